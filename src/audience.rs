@@ -1,0 +1,443 @@
+//! Audience conditions: which profiles a variant (or a sensitive-category policy)
+//! admits. Conditions are parsed from YAML with their positions and evaluated
+//! against a profile's free-form data.
+
+use std::cmp::Ordering;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use crate::source::{LoadError, SourceLoc};
+
+/// A condition tree: `all`/`any`/`not` nest freely; leaves compare one field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Leaf(Leaf),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    /// Dotted path into the profile (`loyalty.tier`).
+    pub field: String,
+    pub op: Op,
+    pub loc: SourceLoc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Exists(bool),
+    Eq(Value),
+    Ne(Value),
+    In(Vec<Value>),
+    NotIn(Vec<Value>),
+    Gt(Value),
+    Gte(Value),
+    Lt(Value),
+    Lte(Value),
+    Contains(Value),
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Exists(_) => "exists",
+            Op::Eq(_) => "eq",
+            Op::Ne(_) => "ne",
+            Op::In(_) => "in",
+            Op::NotIn(_) => "not_in",
+            Op::Gt(_) => "gt",
+            Op::Gte(_) => "gte",
+            Op::Lt(_) => "lt",
+            Op::Lte(_) => "lte",
+            Op::Contains(_) => "contains",
+        }
+    }
+}
+
+/// The YAML shape of a condition, before it is checked to hold exactly one
+/// combinator or one `field` with one operator.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    all: Option<Vec<Spanned<RawCondition>>>,
+    any: Option<Vec<Spanned<RawCondition>>>,
+    not: Option<Box<Spanned<RawCondition>>>,
+    field: Option<String>,
+    exists: Option<bool>,
+    eq: Option<Value>,
+    ne: Option<Value>,
+    #[serde(rename = "in")]
+    in_: Option<Vec<Value>>,
+    not_in: Option<Vec<Value>>,
+    gt: Option<Value>,
+    gte: Option<Value>,
+    lt: Option<Value>,
+    lte: Option<Value>,
+    contains: Option<Value>,
+}
+
+/// Checks a parsed condition and gives it its source positions. Every problem is
+/// pushed to `errors`; `None` means the condition is unusable.
+pub fn build_condition(
+    raw: &Spanned<RawCondition>,
+    file: &str,
+    errors: &mut Vec<LoadError>,
+) -> Option<Condition> {
+    let loc = SourceLoc::from_yaml(file, &raw.referenced);
+    let r = &raw.value;
+    let combinators = [r.all.is_some(), r.any.is_some(), r.not.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    let ops: Vec<Op> = [
+        r.exists.map(Op::Exists),
+        r.eq.clone().map(Op::Eq),
+        r.ne.clone().map(Op::Ne),
+        r.in_.clone().map(Op::In),
+        r.not_in.clone().map(Op::NotIn),
+        r.gt.clone().map(Op::Gt),
+        r.gte.clone().map(Op::Gte),
+        r.lt.clone().map(Op::Lt),
+        r.lte.clone().map(Op::Lte),
+        r.contains.clone().map(Op::Contains),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+
+    if combinators > 0 && (r.field.is_some() || !ops.is_empty()) {
+        errors.push(LoadError::at(
+            &loc,
+            "a condition is either `all`/`any`/`not` or a `field` with an operator, not both",
+        ));
+        return None;
+    }
+    if combinators > 1 {
+        errors.push(LoadError::at(
+            &loc,
+            "use one of `all`, `any` or `not` per condition; nest them to combine",
+        ));
+        return None;
+    }
+    let children = |list: &Vec<Spanned<RawCondition>>, errors: &mut Vec<LoadError>| {
+        let built: Vec<Option<Condition>> = list
+            .iter()
+            .map(|c| build_condition(c, file, errors))
+            .collect();
+        built.into_iter().collect::<Option<Vec<_>>>()
+    };
+    if let Some(list) = &r.all {
+        return children(list, errors).map(Condition::All);
+    }
+    if let Some(list) = &r.any {
+        if list.is_empty() {
+            errors.push(LoadError::at(&loc, "`any: []` can never match"));
+            return None;
+        }
+        return children(list, errors).map(Condition::Any);
+    }
+    if let Some(inner) = &r.not {
+        return build_condition(inner, file, errors).map(|c| Condition::Not(Box::new(c)));
+    }
+    let Some(field) = r.field.clone().filter(|f| !f.trim().is_empty()) else {
+        errors.push(LoadError::at(
+            &loc,
+            "a condition needs `field` and one operator (exists, eq, ne, in, not_in, gt, gte, lt, lte, contains), or `all`/`any`/`not`",
+        ));
+        return None;
+    };
+    match ops.len() {
+        1 => ops.into_iter().next().map(|op| {
+            Condition::Leaf(Leaf {
+                field: field.trim().to_string(),
+                op,
+                loc,
+            })
+        }),
+        0 => {
+            errors.push(LoadError::at(
+                &loc,
+                format!("condition on `{field}` has no operator: add one of exists, eq, ne, in, not_in, gt, gte, lt, lte, contains"),
+            ));
+            None
+        }
+        _ => {
+            let names: Vec<&str> = ops.iter().map(Op::name).collect();
+            errors.push(LoadError::at(
+                &loc,
+                format!(
+                    "condition on `{field}` has {} operators ({}); use one per condition and combine them with `all`",
+                    names.len(),
+                    names.join(", ")
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// The value at a dotted path (`account.balance`, `orders.0.sku`), if any.
+pub fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut current = data;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        current = match current {
+            Value::Object(map) => map.get(segment)?,
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// A value a template would print as nothing: missing, null, empty or blank.
+pub fn is_blank(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+impl Condition {
+    pub fn matches(&self, data: &Value) -> bool {
+        match self {
+            Condition::All(list) => list.iter().all(|c| c.matches(data)),
+            Condition::Any(list) => list.iter().any(|c| c.matches(data)),
+            Condition::Not(inner) => !inner.matches(data),
+            Condition::Leaf(leaf) => leaf.matches(data),
+        }
+    }
+
+    /// Every leaf, in source order.
+    pub fn leaves(&self) -> Vec<&Leaf> {
+        let mut out = Vec::new();
+        self.collect_leaves(&mut out);
+        out
+    }
+
+    fn collect_leaves<'a>(&'a self, out: &mut Vec<&'a Leaf>) {
+        match self {
+            Condition::All(list) | Condition::Any(list) => {
+                list.iter().for_each(|c| c.collect_leaves(out))
+            }
+            Condition::Not(inner) => inner.collect_leaves(out),
+            Condition::Leaf(leaf) => out.push(leaf),
+        }
+    }
+
+    /// Whether every profile this condition admits has a non-blank value at
+    /// `path`: the audience then guards a token that reads it.
+    pub fn guarantees_present(&self, path: &str) -> bool {
+        self.guarantees(path, &|op, negated| match (op, negated) {
+            (Op::Exists(b), false) => *b,
+            (Op::Exists(b), true) => !*b,
+            (Op::Eq(v), false) => !is_blank(Some(v)),
+            (Op::In(list), false) => !list.is_empty() && list.iter().all(|v| !is_blank(Some(v))),
+            (Op::Gt(_) | Op::Gte(_) | Op::Lt(_) | Op::Lte(_) | Op::Contains(_), false) => true,
+            _ => false,
+        })
+    }
+
+    /// Whether every profile this condition admits has a number above zero at
+    /// `path`: the audience then guards a balance that reads it.
+    pub fn guarantees_positive(&self, path: &str) -> bool {
+        self.guarantees(path, &|op, negated| match (op, negated) {
+            (Op::Gt(v), false) => v.as_f64().is_some_and(|n| n >= 0.0),
+            (Op::Gte(v), false) => v.as_f64().is_some_and(|n| n > 0.0),
+            (Op::Lte(v), true) => v.as_f64().is_some_and(|n| n >= 0.0),
+            (Op::Lt(v), true) => v.as_f64().is_some_and(|n| n > 0.0),
+            (Op::Eq(v), false) => v.as_f64().is_some_and(|n| n > 0.0),
+            (Op::In(list), false) => {
+                !list.is_empty() && list.iter().all(|v| v.as_f64().is_some_and(|n| n > 0.0))
+            }
+            _ => false,
+        })
+    }
+
+    fn guarantees(&self, path: &str, leaf_ok: &dyn Fn(&Op, bool) -> bool) -> bool {
+        self.guarantees_inner(path, leaf_ok, false)
+    }
+
+    fn guarantees_inner(
+        &self,
+        path: &str,
+        leaf_ok: &dyn Fn(&Op, bool) -> bool,
+        negated: bool,
+    ) -> bool {
+        match (self, negated) {
+            (Condition::All(list), false) | (Condition::Any(list), true) => list
+                .iter()
+                .any(|c| c.guarantees_inner(path, leaf_ok, negated)),
+            (Condition::Any(list), false) | (Condition::All(list), true) => {
+                !list.is_empty()
+                    && list
+                        .iter()
+                        .all(|c| c.guarantees_inner(path, leaf_ok, negated))
+            }
+            (Condition::Not(inner), _) => inner.guarantees_inner(path, leaf_ok, !negated),
+            (Condition::Leaf(leaf), _) => leaf.field == path && leaf_ok(&leaf.op, negated),
+        }
+    }
+}
+
+impl Leaf {
+    pub fn matches(&self, data: &Value) -> bool {
+        let value = value_at(data, &self.field).filter(|v| !v.is_null());
+        match (&self.op, value) {
+            (Op::Exists(want), v) => v.is_some() == *want,
+            (Op::Ne(_) | Op::NotIn(_), None) => true,
+            (_, None) => false,
+            (Op::Eq(want), Some(v)) => loosely_equal(v, want),
+            (Op::Ne(want), Some(v)) => !loosely_equal(v, want),
+            (Op::In(list), Some(v)) => list.iter().any(|w| loosely_equal(v, w)),
+            (Op::NotIn(list), Some(v)) => !list.iter().any(|w| loosely_equal(v, w)),
+            (Op::Gt(w), Some(v)) => compare(v, w) == Some(Ordering::Greater),
+            (Op::Gte(w), Some(v)) => {
+                matches!(compare(v, w), Some(Ordering::Greater | Ordering::Equal))
+            }
+            (Op::Lt(w), Some(v)) => compare(v, w) == Some(Ordering::Less),
+            (Op::Lte(w), Some(v)) => {
+                matches!(compare(v, w), Some(Ordering::Less | Ordering::Equal))
+            }
+            (Op::Contains(w), Some(Value::Array(items))) => {
+                items.iter().any(|i| loosely_equal(i, w))
+            }
+            (Op::Contains(w), Some(Value::String(s))) => match w {
+                Value::String(needle) => s.contains(needle.as_str()),
+                other => s.contains(&scalar_text(other)),
+            },
+            (Op::Contains(_), Some(_)) => false,
+        }
+    }
+}
+
+/// Equality as a person means it in a YAML file: `1` equals `1.0`, and a number
+/// written as a string in a profile equals the number in a condition.
+pub fn loosely_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            s.trim().parse::<f64>().ok() == n.as_f64()
+        }
+        _ => a == b,
+    }
+}
+
+/// Ordering for `gt`/`gte`/`lt`/`lte`: numbers (also numbers written as strings)
+/// by value, strings (ISO dates) by text; anything else does not compare.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (as_number(a), as_number(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y),
+        _ => match (a, b) {
+            (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+            _ => None,
+        },
+    }
+}
+
+pub fn as_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A scalar as text, the way a template prints it.
+pub fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn leaf(field: &str, op: Op) -> Condition {
+        Condition::Leaf(Leaf {
+            field: field.into(),
+            op,
+            loc: SourceLoc::default(),
+        })
+    }
+
+    #[test]
+    fn comparisons_on_a_missing_field_are_false() {
+        let p = json!({ "age": 30 });
+        assert!(!leaf("loyalty.points", Op::Gt(json!(0))).matches(&p));
+        assert!(!leaf("loyalty.tier", Op::Eq(json!("gold"))).matches(&p));
+        assert!(!leaf("loyalty.tier", Op::In(vec![json!("gold")])).matches(&p));
+        assert!(!leaf("tags", Op::Contains(json!("x"))).matches(&p));
+    }
+
+    #[test]
+    fn negative_operators_on_a_missing_field_are_true() {
+        let p = json!({});
+        assert!(leaf("gender", Op::Exists(false)).matches(&p));
+        assert!(leaf("gender", Op::Ne(json!("male"))).matches(&p));
+        assert!(leaf("tier", Op::NotIn(vec![json!("gold")])).matches(&p));
+        assert!(leaf("gender", Op::Exists(false)).matches(&json!({"gender": null})));
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        let p = json!({ "age": 18, "account": { "balance": "12.50" } });
+        assert!(leaf("age", Op::Gte(json!(18))).matches(&p));
+        assert!(!leaf("age", Op::Gt(json!(18))).matches(&p));
+        assert!(leaf("age", Op::Eq(json!(18.0))).matches(&p));
+        assert!(leaf("account.balance", Op::Gt(json!(12))).matches(&p));
+    }
+
+    #[test]
+    fn contains_reads_lists_and_substrings() {
+        let p = json!({ "tags": ["tea", "yoga"], "email": "a@example.com" });
+        assert!(leaf("tags", Op::Contains(json!("tea"))).matches(&p));
+        assert!(!leaf("tags", Op::Contains(json!("coffee"))).matches(&p));
+        assert!(leaf("email", Op::Contains(json!("@example"))).matches(&p));
+    }
+
+    #[test]
+    fn combinators_nest() {
+        let c = Condition::All(vec![
+            leaf("tier", Op::In(vec![json!("gold"), json!("platinum")])),
+            Condition::Not(Box::new(leaf("age", Op::Lt(json!(18))))),
+        ]);
+        assert!(c.matches(&json!({"tier": "gold", "age": 40})));
+        assert!(!c.matches(&json!({"tier": "gold", "age": 16})));
+        assert!(!c.matches(&json!({"tier": "silver", "age": 40})));
+    }
+
+    #[test]
+    fn audience_guards() {
+        let c = Condition::All(vec![
+            leaf("loyalty.tier", Op::In(vec![json!("gold")])),
+            leaf("account.balance", Op::Gt(json!(0))),
+        ]);
+        assert!(c.guarantees_present("loyalty.tier"));
+        assert!(c.guarantees_positive("account.balance"));
+        assert!(!c.guarantees_present("first_name"));
+        let either = Condition::Any(vec![
+            leaf("first_name", Op::Exists(true)),
+            leaf("age", Op::Gt(json!(1))),
+        ]);
+        assert!(!either.guarantees_present("first_name"));
+        let not_missing = Condition::Not(Box::new(leaf("first_name", Op::Exists(false))));
+        assert!(not_missing.guarantees_present("first_name"));
+    }
+
+    #[test]
+    fn value_at_walks_objects_and_lists() {
+        let p = json!({ "a": { "b": [ { "c": 1 } ] } });
+        assert_eq!(value_at(&p, "a.b.0.c"), Some(&json!(1)));
+        assert_eq!(value_at(&p, "a.x"), None);
+        assert!(is_blank(value_at(&json!({"n": "  "}), "n")));
+    }
+}

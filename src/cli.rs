@@ -1,0 +1,426 @@
+//! The command line (a contract: see DESIGN.md).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::engine::{self, Options};
+use crate::finding::Field;
+use crate::project::load_project;
+use crate::report::{self, Format};
+use crate::sanitize::{visible, visible_multiline};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mergeproof",
+    version,
+    about = "Proof every personalized variant of every campaign against every profile before it is sent",
+    long_about = "Proof every personalized variant of every campaign against every profile before it is sent.\n\nWith no command, opens the terminal UI on the project at PATH (default: the current folder).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Project folder (holds campaigns/ and sample-profiles/)
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check every campaign headlessly; exit 0 (pass), 1 (findings fail the gate) or 2 (load errors)
+    Lint(LintArgs),
+    /// Show what one profile receives from one variant
+    Preview(PreviewArgs),
+    /// Print a campaign's synthesized edge-case profiles as YAML
+    EdgeCases(EdgeCaseArgs),
+    /// Explain what a rule catches, why, an example, the fix and how to accept it
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Project folder
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail when more than N unwaived warnings remain
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+    /// Check sample profiles only
+    #[arg(long)]
+    pub no_edge_cases: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PreviewFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PreviewArgs {
+    /// Project folder
+    pub path: PathBuf,
+    #[arg(long)]
+    pub campaign: String,
+    #[arg(long)]
+    pub variant: String,
+    /// A sample profile id, or an edge case name (`edge:first_name=missing`)
+    #[arg(long)]
+    pub profile: String,
+    /// Cut the subject where this client cuts it (see `clients` in mergeproof.yaml)
+    #[arg(long)]
+    pub client: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PreviewFormat,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EdgeCaseArgs {
+    /// Project folder
+    pub path: PathBuf,
+    #[arg(long)]
+    pub campaign: String,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("what").required(true))]
+pub struct ExplainArgs {
+    /// A rule id, such as missing-fallback
+    #[arg(group = "what")]
+    pub rule: Option<String>,
+    /// List every rule with its default severity
+    #[arg(long, group = "what")]
+    pub list: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let result = match cli.command {
+        None => run_tui(&cli.path),
+        Some(Command::Lint(args)) => lint(&args),
+        Some(Command::Preview(args)) => preview(&args),
+        Some(Command::EdgeCases(args)) => edge_cases(&args),
+        Some(Command::Explain(args)) => explain(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("mergeproof: {}", visible(&message));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_tui(path: &Path) -> Result<ExitCode, String> {
+    crate::tui::run(path).map(|()| ExitCode::SUCCESS)
+}
+
+fn color_wanted(to_terminal: bool) -> bool {
+    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn lint(args: &LintArgs) -> Result<ExitCode, String> {
+    let project = load_project(&args.path);
+    let run = engine::run(
+        &project,
+        &Options {
+            edge_cases: !args.no_edge_cases,
+        },
+    );
+    let color = args.output.is_none() && color_wanted(std::io::stdout().is_terminal());
+    let text = report::render(&run, args.format, color)?;
+    write_output(args.output.as_deref(), &text)?;
+    let outcome = report::outcome(&run, args.max_warnings);
+    Ok(ExitCode::from(outcome as u8))
+}
+
+/// Writes a report to a file (atomically, so a CI artifact is never half
+/// written) or to standard output.
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(path) => crate::atomic::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(format!("cannot write the report: {e}")),
+            }
+        }
+    }
+}
+
+fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
+    let mut out = String::new();
+    if args.list {
+        for rule in crate::rules::RULES {
+            let d = rule.doc();
+            out.push_str(&format!(
+                "{:<22} {:<8} {}\n",
+                d.id,
+                d.default_severity.as_str(),
+                d.summary
+            ));
+        }
+    } else if let Some(id) = &args.rule {
+        let Some(rule) = crate::rules::find_rule(id) else {
+            let ids = crate::rules::rule_ids();
+            let hint = crate::source::closest(id, &ids)
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            return Err(format!(
+                "no rule `{id}`: {hint}`mergeproof explain --list` lists them"
+            ));
+        };
+        out.push_str(&explain_text(rule.doc()));
+    }
+    write_output(None, &out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The full explanation of a rule, as `explain` prints it and the TUI shows it.
+pub fn explain_text(d: &crate::rules::RuleDoc) -> String {
+    format!(
+        "{id} [{sev}]\n\n{summary}\n\nWhy it matters\n{why}\n\nExample\n{example}\n\nFix\n{fix}\n\nAccept it on purpose\n{accept}\n",
+        id = d.id,
+        sev = d.default_severity,
+        summary = d.summary,
+        why = indent(d.why),
+        example = indent(d.example),
+        fix = indent(d.fix),
+        accept = indent(d.accept),
+    )
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Loads a project and its compiled campaign, or says clearly why not.
+fn campaign_run(
+    path: &Path,
+    campaign: &str,
+    edge_cases: bool,
+) -> Result<engine::CampaignRun, String> {
+    let project = load_project(path);
+    let (compiled, broken, _) = engine::compile_project(&project);
+    let Some(compiled) = compiled.into_iter().find(|c| c.campaign.id == campaign) else {
+        let failed = project
+            .broken_campaigns
+            .iter()
+            .chain(broken.iter())
+            .find(|b| {
+                Path::new(&b.file)
+                    .file_stem()
+                    .is_some_and(|s| s == campaign)
+            });
+        if let Some(b) = failed {
+            let errors: Vec<String> = b.errors.iter().map(|e| e.to_string()).collect();
+            return Err(format!(
+                "campaign `{campaign}` does not load:\n{}",
+                errors.join("\n")
+            ));
+        }
+        let ids: Vec<&str> = project.campaigns.iter().map(|c| c.id.as_str()).collect();
+        return Err(format!(
+            "no campaign `{campaign}`; campaigns: {}",
+            ids.join(", ")
+        ));
+    };
+    Ok(engine::run_campaign(
+        compiled,
+        &project.profiles,
+        &project.config,
+        &Options { edge_cases },
+    ))
+}
+
+fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
+    let run = campaign_run(&args.path, &args.campaign, true)?;
+    let compiled = &run.compiled;
+    let Some(vi) = compiled
+        .campaign
+        .variants
+        .iter()
+        .position(|v| v.id == args.variant)
+    else {
+        let ids: Vec<&str> = compiled
+            .campaign
+            .variants
+            .iter()
+            .map(|v| v.id.as_str())
+            .collect();
+        return Err(format!(
+            "no variant `{}` in `{}`; variants: {}",
+            args.variant,
+            args.campaign,
+            ids.join(", ")
+        ));
+    };
+    let Some(pi) = run.profiles.iter().position(|p| p.id == args.profile) else {
+        return Err(format!(
+            "no profile `{}` (sample ids, or edge case names from `mergeproof edge-cases`)",
+            args.profile
+        ));
+    };
+    let profile = &run.profiles[pi];
+    let project_config = load_project(&args.path).config;
+    let width = match &args.client {
+        Some(name) => Some(project_config.client_width(name).ok_or_else(|| {
+            let names: Vec<&str> = project_config
+                .clients
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            format!("no client `{name}`; clients: {}", names.join(", "))
+        })?),
+        None => None,
+    };
+    let cell = compiled.render(vi, profile);
+    let receives = run.selection[pi];
+    let findings: Vec<&crate::finding::Finding> = run
+        .findings
+        .iter()
+        .filter(|f| {
+            f.profile.as_deref() == Some(profile.id.as_str())
+                && f.variant.as_deref() == Some(args.variant.as_str())
+        })
+        .collect();
+    let received_id = receives.map(|i| compiled.campaign.variants[i].id.clone());
+    match args.format {
+        PreviewFormat::Json => {
+            let field = |f: Field| cell.field(f).map(|r| r.plain.text.clone());
+            let value = serde_json::json!({
+                "campaign": compiled.campaign.id,
+                "variant": args.variant,
+                "profile": profile.id,
+                "profile_kind": profile.kind,
+                "receives": received_id,
+                "subject": field(Field::Subject),
+                "subject_visible": width.and_then(|w| field(Field::Subject).map(|s| s.chars().take(w).collect::<String>())),
+                "preheader": field(Field::Preheader),
+                "body": cell.body.output.text,
+                "body_text": cell.body.plain.text,
+                "findings": findings,
+            });
+            let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n";
+            write_output(None, &text)?;
+        }
+        PreviewFormat::Text => {
+            let mut out = String::new();
+            out.push_str(&format!(
+                "campaign  {}\nvariant   {}\nprofile   {}",
+                visible(&compiled.campaign.id),
+                visible(&args.variant),
+                visible(&profile.id)
+            ));
+            if let Some(d) = &profile.description {
+                out.push_str(&format!(" — {}", visible(d)));
+            }
+            out.push('\n');
+            if received_id.as_deref() != Some(args.variant.as_str()) {
+                out.push_str(&format!(
+                    "note      this profile would receive {}, not this variant\n",
+                    received_id
+                        .map(|v| format!("`{}`", visible(&v)))
+                        .unwrap_or_else(|| "no variant".into())
+                ));
+            }
+            out.push('\n');
+            if let Some(subject) = cell.field(Field::Subject) {
+                let text = &subject.plain.text;
+                match width {
+                    Some(w) if text.chars().count() > w => {
+                        let shown: String = text.chars().take(w).collect();
+                        out.push_str(&format!(
+                            "Subject:   {}…  (cut at {w} on {})\n",
+                            visible(&shown),
+                            visible(args.client.as_deref().unwrap_or(""))
+                        ));
+                    }
+                    _ => out.push_str(&format!("Subject:   {}\n", visible(text))),
+                }
+            }
+            if let Some(pre) = cell.field(Field::Preheader) {
+                out.push_str(&format!("Preheader: {}\n", visible(&pre.plain.text)));
+            }
+            out.push_str(&format!("\n{}\n", visible_multiline(&cell.body.plain.text)));
+            for f in [&cell.subject, &cell.preheader]
+                .into_iter()
+                .flatten()
+                .chain([&cell.body])
+            {
+                if let Some(e) = &f.error {
+                    out.push_str(&format!("\nrender error: {}\n", visible(e)));
+                }
+            }
+            if !findings.is_empty() {
+                out.push_str("\nFindings\n");
+                for f in findings {
+                    out.push_str(&format!(
+                        "  {} [{}] {}: {}\n",
+                        f.severity,
+                        f.rule,
+                        f.field,
+                        visible(&f.message)
+                    ));
+                }
+            }
+            write_output(None, &out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn edge_cases(args: &EdgeCaseArgs) -> Result<ExitCode, String> {
+    let run = campaign_run(&args.path, &args.campaign, true)?;
+    let list: Vec<serde_json::Value> = run
+        .profiles
+        .iter()
+        .filter(|p| p.kind == crate::finding::ProfileKind::Edge)
+        .map(|p| {
+            let mut map = serde_json::Map::new();
+            map.insert("id".into(), p.id.clone().into());
+            if let Some(d) = &p.description {
+                map.insert("description".into(), d.clone().into());
+            }
+            if let serde_json::Value::Object(data) = &p.data {
+                for (k, v) in data {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+            serde_json::Value::Object(map)
+        })
+        .collect();
+    let yaml = serde_saphyr::to_string(&list).map_err(|e| format!("cannot write YAML: {e}"))?;
+    write_output(None, &yaml)?;
+    Ok(ExitCode::SUCCESS)
+}

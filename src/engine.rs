@@ -1,0 +1,316 @@
+//! The engine: load → analyse → synthesize → select → render → check. `lint`
+//! and the TUI both call it; neither holds rule logic of its own.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::finding::{Finding, ProfileKind, Waiver};
+use crate::project::{BrokenCampaign, ProfileRef, Project};
+use crate::rules::{CampaignContext, CellContext, Draft, RULES};
+use crate::source::LoadError;
+use crate::template::{CompiledCampaign, compile_campaign, compile_partials};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Synthesize edge-case profiles and report their findings.
+    pub edge_cases: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { edge_cases: true }
+    }
+}
+
+/// One campaign checked against every profile.
+#[derive(Debug)]
+pub struct CampaignRun {
+    pub compiled: Arc<CompiledCampaign>,
+    /// Sample profiles first, then this campaign's edge cases.
+    pub profiles: Vec<ProfileRef>,
+    /// Parallel to `profiles`: the variant each receives.
+    pub selection: Vec<Option<usize>>,
+    pub findings: Vec<Finding>,
+    pub edge_profiles: usize,
+    /// The edge-case cap cut the list short.
+    pub edge_capped: bool,
+    pub renders: usize,
+}
+
+impl CampaignRun {
+    pub fn id(&self) -> &str {
+        &self.compiled.campaign.id
+    }
+}
+
+/// Everything a report or the TUI shows.
+#[derive(Debug)]
+pub struct Run {
+    pub campaigns: Vec<CampaignRun>,
+    pub broken_campaigns: Vec<BrokenCampaign>,
+    pub load_errors: Vec<LoadError>,
+    pub sample_profiles: usize,
+}
+
+impl Run {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.campaigns.iter().flat_map(|c| c.findings.iter())
+    }
+}
+
+/// Compiles every loaded campaign (partials once for all). Campaigns that do
+/// not compile go to `broken` with their errors; the others are returned.
+pub fn compile_project(
+    project: &Project,
+) -> (
+    Vec<Arc<CompiledCampaign>>,
+    Vec<BrokenCampaign>,
+    Vec<LoadError>,
+) {
+    let (partials, partial_errors) = compile_partials(&project.partials);
+    let results: Vec<Result<CompiledCampaign, (String, Vec<LoadError>)>> = project
+        .campaigns
+        .par_iter()
+        .map(|c| compile_campaign(c.clone(), &partials).map_err(|e| (c.file.clone(), e)))
+        .collect();
+    let mut compiled = Vec::new();
+    let mut broken = Vec::new();
+    let mut errors = partial_errors;
+    for r in results {
+        match r {
+            Ok(c) => compiled.push(Arc::new(c)),
+            Err((file, e)) => {
+                errors.extend(e.iter().cloned());
+                broken.push(BrokenCampaign { file, errors: e });
+            }
+        }
+    }
+    (compiled, broken, errors)
+}
+
+/// Runs every campaign of a project.
+pub fn run(project: &Project, options: &Options) -> Run {
+    let (compiled, mut broken, compile_errors) = compile_project(project);
+    let campaigns: Vec<CampaignRun> = compiled
+        .into_par_iter()
+        .map(|c| run_campaign(c, &project.profiles, &project.config, options))
+        .collect();
+    let mut load_errors = project.load_errors.clone();
+    load_errors.extend(compile_errors);
+    broken.extend(project.broken_campaigns.iter().cloned());
+    broken.sort_by(|a, b| a.file.cmp(&b.file));
+    Run {
+        campaigns,
+        broken_campaigns: broken,
+        load_errors,
+        sample_profiles: project.profiles.len(),
+    }
+}
+
+/// Checks one compiled campaign against the samples and its edge cases.
+pub fn run_campaign(
+    compiled: Arc<CompiledCampaign>,
+    samples: &[ProfileRef],
+    config: &Config,
+    options: &Options,
+) -> CampaignRun {
+    let campaign = &compiled.campaign;
+    let edge = if options.edge_cases && config.edge_cases.enabled {
+        crate::edge::synthesize(&compiled, samples, config)
+    } else {
+        crate::edge::EdgeSet::default()
+    };
+    let mut profiles: Vec<ProfileRef> = samples.to_vec();
+    profiles.extend(edge.profiles.iter().cloned());
+    let selection: Vec<Option<usize>> = profiles
+        .par_iter()
+        .map(|p| crate::select::select(campaign, p))
+        .collect();
+
+    // Cells: each profile with the variant it receives, rendered and checked.
+    let cell_findings: Vec<Vec<(usize, Draft)>> = profiles
+        .par_iter()
+        .zip(selection.par_iter())
+        .enumerate()
+        .map(|(pi, (profile, selected))| {
+            let Some(vi) = *selected else {
+                return Vec::new();
+            };
+            let cell = compiled.render(vi, profile);
+            let cx = CellContext {
+                config,
+                campaign: &compiled,
+                variant_index: vi,
+                variant: &campaign.variants[vi],
+                compiled: &compiled.variants[vi],
+                profile,
+                cell: &cell,
+            };
+            let mut drafts = Vec::new();
+            for rule in RULES {
+                let start = drafts.len();
+                rule.check_cell(&cx, &mut drafts);
+                for d in &mut drafts[start..] {
+                    d.variant = Some(vi);
+                    d.profile = Some(profile.clone());
+                }
+                tag_rule(&mut drafts[start..], rule.doc().id);
+            }
+            drafts.into_iter().map(|d| (pi, d)).collect()
+        })
+        .collect();
+    let renders = selection.iter().filter(|s| s.is_some()).count();
+
+    let probes = crate::edge::audience_probes(&compiled, samples, config);
+    let probe_selection: Vec<Option<usize>> = probes
+        .iter()
+        .map(|p| crate::select::select(campaign, p))
+        .collect();
+    let cx = CampaignContext {
+        config,
+        campaign: &compiled,
+        profiles: &profiles,
+        selection: &selection,
+        probes: &probes,
+        probe_selection: &probe_selection,
+    };
+    let mut campaign_drafts = Vec::new();
+    for rule in RULES {
+        let start = campaign_drafts.len();
+        rule.check_campaign(&cx, &mut campaign_drafts);
+        tag_rule(&mut campaign_drafts[start..], rule.doc().id);
+    }
+
+    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    for (pi, draft) in cell_findings.into_iter().flatten() {
+        if let Some(f) = finish(draft, &compiled, config) {
+            findings.push((pi, f));
+        }
+    }
+    for draft in campaign_drafts {
+        let order = draft
+            .profile
+            .as_ref()
+            .and_then(|p| profiles.iter().position(|q| q.id == p.id))
+            .unwrap_or(usize::MAX);
+        if let Some(f) = finish(draft, &compiled, config) {
+            findings.push((order, f));
+        }
+    }
+    // Stable order: variant, field, profile, rule.
+    let variant_order = |f: &Finding| {
+        f.variant
+            .as_ref()
+            .and_then(|v| campaign.variants.iter().position(|x| &x.id == v))
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by(|(pa, a), (pb, b)| {
+        (variant_order(a), a.field, *pa, a.rule, a.line, a.column).cmp(&(
+            variant_order(b),
+            b.field,
+            *pb,
+            b.rule,
+            b.line,
+            b.column,
+        ))
+    });
+    CampaignRun {
+        compiled: compiled.clone(),
+        profiles,
+        selection,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+        edge_profiles: edge.profiles.len(),
+        edge_capped: edge.capped,
+        renders,
+    }
+}
+
+/// Stamps drafts with the rule that produced them.
+fn tag_rule(drafts: &mut [Draft], id: &'static str) {
+    for d in drafts {
+        d.rule = id;
+    }
+}
+
+/// A draft with its severity (from the config) and its `allow:` waiver.
+fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<Finding> {
+    let rule = crate::rules::find_rule(draft.rule)?;
+    let severity = config.severity_of(draft.rule, rule.doc().default_severity)?;
+    let variant = draft
+        .variant
+        .and_then(|v| compiled.campaign.variants.get(v));
+    let waiver = variant.and_then(|v| v.allowed(draft.rule)).map(|a| Waiver {
+        kind: "allow".into(),
+        reason: a.reason.clone(),
+        reviewer: None,
+        at: None,
+    });
+    Some(Finding {
+        rule: draft.rule,
+        severity,
+        campaign: compiled.campaign.id.clone(),
+        variant: variant.map(|v| v.id.clone()),
+        profile: draft.profile.as_ref().map(|p| p.id.clone()),
+        profile_kind: draft.profile.as_ref().map(|p| p.kind),
+        field: draft.field,
+        message: draft.message,
+        file: draft.loc.file,
+        line: draft.loc.line,
+        column: draft.loc.column,
+        excerpt: draft.excerpt,
+        waived: waiver.is_some(),
+        waiver,
+        reviewed_text: draft.reviewed_text,
+    })
+}
+
+/// Counts for a report's summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub campaigns: usize,
+    pub variants: usize,
+    pub profiles: usize,
+    pub edge_profiles: usize,
+    pub renders: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+}
+
+impl Run {
+    pub fn summary(&self) -> Summary {
+        use crate::finding::Severity;
+        let mut s = Summary {
+            campaigns: self.campaigns.len(),
+            variants: self
+                .campaigns
+                .iter()
+                .map(|c| c.compiled.variants.len())
+                .sum(),
+            profiles: self.sample_profiles,
+            edge_profiles: self.campaigns.iter().map(|c| c.edge_profiles).sum(),
+            renders: self.campaigns.iter().map(|c| c.renders).sum(),
+            ..Summary::default()
+        };
+        for f in self.findings() {
+            if f.waived {
+                s.waived += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Whether a finding concerns an edge-case profile.
+pub fn is_edge(f: &Finding) -> bool {
+    f.profile_kind == Some(ProfileKind::Edge)
+}

@@ -1,0 +1,25 @@
+//! mergeproof proofs every personalized variant of a campaign against every
+//! customer profile before it is sent.
+//!
+//! Data flows one way: [`project`] (load) → [`template`] (analyse) → [`edge`]
+//! (synthesize) → [`select`] → render → [`rules`] (check) → review → [`report`]
+//! or the TUI. [`engine`] runs the pipeline for `lint` and the TUI alike.
+
+pub mod atomic;
+pub mod audience;
+pub mod cli;
+pub mod config;
+pub mod edge;
+pub mod engine;
+pub mod finding;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod sanitize;
+pub mod select;
+pub mod source;
+pub mod template;
+pub mod tui;
+
+#[cfg(test)]
+pub(crate) mod testkit;

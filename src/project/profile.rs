@@ -1,0 +1,208 @@
+//! Sample profiles: `sample-profiles/*.yaml`, one profile per file, a list of
+//! profiles, or several YAML documents. Fields are free-form; `id` and
+//! `description` are reserved.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use crate::finding::ProfileKind;
+use crate::source::{LoadError, SourceLoc, yaml_error};
+
+use super::paths::{display, read_inside};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub id: String,
+    pub description: Option<String>,
+    /// The customer's data as a template sees it (without `id`/`description`).
+    pub data: Value,
+    pub kind: ProfileKind,
+    pub loc: SourceLoc,
+    /// For an edge case: the sample profile it was made from, and the one change.
+    pub edge: Option<EdgeOrigin>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeOrigin {
+    pub base: String,
+    pub change: String,
+}
+
+pub type ProfileRef = Arc<Profile>;
+
+impl Profile {
+    /// A profile from data, with the reserved keys taken out and the characters
+    /// the renderer uses as span markers neutralised.
+    pub fn from_data(id: String, mut data: Value, kind: ProfileKind, loc: SourceLoc) -> Profile {
+        let description = match &mut data {
+            Value::Object(map) => {
+                map.remove("id");
+                map.remove("description").and_then(|d| match d {
+                    Value::String(s) => Some(s),
+                    Value::Null => None,
+                    other => Some(other.to_string()),
+                })
+            }
+            _ => None,
+        };
+        crate::template::render::neutralise_markers(&mut data);
+        Profile {
+            id,
+            description,
+            data,
+            kind,
+            loc,
+            edge: None,
+        }
+    }
+}
+
+/// Loads one profile file; each profile keeps the line it starts on.
+pub fn load_profile_file(root: &Path, file: &Path) -> Result<Vec<Profile>, Vec<LoadError>> {
+    let file_name = display(file);
+    let text = read_inside(root, file).map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let documents: Vec<Spanned<Value>> =
+        serde_saphyr::from_multiple(&text).map_err(|e| vec![yaml_error(&file_name, &e)])?;
+
+    // Each entry: (the profile's data, where it starts). A document that is a
+    // list contributes its items.
+    let mut entries: Vec<(Value, SourceLoc)> = Vec::new();
+    let mut errors = Vec::new();
+    for doc in documents {
+        let loc = SourceLoc::from_yaml(&file_name, &doc.referenced);
+        match doc.value {
+            Value::Array(_) => {
+                // Parse the list once more item by item, for each item's line.
+                let items: Vec<Spanned<Value>> =
+                    list_items_with_lines(&text, doc.referenced.line()).unwrap_or_default();
+                if let Value::Array(values) = doc.value {
+                    for (i, value) in values.into_iter().enumerate() {
+                        let item_loc = items
+                            .get(i)
+                            .map(|s| SourceLoc::from_yaml(&file_name, &s.referenced))
+                            .unwrap_or_else(|| loc.clone());
+                        entries.push((value, item_loc));
+                    }
+                }
+            }
+            Value::Null => {}
+            value => entries.push((value, loc)),
+        }
+    }
+
+    let numbered = entries.len() > 1;
+    let mut profiles = Vec::new();
+    for (index, (value, loc)) in entries.into_iter().enumerate() {
+        if !value.is_object() {
+            errors.push(LoadError::at(
+                &loc,
+                "a profile is a mapping of fields (`first_name: Loren`), not a single value",
+            ));
+            continue;
+        }
+        let id = match value.get("id") {
+            None | Some(Value::Null) if numbered => format!("{stem}#{}", index + 1),
+            None | Some(Value::Null) => stem.clone(),
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                errors.push(LoadError::at(&loc, "profile `id` must be a non-empty text"));
+                continue;
+            }
+        };
+        profiles.push(Profile::from_data(id, value, ProfileKind::Sample, loc));
+    }
+    if errors.is_empty() {
+        Ok(profiles)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The items of the list document that starts on `line`, each with its position.
+fn list_items_with_lines(text: &str, line: u64) -> Option<Vec<Spanned<Value>>> {
+    let docs: Vec<Spanned<Vec<Spanned<Value>>>> = serde_saphyr::from_multiple(text).ok()?;
+    docs.into_iter()
+        .find(|d| {
+            d.value
+                .first()
+                .is_some_and(|item| item.referenced.line() >= line)
+        })
+        .map(|d| d.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        std::fs::create_dir_all(dir.join("sample-profiles")).unwrap();
+        let rel = Path::new("sample-profiles").join(name);
+        std::fs::write(dir.join(&rel), text).unwrap();
+        rel
+    }
+
+    #[test]
+    fn one_profile_per_file_takes_the_file_stem() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(
+            dir.path(),
+            "loren.yaml",
+            "first_name: Loren\ndescription: Ambiguous name\n",
+        );
+        let p = load_profile_file(dir.path(), &rel).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].id, "loren");
+        assert_eq!(p[0].description.as_deref(), Some("Ambiguous name"));
+        assert!(p[0].data.get("description").is_none());
+    }
+
+    #[test]
+    fn lists_and_documents_are_numbered_with_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(
+            dir.path(),
+            "family.yaml",
+            "- first_name: A\n- id: kid\n  age: 16\n- first_name: C\n",
+        );
+        let p = load_profile_file(dir.path(), &rel).unwrap();
+        let ids: Vec<&str> = p.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["family#1", "kid", "family#3"]);
+        assert_eq!(p[1].loc.line, 2);
+        let rel = write(
+            dir.path(),
+            "docs.yaml",
+            "first_name: A\n---\nfirst_name: B\n",
+        );
+        let p = load_profile_file(dir.path(), &rel).unwrap();
+        assert_eq!(
+            p.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            ["docs#1", "docs#2"]
+        );
+        assert_eq!(p[1].loc.line, 3);
+    }
+
+    #[test]
+    fn a_scalar_is_not_a_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(dir.path(), "bad.yaml", "just text\n");
+        let errors = load_profile_file(dir.path(), &rel).unwrap_err();
+        assert_eq!(errors[0].file, "sample-profiles/bad.yaml");
+    }
+
+    #[test]
+    fn broken_yaml_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(dir.path(), "broken.yaml", "first_name: [Loren\nage: 3\n");
+        let errors = load_profile_file(dir.path(), &rel).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].line >= 1 && errors[0].column >= 1);
+    }
+}

@@ -1,0 +1,38 @@
+//! `lint --format json`: one object, as DESIGN.md specifies (a contract).
+
+use serde::Serialize;
+
+use crate::engine::{Run, Summary};
+use crate::finding::Finding;
+use crate::source::LoadError;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    summary: Summary,
+    findings: Vec<&'a Finding>,
+    load_errors: &'a [LoadError],
+    /// Campaigns whose edge cases were cut by `edge_cases.max_per_campaign`.
+    edge_cases_capped: Vec<&'a str>,
+}
+
+pub fn render(run: &Run) -> Result<String, String> {
+    let report = JsonReport {
+        version: 1,
+        summary: run.summary(),
+        findings: run.findings().collect(),
+        load_errors: &run.load_errors,
+        edge_cases_capped: run
+            .campaigns
+            .iter()
+            .filter(|c| c.edge_capped)
+            .map(|c| c.id())
+            .collect(),
+    };
+    serde_json::to_string_pretty(&report)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| format!("cannot write JSON: {e}"))
+}

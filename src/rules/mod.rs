@@ -1,0 +1,219 @@
+//! Check: the rules. One rule per file, its documentation beside its code, and
+//! this one registry that lists them all (`mergeproof explain --list` prints it).
+//!
+//! A rule looks at one cell (a profile and the variant it receives, rendered)
+//! or at a campaign as a whole (which profiles receive which variant). It
+//! returns drafts; the engine turns them into findings with the configured
+//! severity and applies `allow:` entries.
+
+mod missing_fallback;
+
+use crate::config::Config;
+use crate::finding::{Field, Severity};
+use crate::project::{Profile, ProfileRef, Variant};
+use crate::source::SourceLoc;
+use crate::template::{
+    CompiledCampaign, CompiledTemplate, CompiledVariant, DataSpan, RenderedCell, RenderedField,
+    Token,
+};
+
+/// What `mergeproof explain RULE` prints.
+#[derive(Debug)]
+pub struct RuleDoc {
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// One line: what the rule catches.
+    pub summary: &'static str,
+    /// Why it matters, in the words of someone who has seen it go wrong.
+    pub why: &'static str,
+    /// A template (and profile) that fires the rule.
+    pub example: &'static str,
+    pub fix: &'static str,
+    /// How to accept it on purpose.
+    pub accept: &'static str,
+}
+
+pub trait Rule: Sync + Send {
+    fn doc(&self) -> &'static RuleDoc;
+
+    /// Checks what one profile receives.
+    fn check_cell(&self, _cx: &CellContext<'_>, _out: &mut Vec<Draft>) {}
+
+    /// Checks a campaign as a whole: variants against the profiles that receive them.
+    fn check_campaign(&self, _cx: &CampaignContext<'_>, _out: &mut Vec<Draft>) {}
+}
+
+/// Every rule, in the order `explain --list` shows them.
+pub static RULES: &[&dyn Rule] = &[&missing_fallback::MissingFallback];
+
+pub fn rule_ids() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.doc().id).collect()
+}
+
+pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.doc().id == id)
+}
+
+/// A finding before the engine gives it its severity and names.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// Set by the engine from the rule that produced the draft.
+    pub rule: &'static str,
+    pub field: Field,
+    pub message: String,
+    pub loc: SourceLoc,
+    pub excerpt: String,
+    /// The text that was reviewed: a decision's fingerprint covers it.
+    pub reviewed_text: String,
+    /// For campaign-level drafts: the variant and profile concerned, if any.
+    pub variant: Option<usize>,
+    pub profile: Option<ProfileRef>,
+}
+
+/// One profile and the variant it receives, rendered.
+pub struct CellContext<'a> {
+    pub config: &'a Config,
+    pub campaign: &'a CompiledCampaign,
+    pub variant_index: usize,
+    pub variant: &'a Variant,
+    pub compiled: &'a CompiledVariant,
+    pub profile: &'a Profile,
+    pub cell: &'a RenderedCell,
+}
+
+/// A token as it rendered in one field: the token, its span in the field's
+/// plain text (what a reader sees), and that text.
+pub struct RenderedToken<'a> {
+    pub token: &'a Token,
+    pub span: &'a DataSpan,
+    pub text: &'a str,
+}
+
+impl<'a> CellContext<'a> {
+    /// The fields this cell has, with their template and rendering.
+    pub fn fields(
+        &self,
+    ) -> impl Iterator<Item = (Field, &'a CompiledTemplate, &'a RenderedField)> + '_ {
+        Field::RENDERED
+            .into_iter()
+            .filter_map(move |f| Some((f, self.compiled.template(f)?, self.cell.field(f)?)))
+    }
+
+    /// Every token rendered in `rendered`'s plain text, in reading order.
+    pub fn rendered_tokens(
+        template: &'a CompiledTemplate,
+        rendered: &'a RenderedField,
+    ) -> impl Iterator<Item = RenderedToken<'a>> + 'a {
+        rendered.plain.spans.iter().filter_map(move |span| {
+            Some(RenderedToken {
+                token: template.token(span.token)?,
+                span,
+                text: rendered.plain.span_text(span),
+            })
+        })
+    }
+
+    /// A value of this profile's data at a dotted path.
+    pub fn value(&self, path: &str) -> Option<&'a serde_json::Value> {
+        crate::audience::value_at(&self.profile.data, path)
+    }
+
+    pub fn draft(&self, field: Field, message: String, loc: SourceLoc, excerpt: String) -> Draft {
+        Draft {
+            rule: "",
+            field,
+            message,
+            loc,
+            excerpt,
+            reviewed_text: self
+                .cell
+                .field(field)
+                .map(|f| f.plain.text.clone())
+                .unwrap_or_default(),
+            variant: None,
+            profile: None,
+        }
+    }
+}
+
+/// A campaign with every profile (samples and edge cases) and the variant each
+/// receives.
+pub struct CampaignContext<'a> {
+    pub config: &'a Config,
+    pub campaign: &'a CompiledCampaign,
+    pub profiles: &'a [ProfileRef],
+    /// Parallel to `profiles`: the variant each receives.
+    pub selection: &'a [Option<usize>],
+    /// Profiles synthesized at the audiences' own values (just below, at and
+    /// above each threshold), evaluated even when edge cases are off, so that
+    /// "no profile can ever receive this" is decided on more than samples.
+    pub probes: &'a [ProfileRef],
+    pub probe_selection: &'a [Option<usize>],
+}
+
+impl CampaignContext<'_> {
+    pub fn draft(&self, field: Field, message: String, loc: SourceLoc) -> Draft {
+        Draft {
+            rule: "",
+            field,
+            reviewed_text: message.clone(),
+            message,
+            loc,
+            excerpt: String::new(),
+            variant: None,
+            profile: None,
+        }
+    }
+}
+
+/// Up to `radius` characters either side of a byte range, on one line, for a
+/// finding's excerpt.
+pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
+    let start = floor_char(text, start.min(text.len()));
+    let end = floor_char(text, end.min(text.len())).max(start);
+    let before: String = {
+        let chars: Vec<char> = text[..start].chars().rev().take(radius).collect();
+        chars.into_iter().rev().collect()
+    };
+    let after: String = text[end..].chars().take(radius).collect();
+    let joined = format!("{before}{}{after}", &text[start..end]);
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_and_unique() {
+        let mut ids = rule_ids();
+        for rule in RULES {
+            let d = rule.doc();
+            for (what, text) in [
+                ("summary", d.summary),
+                ("why", d.why),
+                ("example", d.example),
+                ("fix", d.fix),
+                ("accept", d.accept),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {what}", d.id);
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn excerpts_stay_on_char_boundaries() {
+        assert_eq!(excerpt("Hi , your gold picks", 2, 3, 5), "Hi , you");
+        assert_eq!(excerpt("Zoë likes tea", 0, 4, 3), "Zoë li");
+    }
+}

@@ -1,0 +1,74 @@
+//! Profile data never reaches a terminal raw: control characters, escape
+//! sequences and text-direction overrides are shown as visible escapes.
+
+use std::fmt::Write;
+
+/// One line of text safe to print: every control character (newlines too)
+/// becomes a visible escape such as `\e` or `\u{202e}`.
+pub fn visible(text: &str) -> String {
+    escape(text, false)
+}
+
+/// Like [`visible`], but keeps line breaks (for a message body in a preview).
+pub fn visible_multiline(text: &str) -> String {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_newlines: bool) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\t' if keep_newlines => out.push_str("    "),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// C0 and C1 controls, DEL, and the invisible formatting characters that can
+/// reorder or hide text on screen (bidi overrides and isolates, zero-width).
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fdd0}'..='\u{fdef}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(visible("Ann\u{1b}[31mRED\u{7}"), "Ann\\e[31mRED\\u{7}");
+        assert_eq!(visible("a\nb\tc\r"), "a\\nb\\tc\\r");
+        assert_eq!(visible("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(visible("\u{9b}2J"), "\\u{9b}2J");
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        for s in ["Zoë O'Brien-Núñez", "李 小龙", "ليلى حداد", "👋🏽 e\u{301}"] {
+            assert_eq!(visible(s), s);
+        }
+    }
+
+    #[test]
+    fn multiline_keeps_line_breaks_only() {
+        assert_eq!(visible_multiline("a\nb\u{1b}c"), "a\nb\\ec");
+    }
+}

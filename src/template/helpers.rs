@@ -1,0 +1,235 @@
+//! The built-in helpers a campaign may call. Handlebars itself brings `if`,
+//! `unless`, `each`, `with`, `lookup` and the comparisons `eq ne gt gte lt lte
+//! and or not`; mergeproof adds formatting helpers an email team expects.
+
+use handlebars::{Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, ScopedJson};
+use serde_json::Value;
+
+/// Every helper name a template may use. A name outside this list is a load
+/// error, so a typo (`{{defualt name "x"}}`) never reaches a customer.
+pub const KNOWN_HELPERS: &[&str] = &[
+    "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
+    "and", "or", "not", "len", "default", "currency", "upper", "lower", "title", "date",
+];
+
+/// Helpers that only reach into data or format it, never print a literal of
+/// their own in place of missing data (so a missing argument is still missing).
+pub const FALLBACK_HELPER: &str = "default";
+
+type HelperFn = fn(&[&Value]) -> Value;
+
+struct Simple(HelperFn);
+
+impl HelperDef for Simple {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
+        Ok(ScopedJson::Derived((self.0)(&params)))
+    }
+}
+
+pub fn register(registry: &mut Handlebars<'static>) {
+    registry.register_helper("default", Box::new(Simple(default_value)));
+    registry.register_helper("currency", Box::new(Simple(currency)));
+    registry.register_helper(
+        "upper",
+        Box::new(Simple(|p| map_text(p, |s| s.to_uppercase()))),
+    );
+    registry.register_helper(
+        "lower",
+        Box::new(Simple(|p| map_text(p, |s| s.to_lowercase()))),
+    );
+    registry.register_helper("title", Box::new(Simple(|p| map_text(p, title_case))));
+    registry.register_helper("date", Box::new(Simple(date)));
+}
+
+/// Blank as `default` sees it: missing, null, empty or whitespace-only.
+fn blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// `{{default first_name "there"}}`: the first argument that is not blank.
+fn default_value(params: &[&Value]) -> Value {
+    params
+        .iter()
+        .find(|v| !blank(v))
+        .or(params.last())
+        .map(|v| (*v).clone())
+        .unwrap_or(Value::Null)
+}
+
+fn map_text(params: &[&Value], f: fn(&str) -> String) -> Value {
+    match params.first() {
+        Some(Value::String(s)) => Value::String(f(s)),
+        Some(Value::Null) | None => Value::Null,
+        Some(other) => Value::String(f(&other.to_string())),
+    }
+}
+
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut at_word_start = true;
+    for c in s.chars() {
+        if at_word_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        at_word_start = c.is_whitespace() || c == '-';
+    }
+    out
+}
+
+/// `{{currency account.balance account.currency}}` → `$1,234.50`. A missing
+/// amount prints nothing, so the checks still see it missing.
+fn currency(params: &[&Value]) -> Value {
+    let amount = match params.first() {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => match s.trim().parse::<f64>() {
+            Ok(f) => Some(f),
+            Err(_) => return Value::String(s.clone()),
+        },
+        _ => None,
+    };
+    let Some(amount) = amount.filter(|a| a.is_finite()) else {
+        return Value::Null;
+    };
+    let code = params
+        .get(1)
+        .and_then(|v| v.as_str())
+        .unwrap_or("USD")
+        .trim()
+        .to_uppercase();
+    let (symbol, decimals) = match code.as_str() {
+        "USD" | "CAD" | "AUD" | "NZD" => ("$", 2),
+        "EUR" => ("€", 2),
+        "GBP" => ("£", 2),
+        "JPY" => ("¥", 0),
+        "INR" => ("₹", 2),
+        _ => ("", 2),
+    };
+    let sign = if amount < 0.0 { "-" } else { "" };
+    let digits = format!("{:.*}", decimals, amount.abs());
+    let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let number = if fraction.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}.{fraction}")
+    };
+    Value::String(if symbol.is_empty() {
+        format!("{sign}{number} {code}")
+    } else {
+        format!("{sign}{symbol}{number}")
+    })
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `{{date renewal_date}}` → `March 4, 2027`; `{{date d "short"}}` → `Mar 4`;
+/// `{{date d "iso"}}` → `2027-03-04`. Text that is not an ISO date prints as is.
+fn date(params: &[&Value]) -> Value {
+    let text = match params.first() {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Null) | None => return Value::Null,
+        Some(other) => return Value::String(other.to_string()),
+    };
+    let parts: Vec<&str> = text.get(..10).unwrap_or("").split('-').collect();
+    let parsed = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => match (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>())
+        {
+            (Ok(y), Ok(m @ 1..=12), Ok(d @ 1..=31)) => Some((y, m, d)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((year, month, day)) = parsed else {
+        return Value::String(text);
+    };
+    let style = params.get(1).and_then(|v| v.as_str()).unwrap_or("long");
+    let name = MONTHS[month - 1];
+    Value::String(match style {
+        "short" => format!("{} {day}", &name[..3]),
+        "iso" => format!("{year:04}-{month:02}-{day:02}"),
+        _ => format!("{name} {day}, {year}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn default_skips_blank_values() {
+        assert_eq!(
+            default_value(&[&json!("Loren"), &json!("there")]),
+            json!("Loren")
+        );
+        assert_eq!(
+            default_value(&[&json!("  "), &json!("there")]),
+            json!("there")
+        );
+        assert_eq!(
+            default_value(&[&Value::Null, &json!("there")]),
+            json!("there")
+        );
+        assert_eq!(default_value(&[&json!(0), &json!("x")]), json!(0));
+    }
+
+    #[test]
+    fn currency_formats_amounts() {
+        assert_eq!(currency(&[&json!(1234.5)]), json!("$1,234.50"));
+        assert_eq!(currency(&[&json!(0)]), json!("$0.00"));
+        assert_eq!(currency(&[&json!(-5), &json!("EUR")]), json!("-€5.00"));
+        assert_eq!(
+            currency(&[&json!(1000000), &json!("JPY")]),
+            json!("¥1,000,000")
+        );
+        assert_eq!(currency(&[&json!(12), &json!("CHF")]), json!("12.00 CHF"));
+        assert_eq!(currency(&[&Value::Null]), Value::Null);
+    }
+
+    #[test]
+    fn text_helpers() {
+        assert_eq!(
+            map_text(&[&json!("zoë")], |s| s.to_uppercase()),
+            json!("ZOË")
+        );
+        assert_eq!(title_case("mary-jane o'neil"), "Mary-Jane O'neil");
+        assert_eq!(date(&[&json!("2027-03-04")]), json!("March 4, 2027"));
+        assert_eq!(
+            date(&[&json!("2027-03-04"), &json!("short")]),
+            json!("Mar 4")
+        );
+        assert_eq!(date(&[&json!("soon")]), json!("soon"));
+    }
+}

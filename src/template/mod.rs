@@ -1,0 +1,286 @@
+//! Templates: compile each subject, preheader and body once, analyse them, and
+//! render them for a profile with the spans that came from data.
+
+pub mod analyse;
+pub mod helpers;
+pub mod render;
+
+use std::collections::BTreeMap;
+
+use handlebars::template::Template;
+use handlebars::{Context, Handlebars};
+
+use crate::finding::Field;
+use crate::project::{Campaign, Partial, Profile, TemplateSource};
+use crate::source::LoadError;
+
+pub use analyse::{Analysis, BlockRead, Fallback, Read, Token};
+pub use render::{DataSpan, RenderedText};
+
+/// One compiled template with what analysis found in it.
+#[derive(Clone, Debug)]
+pub struct CompiledTemplate {
+    pub field: Field,
+    /// Its name in the campaign's registry.
+    pub key: String,
+    pub source: TemplateSource,
+    pub analysis: Analysis,
+    /// HTML-escaped output (an email body), or plain text.
+    pub html: bool,
+}
+
+impl CompiledTemplate {
+    pub fn token(&self, index: u32) -> Option<&Token> {
+        self.analysis.tokens.get(index as usize)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledVariant {
+    pub subject: Option<CompiledTemplate>,
+    pub preheader: Option<CompiledTemplate>,
+    pub body: CompiledTemplate,
+}
+
+impl CompiledVariant {
+    pub fn template(&self, field: Field) -> Option<&CompiledTemplate> {
+        match field {
+            Field::Subject => self.subject.as_ref(),
+            Field::Preheader => self.preheader.as_ref(),
+            Field::Body => Some(&self.body),
+            Field::Audience | Field::Campaign => None,
+        }
+    }
+
+    pub fn templates(&self) -> impl Iterator<Item = &CompiledTemplate> {
+        self.subject
+            .iter()
+            .chain(self.preheader.iter())
+            .chain(std::iter::once(&self.body))
+    }
+}
+
+/// A campaign ready to render: every template compiled once, into two
+/// registries (plain text for subject and preheader, HTML-escaping for email
+/// bodies).
+pub struct CompiledCampaign {
+    pub campaign: Campaign,
+    pub variants: Vec<CompiledVariant>,
+    text_registry: Handlebars<'static>,
+    html_registry: Handlebars<'static>,
+}
+
+impl std::fmt::Debug for CompiledCampaign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledCampaign")
+            .field("campaign", &self.campaign.id)
+            .field("variants", &self.variants.len())
+            .finish()
+    }
+}
+
+/// A rendered subject, preheader or body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedField {
+    /// What the template produced (HTML for an email body).
+    pub output: RenderedText,
+    /// The words a reader sees: for HTML the text without tags, else the output.
+    pub plain: RenderedText,
+    /// Why rendering failed, if it did.
+    pub error: Option<String>,
+}
+
+/// What one profile receives from one variant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedCell {
+    pub variant: usize,
+    pub subject: Option<RenderedField>,
+    pub preheader: Option<RenderedField>,
+    pub body: RenderedField,
+}
+
+impl RenderedCell {
+    pub fn field(&self, field: Field) -> Option<&RenderedField> {
+        match field {
+            Field::Subject => self.subject.as_ref(),
+            Field::Preheader => self.preheader.as_ref(),
+            Field::Body => Some(&self.body),
+            Field::Audience | Field::Campaign => None,
+        }
+    }
+}
+
+/// Partials compiled once per project.
+pub struct CompiledPartials<'a> {
+    pub templates: BTreeMap<String, analyse::PartialTemplate<'a>>,
+    pub sources: BTreeMap<String, String>,
+}
+
+pub fn compile_partials(
+    partials: &BTreeMap<String, Partial>,
+) -> (CompiledPartials<'_>, Vec<LoadError>) {
+    let mut errors = Vec::new();
+    let mut templates = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    for (name, partial) in partials {
+        match compile(&partial.source) {
+            Ok(template) => {
+                templates.insert(
+                    name.clone(),
+                    analyse::PartialTemplate {
+                        source: &partial.source,
+                        template,
+                    },
+                );
+                sources.insert(name.clone(), partial.source.text.clone());
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (CompiledPartials { templates, sources }, errors)
+}
+
+/// Compiles template text, mapping a syntax error to its place in the file.
+pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
+    Template::compile(&source.text).map_err(|e| {
+        let (line, column) = e.pos().unwrap_or((1, 1));
+        let loc = source.position(
+            u32::try_from(line).unwrap_or(1),
+            u32::try_from(column).unwrap_or(1),
+        );
+        LoadError::at(&loc, format!("template does not compile: {}", e.reason()))
+    })
+}
+
+fn new_registry(html: bool, partials: &CompiledPartials<'_>) -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    if !html {
+        registry.register_escape_fn(handlebars::no_escape);
+    }
+    helpers::register(&mut registry);
+    for (name, partial) in &partials.templates {
+        registry.register_template(name, partial.template.clone());
+    }
+    registry
+}
+
+/// Compiles and analyses every template of a campaign. All errors of the
+/// campaign are returned together.
+pub fn compile_campaign(
+    campaign: Campaign,
+    partials: &CompiledPartials<'_>,
+) -> Result<CompiledCampaign, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut text_registry = new_registry(false, partials);
+    let mut html_registry = new_registry(true, partials);
+    let body_is_html = campaign.channel.body_is_html();
+    let mut variants = Vec::new();
+    for (vi, variant) in campaign.variants.iter().enumerate() {
+        let mut build = |field: Field, source: &TemplateSource| -> Option<CompiledTemplate> {
+            let template = match compile(source) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(e);
+                    return None;
+                }
+            };
+            match analyse::analyse(
+                &template,
+                source,
+                &partials.templates,
+                variant.audience.as_ref(),
+            ) {
+                Ok((analysis, marked)) => {
+                    let html = field == Field::Body && body_is_html;
+                    let key = format!("\u{0}{vi}/{field}");
+                    let registry = if html {
+                        &mut html_registry
+                    } else {
+                        &mut text_registry
+                    };
+                    registry.register_template(&key, marked);
+                    Some(CompiledTemplate {
+                        field,
+                        key,
+                        source: source.clone(),
+                        analysis,
+                        html,
+                    })
+                }
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            }
+        };
+        let subject = variant.subject.as_ref().map(|s| build(Field::Subject, s));
+        let preheader = variant
+            .preheader
+            .as_ref()
+            .map(|s| build(Field::Preheader, s));
+        let body = build(Field::Body, &variant.body);
+        if let Some(body) = body {
+            variants.push(CompiledVariant {
+                subject: subject.flatten(),
+                preheader: preheader.flatten(),
+                body,
+            });
+        }
+    }
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors.dedup();
+    if errors.is_empty() {
+        Ok(CompiledCampaign {
+            campaign,
+            variants,
+            text_registry,
+            html_registry,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+impl CompiledCampaign {
+    /// Renders one variant for one profile.
+    pub fn render(&self, variant: usize, profile: &Profile) -> RenderedCell {
+        let Some(compiled) = self.variants.get(variant) else {
+            return RenderedCell::default();
+        };
+        let context = Context::from(profile.data.clone());
+        let render = |t: &CompiledTemplate| self.render_field(t, &context);
+        RenderedCell {
+            variant,
+            subject: compiled.subject.as_ref().map(render),
+            preheader: compiled.preheader.as_ref().map(render),
+            body: render(&compiled.body),
+        }
+    }
+
+    fn render_field(&self, template: &CompiledTemplate, context: &Context) -> RenderedField {
+        let registry = if template.html {
+            &self.html_registry
+        } else {
+            &self.text_registry
+        };
+        match registry.render_with_context(&template.key, context) {
+            Ok(marked) => {
+                let output = render::extract_spans(&marked);
+                let plain = if template.html {
+                    render::extract_spans(&render::html_to_plain(&marked))
+                } else {
+                    output.clone()
+                };
+                RenderedField {
+                    output,
+                    plain,
+                    error: None,
+                }
+            }
+            Err(e) => RenderedField {
+                error: Some(e.to_string()),
+                ..RenderedField::default()
+            },
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Render: run a marked template for a profile, then take the markers out,
+//! keeping for each token the span of output it produced.
+//!
+//! The marker characters are Unicode noncharacters (U+FDD0, U+FDD1), which no
+//! real text contains; profile data has them replaced on load so data can
+//! never forge a span.
+
+use serde_json::Value;
+
+const OPEN: char = '\u{FDD0}';
+const CLOSE: char = '\u{FDD1}';
+/// Token indices are carried as one character from a private-use plane.
+const INDEX_BASE: u32 = 0xF0000;
+const MAX_INDEX: u32 = 0xFFFD;
+
+pub fn open_marker(index: u32) -> String {
+    let code = INDEX_BASE + index.min(MAX_INDEX);
+    let mut s = String::with_capacity(8);
+    s.push(OPEN);
+    s.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+    s
+}
+
+pub fn close_marker() -> String {
+    CLOSE.to_string()
+}
+
+/// Replaces the marker characters in every string of a profile's data.
+pub fn neutralise_markers(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains([OPEN, CLOSE]) => {
+            *s = s.replace([OPEN, CLOSE], "\u{FFFD}");
+        }
+        Value::Array(items) => items.iter_mut().for_each(neutralise_markers),
+        Value::Object(map) => map.values_mut().for_each(neutralise_markers),
+        _ => {}
+    }
+}
+
+/// A part of the output that a token produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataSpan {
+    /// Byte range in `RenderedText::text`.
+    pub start: usize,
+    pub end: usize,
+    /// The token's index in its template's analysis.
+    pub token: u32,
+}
+
+/// Rendered output with the spans that came from data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedText {
+    pub text: String,
+    pub spans: Vec<DataSpan>,
+}
+
+impl RenderedText {
+    pub fn span_text(&self, span: &DataSpan) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The spans a token produced (several inside `{{#each}}`).
+    pub fn spans_of(&self, token: u32) -> impl Iterator<Item = &DataSpan> {
+        self.spans.iter().filter(move |s| s.token == token)
+    }
+}
+
+/// Takes the markers out of rendered output, recording spans. Unbalanced
+/// markers (cut by a tag stripper, say) are dropped without a span.
+pub fn extract_spans(marked: &str) -> RenderedText {
+    let mut text = String::with_capacity(marked.len());
+    let mut spans = Vec::new();
+    let mut open: Vec<(usize, u32)> = Vec::new();
+    let mut chars = marked.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            OPEN => {
+                if let Some(index) = chars.next() {
+                    open.push((text.len(), (index as u32).saturating_sub(INDEX_BASE)));
+                }
+            }
+            CLOSE => {
+                if let Some((start, token)) = open.pop() {
+                    spans.push(DataSpan {
+                        start,
+                        end: text.len(),
+                        token,
+                    });
+                }
+            }
+            other => text.push(other),
+        }
+    }
+    spans.sort_by_key(|s| (s.start, s.end));
+    RenderedText { text, spans }
+}
+
+/// HTML as the words a reader sees, for the checks: tags dropped (block tags
+/// become line breaks), `<script>`/`<style>` content dropped, entities decoded,
+/// runs of spaces folded. Markers pass through, so spans survive.
+pub fn html_to_plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_text(&mut out, &rest[..lt]);
+        let after = &rest[lt..];
+        let Some(gt) = after.find('>') else {
+            push_text(&mut out, after);
+            rest = "";
+            break;
+        };
+        let tag = &after[1..gt];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        // Markers inside a tag (an attribute value) belong to no visible text.
+        rest = &after[gt + 1..];
+        if (name == "script" || name == "style") && !tag.starts_with('/') {
+            let close = format!("</{name}");
+            match rest.to_ascii_lowercase().find(&close) {
+                Some(end) => rest = &rest[end..],
+                None => rest = "",
+            }
+            continue;
+        }
+        if matches!(
+            name.as_str(),
+            "p" | "br"
+                | "div"
+                | "li"
+                | "ul"
+                | "ol"
+                | "tr"
+                | "table"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "hr"
+                | "section"
+                | "header"
+                | "footer"
+                | "blockquote"
+        ) {
+            if !out.ends_with('\n') && !out.is_empty() {
+                out.push('\n');
+            }
+        } else if name == "td" || name == "th" {
+            out.push(' ');
+        }
+    }
+    push_text(&mut out, rest);
+    out.trim().to_string()
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let decoded = decode_entities(text);
+    for c in decoded.chars() {
+        if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
+            if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let end = after.find(';').filter(|e| *e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &after[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(code)
+                }
+            }?;
+            Some((c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_come_back_from_markers() {
+        let marked = format!("Hi {}Loren{}, welcome", open_marker(3), close_marker());
+        let r = extract_spans(&marked);
+        assert_eq!(r.text, "Hi Loren, welcome");
+        assert_eq!(
+            r.spans,
+            vec![DataSpan {
+                start: 3,
+                end: 8,
+                token: 3
+            }]
+        );
+        assert_eq!(r.span_text(&r.spans[0]), "Loren");
+    }
+
+    #[test]
+    fn data_cannot_forge_markers() {
+        let mut v = serde_json::json!({"name": "a\u{FDD0}b\u{FDD1}"});
+        neutralise_markers(&mut v);
+        assert_eq!(v["name"], "a\u{FFFD}b\u{FFFD}");
+    }
+
+    #[test]
+    fn html_becomes_readable_text() {
+        let plain = html_to_plain(
+            "<p>Hi &amp; welcome,</p><p>O&#39;Brien<br>x</p><style>p{}</style><script>alert(1)</script>end",
+        );
+        assert_eq!(plain, "Hi & welcome,\nO'Brien\nx\nend");
+    }
+
+    #[test]
+    fn markers_survive_html_to_plain() {
+        let marked = format!("<p>Hi <b>{}Zoë{}</b>,</p>", open_marker(0), close_marker());
+        let r = extract_spans(&html_to_plain(&marked));
+        assert_eq!(r.text, "Hi Zoë,");
+        assert_eq!(r.span_text(&r.spans[0]), "Zoë");
+    }
+}
