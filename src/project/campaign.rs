@@ -190,6 +190,7 @@ pub fn load_campaign(
     }
 
     let mut variants: Vec<Variant> = Vec::new();
+    let mut seen_ids: Vec<String> = Vec::new();
     for raw_variant in &raw.variants.value {
         let loc = SourceLoc::from_yaml(&file_name, &raw_variant.referenced);
         let v = &raw_variant.value;
@@ -197,7 +198,7 @@ pub fn load_campaign(
         let vid = v.id.value.trim().to_string();
         if vid.is_empty() {
             errors.push(LoadError::at(&id_loc, "variant `id` is empty"));
-        } else if variants.iter().any(|other| other.id == vid) {
+        } else if seen_ids.contains(&vid) {
             errors.push(LoadError::at(
                 &id_loc,
                 format!(
@@ -205,6 +206,7 @@ pub fn load_campaign(
                 ),
             ));
         }
+        seen_ids.push(vid.clone());
         let audience = v
             .audience
             .as_ref()

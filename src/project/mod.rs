@@ -216,3 +216,197 @@ pub fn load_project(root: &Path) -> Project {
         load_errors,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::project_dir;
+
+    const GOOD: &str = "variants:\n  - id: all\n    subject: Hello\n    body: Hi {{default first_name \"there\"}}\n";
+
+    fn errors_of(files: &[(&str, &str)]) -> (Project, Vec<String>) {
+        let dir = project_dir(files);
+        let project = load_project(dir.path());
+        let mut run = crate::engine::run(&project, &crate::engine::Options::default());
+        run.load_errors
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        let errors = run.load_errors.iter().map(|e| e.to_string()).collect();
+        (project, errors)
+    }
+
+    #[test]
+    fn every_broken_file_is_reported_and_good_ones_still_load() {
+        let (project, errors) = errors_of(&[
+            ("campaigns/a-good.yaml", GOOD),
+            (
+                "campaigns/b-syntax.yaml",
+                "variants:\n  - id: x\n    subject: [unclosed\n",
+            ),
+            (
+                "campaigns/c-key.yaml",
+                "variants:\n  - id: x\n    subjct: Hi\n    body: x\n",
+            ),
+            ("sample-profiles/bad.yaml", "first_name: [x\n"),
+        ]);
+        assert_eq!(project.campaigns.len(), 1);
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("campaigns/b-syntax.yaml:"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[1].starts_with(
+                "campaigns/c-key.yaml:3:5: unknown key `subjct`: did you mean `subject`?"
+            ),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[2].starts_with("sample-profiles/bad.yaml:"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_all_reported_together() {
+        let (_, errors) = errors_of(&[(
+            "campaigns/multi.yaml",
+            "control: baseline\nvariants:\n  - id: a\n    subject: Hi\n    body: x\n    body_file: t.hbs\n  - id: a\n    subject: Hi\n  - id: c\n    subject: Hi\n    body: x\n    allow:\n      - { rule: missing-fallback }\n",
+        )]);
+        let joined = errors.join("\n");
+        assert!(
+            joined.contains("multi.yaml:1:10: `control: baseline` names no variant"),
+            "{joined}"
+        );
+        assert!(joined.contains("both `body` and `body_file`"), "{joined}");
+        assert!(joined.contains("duplicate variant id `a`"), "{joined}");
+        assert!(
+            joined.contains("neither `body` nor `body_file`"),
+            "{joined}"
+        );
+        assert!(joined.contains("needs a `reason`"), "{joined}");
+    }
+
+    #[test]
+    fn body_file_may_not_leave_the_project() {
+        let (_, errors) = errors_of(&[(
+            "campaigns/escape.yaml",
+            "variants:\n  - id: a\n    subject: Hi\n    body_file: ../../../etc/passwd\n",
+        )]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].contains(
+                "escape.yaml:4:16: body_file: `../../../etc/passwd` leaves the project folder"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn body_file_and_partials_load() {
+        let (project, errors) = errors_of(&[
+            (
+                "campaigns/ok.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body_file: templates/a.html.hbs\n",
+            ),
+            (
+                "campaigns/templates/a.html.hbs",
+                "<p>Hi {{default first_name \"there\"}}</p>\n{{> footer}}\n",
+            ),
+            ("campaigns/partials/footer.hbs", "<p>Unsubscribe</p>"),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            project.campaigns[0].variants[0].body.file,
+            "campaigns/templates/a.html.hbs"
+        );
+        assert!(project.partials.contains_key("footer"));
+    }
+
+    #[test]
+    fn template_errors_point_inside_the_template() {
+        let (_, errors) = errors_of(&[
+            (
+                "campaigns/helper.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body: |\n      <p>Hello</p>\n      <p>{{defualt first_name \"x\"}}</p>\n",
+            ),
+            (
+                "campaigns/partial.yaml",
+                "variants:\n  - id: a\n    subject: \"Hi {{> nothere}}\"\n    body: x\n",
+            ),
+        ]);
+        let joined = errors.join("\n");
+        assert!(
+            joined.contains("helper.yaml:6:10: unknown helper `defualt`: did you mean `default`?"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("partial.yaml:3:18: partial `nothere` not found"),
+            "{joined}"
+        );
+    }
+
+    #[test]
+    fn partial_recursion_is_bounded() {
+        let (_, errors) = errors_of(&[
+            (
+                "campaigns/loop.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body: \"{{> a}}\"\n",
+            ),
+            ("campaigns/partials/a.hbs", "A {{> b}}"),
+            ("campaigns/partials/b.hbs", "B {{> a}}"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("includes itself (a → b → a)"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_are_errors() {
+        let (project, errors) = errors_of(&[
+            ("campaigns/one.yaml", &format!("id: same\n{GOOD}")),
+            ("campaigns/two.yaml", &format!("id: same\n{GOOD}")),
+            ("sample-profiles/a.yaml", "id: ann\nfirst_name: Ann\n"),
+            ("sample-profiles/b.yaml", "id: ann\nfirst_name: Bob\n"),
+        ]);
+        assert_eq!(project.campaigns.len(), 1);
+        assert_eq!(project.profiles.len(), 1);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn missing_project_folder_is_one_clear_error() {
+        let project = load_project(Path::new("/definitely/not/here"));
+        assert_eq!(project.load_errors.len(), 1);
+        assert!(project.load_errors[0].message.contains("not a folder"));
+    }
+
+    #[test]
+    fn no_input_makes_the_loader_panic() {
+        // Every prefix of a real campaign file, and a few byte-level mutations:
+        // whatever the loader makes of them, it reports instead of panicking.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/campaigns/spring-clearance.yaml"
+        ))
+        .unwrap_or_else(|_| GOOD.repeat(3));
+        let cuts: Vec<usize> = (0..text.len())
+            .step_by(7)
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for cut in cuts {
+            for variant in [
+                text[..cut].to_string(),
+                format!("{}\u{1b}[0m{{{{#if}}}}\t- :", &text[..cut]),
+            ] {
+                let dir = project_dir(&[
+                    ("campaigns/x.yaml", &variant),
+                    ("sample-profiles/p.yaml", "first_name: A\n"),
+                ]);
+                let project = load_project(dir.path());
+                let _ = crate::engine::run(&project, &crate::engine::Options { edge_cases: false });
+            }
+        }
+    }
+}

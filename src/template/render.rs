@@ -258,4 +258,58 @@ mod tests {
         assert_eq!(r.text, "Hi Zoë,");
         assert_eq!(r.span_text(&r.spans[0]), "Zoë");
     }
+
+    fn cell(yaml: &str, profile: &str) -> crate::template::RenderedCell {
+        let c = crate::testkit::compiled(yaml);
+        c.render(0, &crate::testkit::profile(profile))
+    }
+
+    #[test]
+    fn subjects_are_plain_text_and_bodies_are_escaped() {
+        let r = cell(
+            "variants:\n  - id: v\n    subject: \"{{first_name}}, hi\"\n    preheader: \"{{first_name}}\"\n    body: \"<p>Hi {{first_name}}</p>\"\n",
+            "first_name: \"Zoë O'Brien & <Co>\"",
+        );
+        assert_eq!(
+            r.subject.as_ref().unwrap().plain.text,
+            "Zoë O'Brien & <Co>, hi"
+        );
+        assert_eq!(
+            r.preheader.as_ref().unwrap().plain.text,
+            "Zoë O'Brien & <Co>"
+        );
+        assert_eq!(
+            r.body.output.text,
+            "<p>Hi Zoë O&#x27;Brien &amp; &lt;Co&gt;</p>"
+        );
+        assert_eq!(r.body.plain.text, "Hi Zoë O'Brien & <Co>");
+        let span = &r.body.plain.spans[0];
+        assert_eq!(r.body.plain.span_text(span), "Zoë O'Brien & <Co>");
+    }
+
+    #[test]
+    fn sms_bodies_are_not_escaped() {
+        let r = cell(
+            "channel: sms\nvariants:\n  - id: v\n    body: \"Hi {{first_name}} & co\"\n",
+            "first_name: \"O'Brien\"",
+        );
+        assert!(r.subject.is_none());
+        assert_eq!(r.body.output.text, "Hi O'Brien & co");
+    }
+
+    #[test]
+    fn loops_record_a_span_per_item() {
+        let r = cell(
+            "variants:\n  - id: v\n    subject: s\n    body: \"{{#each orders}}[{{sku}}]{{/each}}\"\n",
+            "orders: [{sku: A1}, {sku: ''}, {sku: C3}]",
+        );
+        let texts: Vec<&str> = r
+            .body
+            .plain
+            .spans
+            .iter()
+            .map(|s| r.body.plain.span_text(s))
+            .collect();
+        assert_eq!(texts, ["A1", "", "C3"]);
+    }
 }
