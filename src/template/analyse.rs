@@ -681,18 +681,19 @@ fn parameter_text(p: &Parameter) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::testkit::compiled;
 
+    /// A read as the tests compare it: (path, has a fallback, guarded positive).
+    type ReadSummary = (String, bool, bool);
+    /// A token as the tests compare it: its expression and its reads.
+    type TokenSummary = (String, Vec<ReadSummary>);
+
     /// The body's tokens of the first variant: (expression, [(path, fallback?, positive?)]).
-    fn tokens(body: &str) -> Vec<(String, Vec<(String, bool, bool)>)> {
+    fn tokens(body: &str) -> Vec<TokenSummary> {
         tokens_with_audience(body, None)
     }
 
-    fn tokens_with_audience(
-        body: &str,
-        audience: Option<&str>,
-    ) -> Vec<(String, Vec<(String, bool, bool)>)> {
+    fn tokens_with_audience(body: &str, audience: Option<&str>) -> Vec<TokenSummary> {
         let audience = audience
             .map(|a| format!("    audience: {a}\n"))
             .unwrap_or_default();
@@ -717,7 +718,7 @@ mod tests {
             .collect()
     }
 
-    fn read(path: &str, fallback: bool) -> (String, bool, bool) {
+    fn read(path: &str, fallback: bool) -> ReadSummary {
         (path.to_string(), fallback, false)
     }
 
