@@ -224,12 +224,17 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// Loads a project and its compiled campaign, or says clearly why not.
-fn campaign_run(
+/// Loads a project and compiles one of its campaigns, or says clearly why not.
+fn compiled_campaign(
     path: &Path,
     campaign: &str,
-    edge_cases: bool,
-) -> Result<engine::CampaignRun, String> {
+) -> Result<
+    (
+        crate::project::Project,
+        std::sync::Arc<crate::template::CompiledCampaign>,
+    ),
+    String,
+> {
     let project = load_project(path);
     let (compiled, broken, _) = engine::compile_project(&project);
     let Some(compiled) = compiled.into_iter().find(|c| c.campaign.id == campaign) else {
@@ -255,6 +260,16 @@ fn campaign_run(
             ids.join(", ")
         ));
     };
+    Ok((project, compiled))
+}
+
+/// Loads a project and checks one of its campaigns.
+fn campaign_run(
+    path: &Path,
+    campaign: &str,
+    edge_cases: bool,
+) -> Result<engine::CampaignRun, String> {
+    let (project, compiled) = compiled_campaign(path, campaign)?;
     Ok(engine::run_campaign(
         compiled,
         &project.profiles,
@@ -400,27 +415,24 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints a campaign's edge cases as one YAML list, in the shape of a file in
+/// `sample-profiles/`, so that it can be saved there as it is. Asked for by
+/// name, they are made even when `edge_cases.enabled` is off.
 fn edge_cases(args: &EdgeCaseArgs) -> Result<ExitCode, String> {
-    let run = campaign_run(&args.path, &args.campaign, true)?;
-    let list: Vec<serde_json::Value> = run
-        .profiles
-        .iter()
-        .filter(|p| p.kind == crate::finding::ProfileKind::Edge)
-        .map(|p| {
-            let mut map = serde_json::Map::new();
-            map.insert("id".into(), p.id.clone().into());
-            if let Some(d) = &p.description {
-                map.insert("description".into(), d.clone().into());
-            }
-            if let serde_json::Value::Object(data) = &p.data {
-                for (k, v) in data {
-                    map.insert(k.clone(), v.clone());
-                }
-            }
-            serde_json::Value::Object(map)
-        })
-        .collect();
-    let yaml = serde_saphyr::to_string(&list).map_err(|e| format!("cannot write YAML: {e}"))?;
-    write_output(None, &yaml)?;
+    let (project, compiled) = compiled_campaign(&args.path, &args.campaign)?;
+    let set = crate::edge::synthesize(&compiled, &project.profiles, &project.config);
+    let yaml = crate::edge::to_yaml(&set.profiles);
+    let header = format!(
+        "# {} edge-case profiles for campaign `{}`, synthesized by mergeproof.\n",
+        set.profiles.len(),
+        visible(&compiled.campaign.id)
+    );
+    write_output(None, &(header + &yaml))?;
+    if set.capped {
+        eprintln!(
+            "note: capped at {} edge cases (edge_cases.max_per_campaign in mergeproof.yaml)",
+            set.profiles.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

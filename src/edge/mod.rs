@@ -1,0 +1,257 @@
+//! Synthesize: edge-case profiles, derived per campaign from the fields its
+//! templates and audiences read.
+//!
+//! The sample profiles are what the team thought of; the edge cases are what
+//! it did not. For each variant, a base profile that receives it (the first
+//! sample profile that does, else the first sample profile, else an empty
+//! profile) is changed one field at a time, and each change is named after
+//! itself: `edge:first_name=missing`, `edge:age=17`. Which changes a field gets
+//! depends on how the campaign uses it (see [`cases`]); the fields come from
+//! [`usage`].
+//!
+//! The list is ordered most useful first — the values conditions turn on,
+//! then missing fields, then blank values, then odd ones — so that the
+//! per-campaign cap (`edge_cases.max_per_campaign`) keeps the cases most
+//! likely to break a message. Profiles with identical data are merged (the
+//! first name is kept), and the same input always gives the same list.
+
+mod cases;
+mod edit;
+mod probes;
+mod usage;
+mod yaml;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::finding::ProfileKind;
+use crate::project::{EdgeOrigin, Profile, ProfileRef};
+use crate::source::SourceLoc;
+use crate::template::CompiledCampaign;
+
+use cases::{Case, Tier, field_cases};
+use edit::{PathEdit, apply_all};
+use usage::{FieldUse, campaign_fields};
+
+pub use probes::audience_probes;
+pub use yaml::to_yaml;
+
+/// The prefix of every edge-case profile id.
+pub const EDGE_PREFIX: &str = "edge:";
+
+/// What an edge case's origin says when there was no sample profile to start
+/// from.
+pub const EMPTY_BASE: &str = "(empty profile)";
+
+/// The name men and women share, for the gender case.
+const AMBIGUOUS_NAME: &str = "Loren";
+
+/// The edge cases of one campaign.
+#[derive(Clone, Debug, Default)]
+pub struct EdgeSet {
+    pub profiles: Vec<ProfileRef>,
+    /// The per-campaign cap cut the list short.
+    pub capped: bool,
+}
+
+/// Edge-case profiles for a campaign, made from its sample profiles, at most
+/// `config.edge_cases.max_per_campaign` of them.
+pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &Config) -> EdgeSet {
+    let cap = config.edge_cases.max_per_campaign;
+    let mut builder = Builder::new(samples, &compiled.campaign.file);
+    let mut capped = false;
+    for (base, case) in plan(compiled, samples, config) {
+        let candidate = builder.candidate(base, &case);
+        if builder.profiles.len() >= cap {
+            if builder.is_new(&candidate) {
+                capped = true;
+                break;
+            }
+            continue;
+        }
+        builder.add(candidate);
+    }
+    EdgeSet {
+        profiles: builder.profiles,
+        capped,
+    }
+}
+
+/// Every case of every variant, each with its base, most useful first (stable
+/// within a tier: variant order, then field order, then case order).
+fn plan<'a>(
+    compiled: &CompiledCampaign,
+    samples: &'a [ProfileRef],
+    config: &Config,
+) -> Vec<(Option<&'a Profile>, Case)> {
+    let campaign = &compiled.campaign;
+    let selection: Vec<Option<usize>> = samples
+        .iter()
+        .map(|s| crate::select::select(campaign, s))
+        .collect();
+    let empty = Value::Object(Map::new());
+    let mut planned = Vec::new();
+    for (vi, fields) in campaign_fields(compiled, config).iter().enumerate() {
+        let base = samples
+            .iter()
+            .zip(&selection)
+            .find(|(_, s)| **s == Some(vi))
+            .map(|(p, _)| p)
+            .or(samples.first())
+            .map(|p| &**p);
+        let data = base.map_or(&empty, |b| &b.data);
+        for field in fields {
+            planned.extend(
+                field_cases(field, fields, data)
+                    .into_iter()
+                    .map(|c| (base, c)),
+            );
+        }
+        planned.push((base, ambiguous_name_case(fields, config)));
+    }
+    planned.sort_by_key(|(_, case)| case.tier);
+    planned
+}
+
+/// The name "Loren" with no gender stated or inferred: who is "Mr." here? The
+/// name goes into the first personal field the variant reads (else the first
+/// configured one).
+fn ambiguous_name_case(fields: &[FieldUse], config: &Config) -> Case {
+    let name_field = config
+        .personal_fields
+        .iter()
+        .find(|p| fields.iter().any(|f| &f.path == *p))
+        .or(config.personal_fields.first())
+        .map_or("first_name", String::as_str);
+    let gender = &config.fields.gender;
+    let inferred = &config.fields.gender_inferred;
+    Case {
+        tier: Tier::Blank,
+        edits: vec![
+            PathEdit::set(name_field, Value::String(AMBIGUOUS_NAME.into())),
+            PathEdit::remove(gender),
+            PathEdit::remove(inferred),
+        ],
+        change: "loren-no-gender".into(),
+        what: format!(
+            "`{name_field}` set to {AMBIGUOUS_NAME} (a name men and women share), `{gender}` and `{inferred}` removed"
+        ),
+    }
+}
+
+/// An edge profile before it is kept: its data and what it is made of.
+struct Candidate<'a> {
+    base: Option<&'a Profile>,
+    change: String,
+    what: String,
+    data: Value,
+    /// The data as canonical text (`serde_json` maps keep their keys sorted),
+    /// to merge identical profiles.
+    key: String,
+}
+
+/// Names edge profiles (unique among themselves and the samples) and merges
+/// the ones whose data is identical.
+struct Builder {
+    names: HashSet<String>,
+    seen: HashSet<String>,
+    profiles: Vec<ProfileRef>,
+    /// Where a profile without a base comes from: the campaign file.
+    campaign_file: String,
+}
+
+impl Builder {
+    fn new(samples: &[ProfileRef], campaign_file: &str) -> Self {
+        Self {
+            names: samples.iter().map(|s| s.id.clone()).collect(),
+            seen: HashSet::new(),
+            profiles: Vec::new(),
+            campaign_file: campaign_file.to_string(),
+        }
+    }
+
+    fn candidate<'a>(&self, base: Option<&'a Profile>, case: &Case) -> Candidate<'a> {
+        let mut data = base.map_or_else(|| Value::Object(Map::new()), |b| b.data.clone());
+        apply_all(&mut data, &case.edits);
+        // What a profile file could not hold is not data: `id` and
+        // `description` are taken out, marker characters neutralised.
+        let data =
+            Profile::from_data(String::new(), data, ProfileKind::Edge, SourceLoc::default()).data;
+        let key = data.to_string();
+        Candidate {
+            base,
+            change: case.change.clone(),
+            what: case.what.clone(),
+            data,
+            key,
+        }
+    }
+
+    fn is_new(&self, candidate: &Candidate<'_>) -> bool {
+        !self.seen.contains(&candidate.key)
+    }
+
+    /// Keeps the candidate unless a profile with the same data is already
+    /// there (that one keeps its name).
+    fn add(&mut self, candidate: Candidate<'_>) -> bool {
+        if !self.seen.insert(candidate.key) {
+            return false;
+        }
+        let base_id = candidate.base.map(|b| b.id.as_str());
+        let id = self.unique_name(&format!("{EDGE_PREFIX}{}", candidate.change), base_id);
+        let loc = candidate.base.map_or_else(
+            || SourceLoc::new(self.campaign_file.clone(), 1, 1),
+            |b| b.loc.clone(),
+        );
+        let description = match base_id {
+            Some(b) => format!(
+                "Edge case: {}; everything else as sample profile `{b}`",
+                candidate.what
+            ),
+            None => format!(
+                "Edge case: {}; nothing else set (there are no sample profiles)",
+                candidate.what
+            ),
+        };
+        // The data was cleaned in `candidate`.
+        self.profiles.push(Arc::new(Profile {
+            id,
+            description: Some(description),
+            data: candidate.data,
+            kind: ProfileKind::Edge,
+            loc,
+            edge: Some(EdgeOrigin {
+                base: base_id.unwrap_or(EMPTY_BASE).to_string(),
+                change: candidate.change,
+            }),
+        }));
+        true
+    }
+
+    /// `name`, else `name@base` (the same change made to another base), else
+    /// numbered.
+    fn unique_name(&mut self, name: &str, base: Option<&str>) -> String {
+        let mut tries = vec![name.to_string()];
+        if let Some(b) = base {
+            tries.push(format!("{name}@{b}"));
+        }
+        let stem = tries.last().cloned().unwrap_or_default();
+        let chosen = tries
+            .into_iter()
+            .find(|n| !self.names.contains(n))
+            .unwrap_or_else(|| {
+                (2..)
+                    .map(|i| format!("{stem}#{i}"))
+                    .find(|n| !self.names.contains(n))
+                    .unwrap_or(stem)
+            });
+        self.names.insert(chosen.clone());
+        chosen
+    }
+}
+
+#[cfg(test)]
+mod tests;

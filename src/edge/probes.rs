@@ -1,0 +1,398 @@
+//! Probes for reachability: profiles made at the audiences' own values, so the
+//! reachability rules can tell "nothing can ever receive this variant" from
+//! "no sample profile receives it". They are made even when edge cases are
+//! switched off, and are only selected, never rendered.
+//!
+//! Two kinds:
+//! - single changes: from each sample base, each audience leaf's values (just
+//!   below, at and above a threshold; each `eq`/`in` value and one outside;
+//!   `exists` both ways; `contains` with and without);
+//! - witnesses: for each variant, profiles built to receive it — its audience
+//!   true and every earlier variant's audience false — one per way of making
+//!   that hold (the condition in disjunctive normal form). These reach
+//!   variants whose audience needs two fields at once that no sample has.
+//!
+//! Which variant a profile receives depends only on which audience leaves hold
+//! for it, so sample profiles alike in that are one base: the first of them
+//! stands for the others.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use crate::audience::{Condition, Leaf, as_number, value_at};
+use crate::config::Config;
+use crate::project::{Campaign, Profile, ProfileRef};
+use crate::template::CompiledCampaign;
+
+use super::Builder;
+use super::cases::{Case, Point, Tier, condition_text, leaf_points, number};
+use super::edit::{PathEdit, apply};
+
+/// At most this many distinct bases (by the audience leaves that hold for them)
+/// are probed; beyond it, more bases rarely reach a variant the first did not.
+pub const MAX_PROBE_BASES: usize = 16;
+
+/// At most this many ways of receiving a variant are tried per variant.
+pub const MAX_TERMS: usize = 64;
+
+/// Profiles synthesized at each audience's own values, for reachability.
+pub fn audience_probes(
+    compiled: &CompiledCampaign,
+    samples: &[ProfileRef],
+    _config: &Config,
+) -> Vec<ProfileRef> {
+    let campaign = &compiled.campaign;
+    let mut builder = Builder::new(samples, &campaign.file);
+    let leaves: Vec<(&str, &Leaf)> = campaign
+        .variants
+        .iter()
+        .flat_map(|v| {
+            v.audience
+                .iter()
+                .flat_map(|a| a.leaves())
+                .map(move |l| (v.id.as_str(), l))
+        })
+        .collect();
+    let bases = representatives(samples, &leaves);
+
+    for (variant, leaf) in &leaves {
+        let condition = condition_text(&leaf.field, &leaf.op);
+        for base in &bases {
+            let current = base.and_then(|b| value_at(&b.data, &leaf.field));
+            for p in leaf_points(&leaf.op, current) {
+                let case = Case {
+                    tier: Tier::Boundary,
+                    change: format!("{}={}", leaf.field, p.label),
+                    what: format!(
+                        "`{}` {} (audience of `{variant}`)",
+                        leaf.field,
+                        p.describe(&condition)
+                    ),
+                    edits: vec![PathEdit {
+                        path: leaf.field.clone(),
+                        edit: p.edit,
+                    }],
+                };
+                let candidate = builder.candidate(*base, &case);
+                builder.add(candidate);
+            }
+        }
+    }
+
+    let witness_base = samples.first().map(|p| &**p);
+    for (k, variant) in campaign.variants.iter().enumerate() {
+        for term in receive_terms(campaign, k) {
+            if let Some(case) = witness(&term, witness_base, &variant.id) {
+                let candidate = builder.candidate(witness_base, &case);
+                builder.add(candidate);
+            }
+        }
+    }
+    builder.profiles
+}
+
+/// The first sample profile of each distinct combination of audience leaves
+/// that hold for it; the empty profile when there are no samples. A change to
+/// one field gives the same selection from any two samples alike in that way.
+fn representatives<'a>(
+    samples: &'a [ProfileRef],
+    leaves: &[(&str, &Leaf)],
+) -> Vec<Option<&'a Profile>> {
+    if samples.is_empty() {
+        return vec![None];
+    }
+    let mut seen: HashSet<Vec<bool>> = HashSet::new();
+    let mut out = Vec::new();
+    for s in samples {
+        let key: Vec<bool> = leaves.iter().map(|(_, l)| l.matches(&s.data)).collect();
+        if seen.insert(key) {
+            out.push(Some(&**s));
+            if out.len() == MAX_PROBE_BASES {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A leaf that must hold (`true`) or must fail (`false`).
+type Literal<'a> = (&'a Leaf, bool);
+/// Literals that must all be as stated.
+type Term<'a> = Vec<Literal<'a>>;
+
+/// The ways a profile receives variant `k`: its audience holds and no earlier
+/// variant's does. Empty when an earlier variant is a catch-all.
+fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
+    let Some(variant) = campaign.variants.get(k) else {
+        return Vec::new();
+    };
+    let mut terms = match &variant.audience {
+        Some(a) => dnf(a, true),
+        None => vec![Vec::new()],
+    };
+    for earlier in &campaign.variants[..k] {
+        match &earlier.audience {
+            None => return Vec::new(),
+            Some(a) => terms = and(&terms, &dnf(a, false)),
+        }
+    }
+    terms
+}
+
+/// A condition (or its negation, when `positive` is false) as a list of terms,
+/// any one of which makes it hold; at most [`MAX_TERMS`] of them.
+fn dnf(condition: &Condition, positive: bool) -> Vec<Term<'_>> {
+    match condition {
+        Condition::Leaf(leaf) => vec![vec![(leaf, positive)]],
+        Condition::Not(inner) => dnf(inner, !positive),
+        Condition::All(list) | Condition::Any(list) => {
+            let conjunction = matches!(condition, Condition::All(_)) == positive;
+            if conjunction {
+                list.iter().fold(vec![Vec::new()], |acc, child| {
+                    and(&acc, &dnf(child, positive))
+                })
+            } else {
+                let mut out = Vec::new();
+                for child in list {
+                    out.extend(dnf(child, positive));
+                    if out.len() >= MAX_TERMS {
+                        out.truncate(MAX_TERMS);
+                        break;
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Every term of `a` joined with every term of `b`, leaving out the ones that
+/// ask a leaf to hold and fail at once.
+fn and<'a>(a: &[Term<'a>], b: &[Term<'a>]) -> Vec<Term<'a>> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            let contradicts = x
+                .iter()
+                .any(|(lx, px)| y.iter().any(|(ly, py)| std::ptr::eq(*lx, *ly) && px != py));
+            if contradicts {
+                continue;
+            }
+            let mut joined = x.clone();
+            joined.extend(y.iter().copied());
+            out.push(joined);
+            if out.len() >= MAX_TERMS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// A profile made from `base` so that every literal of `term` is as stated,
+/// trying for each field the values its leaves turn on (and the midpoints
+/// between its numeric thresholds). `None` when no such values were found.
+fn witness(term: &Term<'_>, base: Option<&Profile>, variant: &str) -> Option<Case> {
+    let mut data = base.map_or_else(|| Value::Object(Map::new()), |b| b.data.clone());
+    let holds = |data: &Value, field: Option<&str>| {
+        term.iter()
+            .filter(|(leaf, _)| field.is_none_or(|f| leaf.field == f))
+            .all(|(leaf, positive)| leaf.matches(data) == *positive)
+    };
+    let mut fields: Vec<&str> = Vec::new();
+    for (leaf, _) in term {
+        if !fields.contains(&leaf.field.as_str()) {
+            fields.push(&leaf.field);
+        }
+    }
+    let mut edits = Vec::new();
+    let mut labels = Vec::new();
+    for field in fields {
+        if holds(&data, Some(field)) {
+            continue;
+        }
+        let current = value_at(&data, field).cloned();
+        let leaves: Vec<&Leaf> = term
+            .iter()
+            .filter(|(l, _)| l.field == field)
+            .map(|(l, _)| *l)
+            .collect();
+        let mut candidates: Vec<Point> = leaves
+            .iter()
+            .flat_map(|l| leaf_points(&l.op, current.as_ref()))
+            .collect();
+        candidates.extend(midpoints(&leaves));
+        let chosen = candidates.into_iter().find_map(|p| {
+            let mut trial = data.clone();
+            apply(&mut trial, field, &p.edit);
+            holds(&trial, Some(field)).then_some((trial, p))
+        })?;
+        data = chosen.0;
+        labels.push(format!("{field}={}", chosen.1.label));
+        edits.push(PathEdit {
+            path: field.to_string(),
+            edit: chosen.1.edit,
+        });
+    }
+    if !holds(&data, None) {
+        return None;
+    }
+    if labels.is_empty() && base.is_some() {
+        // The sample itself receives the variant: no probe needed.
+        return None;
+    }
+    let change = if labels.is_empty() {
+        "unchanged".to_string()
+    } else {
+        labels.join("+")
+    };
+    Some(Case {
+        tier: Tier::Boundary,
+        what: format!("made to receive `{variant}` ({change})"),
+        change,
+        edits,
+    })
+}
+
+/// Values between consecutive numeric thresholds on one field, for a range
+/// (`gt 10` and `lt 11`) that none of the thresholds' own neighbours satisfy.
+fn midpoints(leaves: &[&Leaf]) -> Vec<Point> {
+    use crate::audience::Op;
+    let mut thresholds: Vec<f64> = leaves
+        .iter()
+        .filter_map(|l| match &l.op {
+            Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => as_number(v),
+            _ => None,
+        })
+        .collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds
+        .windows(2)
+        .map(|w| {
+            let value = number((w[0] + w[1]) / 2.0);
+            Point {
+                label: super::cases::label(&value),
+                edit: super::edit::Edit::Set(value),
+                relation: "between the thresholds of",
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{compiled, named_profile};
+    use std::sync::Arc;
+
+    fn probes_for(campaign: &str, samples: &[&str]) -> (CompiledCampaign, Vec<ProfileRef>) {
+        let c = compiled(campaign);
+        let samples: Vec<ProfileRef> = samples
+            .iter()
+            .enumerate()
+            .map(|(i, y)| Arc::new(named_profile(&format!("s{i}"), y)))
+            .collect();
+        let probes = audience_probes(&c, &samples, &Config::default());
+        (c, probes)
+    }
+
+    fn receivers(c: &CompiledCampaign, probes: &[ProfileRef], variant: &str) -> Vec<String> {
+        let vi = c
+            .campaign
+            .variants
+            .iter()
+            .position(|v| v.id == variant)
+            .unwrap();
+        probes
+            .iter()
+            .filter(|p| crate::select::select(&c.campaign, p) == Some(vi))
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
+    const DEVICES: &str = "variants:\n  - id: iphone\n    audience: { field: device, eq: iphone }\n    subject: a\n    body: a\n  - id: imac\n    audience: { field: device, eq: imac }\n    subject: b\n    body: b\n  - id: everyone\n    subject: c\n    body: c\n  - id: android\n    audience: { field: device, eq: android }\n    subject: d\n    body: d\n";
+
+    #[test]
+    fn a_variant_no_sample_receives_is_reached_by_a_probe() {
+        let (c, probes) = probes_for(DEVICES, &["device: iphone", "device: android"]);
+        assert!(receivers(&c, &probes, "imac").contains(&"edge:device=imac".to_string()));
+        // Listed after the catch-all: nothing ever receives it.
+        assert!(receivers(&c, &probes, "android").is_empty());
+        assert!(
+            probes
+                .iter()
+                .all(|p| p.kind == crate::finding::ProfileKind::Edge)
+        );
+    }
+
+    #[test]
+    fn probes_work_without_samples() {
+        let (c, probes) = probes_for(DEVICES, &[]);
+        assert!(!receivers(&c, &probes, "iphone").is_empty());
+        assert!(!receivers(&c, &probes, "imac").is_empty());
+        assert!(!receivers(&c, &probes, "everyone").is_empty());
+        assert!(receivers(&c, &probes, "android").is_empty());
+    }
+
+    #[test]
+    fn witnesses_reach_an_audience_needing_two_fields_no_sample_has() {
+        let campaign = "variants:\n  - id: gold-imac\n    audience:\n      all:\n        - { field: tier, eq: gold }\n        - { field: device, eq: imac }\n    subject: a\n    body: a\n  - id: rest\n    subject: b\n    body: b\n";
+        let (c, probes) = probes_for(campaign, &["tier: silver\ndevice: iphone"]);
+        let reached = receivers(&c, &probes, "gold-imac");
+        assert_eq!(reached, ["edge:tier=gold+device=imac"], "{probes:#?}");
+    }
+
+    #[test]
+    fn shadowed_audiences_stay_unreachable() {
+        // Everyone 18+ gets `adults`; `over-21` comes after it and is covered.
+        let campaign = "variants:\n  - id: adults\n    audience: { field: age, gte: 18 }\n    subject: a\n    body: a\n  - id: over-21\n    audience: { field: age, gte: 21 }\n    subject: b\n    body: b\n  - id: rest\n    subject: c\n    body: c\n";
+        let (c, probes) = probes_for(campaign, &["age: 30", "age: 12"]);
+        assert!(receivers(&c, &probes, "over-21").is_empty(), "{probes:#?}");
+        assert!(!receivers(&c, &probes, "adults").is_empty());
+        assert!(!receivers(&c, &probes, "rest").is_empty());
+    }
+
+    #[test]
+    fn a_range_is_reached_through_its_midpoint() {
+        let campaign = "variants:\n  - id: narrow\n    audience:\n      all:\n        - { field: score, gt: 10 }\n        - { field: score, lt: 11 }\n    subject: a\n    body: a\n";
+        let (c, probes) = probes_for(campaign, &["score: 3"]);
+        assert_eq!(receivers(&c, &probes, "narrow"), ["edge:score=10.5"]);
+    }
+
+    #[test]
+    fn an_audience_that_can_never_match_has_no_receiver() {
+        let campaign = "variants:\n  - id: never\n    audience:\n      all:\n        - { field: tier, eq: gold }\n        - { field: tier, eq: silver }\n    subject: a\n    body: a\n  - id: rest\n    subject: b\n    body: b\n";
+        let (c, probes) = probes_for(campaign, &["tier: gold", "tier: silver"]);
+        assert!(receivers(&c, &probes, "never").is_empty());
+    }
+
+    #[test]
+    fn samples_alike_on_audience_fields_are_one_base() {
+        let many: Vec<String> = (0..40)
+            .map(|i| format!("device: iphone\nfirst_name: N{i}"))
+            .collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let (_, probes) = probes_for(DEVICES, &refs);
+        let bases: HashSet<&str> = probes
+            .iter()
+            .filter_map(|p| p.edge.as_ref().map(|e| e.base.as_str()))
+            .collect();
+        assert_eq!(bases, HashSet::from(["s0"]));
+    }
+
+    #[test]
+    fn probes_are_deterministic() {
+        let a: Vec<String> = probes_for(DEVICES, &["device: iphone"])
+            .1
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        let b: Vec<String> = probes_for(DEVICES, &["device: iphone"])
+            .1
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        assert_eq!(a, b);
+    }
+}
