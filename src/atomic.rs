@@ -5,6 +5,18 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_then(path, bytes, |_| Ok(()))
+}
+
+/// [`write`], calling `before_rename` with the temporary file once it is
+/// complete on disk and before it replaces `path`. An error from it abandons
+/// the write (the temporary file is removed, `path` is untouched); tests use it
+/// to show that an interrupted write never leaves a half-written file behind.
+pub fn write_then(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -15,6 +27,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
+    before_rename(tmp.path())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

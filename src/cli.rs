@@ -148,7 +148,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode, String> {
         },
     );
     let color = args.output.is_none() && color_wanted(std::io::stdout().is_terminal());
-    let text = report::render(&run, args.format, color)?;
+    let base = report::base_of(&args.path);
+    let text = report::render_in(&run, args.format, color, &base)?;
     write_output(args.output.as_deref(), &text)?;
     let outcome = report::outcome(&run, args.max_warnings);
     Ok(ExitCode::from(outcome as u8))

@@ -1,5 +1,5 @@
-//! The engine: load → analyse → synthesize → select → render → check. `lint`
-//! and the TUI both call it; neither holds rule logic of its own.
+//! The engine: load → analyse → synthesize → select → render → check →
+//! review. `lint` and the TUI both call it; neither holds rule logic of its own.
 
 use std::sync::Arc;
 
@@ -52,6 +52,8 @@ pub struct Run {
     pub broken_campaigns: Vec<BrokenCampaign>,
     pub load_errors: Vec<LoadError>,
     pub sample_profiles: usize,
+    /// Review decisions whose finding no longer exists (a note, not a failure).
+    pub obsolete_decisions: Vec<crate::review::DecisionEntry>,
 }
 
 impl Run {
@@ -101,12 +103,20 @@ pub fn run(project: &Project, options: &Options) -> Run {
     load_errors.extend(compile_errors);
     broken.extend(project.broken_campaigns.iter().cloned());
     broken.sort_by(|a, b| a.file.cmp(&b.file));
-    Run {
+    let mut run = Run {
         campaigns,
         broken_campaigns: broken,
         load_errors,
         sample_profiles: project.profiles.len(),
+        obsolete_decisions: Vec::new(),
+    };
+    // Review: decisions from mergeproof-reviews.yaml. A broken file is a load
+    // error (exit 2); no decision is applied then, so nothing passes by mistake.
+    match crate::review::load(&project.root) {
+        Ok(decisions) => crate::review::apply(&mut run, &decisions),
+        Err(e) => run.load_errors.push(e),
     }
+    run
 }
 
 /// Checks one compiled campaign against the samples and its edge cases.

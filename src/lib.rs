@@ -2,7 +2,7 @@
 //! customer profile before it is sent.
 //!
 //! Data flows one way: [`project`] (load) → [`template`] (analyse) → [`edge`]
-//! (synthesize) → [`select`] → render → [`rules`] (check) → review → [`report`]
+//! (synthesize) → [`select`] → render → [`rules`] (check) → [`review`] → [`report`]
 //! or the TUI. [`engine`] runs the pipeline for `lint` and the TUI alike.
 
 pub mod atomic;
@@ -14,6 +14,7 @@ pub mod engine;
 pub mod finding;
 pub mod project;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod sanitize;
 pub mod select;

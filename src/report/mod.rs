@@ -1,8 +1,13 @@
 //! Report: a run as text for people, or as JSON, SARIF, JUnit or GitHub
 //! workflow commands for machines.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
+
+use std::path::{Component, Path};
 
 use clap::ValueEnum;
 
@@ -48,11 +53,77 @@ pub fn outcome(run: &Run, max_warnings: Option<usize>) -> Outcome {
     }
 }
 
-/// Renders a run in one of the machine formats or as text.
+/// Renders a run in one of the machine formats or as text, with paths
+/// relative to the project folder.
 pub fn render(run: &Run, format: Format, color: bool) -> Result<String, String> {
+    render_in(run, format, color, "")
+}
+
+/// [`render`], where the CI formats (SARIF, JUnit, GitHub) write paths as
+/// `base/<path in the project>`: `base` is the project folder as seen from
+/// where `lint` runs (see [`base_of`]), so that annotations land on the
+/// repository's files. Text and JSON keep project-relative paths.
+pub fn render_in(run: &Run, format: Format, color: bool, base: &str) -> Result<String, String> {
     match format {
         Format::Text => Ok(text::render(run, color)),
         Format::Json => json::render(run),
-        other => Err(format!("--format {other:?} is not available in this build").to_lowercase()),
+        Format::Sarif => sarif::render(run, base),
+        Format::Junit => junit::render(run, base),
+        Format::Github => Ok(github::render(run, base)),
+    }
+}
+
+/// The project folder `path` as a relative, `/`-separated prefix from the
+/// current folder: `emails` for `lint emails/`, "" for `lint .`. A path that
+/// leaves the current folder gives "" (paths stay project-relative).
+pub fn base_of(path: &Path) -> String {
+    let relative = if path.is_absolute() {
+        let Ok(cwd) = std::env::current_dir() else {
+            return String::new();
+        };
+        match path.strip_prefix(&cwd) {
+            Ok(rest) => rest.to_path_buf(),
+            Err(_) => return String::new(),
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for component in relative.components() {
+        match component {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            _ => return String::new(),
+        }
+    }
+    parts.join("/")
+}
+
+/// A project file's path from where `lint` runs.
+pub fn path_in(base: &str, file: &str) -> String {
+    if base.is_empty() || Path::new(file).is_absolute() {
+        file.to_string()
+    } else {
+        format!("{base}/{file}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_written_from_where_lint_runs() {
+        assert_eq!(base_of(Path::new(".")), "");
+        assert_eq!(base_of(Path::new("./emails/")), "emails");
+        assert_eq!(base_of(Path::new("team/emails")), "team/emails");
+        assert_eq!(base_of(Path::new("../elsewhere")), "");
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(base_of(&here.join("emails")), "emails");
+        assert_eq!(path_in("", "campaigns/a.yaml"), "campaigns/a.yaml");
+        assert_eq!(
+            path_in("emails", "campaigns/a.yaml"),
+            "emails/campaigns/a.yaml"
+        );
     }
 }

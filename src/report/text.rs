@@ -65,18 +65,8 @@ pub fn render(run: &Run, color: bool) -> String {
 
     let mut waived = 0usize;
     for campaign in &run.campaigns {
-        let mut groups: Vec<Vec<&Finding>> = Vec::new();
-        for f in &campaign.findings {
-            if f.waived {
-                waived += 1;
-                continue;
-            }
-            match groups.iter_mut().find(|g| same_defect(g[0], f)) {
-                Some(g) => g.push(f),
-                None => groups.push(vec![f]),
-            }
-        }
-        for group in groups {
+        waived += campaign.findings.iter().filter(|f| f.waived).count();
+        for group in defect_groups(&campaign.findings) {
             write_group(&mut out, &style, &group);
         }
         if campaign.edge_capped {
@@ -88,6 +78,30 @@ pub fn render(run: &Run, color: bool) -> String {
                 campaign.edge_profiles
             );
         }
+    }
+
+    if !run.obsolete_decisions.is_empty() {
+        let n = run.obsolete_decisions.len();
+        let _ = writeln!(
+            out,
+            "{}: {n} review decision{} in {} match{} no finding any more (remove {}):",
+            style.paint("1", "note"),
+            plural(n),
+            crate::review::REVIEWS_FILE,
+            if n == 1 { "es" } else { "" },
+            if n == 1 { "it" } else { "them" },
+        );
+        for d in &run.obsolete_decisions {
+            let _ = writeln!(
+                out,
+                "  {}: {} by {} at {}",
+                visible(&d.describe()),
+                d.decision.as_str(),
+                visible(&d.reviewer),
+                visible(&d.at)
+            );
+        }
+        out.push('\n');
     }
 
     let s = run.summary();
@@ -132,33 +146,72 @@ fn plural(n: usize) -> &'static str {
 
 fn write_group(out: &mut String, style: &Style, group: &[&Finding]) {
     let f = group[0];
-    let mut path = vec![visible(&f.campaign)];
-    if let Some(v) = &f.variant {
-        path.push(visible(v));
-    }
-    path.push(f.field.as_str().to_string());
     let _ = writeln!(
         out,
         "{}[{}] {}",
         style.severity(f.severity),
         style.paint("1", f.rule),
-        path.join(" › ")
+        place(f)
     );
     let _ = writeln!(out, "  --> {}:{}:{}", visible(&f.file), f.line, f.column);
     let _ = writeln!(out, "  {}", visible(&f.message));
     if !f.excerpt.is_empty() {
         let _ = writeln!(out, "  {} {}", style.paint("2", "|"), visible(&f.excerpt));
     }
-    if let Some(w) = f.waiver.as_ref().filter(|w| w.kind == "stale") {
-        let _ = writeln!(
-            out,
-            "  = a review decision went stale: {} by {} at {} (\"{}\"); the content changed since",
-            visible(&w.kind),
-            visible(w.reviewer.as_deref().unwrap_or("?")),
-            visible(w.at.as_deref().unwrap_or("?")),
-            visible(&w.reason)
-        );
+    if let Some(note) = stale_note(f) {
+        let _ = writeln!(out, "  = {note}");
     }
+    if let Some(profiles) = profile_list(group) {
+        let _ = writeln!(out, "  = profiles: {profiles}");
+    }
+    out.push('\n');
+}
+
+/// `campaign › variant › field`, made visible.
+pub(crate) fn place(f: &Finding) -> String {
+    let mut path = vec![visible(&f.campaign)];
+    if let Some(v) = &f.variant {
+        path.push(visible(v));
+    }
+    path.push(f.field.as_str().to_string());
+    path.join(" › ")
+}
+
+/// For a finding whose review decision went stale: who made it, when, and
+/// why, made visible.
+pub(crate) fn stale_note(f: &Finding) -> Option<String> {
+    let w = f
+        .waiver
+        .as_ref()
+        .filter(|w| w.kind == crate::review::STALE)?;
+    let reason = if w.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" (\"{}\")", visible(&w.reason))
+    };
+    Some(format!(
+        "a review decision went stale: made by {} at {}{reason}; what it reviewed has changed since",
+        visible(w.reviewer.as_deref().unwrap_or("?")),
+        visible(w.at.as_deref().unwrap_or("?")),
+    ))
+}
+
+/// The active findings of a campaign, one group per defect (same rule, place
+/// and variant), in order.
+pub(crate) fn defect_groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    for f in findings.iter().filter(|f| !f.waived) {
+        match groups.iter_mut().find(|g| same_defect(g[0], f)) {
+            Some(g) => g.push(f),
+            None => groups.push(vec![f]),
+        }
+    }
+    groups
+}
+
+/// "ana, ben and 5 edge cases (edge:a, edge:b, edge:c, …)", made visible; `None`
+/// when the group is about no profile.
+pub(crate) fn profile_list(group: &[&Finding]) -> Option<String> {
     let samples: Vec<String> = dedup(
         group
             .iter()
@@ -171,32 +224,31 @@ fn write_group(out: &mut String, style: &Style, group: &[&Finding]) {
             .filter(|f| f.profile_kind == Some(ProfileKind::Edge))
             .filter_map(|f| f.profile.as_deref()),
     );
-    if !samples.is_empty() || !edges.is_empty() {
-        let mut line = String::from("  = profiles: ");
-        line.push_str(&samples.join(", "));
-        if !edges.is_empty() {
-            let shown: Vec<&str> = edges
-                .iter()
-                .take(EDGE_NAMES_SHOWN)
-                .map(String::as_str)
-                .collect();
-            let more = if edges.len() > EDGE_NAMES_SHOWN {
-                ", …"
-            } else {
-                ""
-            };
-            let lead = if samples.is_empty() { "" } else { " and " };
-            let _ = write!(
-                line,
-                "{lead}{} edge case{} ({}{more})",
-                edges.len(),
-                plural(edges.len()),
-                shown.join(", ")
-            );
-        }
-        let _ = writeln!(out, "{line}");
+    if samples.is_empty() && edges.is_empty() {
+        return None;
     }
-    out.push('\n');
+    let mut line = samples.join(", ");
+    if !edges.is_empty() {
+        let shown: Vec<&str> = edges
+            .iter()
+            .take(EDGE_NAMES_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = if edges.len() > EDGE_NAMES_SHOWN {
+            ", …"
+        } else {
+            ""
+        };
+        let lead = if samples.is_empty() { "" } else { " and " };
+        let _ = write!(
+            line,
+            "{lead}{} edge case{} ({}{more})",
+            edges.len(),
+            plural(edges.len()),
+            shown.join(", ")
+        );
+    }
+    Some(line)
 }
 
 fn dedup<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
