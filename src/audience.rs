@@ -193,13 +193,20 @@ pub fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
     Some(current)
 }
 
-/// A value a template would print as nothing: missing, null, empty or blank.
+/// A value that stands for no data: missing, null, empty, whitespace only, or
+/// the words `null` / `undefined` that exports write for a missing value. A
+/// customer must never read "Hi null,", so those count as missing too.
 pub fn is_blank(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::String(s)) => is_blank_text(s),
         _ => false,
     }
+}
+
+pub fn is_blank_text(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("undefined")
 }
 
 impl Condition {
@@ -439,5 +446,8 @@ mod tests {
         assert_eq!(value_at(&p, "a.b.0.c"), Some(&json!(1)));
         assert_eq!(value_at(&p, "a.x"), None);
         assert!(is_blank(value_at(&json!({"n": "  "}), "n")));
+        assert!(is_blank(Some(&json!("NULL"))));
+        assert!(is_blank(Some(&json!(" undefined "))));
+        assert!(!is_blank(Some(&json!("Nullah"))));
     }
 }

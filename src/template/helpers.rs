@@ -48,13 +48,9 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("date", Box::new(Simple(date)));
 }
 
-/// Blank as `default` sees it: missing, null, empty or whitespace-only.
+/// Blank as `default` sees it: the same as the checks (`audience::is_blank`).
 fn blank(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        _ => false,
-    }
+    crate::audience::is_blank(Some(v))
 }
 
 /// `{{default first_name "there"}}`: the first argument that is not blank.
@@ -203,6 +199,10 @@ mod tests {
             json!("there")
         );
         assert_eq!(default_value(&[&json!(0), &json!("x")]), json!(0));
+        assert_eq!(
+            default_value(&[&json!("null"), &json!("there")]),
+            json!("there")
+        );
     }
 
     #[test]
