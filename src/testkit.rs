@@ -107,27 +107,58 @@ pub fn check_campaign_with(
     campaign_yaml: &str,
     profiles: &[&str],
 ) -> Vec<crate::rules::Draft> {
-    let compiled = compiled(campaign_yaml);
-    let config = crate::config::Config::default();
     let profiles: Vec<crate::project::ProfileRef> = profiles
         .iter()
         .enumerate()
         .map(|(i, y)| std::sync::Arc::new(named_profile(&format!("p{i}"), y)))
         .collect();
-    let selection: Vec<Option<usize>> = profiles
-        .iter()
-        .map(|p| crate::select::select(&compiled.campaign, p))
-        .collect();
+    check_campaign_with_probes(rule_id, campaign_yaml, &profiles, &[])
+}
+
+/// Runs one rule's campaign check with these profiles (samples or edge cases)
+/// and probes; each receives the variant `select` gives it.
+pub fn check_campaign_with_probes(
+    rule_id: &str,
+    campaign_yaml: &str,
+    profiles: &[crate::project::ProfileRef],
+    probes: &[crate::project::ProfileRef],
+) -> Vec<crate::rules::Draft> {
+    let compiled = compiled(campaign_yaml);
+    let config = crate::config::Config::default();
+    let select = |list: &[crate::project::ProfileRef]| -> Vec<Option<usize>> {
+        list.iter()
+            .map(|p| crate::select::select(&compiled.campaign, p))
+            .collect()
+    };
+    let selection = select(profiles);
+    let probe_selection = select(probes);
     let cx = crate::rules::CampaignContext {
         config: &config,
         campaign: &compiled,
-        profiles: &profiles,
+        profiles,
         selection: &selection,
-        probes: &[],
-        probe_selection: &[],
+        probes,
+        probe_selection: &probe_selection,
     };
     let rule = crate::rules::find_rule(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));
     let mut out = Vec::new();
     rule.check_campaign(&cx, &mut out);
     out
+}
+
+/// A synthesized profile (an edge case or a probe) from YAML text.
+pub fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
+    std::sync::Arc::new(Profile {
+        kind: ProfileKind::Edge,
+        ..named_profile(id, yaml)
+    })
+}
+
+/// A campaign of one catch-all variant with this subject and body, as YAML.
+pub fn one_variant(subject: &str, body: &str) -> String {
+    format!(
+        "variants:\n  - id: only\n    subject: {}\n    body: {}\n",
+        serde_json::to_string(subject).unwrap(),
+        serde_json::to_string(body).unwrap()
+    )
 }

@@ -45,11 +45,17 @@ impl Rule for MissingFallback {
                 if missing.is_empty() {
                     continue;
                 }
-                let state = describe(missing.first().and_then(|p| cx.value(p)));
+                let states: Vec<&str> = missing.iter().map(|p| describe(cx.value(p))).collect();
+                let state = if states.iter().all(|s| *s == states[0]) {
+                    states[0]
+                } else {
+                    "missing or blank"
+                };
+                let verb = if missing.len() == 1 { "is" } else { "are" };
                 out.push(cx.draft(
                     field,
                     format!(
-                        "`{}` has no fallback and `{}` is {state} for this profile",
+                        "`{}` has no fallback and `{}` {verb} {state} for this profile",
                         rt.token.expression,
                         missing.join("`, `"),
                     ),
@@ -103,6 +109,26 @@ mod tests {
                 "{data}"
             );
         }
+    }
+
+    #[test]
+    fn names_every_missing_path_in_one_sentence() {
+        let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"<p>{{currency account.balance account.currency}}</p>\"\n";
+        let found = check_cell_with("missing-fallback", campaign, "first_name: Hannah");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .ends_with("`account.balance`, `account.currency` are missing for this profile"),
+            "{}",
+            found[0].message
+        );
+        let found = check_cell_with("missing-fallback", campaign, "account: { balance: null }");
+        assert!(
+            found[0].message.contains("are missing or blank"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

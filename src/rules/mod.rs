@@ -6,7 +6,20 @@
 //! returns drafts; the engine turns them into findings with the configured
 //! severity and applies `allow:` entries.
 
+mod creepy_reference;
+mod gender_assumption;
 mod missing_fallback;
+mod no_control;
+mod no_variant;
+mod render_artifact;
+mod sensitive_category;
+mod subject_truncation;
+pub mod text;
+mod uncovered_variant;
+mod unescaped_data;
+mod unreachable_variant;
+mod unsafe_token_combo;
+mod zero_balance;
 
 use crate::config::Config;
 use crate::finding::{Field, Severity};
@@ -44,7 +57,21 @@ pub trait Rule: Sync + Send {
 }
 
 /// Every rule, in the order `explain --list` shows them.
-pub static RULES: &[&dyn Rule] = &[&missing_fallback::MissingFallback];
+pub static RULES: &[&dyn Rule] = &[
+    &missing_fallback::MissingFallback,
+    &render_artifact::RenderArtifact,
+    &unsafe_token_combo::UnsafeTokenCombo,
+    &zero_balance::ZeroBalance,
+    &sensitive_category::SensitiveCategory,
+    &gender_assumption::GenderAssumption,
+    &creepy_reference::CreepyReference,
+    &subject_truncation::SubjectTruncation,
+    &unescaped_data::UnescapedData,
+    &unreachable_variant::UnreachableVariant,
+    &uncovered_variant::UncoveredVariant,
+    &no_variant::NoVariant,
+    &no_control::NoControl,
+];
 
 pub fn rule_ids() -> Vec<&'static str> {
     RULES.iter().map(|r| r.doc().id).collect()

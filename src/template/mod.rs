@@ -4,6 +4,7 @@
 pub mod analyse;
 pub mod helpers;
 pub mod render;
+mod syntax;
 
 use std::collections::BTreeMap;
 
@@ -141,14 +142,34 @@ pub fn compile_partials(
 }
 
 /// Compiles template text, mapping a syntax error to its place in the file.
+///
+/// Handlebars reports most syntax errors as the list of what its grammar
+/// expected ("expected escape, expression, html_expression, …"), at the end
+/// of the template. The usual causes are found by scanning the text instead,
+/// and reported where the producer has to look: the `{{#if}}` that is never
+/// closed, the `{{/each}}` that closes the wrong block, the `{{` without `}}`.
 pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
     Template::compile(&source.text).map_err(|e| {
-        let (line, column) = e.pos().unwrap_or((1, 1));
-        let loc = source.position(
-            u32::try_from(line).unwrap_or(1),
-            u32::try_from(column).unwrap_or(1),
-        );
-        LoadError::at(&loc, format!("template does not compile: {}", e.reason()))
+        let at = |(line, column): (usize, usize)| {
+            source.position(
+                u32::try_from(line).unwrap_or(1),
+                u32::try_from(column).unwrap_or(1),
+            )
+        };
+        if let Some(problem) = syntax::find_problem(&source.text) {
+            return LoadError::at(
+                &at(problem.position),
+                format!("template does not compile: {}", problem.message),
+            );
+        }
+        let loc = at(e.pos().unwrap_or((1, 1)));
+        let message = match e.reason() {
+            handlebars::TemplateErrorReason::InvalidSyntax(_) => {
+                "template does not compile: Handlebars cannot read the template here; look for a `{{` without `}}`, a stray brace, or an expression it does not understand (a helper call needs spaces between its arguments, a subexpression needs parentheses)".to_string()
+            }
+            other => format!("template does not compile: {other}"),
+        };
+        LoadError::at(&loc, message)
     })
 }
 

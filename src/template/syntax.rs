@@ -1,0 +1,191 @@
+//! The template syntax errors a producer makes most, found by scanning the
+//! text: a block opened and never closed, a block closed by the wrong name, a
+//! closing tag with no opener, a `{{` with no `}}`. Handlebars reports these
+//! as its grammar's expectations at the end of the template; this says what
+//! is wrong and where.
+
+/// One problem and its 1-based line and column in the template text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub position: (usize, usize),
+    pub message: String,
+}
+
+struct Open<'a> {
+    name: &'a str,
+    at: usize,
+}
+
+/// The first block or brace problem in `text`, if there is one.
+pub fn find_problem(text: &str) -> Option<Problem> {
+    let problem = |at: usize, message: String| {
+        Some(Problem {
+            position: line_column(text, at),
+            message,
+        })
+    };
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("{{") {
+        let at = from + found;
+        let rest = &text[at..];
+        // Comments may hold anything, braces included.
+        if let Some(after) = rest.strip_prefix("{{!--") {
+            match after.find("--}}") {
+                Some(end) => {
+                    from = at + 5 + end + 4;
+                    continue;
+                }
+                None => {
+                    return problem(
+                        at,
+                        "the comment `{{!--` opened here is never closed with `--}}`".into(),
+                    );
+                }
+            }
+        }
+        // A raw block `{{{{raw}}}} … {{{{/raw}}}}` is printed as written.
+        if rest.starts_with("{{{{") {
+            let close = rest
+                .find("{{{{/")
+                .and_then(|c| rest[c..].find("}}}}").map(|e| c + e + 4));
+            match close {
+                Some(end) => {
+                    from = at + end;
+                    continue;
+                }
+                None => {
+                    return problem(
+                        at,
+                        "the raw block `{{{{` opened here is never closed with `{{{{/…}}}}`".into(),
+                    );
+                }
+            }
+        }
+        let Some(len) = rest[2..].find("}}") else {
+            return problem(at, "`{{` opened here is never closed with `}}`".into());
+        };
+        let inner = &rest[2..2 + len];
+        if inner.contains("{{") {
+            return problem(
+                at,
+                "`{{` opened here is never closed with `}}` before the next `{{`".into(),
+            );
+        }
+        from = at + 2 + len + 2;
+        let tag = inner.trim_start_matches(['{', '~']).trim_start();
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(opener) = tag.strip_prefix('#').or_else(|| tag.strip_prefix('^')) {
+            let name = block_name(opener.trim_start_matches(['>', '*']));
+            if !name.is_empty() {
+                open.push(Open { name, at });
+            }
+        } else if let Some(closer) = tag.strip_prefix('/') {
+            let name = block_name(closer);
+            match open.pop() {
+                Some(o) if o.name == name => {}
+                Some(o) => {
+                    let (line, column) = line_column(text, o.at);
+                    return problem(
+                        at,
+                        format!(
+                            "`{{{{/{name}}}}}` closes `{{{{#{}}}}}`, opened at line {line}, column {column}; close it with `{{{{/{}}}}}` first",
+                            o.name, o.name
+                        ),
+                    );
+                }
+                None => {
+                    return problem(
+                        at,
+                        format!("`{{{{/{name}}}}}` closes a block that was never opened"),
+                    );
+                }
+            }
+        }
+    }
+    let unclosed = open.pop()?;
+    problem(
+        unclosed.at,
+        format!(
+            "`{{{{#{name}}}}}` opened here is never closed; add `{{{{/{name}}}}}` where the block ends",
+            name = unclosed.name
+        ),
+    )
+}
+
+/// The helper or partial name at the start of a block tag.
+fn block_name(tag: &str) -> &str {
+    let tag = tag.trim_start();
+    let end = tag
+        .find(|c: char| c.is_whitespace() || matches!(c, '}' | '~' | '(' | ')'))
+        .unwrap_or(tag.len());
+    &tag[..end]
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> Option<((usize, usize), String)> {
+        find_problem(text).map(|p| (p.position, p.message))
+    }
+
+    #[test]
+    fn an_unclosed_block_is_reported_at_its_opener() {
+        let (pos, message) =
+            problem("<p>Hello{{#if first_name}} {{first_name}},</p>\n<p>Take 20% off.</p>\n")
+                .unwrap();
+        assert_eq!(pos, (1, 9));
+        assert_eq!(
+            message,
+            "`{{#if}}` opened here is never closed; add `{{/if}}` where the block ends"
+        );
+    }
+
+    #[test]
+    fn the_innermost_unclosed_block_is_reported() {
+        let (pos, message) = problem("{{#each items}}\n  {{#if x}}{{x}}\n{{/each}}").unwrap();
+        assert_eq!(pos, (3, 1));
+        assert!(
+            message.contains("`{{/each}}` closes `{{#if}}`, opened at line 2, column 3"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn stray_closers_and_braces() {
+        let (pos, message) = problem("Hi {{/if}}").unwrap();
+        assert_eq!(pos, (1, 4));
+        assert!(message.contains("never opened"), "{message}");
+        let (pos, message) = problem("Hi {{first_name}, and {{last_name}}").unwrap();
+        assert_eq!(pos, (1, 4));
+        assert!(message.contains("never closed with `}}`"), "{message}");
+        let (pos, _) = problem("Hi\n  {{first_name").unwrap();
+        assert_eq!(pos, (2, 3));
+    }
+
+    #[test]
+    fn well_formed_templates_have_no_problem() {
+        for text in [
+            "Hi {{#if a}}{{a}}{{else}}there{{/if}}",
+            "{{~#each list as |item|~}}{{item}}{{~/each~}}",
+            "{{!-- {{#if}} in a comment --}}{{! short }}ok",
+            "{{{{raw}}}}{{#if}}{{{{/raw}}}}",
+            "{{#> layout}}x{{/layout}}",
+            "{{^if a}}no{{/if}}",
+            "{{{first_name}}} {{#with (lookup a b)}}{{c}}{{/with}}",
+        ] {
+            assert_eq!(problem(text), None, "{text}");
+        }
+    }
+}
