@@ -83,14 +83,16 @@ fn the_examples_fail_the_gate_with_every_rule() {
 }
 
 #[test]
-fn the_clean_campaigns_stay_clean() {
-    let (_, report) = lint_json(repository(), &["--no-edge-cases"]);
-    for campaign in ["order-shipped", "pickup-ready-sms"] {
-        let dirty: Vec<&Value> = findings(&report)
-            .iter()
-            .filter(|f| f["campaign"] == campaign)
-            .collect();
-        assert!(dirty.is_empty(), "{campaign}: {dirty:#?}");
+fn the_clean_campaigns_stay_clean_edge_cases_included() {
+    for args in [&["--no-edge-cases"][..], &[]] {
+        let (_, report) = lint_json(repository(), args);
+        for campaign in ["order-shipped", "pickup-ready-sms"] {
+            let dirty: Vec<&Value> = findings(&report)
+                .iter()
+                .filter(|f| f["campaign"] == campaign)
+                .collect();
+            assert!(dirty.is_empty(), "{campaign} {args:?}: {dirty:#?}");
+        }
     }
 }
 

@@ -66,6 +66,13 @@ fn write_files(root: &Path, files: &[(&str, &str)]) {
 }
 
 /// A project with one error waived by `allow:` and one approved in review.
+/// A config that switches `no-control` off, for projects whose one-variant
+/// campaigns test another rule.
+const NO_CONTROL_OFF: (&str, &str) = (
+    "mergeproof.yaml",
+    "rules:\n  no-control: { severity: off }\n",
+);
+
 fn waiver_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_files(
@@ -80,6 +87,8 @@ fn waiver_project() -> tempfile::TempDir {
                 "variants:\n  - id: everyone\n    subject: \"Your picks {{first_name}}\"\n    body: \"<p>Hello</p>\"\n",
             ),
             ("sample-profiles/no-name.yaml", "last_name: Adeyemi\n"),
+            // Only the rule under test: these campaigns have no control.
+            (NO_CONTROL_OFF.0, NO_CONTROL_OFF.1),
         ],
     );
     let project = mergeproof::project::load_project(dir.path());
@@ -339,6 +348,7 @@ fn github_commands_name_file_line_and_column_and_are_escaped() {
             ),
             ("sample-profiles/no-name.yaml", "last_name: Adeyemi\n"),
             ("sample-profiles/no-name-either.yaml", "last_name: Ng\n"),
+            (NO_CONTROL_OFF.0, NO_CONTROL_OFF.1),
         ],
     );
     let (code, out) = lint(dir.path(), &["--format", "github", "--no-edge-cases"]);

@@ -11,6 +11,8 @@
 //! "yes"). A field where a token already fired is not reported again for the
 //! audience: the fix is the same.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::audience::{Leaf, Op};
@@ -74,14 +76,15 @@ impl Rule for CreepyReference {
             .filter(|l| cx.config.is_sensitive_field(&l.field))
             .collect();
         // Folded once per cell, and only for variants chosen on sensitive data.
-        let references: Vec<String> = if sensitive_leaves.is_empty() {
+        // The phrases are written folded; the audience's values are folded here.
+        let references: Vec<Cow<'_, str>> = if sensitive_leaves.is_empty() {
             Vec::new()
         } else {
             sensitive_leaves
                 .iter()
                 .flat_map(|l| leaf_texts(&l.op))
-                .map(|t| fold_term(&t))
-                .chain(INFERENCE_PHRASES.iter().map(|p| fold_term(p)))
+                .map(|t| Cow::Owned(fold_term(&t).into_owned()))
+                .chain(INFERENCE_PHRASES.iter().map(|p| Cow::Borrowed(*p)))
                 .filter(|t| !t.is_empty())
                 .collect()
         };
@@ -210,6 +213,13 @@ mod tests {
             "browsing: { viewed: [boots] }",
         );
         assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn the_phrases_are_written_folded() {
+        for phrase in super::INFERENCE_PHRASES {
+            assert_eq!(crate::rules::text::fold_term(phrase), *phrase);
+        }
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! - template syntax anywhere in the rendered text (`{{`, `}}`), merge tags of
 //!   other tools (`{FNAME}`, `*|FNAME|*`, `%%Name%%`) and `[object Object]`:
 //!   no copywriter writes these on purpose;
-//! - `null`, `NULL`, `undefined` and `NaN` only where a token printed them:
-//!   the same words written in the copy are the producer's own ("null and
-//!   void"), and `Null` or `Nan` as a name is a real person's name;
+//! - `null` and `undefined` (in any case, as the checks and `default` read
+//!   them: `audience::is_blank`) and `NaN` (exactly: "Nan" is a name) only
+//!   where a token printed them: the same words written in the copy are the
+//!   producer's own ("null and void");
 //! - a token that printed nothing (or only spaces) with a space before it and
 //!   a space or `, ; : . ! ?` after it ("Hi , …", "Dear  Smith"), and, where
 //!   no token is to blame, a space before a comma or a line that starts with
@@ -20,7 +21,7 @@ use crate::finding::Severity;
 use crate::source::SourceLoc;
 use crate::template::{CompiledTemplate, RenderedText};
 
-use super::text::{excerpt_keeping_spaces, loc_of_literal, word_matches};
+use super::text::{Folded, excerpt_keeping_spaces, loc_of_literal, word_matches};
 use super::{CellContext, Draft, Rule, RuleDoc};
 
 pub struct RenderArtifact;
@@ -35,9 +36,6 @@ static DOC: RuleDoc = RuleDoc {
     accept: "When the text is right as it renders (a product literally named \"{Brace}\"), add to the variant:\n  allow:\n    - { rule: render-artifact, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
-/// Words that only reach a customer when a value was never filled in, matched
-/// case-sensitively as whole words.
-const JUNK_WORDS: &[&str] = &["null", "NULL", "undefined", "NaN"];
 const OBJECT_DEBRIS: &str = "[object Object]";
 /// Punctuation that reads as dangling after a gap.
 const DANGLING: &[char] = &[',', ';', ':', '.', '!', '?'];
@@ -74,7 +72,7 @@ impl Rule for RenderArtifact {
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
             debris(template, &text.text, &mut found);
-            stray_punctuation(template, &text.text, &mut found);
+            stray_punctuation(template, text, &mut found);
             // Each place once: the most specific explanation was pushed first.
             let mut reported: Vec<Range<usize>> = Vec::new();
             for a in found {
@@ -138,27 +136,45 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
     }
 }
 
+/// Words exports write for a missing value, matched in any case.
+const PLACEHOLDERS: &[&str] = &["null", "undefined"];
+/// Matched exactly.
+const NOT_A_NUMBER: &str = "NaN";
+
 /// `null`, `undefined`, `NaN` as printed by a token.
 fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<Artifact>) {
     for span in &text.spans {
         let printed = text.span_text(span);
+        if !may_hold_placeholder(printed) {
+            continue;
+        }
         let Some(token) = template.token(span.token) else {
             continue;
         };
-        for word in JUNK_WORDS {
-            if let Some(hit) = word_matches(printed, word).next() {
-                out.push(Artifact {
-                    range: span.start + hit.start..span.start + hit.end,
-                    message: format!(
-                        "`{}` printed `{word}`: the data holds a placeholder, not a value",
-                        token.expression
-                    ),
-                    loc: token.loc.clone(),
-                });
-                break;
-            }
+        let folded = Folded::new(printed);
+        let hit = PLACEHOLDERS
+            .iter()
+            .find_map(|w| word_matches(&folded.text, w).next())
+            .map(|m| folded.original(m))
+            .or_else(|| word_matches(printed, NOT_A_NUMBER).next());
+        if let Some(hit) = hit {
+            out.push(Artifact {
+                message: format!(
+                    "`{}` printed `{}`: the data holds a placeholder, not a value",
+                    token.expression,
+                    &printed[hit.clone()]
+                ),
+                range: span.start + hit.start..span.start + hit.end,
+                loc: token.loc.clone(),
+            });
         }
     }
+}
+
+/// Every placeholder word has a `u`, `U` or `N` in any case: most names and
+/// numbers are ruled out in one pass.
+fn may_hold_placeholder(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'u' | b'U' | b'N'))
 }
 
 /// Template syntax and merge tags of other tools, wherever they came from.
@@ -264,9 +280,19 @@ fn delimited<'a>(
 }
 
 /// A space before a comma, or a line starting with one, with no empty token
-/// to blame (a partial that printed nothing, say).
-fn stray_punctuation(template: &CompiledTemplate, text: &str, out: &mut Vec<Artifact>) {
+/// to blame (a partial that printed nothing, say). A space the data itself
+/// ends with ("Loren ") is the data's, not debris of the template.
+fn stray_punctuation(
+    template: &CompiledTemplate,
+    rendered: &RenderedText,
+    out: &mut Vec<Artifact>,
+) {
+    let text = &rendered.text;
+    let from_data = |at: usize| rendered.spans.iter().any(|s| s.start <= at && at < s.end);
     for (at, _) in text.match_indices(" ,") {
+        if from_data(at) {
+            continue;
+        }
         out.push(Artifact {
             range: at..at + 2,
             message:
@@ -352,7 +378,7 @@ mod tests {
 
     #[test]
     fn fires_on_placeholders_printed_from_data() {
-        for value in ["null", "NULL", "undefined", "NaN"] {
+        for value in ["null", "NULL", "Undefined", "NaN"] {
             let f = found(
                 "Hi {{first_name}}",
                 "<p>x</p>",
@@ -364,6 +390,37 @@ mod tests {
         // Debris inside data is still debris.
         let f = found("Hi {{first_name}}", "<p>x</p>", "first_name: \"{{FNAME}}\"");
         assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    fn title_case(word: &str) -> String {
+        let mut chars = word.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_fallback_covers_the_placeholders_it_flags() {
+        // `default` and the checks read these words as missing: behind a
+        // fallback they never print.
+        for value in ["null", "Null", "UNDEFINED"] {
+            let profile = format!("first_name: \"{value}\"");
+            assert_eq!(found("Hi {{first_name}}", "<p>x</p>", &profile).len(), 1);
+            let f = found("Hi {{default first_name \"there\"}}", "<p>x</p>", &profile);
+            assert!(f.is_empty(), "{value}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_filter_lets_every_placeholder_through() {
+        for word in super::PLACEHOLDERS {
+            for spelling in [word.to_string(), word.to_uppercase(), title_case(word)] {
+                assert!(super::may_hold_placeholder(&spelling), "{spelling}");
+            }
+        }
+        assert!(super::may_hold_placeholder(super::NOT_A_NUMBER));
+        assert!(!super::may_hold_placeholder("Loren 42"));
     }
 
     #[test]
@@ -430,6 +487,12 @@ mod tests {
                 "Sale ends.  Shop now",
                 "<p>{{first_name}}</p>",
                 "first_name: \"\"",
+            ),
+            // Data that ends with a space is the data's own.
+            (
+                "Hi {{first_name}}, picks",
+                "<p>x</p>",
+                "first_name: \"Ann \"",
             ),
         ] {
             let f = found(subject, body, profile);

@@ -4,6 +4,7 @@
 //! Plain string scanning only: the rules run for every profile and variant, so
 //! nothing here compiles a pattern per call.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::source::SourceLoc;
@@ -88,9 +89,20 @@ fn is_gap(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
-/// A term as it is matched: folded and trimmed.
-pub fn fold_term(term: &str) -> String {
-    Folded::new(term).text.trim().to_string()
+/// A term as it is matched: folded and trimmed. Terms are usually written
+/// folded already (`below market`); those are borrowed, not copied.
+pub fn fold_term(term: &str) -> Cow<'_, str> {
+    let already_folded = !term.starts_with(' ')
+        && !term.ends_with(' ')
+        && !term.contains("  ")
+        && term
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b' ' || b == b'\'');
+    if already_folded {
+        Cow::Borrowed(term)
+    } else {
+        Cow::Owned(Folded::new(term).text.trim().to_string())
+    }
 }
 
 /// Whether `c` belongs to a word (a term must not start or end inside one).

@@ -8,6 +8,7 @@
 //! judged sentence by sentence: the name in the greeting and "clearance" three
 //! paragraphs down are not a combination.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::audience::is_blank;
@@ -35,7 +36,7 @@ impl Rule for UnsafeTokenCombo {
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
         // Folded once per cell, and only when a name was printed at all.
-        let mut terms: Option<Vec<String>> = None;
+        let mut terms: Option<Vec<Cow<'_, str>>> = None;
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
             // Split once per field, when the first name is found; only the
@@ -101,11 +102,11 @@ impl Rule for UnsafeTokenCombo {
 
 /// The terms found in `unit`, in the order they appear, except inside
 /// `name` (a byte range of `unit`): the name itself is not a term next to it.
-fn terms_apart_from<'t>(unit: &str, terms: &'t [String], name: Range<usize>) -> Vec<&'t str> {
+fn terms_apart_from<'t>(unit: &str, terms: &'t [Cow<'_, str>], name: Range<usize>) -> Vec<&'t str> {
     let folded = Folded::new(unit);
     let mut found: Vec<(usize, &str)> = Vec::new();
     for term in terms {
-        let apart = word_matches(&folded.text, term)
+        let apart = word_matches(&folded.text, term.as_ref())
             .map(|m| folded.original(m))
             .find(|at| at.end <= name.start || at.start >= name.end);
         if let Some(at) = apart {
@@ -118,8 +119,8 @@ fn terms_apart_from<'t>(unit: &str, terms: &'t [String], name: Range<usize>) -> 
 
 /// The configured terms folded for matching, without duplicates ("below
 /// market" and "below-market" are one term).
-fn folded_terms(terms: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(terms.len());
+fn folded_terms(terms: &[String]) -> Vec<Cow<'_, str>> {
+    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(terms.len());
     for t in terms {
         let folded = fold_term(t);
         if !folded.is_empty() && !out.contains(&folded) {
