@@ -1,0 +1,259 @@
+//! The event loop: keys and mouse from the terminal, project reloads from the
+//! file watcher, and signals. The terminal is given back on every way out:
+//! quitting, an error, a panic (ratatui's hook, with ours for the mouse in
+//! front of it) and SIGTERM / SIGHUP / SIGINT (a flag the loop polls).
+
+use std::io::{IsTerminal, stdout};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::layout::{Position, Rect};
+
+use super::app::{Action, App, Effect, Loaded, load};
+use super::decisions::DecisionStore;
+use super::{keys, ui};
+
+/// How long the watcher waits for a burst of writes (an editor's save) to end.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+/// How often the loop looks at signals, reloads and the watcher between keys.
+const TICK: Duration = Duration::from_millis(40);
+/// Folders under the project that are never watched (build output, VCS, tools).
+const UNWATCHED: &[&str] = &["target", "node_modules"];
+
+pub fn run(root: &Path, store: &mut dyn DecisionStore) -> Result<(), String> {
+    if !stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("the terminal UI needs a terminal; for a report, use `mergeproof lint`".into());
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        // A second signal while the first is being handled ends the process
+        // at once, in case the loop is stuck.
+        signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
+            .map_err(|e| format!("cannot handle signals: {e}"))?;
+    }
+    let mut terminal =
+        ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
+    let _ = execute!(stdout(), EnableMouseCapture);
+    // ratatui's hook leaves raw mode and the alternate screen; mouse capture
+    // is ours to undo, before it.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let result = event_loop(&mut terminal, root, &stop, store);
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+/// Loads the project on its own thread so that keys stay answered while a
+/// large project is checked. Requests that pile up are served by one load.
+struct Loader {
+    requests: Sender<()>,
+    results: Receiver<Loaded>,
+}
+
+impl Loader {
+    fn start(root: PathBuf) -> Loader {
+        let (requests, request_rx) = mpsc::channel::<()>();
+        let (result_tx, results) = mpsc::channel();
+        std::thread::spawn(move || {
+            while request_rx.recv().is_ok() {
+                while request_rx.try_recv().is_ok() {}
+                if result_tx.send(load(&root)).is_err() {
+                    break;
+                }
+            }
+        });
+        Loader { requests, results }
+    }
+
+    fn request(&self) {
+        let _ = self.requests.send(());
+    }
+}
+
+/// Watches the project folder itself and every folder in it but build output
+/// and hidden ones (a repository's `target/` can hold many thousands).
+fn watch(
+    root: &Path,
+    events: Sender<DebounceEventResult>,
+) -> Result<Debouncer<notify::RecommendedWatcher>, String> {
+    let mut debouncer =
+        new_debouncer(DEBOUNCE, events).map_err(|e| format!("cannot watch files: {e}"))?;
+    let watcher = debouncer.watcher();
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir && !name.starts_with('.') && !UNWATCHED.contains(&name.as_str()) {
+                // A folder that cannot be watched is not worth stopping for.
+                let _ = watcher.watch(&entry.path(), RecursiveMode::Recursive);
+            }
+        }
+    }
+    Ok(debouncer)
+}
+
+/// Whether a changed path can change what the TUI shows (editor swap and
+/// backup files cannot).
+fn relevant(root: &Path, path: &Path) -> bool {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let hidden_or_unwatched = relative.components().any(|c| {
+        let part = c.as_os_str().to_string_lossy();
+        part.starts_with('.') || UNWATCHED.contains(&part.as_ref())
+    });
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let scratch = name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swx", ".tmp"].iter().any(|x| name.ends_with(x));
+    !hidden_or_unwatched && !scratch
+}
+
+fn mouse_action(m: MouseEvent) -> Option<Action> {
+    let at = Position::new(m.column, m.row);
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(at)),
+        MouseEventKind::ScrollUp => Some(Action::ScrollUp(at)),
+        MouseEventKind::ScrollDown => Some(Action::ScrollDown(at)),
+        _ => None,
+    }
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    root: &Path,
+    stop: &AtomicBool,
+    store: &mut dyn DecisionStore,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("terminal error: {e}");
+    let mut app = App::new(project_title(root));
+    let loader = Loader::start(root.to_path_buf());
+    loader.request();
+    let (watch_tx, watch_rx) = mpsc::channel();
+    let _watcher = match watch(root, watch_tx) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            app.set_message(format!("{e}; changes need a restart"));
+            None
+        }
+    };
+    let mut changed_file: Option<String> = None;
+    let mut redraw = true;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        while let Ok(loaded) = loader.results.try_recv() {
+            app.apply(loaded);
+            if let Some(file) = changed_file.take() {
+                app.set_message(format!("re-checked after a change to {file}"));
+            }
+            redraw = true;
+        }
+        while let Ok(result) = watch_rx.try_recv() {
+            let Ok(events) = result else { continue };
+            if let Some(e) = events.iter().find(|e| relevant(root, &e.path)) {
+                let shown = e.path.strip_prefix(root).unwrap_or(&e.path);
+                changed_file = Some(crate::sanitize::visible(&shown.to_string_lossy()));
+                loader.request();
+            }
+        }
+        if redraw {
+            let size = terminal.size().map_err(io)?;
+            app.set_screen(Rect::new(0, 0, size.width, size.height));
+            terminal.draw(|frame| ui::draw(frame, &app)).map_err(io)?;
+            redraw = false;
+        }
+        // Handle every input that is waiting before the next draw, so held
+        // keys never queue up behind frames.
+        let mut timeout = TICK;
+        while event::poll(timeout).map_err(io)? {
+            timeout = Duration::ZERO;
+            let action = match event::read().map_err(io)? {
+                Event::Key(key) => keys::action_for(key, app.overlay().is_prompt()),
+                Event::Mouse(m) => mouse_action(m),
+                Event::Resize(..) => {
+                    redraw = true;
+                    None
+                }
+                _ => None,
+            };
+            let Some(action) = action else { continue };
+            redraw = true;
+            match app.handle(action) {
+                None => {}
+                Some(Effect::Quit) => return Ok(()),
+                Some(Effect::Decide {
+                    finding,
+                    decision,
+                    reason,
+                }) => match store.decide(&finding, decision, &reason) {
+                    Ok(note) => {
+                        app.set_message(note);
+                        loader.request();
+                    }
+                    Err(e) => app.set_message(e),
+                },
+                Some(Effect::Undo { finding }) => match store.undo(&finding) {
+                    Ok(note) => {
+                        app.set_message(note);
+                        loader.request();
+                    }
+                    Err(e) => app.set_message(e),
+                },
+            }
+        }
+    }
+}
+
+/// The project folder's name, for the campaigns pane's title.
+pub fn project_title(root: &Path) -> String {
+    let full = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    full.file_name()
+        .map(|n| crate::sanitize::visible(&n.to_string_lossy()))
+        .unwrap_or_else(|| crate::sanitize::visible(&full.to_string_lossy()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_scratch_files_and_build_output_are_ignored() {
+        let root = Path::new("/p");
+        assert!(relevant(root, Path::new("/p/campaigns/a.yaml")));
+        assert!(relevant(
+            root,
+            Path::new("/p/campaigns/templates/a.html.hbs")
+        ));
+        assert!(relevant(root, Path::new("/p/mergeproof.yaml")));
+        assert!(!relevant(root, Path::new("/p/campaigns/.a.yaml.swp")));
+        assert!(!relevant(root, Path::new("/p/campaigns/a.yaml~")));
+        assert!(!relevant(root, Path::new("/p/campaigns/4913")));
+        assert!(!relevant(root, Path::new("/p/target/debug/x")));
+        assert!(!relevant(root, Path::new("/p/.git/index")));
+    }
+}

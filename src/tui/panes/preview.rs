@@ -1,0 +1,272 @@
+//! The preview: the subject, preheader and body the selected profile gets
+//! from the selected variant, as text, with the personalized spans
+//! highlighted and the subject cut where the selected client cuts it; the
+//! cell's findings underneath. Any variant can be previewed with any profile;
+//! the pane says so when the profile would not receive it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{
+    ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
+};
+use crate::finding::{Field, Finding, ProfileKind};
+use crate::template::RenderedField;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::inner;
+use crate::tui::text::{fit, safe, styled};
+
+const LABEL_WIDTH: usize = 11;
+
+/// The message as lines (before wrapping).
+fn message_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let (Some(checked), Some(p)) = (app.checked(), app.profile_index()) else {
+        let note = if app.is_loading() {
+            "loading…"
+        } else if app.entry().is_some_and(|e| e.checked.is_none()) {
+            "nothing to preview: this campaign does not load (see the matrix)"
+        } else {
+            "select a profile in the matrix"
+        };
+        lines.push(Line::styled(note, dim()));
+        return lines;
+    };
+    let profile = &checked.run.profiles[p];
+    let variant_id = app.variant_id().unwrap_or("");
+    match app.received() {
+        Some(Some(v)) if v == app.variant_index() => {}
+        received => {
+            let receives = match received.flatten() {
+                Some(v) => format!(
+                    "receives `{}`, not this variant (r shows it)",
+                    safe(checked.variant_ids().nth(v).unwrap_or(""))
+                ),
+                None => "receives no variant of this campaign".to_string(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    "⚠ NOT SENT ",
+                    Style::new()
+                        .fg(Color::Black)
+                        .bg(Color::LightRed)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    format!(" {} {receives}", safe(&profile.id)),
+                    Style::new().fg(Color::LightRed),
+                ),
+            ]));
+        }
+    }
+    if let Some(origin) = &profile.edge {
+        lines.push(Line::styled(
+            format!(
+                "edge case: {} (from {})",
+                safe(&origin.change),
+                safe(&origin.base)
+            ),
+            Style::new().fg(Color::Cyan),
+        ));
+    }
+    if let Some(description) = &profile.description {
+        lines.push(Line::styled(
+            safe(description),
+            dim().add_modifier(Modifier::ITALIC),
+        ));
+    }
+    let Some(cell) = app.cell() else {
+        lines.push(Line::styled(format!("rendering {variant_id}…"), dim()));
+        return lines;
+    };
+    let client = app.client();
+    if let Some(subject) = &cell.subject {
+        let cut = client
+            .map(|(_, w)| w)
+            .filter(|w| subject.plain.text.chars().count() > *w);
+        push_field(&mut lines, "Subject", subject, cut, false);
+        if let (Some(w), Some((name, _))) = (cut, client) {
+            lines.push(Line::styled(
+                format!(
+                    "{:LABEL_WIDTH$}cut at {w} on {} (c: next client)",
+                    "",
+                    safe(name)
+                ),
+                dim(),
+            ));
+        }
+    }
+    if let Some(preheader) = &cell.preheader {
+        push_field(&mut lines, "Preheader", preheader, None, false);
+    }
+    lines.push(Line::styled("─".repeat(40), dim()));
+    push_field(&mut lines, "", &cell.body, None, true);
+    lines
+}
+
+fn push_field(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    field: &RenderedField,
+    cut: Option<usize>,
+    multiline: bool,
+) {
+    if let Some(error) = &field.error {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:LABEL_WIDTH$}"), dim()),
+            Span::styled(format!("render error: {}", safe(error)), error_style()),
+        ]));
+        return;
+    }
+    let text = &field.plain;
+    let mut field_lines = styled(&text.text, &text.spans, cut, multiline, Style::new());
+    if !label.is_empty()
+        && let Some(first) = field_lines.first_mut()
+    {
+        first
+            .spans
+            .insert(0, Span::styled(format!("{label:LABEL_WIDTH$}"), dim()));
+    }
+    lines.extend(field_lines);
+}
+
+/// The findings of the cell: what they are, where, and the selected one's
+/// excerpt and accepted state.
+fn finding_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let Some(checked) = app.checked() else {
+        return Vec::new();
+    };
+    let list = app.cell_findings();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("── Findings ({}) ", list.len()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            "n/N next/prev · x explain · a approve · w waive · u undo",
+            dim(),
+        ),
+    ])];
+    if list.is_empty() {
+        let note = match app.received() {
+            Some(Some(v)) if v != app.variant_index() => {
+                "none here: findings are about the variant a profile receives"
+            }
+            _ => "none",
+        };
+        lines.push(Line::styled(note, dim()));
+    }
+    for (i, &fi) in list.iter().enumerate() {
+        let f = &checked.run.findings[fi];
+        let selected = i == app.finding;
+        lines.extend(one_finding(f, selected, width));
+    }
+    lines
+}
+
+fn one_finding(f: &Finding, selected: bool, width: usize) -> Vec<Line<'static>> {
+    let pointer = if selected { "▶ " } else { "  " };
+    let (mark, mark_style) = if f.waived {
+        (ACCEPTED_MARK, accepted_style())
+    } else {
+        (severity_mark(f.severity), severity_style(f.severity))
+    };
+    let about = match f.profile_kind {
+        None => "campaign · ",
+        Some(ProfileKind::Edge) | Some(ProfileKind::Sample) => "",
+    };
+    let mut head = vec![
+        Span::raw(pointer),
+        Span::styled(format!("{mark} {} ", f.severity), mark_style),
+        Span::styled(f.rule, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!(
+                "  {about}{} · {}:{}:{}",
+                f.field,
+                safe(&f.file),
+                f.line,
+                f.column
+            ),
+            dim(),
+        ),
+    ];
+    if selected {
+        for s in &mut head {
+            s.style = s.style.add_modifier(Modifier::REVERSED);
+        }
+    }
+    let mut lines = vec![
+        Line::from(head),
+        Line::raw(format!(
+            "    {}",
+            fit(&safe(&f.message), width.saturating_sub(4))
+        )),
+    ];
+    if selected {
+        if !f.excerpt.is_empty() && f.field != Field::Campaign {
+            lines.push(Line::styled(format!("    | {}", safe(&f.excerpt)), dim()));
+        }
+        if let Some(w) = &f.waiver {
+            lines.push(Line::styled(
+                format!("    {ACCEPTED_MARK} {}: {}", safe(&w.kind), safe(&w.reason)),
+                accepted_style(),
+            ));
+        }
+    }
+    lines
+}
+
+/// Lines a line of `width` display cells takes when wrapped in `columns`.
+fn wrapped_height(lines: &[Line<'_>], columns: u16) -> usize {
+    let columns = usize::from(columns.max(1));
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(columns).max(1))
+        .sum()
+}
+
+/// Splits the preview into the message and the findings under it.
+fn split(app: &App, area: Rect) -> (Rect, Rect, Vec<Line<'static>>) {
+    let body = inner(area);
+    let findings = finding_lines(app, usize::from(body.width));
+    let wanted = u16::try_from(findings.len()).unwrap_or(u16::MAX);
+    let [message, findings_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(wanted.min(body.height / 2).max(2)),
+    ])
+    .areas(body);
+    (message, findings_area, findings)
+}
+
+/// How far the message can scroll in `area`.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let (message, _, _) = split(app, area);
+    let total = wrapped_height(&message_lines(app), message.width);
+    u16::try_from(total.saturating_sub(usize::from(message.height))).unwrap_or(u16::MAX)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus() == Pane::Preview;
+    let title = match (app.variant_id(), app.profile_id()) {
+        (Some(v), Some(p)) => format!(" Preview: {} × {} ", safe(v), safe(p)),
+        _ => " Preview ".to_string(),
+    };
+    frame.render_widget(pane_block(title, focused), area);
+    let (message, findings_area, findings) = split(app, area);
+    frame.render_widget(
+        Paragraph::new(message_lines(app))
+            .wrap(Wrap { trim: false })
+            .scroll((app.preview_scroll, 0)),
+        message,
+    );
+    // Keep the selected finding in view under the heading: the findings
+    // before it take two lines each, the selected one up to four.
+    let room = usize::from(findings_area.height).saturating_sub(1);
+    let skip = (app.finding * 2 + 4).saturating_sub(room);
+    let mut lines = findings.into_iter();
+    let shown: Vec<Line> = lines.next().into_iter().chain(lines.skip(skip)).collect();
+    frame.render_widget(Paragraph::new(shown), findings_area);
+}

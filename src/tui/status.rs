@@ -1,0 +1,79 @@
+//! The status bar: the counts, the client that cuts subjects, the edge-case
+//! switch, and key hints (or the last message, or the search prompt).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, Overlay};
+use super::panes::{campaigns::count_spans, dim, error_style};
+use super::text::safe;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let bar = Style::new().bg(Color::Indexed(235));
+    if let Overlay::Search { input, .. } = app.overlay() {
+        let line = Line::from(vec![
+            Span::styled(
+                "/",
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(safe(input)),
+            Span::styled("█", Style::new().fg(Color::Cyan)),
+            Span::styled("  Enter keeps · Esc goes back", dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line).style(bar), area);
+        return;
+    }
+    let totals = app.totals();
+    let mut spans = count_spans(totals, 1);
+    if totals.total() > 0 {
+        spans.push(Span::styled("to review", dim()));
+    }
+    spans.push(Span::styled(" │ ", dim()));
+    match app.client() {
+        Some((name, width)) => spans.push(Span::raw(format!("{} {width}", safe(name)))),
+        None => spans.push(Span::styled("no clients", dim())),
+    }
+    spans.push(Span::styled(" │ ", dim()));
+    spans.push(Span::raw(if app.edge_cases() {
+        "edge on"
+    } else {
+        "edge off"
+    }));
+    if app.flagged_only() {
+        spans.push(Span::raw(" · flagged"));
+    }
+    spans.push(Span::styled(" │ ", dim()));
+    match app.message() {
+        Some(m) => spans.push(Span::styled(
+            safe(m),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )),
+        None => spans.push(Span::styled("? help · n flag · q quit", dim())),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// Load errors that belong to no campaign (config, profiles, partials).
+pub fn draw_banner(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(first) = app.project_errors.first() else {
+        return;
+    };
+    let more = match app.project_errors.len() {
+        1 => String::new(),
+        n => format!("  (+{} more; `mergeproof lint` lists them)", n - 1),
+    };
+    let line = Line::styled(
+        format!(
+            "✗ {}:{}:{}: {}{more}",
+            safe(&first.file),
+            first.line,
+            first.column,
+            safe(&first.message)
+        ),
+        error_style(),
+    );
+    frame.render_widget(Paragraph::new(line), area);
+}

@@ -1,0 +1,32 @@
+//! Drawing: the panes where the layout puts them, the status bar, and any
+//! overlay on top. Reads the state; changes nothing.
+
+use ratatui::Frame;
+
+use super::app::{App, Overlay};
+use super::panes::{campaigns, matrix, preview};
+use super::{help, prompt, status};
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let screen = frame.area();
+    let areas = app.areas_in(screen);
+    if let Some(area) = areas.campaigns {
+        campaigns::draw(frame, area, app);
+    }
+    if let Some(area) = areas.matrix {
+        matrix::draw(frame, area, app);
+    }
+    if let Some(area) = areas.preview {
+        preview::draw(frame, area, app);
+    }
+    if let Some(area) = areas.banner {
+        status::draw_banner(frame, area, app);
+    }
+    status::draw(frame, areas.status, app);
+    match app.overlay() {
+        Overlay::Help { scroll } => help::draw_help(frame, screen, *scroll),
+        Overlay::Explain { rule, scroll } => help::draw_explain(frame, screen, rule, *scroll),
+        Overlay::Reason { input, finding } => prompt::draw_reason(frame, screen, finding, input),
+        Overlay::None | Overlay::Search { .. } => {}
+    }
+}

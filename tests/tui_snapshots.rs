@@ -1,0 +1,196 @@
+//! Snapshots of each pane on ratatui's TestBackend, at 80 × 24 (where panes
+//! stack and the preview takes the screen) and 160 × 48 (side by side), on a
+//! small fixture project whose findings are known.
+
+use std::path::Path;
+
+use mergeproof::tui::{self, Action, App};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tui-project");
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn app(width: u16, height: u16) -> App {
+    App::loaded(
+        "tui-project",
+        tui::load(Path::new(FIXTURE)),
+        Rect::new(0, 0, width, height),
+    )
+}
+
+fn draw(app: &App) -> Buffer {
+    let mut terminal =
+        Terminal::new(TestBackend::new(app_screen(app).0, app_screen(app).1)).unwrap();
+    terminal.draw(|f| tui::draw(f, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn app_screen(app: &App) -> (u16, u16) {
+    let status = app.areas().status;
+    (status.width, status.y + 1)
+}
+
+/// The screen as text, one line per row, trailing spaces trimmed.
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn snapshot(name: &str, app: &App) {
+    let (w, h) = app_screen(app);
+    insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&draw(app)));
+}
+
+fn run(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        app.handle(a.clone());
+    }
+}
+
+#[test]
+fn campaigns_pane() {
+    for (w, h) in SIZES {
+        snapshot("campaigns", &app(w, h));
+    }
+}
+
+#[test]
+fn matrix_pane() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        // pickup, typo, welcome: open welcome.
+        run(&mut app, &[Action::End, Action::Open]);
+        snapshot("matrix", &app);
+    }
+}
+
+#[test]
+fn matrix_flagged_only() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(
+            &mut app,
+            &[Action::End, Action::Open, Action::ToggleFlaggedOnly],
+        );
+        snapshot("matrix_flagged", &app);
+    }
+}
+
+#[test]
+fn preview_of_a_flag() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::NextFlag, Action::Open, Action::Open]);
+        snapshot("preview_flag", &app);
+    }
+}
+
+#[test]
+fn preview_of_a_variant_the_profile_does_not_receive() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        // ann-gold receives gold; look at generic.
+        run(
+            &mut app,
+            &[Action::End, Action::Open, Action::Right, Action::Open],
+        );
+        snapshot("preview_not_received", &app);
+    }
+}
+
+#[test]
+fn broken_campaign_in_place() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::Down, Action::Open]);
+        snapshot("broken", &app);
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::Help]);
+        snapshot("help", &app);
+    }
+}
+
+#[test]
+fn explain_overlay() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::NextFlag, Action::Explain]);
+        snapshot("explain", &app);
+    }
+}
+
+#[test]
+fn waive_prompt() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::NextFlag, Action::Waive]);
+        for c in "known gap".chars() {
+            app.handle(Action::Input(c));
+        }
+        snapshot("waive_prompt", &app);
+    }
+}
+
+/// Profile data with escape sequences reaches the screen as visible escapes:
+/// no cell holds a control character.
+#[test]
+fn escapes_in_profile_data_are_shown_visibly() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        run(&mut app, &[Action::End, Action::Open, Action::Search]);
+        for c in "escape".chars() {
+            app.handle(Action::Input(c));
+        }
+        run(&mut app, &[Action::InputSubmit, Action::Open]);
+        let buffer = draw(&app);
+        let screen = text(&buffer);
+        assert!(screen.contains("Eve\\e[2J"), "{screen}");
+        assert!(screen.contains("\\e[31m"), "{screen}");
+        assert!(
+            screen
+                .chars()
+                .all(|c| c == '\n' || !mergeproof::sanitize::needs_escape(c)),
+            "{screen:?}"
+        );
+        snapshot("preview_escapes", &app);
+    }
+}
+
+/// The personalized spans are highlighted in the drawn preview.
+#[test]
+fn personalized_text_is_highlighted() {
+    let mut app = app(160, 48);
+    // welcome's rows: escape-name, ann-gold, ...
+    run(&mut app, &[Action::End, Action::Open, Action::Down]);
+    let buffer = draw(&app);
+    let screen = text(&buffer);
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Subject") && l.contains("Ann,"))
+        .expect("the subject is shown");
+    let x = line[..line.find("Ann,").unwrap()].chars().count();
+    let cell = &buffer[(x as u16, y as u16)];
+    assert_eq!(cell.symbol(), "A");
+    assert_eq!(cell.bg, mergeproof::tui::text::personalized().bg.unwrap());
+    let after = &buffer[(x as u16 + 4, y as u16)];
+    assert_ne!(after.bg, cell.bg, "only the name is highlighted");
+}
