@@ -909,13 +909,10 @@ impl App {
         } else if let Some(area) = areas.matrix.filter(|a| a.contains(at)) {
             self.focus = Pane::Matrix;
             let (row, variant) = matrix::cell_at(self, area, at);
-            if let Some(r) =
-                row.filter(|&r| self.rows.get(r).is_some_and(|r| *r != Row::EdgeDivider))
-            {
-                if r != self.row {
-                    self.row = r;
-                    self.cell_changed();
-                }
+            let on_profile = |r: &usize| matches!(self.rows.get(*r), Some(Row::Profile(_)));
+            if let Some(r) = row.filter(on_profile).filter(|&r| r != self.row) {
+                self.row = r;
+                self.cell_changed();
             }
             if let Some(v) = variant.filter(|&v| v != self.variant) {
                 self.variant = v;
@@ -1040,17 +1037,21 @@ mod tests {
         assert_eq!(app.profile_id(), Some(id));
     }
 
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
+    /// A project holding the fixture's profiles and the given campaigns.
+    fn project_with(campaigns: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["campaigns", "sample-profiles"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         }
+        for name in ["members.yaml", "escape-name.yaml"] {
+            let profiles = Path::new("sample-profiles").join(name);
+            std::fs::copy(fixture().join(&profiles), dir.path().join(&profiles)).unwrap();
+        }
+        for name in campaigns {
+            let campaign = Path::new("campaigns").join(name);
+            std::fs::copy(fixture().join(&campaign), dir.path().join(&campaign)).unwrap();
+        }
+        dir
     }
 
     #[test]
@@ -1135,9 +1136,7 @@ mod tests {
 
     #[test]
     fn n_says_so_when_there_is_nothing_to_review() {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&fixture(), dir.path());
-        std::fs::remove_file(dir.path().join("campaigns/welcome.yaml")).unwrap();
+        let dir = project_with(&["pickup.yaml", "typo.yaml"]);
         let mut app = app_on(dir.path());
         run(&mut app, &[Action::NextFlag]);
         assert_eq!(app.message(), Some("no flags"));
@@ -1393,8 +1392,7 @@ mod tests {
 
     #[test]
     fn a_broken_file_keeps_its_last_good_state_until_fixed() {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&fixture(), dir.path());
+        let dir = project_with(&["pickup.yaml", "typo.yaml", "welcome.yaml"]);
         let file = dir.path().join("campaigns/welcome.yaml");
         let good = std::fs::read_to_string(&file).unwrap();
         let mut app = app_on(dir.path());

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, MouseButton, MouseEvent, MouseEventKind,
@@ -23,7 +23,8 @@ use super::app::{Action, App, Effect, Loaded, load};
 use super::decisions::DecisionStore;
 use super::{keys, ui};
 
-/// How long the watcher waits for a burst of writes (an editor's save) to end.
+/// How long a burst of writes (an editor's save) must have been quiet before
+/// the project is reloaded.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 /// How often the loop looks at signals, reloads and the watcher between keys.
 const TICK: Duration = Duration::from_millis(40);
@@ -46,8 +47,14 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> Result<(), String> {
             .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
             .map_err(|e| format!("cannot handle signals: {e}"))?;
     }
-    let mut terminal =
-        ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            // Whatever part of the set-up happened is undone.
+            ratatui::restore();
+            return Err(format!("cannot start the terminal UI: {e}"));
+        }
+    };
     let _ = execute!(stdout(), EnableMouseCapture);
     // ratatui's hook leaves raw mode and the alternate screen; mouse capture
     // is ours to undo, before it.
@@ -89,39 +96,69 @@ impl Loader {
     }
 }
 
-/// Watches the project folder itself and every folder in it but build output
-/// and hidden ones (a repository's `target/` can hold many thousands).
-fn watch(
-    root: &Path,
-    events: Sender<DebounceEventResult>,
-) -> Result<Debouncer<notify::RecommendedWatcher>, String> {
-    let mut debouncer =
-        new_debouncer(DEBOUNCE, events).map_err(|e| format!("cannot watch files: {e}"))?;
-    let watcher = debouncer.watcher();
+/// Watches the project folder and the folders in it, leaving out build output
+/// and hidden ones (a repository's `target/` can hold many thousands), and
+/// sends the paths that changed. Reading a file is not a change: the loader's
+/// own reads would otherwise trigger reloads without end.
+fn watch(root: &Path, changes: Sender<PathBuf>) -> Result<RecommendedWatcher, String> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        let changed = !matches!(
+            event.kind,
+            EventKind::Access(_)
+                | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+        );
+        if changed {
+            for path in event.paths {
+                let _ = changes.send(path);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    if let Ok(entries) = std::fs::read_dir(root) {
-        for entry in entries.filter_map(Result::ok) {
-            let name = entry.file_name().to_string_lossy().to_string();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir && !name.starts_with('.') && !UNWATCHED.contains(&name.as_str()) {
-                // A folder that cannot be watched is not worth stopping for.
-                let _ = watcher.watch(&entry.path(), RecursiveMode::Recursive);
-            }
+    watch_folders_in(&mut watcher, root, MAX_DEPTH);
+    Ok(watcher)
+}
+
+/// How deep under the project folder folders are watched.
+const MAX_DEPTH: usize = 8;
+
+/// Watches every folder under `dir` (each on its own, so that ignored ones
+/// are never entered). Also called for a folder created while running.
+fn watch_folders_in(watcher: &mut RecommendedWatcher, dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || ignored_name(&name) {
+            continue;
+        }
+        // A folder that cannot be watched is not worth stopping for.
+        if watcher
+            .watch(&entry.path(), RecursiveMode::NonRecursive)
+            .is_ok()
+            && depth > 1
+        {
+            watch_folders_in(watcher, &entry.path(), depth - 1);
         }
     }
-    Ok(debouncer)
+}
+
+fn ignored_name(name: &str) -> bool {
+    name.starts_with('.') || UNWATCHED.contains(&name)
 }
 
 /// Whether a changed path can change what the TUI shows (editor swap and
 /// backup files cannot).
 fn relevant(root: &Path, path: &Path) -> bool {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let hidden_or_unwatched = relative.components().any(|c| {
-        let part = c.as_os_str().to_string_lossy();
-        part.starts_with('.') || UNWATCHED.contains(&part.as_ref())
-    });
+    let hidden_or_unwatched = relative
+        .components()
+        .any(|c| ignored_name(&c.as_os_str().to_string_lossy()));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -152,8 +189,10 @@ fn event_loop(
     let mut app = App::new(project_title(root));
     let loader = Loader::start(root.to_path_buf());
     loader.request();
+    // Events name absolute paths: compare them with the absolute folder.
+    let root = &std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let (watch_tx, watch_rx) = mpsc::channel();
-    let _watcher = match watch(root, watch_tx) {
+    let mut watcher = match watch(root, watch_tx) {
         Ok(w) => Some(w),
         Err(e) => {
             app.set_message(format!("{e}; changes need a restart"));
@@ -161,6 +200,8 @@ fn event_loop(
         }
     };
     let mut changed_file: Option<String> = None;
+    // When the last relevant change arrived; the reload waits for quiet.
+    let mut last_change: Option<Instant> = None;
     let mut redraw = true;
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -169,17 +210,25 @@ fn event_loop(
         while let Ok(loaded) = loader.results.try_recv() {
             app.apply(loaded);
             if let Some(file) = changed_file.take() {
-                app.set_message(format!("re-checked after a change to {file}"));
+                app.set_message(format!("re-checked: {file} changed"));
             }
             redraw = true;
         }
-        while let Ok(result) = watch_rx.try_recv() {
-            let Ok(events) = result else { continue };
-            if let Some(e) = events.iter().find(|e| relevant(root, &e.path)) {
-                let shown = e.path.strip_prefix(root).unwrap_or(&e.path);
+        while let Ok(path) = watch_rx.try_recv() {
+            if relevant(root, &path) {
+                // A folder made while running (a new `templates/`) is watched too.
+                if let Some(w) = watcher.as_mut().filter(|_| path.is_dir()) {
+                    let _ = w.watch(&path, RecursiveMode::NonRecursive);
+                    watch_folders_in(w, &path, MAX_DEPTH);
+                }
+                let shown = path.strip_prefix(root).unwrap_or(&path);
                 changed_file = Some(crate::sanitize::visible(&shown.to_string_lossy()));
-                loader.request();
+                last_change = Some(Instant::now());
             }
+        }
+        if last_change.is_some_and(|at| at.elapsed() >= DEBOUNCE) {
+            last_change = None;
+            loader.request();
         }
         if redraw {
             let size = terminal.size().map_err(io)?;

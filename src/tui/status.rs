@@ -32,26 +32,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled("to review", dim()));
     }
     spans.push(Span::styled(" │ ", dim()));
-    match app.client() {
-        Some((name, width)) => spans.push(Span::raw(format!("{} {width}", safe(name)))),
-        None => spans.push(Span::styled("no clients", dim())),
-    }
-    spans.push(Span::styled(" │ ", dim()));
-    spans.push(Span::raw(if app.edge_cases() {
-        "edge on"
-    } else {
-        "edge off"
-    }));
-    if app.flagged_only() {
-        spans.push(Span::raw(" · flagged"));
-    }
-    spans.push(Span::styled(" │ ", dim()));
-    match app.message() {
-        Some(m) => spans.push(Span::styled(
-            safe(m),
+    // A message takes the place of the settings and hints until the next key.
+    if let Some(message) = app.message() {
+        spans.push(Span::styled(
+            safe(message),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        )),
-        None => spans.push(Span::styled("? help · n flag · q quit", dim())),
+        ));
+    } else {
+        match app.client() {
+            Some((name, width)) => spans.push(Span::raw(format!("{} {width}", safe(name)))),
+            None => spans.push(Span::styled("no clients", dim())),
+        }
+        spans.push(Span::styled(" │ ", dim()));
+        spans.push(Span::raw(if app.edge_cases() {
+            "edge on"
+        } else {
+            "edge off"
+        }));
+        if app.flagged_only() {
+            spans.push(Span::raw(" · flagged"));
+        }
+        spans.push(Span::styled(" │ ", dim()));
+        spans.push(Span::styled("? help · n flag · q quit", dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }

@@ -35,6 +35,26 @@ fn message_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::styled(note, dim()));
         return lines;
     };
+    // A campaign file that stops loading says so here too: at 80 columns the
+    // preview can have the whole screen.
+    if let Some(entry) = app.entry().filter(|e| e.is_broken()) {
+        for e in entry.errors.iter().take(1) {
+            lines.push(Line::styled(
+                format!(
+                    "✗ {}:{}:{}: {}",
+                    safe(&e.file),
+                    e.line,
+                    e.column,
+                    safe(&e.message)
+                ),
+                error_style(),
+            ));
+        }
+        lines.push(Line::styled(
+            "  the file does not load: below is its last good state",
+            error_style(),
+        ));
+    }
     let profile = &checked.run.profiles[p];
     let variant_id = app.variant_id().unwrap_or("");
     match app.received() {
@@ -134,10 +154,10 @@ fn push_field(
 }
 
 /// The findings of the cell: what they are, where, and the selected one's
-/// excerpt and accepted state.
-fn finding_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+/// excerpt and accepted state; with the lines the selected one takes.
+fn finding_lines(app: &App, width: usize) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
     let Some(checked) = app.checked() else {
-        return Vec::new();
+        return (Vec::new(), 0..0);
     };
     let list = app.cell_findings();
     let mut lines = vec![Line::from(vec![
@@ -159,12 +179,17 @@ fn finding_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         };
         lines.push(Line::styled(note, dim()));
     }
+    let mut selected_lines = 0..0;
     for (i, &fi) in list.iter().enumerate() {
         let f = &checked.run.findings[fi];
         let selected = i == app.finding;
+        let start = lines.len();
         lines.extend(one_finding(f, selected, width));
+        if selected {
+            selected_lines = start..lines.len();
+        }
     }
-    lines
+    (lines, selected_lines)
 }
 
 fn one_finding(f: &Finding, selected: bool, width: usize) -> Vec<Line<'static>> {
@@ -229,16 +254,18 @@ fn wrapped_height(lines: &[Line<'_>], columns: u16) -> usize {
 }
 
 /// Splits the preview into the message and the findings under it.
-fn split(app: &App, area: Rect) -> (Rect, Rect, Vec<Line<'static>>) {
+type Findings = (Vec<Line<'static>>, std::ops::Range<usize>);
+
+fn split(app: &App, area: Rect) -> (Rect, Rect, Findings) {
     let body = inner(area);
-    let findings = finding_lines(app, usize::from(body.width));
+    let (findings, selected) = finding_lines(app, usize::from(body.width));
     let wanted = u16::try_from(findings.len()).unwrap_or(u16::MAX);
     let [message, findings_area] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(wanted.min(body.height / 2).max(2)),
     ])
     .areas(body);
-    (message, findings_area, findings)
+    (message, findings_area, (findings, selected))
 }
 
 /// How far the message can scroll in `area`.
@@ -262,10 +289,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .scroll((app.preview_scroll, 0)),
         message,
     );
-    // Keep the selected finding in view under the heading: the findings
-    // before it take two lines each, the selected one up to four.
-    let room = usize::from(findings_area.height).saturating_sub(1);
-    let skip = (app.finding * 2 + 4).saturating_sub(room);
+    // Keep the selected finding in view under the heading (line 0).
+    let (findings, selected) = findings;
+    let room = usize::from(findings_area.height);
+    let skip = selected
+        .end
+        .saturating_sub(room)
+        .min(selected.start.saturating_sub(1));
     let mut lines = findings.into_iter();
     let shown: Vec<Line> = lines.next().into_iter().chain(lines.skip(skip)).collect();
     frame.render_widget(Paragraph::new(shown), findings_area);

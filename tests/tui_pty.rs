@@ -1,0 +1,324 @@
+//! The real binary in a real pseudo-terminal: it starts, shows the campaigns,
+//! answers keys, re-renders when a campaign file changes (broken, then
+//! fixed), and gives the terminal back on `q` and on SIGTERM. The screen is
+//! read through a vt100 parser and polled, never slept on.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tui-project");
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Tui {
+    master: Box<dyn MasterPty + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+impl Tui {
+    fn start(project: &Path, cols: u16, rows: u16) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mergeproof"));
+        cmd.arg(project);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let sink = Arc::clone(&parser);
+        // The reader thread also answers a cursor-position query, as a real
+        // terminal would, so a query can never stall the app.
+        let (answer_tx, answer_rx) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                    let _ = answer_tx.send(());
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Tui {
+            master: pair.master,
+            parser,
+            writer: Box::new(AnsweringWriter {
+                inner: writer,
+                answers: answer_rx,
+            }),
+            child,
+        }
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Polls until the screen shows `what` (or `check` holds), or fails
+    /// showing the screen.
+    fn wait_until(&mut self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            self.flush_answers();
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn flush_answers(&mut self) {
+        let _ = self.writer.flush();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader take the last bytes the app wrote.
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
+            }
+            if start.elapsed() > TIMEOUT {
+                let _ = self.child.kill();
+                panic!("the app did not exit; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The terminal as the app left it: main screen, no mouse capture, a
+    /// visible cursor.
+    fn assert_restored(&self) {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse capture left on"
+        );
+        assert!(!screen.hide_cursor(), "cursor left hidden");
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+/// Writes keys, and a cursor-position answer whenever the app asked for one.
+struct AnsweringWriter {
+    inner: Box<dyn Write + Send>,
+    answers: std::sync::mpsc::Receiver<()>,
+}
+
+impl Write for AnsweringWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        while self.answers.try_recv().is_ok() {
+            self.inner.write_all(b"\x1b[1;1R")?;
+        }
+        self.inner.flush()
+    }
+}
+
+/// A copy of the fixture project, so that edits and the watcher stay private.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(FIXTURE), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn browse_follow_a_flag_and_quit_at_80_by_24() {
+    let dir = project();
+    let mut tui = Tui::start(dir.path(), 80, 24);
+    tui.wait_for("welcome");
+    tui.wait_for("pickup");
+    // The next flag: welcome, gold, nameless-gold's subject.
+    tui.press("n");
+    tui.wait_for("Matrix: welcome");
+    // Tab twice: the preview takes the screen at this size.
+    tui.press("\t\t");
+    let screen = tui.wait_for("Preview: gold × nameless-gold");
+    assert!(screen.contains("missing-fallback"), "{screen}");
+    assert!(screen.contains("cut at 41 on iphone-mail"), "{screen}");
+    // `c` cycles the client: the Gmail app cuts at 40.
+    tui.press("c");
+    tui.wait_for("cut at 40 on gmail-app");
+    // `x` explains the rule; Esc closes it.
+    tui.press("x");
+    tui.wait_for("Why it matters");
+    tui.press("\x1b");
+    tui.wait_until("the explanation to close", |s| {
+        !s.contains("Why it matters")
+    });
+    // `?` lists the keys.
+    tui.press("?");
+    tui.wait_for("cycle the mail client");
+    tui.press("q");
+    tui.wait_until("help to close", |s| !s.contains("cycle the mail client"));
+    tui.press("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "{status:?}");
+    tui.assert_restored();
+}
+
+#[test]
+fn profile_escapes_never_reach_the_terminal_raw() {
+    let dir = project();
+    let mut tui = Tui::start(dir.path(), 80, 24);
+    tui.wait_for("welcome");
+    // escape-name's first name holds `\e[2J` (clear screen): the screen
+    // must show it as text, and the rest of the UI must survive it.
+    tui.press("G\r\t");
+    let screen = tui.wait_for("Eve\\e[2J");
+    assert!(screen.contains("Preview: gold × escape-name"), "{screen}");
+    assert!(screen.contains("\\u{202e}txt"), "{screen}");
+    tui.press("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
+#[test]
+fn a_campaign_file_rewritten_while_running_breaks_in_place_then_re_renders() {
+    let dir = project();
+    let file = dir.path().join("campaigns/welcome.yaml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let mut tui = Tui::start(dir.path(), 160, 48);
+    tui.wait_for("welcome");
+    tui.press("n");
+    tui.wait_for("Preview: gold × nameless-gold");
+
+    std::fs::write(&file, good.replace("variants:", "variants: [")).unwrap();
+    let screen = tui.wait_for("✗ campaigns/welcome.yaml:");
+    // The error names the file, line and column; the last good state stays.
+    let error_line = screen
+        .lines()
+        .find(|l| l.contains("✗ campaigns/welcome.yaml:"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let place = error_line.split("campaigns/welcome.yaml:").nth(1).unwrap();
+    let mut numbers = place.split(':').take(2).map(|n| n.trim().parse::<u32>());
+    assert!(
+        matches!((numbers.next(), numbers.next()), (Some(Ok(l)), Some(Ok(c))) if l > 1 && c >= 1),
+        "{error_line}"
+    );
+    assert!(screen.contains("last state that loaded"), "{screen}");
+    assert!(screen.contains("nameless-gold"), "{screen}");
+    assert!(screen.contains("Preview: gold × nameless-gold"), "{screen}");
+
+    std::fs::write(
+        &file,
+        good.replace("your gold welcome gift is waiting inside", "a gift for you"),
+    )
+    .unwrap();
+    let screen = tui.wait_until("the fixed file to re-render", |s| {
+        s.contains(", a gift for you") && !s.contains("✗ campaigns/welcome.yaml:")
+    });
+    assert!(
+        screen.contains("Preview: gold × nameless-gold"),
+        "selection kept:\n{screen}"
+    );
+    tui.press("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
+#[test]
+fn resizing_moves_between_the_narrow_and_the_wide_layout() {
+    let dir = project();
+    let mut tui = Tui::start(dir.path(), 80, 24);
+    tui.wait_for("welcome");
+    let narrow = tui.screen();
+    assert!(!narrow.contains("Preview"), "{narrow}");
+    tui.resize(160, 48);
+    tui.wait_for("Preview: standard × escape-name");
+    tui.resize(80, 24);
+    tui.wait_until("the narrow layout again", |s| !s.contains("Preview"));
+    tui.press("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
+#[test]
+fn sigterm_gives_the_terminal_back() {
+    let dir = project();
+    let mut tui = Tui::start(dir.path(), 80, 24);
+    tui.wait_for("welcome");
+    {
+        let screen = tui.parser.lock().unwrap();
+        assert!(screen.screen().alternate_screen());
+    }
+    let pid = tui.child.process_id().expect("a process id");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tui.wait_exit();
+    tui.assert_restored();
+}
