@@ -72,7 +72,10 @@ pub enum Action {
     Waive,
     Undo,
     Help,
+    /// `q`: closes an overlay, or quits.
     Quit,
+    /// Ctrl-C: quits whatever is open.
+    Interrupt,
     /// A character typed into a prompt.
     Input(char),
     InputBackspace,
@@ -422,6 +425,9 @@ impl App {
 
     /// Applies one action; returns what the event loop must do, if anything.
     pub fn handle(&mut self, action: Action) -> Option<Effect> {
+        if action == Action::Interrupt {
+            return Some(Effect::Quit);
+        }
         if !matches!(action, Action::Input(_) | Action::InputBackspace) {
             self.message = None;
         }
@@ -550,7 +556,8 @@ impl App {
             Action::Click(at) => self.click(at),
             Action::ScrollUp(at) => self.wheel(at, -3),
             Action::ScrollDown(at) => self.wheel(at, 3),
-            Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
+            Action::Input(_) | Action::InputBackspace | Action::InputSubmit | Action::Interrupt => {
+            }
         }
         None
     }
@@ -1329,6 +1336,10 @@ mod tests {
         assert!(app.handle(Action::Quit).is_none());
         assert_eq!(*app.overlay(), Overlay::None);
         assert_eq!(app.handle(Action::Quit), Some(Effect::Quit));
+        // Ctrl-C quits from anywhere, a prompt included.
+        app.handle(Action::Waive);
+        app.handle(Action::Search);
+        assert_eq!(app.handle(Action::Interrupt), Some(Effect::Quit));
     }
 
     #[test]

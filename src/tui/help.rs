@@ -48,11 +48,7 @@ pub fn draw_help(frame: &mut Frame, screen: Rect, scroll: u16) {
         })
         .collect();
     lines.push(Line::styled(
-        " ● the variant a profile receives · ✗ error ▲ warning i info ✓ accepted",
-        dim(),
-    ));
-    lines.push(Line::styled(
-        " ◆ to review: findings not yet approved, waived or allowed",
+        " ● receives · ✗ error ▲ warning i info · ✓ accepted · ◆ not yet reviewed",
         dim(),
     ));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);

@@ -34,7 +34,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("w", "waive the selected finding (asks for a reason)"),
     ("u", "undo the decision on the selected finding"),
     ("?", "this help"),
-    ("q  Ctrl-C", "quit"),
+    ("q", "quit (first closes what is open)"),
+    ("Ctrl-C", "quit from anywhere, prompts included"),
     (
         "mouse",
         "click selects a pane, a campaign or a cell; the wheel scrolls",
@@ -49,7 +50,7 @@ pub fn action_for(key: KeyEvent, in_prompt: bool) -> Option<Action> {
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
-        return Some(Action::Quit);
+        return Some(Action::Interrupt);
     }
     if in_prompt {
         return match key.code {
@@ -141,7 +142,8 @@ mod tests {
         );
         assert_eq!(action_for(key(KeyCode::Esc), true), Some(Action::Back));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(ctrl_c, true), Some(Action::Quit));
+        assert_eq!(action_for(ctrl_c, true), Some(Action::Interrupt));
+        assert_eq!(action_for(ctrl_c, false), Some(Action::Interrupt));
     }
 
     #[test]
