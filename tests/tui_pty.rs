@@ -173,24 +173,24 @@ impl Write for AnsweringWriter {
     }
 }
 
+/// The fixture project's files.
+const FILES: &[&str] = &[
+    "campaigns/pickup.yaml",
+    "campaigns/typo.yaml",
+    "campaigns/welcome.yaml",
+    "sample-profiles/escape-name.yaml",
+    "sample-profiles/members.yaml",
+];
+
 /// A copy of the fixture project, so that edits and the watcher stay private.
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new(FIXTURE), dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
+    for file in FILES {
+        let target = dir.path().join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new(FIXTURE).join(file), target).unwrap();
     }
+    dir
 }
 
 #[test]
@@ -286,6 +286,30 @@ fn a_campaign_file_rewritten_while_running_breaks_in_place_then_re_renders() {
     tui.press("q");
     assert!(tui.wait_exit().success());
     tui.assert_restored();
+}
+
+#[test]
+fn approving_a_flag_writes_the_decision_and_undo_removes_it() {
+    let dir = project();
+    let reviews = dir.path().join("mergeproof-reviews.yaml");
+    let mut tui = Tui::start(dir.path(), 160, 48);
+    tui.wait_for("welcome");
+    tui.press("n");
+    tui.wait_for("Preview: gold × nameless-gold");
+    tui.press("a");
+    tui.wait_for("saved to mergeproof-reviews.yaml");
+    let written = std::fs::read_to_string(&reviews).unwrap();
+    assert!(written.contains("decision: approved"), "{written}");
+    assert!(written.contains("profile: nameless-gold"), "{written}");
+    // The project is checked again: the finding now shows as approved.
+    tui.wait_for("✓ approved by");
+    tui.press("u");
+    tui.wait_for("removed from mergeproof-reviews.yaml");
+    tui.wait_until("the approval to go", |s| !s.contains("✓ approved by"));
+    let written = std::fs::read_to_string(&reviews).unwrap();
+    assert!(!written.contains("nameless-gold"), "{written}");
+    tui.press("q");
+    assert!(tui.wait_exit().success());
 }
 
 #[test]

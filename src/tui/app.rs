@@ -1155,12 +1155,32 @@ mod tests {
         let mut app = app();
         open_welcome(&mut app);
         select_profile(&mut app, "nameless-gold");
+        let all_rows = app.rows().len();
+        let shown_ids = |app: &App| -> Vec<String> {
+            let checked = app.checked().unwrap();
+            app.rows()
+                .iter()
+                .filter_map(|r| match r {
+                    Row::Profile(p) => Some(checked.run.profiles[*p].id.clone()),
+                    Row::EdgeDivider => None,
+                })
+                .collect()
+        };
         run(&mut app, &[Action::ToggleFlaggedOnly]);
         assert!(app.flagged_only());
-        assert_eq!(app.rows().len(), 1);
         assert_eq!(app.profile_id(), Some("nameless-gold"));
+        let shown = shown_ids(&app);
+        assert!(shown.contains(&"nameless-gold".to_string()));
+        assert!(!shown.contains(&"ann-gold".to_string()), "{shown:?}");
+        let checked = app.checked().unwrap();
+        for row in app.rows() {
+            if let Row::Profile(p) = row {
+                assert!(!checked.by_profile[*p].is_empty(), "only flagged rows");
+            }
+        }
+        assert!(app.rows().len() < all_rows);
         run(&mut app, &[Action::ToggleFlaggedOnly]);
-        assert_eq!(app.rows().len(), 4);
+        assert_eq!(app.rows().len(), all_rows);
         assert_eq!(app.profile_id(), Some("nameless-gold"));
     }
 

@@ -1,24 +1,15 @@
 //! Where review decisions go. The TUI asks for a decision (`a`, `w` with a
 //! reason, `u`); a [`DecisionStore`] records it. The event loop owns the store
 //! and reloads the project after a decision is written, so the findings shown
-//! are always the engine's.
+//! (approved, waived, stale) are always the engine's.
+
+use std::path::Path;
+
+pub use crate::review::Decision;
+use crate::review::{REVIEWS_FILE, ReviewStore, reviewer_name};
 
 use crate::finding::Finding;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Approved,
-    Waived,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approved => "approved",
-            Decision::Waived => "waived",
-        }
-    }
-}
+use crate::sanitize::visible;
 
 /// Records review decisions. Each method returns what to tell the reviewer.
 pub trait DecisionStore {
@@ -32,20 +23,155 @@ pub trait DecisionStore {
     fn undo(&mut self, finding: &Finding) -> Result<String, String>;
 }
 
-/// The message shown when this build has no decision file to write to.
-pub const NOT_SAVED: &str = "decisions are not saved in this build";
+/// The project's `mergeproof-reviews.yaml`: each decision is written at once,
+/// atomically, under the reviewer's name.
+pub struct ReviewFile {
+    store: ReviewStore,
+    reviewer: String,
+}
 
-/// A store for builds without the review-decision file: it saves nothing and
-/// says so, rather than pretending.
-#[derive(Debug, Default)]
-pub struct NotSaved;
+impl ReviewFile {
+    pub fn open(root: &Path) -> Result<ReviewFile, String> {
+        let store = ReviewStore::open(root).map_err(|e| e.to_string())?;
+        Ok(ReviewFile {
+            store,
+            reviewer: reviewer_name(root),
+        })
+    }
+}
+
+impl DecisionStore for ReviewFile {
+    fn decide(
+        &mut self,
+        finding: &Finding,
+        decision: Decision,
+        reason: &str,
+    ) -> Result<String, String> {
+        self.store
+            .decide(finding, decision, reason, &self.reviewer)
+            .map(|()| {
+                format!(
+                    "{} {} for {}: saved to {REVIEWS_FILE}",
+                    decision.as_str(),
+                    finding.rule,
+                    visible(finding.profile.as_deref().unwrap_or(&finding.campaign))
+                )
+            })
+    }
+
+    fn undo(&mut self, finding: &Finding) -> Result<String, String> {
+        self.store
+            .undo(finding)
+            .map(|()| format!("decision on {} removed from {REVIEWS_FILE}", finding.rule))
+    }
+}
+
+/// A store that saves nothing and says why, rather than pretending: used when
+/// the decisions file cannot be opened (it does not parse, say).
+#[derive(Debug)]
+pub struct NotSaved {
+    pub why: String,
+}
 
 impl DecisionStore for NotSaved {
     fn decide(&mut self, _: &Finding, _: Decision, _: &str) -> Result<String, String> {
-        Err(NOT_SAVED.into())
+        Err(self.why.clone())
     }
 
     fn undo(&mut self, _: &Finding) -> Result<String, String> {
-        Err(NOT_SAVED.into())
+        Err(self.why.clone())
+    }
+}
+
+/// The project's decision store, or one that says why decisions cannot be
+/// saved.
+pub fn open(root: &Path) -> Box<dyn DecisionStore> {
+    match ReviewFile::open(root) {
+        Ok(file) => Box::new(file),
+        Err(e) => Box::new(NotSaved {
+            why: format!(
+                "decisions are not saved: {}; fix the file to review",
+                visible(&e)
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::{Action, App, Effect, load};
+    use ratatui::layout::Rect;
+
+    fn flagged_app(root: &Path) -> App {
+        let mut app = App::loaded("t", load(root), Rect::new(0, 0, 160, 48));
+        app.handle(Action::NextFlag);
+        app
+    }
+
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-project");
+        for file in ["campaigns/welcome.yaml", "sample-profiles/members.yaml"] {
+            let target = dir.path().join(file);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(fixture.join(file), target).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_waiver_is_written_and_the_reloaded_finding_shows_it() {
+        let dir = project();
+        let mut store = open(dir.path());
+        let mut app = flagged_app(dir.path());
+        let finding = app.selected_finding().unwrap().clone();
+        assert!(!finding.waived);
+        app.handle(Action::Waive);
+        for c in "known import gap".chars() {
+            app.handle(Action::Input(c));
+        }
+        let Some(Effect::Decide {
+            finding,
+            decision,
+            reason,
+        }) = app.handle(Action::InputSubmit)
+        else {
+            panic!("a decision");
+        };
+        let note = store.decide(&finding, decision, &reason).unwrap();
+        assert!(note.contains(REVIEWS_FILE), "{note}");
+        let written = std::fs::read_to_string(dir.path().join(REVIEWS_FILE)).unwrap();
+        assert!(written.contains("known import gap"), "{written}");
+        app.apply(load(dir.path()));
+        let shown = app.selected_finding().unwrap().clone();
+        assert!(shown.waived);
+        assert_eq!(shown.waiver.as_ref().unwrap().kind, "waived");
+        let unreviewed = app.totals().unreviewed;
+        store.undo(&shown).unwrap();
+        app.apply(load(dir.path()));
+        assert!(!app.selected_finding().unwrap().waived);
+        assert_eq!(app.totals().unreviewed, unreviewed + 1);
+    }
+
+    #[test]
+    fn undo_without_a_decision_says_so() {
+        let dir = project();
+        let mut store = open(dir.path());
+        let app = flagged_app(dir.path());
+        let error = store.undo(app.selected_finding().unwrap()).unwrap_err();
+        assert!(error.contains("no decision"), "{error}");
+    }
+
+    #[test]
+    fn a_broken_decisions_file_refuses_decisions_and_says_why() {
+        let dir = project();
+        std::fs::write(dir.path().join(REVIEWS_FILE), "decisions: [oops\n").unwrap();
+        let mut store = open(dir.path());
+        let app = flagged_app(dir.path());
+        let finding = app.selected_finding().unwrap();
+        let error = store.decide(finding, Decision::Approved, "").unwrap_err();
+        assert!(error.starts_with("decisions are not saved"), "{error}");
+        assert!(error.contains(REVIEWS_FILE), "{error}");
     }
 }

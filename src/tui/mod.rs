@@ -23,8 +23,6 @@ pub use ui::draw;
 
 /// Opens the TUI on the project at `path` until the person quits.
 pub fn run(path: &Path) -> Result<(), String> {
-    // The review-decision file is not part of this build yet: decisions are
-    // refused with a clear message rather than pretended.
-    let mut store = decisions::NotSaved;
-    event::run(path, &mut store)
+    let mut store = decisions::open(path);
+    event::run(path, store.as_mut())
 }

@@ -59,6 +59,9 @@ pub struct Checked {
     pub counts_samples: Counts,
     /// Counts over edge-case profiles only.
     pub counts_edge: Counts,
+    /// The longest profile id, in characters (the matrix sizes its first
+    /// column by it without measuring every id on every frame).
+    pub longest_id: usize,
 }
 
 impl Checked {
@@ -84,7 +87,14 @@ impl Checked {
                 counts_samples.add(f);
             }
         }
+        let longest_id = run
+            .profiles
+            .iter()
+            .map(|p| p.id.chars().count())
+            .max()
+            .unwrap_or(0);
         Checked {
+            longest_id,
             run,
             by_profile,
             about_campaign,

@@ -40,7 +40,9 @@ fn variant_width(id: &str) -> u16 {
 
 /// The columns that fit in `width`, starting at variant `offset`.
 pub fn columns(checked: &Checked, width: u16, offset: usize) -> Columns {
-    let name_width = (width * 2 / 5).clamp(10, 30).min(width);
+    // As wide as the longest id, but never more than half the table.
+    let longest = u16::try_from(checked.longest_id).unwrap_or(u16::MAX);
+    let name_width = longest.min(width / 2).max(10).min(width);
     let mut x = GUTTER + name_width + SPACING;
     let mut variants = Vec::new();
     for (i, id) in checked.variant_ids().enumerate().skip(offset) {

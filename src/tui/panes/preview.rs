@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{
     ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
 };
-use crate::finding::{Field, Finding, ProfileKind};
+use crate::finding::{Field, Finding, ProfileKind, Severity};
 use crate::template::RenderedField;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
@@ -235,10 +235,31 @@ fn one_finding(f: &Finding, selected: bool, width: usize) -> Vec<Line<'static>> 
             lines.push(Line::styled(format!("    | {}", safe(&f.excerpt)), dim()));
         }
         if let Some(w) = &f.waiver {
-            lines.push(Line::styled(
-                format!("    {ACCEPTED_MARK} {}: {}", safe(&w.kind), safe(&w.reason)),
-                accepted_style(),
-            ));
+            let by = w
+                .reviewer
+                .as_deref()
+                .map(|r| format!(" by {}", safe(r)))
+                .unwrap_or_default();
+            lines.push(if f.waived {
+                Line::styled(
+                    format!(
+                        "    {ACCEPTED_MARK} {}{by}: {}",
+                        safe(&w.kind),
+                        safe(&w.reason)
+                    ),
+                    accepted_style(),
+                )
+            } else {
+                // A decision whose content changed: the finding counts again.
+                Line::styled(
+                    format!(
+                        "    ! {} decision{by} no longer matches the content: review it again ({})",
+                        safe(&w.kind),
+                        safe(&w.reason)
+                    ),
+                    severity_style(Severity::Warning),
+                )
+            });
         }
     }
     lines
