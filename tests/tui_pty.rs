@@ -193,18 +193,24 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
+/// `n` to the first flag (in welcome), Enter to the matrix, `/` to
+/// nameless-gold, `n` to its first flag, Tab to the preview (which takes the
+/// whole screen at 80 × 24).
+fn open_nameless_gold_flag(tui: &mut Tui) -> String {
+    tui.press("n");
+    tui.wait_for("Matrix: welcome");
+    tui.press("\r/nameless\rn\t");
+    tui.wait_for("Preview: gold × nameless-gold")
+}
+
 #[test]
 fn browse_follow_a_flag_and_quit_at_80_by_24() {
     let dir = project();
     let mut tui = Tui::start(dir.path(), 80, 24);
     tui.wait_for("welcome");
     tui.wait_for("pickup");
-    // The next flag: welcome, gold, nameless-gold's subject.
-    tui.press("n");
-    tui.wait_for("Matrix: welcome");
-    // Tab twice: the preview takes the screen at this size.
-    tui.press("\t\t");
-    let screen = tui.wait_for("Preview: gold × nameless-gold");
+    // The next flag is in welcome; then nameless-gold's own flags.
+    let screen = open_nameless_gold_flag(&mut tui);
     assert!(screen.contains("missing-fallback"), "{screen}");
     assert!(screen.contains("cut at 41 on iphone-mail"), "{screen}");
     // `c` cycles the client: the Gmail app cuts at 40.
@@ -251,8 +257,7 @@ fn a_campaign_file_rewritten_while_running_breaks_in_place_then_re_renders() {
     let good = std::fs::read_to_string(&file).unwrap();
     let mut tui = Tui::start(dir.path(), 160, 48);
     tui.wait_for("welcome");
-    tui.press("n");
-    tui.wait_for("Preview: gold × nameless-gold");
+    open_nameless_gold_flag(&mut tui);
 
     std::fs::write(&file, good.replace("variants:", "variants: [")).unwrap();
     let screen = tui.wait_for("✗ campaigns/welcome.yaml:");
@@ -294,8 +299,7 @@ fn approving_a_flag_writes_the_decision_and_undo_removes_it() {
     let reviews = dir.path().join("mergeproof-reviews.yaml");
     let mut tui = Tui::start(dir.path(), 160, 48);
     tui.wait_for("welcome");
-    tui.press("n");
-    tui.wait_for("Preview: gold × nameless-gold");
+    open_nameless_gold_flag(&mut tui);
     tui.press("a");
     tui.wait_for("saved to mergeproof-reviews.yaml");
     let written = std::fs::read_to_string(&reviews).unwrap();

@@ -59,6 +59,15 @@ fn run(app: &mut App, actions: &[Action]) {
     }
 }
 
+/// welcome's matrix, nameless-gold's row, its first flag.
+fn to_nameless_gold_flag(app: &mut App) {
+    run(app, &[Action::End, Action::Open, Action::Search]);
+    for c in "nameless".chars() {
+        app.handle(Action::Input(c));
+    }
+    run(app, &[Action::InputSubmit, Action::NextFlag]);
+}
+
 #[test]
 fn campaigns_pane() {
     for (w, h) in SIZES {
@@ -92,7 +101,8 @@ fn matrix_flagged_only() {
 fn preview_of_a_flag() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
-        run(&mut app, &[Action::NextFlag, Action::Open, Action::Open]);
+        to_nameless_gold_flag(&mut app);
+        run(&mut app, &[Action::Open]);
         snapshot("preview_flag", &app);
     }
 }
@@ -141,7 +151,8 @@ fn explain_overlay() {
 fn waive_prompt() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
-        run(&mut app, &[Action::NextFlag, Action::Waive]);
+        to_nameless_gold_flag(&mut app);
+        run(&mut app, &[Action::Waive]);
         for c in "known gap".chars() {
             app.handle(Action::Input(c));
         }

@@ -161,13 +161,19 @@ pub fn variant_offset_for(app: &App, area: Rect) -> usize {
     offset
 }
 
+/// The screen row of the first profile row: under the notes and the header.
+pub fn table_top(app: &App, area: Rect) -> u16 {
+    let notes = u16::try_from(notes(app).len()).unwrap_or(u16::MAX);
+    inner(area).y.saturating_add(notes).saturating_add(1)
+}
+
 /// The row (index into the app's rows) and variant under a screen position.
 pub fn cell_at(app: &App, area: Rect, at: Position) -> (Option<usize>, Option<usize>) {
     let Some(checked) = app.checked() else {
         return (None, None);
     };
     let body = inner(area);
-    let top = body.y + u16::try_from(notes(app).len()).unwrap_or(u16::MAX) + 1;
+    let top = table_top(app, area);
     if at.y < top || !body.contains(at) {
         return (None, None);
     }
