@@ -148,7 +148,8 @@ impl Default for Config {
     }
 }
 
-/// The config after `clients` was checked.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawConfig {
     personal_fields: Option<Vec<String>>,
     unsafe_terms: Option<Vec<String>>,
@@ -156,7 +157,7 @@ struct RawConfig {
     fields: Option<FieldNames>,
     sensitive_categories: Option<BTreeMap<String, Spanned<RawCategory>>>,
     sensitive_fields: Option<Vec<String>>,
-    clients: Option<Vec<(String, usize)>>,
+    clients: Option<Spanned<ClientList>>,
     rules: Option<Spanned<BTreeMap<String, RawRuleSetting>>>,
     edge_cases: Option<EdgeCaseSettings>,
 }
@@ -174,10 +175,33 @@ struct RawRuleSetting {
     severity: SeverityLevel,
 }
 
-/// `clients` is a mapping in the file; keep its order (the TUI cycles through it).
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-struct ClientMap(serde_json::Map<String, serde_json::Value>);
+/// `clients` is a mapping in the file, read in the file's order (the TUI
+/// cycles through the clients in that order).
+#[derive(Debug)]
+struct ClientList(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for ClientList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ClientList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of client names to visible subject characters")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ClientList, A::Error> {
+                let mut list = Vec::new();
+                while let Some((name, width)) = map.next_entry::<String, serde_json::Value>()? {
+                    list.push((name, width));
+                }
+                Ok(ClientList(list))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 
 impl Config {
     /// Parses `mergeproof.yaml`. Problems are pushed to `errors`; whatever parsed
@@ -192,11 +216,8 @@ impl Config {
         if text.trim().is_empty() {
             return config;
         }
-        let raw: RawConfig = match serde_saphyr::from_str::<RawConfigWithClients>(text) {
-            Ok(r) => match r.into_raw(file, errors) {
-                Some(raw) => raw,
-                None => return config,
-            },
+        let raw: RawConfig = match serde_saphyr::from_str(text) {
+            Ok(raw) => raw,
             Err(e) => {
                 errors.push(crate::source::yaml_error(file, &e));
                 return config;
@@ -217,8 +238,19 @@ impl Config {
         if let Some(v) = raw.sensitive_fields {
             config.sensitive_fields = v;
         }
-        if let Some(v) = raw.clients {
-            config.clients = v;
+        if let Some(clients) = raw.clients {
+            let loc = SourceLoc::from_yaml(file, &clients.referenced);
+            let mut list = Vec::new();
+            for (name, width) in clients.value.0 {
+                match width.as_u64().and_then(|w| usize::try_from(w).ok()).filter(|w| *w > 0) {
+                    Some(w) => list.push((name, w)),
+                    None => errors.push(LoadError::at(
+                        &loc,
+                        format!("client `{name}` needs a positive whole number of visible subject characters"),
+                    )),
+                }
+            }
+            config.clients = list;
         }
         if let Some(v) = raw.edge_cases {
             config.edge_cases = v;
@@ -296,54 +328,6 @@ impl Config {
     }
 }
 
-/// `RawConfig` with `clients` read as an ordered mapping first.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfigWithClients {
-    personal_fields: Option<Vec<String>>,
-    unsafe_terms: Option<Vec<String>>,
-    balance_fields: Option<Vec<String>>,
-    fields: Option<FieldNames>,
-    sensitive_categories: Option<BTreeMap<String, Spanned<RawCategory>>>,
-    sensitive_fields: Option<Vec<String>>,
-    clients: Option<Spanned<ClientMap>>,
-    rules: Option<Spanned<BTreeMap<String, RawRuleSetting>>>,
-    edge_cases: Option<EdgeCaseSettings>,
-}
-
-impl RawConfigWithClients {
-    fn into_raw(self, file: &str, errors: &mut Vec<LoadError>) -> Option<RawConfig> {
-        let clients = match self.clients {
-            None => None,
-            Some(map) => {
-                let loc = SourceLoc::from_yaml(file, &map.referenced);
-                let mut list = Vec::new();
-                for (name, width) in map.value.0 {
-                    match width.as_u64().and_then(|w| usize::try_from(w).ok()).filter(|w| *w > 0) {
-                        Some(w) => list.push((name, w)),
-                        None => errors.push(LoadError::at(
-                            &loc,
-                            format!("client `{name}` needs a positive whole number of visible subject characters"),
-                        )),
-                    }
-                }
-                Some(list)
-            }
-        };
-        Some(RawConfig {
-            personal_fields: self.personal_fields,
-            unsafe_terms: self.unsafe_terms,
-            balance_fields: self.balance_fields,
-            fields: self.fields,
-            sensitive_categories: self.sensitive_categories,
-            sensitive_fields: self.sensitive_fields,
-            clients,
-            rules: self.rules,
-            edge_cases: self.edge_cases,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,9 +344,9 @@ mod tests {
     #[test]
     fn overrides_keep_order_and_report_unknown_rules() {
         let mut errors = Vec::new();
-        let text = "clients:\n  tiny: 20\n  wide: 90\nrules:\n  subject-truncation: { severity: off }\n  subjct-truncation: { severity: error }\n";
+        let text = "clients:\n  wide: 90\n  tiny: 20\nrules:\n  subject-truncation: { severity: off }\n  subjct-truncation: { severity: error }\n";
         let c = Config::parse(text, CONFIG_FILE, &["subject-truncation"], &mut errors);
-        assert_eq!(c.clients, vec![("tiny".into(), 20), ("wide".into(), 90)]);
+        assert_eq!(c.clients, vec![("wide".into(), 90), ("tiny".into(), 20)]);
         assert_eq!(c.severity_of("subject-truncation", Severity::Warning), None);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].line, 5);
