@@ -74,11 +74,13 @@ pub fn load_profile_file(root: &Path, file: &Path) -> Result<Vec<Profile>, Vec<L
     // Each entry: (the profile's data, where it starts). A document that is a
     // list contributes its items.
     let mut entries: Vec<(Value, SourceLoc)> = Vec::new();
+    let mut was_list = false;
     let mut errors = Vec::new();
     for doc in documents {
         let loc = SourceLoc::from_yaml(&file_name, &doc.referenced);
         match doc.value {
             Value::Array(_) => {
+                was_list = true;
                 // Parse the list once more item by item, for each item's line.
                 let items: Vec<Spanned<Value>> =
                     list_items_with_lines(&text, doc.referenced.line()).unwrap_or_default();
@@ -97,7 +99,9 @@ pub fn load_profile_file(root: &Path, file: &Path) -> Result<Vec<Profile>, Vec<L
         }
     }
 
-    let numbered = entries.len() > 1;
+    // List items and documents of a multi-document file are numbered even when
+    // there is only one of them, so adding a second never renames the first.
+    let numbered = entries.len() > 1 || was_list;
     let mut profiles = Vec::new();
     for (index, (value, loc)) in entries.into_iter().enumerate() {
         if !value.is_object() {
