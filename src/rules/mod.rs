@@ -174,6 +174,8 @@ pub struct CampaignContext<'a> {
     /// Profiles synthesized at the audiences' own values (just below, at and
     /// above each threshold), evaluated even when edge cases are off, so that
     /// "no profile can ever receive this" is decided on more than samples.
+    /// Their data holds only the top-level fields the audiences read (all
+    /// that selection looks at).
     pub probes: &'a [ProfileRef],
     pub probe_selection: &'a [Option<usize>],
 }
