@@ -1,19 +1,24 @@
 //! Writes that are never seen half done: a temporary file in the same folder,
 //! flushed to disk, then renamed over the target.
+//!
+//! A target that is not a file (`--output /dev/null`, a named pipe,
+//! `/dev/stdout`) is written to in place: renaming a file over a device would
+//! replace the device itself with a regular file.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_then(path, bytes, |_| Ok(()))
 }
 
-/// Whether `path` is something other than a regular file that already exists:
-/// a device (`/dev/null`, `/dev/stdout`), a pipe or a socket. Renaming a
-/// temporary file over it would replace the device itself, so such targets are
-/// written in place.
-fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+/// [`write`] of what `fill` writes, through a buffer: a large report is
+/// never held whole in memory.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_then_with(path, fill, |_| Ok(()))
 }
 
 /// [`write`], calling `before_rename` with the temporary file once it is
@@ -25,9 +30,18 @@ pub fn write_then(
     bytes: &[u8],
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    if is_special(path) {
-        let mut target = std::fs::OpenOptions::new().write(true).open(path)?;
-        return target.write_all(bytes).and_then(|()| target.flush());
+    write_then_with(path, |w| w.write_all(bytes), before_rename)
+}
+
+fn write_then_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut out = BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        fill(&mut out)?;
+        return out.flush();
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -37,7 +51,10 @@ pub fn write_then(
         .prefix(".mergeproof-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    let mut out = BufWriter::new(tmp.as_file_mut());
+    fill(&mut out)?;
+    out.flush()?;
+    drop(out);
     tmp.as_file().sync_all()?;
     before_rename(tmp.path())?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -46,6 +63,8 @@ pub fn write_then(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     #[test]
     fn replaces_the_file_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -61,16 +80,25 @@ mod tests {
         assert!(leftovers.is_empty());
     }
 
+    /// A named pipe stands for a device here: written to, never replaced.
     #[cfg(unix)]
     #[test]
-    fn devices_are_written_in_place_not_replaced() {
+    fn a_pipe_is_written_to_not_replaced() {
         use std::os::unix::fs::FileTypeExt;
-        let null = std::path::Path::new("/dev/null");
-        super::write(null, b"report").unwrap();
-        let meta = std::fs::metadata(null).unwrap();
-        assert!(
-            meta.file_type().is_char_device(),
-            "/dev/null must stay a device"
-        );
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        super::write_with(&fifo, |w| w.write_all(b"report\n")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"report\n");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "{kind:?}");
     }
 }

@@ -149,24 +149,40 @@ fn lint(args: &LintArgs) -> Result<ExitCode, String> {
     );
     let color = args.output.is_none() && color_wanted(std::io::stdout().is_terminal());
     let base = report::base_of(&args.path);
-    let text = report::render_in(&run, args.format, color, &base)?;
-    write_output(args.output.as_deref(), &text)?;
+    if args.format == Format::Json {
+        // Written as it is serialized: the report of a large project with
+        // its edge cases runs to a hundred megabytes and more.
+        write_output_with(args.output.as_deref(), |w| report::json::write(&run, w))?;
+    } else {
+        let text = report::render_in(&run, args.format, color, &base)?;
+        write_output(args.output.as_deref(), &text)?;
+    }
     let outcome = report::outcome(&run, args.max_warnings);
+    // The process ends here: freeing every finding, profile and rendered
+    // text one by one would only delay the exit (a large run holds millions
+    // of allocations), and the operating system takes the memory back whole.
+    std::mem::forget(run);
+    std::mem::forget(project);
     Ok(ExitCode::from(outcome as u8))
 }
 
 /// Writes a report to a file (atomically, so a CI artifact is never half
 /// written) or to standard output.
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
+    write_output_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// [`write_output`] of what `fill` writes, through a buffer.
+fn write_output_with(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     match path {
-        Some(path) => crate::atomic::write(path, text.as_bytes())
+        Some(path) => crate::atomic::write_with(path, fill)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match fill(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`| head`) is not an error worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

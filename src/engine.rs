@@ -157,6 +157,7 @@ pub fn run_campaign(
                 compiled: &compiled.variants[vi],
                 profile,
                 cell: &cell,
+                reviewed_texts: Default::default(),
             };
             let mut drafts = Vec::new();
             for rule in RULES {

@@ -1,6 +1,7 @@
 //! What the checks report: one finding per defect per profile and field.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -121,7 +122,7 @@ pub struct Finding {
     /// The text the finding is about (the rendered field, or the campaign
     /// statement); a review decision fingerprints it.
     #[serde(skip)]
-    pub reviewed_text: String,
+    pub reviewed_text: Arc<str>,
 }
 
 /// Why a finding is accepted: an `allow:` entry on the variant, or a review

@@ -86,6 +86,7 @@ pub fn check_cell_with_config(
         compiled: &compiled.variants[variant_index],
         profile: &p,
         cell: &cell,
+        reviewed_texts: Default::default(),
     };
     let rule = crate::rules::find_rule(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));
     let mut out = Vec::new();

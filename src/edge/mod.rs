@@ -17,11 +17,12 @@
 
 mod cases;
 mod edit;
+mod identity;
 mod probes;
 mod usage;
 mod yaml;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -34,6 +35,7 @@ use crate::template::CompiledCampaign;
 
 use cases::{Case, Tier, field_cases};
 use edit::{PathEdit, apply_all};
+use identity::Recipe;
 use usage::{FieldUse, campaign_fields};
 
 pub use probes::audience_probes;
@@ -63,8 +65,12 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
     let cap = config.edge_cases.max_per_campaign;
     let mut builder = Builder::new(samples, &compiled.campaign.file);
     let mut capped = false;
+    let empty = Value::Object(Map::new());
     for (base, case) in plan(compiled, samples, config) {
-        let candidate = builder.candidate(base, &case);
+        let Some(candidate) = builder.candidate(Base::whole(base, &empty), &case.edits) else {
+            // Made before: its data is already a profile's.
+            continue;
+        };
         if builder.profiles.len() >= cap {
             if builder.is_new(&candidate) {
                 capped = true;
@@ -72,7 +78,7 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
             }
             continue;
         }
-        builder.add(candidate);
+        builder.add(candidate, &case.change, &case.what);
     }
     EdgeSet {
         profiles: builder.profiles,
@@ -142,23 +148,50 @@ fn ambiguous_name_case(fields: &[FieldUse], config: &Config) -> Case {
     }
 }
 
-/// An edge profile before it is kept: its data and what it is made of.
+/// What an edge profile is made from: a sample profile (`None`: the empty
+/// profile) and the part of its data the changes are made to.
+#[derive(Clone, Copy)]
+struct Base<'a> {
+    profile: Option<&'a Profile>,
+    /// The profile's data, or (for probes) only the fields the audiences read.
+    data: &'a Value,
+    /// Bases whose data outside `data` is identical share this number, so
+    /// that two profiles are the same when their numbers and `data` are.
+    rest: usize,
+}
+
+impl<'a> Base<'a> {
+    /// A whole profile (or the empty one, `empty`).
+    fn whole(profile: Option<&'a Profile>, empty: &'a Value) -> Self {
+        Base {
+            profile,
+            data: profile.map_or(empty, |p| &p.data),
+            rest: 0,
+        }
+    }
+}
+
+/// An edge profile before it is kept: its data and what it is made from.
 struct Candidate<'a> {
-    base: Option<&'a Profile>,
-    change: String,
-    what: String,
+    base: Base<'a>,
     data: Value,
-    /// The data as canonical text (`serde_json` maps keep their keys sorted),
-    /// to merge identical profiles.
-    key: String,
+    /// [`identity::data_hash`] of `data`, to merge identical profiles.
+    hash: u64,
 }
 
 /// Names edge profiles (unique among themselves and the samples) and merges
 /// the ones whose data is identical.
 struct Builder {
     names: HashSet<String>,
-    seen: HashSet<String>,
+    /// The profiles kept so far, by the hash of their data (indices into
+    /// `profiles`).
+    seen: HashMap<u64, Vec<usize>>,
+    /// Every base and edits a candidate was made from: made again, they give
+    /// data that is already a profile's, so the data is not built twice.
+    made: HashSet<Recipe>,
     profiles: Vec<ProfileRef>,
+    /// Parallel to `profiles`: the `rest` of the base each was made from.
+    rests: Vec<usize>,
     /// Where a profile without a base comes from: the campaign file.
     campaign_file: String,
 }
@@ -167,54 +200,61 @@ impl Builder {
     fn new(samples: &[ProfileRef], campaign_file: &str) -> Self {
         Self {
             names: samples.iter().map(|s| s.id.clone()).collect(),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
+            made: HashSet::new(),
             profiles: Vec::new(),
+            rests: Vec::new(),
             campaign_file: campaign_file.to_string(),
         }
     }
 
-    fn candidate<'a>(&self, base: Option<&'a Profile>, case: &Case) -> Candidate<'a> {
-        let mut data = base.map_or_else(|| Value::Object(Map::new()), |b| b.data.clone());
-        apply_all(&mut data, &case.edits);
+    /// `base` with `edits` made, or `None` when that was made before (its data
+    /// is then a kept profile's, or the cap stopped before it was kept).
+    fn candidate<'a>(&mut self, base: Base<'a>, edits: &[PathEdit]) -> Option<Candidate<'a>> {
+        if !self.made.insert(Recipe::new(base.profile, edits)) {
+            return None;
+        }
+        let mut data = base.data.clone();
+        apply_all(&mut data, edits);
         // What a profile file could not hold is not data: `id` and
         // `description` are taken out, marker characters neutralised.
         let data =
             Profile::from_data(String::new(), data, ProfileKind::Edge, SourceLoc::default()).data;
-        let key = data.to_string();
-        Candidate {
-            base,
-            change: case.change.clone(),
-            what: case.what.clone(),
-            data,
-            key,
-        }
+        let hash = identity::data_hash(&data);
+        Some(Candidate { base, data, hash })
     }
 
     fn is_new(&self, candidate: &Candidate<'_>) -> bool {
-        !self.seen.contains(&candidate.key)
+        self.seen.get(&candidate.hash).is_none_or(|kept| {
+            !kept.iter().any(|&i| {
+                self.rests[i] == candidate.base.rest
+                    && identity::same_value(&self.profiles[i].data, &candidate.data)
+            })
+        })
     }
 
     /// Keeps the candidate unless a profile with the same data is already
-    /// there (that one keeps its name).
-    fn add(&mut self, candidate: Candidate<'_>) -> bool {
-        if !self.seen.insert(candidate.key) {
+    /// there (that one keeps its name). `change` names it after `edge:`;
+    /// `what` says what changed, for its description.
+    fn add(&mut self, candidate: Candidate<'_>, change: &str, what: &str) -> bool {
+        if !self.is_new(&candidate) {
             return false;
         }
-        let base_id = candidate.base.map(|b| b.id.as_str());
-        let id = self.unique_name(&format!("{EDGE_PREFIX}{}", candidate.change), base_id);
-        let loc = candidate.base.map_or_else(
+        self.seen
+            .entry(candidate.hash)
+            .or_default()
+            .push(self.profiles.len());
+        self.rests.push(candidate.base.rest);
+        let base = candidate.base.profile;
+        let base_id = base.map(|b| b.id.as_str());
+        let id = self.unique_name(&format!("{EDGE_PREFIX}{change}"), base_id);
+        let loc = base.map_or_else(
             || SourceLoc::new(self.campaign_file.clone(), 1, 1),
             |b| b.loc.clone(),
         );
         let description = match base_id {
-            Some(b) => format!(
-                "Edge case: {}; everything else as sample profile `{b}`",
-                candidate.what
-            ),
-            None => format!(
-                "Edge case: {}; nothing else set (there are no sample profiles)",
-                candidate.what
-            ),
+            Some(b) => format!("Edge case: {what}; everything else as sample profile `{b}`"),
+            None => format!("Edge case: {what}; nothing else set (there are no sample profiles)"),
         };
         // The data was cleaned in `candidate`.
         self.profiles.push(Arc::new(Profile {
@@ -225,7 +265,7 @@ impl Builder {
             loc,
             edge: Some(EdgeOrigin {
                 base: base_id.unwrap_or(EMPTY_BASE).to_string(),
-                change: candidate.change,
+                change: change.to_string(),
             }),
         }));
         true

@@ -14,9 +14,11 @@
 //!
 //! Which variant a profile receives depends only on which audience leaves hold
 //! for it, so sample profiles alike in that are one base: the first of them
-//! stands for the others.
+//! stands for the others. For the same reason a probe holds only the
+//! top-level fields the audiences read; two probes are still merged only when
+//! the whole profiles they stand for are identical.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -25,9 +27,10 @@ use crate::config::Config;
 use crate::project::{Campaign, Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
-use super::Builder;
 use super::cases::{Case, Point, Tier, condition_text, leaf_points, number};
+use super::edit::EACH;
 use super::edit::{PathEdit, apply};
+use super::{Base, Builder, identity};
 
 /// At most this many distinct bases (by the audience leaves that hold for them)
 /// are probed; beyond it, more bases rarely reach a variant the first did not.
@@ -55,41 +58,129 @@ pub fn audience_probes(
         })
         .collect();
     let bases = representatives(samples, &leaves);
+    // Probes are only selected, and selection reads only the fields the
+    // audiences name: each probe is made from (and keeps) those fields of its
+    // base alone, which spares copying the rest of the profile for every one.
+    let scope = audience_scope(&leaves, &bases);
+    let empty = Value::Object(Map::new());
+    let parts: Vec<Value> = bases
+        .iter()
+        .map(|b| scope.part(b.map_or(&empty, |p| &p.data)))
+        .collect();
+    let rests = scope.rests(&bases);
+    let bases: Vec<Base<'_>> = bases
+        .iter()
+        .zip(&parts)
+        .zip(rests)
+        .map(|((profile, data), rest)| Base {
+            profile: *profile,
+            data,
+            rest,
+        })
+        .collect();
 
     for (variant, leaf) in &leaves {
         let condition = condition_text(&leaf.field, &leaf.op);
         for base in &bases {
-            let current = base.and_then(|b| value_at(&b.data, &leaf.field));
+            let current = value_at(base.data, &leaf.field);
             for p in leaf_points(&leaf.op, current) {
-                let case = Case {
-                    tier: Tier::Boundary,
-                    change: format!("{}={}", leaf.field, p.label),
-                    what: format!(
-                        "`{}` {} (audience of `{variant}`)",
-                        leaf.field,
-                        p.describe(&condition)
-                    ),
-                    edits: vec![PathEdit {
-                        path: leaf.field.clone(),
-                        edit: p.edit,
-                    }],
-                };
-                let candidate = builder.candidate(*base, &case);
-                builder.add(candidate);
+                let what = p.describe(&condition);
+                let edits = [PathEdit {
+                    path: leaf.field.clone(),
+                    edit: p.edit,
+                }];
+                if let Some(candidate) = builder.candidate(*base, &edits) {
+                    builder.add(
+                        candidate,
+                        &format!("{}={}", leaf.field, p.label),
+                        &format!("`{}` {what} (audience of `{variant}`)", leaf.field),
+                    );
+                }
             }
         }
     }
 
-    let witness_base = samples.first().map(|p| &**p);
+    // The first sample (the empty profile without samples) is the first base.
+    let witness_base = bases[0];
     for (k, variant) in campaign.variants.iter().enumerate() {
         for term in receive_terms(campaign, k) {
-            if let Some(case) = witness(&term, witness_base, &variant.id) {
-                let candidate = builder.candidate(witness_base, &case);
-                builder.add(candidate);
+            if let Some(case) = witness(&term, witness_base, &variant.id)
+                && let Some(candidate) = builder.candidate(witness_base, &case.edits)
+            {
+                builder.add(candidate, &case.change, &case.what);
             }
         }
     }
     builder.profiles
+}
+
+/// Which part of a base's data probes are made from.
+enum Scope<'a> {
+    /// These top-level fields: the first segment of every audience field.
+    Fields(BTreeSet<&'a str>),
+    /// All of it: an audience reads the whole profile (an empty path) or goes
+    /// through a list at the top, or a base is not a mapping of fields.
+    Whole,
+}
+
+/// The part of the data selection reads, when it can be told apart.
+fn audience_scope<'a>(leaves: &[(&str, &'a Leaf)], bases: &[Option<&Profile>]) -> Scope<'a> {
+    let mut fields = BTreeSet::new();
+    for (_, leaf) in leaves {
+        match leaf.field.split('.').find(|s| !s.is_empty()) {
+            Some(first) if first != EACH => fields.insert(first),
+            _ => return Scope::Whole,
+        };
+    }
+    if bases.iter().flatten().any(|b| !b.data.is_object()) {
+        return Scope::Whole;
+    }
+    Scope::Fields(fields)
+}
+
+impl Scope<'_> {
+    /// The fields of `data` probes are made from.
+    fn part(&self, data: &Value) -> Value {
+        match (self, data) {
+            (Scope::Fields(fields), Value::Object(map)) => Value::Object(
+                map.iter()
+                    .filter(|(k, _)| fields.contains(k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => data.clone(),
+        }
+    }
+
+    /// For each base, the first base whose data outside the part is identical
+    /// (edits never reach there, so two probes are the same profile exactly
+    /// when those numbers and their parts are).
+    fn rests(&self, bases: &[Option<&Profile>]) -> Vec<usize> {
+        let Scope::Fields(fields) = self else {
+            return vec![0; bases.len()];
+        };
+        let same_rest = |a: Option<&Profile>, b: Option<&Profile>| {
+            let (a, b) = (outside(a, fields), outside(b, fields));
+            a.clone().count() == b.clone().count()
+                && a.zip(b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && identity::same_value(va, vb))
+        };
+        (0..bases.len())
+            .map(|i| (0..i).find(|&j| same_rest(bases[i], bases[j])).unwrap_or(i))
+            .collect()
+    }
+}
+
+/// The fields of a profile outside `fields`.
+fn outside<'a>(
+    profile: Option<&'a Profile>,
+    fields: &'a BTreeSet<&str>,
+) -> impl Iterator<Item = (&'a String, &'a Value)> + Clone + 'a {
+    profile
+        .and_then(|p| p.data.as_object())
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !fields.contains(k.as_str()))
 }
 
 /// The first sample profile of each distinct combination of audience leaves
@@ -193,8 +284,8 @@ fn and<'a>(a: &[Term<'a>], b: &[Term<'a>]) -> Vec<Term<'a>> {
 /// A profile made from `base` so that every literal of `term` is as stated,
 /// trying for each field the values its leaves turn on (and the midpoints
 /// between its numeric thresholds). `None` when no such values were found.
-fn witness(term: &Term<'_>, base: Option<&Profile>, variant: &str) -> Option<Case> {
-    let mut data = base.map_or_else(|| Value::Object(Map::new()), |b| b.data.clone());
+fn witness(term: &Term<'_>, base: Base<'_>, variant: &str) -> Option<Case> {
+    let mut data = base.data.clone();
     let holds = |data: &Value, field: Option<&str>| {
         term.iter()
             .filter(|(leaf, _)| field.is_none_or(|f| leaf.field == f))
@@ -238,7 +329,7 @@ fn witness(term: &Term<'_>, base: Option<&Profile>, variant: &str) -> Option<Cas
     if !holds(&data, None) {
         return None;
     }
-    if labels.is_empty() && base.is_some() {
+    if labels.is_empty() && base.profile.is_some() {
         // The sample itself receives the variant: no probe needed.
         return None;
     }
@@ -379,6 +470,39 @@ mod tests {
             .filter_map(|p| p.edge.as_ref().map(|e| e.base.as_str()))
             .collect();
         assert_eq!(bases, HashSet::from(["s0"]));
+    }
+
+    #[test]
+    fn probes_hold_the_audience_fields_and_merge_as_whole_profiles() {
+        let gold = "variants:\n  - id: gold\n    audience: { field: tier, eq: gold }\n    subject: a\n    body: a\n  - id: rest\n    subject: b\n    body: b\n";
+        let tier_gold = |probes: &[ProfileRef]| -> Vec<String> {
+            probes
+                .iter()
+                .filter(|p| p.edge.as_ref().is_some_and(|e| e.change == "tier=gold"))
+                .map(|p| p.id.clone())
+                .collect()
+        };
+        // Alike but for the tier: made gold, the second is the first again.
+        let (_, probes) = probes_for(gold, &["tier: gold\nname: Ann", "tier: silver\nname: Ann"]);
+        assert_eq!(tier_gold(&probes), ["edge:tier=gold"]);
+        // A name apart: two profiles, though the probes only hold the tier.
+        let (_, probes) = probes_for(gold, &["tier: gold\nname: Ann", "tier: silver\nname: Bob"]);
+        assert_eq!(tier_gold(&probes), ["edge:tier=gold", "edge:tier=gold@s1"]);
+        assert!(
+            probes.iter().all(|p| p.data.get("name").is_none()),
+            "{probes:#?}"
+        );
+    }
+
+    #[test]
+    fn an_audience_on_the_whole_profile_keeps_whole_probes() {
+        let whole = "variants:\n  - id: any\n    audience: { field: \".\", exists: true }\n    subject: a\n    body: a\n";
+        let (_, probes) = probes_for(whole, &["tier: gold\nname: Ann"]);
+        assert!(!probes.is_empty());
+        assert!(
+            probes.iter().all(|p| p.data.get("name").is_some()),
+            "{probes:#?}"
+        );
     }
 
     #[test]

@@ -17,6 +17,14 @@ struct JsonReport<'a> {
 }
 
 pub fn render(run: &Run) -> Result<String, String> {
+    let mut out = Vec::new();
+    write(run, &mut out).map_err(|e| format!("cannot write JSON: {e}"))?;
+    String::from_utf8(out).map_err(|e| format!("cannot write JSON: {e}"))
+}
+
+/// [`render`], straight into `out` (a report can be large: every finding of
+/// every edge case).
+pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = JsonReport {
         version: 1,
         summary: run.summary(),
@@ -29,10 +37,6 @@ pub fn render(run: &Run) -> Result<String, String> {
             .map(|c| c.id())
             .collect(),
     };
-    serde_json::to_string_pretty(&report)
-        .map(|mut s| {
-            s.push('\n');
-            s
-        })
-        .map_err(|e| format!("cannot write JSON: {e}"))
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }

@@ -21,6 +21,9 @@ mod unreachable_variant;
 mod unsafe_token_combo;
 mod zero_balance;
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::finding::{Field, Severity};
 use crate::project::{Profile, ProfileRef, Variant};
@@ -90,8 +93,9 @@ pub struct Draft {
     pub message: String,
     pub loc: SourceLoc,
     pub excerpt: String,
-    /// The text that was reviewed: a decision's fingerprint covers it.
-    pub reviewed_text: String,
+    /// The text that was reviewed: a decision's fingerprint covers it. A
+    /// cell's drafts about one field share one copy of its text.
+    pub reviewed_text: Arc<str>,
     /// For campaign-level drafts: the variant and profile concerned, if any.
     pub variant: Option<usize>,
     pub profile: Option<ProfileRef>,
@@ -106,7 +110,15 @@ pub struct CellContext<'a> {
     pub compiled: &'a CompiledVariant,
     pub profile: &'a Profile,
     pub cell: &'a RenderedCell,
+    /// The cell's rendered fields as the drafts about them hold them, made
+    /// once per field (`Default::default()` to start).
+    pub reviewed_texts: ReviewedTexts,
 }
+
+/// Each rendered field's plain text, shared by every draft about that field:
+/// a body with many findings is copied once, not once per finding.
+#[derive(Debug, Default)]
+pub struct ReviewedTexts([OnceCell<Arc<str>>; Field::RENDERED.len()]);
 
 /// A token as it rendered in one field: the token, its span in the field's
 /// plain text (what a reader sees), and that text.
@@ -145,6 +157,21 @@ impl<'a> CellContext<'a> {
         crate::audience::value_at(&self.profile.data, path)
     }
 
+    /// The plain text of `field` as rendered for this cell (empty when the
+    /// cell has no such field).
+    fn reviewed_text(&self, field: Field) -> Arc<str> {
+        let text = || -> Arc<str> {
+            self.cell
+                .field(field)
+                .map_or("", |f| f.plain.text.as_str())
+                .into()
+        };
+        match Field::RENDERED.iter().position(|f| *f == field) {
+            Some(slot) => self.reviewed_texts.0[slot].get_or_init(text).clone(),
+            None => text(),
+        }
+    }
+
     pub fn draft(&self, field: Field, message: String, loc: SourceLoc, excerpt: String) -> Draft {
         Draft {
             rule: "",
@@ -152,11 +179,7 @@ impl<'a> CellContext<'a> {
             message,
             loc,
             excerpt,
-            reviewed_text: self
-                .cell
-                .field(field)
-                .map(|f| f.plain.text.clone())
-                .unwrap_or_default(),
+            reviewed_text: self.reviewed_text(field),
             variant: None,
             profile: None,
         }
@@ -174,6 +197,8 @@ pub struct CampaignContext<'a> {
     /// Profiles synthesized at the audiences' own values (just below, at and
     /// above each threshold), evaluated even when edge cases are off, so that
     /// "no profile can ever receive this" is decided on more than samples.
+    /// Their data holds only the top-level fields the audiences read (all
+    /// that selection looks at).
     pub probes: &'a [ProfileRef],
     pub probe_selection: &'a [Option<usize>],
 }
@@ -183,7 +208,7 @@ impl CampaignContext<'_> {
         Draft {
             rule: "",
             field,
-            reviewed_text: message.clone(),
+            reviewed_text: message.as_str().into(),
             message,
             loc,
             excerpt: String::new(),

@@ -67,7 +67,7 @@ impl Rule for NoVariant {
                 last.loc.clone(),
             );
             draft.excerpt = shown.join(", ");
-            draft.reviewed_text = format!("{}\n{}", draft.message, draft.excerpt);
+            draft.reviewed_text = format!("{}\n{}", draft.message, draft.excerpt).into();
             draft.profile = Some(profile.clone());
             out.push(draft);
         }

@@ -440,6 +440,7 @@ mod tests {
             compiled: &compiled.variants[0],
             profile: &p,
             cell: &cell,
+            reviewed_texts: Default::default(),
         };
         let mut out = Vec::new();
         crate::rules::Rule::check_cell(&super::RenderArtifact, &cx, &mut out);

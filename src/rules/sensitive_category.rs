@@ -87,7 +87,7 @@ impl Rule for SensitiveCategory {
             loc,
             first_words(cx),
         );
-        draft.reviewed_text = draft.message.clone();
+        draft.reviewed_text = draft.message.as_str().into();
         out.push(draft);
     }
 }

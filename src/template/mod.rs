@@ -269,26 +269,34 @@ impl CompiledCampaign {
             return RenderedCell::default();
         };
         let context = Context::from(profile.data.clone());
-        let render = |t: &CompiledTemplate| self.render_field(t, &context);
+        // One buffer for the marked output of every field of the cell.
+        let mut marked = String::new();
+        let mut render = |t: &CompiledTemplate| self.render_field(t, &context, &mut marked);
         RenderedCell {
             variant,
-            subject: compiled.subject.as_ref().map(render),
-            preheader: compiled.preheader.as_ref().map(render),
+            subject: compiled.subject.as_ref().map(&mut render),
+            preheader: compiled.preheader.as_ref().map(&mut render),
             body: render(&compiled.body),
         }
     }
 
-    fn render_field(&self, template: &CompiledTemplate, context: &Context) -> RenderedField {
+    fn render_field(
+        &self,
+        template: &CompiledTemplate,
+        context: &Context,
+        marked: &mut String,
+    ) -> RenderedField {
         let registry = if template.html {
             &self.html_registry
         } else {
             &self.text_registry
         };
-        match registry.render_with_context(&template.key, context) {
-            Ok(marked) => {
-                let output = render::extract_spans(&marked);
+        marked.clear();
+        match render_into(registry, &template.key, context, marked) {
+            Ok(()) => {
+                let output = render::extract_spans(marked);
                 let plain = if template.html {
-                    render::extract_spans(&render::html_to_plain(&marked))
+                    render::extract_spans(&render::html_to_plain(marked))
                 } else {
                     output.clone()
                 };
@@ -303,5 +311,35 @@ impl CompiledCampaign {
                 ..RenderedField::default()
             },
         }
+    }
+}
+
+/// What `Handlebars::render_with_context` does, into a buffer the caller
+/// reuses: it would allocate a fresh 8 KiB string for every field.
+fn render_into(
+    registry: &Handlebars<'static>,
+    key: &str,
+    context: &Context,
+    out: &mut String,
+) -> Result<(), handlebars::RenderError> {
+    use handlebars::{RenderContext, RenderErrorReason, Renderable};
+    let Some(template) = registry.get_template(key) else {
+        return Err(RenderErrorReason::TemplateNotFound(key.to_owned()).into());
+    };
+    let mut rc = RenderContext::new(template.name.as_ref());
+    template.render(registry, context, &mut rc, &mut StringBuffer(out))
+}
+
+/// A `handlebars::Output` that appends to a borrowed string.
+struct StringBuffer<'a>(&'a mut String);
+
+impl handlebars::Output for StringBuffer<'_> {
+    fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
+        self.0.push_str(seg);
+        Ok(())
+    }
+
+    fn write_fmt(&mut self, args: std::fmt::Arguments<'_>) -> Result<(), std::io::Error> {
+        std::fmt::Write::write_fmt(self.0, args).map_err(std::io::Error::other)
     }
 }

@@ -5,6 +5,8 @@
 //! real text contains; profile data has them replaced on load so data can
 //! never forge a span.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 const OPEN: char = '\u{FDD0}';
@@ -71,15 +73,19 @@ pub fn extract_spans(marked: &str) -> RenderedText {
     let mut text = String::with_capacity(marked.len());
     let mut spans = Vec::new();
     let mut open: Vec<(usize, u32)> = Vec::new();
-    let mut chars = marked.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            OPEN => {
+    let mut rest = marked;
+    // Both markers start with this byte (U+FDD0 and U+FDD1 are EF B7 90/91),
+    // which only ever starts a character: the text between is copied whole.
+    while let Some(at) = rest.bytes().position(|b| b == MARKER_LEAD) {
+        text.push_str(&rest[..at]);
+        let mut chars = rest[at..].chars();
+        match chars.next() {
+            Some(OPEN) => {
                 if let Some(index) = chars.next() {
                     open.push((text.len(), (index as u32).saturating_sub(INDEX_BASE)));
                 }
             }
-            CLOSE => {
+            Some(CLOSE) => {
                 if let Some((start, token)) = open.pop() {
                     spans.push(DataSpan {
                         start,
@@ -88,12 +94,41 @@ pub fn extract_spans(marked: &str) -> RenderedText {
                     });
                 }
             }
-            other => text.push(other),
+            Some(other) => text.push(other),
+            None => {}
         }
+        rest = chars.as_str();
     }
+    text.push_str(rest);
     spans.sort_by_key(|s| (s.start, s.end));
     RenderedText { text, spans }
 }
+
+/// The first byte of both markers in UTF-8.
+const MARKER_LEAD: u8 = 0xEF;
+
+/// Tags that start a new line of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "section",
+    "header",
+    "footer",
+    "blockquote",
+];
 
 /// HTML as the words a reader sees, for the checks: tags dropped (block tags
 /// become line breaks), `<script>`/`<style>` content dropped, entities decoded,
@@ -110,52 +145,38 @@ pub fn html_to_plain(html: &str) -> String {
             break;
         };
         let tag = &after[1..gt];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let bare = tag.trim_start_matches('/');
+        // ASCII letters and digits: the name, in the case it is written in.
+        let name = &bare[..bare.bytes().take_while(u8::is_ascii_alphanumeric).count()];
         // Markers inside a tag (an attribute value) belong to no visible text.
         rest = &after[gt + 1..];
-        if (name == "script" || name == "style") && !tag.starts_with('/') {
-            let close = format!("</{name}");
+        let raw_text = ["script", "style"]
+            .into_iter()
+            .find(|t| name.eq_ignore_ascii_case(t));
+        if let Some(raw) = raw_text
+            && !tag.starts_with('/')
+        {
+            let close = format!("</{raw}");
             match rest.to_ascii_lowercase().find(&close) {
                 Some(end) => rest = &rest[end..],
                 None => rest = "",
             }
             continue;
         }
-        if matches!(
-            name.as_str(),
-            "p" | "br"
-                | "div"
-                | "li"
-                | "ul"
-                | "ol"
-                | "tr"
-                | "table"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "hr"
-                | "section"
-                | "header"
-                | "footer"
-                | "blockquote"
-        ) {
+        if BLOCK_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t)) {
             if !out.ends_with('\n') && !out.is_empty() {
                 out.push('\n');
             }
-        } else if name == "td" || name == "th" {
+        } else if name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th") {
             out.push(' ');
         }
     }
     push_text(&mut out, rest);
-    out.trim().to_string()
+    // Trimmed in place.
+    out.truncate(out.trim_end().len());
+    let lead = out.len() - out.trim_start().len();
+    out.drain(..lead);
+    out
 }
 
 fn push_text(out: &mut String, text: &str) {
@@ -171,9 +192,9 @@ fn push_text(out: &mut String, text: &str) {
     }
 }
 
-pub fn decode_entities(text: &str) -> String {
+pub fn decode_entities(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -213,12 +234,241 @@ pub fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first, plainer implementations, kept to check that the faster
+    /// ones give the same results.
+    mod reference {
+        use super::super::{CLOSE, DataSpan, INDEX_BASE, OPEN, RenderedText};
+
+        pub(super) fn extract_spans(marked: &str) -> RenderedText {
+            let mut text = String::with_capacity(marked.len());
+            let mut spans = Vec::new();
+            let mut open: Vec<(usize, u32)> = Vec::new();
+            let mut chars = marked.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    OPEN => {
+                        if let Some(index) = chars.next() {
+                            open.push((text.len(), (index as u32).saturating_sub(INDEX_BASE)));
+                        }
+                    }
+                    CLOSE => {
+                        if let Some((start, token)) = open.pop() {
+                            spans.push(DataSpan {
+                                start,
+                                end: text.len(),
+                                token,
+                            });
+                        }
+                    }
+                    other => text.push(other),
+                }
+            }
+            spans.sort_by_key(|s| (s.start, s.end));
+            RenderedText { text, spans }
+        }
+        pub(super) fn html_to_plain(html: &str) -> String {
+            let mut out = String::with_capacity(html.len());
+            let mut rest = html;
+            while let Some(lt) = rest.find('<') {
+                push_text(&mut out, &rest[..lt]);
+                let after = &rest[lt..];
+                let Some(gt) = after.find('>') else {
+                    push_text(&mut out, after);
+                    rest = "";
+                    break;
+                };
+                let tag = &after[1..gt];
+                let name: String = tag
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                // Markers inside a tag (an attribute value) belong to no visible text.
+                rest = &after[gt + 1..];
+                if (name == "script" || name == "style") && !tag.starts_with('/') {
+                    let close = format!("</{name}");
+                    match rest.to_ascii_lowercase().find(&close) {
+                        Some(end) => rest = &rest[end..],
+                        None => rest = "",
+                    }
+                    continue;
+                }
+                if matches!(
+                    name.as_str(),
+                    "p" | "br"
+                        | "div"
+                        | "li"
+                        | "ul"
+                        | "ol"
+                        | "tr"
+                        | "table"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "hr"
+                        | "section"
+                        | "header"
+                        | "footer"
+                        | "blockquote"
+                ) {
+                    if !out.ends_with('\n') && !out.is_empty() {
+                        out.push('\n');
+                    }
+                } else if name == "td" || name == "th" {
+                    out.push(' ');
+                }
+            }
+            push_text(&mut out, rest);
+            out.trim().to_string()
+        }
+        fn push_text(out: &mut String, text: &str) {
+            let decoded = decode_entities(text);
+            for c in decoded.chars() {
+                if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
+                    if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                        out.push(' ');
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        pub(super) fn decode_entities(text: &str) -> String {
+            if !text.contains('&') {
+                return text.to_string();
+            }
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text;
+            while let Some(amp) = rest.find('&') {
+                out.push_str(&rest[..amp]);
+                let after = &rest[amp..];
+                let end = after.find(';').filter(|e| *e <= 10);
+                let decoded = end.and_then(|e| {
+                    let name = &after[1..e];
+                    let c = match name {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        "nbsp" => Some(' '),
+                        _ => {
+                            let num = name.strip_prefix('#')?;
+                            let code = match num.strip_prefix(['x', 'X']) {
+                                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                                None => num.parse().ok()?,
+                            };
+                            char::from_u32(code)
+                        }
+                    }?;
+                    Some((c, e))
+                });
+                match decoded {
+                    Some((c, e)) => {
+                        out.push(c);
+                        rest = &after[e + 1..];
+                    }
+                    None => {
+                        out.push('&');
+                        rest = &after[1..];
+                    }
+                }
+            }
+            out.push_str(rest);
+            out
+        }
+    }
+
+    /// Text made of the pieces that matter to the scanners, in many orders.
+    fn mixtures() -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "<p>",
+            "</P>",
+            "<SCRIPT>alert(1)</script>",
+            "<Style>p{}</STYLE>",
+            "<script>",
+            "&amp;",
+            "&#x41;",
+            "&#66;",
+            "&bogus;",
+            "&",
+            "&nbsp;",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\r",
+            "Zoë",
+            "\u{FFFD}",
+            "\u{F000}",
+            "\u{FDD0}\u{F0001}",
+            "\u{FDD0}\u{F0002}",
+            "\u{FDD1}",
+            "\u{FDD0}",
+            "<td>",
+            "<TH>",
+            "<BR/>",
+            "<",
+            ">",
+            "text",
+            "<div class='\u{FDD0}\u{F0003}x\u{FDD1}'>",
+            "</blockquote>",
+            "<h7>",
+            "<hr>",
+            "<LI>",
+            "<ä>",
+            "<  p>",
+            "</>",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut out: Vec<String> = PIECES.iter().map(|p| (*p).to_string()).collect();
+        for _ in 0..3000 {
+            let n = 1 + next() % 12;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            out.push(text);
+        }
+        out
+    }
+
+    #[test]
+    fn the_scanners_agree_with_the_reference() {
+        for text in mixtures() {
+            assert_eq!(
+                extract_spans(&text),
+                reference::extract_spans(&text),
+                "{text:?}"
+            );
+            assert_eq!(
+                html_to_plain(&text),
+                reference::html_to_plain(&text),
+                "{text:?}"
+            );
+            assert_eq!(
+                decode_entities(&text),
+                reference::decode_entities(&text),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn spans_come_back_from_markers() {
