@@ -63,7 +63,6 @@ fn write_then_with(
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
 
     #[test]
     fn replaces_the_file_whole() {
