@@ -304,12 +304,12 @@ impl Config {
     /// Whether a dotted path is named by `sensitive_fields` (`health.*` covers
     /// `health` and everything under it).
     pub fn is_sensitive_field(&self, path: &str) -> bool {
-        self.sensitive_fields
-            .iter()
-            .any(|pattern| match pattern.strip_suffix(".*") {
-                Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}.")),
-                None => path == pattern || path.starts_with(&format!("{pattern}.")),
-            })
+        // `path` is the field or under it: the field, then nothing or `.…`.
+        self.sensitive_fields.iter().any(|pattern| {
+            let field = pattern.strip_suffix(".*").unwrap_or(pattern);
+            path.strip_prefix(field)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
     }
 
     pub fn is_balance_field(&self, path: &str) -> bool {

@@ -217,16 +217,8 @@ pub fn run_campaign(
             .and_then(|v| campaign.variants.iter().position(|x| &x.id == v))
             .unwrap_or(usize::MAX)
     };
-    findings.sort_by(|(pa, a), (pb, b)| {
-        (variant_order(a), a.field, *pa, a.rule, a.line, a.column).cmp(&(
-            variant_order(b),
-            b.field,
-            *pb,
-            b.rule,
-            b.line,
-            b.column,
-        ))
-    });
+    // (A stable sort; each key is made once, not once per comparison.)
+    findings.sort_by_cached_key(|(p, f)| (variant_order(f), f.field, *p, f.rule, f.line, f.column));
     CampaignRun {
         compiled: compiled.clone(),
         profiles,

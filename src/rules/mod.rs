@@ -223,13 +223,27 @@ impl CampaignContext<'_> {
 pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
     let start = floor_char(text, start.min(text.len()));
     let end = floor_char(text, end.min(text.len())).max(start);
-    let before: String = {
-        let chars: Vec<char> = text[..start].chars().rev().take(radius).collect();
-        chars.into_iter().rev().collect()
-    };
-    let after: String = text[end..].chars().take(radius).collect();
-    let joined = format!("{before}{}{after}", &text[start..end]);
-    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .take(radius)
+        .last()
+        .map_or(start, |(i, _)| i);
+    let to = end
+        + text[end..]
+            .chars()
+            .take(radius)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    // Words joined by single spaces.
+    let mut out = String::with_capacity(to - from);
+    for word in text[from..to].split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {

@@ -156,14 +156,25 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let next = chars.peek().map(|(_, n)| *n);
+    let mut from = 0;
+    // Only these bytes can end a sentence: ASCII stops, and 0xE2, which starts
+    // `…` (E2 80 A6) among other characters. Each starts a character.
+    while let Some(found) = text.as_bytes()[from..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2))
+    {
+        let at = from + found;
+        let mut rest = text[at..].chars();
+        let Some(c) = rest.next() else {
+            break;
+        };
+        from = at + c.len_utf8();
+        let next = rest.next();
         let ends = match c {
             '\n' => Some(at),
             '.' | '!' | '?' | '…' if next.is_none_or(char::is_whitespace) => {
                 let word = last_word(&text[start..at]);
-                if c == '.' && ABBREVIATIONS.contains(&word.to_lowercase().as_str()) {
+                if c == '.' && is_abbreviation(word) {
                     None
                 } else {
                     Some(at + c.len_utf8())
@@ -178,6 +189,16 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     push_trimmed(&mut out, text, start..text.len());
     out
+}
+
+/// Whether `word`, lowercased, is one of [`ABBREVIATIONS`] (all ASCII, so an
+/// ASCII word is compared without lowercasing it into a new string).
+fn is_abbreviation(word: &str) -> bool {
+    if word.is_ascii() {
+        ABBREVIATIONS.iter().any(|a| word.eq_ignore_ascii_case(a))
+    } else {
+        ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+    }
 }
 
 fn last_word(text: &str) -> &str {
@@ -240,12 +261,30 @@ pub fn loc_of_literal(template: &CompiledTemplate, needle: &str) -> SourceLoc {
 pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usize) -> String {
     let start = floor_boundary(text, start.min(text.len()));
     let end = floor_boundary(text, end.min(text.len())).max(start);
-    let before: Vec<char> = text[..start].chars().rev().take(radius).collect();
-    let before: String = before.into_iter().rev().collect();
-    let after: String = text[end..].chars().take(radius).collect();
-    let joined = format!("{before}{}{after}", &text[start..end]);
-    let one_line = joined.replace(['\r', '\t'], " ").replace('\n', " ⏎ ");
-    one_line.trim().to_string()
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .take(radius)
+        .last()
+        .map_or(start, |(i, _)| i);
+    let to = end
+        + text[end..]
+            .chars()
+            .take(radius)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let mut one_line = String::with_capacity(to - from + 8);
+    for c in text[from..to].chars() {
+        match c {
+            '\r' | '\t' => one_line.push(' '),
+            '\n' => one_line.push_str(" ⏎ "),
+            c => one_line.push(c),
+        }
+    }
+    one_line.truncate(one_line.trim_end().len());
+    let lead = one_line.len() - one_line.trim_start().len();
+    one_line.drain(..lead);
+    one_line
 }
 
 pub fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -258,6 +297,170 @@ pub fn floor_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first, plainer implementations, kept to check that the faster
+    /// ones give the same results.
+    mod reference {
+        use std::ops::Range;
+
+        const ABBREVIATIONS: &[&str] = super::super::ABBREVIATIONS;
+
+        pub(super) fn sentences(text: &str) -> Vec<Range<usize>> {
+            let mut out = Vec::new();
+            let mut start = 0;
+            let mut chars = text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                let next = chars.peek().map(|(_, n)| *n);
+                let ends = match c {
+                    '\n' => Some(at),
+                    '.' | '!' | '?' | '…' if next.is_none_or(char::is_whitespace) => {
+                        let word = last_word(&text[start..at]);
+                        if c == '.' && ABBREVIATIONS.contains(&word.to_lowercase().as_str()) {
+                            None
+                        } else {
+                            Some(at + c.len_utf8())
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(end) = ends {
+                    push_trimmed(&mut out, text, start..end);
+                    start = end;
+                }
+            }
+            push_trimmed(&mut out, text, start..text.len());
+            out
+        }
+        pub(super) fn last_word(text: &str) -> &str {
+            let trimmed = text.trim_end();
+            let from = trimmed
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            &trimmed[from..]
+        }
+        pub(super) fn push_trimmed(out: &mut Vec<Range<usize>>, text: &str, range: Range<usize>) {
+            let part = &text[range.clone()];
+            let lead = part.len() - part.trim_start().len();
+            let trail = part.len() - part.trim_end().len();
+            if part.trim().is_empty() {
+                return;
+            }
+            out.push(range.start + lead..range.end - trail);
+        }
+        pub(super) fn excerpt_keeping_spaces(
+            text: &str,
+            start: usize,
+            end: usize,
+            radius: usize,
+        ) -> String {
+            let start = floor_boundary(text, start.min(text.len()));
+            let end = floor_boundary(text, end.min(text.len())).max(start);
+            let before: Vec<char> = text[..start].chars().rev().take(radius).collect();
+            let before: String = before.into_iter().rev().collect();
+            let after: String = text[end..].chars().take(radius).collect();
+            let joined = format!("{before}{}{after}", &text[start..end]);
+            let one_line = joined.replace(['\r', '\t'], " ").replace('\n', " ⏎ ");
+            one_line.trim().to_string()
+        }
+        pub(super) fn floor_boundary(text: &str, mut i: usize) -> usize {
+            while i > 0 && !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        }
+
+        pub(super) fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
+            let start = floor_char(text, start.min(text.len()));
+            let end = floor_char(text, end.min(text.len())).max(start);
+            let before: String = {
+                let chars: Vec<char> = text[..start].chars().rev().take(radius).collect();
+                chars.into_iter().rev().collect()
+            };
+            let after: String = text[end..].chars().take(radius).collect();
+            let joined = format!("{before}{}{after}", &text[start..end]);
+            joined.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        pub(super) fn floor_char(text: &str, mut i: usize) -> usize {
+            while i > 0 && !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        }
+    }
+
+    /// Texts made of the pieces that matter to the scanners, in many orders.
+    fn mixtures() -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "Hi",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\r",
+            ".",
+            "!",
+            "?",
+            "…",
+            "—",
+            "’",
+            "Mr.",
+            "MRS.",
+            "e.g.",
+            "Prof.",
+            "vs.",
+            "$5.00",
+            "Zoë",
+            "İSTANBUL",
+            "\u{212A}",
+            "Dear",
+            "Ng",
+            ",",
+            "end",
+            "\u{a0}",
+            "直",
+            "🎉",
+            "-",
+            "x",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut out: Vec<String> = PIECES.iter().map(|p| (*p).to_string()).collect();
+        out.push(String::new());
+        for _ in 0..3000 {
+            let n = 1 + next() % 14;
+            let text: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            out.push(text);
+        }
+        out
+    }
+
+    #[test]
+    fn the_scanners_agree_with_the_reference() {
+        for text in mixtures() {
+            assert_eq!(sentences(&text), reference::sentences(&text), "{text:?}");
+            for (start, end, radius) in [(0, 0, 0), (0, 3, 5), (2, 7, 20), (5, 4, 3), (9, 30, 60)] {
+                assert_eq!(
+                    excerpt_keeping_spaces(&text, start, end, radius),
+                    reference::excerpt_keeping_spaces(&text, start, end, radius),
+                    "{text:?} {start} {end} {radius}"
+                );
+                assert_eq!(
+                    super::super::excerpt(&text, start, end, radius),
+                    reference::excerpt(&text, start, end, radius),
+                    "{text:?} {start} {end} {radius}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn folding_treats_hyphens_and_spaces_alike() {

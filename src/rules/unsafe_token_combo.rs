@@ -42,6 +42,10 @@ impl Rule for UnsafeTokenCombo {
             // Split once per field, when the first name is found; only the
             // units that hold a name are folded and searched.
             let mut units: Option<Vec<Range<usize>>> = None;
+            // The terms that may be in the field: a term in a sentence is in
+            // the field, and then so is its anchor. A field without any is
+            // done without splitting or folding its sentences.
+            let mut present: Option<Vec<Cow<'_, str>>> = None;
             let mut judged: Vec<Range<usize>> = Vec::new();
             for rt in CellContext::rendered_tokens(template, rendered) {
                 if rt.text.trim().is_empty() {
@@ -52,6 +56,18 @@ impl Rule for UnsafeTokenCombo {
                         && (rt.token.in_loop || !is_blank(cx.value(&r.path)))
                 });
                 if !prints_a_name {
+                    continue;
+                }
+                let terms = terms.get_or_insert_with(|| folded_terms(&cx.config.unsafe_terms));
+                let present = present.get_or_insert_with(|| {
+                    let lowered = text.to_ascii_lowercase();
+                    terms
+                        .iter()
+                        .filter(|t| lowered.contains(anchor(t)))
+                        .cloned()
+                        .collect()
+                });
+                if present.is_empty() {
                     continue;
                 }
                 let units = units.get_or_insert_with(|| {
@@ -72,10 +88,9 @@ impl Rule for UnsafeTokenCombo {
                     continue;
                 }
                 judged.push(unit.clone());
-                let terms = terms.get_or_insert_with(|| folded_terms(&cx.config.unsafe_terms));
                 let hits = terms_apart_from(
                     &text[unit.clone()],
-                    terms,
+                    present,
                     rt.span.start - unit.start..rt.span.end - unit.start,
                 );
                 if hits.is_empty() {
@@ -119,6 +134,22 @@ fn terms_apart_from<'t>(unit: &str, terms: &'t [Cow<'_, str>], name: Range<usize
 
 /// The configured terms folded for matching, without duplicates ("below
 /// market" and "below-market" are one term).
+/// A part of a folded term that a text holding the term holds as is, but for
+/// ASCII case: its longest run of ASCII lowercase letters and digits other
+/// than `i` and `k`. Folding lowercases, and the only characters outside ASCII
+/// that lowercase into it are `İ` (to `i̇`) and the Kelvin sign (to `k`).
+/// Empty (found in any text) when the term has no such run.
+fn anchor(term: &str) -> &str {
+    term.split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()) || c == 'i' || c == 'k')
+        .fold("", |longest, run| {
+            if run.len() > longest.len() {
+                run
+            } else {
+                longest
+            }
+        })
+}
+
 fn folded_terms(terms: &[String]) -> Vec<Cow<'_, str>> {
     let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(terms.len());
     for t in terms {
@@ -134,6 +165,50 @@ fn folded_terms(terms: &[String]) -> Vec<Cow<'_, str>> {
 mod tests {
     use crate::finding::Field;
     use crate::testkit::{check_cell_with, one_variant};
+
+    use super::anchor;
+
+    #[test]
+    fn anchors_are_the_longest_plain_ascii_run() {
+        assert_eq!(anchor("cheap"), "cheap");
+        assert_eq!(anchor("below market"), "below");
+        assert_eq!(anchor("final notice"), "nal");
+        assert_eq!(anchor("kiki"), "");
+        assert_eq!(anchor("дешево"), "");
+    }
+
+    /// What [`anchor`] relies on: no character outside ASCII lowercases into
+    /// ASCII, but `İ` and the Kelvin sign.
+    #[test]
+    fn only_two_characters_lowercase_into_ascii() {
+        let into_ascii: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(into_ascii, ['\u{130}', '\u{212A}']);
+    }
+
+    #[test]
+    fn fires_with_a_kelvin_sign_and_a_dotted_capital_i() {
+        // The Kelvin sign folds to `k`: "\u{212A}in\u{212A}" is "kink" to the
+        // rule, though an ASCII search for "kink" misses it. (`İ` folds to
+        // `i` and a combining dot, so "p\u{130}nk" is not "pink".)
+        let config = crate::config::Config {
+            unsafe_terms: vec!["kink".into(), "pink".into()],
+            ..crate::config::Config::default()
+        };
+        let f = crate::testkit::check_cell_with_config(
+            "unsafe-token-combo",
+            &one_variant(
+                "{{first_name}}: \u{212A}in\u{212A} and p\u{130}nk",
+                "<p>x</p>",
+            ),
+            "first_name: Dmitri",
+            &config,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("\"kink\""), "{}", f[0].message);
+    }
 
     fn found(subject: &str, body: &str, profile: &str) -> Vec<crate::rules::Draft> {
         check_cell_with("unsafe-token-combo", &one_variant(subject, body), profile)
