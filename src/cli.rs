@@ -4,13 +4,15 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::engine::{self, Options};
-use crate::finding::Field;
-use crate::project::load_project;
-use crate::report::{self, Format};
-use crate::sanitize::{visible, visible_multiline};
+use mergeproof_core::engine::{self, Options};
+use mergeproof_core::finding::Field;
+use mergeproof_core::project::load_project;
+use mergeproof_core::report::{self, Format};
+use mergeproof_core::rule_id::RuleId;
+use mergeproof_core::sanitize::{visible, visible_multiline};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,7 +48,7 @@ pub struct LintArgs {
     /// Project folder
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
     /// Write the report to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
@@ -102,6 +104,12 @@ pub struct ExplainArgs {
     pub list: bool,
 }
 
+/// `--format` takes the report formats the core names.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .map(|name| Format::parse(&name).expect("a listed format"))
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -141,7 +149,7 @@ fn color_wanted(to_terminal: bool) -> bool {
 
 fn lint(args: &LintArgs) -> Result<ExitCode, String> {
     let project = load_project(&args.path);
-    let run = engine::run(
+    let run = engine::run_with_reviews_file(
         &project,
         &Options {
             edge_cases: !args.no_edge_cases,
@@ -178,7 +186,7 @@ fn write_output_with(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     match path {
-        Some(path) => crate::atomic::write_with(path, fill)
+        Some(path) => mergeproof_core::atomic::write_with(path, fill)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -195,7 +203,7 @@ fn write_output_with(
 fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
     let mut out = String::new();
     if args.list {
-        for rule in crate::rules::RULES {
+        for rule in mergeproof_core::rules::all() {
             let d = rule.doc();
             out.push_str(&format!(
                 "{:<22} {:<8} {}\n",
@@ -205,40 +213,16 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
             ));
         }
     } else if let Some(id) = &args.rule {
-        let Some(rule) = crate::rules::find_rule(id) else {
-            let ids = crate::rules::rule_ids();
-            let hint = crate::source::closest(id, &ids)
-                .map(|c| format!("did you mean `{c}`? "))
-                .unwrap_or_default();
+        let Some(rule) = mergeproof_core::rules::find_rule(id) else {
+            let hint = mergeproof_core::source::hint_prefix(id, &RuleId::names());
             return Err(format!(
                 "no rule `{id}`: {hint}`mergeproof explain --list` lists them"
             ));
         };
-        out.push_str(&explain_text(rule.doc()));
+        out.push_str(&rule.doc().explanation());
     }
     write_output(None, &out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The full explanation of a rule, as `explain` prints it and the TUI shows it.
-pub fn explain_text(d: &crate::rules::RuleDoc) -> String {
-    format!(
-        "{id} [{sev}]\n\n{summary}\n\nWhy it matters\n{why}\n\nExample\n{example}\n\nFix\n{fix}\n\nAccept it on purpose\n{accept}\n",
-        id = d.id,
-        sev = d.default_severity,
-        summary = d.summary,
-        why = indent(d.why),
-        example = indent(d.example),
-        fix = indent(d.fix),
-        accept = indent(d.accept),
-    )
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Loads a project and compiles one of its campaigns, or says clearly why not.
@@ -247,8 +231,8 @@ fn compiled_campaign(
     campaign: &str,
 ) -> Result<
     (
-        crate::project::Project,
-        std::sync::Arc<crate::template::CompiledCampaign>,
+        mergeproof_core::project::Project,
+        std::sync::Arc<mergeproof_core::template::CompiledCampaign>,
     ),
     String,
 > {
@@ -338,7 +322,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
     };
     let cell = compiled.render(vi, profile);
     let receives = run.selection[pi];
-    let findings: Vec<&crate::finding::Finding> = run
+    let findings: Vec<&mergeproof_core::finding::Finding> = run
         .findings
         .iter()
         .filter(|f| {
@@ -437,8 +421,8 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
 /// name, they are made even when `edge_cases.enabled` is off.
 fn edge_cases(args: &EdgeCaseArgs) -> Result<ExitCode, String> {
     let (project, compiled) = compiled_campaign(&args.path, &args.campaign)?;
-    let set = crate::edge::synthesize(&compiled, &project.profiles, &project.config);
-    let yaml = crate::edge::to_yaml(&set.profiles);
+    let set = mergeproof_core::edge::synthesize(&compiled, &project.profiles, &project.config);
+    let yaml = mergeproof_core::edge::to_yaml(&set.profiles);
     let header = format!(
         "# {} edge-case profiles for campaign `{}`, synthesized by mergeproof.\n",
         set.profiles.len(),

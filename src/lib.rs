@@ -1,26 +1,5 @@
-//! mergeproof proofs every personalized variant of a campaign against every
-//! customer profile before it is sent.
-//!
-//! Data flows one way: [`project`] (load) → [`template`] (analyse) → [`edge`]
-//! (synthesize) → [`select`] → render → [`rules`] (check) → [`review`] → [`report`]
-//! or the TUI. [`engine`] runs the pipeline for `lint` and the TUI alike.
+//! The `mergeproof` binary's library half: the command line ([`cli`]) and the
+//! terminal UI ([`tui`]). The engine they both call is `mergeproof_core`.
 
-pub mod atomic;
-pub mod audience;
 pub mod cli;
-pub mod config;
-pub mod edge;
-pub mod engine;
-pub mod finding;
-pub mod project;
-pub mod report;
-pub mod review;
-pub mod rules;
-pub mod sanitize;
-pub mod select;
-pub mod source;
-pub mod template;
 pub mod tui;
-
-#[cfg(test)]
-pub(crate) mod testkit;

@@ -190,14 +190,14 @@ fn edge_cases_save_into_sample_profiles_and_load_back() {
         "bidi overrides are written escaped"
     );
 
-    let before = mergeproof::project::load_project(dir.path());
-    let (compiled, _, _) = mergeproof::engine::compile_project(&before);
+    let before = mergeproof_core::project::load_project(dir.path());
+    let (compiled, _, _) = mergeproof_core::engine::compile_project(&before);
     let synthesized =
-        mergeproof::edge::synthesize(&compiled[0], &before.profiles, &before.config).profiles;
+        mergeproof_core::edge::synthesize(&compiled[0], &before.profiles, &before.config).profiles;
     assert!(synthesized.len() > 50, "{}", synthesized.len());
 
     std::fs::write(dir.path().join("sample-profiles/edge-cases.yaml"), &yaml).unwrap();
-    let after = mergeproof::project::load_project(dir.path());
+    let after = mergeproof_core::project::load_project(dir.path());
     assert!(after.load_errors.is_empty(), "{:?}", after.load_errors);
     let loaded: Vec<_> = after
         .profiles

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use mergeproof::review::{Decision, ReviewStore};
+use mergeproof_core::review::{Decision, ReviewStore};
 use serde_json::Value;
 
 fn examples() -> PathBuf {
@@ -91,8 +91,11 @@ fn waiver_project() -> tempfile::TempDir {
             (NO_CONTROL_OFF.0, NO_CONTROL_OFF.1),
         ],
     );
-    let project = mergeproof::project::load_project(dir.path());
-    let run = mergeproof::engine::run(&project, &mergeproof::engine::Options { edge_cases: false });
+    let project = mergeproof_core::project::load_project(dir.path());
+    let run = mergeproof_core::engine::run_with_reviews_file(
+        &project,
+        &mergeproof_core::engine::Options { edge_cases: false },
+    );
     let target = run
         .findings()
         .find(|f| f.campaign == "reviewed" && !f.waived)
@@ -117,7 +120,7 @@ fn sarif_on_the_examples_validates_against_the_schema() {
     assert_eq!(run["tool"]["driver"]["name"], "mergeproof");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in mergeproof::rules::rule_ids() {
+    for id in mergeproof_core::rule_id::RuleId::names() {
         assert!(ids.contains(&id), "{id} missing from the rules");
     }
     for rule in rules {

@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use mergeproof::engine::{self, Options};
-use mergeproof::finding::Finding;
-use mergeproof::project::load_project;
-use mergeproof::review::{Decision, REVIEWS_FILE, ReviewStore};
+use mergeproof_core::engine::{self, Options};
+use mergeproof_core::finding::Finding;
+use mergeproof_core::project::load_project;
+use mergeproof_core::review::{Decision, REVIEWS_FILE, ReviewStore};
 use serde_json::Value;
 
 /// One campaign whose subject reads `first_name`, and one profile without it:
@@ -56,10 +56,10 @@ fn lint_json(root: &Path) -> (i32, Value) {
 
 /// The finding the test reviews, as the TUI would hold it.
 fn the_error(root: &Path) -> Finding {
-    let run = engine::run(&load_project(root), &Options { edge_cases: false });
+    let run = engine::run_with_reviews_file(&load_project(root), &Options { edge_cases: false });
     let errors: Vec<&Finding> = run
         .findings()
-        .filter(|f| f.severity == mergeproof::finding::Severity::Error)
+        .filter(|f| f.severity == mergeproof_core::finding::Severity::Error)
         .collect();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     errors[0].clone()

@@ -178,7 +178,7 @@ fn escapes_in_profile_data_are_shown_visibly() {
         assert!(
             screen
                 .chars()
-                .all(|c| c == '\n' || !mergeproof::sanitize::needs_escape(c)),
+                .all(|c| c == '\n' || !mergeproof_core::sanitize::needs_escape(c)),
             "{screen:?}"
         );
         snapshot("preview_escapes", &app);

@@ -3,6 +3,7 @@
 //! Whatever must leave the TUI (quitting, saving a decision) comes back from
 //! [`App::handle`] as an [`Effect`] for the event loop to carry out.
 
+use mergeproof_core::rule_id::RuleId;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,10 +13,10 @@ use super::decisions::Decision;
 use super::layout::{self, Areas};
 use super::model::{CampaignEntry, Checked, Counts, entries_from};
 use super::panes::{campaigns, matrix, preview};
-use crate::engine::Run;
-use crate::finding::{Finding, ProfileKind};
-use crate::source::LoadError;
-use crate::template::RenderedCell;
+use mergeproof_core::engine::Run;
+use mergeproof_core::finding::{Finding, ProfileKind};
+use mergeproof_core::source::LoadError;
+use mergeproof_core::template::RenderedCell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
@@ -107,7 +108,7 @@ pub enum Overlay {
         scroll: u16,
     },
     Explain {
-        rule: &'static str,
+        rule: RuleId,
         scroll: u16,
     },
     /// `/`: typing moves the selection to the first id that matches.
@@ -156,8 +157,11 @@ pub struct Loaded {
 
 /// Loads and checks a project with the same engine as `lint`.
 pub fn load(path: &std::path::Path) -> Loaded {
-    let project = crate::project::load_project(path);
-    let run = crate::engine::run(&project, &crate::engine::Options { edge_cases: true });
+    let project = mergeproof_core::project::load_project(path);
+    let run = mergeproof_core::engine::run_with_reviews_file(
+        &project,
+        &mergeproof_core::engine::Options { edge_cases: true },
+    );
     Loaded {
         run,
         clients: project.config.clients.clone(),
@@ -1001,9 +1005,9 @@ fn keep_in_view(selected: usize, offset: usize, visible: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Field, Severity};
-    use crate::project::Profile;
-    use crate::source::SourceLoc;
+    use mergeproof_core::finding::{Field, Severity};
+    use mergeproof_core::project::Profile;
+    use mergeproof_core::source::SourceLoc;
     use std::path::{Path, PathBuf};
 
     fn fixture() -> PathBuf {
@@ -1220,7 +1224,7 @@ mod tests {
             ProfileKind::Edge,
             SourceLoc::default(),
         );
-        profile.edge = Some(crate::project::EdgeOrigin {
+        profile.edge = Some(mergeproof_core::project::EdgeOrigin {
             base: "ann-gold".into(),
             change: "first_name=missing".into(),
         });

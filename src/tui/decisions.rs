@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-pub use crate::review::Decision;
-use crate::review::{REVIEWS_FILE, ReviewStore, reviewer_name};
+pub use mergeproof_core::review::Decision;
+use mergeproof_core::review::{REVIEWS_FILE, ReviewStore, reviewer_name};
 
-use crate::finding::Finding;
-use crate::sanitize::visible;
+use mergeproof_core::finding::Finding;
+use mergeproof_core::sanitize::visible;
 
 /// Records review decisions. Each method returns what to tell the reviewer.
 pub trait DecisionStore {

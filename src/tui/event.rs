@@ -222,7 +222,7 @@ fn event_loop(
                     watch_folders_in(w, &path, MAX_DEPTH);
                 }
                 let shown = path.strip_prefix(root).unwrap_or(&path);
-                changed_file = Some(crate::sanitize::visible(&shown.to_string_lossy()));
+                changed_file = Some(mergeproof_core::sanitize::visible(&shown.to_string_lossy()));
                 last_change = Some(Instant::now());
             }
         }
@@ -282,8 +282,8 @@ fn event_loop(
 pub fn project_title(root: &Path) -> String {
     let full = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     full.file_name()
-        .map(|n| crate::sanitize::visible(&n.to_string_lossy()))
-        .unwrap_or_else(|| crate::sanitize::visible(&full.to_string_lossy()))
+        .map(|n| mergeproof_core::sanitize::visible(&n.to_string_lossy()))
+        .unwrap_or_else(|| mergeproof_core::sanitize::visible(&full.to_string_lossy()))
 }
 
 #[cfg(test)]

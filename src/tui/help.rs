@@ -1,6 +1,7 @@
 //! Overlays for reading: the help that lists every key, and a rule's
 //! explanation (the same text as `mergeproof explain RULE`).
 
+use mergeproof_core::rule_id::RuleId;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -56,11 +57,8 @@ pub fn draw_help(frame: &mut Frame, screen: Rect, scroll: u16) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
-pub fn draw_explain(frame: &mut Frame, screen: Rect, rule: &str, scroll: u16) {
-    let text = match crate::rules::find_rule(rule) {
-        Some(r) => crate::cli::explain_text(r.doc()),
-        None => format!("no documentation for `{rule}`"),
-    };
+pub fn draw_explain(frame: &mut Frame, screen: Rect, rule: RuleId, scroll: u16) {
+    let text = mergeproof_core::rules::rule(rule).doc().explanation();
     let inner = boxed(
         frame,
         screen,

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::engine::{CampaignRun, Run};
-use crate::finding::{Finding, ProfileKind, Severity};
-use crate::source::LoadError;
+use mergeproof_core::engine::{CampaignRun, Run};
+use mergeproof_core::finding::{Finding, ProfileKind, Severity};
+use mergeproof_core::source::LoadError;
 
 /// Findings counted for the campaigns pane and the status bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::panes::dim;
 use super::text::safe;
-use crate::finding::Finding;
+use mergeproof_core::finding::Finding;
 
 pub fn draw_reason(frame: &mut Frame, screen: Rect, finding: &Finding, input: &str) {
     let area = screen.centered(

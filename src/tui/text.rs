@@ -6,8 +6,8 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::sanitize::{visible, visible_multiline};
-use crate::template::DataSpan;
+use mergeproof_core::sanitize::{visible, visible_multiline};
+use mergeproof_core::template::DataSpan;
 
 /// Personalized text: what the profile's data put in the message.
 pub fn personalized() -> Style {

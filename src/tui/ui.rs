@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     status::draw(frame, areas.status, app);
     match app.overlay() {
         Overlay::Help { scroll } => help::draw_help(frame, screen, *scroll),
-        Overlay::Explain { rule, scroll } => help::draw_explain(frame, screen, rule, *scroll),
+        Overlay::Explain { rule, scroll } => help::draw_explain(frame, screen, *rule, *scroll),
         Overlay::Reason { input, finding } => prompt::draw_reason(frame, screen, finding, input),
         Overlay::None | Overlay::Search { .. } => {}
     }

@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{dim, error_style, pane_block, severity_style};
-use crate::finding::Severity;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::model::{CampaignEntry, Counts};
 use crate::tui::text::{fit, safe};
+use mergeproof_core::finding::Severity;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus() == Pane::Campaigns;

@@ -11,11 +11,11 @@ use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table};
 use super::{
     ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
 };
-use crate::finding::{Finding, ProfileKind, Severity};
 use crate::tui::app::{App, Pane, Row};
 use crate::tui::layout::inner;
 use crate::tui::model::Checked;
 use crate::tui::text::{fit, safe};
+use mergeproof_core::finding::{Finding, ProfileKind, Severity};
 
 /// Space between columns.
 const SPACING: u16 = 1;

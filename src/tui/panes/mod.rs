@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
 
-use crate::finding::Severity;
+use mergeproof_core::finding::Severity;
 
 /// A pane's border, brighter when it has the focus.
 pub fn pane_block(title: String, focused: bool) -> Block<'static> {

@@ -13,11 +13,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{
     ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
 };
-use crate::finding::{Field, Finding, ProfileKind, Severity};
-use crate::template::RenderedField;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::text::{fit, safe, styled};
+use mergeproof_core::finding::{Field, Finding, ProfileKind, Severity};
+use mergeproof_core::template::RenderedField;
 
 const LABEL_WIDTH: usize = 11;
 
@@ -206,7 +206,7 @@ fn one_finding(f: &Finding, selected: bool, width: usize) -> Vec<Line<'static>> 
     let mut head = vec![
         Span::raw(pointer),
         Span::styled(format!("{mark} {} ", f.severity), mark_style),
-        Span::styled(f.rule, Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(f.rule.as_str(), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(
             format!(
                 "  {about}{} · {}:{}:{}",

@@ -1,0 +1,383 @@
+//! `mergeproof.yaml`: what counts as personal, unsafe, a balance, sensitive; the
+//! visible subject widths of mail clients; rule severities. Every key has a
+//! built-in default, so a project without the file works.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::audience::{Condition, RawCondition, build_condition};
+use crate::finding::{Severity, SeverityLevel};
+use crate::rule_id::RuleId;
+use crate::source::{LoadError, SourceLoc};
+
+pub const CONFIG_FILE: &str = "mergeproof.yaml";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub personal_fields: Vec<String>,
+    pub unsafe_terms: Vec<String>,
+    pub balance_fields: Vec<String>,
+    pub fields: FieldNames,
+    pub sensitive_categories: BTreeMap<String, CategoryPolicy>,
+    pub sensitive_fields: Vec<String>,
+    /// Client name → visible subject characters, in the order the file gives.
+    pub clients: Vec<(String, usize)>,
+    pub rules: BTreeMap<RuleId, SeverityLevel>,
+    pub edge_cases: EdgeCaseSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldNames {
+    pub age: String,
+    pub gender: String,
+    pub gender_inferred: String,
+    pub consent_sensitive: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        Self {
+            age: "age".into(),
+            gender: "gender".into(),
+            gender_inferred: "gender_inferred".into(),
+            consent_sensitive: "consent.sensitive".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CategoryPolicy {
+    pub min_age: Option<f64>,
+    pub requires: Option<Condition>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EdgeCaseSettings {
+    /// Synthesize edge-case profiles at all (the CLI and TUI can switch them off).
+    pub enabled: bool,
+    /// At most this many edge-case profiles per campaign; lint says when the cap
+    /// cut the list.
+    pub max_per_campaign: usize,
+}
+
+impl Default for EdgeCaseSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_per_campaign: 400,
+        }
+    }
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut sensitive_categories = BTreeMap::new();
+        let requires = |field: &str| {
+            Some(Condition::Leaf(crate::audience::Leaf {
+                field: field.into(),
+                op: crate::audience::Op::Eq(serde_json::Value::Bool(true)),
+                loc: SourceLoc::new(CONFIG_FILE, 1, 1),
+            }))
+        };
+        sensitive_categories.insert(
+            "baby".to_string(),
+            CategoryPolicy {
+                min_age: Some(18.0),
+                requires: requires("household.has_infant"),
+            },
+        );
+        sensitive_categories.insert(
+            "alcohol".to_string(),
+            CategoryPolicy {
+                min_age: Some(21.0),
+                requires: None,
+            },
+        );
+        sensitive_categories.insert(
+            "health".to_string(),
+            CategoryPolicy {
+                min_age: None,
+                requires: requires("consent.sensitive"),
+            },
+        );
+        Self {
+            personal_fields: strings(&["first_name", "last_name", "full_name", "name", "nickname"]),
+            unsafe_terms: strings(&[
+                "cheap",
+                "below market",
+                "below-market",
+                "reduced",
+                "overdue",
+                "debt",
+                "final notice",
+                "past due",
+                "collections",
+                "bargain bin",
+                "clearance rack",
+                "weight loss",
+                "plus size",
+                "bankrupt",
+            ]),
+            balance_fields: strings(&[
+                "account.balance",
+                "loyalty.points",
+                "balance",
+                "points",
+                "credit",
+                "gift_card.balance",
+            ]),
+            fields: FieldNames::default(),
+            sensitive_categories,
+            sensitive_fields: strings(&["health.*", "browsing.*", "location.precise"]),
+            clients: vec![
+                ("iphone-mail".into(), 41),
+                ("gmail-app".into(), 40),
+                ("gmail-web".into(), 77),
+                ("outlook-desktop".into(), 73),
+            ],
+            rules: BTreeMap::new(),
+            edge_cases: EdgeCaseSettings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    personal_fields: Option<Vec<String>>,
+    unsafe_terms: Option<Vec<String>>,
+    balance_fields: Option<Vec<String>>,
+    fields: Option<FieldNames>,
+    sensitive_categories: Option<BTreeMap<String, Spanned<RawCategory>>>,
+    sensitive_fields: Option<Vec<String>>,
+    clients: Option<Spanned<ClientList>>,
+    rules: Option<Spanned<BTreeMap<String, RawRuleSetting>>>,
+    edge_cases: Option<EdgeCaseSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    min_age: Option<f64>,
+    requires: Option<Spanned<RawCondition>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleSetting {
+    severity: SeverityLevel,
+}
+
+/// `clients` is a mapping in the file, read in the file's order (the TUI
+/// cycles through the clients in that order).
+#[derive(Debug)]
+struct ClientList(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for ClientList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ClientList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of client names to visible subject characters")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ClientList, A::Error> {
+                let mut list = Vec::new();
+                while let Some((name, width)) = map.next_entry::<String, serde_json::Value>()? {
+                    list.push((name, width));
+                }
+                Ok(ClientList(list))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl Config {
+    /// Parses `mergeproof.yaml`. Problems are pushed to `errors`; whatever parsed
+    /// is kept and the rest falls back to the defaults.
+    pub fn parse(text: &str, file: &str, errors: &mut Vec<LoadError>) -> Config {
+        let mut config = Config::default();
+        if text.trim().is_empty() {
+            return config;
+        }
+        let raw: RawConfig = match serde_saphyr::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(crate::source::yaml_error(file, &e));
+                return config;
+            }
+        };
+        if let Some(v) = raw.personal_fields {
+            config.personal_fields = v;
+        }
+        if let Some(v) = raw.unsafe_terms {
+            config.unsafe_terms = v;
+        }
+        if let Some(v) = raw.balance_fields {
+            config.balance_fields = v;
+        }
+        if let Some(v) = raw.fields {
+            config.fields = v;
+        }
+        if let Some(v) = raw.sensitive_fields {
+            config.sensitive_fields = v;
+        }
+        if let Some(clients) = raw.clients {
+            let loc = SourceLoc::from_yaml(file, &clients.referenced);
+            let mut list = Vec::new();
+            for (name, width) in clients.value.0 {
+                match width.as_u64().and_then(|w| usize::try_from(w).ok()).filter(|w| *w > 0) {
+                    Some(w) => list.push((name, w)),
+                    None => errors.push(LoadError::at(
+                        &loc,
+                        format!("client `{name}` needs a positive whole number of visible subject characters"),
+                    )),
+                }
+            }
+            config.clients = list;
+        }
+        if let Some(v) = raw.edge_cases {
+            config.edge_cases = v;
+        }
+        if let Some(categories) = raw.sensitive_categories {
+            config.sensitive_categories = categories
+                .into_iter()
+                .map(|(name, raw)| {
+                    let requires = raw
+                        .value
+                        .requires
+                        .as_ref()
+                        .and_then(|r| build_condition(r, file, errors));
+                    (
+                        name,
+                        CategoryPolicy {
+                            min_age: raw.value.min_age,
+                            requires,
+                        },
+                    )
+                })
+                .collect();
+        }
+        if let Some(rules) = raw.rules {
+            let loc = SourceLoc::from_yaml(file, &rules.referenced);
+            for (id, setting) in rules.value {
+                if let Some(rule) = RuleId::parse(&id) {
+                    config.rules.insert(rule, setting.severity);
+                } else {
+                    let hint = crate::source::hint_suffix(&id, &RuleId::names());
+                    errors.push(LoadError::at(
+                        &loc,
+                        format!("unknown rule `{id}` in `rules`{hint} (`mergeproof explain --list` lists them)"),
+                    ));
+                }
+            }
+        }
+        config
+    }
+
+    /// The severity of a rule after the config's overrides; `None` when switched off.
+    pub fn severity_of(&self, rule: RuleId, default: Severity) -> Option<Severity> {
+        match self.rules.get(&rule) {
+            Some(level) => level.severity(),
+            None => Some(default),
+        }
+    }
+
+    /// Whether a dotted path is named by `sensitive_fields` (`health.*` covers
+    /// `health` and everything under it).
+    pub fn is_sensitive_field(&self, path: &str) -> bool {
+        // `path` is the field or under it: the field, then nothing or `.…`.
+        self.sensitive_fields.iter().any(|pattern| {
+            let field = pattern.strip_suffix(".*").unwrap_or(pattern);
+            path.strip_prefix(field)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
+
+    pub fn is_balance_field(&self, path: &str) -> bool {
+        self.balance_fields.iter().any(|f| f == path)
+    }
+
+    pub fn is_personal_field(&self, path: &str) -> bool {
+        self.personal_fields.iter().any(|f| f == path)
+    }
+
+    pub fn client_width(&self, name: &str) -> Option<usize> {
+        self.clients
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, w)| *w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let mut errors = Vec::new();
+        let c = Config::parse("", CONFIG_FILE, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(c.client_width("iphone-mail"), Some(41));
+        assert!(c.sensitive_categories.contains_key("baby"));
+    }
+
+    #[test]
+    fn overrides_keep_order_and_report_unknown_rules() {
+        let mut errors = Vec::new();
+        let text = "clients:\n  wide: 90\n  tiny: 20\nrules:\n  subject-truncation: { severity: off }\n  subjct-truncation: { severity: error }\n";
+        let c = Config::parse(text, CONFIG_FILE, &mut errors);
+        assert_eq!(c.clients, vec![("wide".into(), 90), ("tiny".into(), 20)]);
+        assert_eq!(
+            c.severity_of(RuleId::SubjectTruncation, Severity::Warning),
+            None
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 5);
+        assert!(
+            errors[0]
+                .message
+                .contains("did you mean `subject-truncation`")
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_position() {
+        let mut errors = Vec::new();
+        Config::parse(
+            "personal_fields: [a]\nunsafe_term: [b]\n",
+            CONFIG_FILE,
+            &mut errors,
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 2, "{errors:?}");
+        assert!(
+            errors[0].message.contains("unsafe_terms"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn sensitive_field_patterns() {
+        let c = Config::default();
+        assert!(c.is_sensitive_field("health.conditions"));
+        assert!(c.is_sensitive_field("browsing.recent_categories"));
+        assert!(c.is_sensitive_field("location.precise"));
+        assert!(!c.is_sensitive_field("location.city"));
+        assert!(!c.is_sensitive_field("healthy"));
+    }
+}

@@ -1,0 +1,228 @@
+//! The engine: load → analyse → synthesize → select → render → check →
+//! review. `lint` and the TUI both call it; neither holds rule logic of its own.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::finding::{Finding, Waiver};
+use crate::project::{BrokenCampaign, ProfileRef, Project};
+use crate::review::Decisions;
+use crate::rules::{CampaignContext, CellContext, Draft};
+pub use crate::run::{CampaignRun, Run, Summary, is_edge};
+use crate::source::LoadError;
+use crate::template::{CompiledCampaign, compile_campaign, compile_partials};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Synthesize edge-case profiles and report their findings.
+    pub edge_cases: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { edge_cases: true }
+    }
+}
+
+/// Compiles every loaded campaign (partials once for all). Campaigns that do
+/// not compile go to `broken` with their errors; the others are returned.
+pub fn compile_project(
+    project: &Project,
+) -> (
+    Vec<Arc<CompiledCampaign>>,
+    Vec<BrokenCampaign>,
+    Vec<LoadError>,
+) {
+    let (partials, partial_errors) = compile_partials(&project.partials);
+    let results: Vec<Result<CompiledCampaign, (String, Vec<LoadError>)>> = project
+        .campaigns
+        .par_iter()
+        .map(|c| compile_campaign(c.clone(), &partials).map_err(|e| (c.file.clone(), e)))
+        .collect();
+    let mut compiled = Vec::new();
+    let mut broken = Vec::new();
+    let mut errors = partial_errors;
+    for r in results {
+        match r {
+            Ok(c) => compiled.push(Arc::new(c)),
+            Err((file, e)) => {
+                errors.extend(e.iter().cloned());
+                broken.push(BrokenCampaign { file, errors: e });
+            }
+        }
+    }
+    (compiled, broken, errors)
+}
+
+/// Runs every campaign of a project and applies the review decisions (read
+/// by [`crate::review::load`] at the edge, or made in memory).
+pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
+    let (compiled, mut broken, compile_errors) = compile_project(project);
+    let campaigns: Vec<CampaignRun> = compiled
+        .into_par_iter()
+        .map(|c| run_campaign(c, &project.profiles, &project.config, options))
+        .collect();
+    let mut load_errors = project.load_errors.clone();
+    load_errors.extend(compile_errors);
+    broken.extend(project.broken_campaigns.iter().cloned());
+    broken.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut run = Run {
+        campaigns,
+        broken_campaigns: broken,
+        load_errors,
+        sample_profiles: project.profiles.len(),
+        obsolete_decisions: Vec::new(),
+    };
+    crate::review::apply(&mut run, decisions);
+    run
+}
+
+/// [`run`] with the decisions of the project's reviews file, read at the
+/// edge as `lint` does; a broken reviews file is one more load error.
+pub fn run_with_reviews_file(project: &Project, options: &Options) -> Run {
+    let (decisions, error) = crate::review::load_for_run(&project.root);
+    let mut run = run(project, options, &decisions);
+    run.load_errors.extend(error);
+    run
+}
+
+/// Checks one compiled campaign against the samples and its edge cases.
+pub fn run_campaign(
+    compiled: Arc<CompiledCampaign>,
+    samples: &[ProfileRef],
+    config: &Config,
+    options: &Options,
+) -> CampaignRun {
+    let campaign = &compiled.campaign;
+    let edge = if options.edge_cases && config.edge_cases.enabled {
+        crate::edge::synthesize(&compiled, samples, config)
+    } else {
+        crate::edge::EdgeSet::default()
+    };
+    let mut profiles: Vec<ProfileRef> = samples.to_vec();
+    profiles.extend(edge.profiles.iter().cloned());
+    let selection: Vec<Option<usize>> = profiles
+        .par_iter()
+        .map(|p| crate::select::select(campaign, p))
+        .collect();
+
+    // Cells: each profile with the variant it receives, rendered and checked.
+    let cell_findings: Vec<Vec<(usize, Draft)>> = profiles
+        .par_iter()
+        .zip(selection.par_iter())
+        .enumerate()
+        .map(|(pi, (profile, selected))| {
+            let Some(vi) = *selected else {
+                return Vec::new();
+            };
+            let cell = compiled.render(vi, profile);
+            let cx = CellContext {
+                config,
+                campaign: &compiled,
+                variant_index: vi,
+                variant: &campaign.variants[vi],
+                compiled: &compiled.variants[vi],
+                profile,
+                cell: &cell,
+                reviewed_texts: Default::default(),
+            };
+            let mut drafts = Vec::new();
+            for rule in crate::rules::all() {
+                rule.check_cell(&cx, &mut drafts);
+            }
+            for d in &mut drafts {
+                d.variant = Some(vi);
+                d.profile = Some(profile.clone());
+            }
+            drafts.into_iter().map(|d| (pi, d)).collect()
+        })
+        .collect();
+    let renders = selection.iter().filter(|s| s.is_some()).count();
+
+    let probes = crate::edge::audience_probes(&compiled, samples, config);
+    let probe_selection: Vec<Option<usize>> = probes
+        .iter()
+        .map(|p| crate::select::select(campaign, p))
+        .collect();
+    let cx = CampaignContext {
+        config,
+        campaign: &compiled,
+        profiles: &profiles,
+        selection: &selection,
+        probes: &probes,
+        probe_selection: &probe_selection,
+    };
+    let mut campaign_drafts = Vec::new();
+    for rule in crate::rules::all() {
+        rule.check_campaign(&cx, &mut campaign_drafts);
+    }
+
+    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    for (pi, draft) in cell_findings.into_iter().flatten() {
+        if let Some(f) = finish(draft, &compiled, config) {
+            findings.push((pi, f));
+        }
+    }
+    for draft in campaign_drafts {
+        let order = draft
+            .profile
+            .as_ref()
+            .and_then(|p| profiles.iter().position(|q| q.id == p.id))
+            .unwrap_or(usize::MAX);
+        if let Some(f) = finish(draft, &compiled, config) {
+            findings.push((order, f));
+        }
+    }
+    // Stable order: variant, field, profile, rule.
+    let variant_order = |f: &Finding| {
+        f.variant
+            .as_ref()
+            .and_then(|v| campaign.variants.iter().position(|x| &x.id == v))
+            .unwrap_or(usize::MAX)
+    };
+    // (A stable sort; each key is made once, not once per comparison.)
+    findings.sort_by_cached_key(|(p, f)| (variant_order(f), f.field, *p, f.rule, f.line, f.column));
+    CampaignRun {
+        compiled: compiled.clone(),
+        profiles,
+        selection,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+        edge_profiles: edge.profiles.len(),
+        edge_capped: edge.capped,
+        renders,
+    }
+}
+
+/// A draft with its severity (from the config) and its `allow:` waiver.
+fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<Finding> {
+    let rule = crate::rules::rule(draft.rule);
+    let severity = config.severity_of(draft.rule, rule.doc().default_severity)?;
+    let variant = draft
+        .variant
+        .and_then(|v| compiled.campaign.variants.get(v));
+    let waiver = variant.and_then(|v| v.allowed(draft.rule)).map(|a| Waiver {
+        kind: "allow".into(),
+        reason: a.reason.clone(),
+        reviewer: None,
+        at: None,
+    });
+    Some(Finding {
+        rule: draft.rule,
+        severity,
+        campaign: compiled.campaign.id.clone(),
+        variant: variant.map(|v| v.id.clone()),
+        profile: draft.profile.as_ref().map(|p| p.id.clone()),
+        profile_kind: draft.profile.as_ref().map(|p| p.kind),
+        field: draft.field,
+        message: draft.message,
+        file: draft.loc.file,
+        line: draft.loc.line,
+        column: draft.loc.column,
+        excerpt: draft.excerpt,
+        waived: waiver.is_some(),
+        waiver,
+        reviewed_text: draft.reviewed_text,
+    })
+}

@@ -1,0 +1,159 @@
+//! What the checks report: one finding per defect per profile and field.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rule_id::RuleId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A severity as the config may set it: `off` switches a rule off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityLevel {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl SeverityLevel {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            SeverityLevel::Error => Some(Severity::Error),
+            SeverityLevel::Warning => Some(Severity::Warning),
+            SeverityLevel::Info => Some(Severity::Info),
+            SeverityLevel::Off => None,
+        }
+    }
+}
+
+/// Which part of a campaign a finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Subject,
+    Preheader,
+    Body,
+    Audience,
+    Campaign,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Subject => "subject",
+            Field::Preheader => "preheader",
+            Field::Body => "body",
+            Field::Audience => "audience",
+            Field::Campaign => "campaign",
+        }
+    }
+
+    /// The fields a message is made of, in reading order.
+    pub const RENDERED: [Field; 3] = [Field::Subject, Field::Preheader, Field::Body];
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a profile was written by the team or synthesized as an edge case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    Sample,
+    Edge,
+}
+
+impl ProfileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileKind::Sample => "sample",
+            ProfileKind::Edge => "edge",
+        }
+    }
+}
+
+/// One defect, about what one profile would be sent (or about the campaign as a
+/// whole when `profile` is `None`). Field names and order are the JSON contract.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub campaign: String,
+    pub variant: Option<String>,
+    pub profile: Option<String>,
+    pub profile_kind: Option<ProfileKind>,
+    pub field: Field,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub excerpt: String,
+    pub waived: bool,
+    /// Why the finding does not count against the gate, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+    /// The text the finding is about (the rendered field, or the campaign
+    /// statement); a review decision fingerprints it.
+    #[serde(skip)]
+    pub reviewed_text: Arc<str>,
+}
+
+/// Why a finding is accepted: an `allow:` entry on the variant, or a review
+/// decision. A stale decision is kept here too so the report can say so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// `allow`, `approved`, `waived`, or `stale` (a decision that no longer matches).
+    pub kind: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl Finding {
+    /// Whether this finding counts against the lint gate.
+    pub fn is_active(&self) -> bool {
+        !self.waived
+    }
+
+    /// The key that a review decision is attached to.
+    pub fn decision_key(&self) -> (String, String, String, String, Field) {
+        (
+            self.rule.to_string(),
+            self.campaign.clone(),
+            self.variant.clone().unwrap_or_default(),
+            self.profile.clone().unwrap_or_default(),
+            self.field,
+        )
+    }
+}

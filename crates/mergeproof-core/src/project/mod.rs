@@ -1,0 +1,415 @@
+//! Load: a project folder into campaigns, profiles, partials and config, with
+//! every problem reported by file, line and column.
+
+pub mod campaign;
+pub mod paths;
+pub mod profile;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use campaign::{Allow, Campaign, Channel, TemplateSource, Variant};
+pub use profile::{EdgeOrigin, Profile, ProfileRef};
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::source::LoadError;
+use paths::{display, read_inside};
+
+pub const CAMPAIGNS_DIR: &str = "campaigns";
+pub const PARTIALS_DIR: &str = "campaigns/partials";
+pub const PROFILES_DIR: &str = "sample-profiles";
+
+/// A partial template: `campaigns/partials/<name>.hbs`, used as `{{> name}}`.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    pub name: String,
+    pub source: TemplateSource,
+}
+
+/// A campaign file that did not load, kept so that the TUI can show its errors
+/// where the campaign would be.
+#[derive(Clone, Debug)]
+pub struct BrokenCampaign {
+    pub file: String,
+    pub errors: Vec<LoadError>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    pub campaigns: Vec<Campaign>,
+    pub broken_campaigns: Vec<BrokenCampaign>,
+    pub profiles: Vec<ProfileRef>,
+    pub partials: BTreeMap<String, Partial>,
+    /// Every load error: config, campaigns, partials and profiles.
+    pub load_errors: Vec<LoadError>,
+}
+
+impl Project {
+    pub fn campaign(&self, id: &str) -> Option<&Campaign> {
+        self.campaigns.iter().find(|c| c.id == id)
+    }
+}
+
+/// The YAML files directly in `dir` (relative to `root`), sorted by name.
+fn yaml_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, String> {
+    files_with(root, dir, &["yaml", "yml"])
+}
+
+fn files_with(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let full = root.join(dir);
+    if !full.exists() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(&full).map_err(|e| format!("cannot list `{dir}`: {e}"))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
+        .map(|e| Path::new(dir).join(e.file_name()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| extensions.contains(&x))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads a project. Never fails as a whole: whatever loads is returned, and
+/// every problem is in `load_errors` (a missing folder is one such problem).
+pub fn load_project(root: &Path) -> Project {
+    let mut load_errors = Vec::new();
+    if !root.is_dir() {
+        load_errors.push(LoadError::in_file(
+            &root.to_string_lossy(),
+            "this is not a folder; a mergeproof project is a folder with `campaigns/` and `sample-profiles/`",
+        ));
+    } else if !root.join(CAMPAIGNS_DIR).is_dir() {
+        load_errors.push(LoadError::in_file(
+            CAMPAIGNS_DIR,
+            "no `campaigns/` folder here; run mergeproof in a project folder or pass its path",
+        ));
+    }
+
+    let config = if root.join(CONFIG_FILE).exists() {
+        match read_inside(root, Path::new(CONFIG_FILE)) {
+            Ok(text) => Config::parse(&text, CONFIG_FILE, &mut load_errors),
+            Err(m) => {
+                load_errors.push(LoadError::in_file(CONFIG_FILE, m));
+                Config::default()
+            }
+        }
+    } else {
+        Config::default()
+    };
+
+    let mut partials = BTreeMap::new();
+    match files_with(root, PARTIALS_DIR, &["hbs"]) {
+        Ok(files) => {
+            for file in files {
+                let name = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                match read_inside(root, &file) {
+                    Ok(text) => {
+                        partials.insert(
+                            name.clone(),
+                            Partial {
+                                name,
+                                source: TemplateSource {
+                                    text,
+                                    file: display(&file),
+                                    line: 1,
+                                    column: 1,
+                                    first_line_shift: 0,
+                                },
+                            },
+                        );
+                    }
+                    Err(m) => load_errors.push(LoadError::in_file(&display(&file), m)),
+                }
+            }
+        }
+        Err(m) => load_errors.push(LoadError::in_file(PARTIALS_DIR, m)),
+    }
+
+    let mut campaigns: Vec<Campaign> = Vec::new();
+    let mut broken_campaigns = Vec::new();
+    match yaml_files(root, CAMPAIGNS_DIR) {
+        Ok(files) => {
+            let loaded: Vec<(PathBuf, Result<Campaign, Vec<LoadError>>)> = {
+                use rayon::prelude::*;
+                files
+                    .par_iter()
+                    .map(|f| (f.clone(), campaign::load_campaign(root, f)))
+                    .collect()
+            };
+            for (file, result) in loaded {
+                match result {
+                    Ok(c) => {
+                        if let Some(first) = campaigns.iter().find(|o| o.id == c.id) {
+                            let error = LoadError::in_file(
+                                &c.file,
+                                format!("campaign id `{}` is already used by {}", c.id, first.file),
+                            );
+                            load_errors.push(error.clone());
+                            broken_campaigns.push(BrokenCampaign {
+                                file: c.file.clone(),
+                                errors: vec![error],
+                            });
+                        } else {
+                            campaigns.push(c);
+                        }
+                    }
+                    Err(errors) => {
+                        load_errors.extend(errors.iter().cloned());
+                        broken_campaigns.push(BrokenCampaign {
+                            file: display(&file),
+                            errors,
+                        });
+                    }
+                }
+            }
+        }
+        Err(m) => load_errors.push(LoadError::in_file(CAMPAIGNS_DIR, m)),
+    }
+
+    let mut profiles: Vec<ProfileRef> = Vec::new();
+    match yaml_files(root, PROFILES_DIR) {
+        Ok(files) => {
+            for file in files {
+                match profile::load_profile_file(root, &file) {
+                    Ok(list) => {
+                        for p in list {
+                            if let Some(first) = profiles.iter().find(|o| o.id == p.id) {
+                                load_errors.push(LoadError::at(
+                                    &p.loc,
+                                    format!(
+                                        "profile id `{}` is already used at {}",
+                                        p.id, first.loc
+                                    ),
+                                ));
+                            } else {
+                                profiles.push(Arc::new(p));
+                            }
+                        }
+                    }
+                    Err(errors) => load_errors.extend(errors),
+                }
+            }
+        }
+        Err(m) => load_errors.push(LoadError::in_file(PROFILES_DIR, m)),
+    }
+
+    Project {
+        root: root.to_path_buf(),
+        config,
+        campaigns,
+        broken_campaigns,
+        profiles,
+        partials,
+        load_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::project_dir;
+
+    const GOOD: &str = "variants:\n  - id: all\n    subject: Hello\n    body: Hi {{default first_name \"there\"}}\n";
+
+    fn errors_of(files: &[(&str, &str)]) -> (Project, Vec<String>) {
+        let dir = project_dir(files);
+        let project = load_project(dir.path());
+        let mut run =
+            crate::engine::run_with_reviews_file(&project, &crate::engine::Options::default());
+        run.load_errors
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        let errors = run.load_errors.iter().map(|e| e.to_string()).collect();
+        (project, errors)
+    }
+
+    #[test]
+    fn every_broken_file_is_reported_and_good_ones_still_load() {
+        let (project, errors) = errors_of(&[
+            ("campaigns/a-good.yaml", GOOD),
+            (
+                "campaigns/b-syntax.yaml",
+                "variants:\n  - id: x\n    subject: [unclosed\n",
+            ),
+            (
+                "campaigns/c-key.yaml",
+                "variants:\n  - id: x\n    subjct: Hi\n    body: x\n",
+            ),
+            ("sample-profiles/bad.yaml", "first_name: [x\n"),
+        ]);
+        assert_eq!(project.campaigns.len(), 1);
+        assert_eq!(errors.len(), 3, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("campaigns/b-syntax.yaml:"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[1].starts_with(
+                "campaigns/c-key.yaml:3:5: unknown key `subjct`: did you mean `subject`?"
+            ),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[2].starts_with("sample-profiles/bad.yaml:"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_all_reported_together() {
+        let (_, errors) = errors_of(&[(
+            "campaigns/multi.yaml",
+            "control: baseline\nvariants:\n  - id: a\n    subject: Hi\n    body: x\n    body_file: t.hbs\n  - id: a\n    subject: Hi\n  - id: c\n    subject: Hi\n    body: x\n    allow:\n      - { rule: missing-fallback }\n",
+        )]);
+        let joined = errors.join("\n");
+        assert!(
+            joined.contains("multi.yaml:1:10: `control: baseline` names no variant"),
+            "{joined}"
+        );
+        assert!(joined.contains("both `body` and `body_file`"), "{joined}");
+        assert!(joined.contains("duplicate variant id `a`"), "{joined}");
+        assert!(
+            joined.contains("neither `body` nor `body_file`"),
+            "{joined}"
+        );
+        assert!(joined.contains("needs a `reason`"), "{joined}");
+    }
+
+    #[test]
+    fn body_file_may_not_leave_the_project() {
+        let (_, errors) = errors_of(&[(
+            "campaigns/escape.yaml",
+            "variants:\n  - id: a\n    subject: Hi\n    body_file: ../../../etc/passwd\n",
+        )]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].contains(
+                "escape.yaml:4:16: body_file: `../../../etc/passwd` leaves the project folder"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn body_file_and_partials_load() {
+        let (project, errors) = errors_of(&[
+            (
+                "campaigns/ok.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body_file: templates/a.html.hbs\n",
+            ),
+            (
+                "campaigns/templates/a.html.hbs",
+                "<p>Hi {{default first_name \"there\"}}</p>\n{{> footer}}\n",
+            ),
+            ("campaigns/partials/footer.hbs", "<p>Unsubscribe</p>"),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            project.campaigns[0].variants[0].body.file,
+            "campaigns/templates/a.html.hbs"
+        );
+        assert!(project.partials.contains_key("footer"));
+    }
+
+    #[test]
+    fn template_errors_point_inside_the_template() {
+        let (_, errors) = errors_of(&[
+            (
+                "campaigns/helper.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body: |\n      <p>Hello</p>\n      <p>{{defualt first_name \"x\"}}</p>\n",
+            ),
+            (
+                "campaigns/partial.yaml",
+                "variants:\n  - id: a\n    subject: \"Hi {{> nothere}}\"\n    body: x\n",
+            ),
+        ]);
+        let joined = errors.join("\n");
+        assert!(
+            joined.contains("helper.yaml:6:10: unknown helper `defualt`: did you mean `default`?"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("partial.yaml:3:18: partial `nothere` not found"),
+            "{joined}"
+        );
+    }
+
+    #[test]
+    fn partial_recursion_is_bounded() {
+        let (_, errors) = errors_of(&[
+            (
+                "campaigns/loop.yaml",
+                "variants:\n  - id: a\n    subject: Hi\n    body: \"{{> a}}\"\n",
+            ),
+            ("campaigns/partials/a.hbs", "A {{> b}}"),
+            ("campaigns/partials/b.hbs", "B {{> a}}"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("includes itself (a → b → a)"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_are_errors() {
+        let (project, errors) = errors_of(&[
+            ("campaigns/one.yaml", &format!("id: same\n{GOOD}")),
+            ("campaigns/two.yaml", &format!("id: same\n{GOOD}")),
+            ("sample-profiles/a.yaml", "id: ann\nfirst_name: Ann\n"),
+            ("sample-profiles/b.yaml", "id: ann\nfirst_name: Bob\n"),
+        ]);
+        assert_eq!(project.campaigns.len(), 1);
+        assert_eq!(project.profiles.len(), 1);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn missing_project_folder_is_one_clear_error() {
+        let project = load_project(Path::new("/definitely/not/here"));
+        assert_eq!(project.load_errors.len(), 1);
+        assert!(project.load_errors[0].message.contains("not a folder"));
+    }
+
+    #[test]
+    fn no_input_makes_the_loader_panic() {
+        // Every prefix of a real campaign file, and a few byte-level mutations:
+        // whatever the loader makes of them, it reports instead of panicking.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/campaigns/spring-clearance.yaml"
+        ))
+        .unwrap_or_else(|_| GOOD.repeat(3));
+        let cuts: Vec<usize> = (0..text.len())
+            .step_by(7)
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
+        for cut in cuts {
+            for variant in [
+                text[..cut].to_string(),
+                format!("{}\u{1b}[0m{{{{#if}}}}\t- :", &text[..cut]),
+            ] {
+                let dir = project_dir(&[
+                    ("campaigns/x.yaml", &variant),
+                    ("sample-profiles/p.yaml", "first_name: A\n"),
+                ]);
+                let project = load_project(dir.path());
+                let _ = crate::engine::run_with_reviews_file(
+                    &project,
+                    &crate::engine::Options { edge_cases: false },
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! `mergeproof-reviews.yaml`: reading, and writing decisions so that none is
+//! ever lost.
+//!
+//! Every change is written at once and atomically (a temporary file in the
+//! project folder, then a rename), so a reader never sees half a file and an
+//! interrupted write leaves the previous file whole. Two TUIs open on one
+//! project do not overwrite each other: each change re-reads the file, applies
+//! only that one change to what is on disk, and writes the result, all under an
+//! advisory lock (`File::lock`) on a lock file in the system's temporary folder
+//! named after the project (so nothing extra appears in the project or in git).
+//! Where that lock cannot be had (a read-only temporary folder, a file system
+//! without locks), the re-read and merge still apply; only two writes in the
+//! same few milliseconds could then race.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use super::{Decision, DecisionEntry, Decisions, sort};
+use crate::finding::Finding;
+use crate::project::paths::read_inside;
+use crate::source::{LoadError, SourceLoc, yaml_error};
+
+/// The decisions file, at the project root, committed with the campaigns.
+pub const REVIEWS_FILE: &str = "mergeproof-reviews.yaml";
+
+/// The only file format version so far.
+const VERSION: u32 = 1;
+
+/// How long a change waits for another process to finish writing.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+const HEADER: &str = "\
+# mergeproof review decisions: one entry per reviewed finding. Commit this
+# file with the campaigns. It is written by the terminal UI (a approve,
+# w waive, u undo); a decision holds while its fingerprint matches what was
+# reviewed, and goes stale (the finding fails lint again) once that changes.
+";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    version: Option<Spanned<u32>>,
+    #[serde(default)]
+    decisions: Option<Vec<Spanned<DecisionEntry>>>,
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    version: u32,
+    decisions: &'a [DecisionEntry],
+}
+
+/// The project's decisions; an absent file is no decisions. A file that does
+/// not parse, or holds an invalid entry, is a load error at its position.
+pub fn load(root: &Path) -> Result<Decisions, LoadError> {
+    read_entries(root).map(Decisions::new)
+}
+
+/// [`load`] for a run: the decisions, or none and the load error that says
+/// why. A broken file applies no decision, so nothing passes by mistake.
+pub fn load_for_run(root: &Path) -> (Decisions, Option<LoadError>) {
+    match load(root) {
+        Ok(decisions) => (decisions, None),
+        Err(e) => (Decisions::default(), Some(e)),
+    }
+}
+
+fn read_entries(root: &Path) -> Result<Vec<DecisionEntry>, LoadError> {
+    if !root.join(REVIEWS_FILE).exists() {
+        return Ok(Vec::new());
+    }
+    let text = read_inside(root, Path::new(REVIEWS_FILE))
+        .map_err(|m| LoadError::in_file(REVIEWS_FILE, m))?;
+    parse(&text)
+}
+
+fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
+    let significant = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---");
+    let raw_entries = match significant {
+        None => return Ok(Vec::new()),
+        // A bare list of decisions is accepted too (a hand-written file).
+        Some(first) if first.starts_with('-') => {
+            serde_saphyr::from_str::<Vec<Spanned<DecisionEntry>>>(text)
+                .map_err(|e| yaml_error(REVIEWS_FILE, &e))?
+        }
+        Some(_) => {
+            let raw: RawFile =
+                serde_saphyr::from_str(text).map_err(|e| yaml_error(REVIEWS_FILE, &e))?;
+            if let Some(v) = raw.version.as_ref().filter(|v| v.value != VERSION) {
+                return Err(LoadError::at(
+                    &SourceLoc::from_yaml(REVIEWS_FILE, &v.referenced),
+                    format!(
+                        "version {} is not known to this mergeproof (it writes version {VERSION}); upgrade mergeproof",
+                        v.value
+                    ),
+                ));
+            }
+            raw.decisions.unwrap_or_default()
+        }
+    };
+    let mut entries: Vec<DecisionEntry> = Vec::with_capacity(raw_entries.len());
+    for raw in raw_entries {
+        let at = SourceLoc::from_yaml(REVIEWS_FILE, &raw.referenced);
+        let entry = raw.value;
+        if let Some(problem) = invalid(&entry) {
+            return Err(LoadError::at(&at, problem));
+        }
+        if entries
+            .iter()
+            .any(|e| e.key() == entry.key() && e.fingerprint == entry.fingerprint)
+        {
+            return Err(LoadError::at(
+                &at,
+                format!(
+                    "a second decision on the same finding ({}); keep one of them",
+                    entry.describe()
+                ),
+            ));
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// What is wrong with an entry a person may have edited by hand.
+fn invalid(entry: &DecisionEntry) -> Option<String> {
+    for (key, value) in [
+        ("rule", &entry.rule),
+        ("campaign", &entry.campaign),
+        ("fingerprint", &entry.fingerprint),
+    ] {
+        if value.trim().is_empty() {
+            return Some(format!("decision has an empty `{key}`"));
+        }
+    }
+    if entry.decision == Decision::Waived && entry.reason.trim().is_empty() {
+        return Some(format!(
+            "waived decision on {} has no `reason`: a waiver says why",
+            entry.describe()
+        ));
+    }
+    None
+}
+
+fn to_yaml(entries: &[DecisionEntry]) -> Result<String, String> {
+    let body = serde_saphyr::to_string(&FileOut {
+        version: VERSION,
+        decisions: entries,
+    })
+    .map_err(|e| format!("cannot write {REVIEWS_FILE}: {e}"))?;
+    Ok(format!("{HEADER}{body}"))
+}
+
+/// The decisions of one project, and the way to change them. Each change is
+/// merged into the file as it is on disk and written before the call returns.
+#[derive(Debug)]
+pub struct ReviewStore {
+    root: PathBuf,
+    decisions: Decisions,
+}
+
+impl ReviewStore {
+    /// Opens the decisions of the project at `root` (none when there is no
+    /// file yet; the file is created by the first decision).
+    pub fn open(root: &Path) -> Result<ReviewStore, LoadError> {
+        Ok(ReviewStore {
+            root: root.to_path_buf(),
+            decisions: load(root)?,
+        })
+    }
+
+    /// The decisions as last read or written.
+    pub fn decisions(&self) -> &Decisions {
+        &self.decisions
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> PathBuf {
+        self.root.join(REVIEWS_FILE)
+    }
+
+    /// Re-reads the file (after another process changed it).
+    pub fn reload(&mut self) -> Result<(), LoadError> {
+        self.decisions = load(&self.root)?;
+        Ok(())
+    }
+
+    /// Records a decision on `finding`, replacing an earlier one on it (also a
+    /// stale one). A waiver needs a reason; an approval may have one.
+    pub fn decide(
+        &mut self,
+        finding: &Finding,
+        decision: Decision,
+        reason: &str,
+        reviewer: &str,
+    ) -> Result<(), String> {
+        self.decide_at(finding, decision, reason, reviewer, super::time::now())
+    }
+
+    pub(super) fn decide_at(
+        &mut self,
+        finding: &Finding,
+        decision: Decision,
+        reason: &str,
+        reviewer: &str,
+        at: String,
+    ) -> Result<(), String> {
+        if decision == Decision::Waived && reason.trim().is_empty() {
+            return Err("a waiver needs a reason: say why this finding is acceptable".into());
+        }
+        let reviewer = match reviewer.trim() {
+            "" => "unknown",
+            name => name,
+        };
+        let entry = DecisionEntry::new(finding, decision, reason, reviewer, at);
+        self.change(
+            |entries| {
+                entries.retain(|e| !e.is_decision_on(finding));
+                entries.push(entry);
+                Ok(())
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// Removes the decision on `finding` (current or stale), whoever made it.
+    pub fn undo(&mut self, finding: &Finding) -> Result<(), String> {
+        self.change(
+            |entries| {
+                let before = entries.len();
+                entries.retain(|e| !e.is_decision_on(finding));
+                if entries.len() == before {
+                    Err("there is no decision on this finding to undo".into())
+                } else {
+                    Ok(())
+                }
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// Under the lock: re-reads the file, applies `edit` to what is on disk,
+    /// writes the result atomically (`before_rename` sees the finished
+    /// temporary file), and keeps it as this store's state.
+    pub(super) fn change(
+        &mut self,
+        edit: impl FnOnce(&mut Vec<DecisionEntry>) -> Result<(), String>,
+        before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        let _lock = ProjectLock::acquire(&self.root)?;
+        let mut entries = read_entries(&self.root).map_err(|e| {
+            format!("the decision was not saved: {e}; fix the file, then decide again")
+        })?;
+        edit(&mut entries)?;
+        sort(&mut entries);
+        let text = to_yaml(&entries)?;
+        let path = self.path();
+        crate::atomic::write_then(&path, text.as_bytes(), before_rename)
+            .map_err(|e| format!("the decision was not saved: cannot write {REVIEWS_FILE}: {e}"))?;
+        self.decisions = Decisions { entries };
+        Ok(())
+    }
+}
+
+/// An advisory lock held while a change reads, merges and writes the file;
+/// released when dropped (and by the system if the process dies).
+struct ProjectLock {
+    _file: Option<File>,
+}
+
+impl ProjectLock {
+    fn acquire(root: &Path) -> Result<ProjectLock, String> {
+        let Some(file) = lock_path(root).and_then(|p| {
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(p)
+                .ok()
+        }) else {
+            return Ok(ProjectLock { _file: None });
+        };
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(ProjectLock { _file: Some(file) }),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(format!(
+                        "the decision was not saved: another mergeproof has been writing {REVIEWS_FILE} for {}s; try again",
+                        LOCK_WAIT.as_secs()
+                    ));
+                }
+                // A file system without locks: merge-on-write still applies.
+                Err(TryLockError::Error(_)) => return Ok(ProjectLock { _file: None }),
+            }
+        }
+    }
+}
+
+/// `…/mergeproof-reviews-<digest of the project's real path>.lock` in the
+/// system's temporary folder.
+fn lock_path(root: &Path) -> Option<PathBuf> {
+    let canonical = root.canonicalize().ok()?;
+    let name = super::digest(&[&canonical.to_string_lossy()]);
+    Some(std::env::temp_dir().join(format!("mergeproof-reviews-{name}.lock")))
+}
+
+/// Who is reviewing: git's `user.name` in the project folder, else `$USER`
+/// (`%USERNAME%` on Windows), else "unknown".
+pub fn reviewer_name(root: &Path) -> String {
+    let git = Command::new("git")
+        .args(["config", "user.name"])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    first_name_given([
+        git,
+        std::env::var("USER").ok(),
+        std::env::var("USERNAME").ok(),
+    ])
+}
+
+fn first_name_given(candidates: impl IntoIterator<Item = Option<String>>) -> String {
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reviewer_is_the_first_name_given() {
+        let name = |c: [Option<&str>; 3]| first_name_given(c.map(|n| n.map(String::from)));
+        assert_eq!(name([Some("Ana Ruiz\n"), Some("ana"), None]), "Ana Ruiz");
+        assert_eq!(name([Some("  \n"), Some("ana"), None]), "ana");
+        assert_eq!(name([None, None, Some("ANA")]), "ANA");
+        assert_eq!(name([None, Some(""), None]), "unknown");
+    }
+
+    #[test]
+    fn the_reviewer_comes_from_git_in_the_project_folder() {
+        let git_works = Command::new("git").arg("--version").output().is_ok();
+        if !git_works {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        git(&["config", "user.name", "Quinn Reviewer"]);
+        assert_eq!(reviewer_name(dir.path()), "Quinn Reviewer");
+    }
+
+    #[test]
+    fn a_missing_or_empty_file_is_no_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(dir.path()).unwrap().is_empty());
+        std::fs::write(dir.path().join(REVIEWS_FILE), "# nothing yet\n").unwrap();
+        assert!(load(dir.path()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn broken_files_are_load_errors_with_positions() {
+        let cases = [
+            ("version: 1\ndecisions:\n  - rule: [\n", 3),
+            (
+                "version: 1\ndecisions:\n  - { rule: r, campaign: c, field: subject, fingerprint: f, decision: maybe }\n",
+                3,
+            ),
+            (
+                "version: 1\ndecisions:\n  - { rule: r, campaign: c, field: subject, fingerprint: f, decision: waived }\n",
+                3,
+            ),
+            (
+                "version: 1\ndecisions:\n  - { rule: r, campaign: c, field: subject, fingerprint: f, decision: approved }\n  - { rule: r, campaign: c, field: subject, fingerprint: f, decision: approved }\n",
+                4,
+            ),
+            ("version: 7\ndecisions: []\n", 1),
+            ("version: 1\ndecision: []\n", 2),
+        ];
+        for (text, line) in cases {
+            let e = parse(text).expect_err(text);
+            assert_eq!(e.file, REVIEWS_FILE);
+            assert_eq!(e.line, line, "{text}: {e}");
+            assert!(e.column >= 1);
+        }
+    }
+
+    #[test]
+    fn values_that_look_like_other_yaml_types_round_trip() {
+        let tricky = [
+            "0012345678901234",
+            "1e10",
+            "null",
+            "~",
+            "yes",
+            "- x",
+            "a: b",
+            "#x",
+            " padded ",
+        ];
+        let entries: Vec<DecisionEntry> = tricky
+            .iter()
+            .map(|t| DecisionEntry {
+                rule: "missing-fallback".into(),
+                campaign: t.to_string(),
+                variant: Some(t.to_string()),
+                profile: Some(format!("{t}\n{t}")),
+                field: crate::finding::Field::Body,
+                fingerprint: t.to_string(),
+                decision: Decision::Waived,
+                reason: t.to_string(),
+                reviewer: t.to_string(),
+                at: t.to_string(),
+            })
+            .collect();
+        let text = to_yaml(&entries).unwrap();
+        assert_eq!(parse(&text).unwrap(), entries, "{text}");
+    }
+
+    #[test]
+    fn a_bare_list_is_read_too() {
+        let entries = parse(
+            "- rule: missing-fallback\n  campaign: c\n  field: subject\n  fingerprint: ab\n  decision: approved\n  timestamp: 2025-01-01T00:00:00Z\n",
+        )
+        .unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].at, "2025-01-01T00:00:00Z");
+        assert_eq!(entries[0].profile, None);
+    }
+}

@@ -1,0 +1,250 @@
+//! `gender-assumption`: the variant a profile receives branches on gender or
+//! addresses the reader with a gendered honorific, and the profile never
+//! stated its gender (the field is missing or blank, or only an inferred value
+//! exists).
+//!
+//! Branching means a block condition reading the gender field or the inferred
+//! one (`{{#if (eq gender "male")}}`), or an audience leaf on either. The
+//! honorifics are "Mr", "Mrs", "Ms" (with or without a period) before a name,
+//! "Miss" before a name printed from data (so "Don't Miss Out" is left alone),
+//! and "sir" or "madam" as words in lower, title or upper case, except
+//! together ("Dear Sir or Madam" assumes nothing).
+
+use crate::audience::is_blank;
+use crate::finding::{Field, Severity};
+use crate::template::RenderedText;
+
+use super::text::{loc_of_literal, word_matches};
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct GenderAssumption;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::GenderAssumption,
+    default_severity: Severity::Warning,
+    summary: "A variant branches on gender, or uses a gendered honorific (Mr., Mrs., Ms., Miss, sir, madam), for a profile whose gender is missing or only inferred.",
+    why: "Loren is a man's name and a woman's name. \"Dear Ms. Ng\" to a man who never told you his gender, or \"Dear Mr.\" chosen by a model's guess, is the kind of mistake customers reply to, and remember.",
+    example: "body: \"Dear {{#if (eq gender \\\"male\\\")}}Mr.{{else}}Ms.{{/if}} {{last_name}},\"\nprofile: { first_name: Loren, last_name: Ng }   # no gender\nrenders: \"Dear Ms. Ng,\"",
+    fix: "Address people without an honorific (\"Dear Loren Ng\", \"Hi Loren\"), or restrict the gendered variant to profiles that stated their gender ({ field: gender, exists: true }) and give everyone else a neutral one. The fields are `fields.gender` and `fields.gender_inferred` in mergeproof.yaml.",
+    accept: "When the wording is right for everyone it reaches, add to the variant:\n  allow:\n    - { rule: gender-assumption, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+/// Honorifics that precede a name.
+const TITLES: &[&str] = &["Mr", "Mrs", "Ms"];
+const MISS: &str = "Miss";
+
+impl Rule for GenderAssumption {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let names = &cx.config.fields;
+        if !is_blank(cx.value(&names.gender)) {
+            return;
+        }
+        let status = if is_blank(cx.value(&names.gender_inferred)) {
+            format!("this profile never stated a gender (`{}`)", names.gender)
+        } else {
+            format!(
+                "this profile's gender is only inferred (`{}`), never stated",
+                names.gender_inferred
+            )
+        };
+        let reads_gender = |path: &str| path == names.gender || path == names.gender_inferred;
+
+        if let Some(leaf) = cx
+            .variant
+            .audience
+            .as_ref()
+            .and_then(|a| a.leaves().into_iter().find(|l| reads_gender(&l.field)))
+        {
+            out.push(cx.draft(
+                DOC.id,
+                Field::Audience,
+                format!(
+                    "variant `{}` is chosen by `{}` in its audience, and {status}",
+                    cx.variant.id, leaf.field
+                ),
+                leaf.loc.clone(),
+                String::new(),
+            ));
+        }
+
+        for (field, template, rendered) in cx.fields() {
+            let branch = template
+                .analysis
+                .blocks
+                .iter()
+                .find(|b| b.paths.iter().any(|p| reads_gender(p)));
+            let honorific = find_honorific(&rendered.plain);
+            let text = &rendered.plain.text;
+            let (message, loc, excerpt) = match (branch, &honorific) {
+                (None, None) => continue,
+                (Some(b), Some(h)) => (
+                    format!(
+                        "the {field} picks words by `{}` ({{{{#{}}}}}) and calls the reader \"{}\", but {status}",
+                        b.paths.join("`, `"),
+                        b.helper,
+                        &text[h.clone()]
+                    ),
+                    b.loc.clone(),
+                    excerpt(text, h.start, h.end, 20),
+                ),
+                (Some(b), None) => (
+                    format!(
+                        "the {field} branches on `{}` ({{{{#{}}}}}), but {status}",
+                        b.paths.join("`, `"),
+                        b.helper
+                    ),
+                    b.loc.clone(),
+                    excerpt(text, 0, 0, 60),
+                ),
+                (None, Some(h)) => {
+                    let word = &text[h.clone()];
+                    (
+                        format!("the {field} calls the reader \"{word}\", but {status}"),
+                        loc_of_literal(template, word),
+                        excerpt(text, h.start, h.end, 20),
+                    )
+                }
+            };
+            out.push(cx.draft(DOC.id, field, message, loc, excerpt));
+        }
+    }
+}
+
+/// The first gendered honorific that addresses the reader, as a byte range.
+fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
+    let text = &rendered.text;
+    let starts_data = |at: usize| rendered.spans.iter().any(|s| s.start == at);
+    let mut best: Option<std::ops::Range<usize>> = None;
+    let mut consider = |range: std::ops::Range<usize>| {
+        if best.as_ref().is_none_or(|b| range.start < b.start) {
+            best = Some(range);
+        }
+    };
+    for title in TITLES.iter().chain([&MISS]) {
+        for hit in word_matches(text, title) {
+            let with_period = text[hit.end..].starts_with('.');
+            let end = hit.end + usize::from(with_period);
+            let rest = &text[end..];
+            let gap = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+            if gap == 0 {
+                continue;
+            }
+            let name_at = end + gap;
+            let before_a_name = text[name_at..].starts_with(char::is_uppercase);
+            let addresses = if *title == MISS {
+                starts_data(name_at)
+            } else {
+                before_a_name || starts_data(name_at)
+            };
+            if addresses {
+                consider(hit.start..end);
+            }
+        }
+    }
+    // "sir" and "madam" as words, unless both appear ("Sir or Madam").
+    let first_of = |spellings: &[&str]| {
+        spellings
+            .iter()
+            .filter_map(|w| word_matches(text, w).next())
+            .min_by_key(|r| r.start)
+    };
+    let sir = first_of(&["sir", "Sir", "SIR"]);
+    let madam = first_of(&["madam", "Madam", "MADAM"]);
+    if let (Some(hit), None) | (None, Some(hit)) = (sir, madam) {
+        consider(hit);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Field;
+    use crate::testkit::{check_cell_with, one_variant};
+
+    const GALA: &str = "variants:\n  - id: invite\n    subject: Your invitation\n    body: \"<p>Dear {{#if (eq gender \\\"male\\\")}}Mr.{{else}}Ms.{{/if}} {{last_name}},</p>\"\n";
+
+    #[test]
+    fn fires_on_a_gender_branch_for_a_profile_without_gender() {
+        let f = check_cell_with(
+            "gender-assumption",
+            GALA,
+            "first_name: Loren\nlast_name: Ng",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Body);
+        assert!(f[0].message.contains("\"Ms.\""), "{}", f[0].message);
+        assert!(f[0].message.contains("never stated"), "{}", f[0].message);
+        assert_eq!(f[0].excerpt, "Dear Ms. Ng,");
+        assert_eq!(f[0].loc.line, 4);
+    }
+
+    #[test]
+    fn fires_when_gender_is_only_inferred() {
+        let f = check_cell_with(
+            "gender-assumption",
+            GALA,
+            "last_name: O'Brien\ngender_inferred: female",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("only inferred"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn fires_on_honorifics_in_plain_copy() {
+        for body in [
+            "<p>Dear Sir, welcome.</p>",
+            "<p>Dear Mr {{last_name}},</p>",
+            "<p>Good evening, madam.</p>",
+            "<p>Dear Miss {{last_name}},</p>",
+        ] {
+            let campaign = one_variant("Hi", body);
+            let f = check_cell_with("gender-assumption", &campaign, "last_name: Ng");
+            assert_eq!(f.len(), 1, "{body}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn fires_on_an_audience_that_reads_gender() {
+        let campaign = "variants:\n  - id: not-men\n    audience: { field: gender, ne: male }\n    subject: Hi\n    body: x\n";
+        let f = check_cell_with("gender-assumption", campaign, "last_name: Ng");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Audience);
+        assert_eq!(f[0].loc.line, 3);
+    }
+
+    #[test]
+    fn does_not_fire_for_a_stated_gender() {
+        for gender in ["female", "male", "non-binary"] {
+            let f = check_cell_with(
+                "gender-assumption",
+                GALA,
+                &format!("last_name: Ng\ngender: {gender}"),
+            );
+            assert!(f.is_empty(), "{gender}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn does_not_fire_on_neutral_copy() {
+        for body in [
+            "<p>Dear Sir or Madam,</p>",
+            "<p>Don't Miss Out on our sale</p>",
+            "<p>Dear {{first_name}} {{last_name}}, welcome</p>",
+            "<p>Hi there, Loren. Sirloin on sale; MS Office too.</p>",
+        ] {
+            let campaign = one_variant("Hi", body);
+            let f = check_cell_with(
+                "gender-assumption",
+                &campaign,
+                "first_name: Loren\nlast_name: Ng",
+            );
+            assert!(f.is_empty(), "{body}: {f:?}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `missing-fallback`: a token prints a field this profile does not have, and
+//! nothing stands in for it.
+
+use crate::audience::is_blank;
+use crate::finding::Severity;
+
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct MissingFallback;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::MissingFallback,
+    default_severity: Severity::Error,
+    summary: "A token reads a field that is missing, null, empty or blank for this profile, with no fallback.",
+    why: "The customer sees \"Hi ,\" or \"Dear  Smith\" in place of a name: the most common personalization failure, and the most visible one, since it sits in the subject line or the greeting.",
+    example: "subject: \"{{first_name}}, your gold picks\"\nprofile: { last_name: Ng }   # no first_name\nrenders: \", your gold picks\"",
+    fix: "Give the token a fallback: {{default first_name \"Friend\"}}, or wrap the personalized words in {{#if first_name}}…{{/if}}, or restrict the variant's audience to profiles that have the field ({ field: first_name, exists: true }).",
+    accept: "When a blank really is fine for this variant, add to it:\n  allow:\n    - { rule: missing-fallback, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+impl Rule for MissingFallback {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        for (field, template, rendered) in cx.fields() {
+            for rt in CellContext::rendered_tokens(template, rendered) {
+                let missing: Vec<&str> = rt
+                    .token
+                    .reads
+                    .iter()
+                    .filter(|r| r.fallback.is_none())
+                    .filter(|r| {
+                        // Inside {{#each}} the path names every item: judge by
+                        // what this occurrence printed.
+                        if rt.token.in_loop {
+                            rt.text.trim().is_empty()
+                        } else {
+                            is_blank(cx.value(&r.path))
+                        }
+                    })
+                    .map(|r| r.path.as_str())
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let states: Vec<&str> = missing.iter().map(|p| describe(cx.value(p))).collect();
+                let state = if states.iter().all(|s| *s == states[0]) {
+                    states[0]
+                } else {
+                    "missing or blank"
+                };
+                let verb = if missing.len() == 1 { "is" } else { "are" };
+                out.push(cx.draft(
+                    DOC.id,
+                    field,
+                    format!(
+                        "`{}` has no fallback and `{}` {verb} {state} for this profile",
+                        rt.token.expression,
+                        missing.join("`, `"),
+                    ),
+                    rt.token.loc.clone(),
+                    excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
+                ));
+            }
+        }
+    }
+}
+
+fn describe(value: Option<&serde_json::Value>) -> &'static str {
+    match value {
+        None => "missing",
+        Some(serde_json::Value::Null) => "null",
+        Some(serde_json::Value::String(s)) if s.is_empty() => "empty",
+        Some(_) => "blank",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::check_cell_with;
+
+    const CAMPAIGN: &str = "control: plain\nvariants:\n  - id: hello\n    subject: \"{{first_name}}, your gold picks\"\n    body: \"<p>Hi {{default first_name \\\"there\\\"}}</p>{{#if nickname}}<p>Aka {{nickname}}</p>{{/if}}\"\n  - id: plain\n    subject: Spring picks\n    body: Hello\n";
+
+    #[test]
+    fn fires_on_a_missing_name_in_the_subject() {
+        let found = check_cell_with("missing-fallback", CAMPAIGN, "last_name: Ng");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].field, crate::finding::Field::Subject);
+        assert!(
+            found[0].message.contains("`first_name` is missing"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(found[0].excerpt, ", your gold picks");
+        assert_eq!((found[0].loc.line, found[0].loc.column), (4, 15));
+    }
+
+    #[test]
+    fn fires_on_blank_and_null_values() {
+        for data in [
+            "first_name: \"   \"",
+            "first_name: null",
+            "first_name: \"\"",
+        ] {
+            assert_eq!(
+                check_cell_with("missing-fallback", CAMPAIGN, data).len(),
+                1,
+                "{data}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_every_missing_path_in_one_sentence() {
+        let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"<p>{{currency account.balance account.currency}}</p>\"\n";
+        let found = check_cell_with("missing-fallback", campaign, "first_name: Hannah");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .ends_with("`account.balance`, `account.currency` are missing for this profile"),
+            "{}",
+            found[0].message
+        );
+        let found = check_cell_with("missing-fallback", campaign, "account: { balance: null }");
+        assert!(
+            found[0].message.contains("are missing or blank"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn does_not_fire_when_present() {
+        assert!(check_cell_with("missing-fallback", CAMPAIGN, "first_name: Loren").is_empty());
+    }
+
+    #[test]
+    fn guarded_tokens_do_not_fire() {
+        // `default` and `#if nickname` guard their tokens; no nickname, no first name.
+        let found = check_cell_with(
+            "missing-fallback",
+            CAMPAIGN,
+            "first_name: Loren\nnickname: \"\"",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn an_audience_that_requires_the_field_guards_it() {
+        let campaign = "variants:\n  - id: named\n    audience: { field: first_name, exists: true }\n    subject: \"{{first_name}}, hi\"\n    body: x\n  - id: rest\n    subject: Hi\n    body: x\n";
+        // The profile without a name receives `rest`, so nothing fires; the
+        // token itself counts as guarded by the audience.
+        assert!(check_cell_with("missing-fallback", campaign, "last_name: Ng").is_empty());
+        assert!(check_cell_with("missing-fallback", campaign, "first_name: Ann").is_empty());
+    }
+}

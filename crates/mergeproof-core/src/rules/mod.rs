@@ -1,0 +1,317 @@
+//! Check: the rules. One rule per file, its documentation beside its code, and
+//! this one registry that lists them all (`mergeproof explain --list` prints it).
+//!
+//! A rule looks at one cell (a profile and the variant it receives, rendered)
+//! or at a campaign as a whole (which profiles receive which variant). It
+//! returns drafts; the engine turns them into findings with the configured
+//! severity and applies `allow:` entries.
+
+mod creepy_reference;
+mod gender_assumption;
+mod missing_fallback;
+mod no_control;
+mod no_variant;
+mod render_artifact;
+mod sensitive_category;
+mod subject_truncation;
+pub mod text;
+mod uncovered_variant;
+mod unescaped_data;
+mod unreachable_variant;
+mod unsafe_token_combo;
+mod zero_balance;
+
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::finding::{Field, Severity};
+use crate::project::{Profile, ProfileRef, Variant};
+use crate::rule_id::RuleId;
+use crate::source::SourceLoc;
+use crate::template::{
+    CompiledCampaign, CompiledTemplate, CompiledVariant, DataSpan, RenderedCell, RenderedField,
+    Token,
+};
+
+/// What `mergeproof explain RULE` prints.
+#[derive(Debug)]
+pub struct RuleDoc {
+    pub id: RuleId,
+    pub default_severity: Severity,
+    /// One line: what the rule catches.
+    pub summary: &'static str,
+    /// Why it matters, in the words of someone who has seen it go wrong.
+    pub why: &'static str,
+    /// A template (and profile) that fires the rule.
+    pub example: &'static str,
+    pub fix: &'static str,
+    /// How to accept it on purpose.
+    pub accept: &'static str,
+}
+
+pub trait Rule: Sync + Send {
+    fn doc(&self) -> &'static RuleDoc;
+
+    /// Checks what one profile receives.
+    fn check_cell(&self, _cx: &CellContext<'_>, _out: &mut Vec<Draft>) {}
+
+    /// Checks a campaign as a whole: variants against the profiles that receive them.
+    fn check_campaign(&self, _cx: &CampaignContext<'_>, _out: &mut Vec<Draft>) {}
+}
+
+/// The registry: each rule id with its code and documentation. The match is
+/// exhaustive, so a rule id without a rule does not compile.
+pub fn rule(id: RuleId) -> &'static dyn Rule {
+    match id {
+        RuleId::MissingFallback => &missing_fallback::MissingFallback,
+        RuleId::RenderArtifact => &render_artifact::RenderArtifact,
+        RuleId::UnsafeTokenCombo => &unsafe_token_combo::UnsafeTokenCombo,
+        RuleId::ZeroBalance => &zero_balance::ZeroBalance,
+        RuleId::SensitiveCategory => &sensitive_category::SensitiveCategory,
+        RuleId::GenderAssumption => &gender_assumption::GenderAssumption,
+        RuleId::CreepyReference => &creepy_reference::CreepyReference,
+        RuleId::SubjectTruncation => &subject_truncation::SubjectTruncation,
+        RuleId::UnescapedData => &unescaped_data::UnescapedData,
+        RuleId::UnreachableVariant => &unreachable_variant::UnreachableVariant,
+        RuleId::UncoveredVariant => &uncovered_variant::UncoveredVariant,
+        RuleId::NoVariant => &no_variant::NoVariant,
+        RuleId::NoControl => &no_control::NoControl,
+    }
+}
+
+/// Every rule, in the order `explain --list` shows them.
+pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
+    RuleId::ALL.iter().map(|&id| rule(id))
+}
+
+/// The rule a user's id names.
+pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
+    RuleId::parse(id).map(rule)
+}
+
+impl RuleDoc {
+    /// The full explanation, as `explain` prints it and SARIF and the TUI show it.
+    pub fn explanation(&self) -> String {
+        format!(
+            "{id} [{sev}]\n\n{summary}\n\nWhy it matters\n{why}\n\nExample\n{example}\n\nFix\n{fix}\n\nAccept it on purpose\n{accept}\n",
+            id = self.id,
+            sev = self.default_severity,
+            summary = self.summary,
+            why = indent(self.why),
+            example = indent(self.example),
+            fix = indent(self.fix),
+            accept = indent(self.accept),
+        )
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A finding before the engine gives it its severity and names.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub rule: RuleId,
+    pub field: Field,
+    pub message: String,
+    pub loc: SourceLoc,
+    pub excerpt: String,
+    /// The text that was reviewed: a decision's fingerprint covers it. A
+    /// cell's drafts about one field share one copy of its text.
+    pub reviewed_text: Arc<str>,
+    /// For campaign-level drafts: the variant and profile concerned, if any.
+    pub variant: Option<usize>,
+    pub profile: Option<ProfileRef>,
+}
+
+/// One profile and the variant it receives, rendered.
+pub struct CellContext<'a> {
+    pub config: &'a Config,
+    pub campaign: &'a CompiledCampaign,
+    pub variant_index: usize,
+    pub variant: &'a Variant,
+    pub compiled: &'a CompiledVariant,
+    pub profile: &'a Profile,
+    pub cell: &'a RenderedCell,
+    /// The cell's rendered fields as the drafts about them hold them, made
+    /// once per field (`Default::default()` to start).
+    pub reviewed_texts: ReviewedTexts,
+}
+
+/// Each rendered field's plain text, shared by every draft about that field:
+/// a body with many findings is copied once, not once per finding.
+#[derive(Debug, Default)]
+pub struct ReviewedTexts([OnceCell<Arc<str>>; Field::RENDERED.len()]);
+
+/// A token as it rendered in one field: the token, its span in the field's
+/// plain text (what a reader sees), and that text.
+pub struct RenderedToken<'a> {
+    pub token: &'a Token,
+    pub span: &'a DataSpan,
+    pub text: &'a str,
+}
+
+impl<'a> CellContext<'a> {
+    /// The fields this cell has, with their template and rendering.
+    pub fn fields(
+        &self,
+    ) -> impl Iterator<Item = (Field, &'a CompiledTemplate, &'a RenderedField)> + '_ {
+        Field::RENDERED
+            .into_iter()
+            .filter_map(move |f| Some((f, self.compiled.template(f)?, self.cell.field(f)?)))
+    }
+
+    /// Every token rendered in `rendered`'s plain text, in reading order.
+    pub fn rendered_tokens(
+        template: &'a CompiledTemplate,
+        rendered: &'a RenderedField,
+    ) -> impl Iterator<Item = RenderedToken<'a>> + 'a {
+        rendered.plain.spans.iter().filter_map(move |span| {
+            Some(RenderedToken {
+                token: template.token(span.token)?,
+                span,
+                text: rendered.plain.span_text(span),
+            })
+        })
+    }
+
+    /// A value of this profile's data at a dotted path.
+    pub fn value(&self, path: &str) -> Option<&'a serde_json::Value> {
+        crate::audience::value_at(&self.profile.data, path)
+    }
+
+    /// The plain text of `field` as rendered for this cell (empty when the
+    /// cell has no such field).
+    fn reviewed_text(&self, field: Field) -> Arc<str> {
+        let text = || -> Arc<str> {
+            self.cell
+                .field(field)
+                .map_or("", |f| f.plain.text.as_str())
+                .into()
+        };
+        match Field::RENDERED.iter().position(|f| *f == field) {
+            Some(slot) => self.reviewed_texts.0[slot].get_or_init(text).clone(),
+            None => text(),
+        }
+    }
+
+    pub fn draft(
+        &self,
+        rule: RuleId,
+        field: Field,
+        message: String,
+        loc: SourceLoc,
+        excerpt: String,
+    ) -> Draft {
+        Draft {
+            rule,
+            field,
+            message,
+            loc,
+            excerpt,
+            reviewed_text: self.reviewed_text(field),
+            variant: None,
+            profile: None,
+        }
+    }
+}
+
+/// A campaign with every profile (samples and edge cases) and the variant each
+/// receives.
+pub struct CampaignContext<'a> {
+    pub config: &'a Config,
+    pub campaign: &'a CompiledCampaign,
+    pub profiles: &'a [ProfileRef],
+    /// Parallel to `profiles`: the variant each receives.
+    pub selection: &'a [Option<usize>],
+    /// Profiles synthesized at the audiences' own values (just below, at and
+    /// above each threshold), evaluated even when edge cases are off, so that
+    /// "no profile can ever receive this" is decided on more than samples.
+    /// Their data holds only the top-level fields the audiences read (all
+    /// that selection looks at).
+    pub probes: &'a [ProfileRef],
+    pub probe_selection: &'a [Option<usize>],
+}
+
+impl CampaignContext<'_> {
+    pub fn draft(&self, rule: RuleId, field: Field, message: String, loc: SourceLoc) -> Draft {
+        Draft {
+            rule,
+            field,
+            reviewed_text: message.as_str().into(),
+            message,
+            loc,
+            excerpt: String::new(),
+            variant: None,
+            profile: None,
+        }
+    }
+}
+
+/// Up to `radius` characters either side of a byte range, on one line, for a
+/// finding's excerpt.
+pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
+    let start = floor_char(text, start.min(text.len()));
+    let end = floor_char(text, end.min(text.len())).max(start);
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .take(radius)
+        .last()
+        .map_or(start, |(i, _)| i);
+    let to = end
+        + text[end..]
+            .chars()
+            .take(radius)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    // Words joined by single spaces.
+    let mut out = String::with_capacity(to - from);
+    for word in text[from..to].split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_under_its_own_id() {
+        for &id in RuleId::ALL {
+            let d = rule(id).doc();
+            assert_eq!(d.id, id);
+            for (what, text) in [
+                ("summary", d.summary),
+                ("why", d.why),
+                ("example", d.example),
+                ("fix", d.fix),
+                ("accept", d.accept),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {what}", d.id);
+            }
+        }
+    }
+
+    #[test]
+    fn excerpts_stay_on_char_boundaries() {
+        assert_eq!(excerpt("Hi , your gold picks", 2, 3, 5), "Hi , you");
+        assert_eq!(excerpt("Zoë likes tea", 0, 4, 3), "Zoë li");
+    }
+}

@@ -1,0 +1,517 @@
+//! `render-artifact`: what the customer reads holds template debris, junk from
+//! the data, or punctuation left dangling by a token that printed nothing.
+//!
+//! What counts, and why:
+//! - template syntax anywhere in the rendered text (`{{`, `}}`), merge tags of
+//!   other tools (`{FNAME}`, `*|FNAME|*`, `%%Name%%`) and `[object Object]`:
+//!   no copywriter writes these on purpose;
+//! - `null` and `undefined` (in any case, as the checks and `default` read
+//!   them: `audience::is_blank`) and `NaN` (exactly: "Nan" is a name) only
+//!   where a token printed them: the same words written in the copy are the
+//!   producer's own ("null and void");
+//! - a token that printed nothing (or only spaces) with a space before it and
+//!   a space or `, ; : . ! ?` after it ("Hi , …", "Dear  Smith"), and, where
+//!   no token is to blame, a space before a comma or a line that starts with
+//!   a comma;
+//! - a template that failed to render for this profile.
+
+use std::ops::Range;
+
+use crate::finding::Severity;
+use crate::source::SourceLoc;
+use crate::template::{CompiledTemplate, RenderedText};
+
+use super::text::{Folded, excerpt_keeping_spaces, loc_of_literal, word_matches};
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc};
+
+pub struct RenderArtifact;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::RenderArtifact,
+    default_severity: Severity::Error,
+    summary: "The rendered text holds template debris ({{, {FNAME}, *|FNAME|*, %%Name%%), junk data (null, undefined, NaN, [object Object]) or punctuation left dangling by an empty token.",
+    why: "\"Hi ,\", \"Dear {FNAME}\" and \"Hello null\" tell the customer the email was sent by a machine that does not know them. Debris in a subject line is seen before the email is even opened, and screenshots of it travel.",
+    example: "subject: \"{{first_name}}, your gold picks\"\nprofile: { last_name: Okafor }   # no first_name\nrenders: \", your gold picks\"\n\nbody: \"Dear *|FNAME|*,\"   # a Mailchimp tag pasted into a Handlebars template\nrenders: \"Dear *|FNAME|*,\"",
+    fix: "Give empty tokens a fallback ({{default first_name \"there\"}}) or put the words around them inside {{#if first_name}}…{{/if}}, so no punctuation is left behind; replace merge tags of other tools with Handlebars tokens; clean `null`/`undefined` out of the data at the source, or guard the token.",
+    accept: "When the text is right as it renders (a product literally named \"{Brace}\"), add to the variant:\n  allow:\n    - { rule: render-artifact, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+const OBJECT_DEBRIS: &str = "[object Object]";
+/// Punctuation that reads as dangling after a gap.
+const DANGLING: &[char] = &[',', ';', ':', '.', '!', '?'];
+/// How far a merge tag may stretch between its delimiters.
+const MAX_TAG: usize = 48;
+
+/// One problem found in a rendered field.
+struct Artifact {
+    range: Range<usize>,
+    message: String,
+    loc: SourceLoc,
+}
+
+impl Rule for RenderArtifact {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        for (field, template, rendered) in cx.fields() {
+            if let Some(error) = &rendered.error {
+                // The registry key is internal; name the field instead.
+                let error = error.replace(&template.key, field.as_str());
+                out.push(cx.draft(
+                    DOC.id,
+                    field,
+                    format!("the {field} failed to render for this profile: {error}"),
+                    template.source.start(),
+                    String::new(),
+                ));
+                continue;
+            }
+            let text = &rendered.plain;
+            let mut found = Vec::new();
+            empty_tokens(template, text, &mut found);
+            junk_from_data(template, text, &mut found);
+            debris(template, &text.text, &mut found);
+            stray_punctuation(template, text, &mut found);
+            // Each place once: the most specific explanation was pushed first.
+            let mut reported: Vec<Range<usize>> = Vec::new();
+            for a in found {
+                let overlaps = reported.iter().any(|r| {
+                    a.range.start < r.end.max(r.start + 1)
+                        && r.start < a.range.end.max(a.range.start + 1)
+                });
+                if overlaps {
+                    continue;
+                }
+                reported.push(a.range.clone());
+                let excerpt = excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
+                out.push(cx.draft(DOC.id, field, a.message, a.loc, excerpt));
+            }
+        }
+    }
+}
+
+/// A token that printed nothing, where the words around it show the gap.
+fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<Artifact>) {
+    let t = &text.text;
+    for span in &text.spans {
+        if !text.span_text(span).trim().is_empty() {
+            continue;
+        }
+        let Some(token) = template.token(span.token) else {
+            continue;
+        };
+        let before = &t[..span.start];
+        let after = &t[span.end..];
+        let space_before = before.ends_with([' ', '\u{a0}']);
+        let line_start = before.trim_end_matches([' ', '\u{a0}']).is_empty()
+            || before.trim_end_matches([' ', '\u{a0}']).ends_with('\n');
+        let after_gap = after.trim_start_matches([' ', '\u{a0}']);
+        let gap_start =
+            span.start - (before.len() - before.trim_end_matches([' ', '\u{a0}']).len());
+        let punctuation = after_gap.chars().next().filter(|c| DANGLING.contains(c));
+        if let Some(p) = punctuation.filter(|_| space_before || line_start) {
+            let end = span.end + (after.len() - after_gap.len()) + p.len_utf8();
+            let what = if line_start && !space_before {
+                format!("the line now starts with \"{p}\"")
+            } else {
+                format!("\"{p}\" is left after a space")
+            };
+            out.push(Artifact {
+                range: gap_start..end,
+                message: format!("`{}` printed nothing here and {what}", token.expression),
+                loc: token.loc.clone(),
+            });
+        } else if space_before && after.starts_with([' ', '\u{a0}']) && !after_gap.is_empty() {
+            let next_space = after.chars().next().map_or(0, char::len_utf8);
+            out.push(Artifact {
+                range: gap_start..span.end + next_space,
+                message: format!(
+                    "`{}` printed nothing here and left a double space",
+                    token.expression
+                ),
+                loc: token.loc.clone(),
+            });
+        }
+    }
+}
+
+/// Words exports write for a missing value, matched in any case.
+const PLACEHOLDERS: &[&str] = &["null", "undefined"];
+/// Matched exactly.
+const NOT_A_NUMBER: &str = "NaN";
+
+/// `null`, `undefined`, `NaN` as printed by a token.
+fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<Artifact>) {
+    for span in &text.spans {
+        let printed = text.span_text(span);
+        if !may_hold_placeholder(printed) {
+            continue;
+        }
+        let Some(token) = template.token(span.token) else {
+            continue;
+        };
+        let folded = Folded::new(printed);
+        let hit = PLACEHOLDERS
+            .iter()
+            .find_map(|w| word_matches(&folded.text, w).next())
+            .map(|m| folded.original(m))
+            .or_else(|| word_matches(printed, NOT_A_NUMBER).next());
+        if let Some(hit) = hit {
+            out.push(Artifact {
+                message: format!(
+                    "`{}` printed `{}`: the data holds a placeholder, not a value",
+                    token.expression,
+                    &printed[hit.clone()]
+                ),
+                range: span.start + hit.start..span.start + hit.end,
+                loc: token.loc.clone(),
+            });
+        }
+    }
+}
+
+/// Every placeholder word has a `u`, `U` or `N` in any case: most names and
+/// numbers are ruled out in one pass.
+fn may_hold_placeholder(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'u' | b'U' | b'N'))
+}
+
+/// Template syntax and merge tags of other tools, wherever they came from.
+fn debris(template: &CompiledTemplate, text: &str, out: &mut Vec<Artifact>) {
+    // One pass to rule out the common case: none of the delimiters at all.
+    let mut present = [false; 4];
+    for b in text.bytes() {
+        match b {
+            b'{' | b'}' => present[0] = true,
+            b'|' => present[1] = true,
+            b'%' => present[2] = true,
+            b'[' => present[3] = true,
+            _ => {}
+        }
+    }
+    let [braces, pipes, percents, brackets] = present;
+    let mut push = |range: Range<usize>, kind: &str| {
+        let found = &text[range.clone()];
+        out.push(Artifact {
+            message: format!("the rendered text holds `{found}`, {kind}"),
+            loc: loc_of_literal(template, found),
+            range,
+        });
+    };
+    if braces {
+        template_debris(text, &mut push);
+    }
+    if brackets {
+        for (at, _) in text.match_indices(OBJECT_DEBRIS) {
+            push(
+                at..at + OBJECT_DEBRIS.len(),
+                "a data object printed as text",
+            );
+        }
+    }
+    if pipes {
+        let mailchimp = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+        for range in delimited(text, "*|", "|*", mailchimp) {
+            push(range, "a Mailchimp merge tag that nothing filled in");
+        }
+    }
+    if percents {
+        for range in delimited(text, "%%", "%%", is_tag_char) {
+            push(
+                range,
+                "a merge tag of another email tool that nothing filled in",
+            );
+        }
+    }
+}
+
+/// `{{…}}`, a lone `}}`, and `{NAME}`.
+fn template_debris(text: &str, push: &mut impl FnMut(Range<usize>, &str)) {
+    for (at, _) in text.match_indices("{{") {
+        // The whole tag when it closes on the same line before another opens.
+        let rest = &text[at + 2..];
+        let end = rest
+            .char_indices()
+            .take_while(|(i, c)| *i < MAX_TAG && *c != '\n' && !rest[*i..].starts_with("{{"))
+            .map(|(i, _)| i)
+            .find(|i| rest[*i..].starts_with("}}"))
+            .map_or(at + 2, |i| at + 2 + i + 2);
+        push(at..end, "Handlebars code that never rendered");
+    }
+    for (at, _) in text.match_indices("}}") {
+        push(at..at + 2, "the end of Handlebars code that never rendered");
+    }
+    for range in delimited(text, "{", "}", is_identifier_char) {
+        let lone = !text[..range.start].ends_with('{') && !text[range.end..].starts_with('}');
+        if lone {
+            push(range, "a single-brace merge tag that nothing filled in");
+        }
+    }
+}
+
+/// `%%First Name%%` may hold spaces; `{FNAME}` may not, so that prose in
+/// braces is left alone.
+fn is_tag_char(c: char) -> bool {
+    is_identifier_char(c) || c == ' '
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// `open NAME close` where NAME starts with a letter or `_` and is made of
+/// `name_char`s, within [`MAX_TAG`] bytes.
+fn delimited<'a>(
+    text: &'a str,
+    open: &'a str,
+    close: &'a str,
+    name_char: fn(char) -> bool,
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    text.match_indices(open).filter_map(move |(at, _)| {
+        let inner_start = at + open.len();
+        let rest = &text[inner_start..];
+        let len = rest.find(close).filter(|l| *l > 0 && *l <= MAX_TAG)?;
+        let name = rest[..len].trim();
+        let first = name.chars().next()?;
+        let well_formed = (first.is_alphabetic() || first == '_') && name.chars().all(name_char);
+        well_formed.then(|| at..inner_start + len + close.len())
+    })
+}
+
+/// A space before a comma, or a line starting with one, with no empty token
+/// to blame (a partial that printed nothing, say). A space the data itself
+/// ends with ("Loren ") is the data's, not debris of the template.
+fn stray_punctuation(
+    template: &CompiledTemplate,
+    rendered: &RenderedText,
+    out: &mut Vec<Artifact>,
+) {
+    let text = &rendered.text;
+    let from_data = |at: usize| rendered.spans.iter().any(|s| s.start <= at && at < s.end);
+    for (at, _) in text.match_indices(" ,") {
+        if from_data(at) {
+            continue;
+        }
+        out.push(Artifact {
+            range: at..at + 2,
+            message:
+                "the rendered text has a space before a comma, where something printed nothing"
+                    .into(),
+            loc: loc_of_literal(template, " ,"),
+        });
+    }
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let lead = line.len() - line.trim_start().len();
+        if line.trim_start().starts_with([',', ';']) {
+            out.push(Artifact {
+                range: line_start + lead..line_start + lead + 1,
+                message: "a line of the rendered text starts with a comma, where something printed nothing".into(),
+                loc: template.source.start(),
+            });
+        }
+        line_start += line.len() + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Field;
+    use crate::testkit::{check_cell_with, one_variant};
+
+    fn found(subject: &str, body: &str, profile: &str) -> Vec<crate::rules::Draft> {
+        check_cell_with("render-artifact", &one_variant(subject, body), profile)
+    }
+
+    #[test]
+    fn fires_on_a_comma_left_by_an_empty_name() {
+        let f = found(
+            "{{first_name}}, your gold picks",
+            "<p>Hello</p>",
+            "last_name: Ng",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Subject);
+        assert!(
+            f[0].message.contains("`{{first_name}}` printed nothing"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].excerpt, ", your gold picks");
+        assert_eq!((f[0].loc.line, f[0].loc.column), (3, 15));
+    }
+
+    #[test]
+    fn fires_on_space_comma_and_double_space() {
+        let f = found(
+            "Hi {{first_name}}, welcome",
+            "<p>Dear {{title}} {{last_name}},</p>",
+            "last_name: Ng\ntitle: ''",
+        );
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(
+            f[0].message.contains("\",\" is left after a space"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].excerpt, "Hi , welcome");
+        assert_eq!(f[1].field, Field::Body);
+        assert!(f[1].message.contains("double space"), "{}", f[1].message);
+        assert_eq!(f[1].excerpt, "Dear  Ng,");
+    }
+
+    #[test]
+    fn fires_on_merge_tags_of_other_tools_and_debris() {
+        for (body, tag) in [
+            ("<p>Dear {FNAME},</p>", "{FNAME}"),
+            ("<p>Dear *|FNAME|*,</p>", "*|FNAME|*"),
+            ("<p>Dear %%First Name%%,</p>", "%%First Name%%"),
+            ("<p>Total: [object Object]</p>", "[object Object]"),
+            ("<p>Dear \\{{first_name}},</p>", "{{first_name}}"),
+        ] {
+            let f = found("Hello", body, "first_name: Ann");
+            assert_eq!(f.len(), 1, "{body}: {f:?}");
+            assert!(f[0].message.contains(tag), "{body}: {}", f[0].message);
+        }
+    }
+
+    #[test]
+    fn fires_on_placeholders_printed_from_data() {
+        for value in ["null", "NULL", "Undefined", "NaN"] {
+            let f = found(
+                "Hi {{first_name}}",
+                "<p>x</p>",
+                &format!("first_name: \"{value}\""),
+            );
+            assert_eq!(f.len(), 1, "{value}: {f:?}");
+            assert!(f[0].message.contains(&format!("printed `{value}`")));
+        }
+        // Debris inside data is still debris.
+        let f = found("Hi {{first_name}}", "<p>x</p>", "first_name: \"{{FNAME}}\"");
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    fn title_case(word: &str) -> String {
+        let mut chars = word.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_fallback_covers_the_placeholders_it_flags() {
+        // `default` and the checks read these words as missing: behind a
+        // fallback they never print.
+        for value in ["null", "Null", "UNDEFINED"] {
+            let profile = format!("first_name: \"{value}\"");
+            assert_eq!(found("Hi {{first_name}}", "<p>x</p>", &profile).len(), 1);
+            let f = found("Hi {{default first_name \"there\"}}", "<p>x</p>", &profile);
+            assert!(f.is_empty(), "{value}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_filter_lets_every_placeholder_through() {
+        for word in super::PLACEHOLDERS {
+            for spelling in [word.to_string(), word.to_uppercase(), title_case(word)] {
+                assert!(super::may_hold_placeholder(&spelling), "{spelling}");
+            }
+        }
+        assert!(super::may_hold_placeholder(super::NOT_A_NUMBER));
+        assert!(!super::may_hold_placeholder("Loren 42"));
+    }
+
+    #[test]
+    fn fires_when_the_template_fails_to_render() {
+        // `with` on a value that is not an object renders nothing, but a
+        // missing partial at render time is a real failure.
+        let compiled = crate::testkit::compiled(&one_variant("Hi", "<p>x</p>"));
+        let p = crate::testkit::profile("first_name: Ann");
+        let mut cell = compiled.render(0, &p);
+        cell.body.error = Some("Error rendering \"\u{0}0/body\": boom".into());
+        let config = crate::config::Config::default();
+        let cx = crate::rules::CellContext {
+            config: &config,
+            campaign: &compiled,
+            variant_index: 0,
+            variant: &compiled.campaign.variants[0],
+            compiled: &compiled.variants[0],
+            profile: &p,
+            cell: &cell,
+            reviewed_texts: Default::default(),
+        };
+        let mut out = Vec::new();
+        crate::rules::Rule::check_cell(&super::RenderArtifact, &cx, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].field, Field::Body);
+        assert!(
+            out[0].message.contains("\"body\": boom"),
+            "{}",
+            out[0].message
+        );
+    }
+
+    #[test]
+    fn does_not_fire_on_clean_text() {
+        for (subject, body, profile) in [
+            (
+                "{{first_name}}, your picks",
+                "<p>Hi {{first_name}},</p>",
+                "first_name: Ann",
+            ),
+            (
+                "{{default first_name \"Hi\"}}, picks",
+                "<p>x</p>",
+                "last_name: Ng",
+            ),
+            // The guard takes the comma with the name.
+            (
+                "Picks{{#if first_name}} for {{first_name}}{{/if}}!",
+                "<p>x</p>",
+                "last_name: Ng",
+            ),
+            // The producer's own words and real names.
+            (
+                "Null and void",
+                "<p>Our offer is not null. Nan says hi.</p>",
+                "x: 1",
+            ),
+            ("Hi {{first_name}}", "<p>x</p>", "first_name: Nan"),
+            (
+                "50% off, 20% more",
+                "<p>Save 50%% today {braces are fine}</p>",
+                "x: 1",
+            ),
+            (
+                "Sale ends.  Shop now",
+                "<p>{{first_name}}</p>",
+                "first_name: \"\"",
+            ),
+            // Data that ends with a space is the data's own.
+            (
+                "Hi {{first_name}}, picks",
+                "<p>x</p>",
+                "first_name: \"Ann \"",
+            ),
+        ] {
+            let f = found(subject, body, profile);
+            assert!(f.is_empty(), "{subject} / {body}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_token_between_words_and_line_breaks_is_fine() {
+        // "Hi" then nothing then a paragraph break: no gap a reader sees.
+        let f = found(
+            "Hello",
+            "<p>Hi{{first_name}}</p><p>Welcome</p>",
+            "first_name: \"\"",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

@@ -1,0 +1,147 @@
+//! `subject-truncation`: the personalized subject is longer than a mail client
+//! shows, and personalization is what pushed text past the cut.
+//!
+//! A client cuts a subject at its visible length (`clients` in
+//! mergeproof.yaml). Personalization is to blame when the subject without the
+//! text that came from data would fit, or when data starts before the cut (it
+//! pushed the words after it further out). A subject that is too long with no
+//! data in it, or whose data all sits past the cut, is the copywriter's
+//! choice, not a personalization defect.
+//!
+//! Length is counted in Unicode scalar values (`chars()`): a letter written
+//! with a combining accent counts as two, as some clients count it.
+
+use crate::finding::{Field, Severity};
+
+use super::text::{byte_at_char, char_len};
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc};
+
+pub struct SubjectTruncation;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::SubjectTruncation,
+    default_severity: Severity::Warning,
+    summary: "The rendered subject is longer than a client's visible length and personalization pushed text past the cut.",
+    why: "A name at the front of the subject pushes the offer to the end, and on a phone the end is cut: \"Loren, your gold picks: extra 30% off lin…\". The longer the customer's name, the less of the offer they see.",
+    example: "subject: \"{{first_name}}, your gold picks: extra 30% off linen\"\nprofile: { first_name: Loren }\nrenders 43 characters; iPhone Mail shows 41, the Gmail app 40",
+    fix: "Shorten the copy so that the subject still fits with a long name, or move the name to the preheader or the greeting. Putting the offer before the name keeps the offer in view, but a name cut in half is still flagged. The widths are `clients` in mergeproof.yaml.",
+    accept: "When the cut is acceptable (the words past it are a bonus), add to the variant:\n  allow:\n    - { rule: subject-truncation, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+/// Characters shown either side of the cut in the excerpt.
+const AROUND_CUT: usize = 24;
+
+impl Rule for SubjectTruncation {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let (Some(template), Some(rendered)) = (&cx.compiled.subject, &cx.cell.subject) else {
+            return;
+        };
+        if rendered.error.is_some() {
+            return;
+        }
+        let subject = &rendered.plain;
+        let text = &subject.text;
+        let data: Vec<_> = subject.spans.iter().filter(|s| s.end > s.start).collect();
+        let Some(first_data) = data.first() else {
+            return;
+        };
+        let total = char_len(text);
+        // Spans never overlap: each is one token's output.
+        let from_data: usize = data.iter().map(|s| char_len(subject.span_text(s))).sum();
+        let without_data = total.saturating_sub(from_data);
+
+        let mut cuts: Vec<(&str, usize, usize)> = Vec::new();
+        for (client, width) in &cx.config.clients {
+            if total <= *width {
+                continue;
+            }
+            let cut = byte_at_char(text, *width);
+            if without_data <= *width || first_data.start < cut {
+                cuts.push((client, *width, cut));
+            }
+        }
+        let Some(&(_, _, narrowest)) = cuts.iter().min_by_key(|(_, width, _)| *width) else {
+            return;
+        };
+        let clients: Vec<String> = cuts
+            .iter()
+            .map(|(client, width, _)| format!("{client} ({width})"))
+            .collect();
+        let loc = template
+            .token(first_data.token)
+            .map_or_else(|| template.source.start(), |t| t.loc.clone());
+        let hidden = &text[narrowest..];
+        out.push(cx.draft(
+                DOC.id,
+            Field::Subject,
+            format!(
+                "personalization makes the subject {total} characters ({without_data} without data) and {} cut it: \"{hidden}\" is not shown",
+                clients.join(", ")
+            ),
+            loc,
+            cut_excerpt(text, narrowest),
+        ));
+    }
+}
+
+/// The text either side of the cut, with the cut marked.
+fn cut_excerpt(text: &str, cut: usize) -> String {
+    let before: Vec<char> = text[..cut].chars().rev().take(AROUND_CUT).collect();
+    let before: String = before.into_iter().rev().collect();
+    let after: String = text[cut..].chars().take(AROUND_CUT).collect();
+    format!("{before}✂{after}").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::check_cell_with;
+
+    const GOLD: &str = "variants:\n  - id: gold\n    subject: \"{{first_name}}, your gold picks: extra 30% off linen\"\n    body: x\n";
+
+    #[test]
+    fn fires_when_a_name_pushes_the_offer_past_the_cut() {
+        let f = check_cell_with("subject-truncation", GOLD, "first_name: Loren");
+        assert_eq!(f.len(), 1, "{f:?}");
+        let m = &f[0].message;
+        assert!(m.contains("43 characters (38 without data)"), "{m}");
+        assert!(m.contains("iphone-mail (41), gmail-app (40)"), "{m}");
+        assert!(!m.contains("gmail-web"), "{m}");
+        assert_eq!(f[0].excerpt, "picks: extra 30% off li✂nen");
+        assert_eq!((f[0].loc.line, f[0].loc.column), (3, 15));
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        // "Zoë, …" is 41 characters (42 bytes): only the Gmail app cuts it.
+        let f = check_cell_with("subject-truncation", GOLD, "first_name: Zoë");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("gmail-app (40) cut"),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].message.contains("iphone-mail"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn does_not_fire_when_it_fits() {
+        assert!(check_cell_with("subject-truncation", GOLD, "first_name: Al").is_empty());
+        assert!(check_cell_with("subject-truncation", GOLD, "last_name: Ng").is_empty());
+    }
+
+    #[test]
+    fn does_not_fire_on_long_static_copy_or_data_past_the_cut() {
+        let data_past_the_cut = "variants:\n  - id: a\n    subject: \"Our biggest spring clearance of the year starts today, {{first_name}}\"\n    body: x\n";
+        let no_data = "variants:\n  - id: b\n    subject: \"A subject line that is simply far too long for any phone to show\"\n    body: x\n";
+        for campaign in [data_past_the_cut, no_data] {
+            let f = check_cell_with("subject-truncation", campaign, "first_name: Loren");
+            assert!(f.is_empty(), "{campaign}: {f:?}");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `unescaped-data`: profile data printed with `{{{ }}}` into an HTML body,
+//! where a `<`, `&` or quote in the data becomes markup.
+//!
+//! Reported for every profile that receives the variant and for which the
+//! token rendered: the defect is in the template, but the data that would
+//! break it arrives one profile at a time. Subjects, preheaders and SMS or
+//! push bodies are plain text, where `{{{ }}}` escapes nothing because
+//! nothing is escaped.
+
+use crate::finding::{Field, Severity};
+
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct UnescapedData;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::UnescapedData,
+    default_severity: Severity::Error,
+    summary: "Profile data is emitted with {{{ }}} (no HTML escaping) into an HTML body.",
+    why: "A name like `<b>O'Brien & \"Co\"</b>` or `<script>` typed into a sign-up form is inserted as markup: at best the layout breaks, at worst the email carries someone's script or a phishing link in your brand.",
+    example: "body_file: templates/device-iphone.html.hbs\n  <p>{{{first_name}}}, your iPhone deserves a better desk.</p>\nprofile: { first_name: \"<a href=https://evil.example>Claim your prize</a>\" }",
+    fix: "Use {{first_name}} (two braces): Handlebars escapes it. Keep {{{ }}} for trusted HTML the team writes, never for profile data.",
+    accept: "When the field holds HTML your own systems produce and sanitize, add to the variant:\n  allow:\n    - { rule: unescaped-data, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+impl Rule for UnescapedData {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let template = &cx.compiled.body;
+        if !template.html {
+            return;
+        }
+        let body = &cx.cell.body;
+        for token in &template.analysis.tokens {
+            if token.escaped || token.reads.is_empty() {
+                continue;
+            }
+            if body.output.spans_of(token.index).next().is_none() {
+                continue;
+            }
+            let paths: Vec<&str> = token.reads.iter().map(|r| r.path.as_str()).collect();
+            // What a reader sees, or the HTML when the data's own markup
+            // swallowed the text (a `<script>` in a name).
+            let shown = [&body.plain, &body.output]
+                .into_iter()
+                .find_map(|t| {
+                    let s = t.spans_of(token.index).next()?;
+                    Some(excerpt(&t.text, s.start, s.end, 30))
+                })
+                .unwrap_or_default();
+            out.push(cx.draft(
+                DOC.id,
+                Field::Body,
+                format!(
+                    "`{}` prints `{}` into the HTML body without escaping: markup in the data becomes part of the email",
+                    token.expression,
+                    paths.join("`, `")
+                ),
+                token.loc.clone(),
+                shown,
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Field;
+    use crate::testkit::check_cell_with;
+
+    #[test]
+    fn fires_on_triple_braces_in_an_html_body() {
+        let campaign =
+            "variants:\n  - id: a\n    subject: Hi\n    body: \"<p>{{{first_name}}}, hello</p>\"\n";
+        let f = check_cell_with(
+            "unescaped-data",
+            campaign,
+            "first_name: \"<b>O'Brien & Co</b>\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Body);
+        assert!(
+            f[0].message
+                .starts_with("`{{{first_name}}}` prints `first_name`"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].excerpt, "O'Brien & Co, hello");
+        // Harmless data today is still unescaped data.
+        assert_eq!(
+            check_cell_with("unescaped-data", campaign, "first_name: Loren").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn does_not_fire_when_the_token_does_not_render() {
+        let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"{{#if first_name}}<p>{{{first_name}}}</p>{{/if}}\"\n";
+        assert!(check_cell_with("unescaped-data", campaign, "last_name: Ng").is_empty());
+    }
+
+    #[test]
+    fn does_not_fire_for_escaped_tokens_subjects_or_sms() {
+        let escaped = "variants:\n  - id: a\n    subject: \"{{{first_name}}}, hi\"\n    preheader: \"{{{first_name}}}\"\n    body: \"<p>{{first_name}}</p>\"\n";
+        assert!(check_cell_with("unescaped-data", escaped, "first_name: \"<b>\"").is_empty());
+        let sms = "channel: sms\nvariants:\n  - id: a\n    body: \"Hi {{{first_name}}}\"\n";
+        assert!(check_cell_with("unescaped-data", sms, "first_name: \"<b>\"").is_empty());
+    }
+}

@@ -1,0 +1,281 @@
+//! `unsafe-token-combo`: the customer's name printed in the same subject,
+//! preheader or sentence as a stigmatising or price-negative word.
+//!
+//! The name must really be printed (a token reading a `personal_fields` path
+//! that has a value for this profile: a `default` fallback such as "there" is
+//! not a name). Terms match case-insensitively on word boundaries, with
+//! hyphens and spaces alike ("below-market" is "below market"). A body is
+//! judged sentence by sentence: the name in the greeting and "clearance" three
+//! paragraphs down are not a combination.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use crate::audience::is_blank;
+use crate::finding::{Field, Severity};
+
+use super::text::{Folded, fold_term, sentences, word_matches};
+use crate::rule_id::RuleId;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct UnsafeTokenCombo;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::UnsafeTokenCombo,
+    default_severity: Severity::Error,
+    summary: "A personal field's value appears in the same subject, preheader or sentence as an unsafe term (cheap, below market, overdue, debt, …).",
+    why: "\"Loren, cheap below-market picks for you\" reads as a judgement of Loren, not of the prices. Next to a name, words about price, debt or bodies become personal, and customers screenshot them.",
+    example: "subject: \"{{first_name}}, cheap below-market picks for you\"\nprofile: { first_name: Dmitri }\nrenders: \"Dmitri, cheap below-market picks for you\"",
+    fix: "Move the name away from the term (another sentence, or the greeting only), or reword the offer (\"prices cut on jackets\"). The terms are `unsafe_terms` in mergeproof.yaml; the personal fields are `personal_fields`.",
+    accept: "When the combination is fine for this audience, add to the variant:\n  allow:\n    - { rule: unsafe-token-combo, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+impl Rule for UnsafeTokenCombo {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        // Folded once per cell, and only when a name was printed at all.
+        let mut terms: Option<Vec<Cow<'_, str>>> = None;
+        for (field, template, rendered) in cx.fields() {
+            let text = &rendered.plain.text;
+            // Split once per field, when the first name is found; only the
+            // units that hold a name are folded and searched.
+            let mut units: Option<Vec<Range<usize>>> = None;
+            // The terms that may be in the field: a term in a sentence is in
+            // the field, and then so is its anchor. A field without any is
+            // done without splitting or folding its sentences.
+            let mut present: Option<Vec<Cow<'_, str>>> = None;
+            let mut judged: Vec<Range<usize>> = Vec::new();
+            for rt in CellContext::rendered_tokens(template, rendered) {
+                if rt.text.trim().is_empty() {
+                    continue;
+                }
+                let prints_a_name = rt.token.reads.iter().any(|r| {
+                    cx.config.is_personal_field(&r.path)
+                        && (rt.token.in_loop || !is_blank(cx.value(&r.path)))
+                });
+                if !prints_a_name {
+                    continue;
+                }
+                let terms = terms.get_or_insert_with(|| folded_terms(&cx.config.unsafe_terms));
+                let present = present.get_or_insert_with(|| {
+                    let lowered = text.to_ascii_lowercase();
+                    terms
+                        .iter()
+                        .filter(|t| lowered.contains(anchor(t)))
+                        .cloned()
+                        .collect()
+                });
+                if present.is_empty() {
+                    continue;
+                }
+                let units = units.get_or_insert_with(|| {
+                    if field == Field::Body {
+                        sentences(text)
+                    } else {
+                        std::iter::once(0..text.len()).collect()
+                    }
+                });
+                let Some(unit) = units
+                    .iter()
+                    .find(|u| u.start <= rt.span.start && rt.span.start < u.end)
+                    .cloned()
+                else {
+                    continue;
+                };
+                if judged.contains(&unit) {
+                    continue;
+                }
+                judged.push(unit.clone());
+                let hits = terms_apart_from(
+                    &text[unit.clone()],
+                    present,
+                    rt.span.start - unit.start..rt.span.end - unit.start,
+                );
+                if hits.is_empty() {
+                    continue;
+                }
+                let place = match field {
+                    Field::Body => "sentence",
+                    other => other.as_str(),
+                };
+                out.push(cx.draft(
+                    DOC.id,
+                    field,
+                    format!(
+                        "`{}` puts the customer's name in the same {place} as \"{}\"",
+                        rt.token.expression,
+                        hits.join("\", \"")
+                    ),
+                    rt.token.loc.clone(),
+                    excerpt(text, unit.start, unit.end, 0),
+                ));
+            }
+        }
+    }
+}
+
+/// The terms found in `unit`, in the order they appear, except inside
+/// `name` (a byte range of `unit`): the name itself is not a term next to it.
+fn terms_apart_from<'t>(unit: &str, terms: &'t [Cow<'_, str>], name: Range<usize>) -> Vec<&'t str> {
+    let folded = Folded::new(unit);
+    let mut found: Vec<(usize, &str)> = Vec::new();
+    for term in terms {
+        let apart = word_matches(&folded.text, term.as_ref())
+            .map(|m| folded.original(m))
+            .find(|at| at.end <= name.start || at.start >= name.end);
+        if let Some(at) = apart {
+            found.push((at.start, term));
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The configured terms folded for matching, without duplicates ("below
+/// market" and "below-market" are one term).
+/// A part of a folded term that a text holding the term holds as is, but for
+/// ASCII case: its longest run of ASCII lowercase letters and digits other
+/// than `i` and `k`. Folding lowercases, and the only characters outside ASCII
+/// that lowercase into it are `İ` (to `i̇`) and the Kelvin sign (to `k`).
+/// Empty (found in any text) when the term has no such run.
+fn anchor(term: &str) -> &str {
+    term.split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()) || c == 'i' || c == 'k')
+        .fold("", |longest, run| {
+            if run.len() > longest.len() {
+                run
+            } else {
+                longest
+            }
+        })
+}
+
+fn folded_terms(terms: &[String]) -> Vec<Cow<'_, str>> {
+    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(terms.len());
+    for t in terms {
+        let folded = fold_term(t);
+        if !folded.is_empty() && !out.contains(&folded) {
+            out.push(folded);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Field;
+    use crate::testkit::{check_cell_with, one_variant};
+
+    use super::anchor;
+
+    #[test]
+    fn anchors_are_the_longest_plain_ascii_run() {
+        assert_eq!(anchor("cheap"), "cheap");
+        assert_eq!(anchor("below market"), "below");
+        assert_eq!(anchor("final notice"), "nal");
+        assert_eq!(anchor("kiki"), "");
+        assert_eq!(anchor("дешево"), "");
+    }
+
+    /// What [`anchor`] relies on: no character outside ASCII lowercases into
+    /// ASCII, but `İ` and the Kelvin sign.
+    #[test]
+    fn only_two_characters_lowercase_into_ascii() {
+        let into_ascii: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(into_ascii, ['\u{130}', '\u{212A}']);
+    }
+
+    #[test]
+    fn fires_with_a_kelvin_sign_and_a_dotted_capital_i() {
+        // The Kelvin sign folds to `k`: "\u{212A}in\u{212A}" is "kink" to the
+        // rule, though an ASCII search for "kink" misses it. (`İ` folds to
+        // `i` and a combining dot, so "p\u{130}nk" is not "pink".)
+        let config = crate::config::Config {
+            unsafe_terms: vec!["kink".into(), "pink".into()],
+            ..crate::config::Config::default()
+        };
+        let f = crate::testkit::check_cell_with_config(
+            "unsafe-token-combo",
+            &one_variant(
+                "{{first_name}}: \u{212A}in\u{212A} and p\u{130}nk",
+                "<p>x</p>",
+            ),
+            "first_name: Dmitri",
+            &config,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("\"kink\""), "{}", f[0].message);
+    }
+
+    fn found(subject: &str, body: &str, profile: &str) -> Vec<crate::rules::Draft> {
+        check_cell_with("unsafe-token-combo", &one_variant(subject, body), profile)
+    }
+
+    #[test]
+    fn fires_on_a_name_next_to_a_hyphenated_term() {
+        let f = found(
+            "{{first_name}}, cheap below-market picks for you",
+            "<p>x</p>",
+            "first_name: Dmitri",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Subject);
+        assert!(
+            f[0].message.contains("\"cheap\", \"below market\""),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].excerpt, "Dmitri, cheap below-market picks for you");
+    }
+
+    #[test]
+    fn fires_in_the_same_sentence_of_a_body_and_case_insensitively() {
+        let f = found(
+            "Hello",
+            "<p>Hi {{first_name}}. Your account is OVERDUE, {{first_name}}!</p>",
+            "first_name: Ann",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].field, Field::Body);
+        assert_eq!(f[0].excerpt, "Your account is OVERDUE, Ann!");
+    }
+
+    #[test]
+    fn does_not_fire_in_another_sentence() {
+        let f = found(
+            "Spring deals",
+            "<p>Hi {{first_name}},</p><p>Cheap jackets this week.</p><p>Hello {{first_name}}. Reduced prices inside.</p>",
+            "first_name: Ann",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn does_not_fire_when_the_name_is_not_printed() {
+        for profile in ["last_name: Ng", "first_name: \"  \""] {
+            // Guarded, and a fallback that is not a name.
+            let f = found(
+                "{{#if first_name}}{{first_name}}, {{/if}}cheap picks",
+                "<p>Hi {{default first_name \"there\"}}, cheap picks inside.</p>",
+                profile,
+            );
+            assert!(f.is_empty(), "{profile}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn does_not_fire_on_part_of_a_word_or_a_non_personal_token() {
+        let f = found(
+            "{{first_name}}, our cheapest and most debtless picks",
+            "<p>{{city}} has cheap picks.</p>",
+            "first_name: Ann\ncity: Austin",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

@@ -1,0 +1,96 @@
+//! A checked project: what the check stage hands to review and then to the
+//! reports and the TUI.
+
+use std::sync::Arc;
+
+use crate::finding::{Finding, ProfileKind};
+use crate::project::{BrokenCampaign, ProfileRef};
+use crate::source::LoadError;
+use crate::template::CompiledCampaign;
+
+/// One campaign checked against every profile.
+#[derive(Debug)]
+pub struct CampaignRun {
+    pub compiled: Arc<CompiledCampaign>,
+    /// Sample profiles first, then this campaign's edge cases.
+    pub profiles: Vec<ProfileRef>,
+    /// Parallel to `profiles`: the variant each receives.
+    pub selection: Vec<Option<usize>>,
+    pub findings: Vec<Finding>,
+    pub edge_profiles: usize,
+    /// The edge-case cap cut the list short.
+    pub edge_capped: bool,
+    pub renders: usize,
+}
+
+impl CampaignRun {
+    pub fn id(&self) -> &str {
+        &self.compiled.campaign.id
+    }
+}
+
+/// Everything a report or the TUI shows.
+#[derive(Debug)]
+pub struct Run {
+    pub campaigns: Vec<CampaignRun>,
+    pub broken_campaigns: Vec<BrokenCampaign>,
+    pub load_errors: Vec<LoadError>,
+    pub sample_profiles: usize,
+    /// Review decisions whose finding no longer exists (a note, not a failure).
+    pub obsolete_decisions: Vec<crate::review::DecisionEntry>,
+}
+
+impl Run {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.campaigns.iter().flat_map(|c| c.findings.iter())
+    }
+}
+
+/// Counts for a report's summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub campaigns: usize,
+    pub variants: usize,
+    pub profiles: usize,
+    pub edge_profiles: usize,
+    pub renders: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+}
+
+impl Run {
+    pub fn summary(&self) -> Summary {
+        use crate::finding::Severity;
+        let mut s = Summary {
+            campaigns: self.campaigns.len(),
+            variants: self
+                .campaigns
+                .iter()
+                .map(|c| c.compiled.variants.len())
+                .sum(),
+            profiles: self.sample_profiles,
+            edge_profiles: self.campaigns.iter().map(|c| c.edge_profiles).sum(),
+            renders: self.campaigns.iter().map(|c| c.renders).sum(),
+            ..Summary::default()
+        };
+        for f in self.findings() {
+            if f.waived {
+                s.waived += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Whether a finding concerns an edge-case profile.
+pub fn is_edge(f: &Finding) -> bool {
+    f.profile_kind == Some(ProfileKind::Edge)
+}

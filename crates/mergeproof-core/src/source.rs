@@ -1,0 +1,204 @@
+//! Where things come from: file positions for findings and load errors.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A position in a project file, as a person reads it: the path relative to the
+/// project folder, and 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+pub struct SourceLoc {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl SourceLoc {
+    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+
+    pub fn from_yaml(file: &str, location: &serde_saphyr::Location) -> Self {
+        Self::new(
+            file,
+            u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
+            u32::try_from(location.column()).unwrap_or(u32::MAX).max(1),
+        )
+    }
+}
+
+impl fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A file that could not be loaded, or a part of it that is invalid. Every one
+/// of them is reported; one broken file never hides another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn at(loc: &SourceLoc, message: impl Into<String>) -> Self {
+        Self {
+            file: loc.file.clone(),
+            line: loc.line,
+            column: loc.column,
+            message: message.into(),
+        }
+    }
+
+    pub fn in_file(file: &str, message: impl Into<String>) -> Self {
+        Self::at(&SourceLoc::new(file, 1, 1), message)
+    }
+
+    pub fn location(&self) -> SourceLoc {
+        SourceLoc::new(self.file.clone(), self.line, self.column)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Turns a serde-saphyr error into a load error: its position, and its message
+/// without the source snippet (the position already points at it).
+pub fn yaml_error(file: &str, error: &serde_saphyr::Error) -> LoadError {
+    let loc = error
+        .location()
+        .map(|l| SourceLoc::from_yaml(file, &l))
+        .unwrap_or_else(|| SourceLoc::new(file, 1, 1));
+    let raw = error.without_snippet().to_string();
+    LoadError::at(&loc, explain_yaml_message(&strip_position_suffix(&raw)))
+}
+
+/// serde-saphyr appends " at line X, column Y" to some messages; the location is
+/// reported separately, so drop it from the text.
+fn strip_position_suffix(message: &str) -> String {
+    let first_line = message.lines().next().unwrap_or(message).trim();
+    match first_line.rfind(" at line ") {
+        Some(i) => first_line[..i].to_string(),
+        None => first_line.to_string(),
+    }
+}
+
+/// Rewrites serde's "unknown field `x`, expected one of ..." so that it leads with
+/// the closest known key, which is what a person mistyping a key needs to see.
+fn explain_yaml_message(message: &str) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else {
+        return message.to_string();
+    };
+    let Some((unknown, tail)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    // serde writes the known keys either as "expected one of a, b" or with
+    // backticks around each; accept both.
+    let list_text = tail
+        .split_once("expected one of ")
+        .or_else(|| tail.split_once("expected "))
+        .map(|(_, rest)| rest)
+        .unwrap_or("");
+    let known: Vec<&str> = list_text
+        .split(',')
+        .map(|k| k.trim().trim_matches('`'))
+        .filter(|k| !k.is_empty())
+        .collect();
+    if known.is_empty() {
+        return format!("unknown key `{unknown}`");
+    }
+    let list = known.join(", ");
+    match closest(unknown, &known) {
+        Some(best) => {
+            format!("unknown key `{unknown}`: did you mean `{best}`? (known keys: {list})")
+        }
+        None => format!("unknown key `{unknown}` (known keys: {list})"),
+    }
+}
+
+/// "did you mean `x`?" for the candidate nearest to `word`, when one is near
+/// enough to be a likely typo. Every unknown-id message words its hint so.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
+    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// [`did_you_mean`] as the tail of a message: ": did you mean `x`?", or nothing.
+pub fn hint_suffix(word: &str, candidates: &[&str]) -> String {
+    did_you_mean(word, candidates)
+        .map(|h| format!(": {h}"))
+        .unwrap_or_default()
+}
+
+/// [`did_you_mean`] as the head of the rest of a message: "did you mean `x`? ",
+/// or nothing.
+pub fn hint_prefix(word: &str, candidates: &[&str]) -> String {
+    did_you_mean(word, candidates)
+        .map(|h| format!("{h} "))
+        .unwrap_or_default()
+}
+
+/// The candidate nearest to `word` by edit distance, when it is near enough to be
+/// a likely typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_known_key() {
+        let msg =
+            explain_yaml_message("unknown field `subjct`, expected one of `id`, `subject`, `body`");
+        assert!(msg.contains("did you mean `subject`?"), "{msg}");
+        let msg = explain_yaml_message("unknown field `subjct`, expected one of id, subject, body");
+        assert!(msg.contains("did you mean `subject`?"), "{msg}");
+        assert!(msg.contains("known keys: id, subject, body"), "{msg}");
+    }
+
+    #[test]
+    fn no_suggestion_when_nothing_is_close() {
+        let msg = explain_yaml_message("unknown field `zzzzzzzz`, expected one of `id`, `body`");
+        assert!(!msg.contains("did you mean"), "{msg}");
+    }
+
+    #[test]
+    fn other_messages_pass_through() {
+        assert_eq!(explain_yaml_message("invalid type"), "invalid type");
+    }
+}

@@ -1,0 +1,831 @@
+//! Analyse: walk a compiled Handlebars template to find every token (what data it
+//! prints, where it sits, whether it has a fallback) and every block condition,
+//! and produce the copy of the template that the renderer runs, with a marker
+//! around each token so rendered output can be traced back to its tokens.
+
+use std::collections::BTreeMap;
+
+use handlebars::Path as HbPath;
+use handlebars::template::{
+    BlockParam, HelperTemplate, Parameter, Template, TemplateElement, TemplateMapping,
+};
+use serde_json::Value;
+
+use crate::audience::Condition;
+use crate::project::TemplateSource;
+use crate::source::{LoadError, SourceLoc, hint_prefix};
+
+use super::helpers::{FALLBACK_HELPER, KNOWN_HELPERS};
+use super::render::{close_marker, open_marker};
+
+/// One `{{ }}` or `{{{ }}}` that prints something into the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    /// Index within its template; the renderer's markers carry it.
+    pub index: u32,
+    /// The expression as written, for messages: `{{default first_name "there"}}`.
+    pub expression: String,
+    /// The helper the expression calls, if any (`default`, `currency`, ...).
+    pub helper: Option<String>,
+    pub reads: Vec<Read>,
+    /// `{{ }}` escapes HTML; `{{{ }}}` does not.
+    pub escaped: bool,
+    pub loc: SourceLoc,
+    /// Inside an `{{#each}}`: its paths contain `[]` and it may render many times.
+    pub in_loop: bool,
+}
+
+impl Token {
+    /// The data path the token mainly prints (the first one it reads).
+    pub fn primary_path(&self) -> Option<&str> {
+        self.reads.first().map(|r| r.path.as_str())
+    }
+
+    /// Whether every path the token reads has a fallback.
+    pub fn has_fallback(&self) -> bool {
+        self.reads.iter().all(|r| r.fallback.is_some())
+    }
+}
+
+/// A data path read by a token, and what protects it when the data is missing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    /// Dotted path from the profile's root; `[]` stands for each item of a list.
+    pub path: String,
+    pub fallback: Option<Fallback>,
+    /// Guarded by a comparison that only admits values above zero
+    /// (`{{#if (gt account.balance 0)}}` or an audience `gt: 0`).
+    pub positive_guard: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fallback {
+    /// Wrapped in `{{default path "..."}}`.
+    Default,
+    /// Inside `{{#if}}` / `{{#unless}}` / `{{#with}}` on the same path.
+    Block { helper: String, loc: SourceLoc },
+    /// The variant's audience only admits profiles that have the value.
+    Audience,
+}
+
+/// A block helper and the data it reads to decide (`{{#if (gt points 0)}}`), or
+/// the list it loops over (`{{#each orders}}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockRead {
+    pub helper: String,
+    pub paths: Vec<String>,
+    /// Literal values the condition compares with, for edge-case thresholds.
+    pub literals: Vec<Value>,
+    pub loc: SourceLoc,
+}
+
+/// Everything analysis learns about one template.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub tokens: Vec<Token>,
+    pub blocks: Vec<BlockRead>,
+    /// Paths read by partials called with arguments (rendered unmarked).
+    pub other_reads: Vec<String>,
+}
+
+impl Analysis {
+    /// Every data path the template reads, tokens, conditions and loops alike.
+    pub fn paths_read(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .flat_map(|t| t.reads.iter().map(|r| r.path.as_str()))
+            .chain(
+                self.blocks
+                    .iter()
+                    .flat_map(|b| b.paths.iter().map(String::as_str)),
+            )
+            .chain(self.other_reads.iter().map(String::as_str))
+    }
+}
+
+/// How deep partials may include partials before we call it a loop.
+pub const MAX_PARTIAL_DEPTH: usize = 8;
+
+pub struct PartialTemplate<'a> {
+    pub source: &'a TemplateSource,
+    pub template: Template,
+}
+
+struct Scope {
+    /// Dotted path of the current context (`""` at the root).
+    prefix: String,
+    /// A block parameter bound to this scope's item (`as |item|`).
+    param: Option<String>,
+}
+
+struct GuardFrame {
+    helper: String,
+    paths: Vec<String>,
+    positive: Vec<String>,
+    loc: SourceLoc,
+}
+
+pub struct Walker<'a> {
+    partials: &'a BTreeMap<String, PartialTemplate<'a>>,
+    audience: Option<&'a Condition>,
+    analysis: Analysis,
+    errors: Vec<LoadError>,
+    scopes: Vec<Scope>,
+    guards: Vec<GuardFrame>,
+    partial_stack: Vec<String>,
+    loop_depth: usize,
+}
+
+/// Analyses a compiled template and returns the marked copy to render.
+pub fn analyse(
+    template: &Template,
+    source: &TemplateSource,
+    partials: &BTreeMap<String, PartialTemplate<'_>>,
+    audience: Option<&Condition>,
+) -> Result<(Analysis, Template), Vec<LoadError>> {
+    let mut walker = Walker {
+        partials,
+        audience,
+        analysis: Analysis::default(),
+        errors: Vec::new(),
+        scopes: vec![Scope {
+            prefix: String::new(),
+            param: None,
+        }],
+        guards: Vec::new(),
+        partial_stack: Vec::new(),
+        loop_depth: 0,
+    };
+    let marked = walker.walk(template, source);
+    if walker.errors.is_empty() {
+        Ok((walker.analysis, marked))
+    } else {
+        Err(walker.errors)
+    }
+}
+
+/// Reads collected from an expression's parameters.
+#[derive(Default)]
+struct Collected {
+    paths: Vec<(String, bool)>,
+    literals: Vec<Value>,
+}
+
+impl<'a> Walker<'a> {
+    fn loc(source: &TemplateSource, mapping: Option<&TemplateMapping>) -> SourceLoc {
+        match mapping {
+            Some(m) => source.position(
+                u32::try_from(m.0).unwrap_or(1),
+                u32::try_from(m.1).unwrap_or(1),
+            ),
+            None => source.start(),
+        }
+    }
+
+    fn walk(&mut self, template: &Template, source: &TemplateSource) -> Template {
+        let mut out = Template::new();
+        out.name = template.name.clone();
+        for (i, element) in template.elements.iter().enumerate() {
+            let mapping = template.mapping.get(i).cloned();
+            let loc = Self::loc(source, mapping.as_ref());
+            // Handlebars reads the mapping by element index for its error
+            // messages; inserted markers share the position of their token.
+            let push = |out: &mut Template, e: TemplateElement| {
+                out.elements.push(e);
+                if let Some(m) = &mapping {
+                    out.mapping.push(m.clone());
+                }
+            };
+            match element {
+                TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
+                    let escaped = matches!(element, TemplateElement::Expression(_));
+                    match self.token(ht, escaped, loc) {
+                        Some(index) => {
+                            push(&mut out, TemplateElement::RawString(open_marker(index)));
+                            push(&mut out, element.clone());
+                            push(&mut out, TemplateElement::RawString(close_marker()));
+                        }
+                        None => push(&mut out, element.clone()),
+                    }
+                }
+                TemplateElement::HelperBlock(ht) => {
+                    let block = self.block(ht, source, loc);
+                    push(&mut out, TemplateElement::HelperBlock(Box::new(block)));
+                }
+                TemplateElement::PartialExpression(dt)
+                    if dt.params.is_empty() && dt.hash.is_empty() =>
+                {
+                    match self.inline_partial(&dt.name, loc) {
+                        Some(elements) => {
+                            for e in elements {
+                                push(&mut out, e);
+                            }
+                        }
+                        None => push(&mut out, element.clone()),
+                    }
+                }
+                TemplateElement::PartialExpression(dt) | TemplateElement::PartialBlock(dt) => {
+                    self.partial_with_arguments(dt, source, loc);
+                    let mut copy = (**dt).clone();
+                    if let Some(inner) = &dt.template {
+                        copy.template = Some(self.walk(inner, source));
+                    }
+                    let e = if matches!(element, TemplateElement::PartialBlock(_)) {
+                        TemplateElement::PartialBlock(Box::new(copy))
+                    } else {
+                        TemplateElement::PartialExpression(Box::new(copy))
+                    };
+                    push(&mut out, e);
+                }
+                other => push(&mut out, other.clone()),
+            }
+        }
+        out
+    }
+
+    /// Records an output expression; returns its index when it reads data or
+    /// calls a helper (a marker then goes around it).
+    fn token(&mut self, ht: &HelperTemplate, escaped: bool, loc: SourceLoc) -> Option<u32> {
+        let expression = format!(
+            "{}{}{}",
+            if escaped { "{{" } else { "{{{" },
+            expression_text(&ht.name, &ht.params, &ht.hash),
+            if escaped { "}}" } else { "}}}" }
+        );
+        let name_only = ht.params.is_empty() && ht.hash.is_empty();
+        let name = parameter_name(&ht.name);
+        let mut collected = Collected::default();
+        let helper = match (&ht.name, name_only) {
+            // `{{title}}` calls the helper when one has that name, as Handlebars does.
+            (_, true) if name.as_deref().is_some_and(|n| KNOWN_HELPERS.contains(&n)) => name,
+            (Parameter::Path(p), true) => {
+                if let Some(path) = self.resolve(p) {
+                    collected.paths.push((path, false));
+                }
+                None
+            }
+            (Parameter::Name(n), true) => {
+                if let Some(path) = self.resolve_raw(n) {
+                    collected.paths.push((path, false));
+                }
+                None
+            }
+            _ => {
+                let helper = name.unwrap_or_default();
+                self.check_helper(&helper, &loc);
+                self.collect_call(&helper, &ht.params, &ht.hash, false, &mut collected, &loc);
+                Some(helper)
+            }
+        };
+        let index = u32::try_from(self.analysis.tokens.len()).unwrap_or(u32::MAX);
+        let reads = collected
+            .paths
+            .into_iter()
+            .map(|(path, by_default)| self.read(path, by_default))
+            .collect();
+        self.analysis.tokens.push(Token {
+            index,
+            expression,
+            helper,
+            reads,
+            escaped,
+            loc,
+            in_loop: self.loop_depth > 0,
+        });
+        Some(index)
+    }
+
+    fn read(&self, path: String, by_default: bool) -> Read {
+        let block_guard = self.guards.iter().rev().find(|g| g.paths.contains(&path));
+        let fallback = if by_default {
+            Some(Fallback::Default)
+        } else if let Some(g) = block_guard {
+            Some(Fallback::Block {
+                helper: g.helper.clone(),
+                loc: g.loc.clone(),
+            })
+        } else if self.audience.is_some_and(|a| a.guarantees_present(&path)) {
+            Some(Fallback::Audience)
+        } else {
+            None
+        };
+        let positive_guard = self.guards.iter().any(|g| g.positive.contains(&path))
+            || self.audience.is_some_and(|a| a.guarantees_positive(&path));
+        Read {
+            path,
+            fallback,
+            positive_guard,
+        }
+    }
+
+    fn check_helper(&mut self, name: &str, loc: &SourceLoc) {
+        if KNOWN_HELPERS.contains(&name) {
+            return;
+        }
+        let hint = hint_prefix(name, KNOWN_HELPERS);
+        self.errors.push(LoadError::at(
+            loc,
+            format!(
+                "unknown helper `{name}`: {hint}known helpers: {}",
+                KNOWN_HELPERS.join(", ")
+            ),
+        ));
+    }
+
+    /// Collects the paths a helper call reads. Inside `default`, every argument
+    /// but the last has a fallback (the last one is the fallback).
+    fn collect_call(
+        &mut self,
+        helper: &str,
+        params: &[Parameter],
+        hash: &std::collections::HashMap<String, Parameter>,
+        inside_default: bool,
+        out: &mut Collected,
+        loc: &SourceLoc,
+    ) {
+        let is_default = helper == FALLBACK_HELPER;
+        let last = params.len().saturating_sub(1);
+        for (i, p) in params.iter().enumerate() {
+            let guarded = inside_default || (is_default && i < last);
+            self.collect_param(p, guarded, out, loc);
+        }
+        for p in hash.values() {
+            self.collect_param(p, inside_default, out, loc);
+        }
+    }
+
+    /// The paths a condition only lets through when they are above zero:
+    /// `(gt path 0)`, `(gte path 1)`, and either side of an `and`.
+    fn positive_paths(&self, helper: &str, params: &[Parameter]) -> Vec<String> {
+        match (helper, params.first(), params.get(1)) {
+            ("gt" | "gte", Some(Parameter::Path(p)), Some(Parameter::Literal(v))) => {
+                let n = v.as_f64();
+                let positive = if helper == "gt" {
+                    n.is_some_and(|n| n >= 0.0)
+                } else {
+                    n.is_some_and(|n| n > 0.0)
+                };
+                if positive {
+                    self.resolve(p).into_iter().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            ("and" | "if" | "with", _, _) => params
+                .iter()
+                .filter_map(|p| match p {
+                    Parameter::Subexpression(sub) => Some(
+                        self.positive_paths(sub.name(), &sub.params().cloned().unwrap_or_default()),
+                    ),
+                    _ => None,
+                })
+                .flatten()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn collect_param(
+        &mut self,
+        p: &Parameter,
+        by_default: bool,
+        out: &mut Collected,
+        loc: &SourceLoc,
+    ) {
+        match p {
+            Parameter::Path(path) => {
+                if let Some(resolved) = self.resolve(path) {
+                    out.paths.push((resolved, by_default));
+                }
+            }
+            Parameter::Name(n) => {
+                if let Some(resolved) = self.resolve_raw(n) {
+                    out.paths.push((resolved, by_default));
+                }
+            }
+            Parameter::Literal(v) => out.literals.push(v.clone()),
+            Parameter::Subexpression(sub) => {
+                let name = sub.name().to_string();
+                self.check_helper(&name, loc);
+                let params = sub.params().cloned().unwrap_or_default();
+                let hash = sub.hash().cloned().unwrap_or_default();
+                let mut inner = Collected::default();
+                self.collect_call(&name, &params, &hash, by_default, &mut inner, loc);
+                out.paths.extend(inner.paths);
+                out.literals.extend(inner.literals);
+            }
+            _ => {}
+        }
+    }
+
+    fn block(
+        &mut self,
+        ht: &HelperTemplate,
+        source: &TemplateSource,
+        loc: SourceLoc,
+    ) -> HelperTemplate {
+        let helper = parameter_name(&ht.name).unwrap_or_default();
+        self.check_helper(&helper, &loc);
+        let mut collected = Collected::default();
+        self.collect_call(&helper, &ht.params, &ht.hash, false, &mut collected, &loc);
+        let paths: Vec<String> = collected.paths.iter().map(|(p, _)| p.clone()).collect();
+        self.analysis.blocks.push(BlockRead {
+            helper: helper.clone(),
+            paths: paths.clone(),
+            literals: collected.literals.clone(),
+            loc: loc.clone(),
+        });
+        let positive = self.positive_paths(&helper, &ht.params);
+        let frame = || GuardFrame {
+            helper: helper.clone(),
+            paths: paths.clone(),
+            positive: positive.clone(),
+            loc: loc.clone(),
+        };
+
+        let mut copy = ht.clone();
+        // Which branch the condition protects: `#if` and `#with` their body,
+        // `#unless` its `{{else}}`.
+        let (guard_main, guard_inverse) = match helper.as_str() {
+            "if" | "with" => (true, false),
+            "unless" => (false, true),
+            _ => (false, false),
+        };
+        let scope = match helper.as_str() {
+            "with" => paths.first().cloned().map(|p| (p, false)),
+            "each" => paths.first().cloned().map(|p| (format!("{p}.[]"), true)),
+            _ => None,
+        };
+        if let Some(main) = &ht.template {
+            if guard_main {
+                self.guards.push(frame());
+            }
+            if let Some((prefix, is_loop)) = &scope {
+                self.scopes.push(Scope {
+                    prefix: prefix.clone(),
+                    param: block_param_name(ht.block_param.as_ref()),
+                });
+                if *is_loop {
+                    self.loop_depth += 1;
+                }
+            }
+            copy.template = Some(self.walk(main, source));
+            if let Some((_, is_loop)) = &scope {
+                self.scopes.pop();
+                if *is_loop {
+                    self.loop_depth -= 1;
+                }
+            }
+            if guard_main {
+                self.guards.pop();
+            }
+        }
+        if let Some(inverse) = &ht.inverse {
+            if guard_inverse {
+                self.guards.push(frame());
+            }
+            copy.inverse = Some(self.walk(inverse, source));
+            if guard_inverse {
+                self.guards.pop();
+            }
+        }
+        copy
+    }
+
+    /// `{{> footer}}`: the partial's elements in place of the call, so its tokens
+    /// are analysed with the guards and scope of the place that calls it.
+    fn inline_partial(&mut self, name: &Parameter, loc: SourceLoc) -> Option<Vec<TemplateElement>> {
+        let name = parameter_name(name)?;
+        let Some(partial) = self.partials.get(&name) else {
+            let known: Vec<&str> = self.partials.keys().map(String::as_str).collect();
+            let hint = hint_prefix(&name, &known);
+            self.errors.push(LoadError::at(
+                &loc,
+                format!("partial `{name}` not found: {hint}partials are the `.hbs` files in campaigns/partials/"),
+            ));
+            return None;
+        };
+        if self.partial_stack.contains(&name) || self.partial_stack.len() >= MAX_PARTIAL_DEPTH {
+            self.errors.push(LoadError::at(
+                &loc,
+                format!(
+                    "partial `{name}` includes itself ({} → {name}); partials may nest {MAX_PARTIAL_DEPTH} deep at most",
+                    self.partial_stack.join(" → ")
+                ),
+            ));
+            return None;
+        }
+        self.partial_stack.push(name);
+        let walked = self.walk(&partial.template, partial.source);
+        self.partial_stack.pop();
+        Some(walked.elements)
+    }
+
+    /// A partial called with a context or hash arguments renders from the
+    /// registry as written; record what it reads.
+    fn partial_with_arguments(
+        &mut self,
+        dt: &handlebars::template::DecoratorTemplate,
+        _source: &TemplateSource,
+        loc: SourceLoc,
+    ) {
+        let mut collected = Collected::default();
+        for p in dt.params.iter().chain(dt.hash.values()) {
+            self.collect_param(p, false, &mut collected, &loc);
+        }
+        let prefix = collected.paths.first().map(|(p, _)| p.clone());
+        self.analysis
+            .other_reads
+            .extend(collected.paths.into_iter().map(|(p, _)| p));
+        let Some(name) = parameter_name(&dt.name) else {
+            return;
+        };
+        let Some(partial) = self.partials.get(&name) else {
+            if dt.template.is_none() {
+                self.errors.push(LoadError::at(
+                    &loc,
+                    format!("partial `{name}` not found in campaigns/partials/"),
+                ));
+            }
+            return;
+        };
+        if self.partial_stack.contains(&name) || self.partial_stack.len() >= MAX_PARTIAL_DEPTH {
+            return;
+        }
+        self.partial_stack.push(name);
+        self.scopes.push(Scope {
+            prefix: prefix.unwrap_or_default(),
+            param: None,
+        });
+        let before = self.analysis.tokens.len();
+        let _ = self.walk(&partial.template, partial.source);
+        // Its tokens render unmarked: keep their reads, not the tokens.
+        let tokens: Vec<Token> = self.analysis.tokens.drain(before..).collect();
+        self.analysis.other_reads.extend(
+            tokens
+                .into_iter()
+                .flat_map(|t| t.reads.into_iter().map(|r| r.path)),
+        );
+        self.scopes.pop();
+        self.partial_stack.pop();
+    }
+
+    fn resolve(&self, path: &HbPath) -> Option<String> {
+        match path {
+            HbPath::Relative((_, raw)) => self.resolve_raw(raw),
+            HbPath::Local(_) => None,
+        }
+    }
+
+    /// Turns a path as written (`../first_name`, `this.name`, `@root.tier`,
+    /// `account/balance`) into a dotted path from the profile's root.
+    fn resolve_raw(&self, raw: &str) -> Option<String> {
+        let mut rest = raw.trim();
+        if rest.starts_with('@') && !rest.starts_with("@root") {
+            return None;
+        }
+        let mut depth = self.scopes.len() - 1;
+        if let Some(r) = rest.strip_prefix("@root") {
+            depth = 0;
+            rest = r.trim_start_matches(['.', '/']);
+        }
+        while let Some(r) = rest.strip_prefix("../") {
+            depth = depth.saturating_sub(1);
+            rest = r;
+        }
+        for prefix in ["this.", "this/", "./"] {
+            if let Some(r) = rest.strip_prefix(prefix) {
+                rest = r;
+            }
+        }
+        if rest == "this" || rest == "." {
+            rest = "";
+        }
+        let segments: Vec<String> = rest
+            .split(['.', '/'])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.trim_start_matches('[').trim_end_matches(']').to_string())
+            .collect();
+        // A block parameter names the item of its scope.
+        let (base, segments) = match segments.first() {
+            Some(first) => match self.scopes[..=depth]
+                .iter()
+                .rev()
+                .find(|s| s.param.as_deref() == Some(first.as_str()))
+            {
+                Some(scope) => (scope.prefix.clone(), segments[1..].to_vec()),
+                None => (self.scopes[depth].prefix.clone(), segments),
+            },
+            None => (self.scopes[depth].prefix.clone(), segments),
+        };
+        let joined = std::iter::once(base)
+            .chain(segments)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(".");
+        (!joined.is_empty()).then_some(joined)
+    }
+}
+
+fn block_param_name(param: Option<&BlockParam>) -> Option<String> {
+    match param? {
+        BlockParam::Single(p) | BlockParam::Pair((p, _)) => parameter_name(p),
+        _ => None,
+    }
+}
+
+fn parameter_name(p: &Parameter) -> Option<String> {
+    match p {
+        Parameter::Name(n) => Some(n.clone()),
+        Parameter::Path(HbPath::Relative((_, raw))) => Some(raw.clone()),
+        Parameter::Path(HbPath::Local((_, _, raw))) => Some(raw.clone()),
+        _ => None,
+    }
+}
+
+/// The expression as a person wrote it, near enough for a message.
+fn expression_text(
+    name: &Parameter,
+    params: &[Parameter],
+    hash: &std::collections::HashMap<String, Parameter>,
+) -> String {
+    let mut parts = vec![parameter_text(name)];
+    parts.extend(params.iter().map(parameter_text));
+    let mut pairs: Vec<String> = hash
+        .iter()
+        .map(|(k, v)| format!("{k}={}", parameter_text(v)))
+        .collect();
+    pairs.sort();
+    parts.extend(pairs);
+    parts.join(" ")
+}
+
+fn parameter_text(p: &Parameter) -> String {
+    match p {
+        Parameter::Literal(v) => v.to_string(),
+        Parameter::Subexpression(sub) => {
+            let params = sub.params().cloned().unwrap_or_default();
+            let hash = sub.hash().cloned().unwrap_or_default();
+            format!(
+                "({})",
+                expression_text(&Parameter::Name(sub.name().to_string()), &params, &hash)
+            )
+        }
+        other => parameter_name(other).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::compiled;
+
+    /// A read as the tests compare it: (path, has a fallback, guarded positive).
+    type ReadSummary = (String, bool, bool);
+    /// A token as the tests compare it: its expression and its reads.
+    type TokenSummary = (String, Vec<ReadSummary>);
+
+    /// The body's tokens of the first variant: (expression, [(path, fallback?, positive?)]).
+    fn tokens(body: &str) -> Vec<TokenSummary> {
+        tokens_with_audience(body, None)
+    }
+
+    fn tokens_with_audience(body: &str, audience: Option<&str>) -> Vec<TokenSummary> {
+        let audience = audience
+            .map(|a| format!("    audience: {a}\n"))
+            .unwrap_or_default();
+        let yaml = format!(
+            "variants:\n  - id: v\n{audience}    subject: s\n    body: {}\n",
+            serde_json::to_string(body).unwrap()
+        );
+        let c = compiled(&yaml);
+        c.variants[0]
+            .body
+            .analysis
+            .tokens
+            .iter()
+            .map(|t| {
+                let reads = t
+                    .reads
+                    .iter()
+                    .map(|r| (r.path.clone(), r.fallback.is_some(), r.positive_guard))
+                    .collect();
+                (t.expression.clone(), reads)
+            })
+            .collect()
+    }
+
+    fn read(path: &str, fallback: bool) -> ReadSummary {
+        (path.to_string(), fallback, false)
+    }
+
+    #[test]
+    fn plain_tokens_have_no_fallback() {
+        assert_eq!(
+            tokens("Hi {{first_name}}"),
+            vec![("{{first_name}}".into(), vec![read("first_name", false)])]
+        );
+        assert_eq!(tokens("{{{bio}}}")[0].0, "{{{bio}}}");
+    }
+
+    #[test]
+    fn default_gives_every_argument_but_the_last_a_fallback() {
+        assert_eq!(
+            tokens("{{default first_name \"there\"}}")[0].1,
+            vec![read("first_name", true)]
+        );
+        assert_eq!(
+            tokens("{{default first_name nickname}}")[0].1,
+            vec![read("first_name", true), read("nickname", false)]
+        );
+        assert_eq!(
+            tokens("{{upper (default first_name \"x\")}}")[0].1,
+            vec![read("first_name", true)]
+        );
+    }
+
+    #[test]
+    fn blocks_guard_the_branch_they_protect() {
+        let t = tokens("{{#if first_name}}Hi {{first_name}}{{else}}Hi {{first_name}}{{/if}}");
+        assert_eq!(t[0].1, vec![read("first_name", true)]);
+        assert_eq!(t[1].1, vec![read("first_name", false)]);
+        let t = tokens("{{#unless nickname}}x{{else}}{{nickname}}{{/unless}}");
+        assert_eq!(t[0].1, vec![read("nickname", true)]);
+        let t = tokens("{{#if (and first_name last_name)}}{{first_name}} {{last_name}}{{/if}}");
+        assert!(t.iter().all(|(_, r)| r[0].1), "{t:?}");
+    }
+
+    #[test]
+    fn comparisons_guard_positive_values() {
+        let t = tokens(
+            "{{#if (gt loyalty.points 0)}}{{loyalty.points}}{{/if}}{{#if loyalty.points}}{{loyalty.points}}{{/if}}",
+        );
+        assert_eq!(t[0].1, vec![("loyalty.points".to_string(), true, true)]);
+        assert_eq!(t[1].1, vec![("loyalty.points".to_string(), true, false)]);
+        let t = tokens(
+            "{{#if (gte account.balance 1)}}{{account.balance}}{{/if}}{{#if (gt account.balance -5)}}{{account.balance}}{{/if}}",
+        );
+        assert!(t[0].1[0].2);
+        assert!(!t[1].1[0].2);
+    }
+
+    #[test]
+    fn audiences_guard_what_they_require() {
+        let t = tokens_with_audience(
+            "{{first_name}} {{account.balance}} {{last_name}}",
+            Some(
+                "{ all: [ { field: first_name, exists: true }, { field: account.balance, gt: 0 } ] }",
+            ),
+        );
+        assert_eq!(t[0].1, vec![read("first_name", true)]);
+        assert_eq!(t[1].1, vec![("account.balance".to_string(), true, true)]);
+        assert_eq!(t[2].1, vec![read("last_name", false)]);
+    }
+
+    #[test]
+    fn paths_resolve_through_scopes() {
+        let t = tokens(
+            "{{#with account}}{{balance}} {{../first_name}} {{@root.last_name}}{{/with}}{{#each orders}}{{sku}} {{this.qty}}{{/each}}{{#each items as |item|}}{{item.name}}{{/each}}",
+        );
+        let paths: Vec<&str> = t.iter().map(|(_, r)| r[0].0.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "account.balance",
+                "first_name",
+                "last_name",
+                "orders.[].sku",
+                "orders.[].qty",
+                "items.[].name"
+            ]
+        );
+    }
+
+    #[test]
+    fn tokens_carry_their_position_in_the_file() {
+        let c = compiled(
+            "variants:\n  - id: v\n    subject: \"Hi {{first_name}}\"\n    body: |\n      <p>Hello</p>\n      <p>{{last_name}}</p>\n",
+        );
+        let subject = &c.variants[0].subject.as_ref().unwrap().analysis.tokens[0];
+        assert_eq!((subject.loc.line, subject.loc.column), (3, 18));
+        let body = &c.variants[0].body.analysis.tokens[0];
+        assert_eq!((body.loc.line, body.loc.column), (6, 10));
+    }
+
+    #[test]
+    fn loops_are_marked() {
+        let c = compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"{{#each orders}}{{sku}}{{/each}}{{first_name}}\"\n",
+        );
+        let t = &c.variants[0].body.analysis.tokens;
+        assert!(t[0].in_loop);
+        assert!(!t[1].in_loop);
+        let lists: Vec<&str> = c.variants[0]
+            .body
+            .analysis
+            .blocks
+            .iter()
+            .map(|b| b.paths[0].as_str())
+            .collect();
+        assert_eq!(lists, ["orders"]);
+    }
+}
