@@ -8,9 +8,11 @@
 pub mod atomic;
 pub mod audience;
 pub mod config;
+pub mod decision;
 pub mod edge;
 pub mod engine;
 pub mod finding;
+pub mod markers;
 pub mod project;
 pub mod report;
 pub mod review;

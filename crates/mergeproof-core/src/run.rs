@@ -37,7 +37,7 @@ pub struct Run {
     pub load_errors: Vec<LoadError>,
     pub sample_profiles: usize,
     /// Review decisions whose finding no longer exists (a note, not a failure).
-    pub obsolete_decisions: Vec<crate::review::DecisionEntry>,
+    pub obsolete_decisions: Vec<crate::decision::DecisionEntry>,
 }
 
 impl Run {

@@ -48,7 +48,7 @@ impl Profile {
             }
             _ => None,
         };
-        crate::template::render::neutralise_markers(&mut data);
+        crate::markers::neutralise_markers(&mut data);
         Profile {
             id,
             description,

@@ -15,8 +15,8 @@
 use std::fmt::Write;
 
 use super::path_in;
-use crate::engine::Run;
 use crate::finding::Severity;
+use crate::run::Run;
 use crate::sanitize::visible;
 
 pub fn render(run: &Run, base: &str) -> String {

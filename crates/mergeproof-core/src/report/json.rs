@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::engine::{Run, Summary};
 use crate::finding::Finding;
+use crate::run::{Run, Summary};
 use crate::source::LoadError;
 
 #[derive(Serialize)]

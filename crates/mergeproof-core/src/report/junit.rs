@@ -15,8 +15,8 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::path_in;
-use crate::engine::{CampaignRun, Run};
 use crate::finding::{Finding, Severity};
+use crate::run::{CampaignRun, Run};
 use crate::sanitize::visible;
 
 pub fn render(run: &Run, base: &str) -> Result<String, String> {

@@ -9,8 +9,8 @@ pub mod text;
 
 use std::path::{Component, Path};
 
-use crate::engine::Run;
 use crate::finding::Severity;
+use crate::run::Run;
 
 /// The formats `lint --format` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,10 +18,10 @@
 use serde_json::{Value, json};
 
 use super::path_in;
-use crate::engine::Run;
 use crate::finding::{Finding, Severity};
 use crate::review::{ALLOW, REVIEWS_FILE, digest};
 use crate::rules::RuleDoc;
+use crate::run::Run;
 use crate::sanitize::visible;
 use crate::source::LoadError;
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::engine::Run;
 use crate::finding::{Finding, ProfileKind, Severity};
+use crate::run::Run;
 use crate::sanitize::visible;
 
 struct Style {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use super::{Decision, DecisionEntry, Decisions, sort};
+use super::{Decision, DecisionEntry, Decisions};
 use crate::finding::Finding;
 use crate::project::paths::read_inside;
 use crate::source::{LoadError, SourceLoc, yaml_error};
@@ -261,12 +261,12 @@ impl ReviewStore {
             format!("the decision was not saved: {e}; fix the file, then decide again")
         })?;
         edit(&mut entries)?;
-        sort(&mut entries);
-        let text = to_yaml(&entries)?;
+        let decisions = Decisions::new(entries);
+        let text = to_yaml(decisions.entries())?;
         let path = self.path();
         crate::atomic::write_then(&path, text.as_bytes(), before_rename)
             .map_err(|e| format!("the decision was not saved: cannot write {REVIEWS_FILE}: {e}"))?;
-        self.decisions = Decisions { entries };
+        self.decisions = decisions;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use super::store::REVIEWS_FILE;
 use super::*;
+use crate::finding::{Field, Finding};
 use crate::finding::{ProfileKind, Severity};
 
 fn finding(variant: &str, profile: &str, field: Field, message: &str, text: &str) -> Finding {

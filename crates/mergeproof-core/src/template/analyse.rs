@@ -16,7 +16,7 @@ use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
 
 use super::helpers::{FALLBACK_HELPER, KNOWN_HELPERS};
-use super::render::{close_marker, open_marker};
+use crate::markers::{close_marker, open_marker};
 
 /// One `{{ }}` or `{{{ }}}` that prints something into the message.
 #[derive(Clone, Debug, PartialEq)]

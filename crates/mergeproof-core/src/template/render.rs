@@ -1,43 +1,9 @@
-//! Render: run a marked template for a profile, then take the markers out,
-//! keeping for each token the span of output it produced.
-//!
-//! The marker characters are Unicode noncharacters (U+FDD0, U+FDD1), which no
-//! real text contains; profile data has them replaced on load so data can
-//! never forge a span.
+//! Render: run a marked template for a profile, then take the markers out
+//! ([`crate::markers`]), keeping for each token the span of output it produced.
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-const OPEN: char = '\u{FDD0}';
-const CLOSE: char = '\u{FDD1}';
-/// Token indices are carried as one character from a private-use plane.
-const INDEX_BASE: u32 = 0xF0000;
-const MAX_INDEX: u32 = 0xFFFD;
-
-pub fn open_marker(index: u32) -> String {
-    let code = INDEX_BASE + index.min(MAX_INDEX);
-    let mut s = String::with_capacity(8);
-    s.push(OPEN);
-    s.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-    s
-}
-
-pub fn close_marker() -> String {
-    CLOSE.to_string()
-}
-
-/// Replaces the marker characters in every string of a profile's data.
-pub fn neutralise_markers(value: &mut Value) {
-    match value {
-        Value::String(s) if s.contains([OPEN, CLOSE]) => {
-            *s = s.replace([OPEN, CLOSE], "\u{FFFD}");
-        }
-        Value::Array(items) => items.iter_mut().for_each(neutralise_markers),
-        Value::Object(map) => map.values_mut().for_each(neutralise_markers),
-        _ => {}
-    }
-}
+use crate::markers::{CLOSE, INDEX_BASE, MARKER_LEAD, OPEN};
 
 /// A part of the output that a token produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,9 +69,6 @@ pub fn extract_spans(marked: &str) -> RenderedText {
     spans.sort_by_key(|s| (s.start, s.end));
     RenderedText { text, spans }
 }
-
-/// The first byte of both markers in UTF-8.
-const MARKER_LEAD: u8 = 0xEF;
 
 /// Tags that start a new line of text.
 const BLOCK_TAGS: &[&str] = &[
@@ -240,6 +203,7 @@ pub fn decode_entities(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markers::{close_marker, neutralise_markers, open_marker};
 
     /// The first, plainer implementations, kept to check that the faster
     /// ones give the same results.
