@@ -153,6 +153,7 @@ pub fn run_campaign(
         selection: &selection,
         probes: &probes,
         probe_selection: &probe_selection,
+        reach: Default::default(),
     };
     let mut campaign_drafts = Vec::new();
     for rule in crate::rules::all() {

@@ -136,6 +136,7 @@ pub fn check_campaign_with_probes(
         selection: &selection,
         probes,
         probe_selection: &probe_selection,
+        reach: Default::default(),
     };
     let rule = crate::rules::find_rule(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));
     let mut out = Vec::new();

@@ -16,9 +16,10 @@
 //! first name is kept), and the same input always gives the same list.
 
 mod cases;
-mod edit;
+pub mod edit;
 mod identity;
 mod probes;
+pub mod solve;
 mod usage;
 mod yaml;
 

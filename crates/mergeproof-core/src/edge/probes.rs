@@ -22,22 +22,20 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::audience::{Condition, Leaf, as_number, value_at};
+use crate::audience::{Leaf, value_at};
 use crate::config::Config;
-use crate::project::{Campaign, Profile, ProfileRef};
+use crate::project::{Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
-use super::cases::{Case, Point, Tier, condition_text, leaf_points, number};
+use super::cases::{condition_text, leaf_points};
 use super::edit::EACH;
-use super::edit::{PathEdit, apply};
+use super::edit::PathEdit;
+use super::solve::{receive_terms, witness};
 use super::{Base, Builder, identity};
 
 /// At most this many distinct bases (by the audience leaves that hold for them)
 /// are probed; beyond it, more bases rarely reach a variant the first did not.
 pub const MAX_PROBE_BASES: usize = 16;
-
-/// At most this many ways of receiving a variant are tried per variant.
-pub const MAX_TERMS: usize = 64;
 
 /// Profiles synthesized at each audience's own values, for reachability.
 pub fn audience_probes(
@@ -205,170 +203,6 @@ fn representatives<'a>(
         }
     }
     out
-}
-
-/// A leaf that must hold (`true`) or must fail (`false`).
-type Literal<'a> = (&'a Leaf, bool);
-/// Literals that must all be as stated.
-type Term<'a> = Vec<Literal<'a>>;
-
-/// The ways a profile receives variant `k`: its audience holds and no earlier
-/// variant's does. Empty when an earlier variant is a catch-all.
-fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
-    let Some(variant) = campaign.variants.get(k) else {
-        return Vec::new();
-    };
-    let mut terms = match &variant.audience {
-        Some(a) => dnf(a, true),
-        None => vec![Vec::new()],
-    };
-    for earlier in &campaign.variants[..k] {
-        match &earlier.audience {
-            None => return Vec::new(),
-            Some(a) => terms = and(&terms, &dnf(a, false)),
-        }
-    }
-    terms
-}
-
-/// A condition (or its negation, when `positive` is false) as a list of terms,
-/// any one of which makes it hold; at most [`MAX_TERMS`] of them.
-fn dnf(condition: &Condition, positive: bool) -> Vec<Term<'_>> {
-    match condition {
-        Condition::Leaf(leaf) => vec![vec![(leaf, positive)]],
-        Condition::Not(inner) => dnf(inner, !positive),
-        Condition::All(list) | Condition::Any(list) => {
-            let conjunction = matches!(condition, Condition::All(_)) == positive;
-            if conjunction {
-                list.iter().fold(vec![Vec::new()], |acc, child| {
-                    and(&acc, &dnf(child, positive))
-                })
-            } else {
-                let mut out = Vec::new();
-                for child in list {
-                    out.extend(dnf(child, positive));
-                    if out.len() >= MAX_TERMS {
-                        out.truncate(MAX_TERMS);
-                        break;
-                    }
-                }
-                out
-            }
-        }
-    }
-}
-
-/// Every term of `a` joined with every term of `b`, leaving out the ones that
-/// ask a leaf to hold and fail at once.
-fn and<'a>(a: &[Term<'a>], b: &[Term<'a>]) -> Vec<Term<'a>> {
-    let mut out = Vec::new();
-    for x in a {
-        for y in b {
-            let contradicts = x
-                .iter()
-                .any(|(lx, px)| y.iter().any(|(ly, py)| std::ptr::eq(*lx, *ly) && px != py));
-            if contradicts {
-                continue;
-            }
-            let mut joined = x.clone();
-            joined.extend(y.iter().copied());
-            out.push(joined);
-            if out.len() >= MAX_TERMS {
-                return out;
-            }
-        }
-    }
-    out
-}
-
-/// A profile made from `base` so that every literal of `term` is as stated,
-/// trying for each field the values its leaves turn on (and the midpoints
-/// between its numeric thresholds). `None` when no such values were found.
-fn witness(term: &Term<'_>, base: Base<'_>, variant: &str) -> Option<Case> {
-    let mut data = base.data.clone();
-    let holds = |data: &Value, field: Option<&str>| {
-        term.iter()
-            .filter(|(leaf, _)| field.is_none_or(|f| leaf.field == f))
-            .all(|(leaf, positive)| leaf.matches(data) == *positive)
-    };
-    let mut fields: Vec<&str> = Vec::new();
-    for (leaf, _) in term {
-        if !fields.contains(&leaf.field.as_str()) {
-            fields.push(&leaf.field);
-        }
-    }
-    let mut edits = Vec::new();
-    let mut labels = Vec::new();
-    for field in fields {
-        if holds(&data, Some(field)) {
-            continue;
-        }
-        let current = value_at(&data, field).cloned();
-        let leaves: Vec<&Leaf> = term
-            .iter()
-            .filter(|(l, _)| l.field == field)
-            .map(|(l, _)| *l)
-            .collect();
-        let mut candidates: Vec<Point> = leaves
-            .iter()
-            .flat_map(|l| leaf_points(&l.op, current.as_ref()))
-            .collect();
-        candidates.extend(midpoints(&leaves));
-        let chosen = candidates.into_iter().find_map(|p| {
-            let mut trial = data.clone();
-            apply(&mut trial, field, &p.edit);
-            holds(&trial, Some(field)).then_some((trial, p))
-        })?;
-        data = chosen.0;
-        labels.push(format!("{field}={}", chosen.1.label));
-        edits.push(PathEdit {
-            path: field.to_string(),
-            edit: chosen.1.edit,
-        });
-    }
-    if !holds(&data, None) {
-        return None;
-    }
-    if labels.is_empty() && base.profile.is_some() {
-        // The sample itself receives the variant: no probe needed.
-        return None;
-    }
-    let change = if labels.is_empty() {
-        "unchanged".to_string()
-    } else {
-        labels.join("+")
-    };
-    Some(Case {
-        tier: Tier::Boundary,
-        what: format!("made to receive `{variant}` ({change})"),
-        change,
-        edits,
-    })
-}
-
-/// Values between consecutive numeric thresholds on one field, for a range
-/// (`gt 10` and `lt 11`) that none of the thresholds' own neighbours satisfy.
-fn midpoints(leaves: &[&Leaf]) -> Vec<Point> {
-    use crate::audience::Op;
-    let mut thresholds: Vec<f64> = leaves
-        .iter()
-        .filter_map(|l| match &l.op {
-            Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => as_number(v),
-            _ => None,
-        })
-        .collect();
-    thresholds.sort_by(f64::total_cmp);
-    thresholds
-        .windows(2)
-        .map(|w| {
-            let value = number((w[0] + w[1]) / 2.0);
-            Point {
-                label: super::cases::label(&value),
-                edit: super::edit::Edit::Set(value),
-                relation: "between the thresholds of",
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

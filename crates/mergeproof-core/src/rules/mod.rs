@@ -11,6 +11,7 @@ mod gender_assumption;
 mod missing_fallback;
 mod no_control;
 mod no_variant;
+pub mod reach;
 mod render_artifact;
 mod sensitive_category;
 mod subject_truncation;
@@ -236,9 +237,17 @@ pub struct CampaignContext<'a> {
     /// that selection looks at).
     pub probes: &'a [ProfileRef],
     pub probe_selection: &'a [Option<usize>],
+    /// Who receives each variant, decided once on first use
+    /// (`Default::default()` to start).
+    pub reach: OnceCell<Vec<reach::Reach>>,
 }
 
 impl CampaignContext<'_> {
+    /// Who receives each variant of the campaign, in order.
+    pub fn reach(&self) -> &[reach::Reach] {
+        self.reach.get_or_init(|| reach::reach(self))
+    }
+
     pub fn draft(&self, rule: RuleId, field: Field, message: String, loc: SourceLoc) -> Draft {
         Draft {
             rule,

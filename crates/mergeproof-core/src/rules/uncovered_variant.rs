@@ -8,7 +8,7 @@
 
 use crate::finding::{Field, Severity};
 
-use super::unreachable_variant::{Reach, reach};
+use super::reach::Reach;
 use crate::rule_id::RuleId;
 
 use super::{CampaignContext, Draft, Rule, RuleDoc};
@@ -32,7 +32,7 @@ impl Rule for UncoveredVariant {
 
     fn check_campaign(&self, cx: &CampaignContext<'_>, out: &mut Vec<Draft>) {
         let variants = &cx.campaign.campaign.variants;
-        for (vi, reach) in reach(cx).into_iter().enumerate() {
+        for (vi, reach) in cx.reach().iter().enumerate() {
             let Reach::Synthetic(who) = reach else {
                 continue;
             };

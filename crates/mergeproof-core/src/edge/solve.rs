@@ -1,0 +1,347 @@
+//! The audience solver: one for synthesis and for reachability alike.
+//!
+//! - normal form: a condition (or its negation) as terms, any one of which
+//!   makes it hold ([`dnf`]); the ways a profile receives a variant, its
+//!   audience true and every earlier one false ([`receive_terms`]);
+//! - witnesses: a profile built from a base so that a term holds ([`witness`]),
+//!   trying for each field the values its leaves turn on (the values just
+//!   outside a condition, from [`super::cases::leaf_points`]);
+//! - implication: whether one audience admits everyone another admits
+//!   ([`implies`]).
+//!
+//! Edge-case probes ([`super::probes`]) and the reachability that
+//! `unreachable-variant` and `uncovered-variant` read both call it.
+
+use serde_json::Value;
+
+use crate::audience::{Condition, Leaf, Op, as_number, compare, loosely_equal, value_at};
+use crate::project::Campaign;
+
+use super::Base;
+use super::cases::{Case, Point, Tier, leaf_points, number};
+use super::edit::{PathEdit, apply};
+
+/// At most this many ways of receiving a variant are tried per variant.
+pub const MAX_TERMS: usize = 64;
+
+/// A leaf that must hold (`true`) or must fail (`false`).
+pub type Literal<'a> = (&'a Leaf, bool);
+/// Literals that must all be as stated.
+pub type Term<'a> = Vec<Literal<'a>>;
+
+/// The ways a profile receives variant `k`: its audience holds and no earlier
+/// variant's does. Empty when an earlier variant is a catch-all.
+pub fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
+    let Some(variant) = campaign.variants.get(k) else {
+        return Vec::new();
+    };
+    let mut terms = match &variant.audience {
+        Some(a) => dnf(a, true),
+        None => vec![Vec::new()],
+    };
+    for earlier in &campaign.variants[..k] {
+        match &earlier.audience {
+            None => return Vec::new(),
+            Some(a) => terms = and(&terms, &dnf(a, false)),
+        }
+    }
+    terms
+}
+
+/// A condition (or its negation, when `positive` is false) as a list of terms,
+/// any one of which makes it hold; at most [`MAX_TERMS`] of them.
+pub fn dnf(condition: &Condition, positive: bool) -> Vec<Term<'_>> {
+    match condition {
+        Condition::Leaf(leaf) => vec![vec![(leaf, positive)]],
+        Condition::Not(inner) => dnf(inner, !positive),
+        Condition::All(list) | Condition::Any(list) => {
+            let conjunction = matches!(condition, Condition::All(_)) == positive;
+            if conjunction {
+                list.iter().fold(vec![Vec::new()], |acc, child| {
+                    and(&acc, &dnf(child, positive))
+                })
+            } else {
+                let mut out = Vec::new();
+                for child in list {
+                    out.extend(dnf(child, positive));
+                    if out.len() >= MAX_TERMS {
+                        out.truncate(MAX_TERMS);
+                        break;
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Every term of `a` joined with every term of `b`, leaving out the ones that
+/// ask a leaf to hold and fail at once.
+fn and<'a>(a: &[Term<'a>], b: &[Term<'a>]) -> Vec<Term<'a>> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            let contradicts = x
+                .iter()
+                .any(|(lx, px)| y.iter().any(|(ly, py)| std::ptr::eq(*lx, *ly) && px != py));
+            if contradicts {
+                continue;
+            }
+            let mut joined = x.clone();
+            joined.extend(y.iter().copied());
+            out.push(joined);
+            if out.len() >= MAX_TERMS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// Data made from `data` so that every literal of `term` holds as stated,
+/// trying for each field the values its leaves turn on (and the midpoints
+/// between its numeric thresholds).
+pub struct Satisfied {
+    pub data: Value,
+    /// The changes made, one per field that had to change.
+    pub edits: Vec<PathEdit>,
+    /// `field=value` for each change, as edge-case names write it.
+    pub labels: Vec<String>,
+}
+
+/// [`Satisfied`] for `term` on top of `data`; `None` when no such values
+/// were found.
+pub fn satisfy(term: &Term<'_>, data: &Value) -> Option<Satisfied> {
+    let mut data = data.clone();
+    let holds = |data: &Value, field: Option<&str>| {
+        term.iter()
+            .filter(|(leaf, _)| field.is_none_or(|f| leaf.field == f))
+            .all(|(leaf, positive)| leaf.matches(data) == *positive)
+    };
+    let mut fields: Vec<&str> = Vec::new();
+    for (leaf, _) in term {
+        if !fields.contains(&leaf.field.as_str()) {
+            fields.push(&leaf.field);
+        }
+    }
+    let mut edits = Vec::new();
+    let mut labels = Vec::new();
+    for field in fields {
+        if holds(&data, Some(field)) {
+            continue;
+        }
+        let current = value_at(&data, field).cloned();
+        let leaves: Vec<&Leaf> = term
+            .iter()
+            .filter(|(l, _)| l.field == field)
+            .map(|(l, _)| *l)
+            .collect();
+        let mut candidates: Vec<Point> = leaves
+            .iter()
+            .flat_map(|l| leaf_points(&l.op, current.as_ref()))
+            .collect();
+        candidates.extend(midpoints(&leaves));
+        let chosen = candidates.into_iter().find_map(|p| {
+            let mut trial = data.clone();
+            apply(&mut trial, field, &p.edit);
+            holds(&trial, Some(field)).then_some((trial, p))
+        })?;
+        data = chosen.0;
+        labels.push(format!("{field}={}", chosen.1.label));
+        edits.push(PathEdit {
+            path: field.to_string(),
+            edit: chosen.1.edit,
+        });
+    }
+    holds(&data, None).then_some(Satisfied {
+        data,
+        edits,
+        labels,
+    })
+}
+
+/// A probe made from `base` that receives `variant` through `term`. `None`
+/// when no values were found, or when the sample itself already does.
+pub(super) fn witness(term: &Term<'_>, base: Base<'_>, variant: &str) -> Option<Case> {
+    let Satisfied { edits, labels, .. } = satisfy(term, base.data)?;
+    if labels.is_empty() && base.profile.is_some() {
+        // The sample itself receives the variant: no probe needed.
+        return None;
+    }
+    let change = if labels.is_empty() {
+        "unchanged".to_string()
+    } else {
+        labels.join("+")
+    };
+    Some(Case {
+        tier: Tier::Boundary,
+        what: format!("made to receive `{variant}` ({change})"),
+        change,
+        edits,
+    })
+}
+
+/// Values between consecutive numeric thresholds on one field, for a range
+/// (`gt 10` and `lt 11`) that none of the thresholds' own neighbours satisfy.
+fn midpoints(leaves: &[&Leaf]) -> Vec<Point> {
+    let mut thresholds: Vec<f64> = leaves
+        .iter()
+        .filter_map(|l| match &l.op {
+            Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => as_number(v),
+            _ => None,
+        })
+        .collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds
+        .windows(2)
+        .map(|w| {
+            let value = number((w[0] + w[1]) / 2.0);
+            Point {
+                label: super::cases::label(&value),
+                edit: super::edit::Edit::Set(value),
+                relation: "between the thresholds of",
+            }
+        })
+        .collect()
+}
+
+/// Whether every profile `b` admits is admitted by `a`. Sound, not complete:
+/// `false` means "not shown", and the evidence (profiles, probes, witnesses)
+/// decides the rest.
+pub fn implies(b: &Condition, a: &Condition) -> bool {
+    if let Condition::All(list) = a {
+        return list.iter().all(|x| implies(b, x));
+    }
+    if let Condition::Any(list) = b {
+        return !list.is_empty() && list.iter().all(|x| implies(x, a));
+    }
+    if let Condition::Any(list) = a
+        && list.iter().any(|x| implies(b, x))
+    {
+        return true;
+    }
+    if let Condition::All(list) = b
+        && list.iter().any(|x| implies(x, a))
+    {
+        return true;
+    }
+    match (b, a) {
+        (Condition::Leaf(lb), Condition::Leaf(la)) => {
+            lb.field == la.field && op_implies(&lb.op, &la.op)
+        }
+        // Contraposition: not B ⇒ not A when A ⇒ B.
+        (Condition::Not(nb), Condition::Not(na)) => implies(na, nb),
+        _ => false,
+    }
+}
+
+/// Whether a field that satisfies `b` satisfies `a` (same field).
+fn op_implies(b: &Op, a: &Op) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let ge = |x: &Value, y: &Value| matches!(compare(x, y), Some(Greater | Equal));
+    let gt = |x: &Value, y: &Value| compare(x, y) == Some(Greater);
+    let le = |x: &Value, y: &Value| matches!(compare(x, y), Some(Less | Equal));
+    let lt = |x: &Value, y: &Value| compare(x, y) == Some(Less);
+    let in_list = |x: &Value, list: &[Value]| list.iter().any(|y| loosely_equal(x, y));
+    // The values `b` can take, when it names them.
+    let values: Option<&[Value]> = match b {
+        Op::Eq(v) => Some(std::slice::from_ref(v)),
+        Op::In(list) if !list.is_empty() => Some(list),
+        _ => None,
+    };
+    let all = |pred: &dyn Fn(&Value) -> bool| values.is_some_and(|vs| vs.iter().all(pred));
+    match a {
+        Op::Exists(true) => !matches!(b, Op::Exists(false) | Op::Ne(_) | Op::NotIn(_)),
+        Op::Exists(false) => matches!(b, Op::Exists(false)),
+        Op::Eq(x) => all(&|v| loosely_equal(v, x)),
+        Op::In(list) => all(&|v| in_list(v, list)),
+        Op::Ne(x) => {
+            matches!(b, Op::Exists(false))
+                || matches!(b, Op::Ne(y) if loosely_equal(x, y))
+                || matches!(b, Op::NotIn(l) if in_list(x, l))
+                || all(&|v| !loosely_equal(v, x))
+        }
+        Op::NotIn(list) => {
+            matches!(b, Op::Exists(false))
+                || matches!(b, Op::NotIn(l) if list.iter().all(|x| in_list(x, l)))
+                || all(&|v| !in_list(v, list))
+        }
+        Op::Gt(x) => match b {
+            Op::Gt(y) => ge(y, x),
+            Op::Gte(y) => gt(y, x),
+            _ => all(&|v| gt(v, x)),
+        },
+        Op::Gte(x) => match b {
+            Op::Gt(y) | Op::Gte(y) => ge(y, x),
+            _ => all(&|v| ge(v, x)),
+        },
+        Op::Lt(x) => match b {
+            Op::Lt(y) => le(y, x),
+            Op::Lte(y) => lt(y, x),
+            _ => all(&|v| lt(v, x)),
+        },
+        Op::Lte(x) => match b {
+            Op::Lt(y) | Op::Lte(y) => le(y, x),
+            _ => all(&|v| le(v, x)),
+        },
+        Op::Contains(x) => matches!(b, Op::Contains(y) if loosely_equal(x, y)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::campaign;
+
+    #[test]
+    fn implication_between_audiences() {
+        let audiences = [
+            ("gold", "{ field: tier, eq: gold }"),
+            ("members", "{ field: tier, in: [gold, platinum] }"),
+            ("over30", "{ field: age, gt: 30 }"),
+            ("adult", "{ field: age, gte: 18 }"),
+            ("over10", "{ field: age, gt: 10 }"),
+            ("has-tier", "{ field: tier, exists: true }"),
+            ("not-silver", "{ field: tier, ne: silver }"),
+            (
+                "gold-adult",
+                "{ all: [ { field: tier, eq: gold }, { field: age, gte: 18 } ] }",
+            ),
+            (
+                "either",
+                "{ any: [ { field: tier, eq: gold }, { field: tier, in: [gold, platinum] } ] }",
+            ),
+            (
+                "not-members",
+                "{ not: { field: tier, in: [gold, platinum] } }",
+            ),
+            ("not-gold", "{ not: { field: tier, eq: gold } }"),
+        ];
+        let variants: String = audiences
+            .iter()
+            .map(|(id, a)| {
+                format!("  - id: {id}\n    audience: {a}\n    subject: s\n    body: b\n")
+            })
+            .collect();
+        let c = campaign(&format!("variants:\n{variants}"));
+        let a = |id: &str| {
+            c.variants
+                .iter()
+                .find(|v| v.id == id)
+                .and_then(|v| v.audience.clone())
+                .unwrap()
+        };
+        let holds = |b: &str, by: &str| implies(&a(b), &a(by));
+        assert!(holds("gold", "members"));
+        assert!(!holds("members", "gold"));
+        assert!(holds("over30", "adult"));
+        assert!(!holds("over10", "adult"));
+        assert!(holds("gold", "has-tier"));
+        assert!(holds("gold", "not-silver"));
+        assert!(holds("gold-adult", "gold"));
+        assert!(!holds("gold", "gold-adult"));
+        assert!(holds("either", "members"));
+        assert!(holds("not-members", "not-gold"));
+        assert!(!holds("not-gold", "not-members"));
+    }
+}

@@ -1,0 +1,149 @@
+//! Reachability: who receives each variant of a campaign, as far as anything
+//! tried can tell. Decided once per campaign ([`super::CampaignContext::reach`])
+//! and read by `unreachable-variant` and `uncovered-variant`, so that one
+//! variant is never reported as both.
+//!
+//! A variant is dead when it comes after a catch-all, when an earlier
+//! audience admits everyone its own admits ([`implies`]), or when nothing
+//! tried receives it: no sample, no edge profile, no probe, and no witness
+//! built by the audience solver ([`crate::edge::solve`]) on an empty profile
+//! or on one of the first 32 samples.
+
+use serde_json::{Map, Value};
+
+use crate::edge::edit::{Edit, PathEdit};
+use crate::edge::solve::{dnf, implies, receive_terms, satisfy};
+use crate::finding::ProfileKind;
+use crate::project::{Profile, Variant};
+use crate::source::SourceLoc;
+
+use super::CampaignContext;
+
+/// Who receives a variant, as far as anything tried can tell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reach {
+    /// At least one sample profile receives it.
+    Sample,
+    /// No sample does; this synthesized profile (named) does.
+    Synthetic(String),
+    /// Nobody can.
+    Never(Why),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    /// After the catch-all at this index.
+    AfterCatchAll(usize),
+    /// The earlier variant at this index admits everyone this one admits.
+    Covered(usize),
+    /// No profile at all satisfies the audience.
+    NeverMatches,
+    /// Profiles that satisfy it receive earlier variants first.
+    Shadowed,
+}
+
+/// How many sample profiles witnesses are built on (besides the empty one).
+const MAX_WITNESS_BASES: usize = 32;
+
+/// The reach of every variant of the campaign, in order.
+pub(super) fn reach(cx: &CampaignContext<'_>) -> Vec<Reach> {
+    let variants = &cx.campaign.campaign.variants;
+    (0..variants.len()).map(|vi| reach_of(cx, vi)).collect()
+}
+
+fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
+    let variants = &cx.campaign.campaign.variants;
+    if let Some(j) = variants[..vi].iter().position(Variant::is_catch_all) {
+        return Reach::Never(Why::AfterCatchAll(j));
+    }
+    if let Some(audience) = &variants[vi].audience
+        && let Some(j) = variants[..vi]
+            .iter()
+            .position(|v| v.audience.as_ref().is_some_and(|a| implies(audience, a)))
+    {
+        return Reach::Never(Why::Covered(j));
+    }
+    let receivers = cx
+        .profiles
+        .iter()
+        .zip(cx.selection)
+        .chain(cx.probes.iter().zip(cx.probe_selection))
+        .filter(|(_, s)| **s == Some(vi))
+        .map(|(p, _)| p);
+    let mut synthetic = None;
+    for p in receivers {
+        if p.kind == ProfileKind::Sample {
+            return Reach::Sample;
+        }
+        synthetic.get_or_insert_with(|| p.id.clone());
+    }
+    if let Some(id) = synthetic {
+        return Reach::Synthetic(id);
+    }
+    witness(cx, vi)
+}
+
+/// Builds profiles that receive the variant on top of an empty profile and
+/// of each sample, and reports the first that does.
+fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
+    let campaign = &cx.campaign.campaign;
+    let variant = &campaign.variants[vi];
+    // The empty profile first: it carries nothing an earlier audience could
+    // match on. Then samples, whose other fields make realistic witnesses.
+    let empty = Value::Object(Map::new());
+    let bases: Vec<&Value> = std::iter::once(&empty)
+        .chain(
+            cx.profiles
+                .iter()
+                .filter(|p| p.kind == ProfileKind::Sample)
+                .take(MAX_WITNESS_BASES)
+                .map(|p| &p.data),
+        )
+        .collect();
+    let receive = receive_terms(campaign, vi);
+    for base in &bases {
+        for term in &receive {
+            let Some(made) = satisfy(term, base) else {
+                continue;
+            };
+            let probe = Profile::from_data(
+                "witness".into(),
+                made.data,
+                ProfileKind::Edge,
+                SourceLoc::new(&campaign.file, 1, 1),
+            );
+            if crate::select::select(campaign, &probe) == Some(vi) {
+                return Reach::Synthetic(describe(&made.edits));
+            }
+        }
+    }
+    // Nothing receives it: tell an audience that no profile satisfies from
+    // one whose profiles earlier variants take first.
+    let matches = match &variant.audience {
+        Some(audience) => dnf(audience, true),
+        None => vec![Vec::new()],
+    };
+    let satisfiable = bases
+        .iter()
+        .any(|base| matches.iter().any(|term| satisfy(term, base).is_some()));
+    Reach::Never(if satisfiable {
+        Why::Shadowed
+    } else {
+        Why::NeverMatches
+    })
+}
+
+fn describe(edits: &[PathEdit]) -> String {
+    if edits.is_empty() {
+        // Only the empty base can reach a variant no sample reaches as is.
+        return "an empty profile".into();
+    }
+    let parts: Vec<String> = edits
+        .iter()
+        .map(|e| match &e.edit {
+            Edit::Set(v) => format!("{} = {v}", e.path),
+            Edit::Remove => format!("no {}", e.path),
+        })
+        .collect();
+    format!("a profile with {}", parts.join(", "))
+}
