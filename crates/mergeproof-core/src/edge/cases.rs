@@ -629,47 +629,10 @@ pub fn condition_text(field: &str, op: &Op) -> String {
 /// The days before and after an ISO date (`2024-03-01`, also the date part of
 /// a timestamp), as text that compares the way the dates do.
 fn date_neighbours(s: &str) -> Option<(String, String)> {
-    let date = s.get(..10)?;
+    let date: jiff::civil::Date = s.get(..10)?.parse().ok()?;
     let rest = &s[10..];
-    let mut parts = date.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let day = days_from_civil(y, m, d);
-    let show = |days: i64| {
-        let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}{rest}")
-    };
-    Some((show(day - 1), show(day + 1)))
-}
-
-/// Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let show = |d: jiff::civil::Date| format!("{d}{rest}");
+    Some((show(date.yesterday().ok()?), show(date.tomorrow().ok()?)))
 }
 
 #[cfg(test)]

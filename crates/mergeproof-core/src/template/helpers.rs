@@ -135,21 +135,6 @@ fn currency(params: &[&Value]) -> Value {
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `{{date renewal_date}}` → `March 4, 2027`; `{{date d "short"}}` → `Mar 4`;
 /// `{{date d "iso"}}` → `2027-03-04`. Text that is not an ISO date prints as is.
 fn date(params: &[&Value]) -> Value {
@@ -158,24 +143,17 @@ fn date(params: &[&Value]) -> Value {
         Some(Value::Null) | None => return Value::Null,
         Some(other) => return Value::String(other.to_string()),
     };
-    let parts: Vec<&str> = text.get(..10).unwrap_or("").split('-').collect();
-    let parsed = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => match (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>())
-        {
-            (Ok(y), Ok(m @ 1..=12), Ok(d @ 1..=31)) => Some((y, m, d)),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some((year, month, day)) = parsed else {
+    let Some(date) = text
+        .get(..10)
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+    else {
         return Value::String(text);
     };
     let style = params.get(1).and_then(|v| v.as_str()).unwrap_or("long");
-    let name = MONTHS[month - 1];
     Value::String(match style {
-        "short" => format!("{} {day}", &name[..3]),
-        "iso" => format!("{year:04}-{month:02}-{day:02}"),
-        _ => format!("{name} {day}, {year}"),
+        "short" => date.strftime("%b %-d").to_string(),
+        "iso" => date.to_string(),
+        _ => date.strftime("%B %-d, %Y").to_string(),
     })
 }
 
@@ -231,5 +209,8 @@ mod tests {
             json!("Mar 4")
         );
         assert_eq!(date(&[&json!("soon")]), json!("soon"));
+        // Not a day of the calendar: printed as written, never "February 30".
+        assert_eq!(date(&[&json!("2027-02-30")]), json!("2027-02-30"));
+        assert_eq!(date(&[&json!("2028-02-29T10:00:00Z")]), json!("February 29, 2028"));
     }
 }
