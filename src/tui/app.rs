@@ -390,9 +390,7 @@ impl App {
         self.entries
             .iter()
             .filter_map(|e| e.checked.as_ref())
-            .fold(Counts::default(), |acc, c| {
-                acc.plus(c.counts(self.edge_cases))
-            })
+            .fold(Counts::default(), |acc, c| acc + c.counts(self.edge_cases))
     }
 
     pub fn flags(&self) -> &[Flag] {
@@ -1275,7 +1273,7 @@ mod tests {
             .entries()
             .iter()
             .filter_map(|e| e.checked.as_ref())
-            .fold(Counts::default(), |acc, c| acc.plus(c.counts_samples));
+            .fold(Counts::default(), |acc, c| acc + c.counts_samples);
         assert_eq!(app.totals(), samples_only);
         assert!(with_edge.total() > samples_only.total());
         assert!(app.flags().iter().all(|f| {

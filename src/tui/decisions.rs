@@ -147,11 +147,11 @@ mod tests {
         let shown = app.selected_finding().unwrap().clone();
         assert!(shown.waived);
         assert_eq!(shown.waiver.as_ref().unwrap().kind, "waived");
-        let unreviewed = app.totals().unreviewed;
+        let unreviewed = app.totals().total_active();
         store.undo(&shown).unwrap();
         app.apply(load(dir.path()));
         assert!(!app.selected_finding().unwrap().waived);
-        assert_eq!(app.totals().unreviewed, unreviewed + 1);
+        assert_eq!(app.totals().total_active(), unreviewed + 1);
     }
 
     #[test]

@@ -7,44 +7,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use mergeproof_core::engine::{CampaignRun, Run};
-use mergeproof_core::finding::{Finding, ProfileKind, Severity};
+use mergeproof_core::finding::{ProfileKind, Tally};
 use mergeproof_core::source::LoadError;
 
-/// Findings counted for the campaigns pane and the status bar.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    /// Findings without an approval, waiver or `allow:` entry.
-    pub unreviewed: usize,
-}
-
-impl Counts {
-    fn add(&mut self, f: &Finding) {
-        match f.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Info => self.infos += 1,
-        }
-        if !f.waived {
-            self.unreviewed += 1;
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.errors + self.warnings + self.infos
-    }
-
-    pub fn plus(self, other: Counts) -> Counts {
-        Counts {
-            errors: self.errors + other.errors,
-            warnings: self.warnings + other.warnings,
-            infos: self.infos + other.infos,
-            unreviewed: self.unreviewed + other.unreviewed,
-        }
-    }
-}
+/// Findings counted for the campaigns pane and the status bar: the engine's
+/// one tally.
+pub type Counts = Tally;
 
 /// A campaign run with its findings indexed by profile, built once per reload
 /// so that moving around the matrix never scans every finding.
@@ -105,7 +73,7 @@ impl Checked {
 
     pub fn counts(&self, edge_cases: bool) -> Counts {
         if edge_cases {
-            self.counts_samples.plus(self.counts_edge)
+            self.counts_samples + self.counts_edge
         } else {
             self.counts_samples
         }

@@ -157,3 +157,109 @@ impl Finding {
         )
     }
 }
+/// Findings counted by severity, active and accepted (approved, waived or
+/// allowed) apart: the one tally behind `lint`'s summary, its gate and the
+/// TUI's counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    active: [usize; 3],
+    accepted: [usize; 3],
+}
+
+impl Tally {
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
+        let mut tally = Tally::default();
+        for f in findings {
+            tally.add(f);
+        }
+        tally
+    }
+
+    pub fn add(&mut self, f: &Finding) {
+        let slot = f.severity as usize;
+        if f.is_active() {
+            self.active[slot] += 1;
+        } else {
+            self.accepted[slot] += 1;
+        }
+    }
+
+    /// Findings of this severity that count against the gate.
+    pub fn active(&self, severity: Severity) -> usize {
+        self.active[severity as usize]
+    }
+
+    /// Findings of this severity, accepted or not.
+    pub fn all(&self, severity: Severity) -> usize {
+        self.active[severity as usize] + self.accepted[severity as usize]
+    }
+
+    pub fn total_active(&self) -> usize {
+        self.active.iter().sum()
+    }
+
+    pub fn total_accepted(&self) -> usize {
+        self.accepted.iter().sum()
+    }
+
+    pub fn total(&self) -> usize {
+        self.total_active() + self.total_accepted()
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+
+    fn add(self, other: Tally) -> Tally {
+        let mut sum = self;
+        for i in 0..3 {
+            sum.active[i] += other.active[i];
+            sum.accepted[i] += other.accepted[i];
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, waived: bool) -> Finding {
+        Finding {
+            rule: RuleId::MissingFallback,
+            severity,
+            campaign: "c".into(),
+            variant: None,
+            profile: None,
+            profile_kind: None,
+            field: Field::Subject,
+            message: String::new(),
+            file: String::new(),
+            line: 1,
+            column: 1,
+            excerpt: String::new(),
+            waived,
+            waiver: None,
+            reviewed_text: "".into(),
+        }
+    }
+
+    #[test]
+    fn the_tally_counts_active_and_accepted_apart() {
+        let findings = [
+            finding(Severity::Error, false),
+            finding(Severity::Error, true),
+            finding(Severity::Warning, false),
+            finding(Severity::Info, true),
+        ];
+        let tally = Tally::of(&findings);
+        assert_eq!(tally.active(Severity::Error), 1);
+        assert_eq!(tally.all(Severity::Error), 2);
+        assert_eq!(tally.active(Severity::Warning), 1);
+        assert_eq!(tally.active(Severity::Info), 0);
+        assert_eq!((tally.total_active(), tally.total_accepted()), (2, 2));
+        let doubled = tally + tally;
+        assert_eq!(doubled.total(), 8);
+        assert_eq!(doubled.all(Severity::Info), 2);
+    }
+}

@@ -62,8 +62,9 @@ pub struct Summary {
 
 impl Run {
     pub fn summary(&self) -> Summary {
-        use crate::finding::Severity;
-        let mut s = Summary {
+        use crate::finding::{Severity, Tally};
+        let tally = Tally::of(self.findings());
+        Summary {
             campaigns: self.campaigns.len(),
             variants: self
                 .campaigns
@@ -73,20 +74,11 @@ impl Run {
             profiles: self.sample_profiles,
             edge_profiles: self.campaigns.iter().map(|c| c.edge_profiles).sum(),
             renders: self.campaigns.iter().map(|c| c.renders).sum(),
-            ..Summary::default()
-        };
-        for f in self.findings() {
-            if f.waived {
-                s.waived += 1;
-                continue;
-            }
-            match f.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
+            errors: tally.active(Severity::Error),
+            warnings: tally.active(Severity::Warning),
+            infos: tally.active(Severity::Info),
+            waived: tally.total_accepted(),
         }
-        s
     }
 }
 

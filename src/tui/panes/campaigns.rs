@@ -105,11 +105,19 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
         }
     };
     vec![
-        part("✗", counts.errors, severity_style(Severity::Error)),
-        part("▲", counts.warnings, severity_style(Severity::Warning)),
+        part(
+            "✗",
+            counts.all(Severity::Error),
+            severity_style(Severity::Error),
+        ),
+        part(
+            "▲",
+            counts.all(Severity::Warning),
+            severity_style(Severity::Warning),
+        ),
         part(
             "◆",
-            counts.unreviewed,
+            counts.total_active(),
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ),
     ]

@@ -9,7 +9,7 @@ pub mod text;
 
 use std::path::{Component, Path};
 
-use crate::finding::Severity;
+use crate::finding::{Severity, Tally};
 use crate::run::Run;
 
 /// The formats `lint --format` writes.
@@ -61,16 +61,9 @@ pub fn outcome(run: &Run, max_warnings: Option<usize>) -> Outcome {
     if !run.load_errors.is_empty() {
         return Outcome::LoadError;
     }
-    let active = run.findings().filter(|f| f.is_active());
-    let (mut errors, mut warnings) = (0usize, 0usize);
-    for f in active {
-        match f.severity {
-            Severity::Error => errors += 1,
-            Severity::Warning => warnings += 1,
-            Severity::Info => {}
-        }
-    }
-    if errors > 0 || max_warnings.is_some_and(|max| warnings > max) {
+    let tally = Tally::of(run.findings());
+    let warnings = tally.active(Severity::Warning);
+    if tally.active(Severity::Error) > 0 || max_warnings.is_some_and(|max| warnings > max) {
         Outcome::Fail
     } else {
         Outcome::Pass

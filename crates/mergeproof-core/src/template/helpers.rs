@@ -211,6 +211,9 @@ mod tests {
         assert_eq!(date(&[&json!("soon")]), json!("soon"));
         // Not a day of the calendar: printed as written, never "February 30".
         assert_eq!(date(&[&json!("2027-02-30")]), json!("2027-02-30"));
-        assert_eq!(date(&[&json!("2028-02-29T10:00:00Z")]), json!("February 29, 2028"));
+        assert_eq!(
+            date(&[&json!("2028-02-29T10:00:00Z")]),
+            json!("February 29, 2028")
+        );
     }
 }
