@@ -132,22 +132,23 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("mergeproof: {}", visible(&message));
+        Err(error) => {
+            eprintln!("mergeproof: {}", visible(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
 }
 
-fn run_tui(path: &Path) -> Result<ExitCode, String> {
-    crate::tui::run(path).map(|()| ExitCode::SUCCESS)
+fn run_tui(path: &Path) -> anyhow::Result<ExitCode> {
+    crate::tui::run(path)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn color_wanted(to_terminal: bool) -> bool {
     to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn lint(args: &LintArgs) -> Result<ExitCode, String> {
+fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let project = load_project(&args.path);
     let run = engine::run_with_reviews_file(
         &project,
@@ -176,7 +177,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, String> {
 
 /// Writes a report to a file (atomically, so a CI artifact is never half
 /// written) or to standard output.
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
+fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     write_output_with(path, |w| w.write_all(text.as_bytes()))
 }
 
@@ -184,23 +185,23 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
 fn write_output_with(
     path: Option<&Path>,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     match path {
         Some(path) => mergeproof_core::atomic::write_with(path, fill)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             match fill(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`| head`) is not an error worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write the report: {e}")),
+                Err(e) => Err(anyhow::anyhow!("cannot write the report: {e}")),
             }
         }
     }
 }
 
-fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
+fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     if args.list {
         for rule in mergeproof_core::rules::all() {
@@ -215,9 +216,7 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
     } else if let Some(id) = &args.rule {
         let Some(rule) = mergeproof_core::rules::find_rule(id) else {
             let hint = mergeproof_core::source::hint_prefix(id, &RuleId::names());
-            return Err(format!(
-                "no rule `{id}`: {hint}`mergeproof explain --list` lists them"
-            ));
+            anyhow::bail!("no rule `{id}`: {hint}`mergeproof explain --list` lists them");
         };
         out.push_str(&rule.doc().explanation());
     }
@@ -229,13 +228,10 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
 fn compiled_campaign(
     path: &Path,
     campaign: &str,
-) -> Result<
-    (
-        mergeproof_core::project::Project,
-        std::sync::Arc<mergeproof_core::template::CompiledCampaign>,
-    ),
-    String,
-> {
+) -> anyhow::Result<(
+    mergeproof_core::project::Project,
+    std::sync::Arc<mergeproof_core::template::CompiledCampaign>,
+)> {
     let project = load_project(path);
     let (compiled, broken, _) = engine::compile_project(&project);
     let Some(compiled) = compiled.into_iter().find(|c| c.campaign.id == campaign) else {
@@ -250,16 +246,13 @@ fn compiled_campaign(
             });
         if let Some(b) = failed {
             let errors: Vec<String> = b.errors.iter().map(|e| e.to_string()).collect();
-            return Err(format!(
+            anyhow::bail!(
                 "campaign `{campaign}` does not load:\n{}",
                 errors.join("\n")
-            ));
+            );
         }
         let ids: Vec<&str> = project.campaigns.iter().map(|c| c.id.as_str()).collect();
-        return Err(format!(
-            "no campaign `{campaign}`; campaigns: {}",
-            ids.join(", ")
-        ));
+        anyhow::bail!("no campaign `{campaign}`; campaigns: {}", ids.join(", "));
     };
     Ok((project, compiled))
 }
@@ -269,7 +262,7 @@ fn campaign_run(
     path: &Path,
     campaign: &str,
     edge_cases: bool,
-) -> Result<engine::CampaignRun, String> {
+) -> anyhow::Result<engine::CampaignRun> {
     let (project, compiled) = compiled_campaign(path, campaign)?;
     Ok(engine::run_campaign(
         compiled,
@@ -279,7 +272,7 @@ fn campaign_run(
     ))
 }
 
-fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
+fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
     let run = campaign_run(&args.path, &args.campaign, true)?;
     let compiled = &run.compiled;
     let Some(vi) = compiled
@@ -294,18 +287,18 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
             .iter()
             .map(|v| v.id.as_str())
             .collect();
-        return Err(format!(
+        anyhow::bail!(
             "no variant `{}` in `{}`; variants: {}",
             args.variant,
             args.campaign,
             ids.join(", ")
-        ));
+        );
     };
     let Some(pi) = run.profiles.iter().position(|p| p.id == args.profile) else {
-        return Err(format!(
+        anyhow::bail!(
             "no profile `{}` (sample ids, or edge case names from `mergeproof edge-cases`)",
             args.profile
-        ));
+        );
     };
     let profile = &run.profiles[pi];
     let project_config = load_project(&args.path).config;
@@ -316,7 +309,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
                 .iter()
                 .map(|(n, _)| n.as_str())
                 .collect();
-            format!("no client `{name}`; clients: {}", names.join(", "))
+            anyhow::anyhow!("no client `{name}`; clients: {}", names.join(", "))
         })?),
         None => None,
     };
@@ -347,7 +340,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
                 "body_text": cell.body.plain.text,
                 "findings": findings,
             });
-            let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n";
+            let text = serde_json::to_string_pretty(&value)? + "\n";
             write_output(None, &text)?;
         }
         PreviewFormat::Text => {
@@ -419,7 +412,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, String> {
 /// Prints a campaign's edge cases as one YAML list, in the shape of a file in
 /// `sample-profiles/`, so that it can be saved there as it is. Asked for by
 /// name, they are made even when `edge_cases.enabled` is off.
-fn edge_cases(args: &EdgeCaseArgs) -> Result<ExitCode, String> {
+fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
     let (project, compiled) = compiled_campaign(&args.path, &args.campaign)?;
     let set = mergeproof_core::edge::synthesize(&compiled, &project.profiles, &project.config);
     let yaml = mergeproof_core::edge::to_yaml(&set.profiles);

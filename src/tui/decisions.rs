@@ -49,6 +49,7 @@ impl DecisionStore for ReviewFile {
     ) -> Result<String, String> {
         self.store
             .decide(finding, decision, reason, &self.reviewer)
+            .map_err(|e| e.to_string())
             .map(|()| {
                 format!(
                     "{} {} for {}: saved to {REVIEWS_FILE}",
@@ -62,6 +63,7 @@ impl DecisionStore for ReviewFile {
     fn undo(&mut self, finding: &Finding) -> Result<String, String> {
         self.store
             .undo(finding)
+            .map_err(|e| e.to_string())
             .map(|()| format!("decision on {} removed from {REVIEWS_FILE}", finding.rule))
     }
 }

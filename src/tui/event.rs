@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use ratatui::DefaultTerminal;
@@ -31,9 +32,9 @@ const TICK: Duration = Duration::from_millis(40);
 /// Folders under the project that are never watched (build output, VCS, tools).
 const UNWATCHED: &[&str] = &["target", "node_modules"];
 
-pub fn run(root: &Path, store: &mut dyn DecisionStore) -> Result<(), String> {
+pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
     if !stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err("the terminal UI needs a terminal; for a report, use `mergeproof lint`".into());
+        anyhow::bail!("the terminal UI needs a terminal; for a report, use `mergeproof lint`");
     }
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [
@@ -45,14 +46,14 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> Result<(), String> {
         // at once, in case the loop is stuck.
         signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
             .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
-            .map_err(|e| format!("cannot handle signals: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot handle signals: {e}"))?;
     }
     let mut terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(e) => {
             // Whatever part of the set-up happened is undone.
             ratatui::restore();
-            return Err(format!("cannot start the terminal UI: {e}"));
+            anyhow::bail!("cannot start the terminal UI: {e}");
         }
     };
     let _ = execute!(stdout(), EnableMouseCapture);
@@ -100,7 +101,7 @@ impl Loader {
 /// and hidden ones (a repository's `target/` can hold many thousands), and
 /// sends the paths that changed. Reading a file is not a change: the loader's
 /// own reads would otherwise trigger reloads without end.
-fn watch(root: &Path, changes: Sender<PathBuf>) -> Result<RecommendedWatcher, String> {
+fn watch(root: &Path, changes: Sender<PathBuf>) -> anyhow::Result<RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         let changed = !matches!(
@@ -114,10 +115,10 @@ fn watch(root: &Path, changes: Sender<PathBuf>) -> Result<RecommendedWatcher, St
             }
         }
     })
-    .map_err(|e| format!("cannot watch files: {e}"))?;
+    .context("cannot watch files")?;
     watcher
         .watch(root, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        .with_context(|| format!("cannot watch {}", root.display()))?;
     watch_folders_in(&mut watcher, root, MAX_DEPTH);
     Ok(watcher)
 }
@@ -184,8 +185,8 @@ fn event_loop(
     root: &Path,
     stop: &AtomicBool,
     store: &mut dyn DecisionStore,
-) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("terminal error: {e}");
+) -> anyhow::Result<()> {
+    let io = |e: std::io::Error| anyhow::anyhow!("terminal error: {e}");
     let mut app = App::new(project_title(root));
     let loader = Loader::start(root.to_path_buf());
     loader.request();
@@ -195,7 +196,7 @@ fn event_loop(
     let mut watcher = match watch(root, watch_tx) {
         Ok(w) => Some(w),
         Err(e) => {
-            app.set_message(format!("{e}; changes need a restart"));
+            app.set_message(format!("{e:#}; changes need a restart"));
             None
         }
     };

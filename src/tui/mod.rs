@@ -22,7 +22,7 @@ pub use app::{Action, App, Effect, Loaded, Pane, load};
 pub use ui::draw;
 
 /// Opens the TUI on the project at `path` until the person quits.
-pub fn run(path: &Path) -> Result<(), String> {
+pub fn run(path: &Path) -> anyhow::Result<()> {
     let mut store = decisions::open(path);
     event::run(path, store.as_mut())
 }

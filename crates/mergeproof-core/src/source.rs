@@ -39,7 +39,8 @@ impl fmt::Display for SourceLoc {
 
 /// A file that could not be loaded, or a part of it that is invalid. Every one
 /// of them is reported; one broken file never hides another.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
 pub struct LoadError {
     pub file: String,
     pub line: u32,
@@ -48,31 +49,23 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub fn at(loc: &SourceLoc, message: impl Into<String>) -> Self {
+    /// `message` is anything that displays: a sentence, or a typed error
+    /// such as [`crate::project::paths::PathError`].
+    pub fn at(loc: &SourceLoc, message: impl fmt::Display) -> Self {
         Self {
             file: loc.file.clone(),
             line: loc.line,
             column: loc.column,
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 
-    pub fn in_file(file: &str, message: impl Into<String>) -> Self {
+    pub fn in_file(file: &str, message: impl fmt::Display) -> Self {
         Self::at(&SourceLoc::new(file, 1, 1), message)
     }
 
     pub fn location(&self) -> SourceLoc {
         SourceLoc::new(self.file.clone(), self.line, self.column)
-    }
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
     }
 }
 

@@ -7,15 +7,40 @@ use std::path::{Component, Path, PathBuf};
 /// instead of being held in memory.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Why a path named in a project file, or the file it names, was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error(
+        "`{0}` is an absolute path; paths are relative to the file that names them and stay inside the project folder"
+    )]
+    Absolute(String),
+    #[error("`{0}` leaves the project folder")]
+    LeavesProject(String),
+    #[error("`{0}` names the project folder, not a file")]
+    NamesTheFolder(String),
+    #[error("cannot open the project folder: {0}")]
+    OpenProject(String),
+    #[error("cannot open `{0}`: {1}")]
+    Open(String, String),
+    #[error("`{0}` links to a file outside the project folder")]
+    LinksOutside(String),
+    #[error("`{0}` is not a file")]
+    NotAFile(String),
+    #[error("`{0}` is {1} bytes; files over {MAX_FILE_BYTES} bytes are not read")]
+    TooLarge(String, u64),
+    #[error("cannot read `{0}`: {1}")]
+    Read(String, String),
+    #[error("`{0}` is not UTF-8 text (invalid byte at offset {1})")]
+    NotUtf8(String, usize),
+}
+
 /// Resolves `relative` against the folder of `from` (both inside `root`) without
 /// touching the file system, and refuses anything that would leave `root`.
 /// Returns the path relative to `root`.
-pub fn resolve_inside(root_relative_from: &Path, relative: &str) -> Result<PathBuf, String> {
+pub fn resolve_inside(root_relative_from: &Path, relative: &str) -> Result<PathBuf, PathError> {
     let candidate = Path::new(relative);
     if candidate.is_absolute() || relative.starts_with('~') {
-        return Err(format!(
-            "`{relative}` is an absolute path; paths are relative to the file that names them and stay inside the project folder"
-        ));
+        return Err(PathError::Absolute(relative.to_string()));
     }
     let base = root_relative_from.parent().unwrap_or(Path::new(""));
     let mut parts: Vec<Component> = Vec::new();
@@ -24,59 +49,44 @@ pub fn resolve_inside(root_relative_from: &Path, relative: &str) -> Result<PathB
             Component::CurDir => {}
             Component::ParentDir => {
                 if parts.pop().is_none() {
-                    return Err(format!("`{relative}` leaves the project folder"));
+                    return Err(PathError::LeavesProject(relative.to_string()));
                 }
             }
             Component::Normal(_) => parts.push(component),
             Component::RootDir | Component::Prefix(_) => {
-                return Err(format!("`{relative}` is an absolute path"));
+                return Err(PathError::Absolute(relative.to_string()));
             }
         }
     }
     if parts.is_empty() {
-        return Err(format!("`{relative}` names the project folder, not a file"));
+        return Err(PathError::NamesTheFolder(relative.to_string()));
     }
     Ok(parts.iter().collect())
 }
 
 /// Reads a project file after checking that, with links followed, it is still
 /// inside the project folder and not too large.
-pub fn read_inside(root: &Path, relative: &Path) -> Result<String, String> {
+pub fn read_inside(root: &Path, relative: &Path) -> Result<String, PathError> {
     let full = root.join(relative);
+    let name = || display(relative);
     let canonical_root = root
         .canonicalize()
-        .map_err(|e| format!("cannot open the project folder: {e}"))?;
+        .map_err(|e| PathError::OpenProject(plain_io(&e)))?;
     let canonical = full
         .canonicalize()
-        .map_err(|e| format!("cannot open `{}`: {}", display(relative), plain_io(&e)))?;
+        .map_err(|e| PathError::Open(name(), plain_io(&e)))?;
     if !canonical.starts_with(&canonical_root) {
-        return Err(format!(
-            "`{}` links to a file outside the project folder",
-            display(relative)
-        ));
+        return Err(PathError::LinksOutside(name()));
     }
-    let meta = std::fs::metadata(&canonical)
-        .map_err(|e| format!("cannot open `{}`: {}", display(relative), plain_io(&e)))?;
+    let meta = std::fs::metadata(&canonical).map_err(|e| PathError::Open(name(), plain_io(&e)))?;
     if !meta.is_file() {
-        return Err(format!("`{}` is not a file", display(relative)));
+        return Err(PathError::NotAFile(name()));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "`{}` is {} bytes; files over {} bytes are not read",
-            display(relative),
-            meta.len(),
-            MAX_FILE_BYTES
-        ));
+        return Err(PathError::TooLarge(name(), meta.len()));
     }
-    let bytes = std::fs::read(&canonical)
-        .map_err(|e| format!("cannot read `{}`: {}", display(relative), plain_io(&e)))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{}` is not UTF-8 text (invalid byte at offset {})",
-            display(relative),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    let bytes = std::fs::read(&canonical).map_err(|e| PathError::Read(name(), plain_io(&e)))?;
+    String::from_utf8(bytes).map_err(|e| PathError::NotUtf8(name(), e.utf8_error().valid_up_to()))
 }
 
 /// A project-relative path as shown to people and in reports: forward slashes.
@@ -136,7 +146,7 @@ mod tests {
             )
             .unwrap();
             let err = read_inside(root.path(), Path::new("link.hbs")).unwrap_err();
-            assert!(err.contains("outside the project"), "{err}");
+            assert_eq!(err, PathError::LinksOutside("link.hbs".into()), "{err}");
         }
         std::fs::write(root.path().join("ok.hbs"), "hi").unwrap();
         assert_eq!(read_inside(root.path(), Path::new("ok.hbs")).unwrap(), "hi");

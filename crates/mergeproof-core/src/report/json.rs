@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::ReportError;
 use crate::finding::Finding;
 use crate::run::{Run, Summary};
 use crate::source::LoadError;
@@ -16,10 +17,10 @@ struct JsonReport<'a> {
     edge_cases_capped: Vec<&'a str>,
 }
 
-pub fn render(run: &Run) -> Result<String, String> {
+pub fn render(run: &Run) -> Result<String, ReportError> {
     let mut out = Vec::new();
-    write(run, &mut out).map_err(|e| format!("cannot write JSON: {e}"))?;
-    String::from_utf8(out).map_err(|e| format!("cannot write JSON: {e}"))
+    write(run, &mut out).map_err(|e| ReportError::new("JSON", e))?;
+    String::from_utf8(out).map_err(|e| ReportError::new("JSON", e))
 }
 
 /// [`render`], straight into `out` (a report can be large: every finding of

@@ -14,12 +14,13 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::ReportError;
 use super::path_in;
 use crate::finding::{Finding, Severity};
 use crate::run::{CampaignRun, Run};
 use crate::sanitize::visible;
 
-pub fn render(run: &Run, base: &str) -> Result<String, String> {
+pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
     let mut report = Report::new("mergeproof");
     if !run.load_errors.is_empty() {
         let mut suite = TestSuite::new("load");
@@ -41,7 +42,7 @@ pub fn render(run: &Run, base: &str) -> Result<String, String> {
     }
     report
         .to_string()
-        .map_err(|e| format!("cannot write JUnit XML: {e}"))
+        .map_err(|e| ReportError::new("JUnit XML", e))
 }
 
 fn campaign_suite(campaign: &CampaignRun, base: &str) -> TestSuite {

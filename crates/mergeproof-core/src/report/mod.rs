@@ -47,6 +47,23 @@ impl Format {
     }
 }
 
+/// A report that could not be written in its format.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {format}: {reason}")]
+pub struct ReportError {
+    pub format: &'static str,
+    pub reason: String,
+}
+
+impl ReportError {
+    fn new(format: &'static str, reason: impl std::fmt::Display) -> Self {
+        Self {
+            format,
+            reason: reason.to_string(),
+        }
+    }
+}
+
 /// How `lint` ends: 0 passes, 1 findings fail the gate, 2 the project could not
 /// be fully loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +89,7 @@ pub fn outcome(run: &Run, max_warnings: Option<usize>) -> Outcome {
 
 /// Renders a run in one of the machine formats or as text, with paths
 /// relative to the project folder.
-pub fn render(run: &Run, format: Format, color: bool) -> Result<String, String> {
+pub fn render(run: &Run, format: Format, color: bool) -> Result<String, ReportError> {
     render_in(run, format, color, "")
 }
 
@@ -80,7 +97,12 @@ pub fn render(run: &Run, format: Format, color: bool) -> Result<String, String> 
 /// `base/<path in the project>`: `base` is the project folder as seen from
 /// where `lint` runs (see [`base_of`]), so that annotations land on the
 /// repository's files. Text and JSON keep project-relative paths.
-pub fn render_in(run: &Run, format: Format, color: bool, base: &str) -> Result<String, String> {
+pub fn render_in(
+    run: &Run,
+    format: Format,
+    color: bool,
+    base: &str,
+) -> Result<String, ReportError> {
     match format {
         Format::Text => Ok(text::render(run, color)),
         Format::Json => json::render(run),

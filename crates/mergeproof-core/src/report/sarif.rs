@@ -17,6 +17,7 @@
 
 use serde_json::{Value, json};
 
+use super::ReportError;
 use super::path_in;
 use crate::finding::{Finding, Severity};
 use crate::review::{ALLOW, REVIEWS_FILE, digest};
@@ -30,7 +31,7 @@ const LOAD_ERROR_RULE: &str = "load-error";
 /// Names the kind of fingerprint, so a later scheme can sit beside it.
 const FINGERPRINT_KEY: &str = "mergeproofFinding/v1";
 
-pub fn render(run: &Run, base: &str) -> Result<String, String> {
+pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
     let docs: Vec<&RuleDoc> = crate::rules::all().map(|r| r.doc()).collect();
     let mut rules: Vec<Value> = docs.iter().map(|d| rule_descriptor(d)).collect();
     rules.push(json!({
@@ -89,7 +90,7 @@ pub fn render(run: &Run, base: &str) -> Result<String, String> {
     });
     serde_json::to_string_pretty(&log)
         .map(|s| s + "\n")
-        .map_err(|e| format!("cannot write SARIF: {e}"))
+        .map_err(|e| ReportError::new("SARIF", e))
 }
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 pub use crate::decision::*;
 use crate::run::Run;
 
-pub use store::{REVIEWS_FILE, ReviewStore, load, load_for_run, reviewer_name};
+pub use store::{REVIEWS_FILE, ReviewError, ReviewStore, load, load_for_run, reviewer_name};
 
 /// Applies decisions to a run: matching ones waive their finding, stale ones
 /// mark it, and the ones whose finding is gone become `run.obsolete_decisions`.

@@ -151,13 +151,33 @@ fn invalid(entry: &DecisionEntry) -> Option<String> {
     None
 }
 
-fn to_yaml(entries: &[DecisionEntry]) -> Result<String, String> {
+fn to_yaml(entries: &[DecisionEntry]) -> Result<String, ReviewError> {
     let body = serde_saphyr::to_string(&FileOut {
         version: VERSION,
         decisions: entries,
     })
-    .map_err(|e| format!("cannot write {REVIEWS_FILE}: {e}"))?;
+    .map_err(|e| ReviewError::Serialize(e.to_string()))?;
     Ok(format!("{HEADER}{body}"))
+}
+
+/// Why a decision was not recorded. Nothing was written then.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("a waiver needs a reason: say why this finding is acceptable")]
+    WaiverWithoutReason,
+    #[error("there is no decision on this finding to undo")]
+    NothingToUndo,
+    #[error("the decision was not saved: {0}; fix the file, then decide again")]
+    Unreadable(LoadError),
+    #[error("cannot write {REVIEWS_FILE}: {0}")]
+    Serialize(String),
+    #[error("the decision was not saved: cannot write {REVIEWS_FILE}: {0}")]
+    Write(std::io::Error),
+    #[error(
+        "the decision was not saved: another mergeproof has been writing {REVIEWS_FILE} for {}s; try again",
+        LOCK_WAIT.as_secs()
+    )]
+    Locked,
 }
 
 /// The decisions of one project, and the way to change them. Each change is
@@ -202,7 +222,7 @@ impl ReviewStore {
         decision: Decision,
         reason: &str,
         reviewer: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), ReviewError> {
         self.decide_at(finding, decision, reason, reviewer, super::time::now())
     }
 
@@ -213,9 +233,9 @@ impl ReviewStore {
         reason: &str,
         reviewer: &str,
         at: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), ReviewError> {
         if decision == Decision::Waived && reason.trim().is_empty() {
-            return Err("a waiver needs a reason: say why this finding is acceptable".into());
+            return Err(ReviewError::WaiverWithoutReason);
         }
         let reviewer = match reviewer.trim() {
             "" => "unknown",
@@ -233,13 +253,13 @@ impl ReviewStore {
     }
 
     /// Removes the decision on `finding` (current or stale), whoever made it.
-    pub fn undo(&mut self, finding: &Finding) -> Result<(), String> {
+    pub fn undo(&mut self, finding: &Finding) -> Result<(), ReviewError> {
         self.change(
             |entries| {
                 let before = entries.len();
                 entries.retain(|e| !e.is_decision_on(finding));
                 if entries.len() == before {
-                    Err("there is no decision on this finding to undo".into())
+                    Err(ReviewError::NothingToUndo)
                 } else {
                     Ok(())
                 }
@@ -253,19 +273,17 @@ impl ReviewStore {
     /// temporary file), and keeps it as this store's state.
     pub(super) fn change(
         &mut self,
-        edit: impl FnOnce(&mut Vec<DecisionEntry>) -> Result<(), String>,
+        edit: impl FnOnce(&mut Vec<DecisionEntry>) -> Result<(), ReviewError>,
         before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ReviewError> {
         let _lock = ProjectLock::acquire(&self.root)?;
-        let mut entries = read_entries(&self.root).map_err(|e| {
-            format!("the decision was not saved: {e}; fix the file, then decide again")
-        })?;
+        let mut entries = read_entries(&self.root).map_err(ReviewError::Unreadable)?;
         edit(&mut entries)?;
         let decisions = Decisions::new(entries);
         let text = to_yaml(decisions.entries())?;
         let path = self.path();
         crate::atomic::write_then(&path, text.as_bytes(), before_rename)
-            .map_err(|e| format!("the decision was not saved: cannot write {REVIEWS_FILE}: {e}"))?;
+            .map_err(ReviewError::Write)?;
         self.decisions = decisions;
         Ok(())
     }
@@ -278,7 +296,7 @@ struct ProjectLock {
 }
 
 impl ProjectLock {
-    fn acquire(root: &Path) -> Result<ProjectLock, String> {
+    fn acquire(root: &Path) -> Result<ProjectLock, ReviewError> {
         let Some(file) = lock_path(root).and_then(|p| {
             OpenOptions::new()
                 .create(true)
@@ -297,10 +315,7 @@ impl ProjectLock {
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    return Err(format!(
-                        "the decision was not saved: another mergeproof has been writing {REVIEWS_FILE} for {}s; try again",
-                        LOCK_WAIT.as_secs()
-                    ));
+                    return Err(ReviewError::Locked);
                 }
                 // A file system without locks: merge-on-write still applies.
                 Err(TryLockError::Error(_)) => return Ok(ProjectLock { _file: None }),

@@ -235,7 +235,7 @@ fn a_broken_file_is_never_overwritten() {
     let error = store
         .decide(&subject("ana", "a"), Decision::Approved, "", "Ana")
         .unwrap_err();
-    assert!(error.contains(REVIEWS_FILE), "{error}");
+    assert!(error.to_string().contains(REVIEWS_FILE), "{error}");
     assert_eq!(file_text(dir.path()), "decisions: [\n");
 }
 
