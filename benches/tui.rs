@@ -44,10 +44,10 @@ fn terminal() -> Terminal<TestBackend> {
 fn first_frame(path: &Path) -> (Duration, Duration) {
     let start = Instant::now();
     let loaded = tui::load(path);
-    let app = App::loaded("bench", loaded, Rect::new(0, 0, WIDTH, HEIGHT));
+    let mut app = App::loaded("bench", loaded, Rect::new(0, 0, WIDTH, HEIGHT));
     let loaded_at = start.elapsed();
     let mut terminal = terminal();
-    terminal.draw(|f| tui::draw(f, &app)).expect("a frame");
+    terminal.draw(|f| tui::draw(f, &mut app)).expect("a frame");
     (loaded_at, start.elapsed())
 }
 
@@ -133,7 +133,7 @@ fn main() {
     let mut app = App::loaded("bench", loaded, Rect::new(0, 0, WIDTH, HEIGHT));
     let mut terminal = terminal();
     let start = Instant::now();
-    terminal.draw(|f| tui::draw(f, &app)).expect("a frame");
+    terminal.draw(|f| tui::draw(f, &mut app)).expect("a frame");
     let draw_time = start.elapsed();
     let profiles = app.checked().map_or(0, |c| c.run.profiles.len());
     let findings = app.checked().map_or(0, |c| c.run.findings.len());
@@ -173,7 +173,7 @@ fn main() {
         for (name, action) in &script {
             let start = Instant::now();
             app.handle(action.clone());
-            terminal.draw(|f| tui::draw(f, &app)).expect("a frame");
+            terminal.draw(|f| tui::draw(f, &mut app)).expect("a frame");
             let took = start.elapsed();
             all.push(took);
             by_key.entry(name).or_default().push(took);

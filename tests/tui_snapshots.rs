@@ -21,7 +21,7 @@ fn app(width: u16, height: u16) -> App {
     )
 }
 
-fn draw(app: &App) -> Buffer {
+fn draw(app: &mut App) -> Buffer {
     let mut terminal =
         Terminal::new(TestBackend::new(app_screen(app).0, app_screen(app).1)).unwrap();
     terminal.draw(|f| tui::draw(f, app)).unwrap();
@@ -48,7 +48,7 @@ fn text(buffer: &Buffer) -> String {
     out
 }
 
-fn snapshot(name: &str, app: &App) {
+fn snapshot(name: &str, app: &mut App) {
     let (w, h) = app_screen(app);
     insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&draw(app)));
 }
@@ -71,7 +71,7 @@ fn to_nameless_gold_flag(app: &mut App) {
 #[test]
 fn campaigns_pane() {
     for (w, h) in SIZES {
-        snapshot("campaigns", &app(w, h));
+        snapshot("campaigns", &mut app(w, h));
     }
 }
 
@@ -81,7 +81,7 @@ fn matrix_pane() {
         let mut app = app(w, h);
         // pickup, typo, welcome: open welcome.
         run(&mut app, &[Action::End, Action::Open]);
-        snapshot("matrix", &app);
+        snapshot("matrix", &mut app);
     }
 }
 
@@ -93,7 +93,7 @@ fn matrix_flagged_only() {
             &mut app,
             &[Action::End, Action::Open, Action::ToggleFlaggedOnly],
         );
-        snapshot("matrix_flagged", &app);
+        snapshot("matrix_flagged", &mut app);
     }
 }
 
@@ -103,7 +103,7 @@ fn preview_of_a_flag() {
         let mut app = app(w, h);
         to_nameless_gold_flag(&mut app);
         run(&mut app, &[Action::Open]);
-        snapshot("preview_flag", &app);
+        snapshot("preview_flag", &mut app);
     }
 }
 
@@ -116,7 +116,7 @@ fn preview_of_a_variant_the_profile_does_not_receive() {
             &mut app,
             &[Action::End, Action::Open, Action::Right, Action::Open],
         );
-        snapshot("preview_not_received", &app);
+        snapshot("preview_not_received", &mut app);
     }
 }
 
@@ -125,7 +125,7 @@ fn broken_campaign_in_place() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
         run(&mut app, &[Action::Down, Action::Open]);
-        snapshot("broken", &app);
+        snapshot("broken", &mut app);
     }
 }
 
@@ -134,7 +134,7 @@ fn help_overlay() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
         run(&mut app, &[Action::Help]);
-        snapshot("help", &app);
+        snapshot("help", &mut app);
     }
 }
 
@@ -143,7 +143,7 @@ fn explain_overlay() {
     for (w, h) in SIZES {
         let mut app = app(w, h);
         run(&mut app, &[Action::NextFlag, Action::Explain]);
-        snapshot("explain", &app);
+        snapshot("explain", &mut app);
     }
 }
 
@@ -156,7 +156,7 @@ fn waive_prompt() {
         for c in "known gap".chars() {
             app.handle(Action::Input(c));
         }
-        snapshot("waive_prompt", &app);
+        snapshot("waive_prompt", &mut app);
     }
 }
 
@@ -171,7 +171,7 @@ fn escapes_in_profile_data_are_shown_visibly() {
             app.handle(Action::Input(c));
         }
         run(&mut app, &[Action::InputSubmit, Action::Open]);
-        let buffer = draw(&app);
+        let buffer = draw(&mut app);
         let screen = text(&buffer);
         assert!(screen.contains("Eve\\e[2J"), "{screen}");
         assert!(screen.contains("\\e[31m"), "{screen}");
@@ -181,7 +181,7 @@ fn escapes_in_profile_data_are_shown_visibly() {
                 .all(|c| c == '\n' || !mergeproof_core::sanitize::needs_escape(c)),
             "{screen:?}"
         );
-        snapshot("preview_escapes", &app);
+        snapshot("preview_escapes", &mut app);
     }
 }
 
@@ -191,7 +191,7 @@ fn personalized_text_is_highlighted() {
     let mut app = app(160, 48);
     // welcome's rows: escape-name, ann-gold, ...
     run(&mut app, &[Action::End, Action::Open, Action::Down]);
-    let buffer = draw(&app);
+    let buffer = draw(&mut app);
     let screen = text(&buffer);
     let (y, line) = screen
         .lines()

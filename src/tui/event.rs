@@ -234,7 +234,9 @@ fn event_loop(
         if redraw {
             let size = terminal.size().map_err(io)?;
             app.set_screen(Rect::new(0, 0, size.width, size.height));
-            terminal.draw(|frame| ui::draw(frame, &app)).map_err(io)?;
+            terminal
+                .draw(|frame| ui::draw(frame, &mut app))
+                .map_err(io)?;
             redraw = false;
         }
         // Handle every input that is waiting before the next draw, so held

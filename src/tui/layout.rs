@@ -92,6 +92,17 @@ pub fn inner(area: Rect) -> Rect {
     area.inner(ratatui::layout::Margin::new(1, 1))
 }
 
+/// The first visible index so that `selected` is among `visible` items.
+pub fn keep_in_view(selected: usize, offset: usize, visible: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if selected >= offset + visible {
+        selected + 1 - visible
+    } else {
+        offset
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

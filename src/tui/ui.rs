@@ -1,24 +1,16 @@
 //! Drawing: the panes where the layout puts them, the status bar, and any
-//! overlay on top. Reads the state; changes nothing.
+//! overlay on top. Each pane draws itself from its own state and what the
+//! app lends it.
 
 use ratatui::Frame;
 
 use super::app::{App, Overlay};
-use super::panes::{campaigns, matrix, preview};
 use super::{help, prompt, status};
 
-pub fn draw(frame: &mut Frame, app: &App) {
+pub fn draw(frame: &mut Frame, app: &mut App) {
     let screen = frame.area();
     let areas = app.areas_in(screen);
-    if let Some(area) = areas.campaigns {
-        campaigns::draw(frame, area, app);
-    }
-    if let Some(area) = areas.matrix {
-        matrix::draw(frame, area, app);
-    }
-    if let Some(area) = areas.preview {
-        preview::draw(frame, area, app);
-    }
+    app.draw_panes(frame, &areas);
     if let Some(area) = areas.banner {
         status::draw_banner(frame, area, app);
     }

@@ -8,48 +8,109 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{dim, error_style, pane_block, severity_style};
-use crate::tui::app::{App, Pane};
-use crate::tui::layout::inner;
+use crate::tui::app::Action;
+use crate::tui::layout::{inner, keep_in_view};
 use crate::tui::model::{CampaignEntry, Counts};
 use crate::tui::text::{fit, safe};
 use mergeproof_core::finding::Severity;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let focused = app.focus() == Pane::Campaigns;
-    let title = format!(" {} · {} campaigns ", app.title(), app.entries().len());
-    let block = pane_block(title, focused);
-    let body = inner(area);
-    frame.render_widget(block, area);
-    if app.entries().is_empty() {
-        let text = if app.is_loading() {
-            "loading…"
-        } else {
-            "no campaigns: add campaigns/<id>.yaml"
-        };
-        frame.render_widget(Paragraph::new(text).style(dim()), body);
-        return;
+/// The campaigns pane's own state: which campaign is selected and which is
+/// the first in view.
+#[derive(Debug, Default)]
+pub struct CampaignsPane {
+    selected: usize,
+    offset: usize,
+    /// Rows in view at the last fit: a page.
+    page: usize,
+}
+
+/// What the campaigns pane shows, lent by the app.
+pub struct CampaignsView<'a> {
+    pub title: &'a str,
+    pub entries: &'a [CampaignEntry],
+    pub loading: bool,
+    pub edge_cases: bool,
+    pub focused: bool,
+}
+
+impl CampaignsPane {
+    pub fn selected(&self) -> usize {
+        self.selected
     }
-    let width = usize::from(body.width);
-    let lines: Vec<Line> = app
-        .entries()
-        .iter()
-        .enumerate()
-        .skip(app.campaign_offset)
-        .take(usize::from(body.height))
-        .map(|(i, entry)| {
-            let selected = i == app.campaign;
-            let mut line = entry_line(entry, app.edge_cases(), width);
-            if selected {
-                line = line.style(if focused {
-                    Style::new().add_modifier(Modifier::REVERSED)
-                } else {
-                    Style::new().bg(Color::DarkGray)
-                });
-            }
-            line
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), body);
+
+    pub fn select(&mut self, index: usize) {
+        self.selected = index;
+    }
+
+    /// The campaign an action moves the selection to, among `count`; `None`
+    /// when the action is not this pane's.
+    pub fn handle(&self, action: &Action, count: usize) -> Option<usize> {
+        let page = isize::try_from(self.page.max(1)).unwrap_or(1);
+        let by = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => -isize::MAX / 2,
+            Action::End => isize::MAX / 2,
+            _ => return None,
+        };
+        let last = count.saturating_sub(1);
+        Some(self.selected.saturating_add_signed(by).min(last))
+    }
+
+    /// Takes the pane's place on the screen: keeps the selection in view.
+    pub fn fit(&mut self, area: Rect) {
+        let visible = usize::from(inner(area).height).max(1);
+        self.offset = keep_in_view(self.selected, self.offset, visible);
+        self.page = usize::from(area.height.saturating_sub(4).max(1));
+    }
+
+    /// The campaign drawn at a screen position, if any.
+    pub fn entry_at(&self, area: Rect, at: Position, count: usize) -> Option<usize> {
+        let body = inner(area);
+        if !body.contains(at) {
+            return None;
+        }
+        let index = self.offset + usize::from(at.y - body.y);
+        (index < count).then_some(index)
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, view: &CampaignsView<'_>) {
+        let title = format!(" {} · {} campaigns ", view.title, view.entries.len());
+        let block = pane_block(title, view.focused);
+        let body = inner(area);
+        frame.render_widget(block, area);
+        if view.entries.is_empty() {
+            let text = if view.loading {
+                "loading…"
+            } else {
+                "no campaigns: add campaigns/<id>.yaml"
+            };
+            frame.render_widget(Paragraph::new(text).style(dim()), body);
+            return;
+        }
+        let width = usize::from(body.width);
+        let lines: Vec<Line> = view
+            .entries
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(usize::from(body.height))
+            .map(|(i, entry)| {
+                let mut line = entry_line(entry, view.edge_cases, width);
+                if i == self.selected {
+                    line = line.style(if view.focused {
+                        Style::new().add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::new().bg(Color::DarkGray)
+                    });
+                }
+                line
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), body);
+    }
 }
 
 /// The width the counts take on the right of a line.
@@ -121,14 +182,4 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ),
     ]
-}
-
-/// The campaign drawn at a screen position, if any.
-pub fn entry_at(app: &App, area: Rect, at: Position) -> Option<usize> {
-    let body = inner(area);
-    if !body.contains(at) {
-        return None;
-    }
-    let index = app.campaign_offset + usize::from(at.y - body.y);
-    (index < app.entries().len()).then_some(index)
 }

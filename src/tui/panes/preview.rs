@@ -13,21 +13,108 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{
     ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
 };
-use crate::tui::app::{App, Pane};
+use crate::tui::app::Action;
 use crate::tui::layout::inner;
+use crate::tui::model::{CampaignEntry, Checked};
 use crate::tui::text::{fit, safe, styled};
 use mergeproof_core::finding::{Field, Finding, ProfileKind, Severity};
-use mergeproof_core::template::RenderedField;
+use mergeproof_core::template::{RenderedCell, RenderedField};
 
 const LABEL_WIDTH: usize = 11;
 
+/// The preview's own state: how far the message is scrolled and which of the
+/// cell's findings is selected.
+#[derive(Debug, Default)]
+pub struct PreviewPane {
+    scroll: u16,
+    finding: usize,
+    /// Rows in view at the last fit: a page.
+    page: u16,
+}
+
+/// What the preview shows, lent by the app: the selected cell.
+pub struct PreviewView<'a> {
+    pub entry: Option<&'a CampaignEntry>,
+    /// The selected profile's index in the campaign run.
+    pub profile: Option<usize>,
+    pub variant: usize,
+    /// The cell rendered, once it is.
+    pub cell: Option<&'a RenderedCell>,
+    /// The cell's findings: indices into the campaign run's findings.
+    pub findings: &'a [usize],
+    pub client: Option<(&'a str, usize)>,
+    pub loading: bool,
+    pub focused: bool,
+}
+
+impl PreviewView<'_> {
+    fn checked(&self) -> Option<&Checked> {
+        self.entry.and_then(|e| e.checked.as_deref())
+    }
+
+    fn variant_id(&self) -> Option<&str> {
+        self.checked()?.variant_ids().nth(self.variant)
+    }
+
+    fn profile_id(&self) -> Option<&str> {
+        Some(self.checked()?.run.profiles.get(self.profile?)?.id.as_str())
+    }
+
+    /// The variant the profile receives (`Some(None)`: none).
+    fn received(&self) -> Option<Option<usize>> {
+        self.checked()?.run.selection.get(self.profile?).copied()
+    }
+}
+
+impl PreviewPane {
+    pub fn finding(&self) -> usize {
+        self.finding
+    }
+
+    pub fn select_finding(&mut self, index: usize) {
+        self.finding = index;
+    }
+
+    /// Another cell is shown: from its top, its first finding selected.
+    pub fn reset(&mut self) {
+        self.scroll = 0;
+        self.finding = 0;
+    }
+
+    /// Scrolls the message for a key; `false` when the action is not this
+    /// pane's.
+    pub fn handle(&mut self, action: &Action) -> bool {
+        let page = self.page.max(1).cast_signed();
+        let by: i16 = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => i16::MIN,
+            Action::End => i16::MAX,
+            _ => return false,
+        };
+        self.scroll_by(by);
+        true
+    }
+
+    /// Takes the pane's place on the screen.
+    pub fn fit(&mut self, area: Rect) {
+        self.page = area.height.saturating_sub(4).max(1);
+    }
+
+    pub fn scroll_by(&mut self, by: i16) {
+        self.scroll = self.scroll.saturating_add_signed(by);
+    }
+}
+
 /// The message as lines (before wrapping).
-fn message_lines(app: &App) -> Vec<Line<'static>> {
+fn message_lines(view: &PreviewView<'_>) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let (Some(checked), Some(p)) = (app.checked(), app.profile_index()) else {
-        let note = if app.is_loading() {
+    let (Some(checked), Some(p)) = (view.checked(), view.profile) else {
+        let note = if view.loading {
             "loading…"
-        } else if app.entry().is_some_and(|e| e.checked.is_none()) {
+        } else if view.entry.is_some_and(|e| e.checked.is_none()) {
             "nothing to preview: this campaign does not load (see the matrix)"
         } else {
             "select a profile in the matrix"
@@ -37,7 +124,7 @@ fn message_lines(app: &App) -> Vec<Line<'static>> {
     };
     // A campaign file that stops loading says so here too: at 80 columns the
     // preview can have the whole screen.
-    if let Some(entry) = app.entry().filter(|e| e.is_broken()) {
+    if let Some(entry) = view.entry.filter(|e| e.is_broken()) {
         for e in entry.errors.iter().take(1) {
             lines.push(Line::styled(
                 format!(
@@ -56,9 +143,9 @@ fn message_lines(app: &App) -> Vec<Line<'static>> {
         ));
     }
     let profile = &checked.run.profiles[p];
-    let variant_id = app.variant_id().unwrap_or("");
-    match app.received() {
-        Some(Some(v)) if v == app.variant_index() => {}
+    let variant_id = view.variant_id().unwrap_or("");
+    match view.received() {
+        Some(Some(v)) if v == view.variant => {}
         received => {
             let receives = match received.flatten() {
                 Some(v) => format!(
@@ -98,11 +185,11 @@ fn message_lines(app: &App) -> Vec<Line<'static>> {
             dim().add_modifier(Modifier::ITALIC),
         ));
     }
-    let Some(cell) = app.cell() else {
+    let Some(cell) = view.cell else {
         lines.push(Line::styled(format!("rendering {variant_id}…"), dim()));
         return lines;
     };
-    let client = app.client();
+    let client = view.client;
     if let Some(subject) = &cell.subject {
         let cut = client
             .map(|(_, w)| w)
@@ -155,11 +242,15 @@ fn push_field(
 
 /// The findings of the cell: what they are, where, and the selected one's
 /// excerpt and accepted state; with the lines the selected one takes.
-fn finding_lines(app: &App, width: usize) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
-    let Some(checked) = app.checked() else {
+fn finding_lines(
+    view: &PreviewView<'_>,
+    selected_finding: usize,
+    width: usize,
+) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
+    let Some(checked) = view.checked() else {
         return (Vec::new(), 0..0);
     };
-    let list = app.cell_findings();
+    let list = view.findings;
     let mut lines = vec![Line::from(vec![
         Span::styled(
             format!("── Findings ({}) ", list.len()),
@@ -171,8 +262,8 @@ fn finding_lines(app: &App, width: usize) -> (Vec<Line<'static>>, std::ops::Rang
         ),
     ])];
     if list.is_empty() {
-        let note = match app.received() {
-            Some(Some(v)) if v != app.variant_index() => {
+        let note = match view.received() {
+            Some(Some(v)) if v != view.variant => {
                 "none here: findings are about the variant a profile receives"
             }
             _ => "none",
@@ -182,7 +273,7 @@ fn finding_lines(app: &App, width: usize) -> (Vec<Line<'static>>, std::ops::Rang
     let mut selected_lines = 0..0;
     for (i, &fi) in list.iter().enumerate() {
         let f = &checked.run.findings[fi];
-        let selected = i == app.finding;
+        let selected = i == selected_finding;
         let start = lines.len();
         lines.extend(one_finding(f, selected, width));
         if selected {
@@ -277,9 +368,9 @@ fn wrapped_height(lines: &[Line<'_>], columns: u16) -> usize {
 /// Splits the preview into the message and the findings under it.
 type Findings = (Vec<Line<'static>>, std::ops::Range<usize>);
 
-fn split(app: &App, area: Rect) -> (Rect, Rect, Findings) {
+fn split(view: &PreviewView<'_>, selected: usize, area: Rect) -> (Rect, Rect, Findings) {
     let body = inner(area);
-    let (findings, selected) = finding_lines(app, usize::from(body.width));
+    let (findings, selected) = finding_lines(view, selected, usize::from(body.width));
     let wanted = u16::try_from(findings.len()).unwrap_or(u16::MAX);
     let [message, findings_area] = Layout::vertical([
         Constraint::Min(3),
@@ -289,35 +380,36 @@ fn split(app: &App, area: Rect) -> (Rect, Rect, Findings) {
     (message, findings_area, (findings, selected))
 }
 
-/// How far the message can scroll in `area`.
-pub fn max_scroll(app: &App, area: Rect) -> u16 {
-    let (message, _, _) = split(app, area);
-    let total = wrapped_height(&message_lines(app), message.width);
-    u16::try_from(total.saturating_sub(usize::from(message.height))).unwrap_or(u16::MAX)
-}
-
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let focused = app.focus() == Pane::Preview;
-    let title = match (app.variant_id(), app.profile_id()) {
-        (Some(v), Some(p)) => format!(" Preview: {} × {} ", safe(v), safe(p)),
-        _ => " Preview ".to_string(),
-    };
-    frame.render_widget(pane_block(title, focused), area);
-    let (message, findings_area, findings) = split(app, area);
-    frame.render_widget(
-        Paragraph::new(message_lines(app))
-            .wrap(Wrap { trim: false })
-            .scroll((app.preview_scroll, 0)),
-        message,
-    );
-    // Keep the selected finding in view under the heading (line 0).
-    let (findings, selected) = findings;
-    let room = usize::from(findings_area.height);
-    let skip = selected
-        .end
-        .saturating_sub(room)
-        .min(selected.start.saturating_sub(1));
-    let mut lines = findings.into_iter();
-    let shown: Vec<Line> = lines.next().into_iter().chain(lines.skip(skip)).collect();
-    frame.render_widget(Paragraph::new(shown), findings_area);
+impl PreviewPane {
+    /// Draws the cell; the scroll is held within the message here, where its
+    /// lines are laid out anyway.
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, view: &PreviewView<'_>) {
+        let title = match (view.variant_id(), view.profile_id()) {
+            (Some(v), Some(p)) => format!(" Preview: {} × {} ", safe(v), safe(p)),
+            _ => " Preview ".to_string(),
+        };
+        frame.render_widget(pane_block(title, view.focused), area);
+        let (message, findings_area, findings) = split(view, self.finding, area);
+        let message_lines = message_lines(view);
+        let total = wrapped_height(&message_lines, message.width);
+        let max_scroll =
+            u16::try_from(total.saturating_sub(usize::from(message.height))).unwrap_or(u16::MAX);
+        self.scroll = self.scroll.min(max_scroll);
+        frame.render_widget(
+            Paragraph::new(message_lines)
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0)),
+            message,
+        );
+        // Keep the selected finding in view under the heading (line 0).
+        let (findings, selected) = findings;
+        let room = usize::from(findings_area.height);
+        let skip = selected
+            .end
+            .saturating_sub(room)
+            .min(selected.start.saturating_sub(1));
+        let mut lines = findings.into_iter();
+        let shown: Vec<Line> = lines.next().into_iter().chain(lines.skip(skip)).collect();
+        frame.render_widget(Paragraph::new(shown), findings_area);
+    }
 }

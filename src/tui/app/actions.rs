@@ -1,0 +1,121 @@
+//! What a person can ask of the TUI ([`Action`]), what the event loop must
+//! do after it ([`Effect`]), and what is drawn over the panes ([`Overlay`]).
+
+use mergeproof_core::rule_id::RuleId;
+use ratatui::layout::Position;
+
+use crate::tui::decisions::Decision;
+use mergeproof_core::finding::Finding;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Campaigns,
+    Matrix,
+    Preview,
+}
+
+impl Pane {
+    pub(super) fn next(self) -> Pane {
+        match self {
+            Pane::Campaigns => Pane::Matrix,
+            Pane::Matrix => Pane::Preview,
+            Pane::Preview => Pane::Campaigns,
+        }
+    }
+
+    pub(super) fn previous(self) -> Pane {
+        match self {
+            Pane::Campaigns => Pane::Preview,
+            Pane::Matrix => Pane::Campaigns,
+            Pane::Preview => Pane::Matrix,
+        }
+    }
+}
+
+/// Everything a person can ask of the TUI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    NextPane,
+    PreviousPane,
+    /// Enter: campaign → matrix → preview → the rule's explanation.
+    Open,
+    /// Esc: close what is open, or step back a pane.
+    Back,
+    Search,
+    NextFlag,
+    PreviousFlag,
+    ToggleFlaggedOnly,
+    ToggleEdgeCases,
+    CycleClient,
+    /// Select the variant the selected profile receives.
+    Received,
+    Explain,
+    Approve,
+    Waive,
+    Undo,
+    Help,
+    /// `q`: closes an overlay, or quits.
+    Quit,
+    /// Ctrl-C: quits whatever is open.
+    Interrupt,
+    /// A character typed into a prompt.
+    Input(char),
+    InputBackspace,
+    InputSubmit,
+    Click(Position),
+    ScrollUp(Position),
+    ScrollDown(Position),
+}
+
+/// What the event loop must do after an action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Quit,
+    Decide {
+        finding: Box<Finding>,
+        decision: Decision,
+        reason: String,
+    },
+    Undo {
+        finding: Box<Finding>,
+    },
+}
+
+/// What is drawn over the panes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    None,
+    Help {
+        scroll: u16,
+    },
+    Explain {
+        rule: RuleId,
+        scroll: u16,
+    },
+    /// `/`: typing moves the selection to the first id that matches.
+    Search {
+        input: String,
+        pane: Pane,
+        origin_campaign: usize,
+        origin_row: usize,
+    },
+    /// `w`: the reason a finding is waived.
+    Reason {
+        input: String,
+        finding: Box<Finding>,
+    },
+}
+
+impl Overlay {
+    pub fn is_prompt(&self) -> bool {
+        matches!(self, Overlay::Search { .. } | Overlay::Reason { .. })
+    }
+}
