@@ -82,6 +82,10 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
 /// [`run`] with the decisions of the project's reviews file, read at the
 /// edge as `lint` does; a broken reviews file is one more load error.
 pub fn run_with_reviews_file(project: &Project, options: &Options) -> Run {
+    if project.root.as_os_str().is_empty() {
+        // Loaded from memory: there is no reviews file to read.
+        return run(project, options, &Decisions::default());
+    }
     let (decisions, error) = crate::review::load_for_run(&project.root);
     let mut run = run(project, options, &decisions);
     run.load_errors.extend(error);

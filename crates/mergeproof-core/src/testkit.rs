@@ -15,8 +15,11 @@ pub fn campaign(yaml: &str) -> Campaign {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
     std::fs::write(dir.path().join("campaigns/test.yaml"), yaml).unwrap();
-    crate::project::campaign::load_campaign(dir.path(), Path::new("campaigns/test.yaml"))
-        .unwrap_or_else(|e| panic!("campaign does not load: {e:?}"))
+    crate::project::campaign::load_campaign(
+        crate::project::ProjectFiles::Folder(dir.path()),
+        Path::new("campaigns/test.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("campaign does not load: {e:?}"))
 }
 
 /// A sample profile from YAML text (a mapping), with id `p`.

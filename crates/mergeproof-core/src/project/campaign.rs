@@ -10,7 +10,8 @@ use crate::audience::{Condition, RawCondition, build_condition};
 use crate::rule_id::RuleId;
 use crate::source::{LoadError, SourceLoc, yaml_error};
 
-use super::paths::{display, read_inside, resolve_inside};
+use super::files::ProjectFiles;
+use super::paths::{display, resolve_inside};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -154,9 +155,11 @@ struct RawAllow {
 
 /// Loads one campaign file. Every problem found is returned, not only the
 /// first; a campaign with any problem is not checked.
-pub fn load_campaign(root: &Path, file: &Path) -> Result<Campaign, Vec<LoadError>> {
+pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, Vec<LoadError>> {
     let file_name = display(file);
-    let text = read_inside(root, file).map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
+    let text = files
+        .read(file)
+        .map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
     let raw: RawCampaign =
         serde_saphyr::from_str(&text).map_err(|e| vec![yaml_error(&file_name, &e)])?;
     let mut errors = Vec::new();
@@ -255,7 +258,7 @@ pub fn load_campaign(root: &Path, file: &Path) -> Result<Campaign, Vec<LoadError
             (None, Some(f)) => {
                 let at = SourceLoc::from_yaml(&file_name, &f.referenced);
                 match resolve_inside(file, f.value.trim())
-                    .and_then(|rel| read_inside(root, &rel).map(|body_text| (rel, body_text)))
+                    .and_then(|rel| files.read(&rel).map(|body_text| (rel, body_text)))
                 {
                     Ok((rel, body_text)) => {
                         digest.push('\u{0}');

@@ -2,10 +2,11 @@
 //! every problem reported by file, line and column.
 
 pub mod campaign;
+pub mod files;
 pub mod paths;
 pub mod profile;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,11 +15,14 @@ pub use profile::{EdgeOrigin, Profile, ProfileRef};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::source::LoadError;
-use paths::{display, read_inside};
+pub use files::ProjectFiles;
+use paths::display;
 
 pub const CAMPAIGNS_DIR: &str = "campaigns";
 pub const PARTIALS_DIR: &str = "campaigns/partials";
 pub const PROFILES_DIR: &str = "sample-profiles";
+/// The extensions of campaign and profile files.
+const YAML: &[&str] = &["yaml", "yml"];
 
 /// A partial template: `campaigns/partials/<name>.hbs`, used as `{{> name}}`.
 #[derive(Clone, Debug)]
@@ -37,6 +41,7 @@ pub struct BrokenCampaign {
 
 #[derive(Clone, Debug)]
 pub struct Project {
+    /// The project folder; empty for a project loaded from memory.
     pub root: PathBuf,
     pub config: Config,
     pub campaigns: Vec<Campaign>,
@@ -53,49 +58,40 @@ impl Project {
     }
 }
 
-/// The YAML files directly in `dir` (relative to `root`), sorted by name.
-fn yaml_files(root: &Path, dir: &str) -> Result<Vec<PathBuf>, String> {
-    files_with(root, dir, &["yaml", "yml"])
-}
-
-fn files_with(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
-    let full = root.join(dir);
-    if !full.exists() {
-        return Ok(Vec::new());
-    }
-    let entries = std::fs::read_dir(&full).map_err(|e| format!("cannot list `{dir}`: {e}"))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
-        .map(|e| Path::new(dir).join(e.file_name()))
-        .filter(|p| {
-            p.extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| extensions.contains(&x))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
 /// Loads a project. Never fails as a whole: whatever loads is returned, and
 /// every problem is in `load_errors` (a missing folder is one such problem).
 pub fn load_project(root: &Path) -> Project {
+    let mut project = load(ProjectFiles::Folder(root));
+    project.root = root.to_path_buf();
+    project
+}
+
+/// Loads a project from texts held in memory, by their path in the project
+/// (`campaigns/welcome.yaml`, `sample-profiles/ana.yaml`, `mergeproof.yaml`).
+/// Such a project has no folder, so no reviews file either: pass decisions to
+/// [`crate::engine::run`] directly.
+pub fn load_project_from_memory(files: &BTreeMap<String, String>) -> Project {
+    load(ProjectFiles::Memory(files))
+}
+
+fn load(files: ProjectFiles<'_>) -> Project {
     let mut load_errors = Vec::new();
-    if !root.is_dir() {
+    if let Some(root) = files.folder()
+        && !root.is_dir()
+    {
         load_errors.push(LoadError::in_file(
             &root.to_string_lossy(),
             "this is not a folder; a mergeproof project is a folder with `campaigns/` and `sample-profiles/`",
         ));
-    } else if !root.join(CAMPAIGNS_DIR).is_dir() {
+    } else if !files.has_dir(CAMPAIGNS_DIR) {
         load_errors.push(LoadError::in_file(
             CAMPAIGNS_DIR,
             "no `campaigns/` folder here; run mergeproof in a project folder or pass its path",
         ));
     }
 
-    let config = if root.join(CONFIG_FILE).exists() {
-        match read_inside(root, Path::new(CONFIG_FILE)) {
+    let config = if files.has_file(CONFIG_FILE) {
+        match files.read(Path::new(CONFIG_FILE)) {
             Ok(text) => Config::parse(&text, CONFIG_FILE, &mut load_errors),
             Err(m) => {
                 load_errors.push(LoadError::in_file(CONFIG_FILE, m));
@@ -107,14 +103,14 @@ pub fn load_project(root: &Path) -> Project {
     };
 
     let mut partials = BTreeMap::new();
-    match files_with(root, PARTIALS_DIR, &["hbs"]) {
-        Ok(files) => {
-            for file in files {
+    match files.files_in(PARTIALS_DIR, &["hbs"]) {
+        Ok(list) => {
+            for file in list {
                 let name = file
                     .file_stem()
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default();
-                match read_inside(root, &file) {
+                match files.read(&file) {
                     Ok(text) => {
                         partials.insert(
                             name.clone(),
@@ -139,22 +135,27 @@ pub fn load_project(root: &Path) -> Project {
 
     let mut campaigns: Vec<Campaign> = Vec::new();
     let mut broken_campaigns = Vec::new();
-    match yaml_files(root, CAMPAIGNS_DIR) {
-        Ok(files) => {
+    match files.files_in(CAMPAIGNS_DIR, YAML) {
+        Ok(list) => {
             let loaded: Vec<(PathBuf, Result<Campaign, Vec<LoadError>>)> = {
                 use rayon::prelude::*;
-                files
-                    .par_iter()
-                    .map(|f| (f.clone(), campaign::load_campaign(root, f)))
+                list.par_iter()
+                    .map(|f| (f.clone(), campaign::load_campaign(files, f)))
                     .collect()
             };
+            // Ids seen so far, to the index of the campaign that has it: one
+            // look-up per campaign, however many there are.
+            let mut seen: HashMap<String, usize> = HashMap::new();
             for (file, result) in loaded {
                 match result {
                     Ok(c) => {
-                        if let Some(first) = campaigns.iter().find(|o| o.id == c.id) {
+                        if let Some(&first) = seen.get(&c.id) {
                             let error = LoadError::in_file(
                                 &c.file,
-                                format!("campaign id `{}` is already used by {}", c.id, first.file),
+                                format!(
+                                    "campaign id `{}` is already used by {}",
+                                    c.id, campaigns[first].file
+                                ),
                             );
                             load_errors.push(error.clone());
                             broken_campaigns.push(BrokenCampaign {
@@ -162,6 +163,7 @@ pub fn load_project(root: &Path) -> Project {
                                 errors: vec![error],
                             });
                         } else {
+                            seen.insert(c.id.clone(), campaigns.len());
                             campaigns.push(c);
                         }
                     }
@@ -179,21 +181,23 @@ pub fn load_project(root: &Path) -> Project {
     }
 
     let mut profiles: Vec<ProfileRef> = Vec::new();
-    match yaml_files(root, PROFILES_DIR) {
-        Ok(files) => {
-            for file in files {
-                match profile::load_profile_file(root, &file) {
+    match files.files_in(PROFILES_DIR, YAML) {
+        Ok(list) => {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for file in list {
+                match profile::load_profile_file(files, &file) {
                     Ok(list) => {
                         for p in list {
-                            if let Some(first) = profiles.iter().find(|o| o.id == p.id) {
+                            if let Some(&first) = seen.get(&p.id) {
                                 load_errors.push(LoadError::at(
                                     &p.loc,
                                     format!(
                                         "profile id `{}` is already used at {}",
-                                        p.id, first.loc
+                                        p.id, profiles[first].loc
                                     ),
                                 ));
                             } else {
+                                seen.insert(p.id.clone(), profiles.len());
                                 profiles.push(Arc::new(p));
                             }
                         }
@@ -206,7 +210,7 @@ pub fn load_project(root: &Path) -> Project {
     }
 
     Project {
-        root: root.to_path_buf(),
+        root: PathBuf::new(),
         config,
         campaigns,
         broken_campaigns,

@@ -11,7 +11,8 @@ use serde_saphyr::Spanned;
 use crate::finding::ProfileKind;
 use crate::source::{LoadError, SourceLoc, yaml_error};
 
-use super::paths::{display, read_inside};
+use super::files::ProjectFiles;
+use super::paths::display;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
@@ -61,9 +62,14 @@ impl Profile {
 }
 
 /// Loads one profile file; each profile keeps the line it starts on.
-pub fn load_profile_file(root: &Path, file: &Path) -> Result<Vec<Profile>, Vec<LoadError>> {
+pub fn load_profile_file(
+    files: ProjectFiles<'_>,
+    file: &Path,
+) -> Result<Vec<Profile>, Vec<LoadError>> {
     let file_name = display(file);
-    let text = read_inside(root, file).map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
+    let text = files
+        .read(file)
+        .map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -161,7 +167,7 @@ mod tests {
             "loren.yaml",
             "first_name: Loren\ndescription: Ambiguous name\n",
         );
-        let p = load_profile_file(dir.path(), &rel).unwrap();
+        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].id, "loren");
         assert_eq!(p[0].description.as_deref(), Some("Ambiguous name"));
@@ -176,7 +182,7 @@ mod tests {
             "family.yaml",
             "- first_name: A\n- id: kid\n  age: 16\n- first_name: C\n",
         );
-        let p = load_profile_file(dir.path(), &rel).unwrap();
+        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
         let ids: Vec<&str> = p.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["family#1", "kid", "family#3"]);
         assert_eq!(p[1].loc.line, 2);
@@ -185,7 +191,7 @@ mod tests {
             "docs.yaml",
             "first_name: A\n---\nfirst_name: B\n",
         );
-        let p = load_profile_file(dir.path(), &rel).unwrap();
+        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
         assert_eq!(
             p.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
             ["docs#1", "docs#2"]
@@ -197,7 +203,7 @@ mod tests {
     fn a_scalar_is_not_a_profile() {
         let dir = tempfile::tempdir().unwrap();
         let rel = write(dir.path(), "bad.yaml", "just text\n");
-        let errors = load_profile_file(dir.path(), &rel).unwrap_err();
+        let errors = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap_err();
         assert_eq!(errors[0].file, "sample-profiles/bad.yaml");
     }
 
@@ -205,7 +211,7 @@ mod tests {
     fn broken_yaml_names_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let rel = write(dir.path(), "broken.yaml", "first_name: [Loren\nage: 3\n");
-        let errors = load_profile_file(dir.path(), &rel).unwrap_err();
+        let errors = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].line >= 1 && errors[0].column >= 1);
     }

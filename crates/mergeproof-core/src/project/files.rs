@@ -1,0 +1,122 @@
+//! Where a project's files come from: a folder on disk, or texts held in
+//! memory (a test, an editor plugin or another program that has the sources
+//! already). The loader reads both the same way, and neither lets a path
+//! leave the project.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::paths::{PathError, display, read_inside};
+
+/// A project's files.
+#[derive(Clone, Copy, Debug)]
+pub enum ProjectFiles<'a> {
+    /// The folder at this path.
+    Folder(&'a Path),
+    /// Texts by their path in the project (`campaigns/welcome.yaml`).
+    Memory(&'a BTreeMap<String, String>),
+}
+
+impl ProjectFiles<'_> {
+    /// Whether `dir` (a folder of the project, "" for its top) is there.
+    pub fn has_dir(&self, dir: &str) -> bool {
+        match self {
+            ProjectFiles::Folder(root) => root.join(dir).is_dir(),
+            ProjectFiles::Memory(files) => {
+                dir.is_empty() || files.keys().any(|f| f.starts_with(&format!("{dir}/")))
+            }
+        }
+    }
+
+    pub fn has_file(&self, file: &str) -> bool {
+        match self {
+            ProjectFiles::Folder(root) => root.join(file).exists(),
+            ProjectFiles::Memory(files) => files.contains_key(file),
+        }
+    }
+
+    /// The text of a project file.
+    pub fn read(&self, file: &Path) -> Result<String, PathError> {
+        match self {
+            ProjectFiles::Folder(root) => read_inside(root, file),
+            ProjectFiles::Memory(files) => files
+                .get(&display(file))
+                .cloned()
+                .ok_or_else(|| PathError::Open(display(file), "no such file".into())),
+        }
+    }
+
+    /// The files directly in `dir` with one of `extensions`, sorted by name.
+    pub fn files_in(&self, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
+        let wanted = |p: &Path| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| extensions.contains(&x))
+        };
+        let mut files: Vec<PathBuf> = match self {
+            ProjectFiles::Folder(root) => {
+                let full = root.join(dir);
+                if !full.exists() {
+                    return Ok(Vec::new());
+                }
+                let entries =
+                    std::fs::read_dir(&full).map_err(|e| format!("cannot list `{dir}`: {e}"))?;
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
+                    .map(|e| Path::new(dir).join(e.file_name()))
+                    .filter(|p| wanted(p))
+                    .collect()
+            }
+            ProjectFiles::Memory(files) => {
+                let prefix = format!("{dir}/");
+                files
+                    .keys()
+                    .filter_map(|f| f.strip_prefix(&prefix))
+                    .filter(|name| !name.contains('/'))
+                    .map(|name| Path::new(dir).join(name))
+                    .filter(|p| wanted(p))
+                    .collect()
+            }
+        };
+        files.sort();
+        Ok(files)
+    }
+
+    /// The folder on disk, when there is one.
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            ProjectFiles::Folder(root) => Some(root),
+            ProjectFiles::Memory(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_lists_one_folder_and_reads_its_files() {
+        let files: BTreeMap<String, String> = [
+            ("campaigns/b.yaml", "b"),
+            ("campaigns/a.yml", "a"),
+            ("campaigns/partials/footer.hbs", "f"),
+            ("campaigns/notes.txt", "n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let project = ProjectFiles::Memory(&files);
+        assert_eq!(
+            project.files_in("campaigns", &["yaml", "yml"]).unwrap(),
+            vec![
+                PathBuf::from("campaigns/a.yml"),
+                PathBuf::from("campaigns/b.yaml")
+            ]
+        );
+        assert!(project.has_dir("campaigns") && !project.has_dir("sample-profiles"));
+        assert_eq!(project.read(Path::new("campaigns/b.yaml")).unwrap(), "b");
+        assert!(project.read(Path::new("campaigns/c.yaml")).is_err());
+    }
+}
