@@ -69,7 +69,7 @@ impl PartialOrd for RuleId {
 
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -105,5 +105,11 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), RuleId::ALL.len());
         assert_eq!(RuleId::parse("missing_fallback"), None);
+    }
+
+    #[test]
+    fn ids_pad_like_strings() {
+        // `explain --list` aligns its columns with width specifiers.
+        assert_eq!(format!("{:<12}|", RuleId::NoControl), "no-control  |");
     }
 }
