@@ -265,20 +265,7 @@ impl CampaignContext<'_> {
 /// Up to `radius` characters either side of a byte range, on one line, for a
 /// finding's excerpt.
 pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
-    let start = floor_char(text, start.min(text.len()));
-    let end = floor_char(text, end.min(text.len())).max(start);
-    let from = text[..start]
-        .char_indices()
-        .rev()
-        .take(radius)
-        .last()
-        .map_or(start, |(i, _)| i);
-    let to = end
-        + text[end..]
-            .chars()
-            .take(radius)
-            .map(char::len_utf8)
-            .sum::<usize>();
+    let (from, to) = text::excerpt_window(text, start, end, radius);
     // Words joined by single spaces.
     let mut out = String::with_capacity(to - from);
     for word in text[from..to].split_whitespace() {
@@ -288,13 +275,6 @@ pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
         out.push_str(word);
     }
     out
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]

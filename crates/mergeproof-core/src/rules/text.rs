@@ -256,9 +256,9 @@ pub fn loc_of_literal(template: &CompiledTemplate, needle: &str) -> SourceLoc {
     }
 }
 
-/// Like [`super::excerpt`], but keeps runs of spaces (a double space is the
-/// evidence) and shows line breaks as ` ⏎ `.
-pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usize) -> String {
+/// The byte range of up to `radius` characters either side of `start..end`,
+/// on character boundaries: the part of a text an excerpt shows.
+pub fn excerpt_window(text: &str, start: usize, end: usize, radius: usize) -> (usize, usize) {
     let start = floor_boundary(text, start.min(text.len()));
     let end = floor_boundary(text, end.min(text.len())).max(start);
     let from = text[..start]
@@ -273,6 +273,13 @@ pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usiz
             .take(radius)
             .map(char::len_utf8)
             .sum::<usize>();
+    (from, to)
+}
+
+/// Like [`super::excerpt`], but keeps runs of spaces (a double space is the
+/// evidence) and shows line breaks as ` ⏎ `.
+pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usize) -> String {
+    let (from, to) = excerpt_window(text, start, end, radius);
     let mut one_line = String::with_capacity(to - from + 8);
     for c in text[from..to].chars() {
         match c {
