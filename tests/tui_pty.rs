@@ -334,6 +334,16 @@ fn resizing_moves_between_the_narrow_and_the_wide_layout() {
 
 #[test]
 fn sigterm_gives_the_terminal_back() {
+    signal_gives_the_terminal_back("TERM");
+}
+
+#[test]
+fn sigquit_and_sigusr1_give_the_terminal_back() {
+    signal_gives_the_terminal_back("QUIT");
+    signal_gives_the_terminal_back("USR1");
+}
+
+fn signal_gives_the_terminal_back(signal: &str) {
     let dir = project();
     let mut tui = Tui::start(dir.path(), 80, 24);
     tui.wait_for("welcome");
@@ -343,10 +353,74 @@ fn sigterm_gives_the_terminal_back() {
     }
     let pid = tui.child.process_id().expect("a process id");
     let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     tui.wait_exit();
     tui.assert_restored();
+}
+
+/// The terminal goes away under the app (a tmux session killed, an ssh link
+/// dropped): every master side of the pseudo-terminal is closed. The app must
+/// be gone within a second and a half, not read the dead terminal forever.
+#[test]
+fn the_app_ends_when_its_terminal_closes() {
+    let dir = project();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mergeproof"));
+    cmd.arg(dir.path());
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    // Read until the first frame is up, then close this reader: with the
+    // master and its writer dropped below, no master side stays open.
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let drawn = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                return false;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(4).any(|w| w == b"\x1b[6n") {
+                // Answer a cursor-position query, as a terminal would.
+                let _ = writer.write_all(b"\x1b[1;1R");
+            }
+            if String::from_utf8_lossy(&seen).contains("welcome") {
+                return true;
+            }
+        }
+        false
+    });
+    let deadline = Instant::now() + TIMEOUT;
+    while !drawn.is_finished() {
+        assert!(
+            Instant::now() < deadline,
+            "the app never drew its first frame"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(drawn.join().unwrap(), "the app ended before drawing");
+    drop(pair.master);
+    let closed = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if closed.elapsed() > Duration::from_millis(1500) {
+            let _ = child.kill();
+            panic!("the app still runs 1.5 s after its terminal closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -37,10 +37,15 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
         anyhow::bail!("the terminal UI needs a terminal; for a report, use `mergeproof lint`");
     }
     let stop = Arc::new(AtomicBool::new(false));
+    // Every signal whose default would end the process with the terminal
+    // left raw ends the loop instead, so the terminal is given back.
     for signal in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGQUIT,
+        signal_hook::consts::SIGUSR1,
+        signal_hook::consts::SIGUSR2,
     ] {
         // A second signal while the first is being handled ends the process
         // at once, in case the loop is stuck.
@@ -64,6 +69,7 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));
+    watch_for_hangup(Arc::clone(&stop));
     let result = event_loop(&mut terminal, root, &stop, store);
     let _ = execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -279,6 +285,54 @@ fn event_loop(
             }
         }
     }
+}
+
+/// How often the terminal is checked for a hang-up, and how long a stop may
+/// take before the process ends without the loop.
+const HANGUP_CHECK: Duration = Duration::from_millis(100);
+const STOP_GRACE: Duration = Duration::from_millis(800);
+
+/// Ends the process when its terminal is gone. A closed terminal is not always
+/// announced by SIGHUP (a tmux session killed, an ssh link dropped), and the
+/// terminal library then reads the dead input in a loop that never returns to
+/// ours: this thread sees the hang-up and ends the process, as the shell would
+/// (exit status 129, 128 + SIGHUP). It also ends a stop that the loop, stuck
+/// the same way, never gets to. Nothing is lost: decisions are written when
+/// they are made, and there is no terminal left to give back.
+fn watch_for_hangup(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let mut stopping_since: Option<Instant> = None;
+        loop {
+            std::thread::sleep(HANGUP_CHECK);
+            if terminal_hung_up() {
+                std::process::exit(129);
+            }
+            if stop.load(Ordering::SeqCst) {
+                let since = *stopping_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > STOP_GRACE {
+                    let _ = execute!(stdout(), DisableMouseCapture);
+                    ratatui::restore();
+                    std::process::exit(1);
+                }
+            }
+        }
+    });
+}
+
+/// Whether the terminal behind standard input has gone: poll(2) reports it
+/// hung up, failed or closed.
+fn terminal_hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout; poll only writes `revents`.
+    let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+    if ready < 0 {
+        return std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted;
+    }
+    fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// The project folder's name, for the campaigns pane's title.
