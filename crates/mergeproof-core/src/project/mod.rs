@@ -366,6 +366,92 @@ mod tests {
         );
     }
 
+    /// Partials as (name, text) for `campaigns/partials/`.
+    fn with_partials(campaign_body: &str, partials: &[(String, String)]) -> Vec<String> {
+        let campaign =
+            format!("variants:\n  - id: a\n    subject: Hi\n    body: \"{campaign_body}\"\n");
+        let mut files: Vec<(String, String)> = vec![("campaigns/c.yaml".into(), campaign)];
+        files.extend(
+            partials
+                .iter()
+                .map(|(n, t)| (format!("campaigns/partials/{n}.hbs"), t.clone())),
+        );
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        errors_of(&refs).1
+    }
+
+    #[test]
+    fn a_long_chain_of_distinct_partials_is_too_deep_not_a_loop() {
+        let partials: Vec<(String, String)> = (0..10)
+            .map(|i| (format!("p{i}"), format!("x{{{{> p{}}}}}", i + 1)))
+            .chain([("p10".to_string(), "end".to_string())])
+            .collect();
+        let errors = with_partials("{{> p0}}", &partials);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("partials nest more than 8 deep"),
+            "{errors:?}"
+        );
+        assert!(!errors[0].contains("includes itself"), "{errors:?}");
+        // Eight deep is fine.
+        let partials: Vec<(String, String)> = (0..7)
+            .map(|i| (format!("p{i}"), format!("x{{{{> p{}}}}}", i + 1)))
+            .chain([("p7".to_string(), "end".to_string())])
+            .collect();
+        assert!(with_partials("{{> p0}}", &partials).is_empty());
+    }
+
+    #[test]
+    fn partials_that_multiply_are_refused_quickly_at_the_call() {
+        // 8 partials each calling the next 8 times: 8^7 calls written out.
+        let partials: Vec<(String, String)> = (0..8)
+            .map(|i| {
+                let text = if i < 7 {
+                    format!("{{{{> p{}}}}}", i + 1).repeat(8)
+                } else {
+                    "{{first_name}}".to_string()
+                };
+                (format!("p{i}"), text)
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let errors = with_partials("{{> p0}}", &partials);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("campaigns/c.yaml:4:"), "{errors:?}");
+        assert!(errors[0].contains("grow exponentially"), "{errors:?}");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_a_load_error_not_a_stack_overflow() {
+        for depth in [101, 5000, 50_000] {
+            let body = "{{#if first_name}}".repeat(depth) + "x" + &"{{/if}}".repeat(depth);
+            let errors = with_partials(&body, &[]);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains("blocks nest more than 100 deep"),
+                "{errors:?}"
+            );
+            // Reported at the 101st opening, on the body's line.
+            assert!(errors[0].starts_with("campaigns/c.yaml:4:"), "{errors:?}");
+        }
+        let body = "{{#with a}}".repeat(100) + "x" + &"{{/with}}".repeat(100);
+        assert!(with_partials(&body, &[]).is_empty());
+        // Within the limit in each file, past it through a partial.
+        let inner = "{{#if b}}".repeat(60) + "y" + &"{{/if}}".repeat(60);
+        let outer = "{{#if a}}".repeat(60) + "{{> deep}}" + &"{{/if}}".repeat(60);
+        let errors = with_partials(&outer, &[("deep".into(), inner)]);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("counting the blocks of the partials")),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn duplicate_ids_are_errors() {
         let (project, errors) = errors_of(&[

@@ -103,8 +103,14 @@ impl Analysis {
     }
 }
 
-/// How deep partials may include partials before we call it a loop.
+/// How deep partials may include partials.
 pub const MAX_PARTIAL_DEPTH: usize = 8;
+
+/// How many template elements a template may hold once its partials are
+/// written out where they are called: partials that call each other several
+/// times grow exponentially (8 partials each calling the next 8 times are 16
+/// million calls), and are refused instead.
+pub const MAX_EXPANDED_ELEMENTS: usize = 200_000;
 
 pub struct PartialTemplate<'a> {
     pub source: &'a TemplateSource,
@@ -134,6 +140,15 @@ pub struct Walker<'a> {
     guards: Vec<GuardFrame>,
     partial_stack: Vec<String>,
     loop_depth: usize,
+    /// Blocks open around the element being walked, partials included.
+    block_depth: usize,
+    /// Elements walked so far, partials counted each time they are called.
+    expanded: usize,
+    /// The walk stopped: the expansion budget ran out (reported once).
+    exhausted: bool,
+    /// The element of the template itself (not of a partial) being walked:
+    /// where an expansion that runs out of budget is reported.
+    outer_loc: Option<SourceLoc>,
 }
 
 /// Analyses a compiled template and returns the marked copy to render.
@@ -155,6 +170,10 @@ pub fn analyse(
         guards: Vec::new(),
         partial_stack: Vec::new(),
         loop_depth: 0,
+        block_depth: 0,
+        expanded: 0,
+        exhausted: false,
+        outer_loc: None,
     };
     let marked = walker.walk(template, source);
     if walker.errors.is_empty() {
@@ -188,6 +207,22 @@ impl<'a> Walker<'a> {
         for (i, element) in template.elements.iter().enumerate() {
             let mapping = template.mapping.get(i).cloned();
             let loc = Self::loc(source, mapping.as_ref());
+            self.expanded += 1;
+            if self.partial_stack.is_empty() {
+                self.outer_loc = Some(loc.clone());
+            }
+            if self.expanded > MAX_EXPANDED_ELEMENTS {
+                if !self.exhausted {
+                    self.exhausted = true;
+                    self.errors.push(LoadError::at(
+                        self.outer_loc.as_ref().unwrap_or(&loc),
+                        format!(
+                            "with its partials written out where they are called, the template grows past {MAX_EXPANDED_ELEMENTS} parts from here; partials that call each other several times grow exponentially: call each partial fewer times"
+                        ),
+                    ));
+                }
+                break;
+            }
             // Handlebars reads the mapping by element index for its error
             // messages; inserted markers share the position of their token.
             let push = |out: &mut Template, e: TemplateElement| {
@@ -209,7 +244,21 @@ impl<'a> Walker<'a> {
                     }
                 }
                 TemplateElement::HelperBlock(ht) => {
+                    if self.block_depth >= super::syntax::MAX_BLOCK_DEPTH {
+                        // Deep only through partials: each file alone is
+                        // within the limit (checked before compiling).
+                        self.errors.push(LoadError::at(
+                            &loc,
+                            format!(
+                                "blocks nest more than {} deep here, counting the blocks of the partials that include this one; end some blocks sooner",
+                                super::syntax::MAX_BLOCK_DEPTH
+                            ),
+                        ));
+                        continue;
+                    }
+                    self.block_depth += 1;
                     let block = self.block(ht, source, loc);
+                    self.block_depth -= 1;
                     push(&mut out, TemplateElement::HelperBlock(Box::new(block)));
                 }
                 TemplateElement::PartialExpression(dt)
@@ -506,13 +555,15 @@ impl<'a> Walker<'a> {
             return None;
         };
         if self.partial_stack.contains(&name) || self.partial_stack.len() >= MAX_PARTIAL_DEPTH {
-            self.errors.push(LoadError::at(
-                &loc,
+            let chain = self.partial_stack.join(" → ");
+            let message = if self.partial_stack.contains(&name) {
+                format!("partial `{name}` includes itself ({chain} → {name})")
+            } else {
                 format!(
-                    "partial `{name}` includes itself ({} → {name}); partials may nest {MAX_PARTIAL_DEPTH} deep at most",
-                    self.partial_stack.join(" → ")
-                ),
-            ));
+                    "partials nest more than {MAX_PARTIAL_DEPTH} deep here ({chain} → {name}); include fewer partials from partials"
+                )
+            };
+            self.errors.push(LoadError::at(&loc, message));
             return None;
         }
         self.partial_stack.push(name);

@@ -149,6 +149,16 @@ pub fn compile_partials(
 /// and reported where the producer has to look: the `{{#if}}` that is never
 /// closed, the `{{/each}}` that closes the wrong block, the `{{` without `}}`.
 pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
+    if let Some(problem) = syntax::too_deep(&source.text) {
+        let (line, column) = problem.position;
+        return Err(LoadError::at(
+            &source.position(
+                u32::try_from(line).unwrap_or(1),
+                u32::try_from(column).unwrap_or(1),
+            ),
+            format!("template does not compile: {}", problem.message),
+        ));
+    }
     Template::compile(&source.text).map_err(|e| {
         let at = |(line, column): (usize, usize)| {
             source.position(

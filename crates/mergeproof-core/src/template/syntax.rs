@@ -16,8 +16,33 @@ struct Open<'a> {
     at: usize,
 }
 
+/// How deep blocks may nest (`{{#if}}` inside `{{#with}}` inside …), in one
+/// template and through the partials it includes. Real templates stay far
+/// below; past it, a template is refused before Handlebars reads it, since
+/// reading and rendering nest as deep as the template does.
+pub const MAX_BLOCK_DEPTH: usize = 100;
+
 /// The first block or brace problem in `text`, if there is one.
 pub fn find_problem(text: &str) -> Option<Problem> {
+    scan(text).map(|(problem, _)| problem)
+}
+
+/// A block nested deeper than [`MAX_BLOCK_DEPTH`], where it opens: checked
+/// before a template is compiled. Other problems are left to the compiler.
+pub fn too_deep(text: &str) -> Option<Problem> {
+    scan(text)
+        .filter(|(_, deep)| *deep)
+        .map(|(problem, _)| problem)
+}
+
+/// The first problem, and whether it is one of depth.
+fn scan(text: &str) -> Option<(Problem, bool)> {
+    let deep = std::cell::Cell::new(false);
+    let found = scan_with(text, &deep);
+    found.map(|p| (p, deep.get()))
+}
+
+fn scan_with(text: &str, deep: &std::cell::Cell<bool>) -> Option<Problem> {
     let problem = |at: usize, message: String| {
         Some(Problem {
             position: line_column(text, at),
@@ -81,6 +106,15 @@ pub fn find_problem(text: &str) -> Option<Problem> {
             let name = block_name(opener.trim_start_matches(['>', '*']));
             if !name.is_empty() {
                 open.push(Open { name, at });
+                if open.len() > MAX_BLOCK_DEPTH {
+                    deep.set(true);
+                    return problem(
+                        at,
+                        format!(
+                            "blocks nest more than {MAX_BLOCK_DEPTH} deep here; mergeproof reads at most {MAX_BLOCK_DEPTH} nested blocks: flatten the template or end some blocks sooner"
+                        ),
+                    );
+                }
             }
         } else if let Some(closer) = tag.strip_prefix('/') {
             let name = block_name(closer);
