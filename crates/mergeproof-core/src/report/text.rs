@@ -30,16 +30,27 @@ impl Style {
     }
 }
 
-/// Findings that are the same defect: same rule, place and variant.
-fn same_defect(a: &Finding, b: &Finding) -> bool {
-    a.rule == b.rule
-        && a.campaign == b.campaign
-        && a.variant == b.variant
-        && a.field == b.field
-        && a.file == b.file
-        && a.line == b.line
-        && a.column == b.column
-        && a.waived == b.waived
+/// What makes findings the same defect: rule, place and variant.
+type DefectKey<'a> = (
+    crate::rule_id::RuleId,
+    &'a str,
+    Option<&'a str>,
+    crate::finding::Field,
+    &'a str,
+    u32,
+    u32,
+);
+
+fn defect_key(f: &Finding) -> DefectKey<'_> {
+    (
+        f.rule,
+        &f.campaign,
+        f.variant.as_deref(),
+        f.field,
+        &f.file,
+        f.line,
+        f.column,
+    )
 }
 
 /// How many edge-case names to show before "…".
@@ -200,10 +211,15 @@ pub(crate) fn stale_note(f: &Finding) -> Option<String> {
 /// and variant), in order.
 pub(crate) fn defect_groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    // Each defect's group by its key: one look-up per finding.
+    let mut index: std::collections::HashMap<DefectKey<'_>, usize> = Default::default();
     for f in findings.iter().filter(|f| !f.waived) {
-        match groups.iter_mut().find(|g| same_defect(g[0], f)) {
-            Some(g) => g.push(f),
-            None => groups.push(vec![f]),
+        match index.entry(defect_key(f)) {
+            std::collections::hash_map::Entry::Occupied(at) => groups[*at.get()].push(f),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push(vec![f]);
+            }
         }
     }
     groups
@@ -252,12 +268,6 @@ pub(crate) fn profile_list(group: &[&Finding]) -> Option<String> {
 }
 
 fn dedup<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for id in ids {
-        let v = visible(id);
-        if !seen.contains(&v) {
-            seen.push(v);
-        }
-    }
-    seen
+    let mut seen = std::collections::HashSet::new();
+    ids.filter(|id| seen.insert(*id)).map(visible).collect()
 }

@@ -15,6 +15,7 @@
 //!   a comma;
 //! - a template that failed to render for this profile.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::finding::Severity;
@@ -77,16 +78,20 @@ impl Rule for RenderArtifact {
             debris(template, &text.text, &mut found);
             stray_punctuation(template, text, &mut found);
             // Each place once: the most specific explanation was pushed first.
-            let mut reported: Vec<Range<usize>> = Vec::new();
+            // Reported places never overlap, so the one starting last before
+            // a new place ends is the only one that can overlap it.
+            let mut reported: BTreeMap<usize, usize> = BTreeMap::new();
             for a in found {
-                let overlaps = reported.iter().any(|r| {
-                    a.range.start < r.end.max(r.start + 1)
-                        && r.start < a.range.end.max(a.range.start + 1)
-                });
+                // An empty place still occupies its position.
+                let (start, end) = (a.range.start, a.range.end.max(a.range.start + 1));
+                let overlaps = reported
+                    .range(..end)
+                    .next_back()
+                    .is_some_and(|(_, &reported_end)| reported_end > start);
                 if overlaps {
                     continue;
                 }
-                reported.push(a.range.clone());
+                reported.insert(start, end);
                 let excerpt = excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
                 out.push(cx.draft(DOC.id, field, a.message, a.loc, excerpt));
             }
@@ -94,9 +99,54 @@ impl Rule for RenderArtifact {
     }
 }
 
+/// Where the run of spaces that ends at a position starts, for positions
+/// asked in increasing order: each stretch of text is scanned once, so a body
+/// of thousands of tokens that all printed nothing stays linear.
+#[derive(Default)]
+struct SpaceRuns {
+    /// The last position asked, and where its run of spaces starts.
+    last: usize,
+    last_start: usize,
+    /// A stretch known to be all space up to its end, where a non-space
+    /// character (or the text's end) follows.
+    ahead: Range<usize>,
+}
+
+impl SpaceRuns {
+    fn start_before(&mut self, text: &str, at: usize) -> usize {
+        let start = if self.last <= at {
+            // On from the last position: the run there goes on if all
+            // between is space.
+            let trimmed = text[self.last..at].trim_end_matches([' ', '\u{a0}']);
+            if trimmed.is_empty() {
+                self.last_start
+            } else {
+                self.last + trimmed.len()
+            }
+        } else {
+            text[..at].trim_end_matches([' ', '\u{a0}']).len()
+        };
+        self.last = at;
+        self.last_start = start;
+        start
+    }
+
+    /// Where the run of spaces that starts at a position ends.
+    fn end_after(&mut self, text: &str, at: usize) -> usize {
+        if self.ahead.start <= at && at <= self.ahead.end && !self.ahead.is_empty() {
+            return self.ahead.end;
+        }
+        let rest = &text[at..];
+        let end = at + (rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len());
+        self.ahead = at..end;
+        end
+    }
+}
+
 /// A token that printed nothing, where the words around it show the gap.
 fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<Artifact>) {
     let t = &text.text;
+    let mut spaces = SpaceRuns::default();
     for span in &text.spans {
         if !text.span_text(span).trim().is_empty() {
             continue;
@@ -104,14 +154,11 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
         let Some(token) = template.token(span.token) else {
             continue;
         };
-        let before = &t[..span.start];
         let after = &t[span.end..];
-        let space_before = before.ends_with([' ', '\u{a0}']);
-        let line_start = before.trim_end_matches([' ', '\u{a0}']).is_empty()
-            || before.trim_end_matches([' ', '\u{a0}']).ends_with('\n');
-        let after_gap = after.trim_start_matches([' ', '\u{a0}']);
-        let gap_start =
-            span.start - (before.len() - before.trim_end_matches([' ', '\u{a0}']).len());
+        let gap_start = spaces.start_before(t, span.start);
+        let space_before = gap_start < span.start;
+        let line_start = gap_start == 0 || t[..gap_start].ends_with('\n');
+        let after_gap = &t[spaces.end_after(t, span.end)..];
         let punctuation = after_gap.chars().next().filter(|c| DANGLING.contains(c));
         if let Some(p) = punctuation.filter(|_| space_before || line_start) {
             let end = span.end + (after.len() - after_gap.len()) + p.len_utf8();
@@ -320,11 +367,28 @@ fn stray_punctuation(
 
 #[cfg(test)]
 mod tests {
+    use super::SpaceRuns;
     use crate::finding::Field;
     use crate::testkit::{check_cell_with, one_variant};
 
     fn found(subject: &str, body: &str, profile: &str) -> Vec<crate::rules::Draft> {
         check_cell_with("render-artifact", &one_variant(subject, body), profile)
+    }
+
+    #[test]
+    fn space_runs_agree_with_scanning_every_time() {
+        let text = "a  b\u{a0} \u{a0}c   d e  ,  ";
+        let mut runs = SpaceRuns::default();
+        let positions: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for &at in &positions {
+            let start = text[..at].trim_end_matches([' ', '\u{a0}']).len();
+            let rest = &text[at..];
+            let end = at + rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+            assert_eq!(runs.start_before(text, at), start, "start before {at}");
+            assert_eq!(runs.end_after(text, at), end, "end after {at}");
+        }
+        // Out of order too.
+        assert_eq!(runs.start_before(text, 3), 1);
     }
 
     #[test]

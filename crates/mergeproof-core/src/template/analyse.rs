@@ -106,7 +106,7 @@ impl Analysis {
 /// How deep partials may include partials.
 pub const MAX_PARTIAL_DEPTH: usize = 8;
 
-/// How many template elements a template may hold once its partials are
+/// How many template elements partials may add to a template once they are
 /// written out where they are called: partials that call each other several
 /// times grow exponentially (8 partials each calling the next 8 times are 16
 /// million calls), and are refused instead.
@@ -142,7 +142,7 @@ pub struct Walker<'a> {
     loop_depth: usize,
     /// Blocks open around the element being walked, partials included.
     block_depth: usize,
-    /// Elements walked so far, partials counted each time they are called.
+    /// Elements of partials walked so far, counted each time they are called.
     expanded: usize,
     /// The walk stopped: the expansion budget ran out (reported once).
     exhausted: bool,
@@ -207,9 +207,12 @@ impl<'a> Walker<'a> {
         for (i, element) in template.elements.iter().enumerate() {
             let mapping = template.mapping.get(i).cloned();
             let loc = Self::loc(source, mapping.as_ref());
-            self.expanded += 1;
+            // The template's own elements are bounded by its file's size;
+            // what its partials add each time they are called is budgeted.
             if self.partial_stack.is_empty() {
                 self.outer_loc = Some(loc.clone());
+            } else {
+                self.expanded += 1;
             }
             if self.expanded > MAX_EXPANDED_ELEMENTS {
                 if !self.exhausted {
