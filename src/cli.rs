@@ -150,6 +150,12 @@ fn color_wanted(to_terminal: bool) -> bool {
 
 fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let project = load_project(&args.path);
+    if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
+        anyhow::bail!(
+            "--output {} is one of the project's own files; write the report elsewhere (proof.json, or a folder outside campaigns/ and sample-profiles/)",
+            output.display()
+        );
+    }
     let run = engine::run_with_reviews_file(
         &project,
         &Options {

@@ -518,3 +518,42 @@ fn max_warnings_fails_the_gate_past_the_limit() {
     let (code, _) = lint(dir.path(), &["--no-edge-cases", "--max-warnings", "many"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn output_never_replaces_a_project_file() {
+    let dir = waiver_project();
+    let reviews = dir.path().join("mergeproof-reviews.yaml");
+    std::fs::write(&reviews, "version: 1\ndecisions: []\n").unwrap();
+    let campaign = std::fs::read_dir(dir.path().join("campaigns"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    for target in [
+        reviews.clone(),
+        campaign.clone(),
+        dir.path().join("mergeproof.yaml"),
+        dir.path().join("sample-profiles/new.json"),
+        // Spelled another way, it is still the reviews file.
+        dir.path().join("campaigns/../mergeproof-reviews.yaml"),
+    ] {
+        let before = std::fs::read(&target).ok();
+        let output = Command::cargo_bin("mergeproof")
+            .unwrap()
+            .arg("lint")
+            .arg(dir.path())
+            .arg("--output")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", target.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("one of the project's own files"), "{stderr}");
+        assert_eq!(std::fs::read(&target).ok(), before, "{}", target.display());
+    }
+    // Next to the project, or in a folder of its own, is fine.
+    let (code, _) = lint(dir.path(), &["--output", dir.path().join("proof.json").to_str().unwrap(), "--format", "json"]);
+    assert_ne!(code, 2);
+    assert!(dir.path().join("proof.json").exists());
+}

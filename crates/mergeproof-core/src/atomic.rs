@@ -47,10 +47,32 @@ fn write_then_with(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mergeproof-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let existing = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file);
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.permissions().readonly())
+    {
+        // Renaming would replace it all the same: a read-only file says
+        // "do not change me", and is left as it is.
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} is read-only; make it writable to replace it", path.display()),
+        ));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".mergeproof-").suffix(".tmp");
+    // A new file gets the mode any program's new file gets (0666 less the
+    // umask, applied by the system), not the temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    // A replaced file keeps its own mode.
+    if let Some(meta) = &existing {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     let mut out = BufWriter::new(tmp.as_file_mut());
     fill(&mut out)?;
     out.flush()?;
@@ -63,6 +85,42 @@ fn write_then_with(
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn modes_follow_the_umask_or_the_replaced_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.json");
+        super::write(&new, b"x").unwrap();
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
+        // Whatever the umask, more than the owner may read it unless the
+        // umask says otherwise; and never the 0600 of a temporary file when
+        // the umask is the usual 022.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let usual = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, usual);
+        let kept = dir.path().join("kept.yaml");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        super::write(&kept, b"new").unwrap();
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("mergeproof-reviews.yaml");
+        std::fs::write(&locked, "decisions: []\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let error = super::write(&locked, b"replaced").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::PermissionDenied);
+        assert!(error.to_string().contains("read-only"), "{error}");
+        assert_eq!(std::fs::read_to_string(&locked).unwrap(), "decisions: []\n");
+    }
 
     #[test]
     fn replaces_the_file_whole() {

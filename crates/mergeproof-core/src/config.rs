@@ -166,7 +166,7 @@ struct RawConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCategory {
-    min_age: Option<f64>,
+    min_age: Option<Spanned<f64>>,
     requires: Option<Spanned<RawCondition>>,
 }
 
@@ -260,13 +260,23 @@ impl Config {
                         .requires
                         .as_ref()
                         .and_then(|r| build_condition(r, file, errors));
-                    (
-                        name,
-                        CategoryPolicy {
-                            min_age: raw.value.min_age,
-                            requires,
-                        },
-                    )
+                    // `.nan` or `.inf` would switch the age gate off without
+                    // a word: refused, and the gate stays at no minimum.
+                    let min_age = raw.value.min_age.and_then(|age| {
+                        if age.value.is_finite() && age.value >= 0.0 {
+                            Some(age.value)
+                        } else {
+                            errors.push(LoadError::at(
+                                &SourceLoc::from_yaml(file, &age.referenced),
+                                format!(
+                                    "`min_age` of `{name}` needs an age in years (such as 18), not {}",
+                                    age.value
+                                ),
+                            ));
+                            None
+                        }
+                    });
+                    (name, CategoryPolicy { min_age, requires })
                 })
                 .collect();
         }
@@ -333,6 +343,27 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(c.client_width("iphone-mail"), Some(41));
         assert!(c.sensitive_categories.contains_key("baby"));
+    }
+
+    #[test]
+    fn an_age_that_is_no_number_is_refused_where_it_stands() {
+        for bad in [".nan", ".inf", "-.inf", "-3"] {
+            let mut errors = Vec::new();
+            let text = format!("sensitive_categories:\n  alcohol: {{ min_age: {bad} }}\n");
+            let c = Config::parse(&text, CONFIG_FILE, &mut errors);
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            assert_eq!((errors[0].line, errors[0].column), (2, 23), "{bad}: {errors:?}");
+            assert!(errors[0].message.contains("needs an age in years"), "{errors:?}");
+            assert_eq!(c.sensitive_categories["alcohol"].min_age, None);
+        }
+        let mut errors = Vec::new();
+        let c = Config::parse(
+            "sensitive_categories:\n  alcohol: { min_age: 21 }\n",
+            CONFIG_FILE,
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.sensitive_categories["alcohol"].min_age, Some(21.0));
     }
 
     #[test]

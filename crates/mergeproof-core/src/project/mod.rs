@@ -21,6 +21,9 @@ use paths::display;
 pub const CAMPAIGNS_DIR: &str = "campaigns";
 pub const PARTIALS_DIR: &str = "campaigns/partials";
 pub const PROFILES_DIR: &str = "sample-profiles";
+/// Review decisions, next to the campaigns (read and written by
+/// [`crate::review::ReviewStore`]).
+pub const REVIEWS_FILE: &str = "mergeproof-reviews.yaml";
 /// The extensions of campaign and profile files.
 const YAML: &[&str] = &["yaml", "yml"];
 
@@ -55,6 +58,42 @@ pub struct Project {
 impl Project {
     pub fn campaign(&self, id: &str) -> Option<&Campaign> {
         self.campaigns.iter().find(|c| c.id == id)
+    }
+
+    /// Whether writing to `path` would replace one of the project's own
+    /// files: anything in `campaigns/` or `sample-profiles/`, the config, the
+    /// reviews file, or a template a campaign reads from elsewhere. A report
+    /// written there would destroy what it reports on.
+    pub fn owns(&self, path: &Path) -> bool {
+        let Ok(root) = self.root.canonicalize() else {
+            return false;
+        };
+        // The target may not exist yet: resolve its folder, keep its name.
+        let full = match (path.parent(), path.file_name()) {
+            (Some(dir), Some(name)) => {
+                let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+                match dir.canonicalize() {
+                    Ok(dir) => dir.join(name),
+                    Err(_) => return false,
+                }
+            }
+            _ => return false,
+        };
+        let full = full.canonicalize().unwrap_or(full);
+        let Ok(inside) = full.strip_prefix(&root) else {
+            return false;
+        };
+        let first = inside.components().next().map(|c| c.as_os_str());
+        if first.is_some_and(|c| c == CAMPAIGNS_DIR || c == PROFILES_DIR) {
+            return true;
+        }
+        let named = display(inside);
+        named == CONFIG_FILE
+            || named == REVIEWS_FILE
+            || self
+                .campaigns
+                .iter()
+                .any(|c| c.variants.iter().any(|v| v.body.file == named))
     }
 }
 

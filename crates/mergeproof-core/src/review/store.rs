@@ -26,7 +26,7 @@ use crate::project::paths::read_inside;
 use crate::source::{LoadError, SourceLoc, yaml_error};
 
 /// The decisions file, at the project root, committed with the campaigns.
-pub const REVIEWS_FILE: &str = "mergeproof-reviews.yaml";
+pub use crate::project::REVIEWS_FILE;
 
 /// The only file format version so far.
 const VERSION: u32 = 1;
