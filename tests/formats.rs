@@ -549,11 +549,22 @@ fn output_never_replaces_a_project_file() {
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{}", target.display());
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("one of the project's own files"), "{stderr}");
+        assert!(
+            stderr.contains("one of the project's own files"),
+            "{stderr}"
+        );
         assert_eq!(std::fs::read(&target).ok(), before, "{}", target.display());
     }
     // Next to the project, or in a folder of its own, is fine.
-    let (code, _) = lint(dir.path(), &["--output", dir.path().join("proof.json").to_str().unwrap(), "--format", "json"]);
+    let (code, _) = lint(
+        dir.path(),
+        &[
+            "--output",
+            dir.path().join("proof.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     assert_ne!(code, 2);
     assert!(dir.path().join("proof.json").exists());
 }

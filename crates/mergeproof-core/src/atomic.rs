@@ -47,7 +47,9 @@ fn write_then_with(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let existing = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file);
+    let existing = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file);
     if existing
         .as_ref()
         .is_some_and(|m| m.permissions().readonly())
@@ -56,7 +58,10 @@ fn write_then_with(
         // "do not change me", and is left as it is.
         return Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
-            format!("{} is read-only; make it writable to replace it", path.display()),
+            format!(
+                "{} is read-only; make it writable to replace it",
+                path.display()
+            ),
         ));
     }
     let mut builder = tempfile::Builder::new();

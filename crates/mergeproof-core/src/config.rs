@@ -352,8 +352,15 @@ mod tests {
             let text = format!("sensitive_categories:\n  alcohol: {{ min_age: {bad} }}\n");
             let c = Config::parse(&text, CONFIG_FILE, &mut errors);
             assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
-            assert_eq!((errors[0].line, errors[0].column), (2, 23), "{bad}: {errors:?}");
-            assert!(errors[0].message.contains("needs an age in years"), "{errors:?}");
+            assert_eq!(
+                (errors[0].line, errors[0].column),
+                (2, 23),
+                "{bad}: {errors:?}"
+            );
+            assert!(
+                errors[0].message.contains("needs an age in years"),
+                "{errors:?}"
+            );
             assert_eq!(c.sensitive_categories["alcohol"].min_age, None);
         }
         let mut errors = Vec::new();

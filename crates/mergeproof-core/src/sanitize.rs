@@ -48,6 +48,18 @@ pub fn needs_escape(c: char) -> bool {
             | '\u{fdd0}'..='\u{fdef}')
 }
 
+/// What a machine format (JSON, SARIF) escapes: controls (C1, DEL; C0 are
+/// escaped by JSON itself) and the characters that reorder text on screen
+/// (bidi marks, embeddings, overrides and isolates). Zero-width joiners stay:
+/// they belong inside emoji and scripts.
+pub fn acts_on_display(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200e}' | '\u{200f}' | '\u{061c}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

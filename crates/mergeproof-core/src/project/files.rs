@@ -35,8 +35,17 @@ impl ProjectFiles<'_> {
         }
     }
 
-    /// The text of a project file.
+    /// The text of a project file, without the byte-order mark some editors
+    /// write first (it would be rendered into the email).
     pub fn read(&self, file: &Path) -> Result<String, PathError> {
+        self.read_as_written(file)
+            .map(|text| match text.strip_prefix('\u{FEFF}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            })
+    }
+
+    fn read_as_written(&self, file: &Path) -> Result<String, PathError> {
         match self {
             ProjectFiles::Folder(root) => read_inside(root, file),
             ProjectFiles::Memory(files) => files
@@ -118,5 +127,20 @@ mod tests {
         assert!(project.has_dir("campaigns") && !project.has_dir("sample-profiles"));
         assert_eq!(project.read(Path::new("campaigns/b.yaml")).unwrap(), "b");
         assert!(project.read(Path::new("campaigns/c.yaml")).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let files: BTreeMap<String, String> = [(
+            "campaigns/partials/footer.hbs".to_string(),
+            "\u{FEFF}Harbor & Pine".to_string(),
+        )]
+        .into_iter()
+        .collect();
+        let project = ProjectFiles::Memory(&files);
+        let text = project
+            .read(Path::new("campaigns/partials/footer.hbs"))
+            .unwrap();
+        assert_eq!(text, "Harbor & Pine");
     }
 }

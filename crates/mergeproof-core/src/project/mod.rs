@@ -71,7 +71,11 @@ impl Project {
         // The target may not exist yet: resolve its folder, keep its name.
         let full = match (path.parent(), path.file_name()) {
             (Some(dir), Some(name)) => {
-                let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
                 match dir.canonicalize() {
                     Ok(dir) => dir.join(name),
                     Err(_) => return false,

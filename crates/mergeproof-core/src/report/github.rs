@@ -99,8 +99,8 @@ fn command(
     let _ = writeln!(
         out,
         "::{kind} file={},line={line},col={column},title={}::{}",
-        escape_property(file),
-        escape_property(title),
+        escape_property(&crate::sanitize::visible(file)),
+        escape_property(&crate::sanitize::visible(title)),
         escape_data(message)
     );
 }
@@ -120,6 +120,25 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_name_never_reaches_the_log_raw() {
+        let mut out = String::new();
+        command(
+            &mut out,
+            "error",
+            "campaigns/a\u{1b}[2J\u{7}\u{202e}.yaml",
+            1,
+            2,
+            "t\u{1b}",
+            "m",
+        );
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && crate::sanitize::needs_escape(c)),
+            "{out:?}"
+        );
+    }
 
     #[test]
     fn data_is_escaped_as_the_actions_toolkit_does() {

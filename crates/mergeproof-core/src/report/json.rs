@@ -38,6 +38,88 @@ pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
             .map(|c| c.id())
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    write_safe(&mut *out, &report)?;
     out.write_all(b"\n")
+}
+
+/// Pretty JSON in which no string carries a character that acts on a
+/// terminal or reorders text on screen: serde_json escapes C0 controls; this
+/// also writes DEL, C1 controls and the bidi characters as
+/// `\uXXXX` (the same text once parsed, harmless when a CI log shows it).
+pub fn write_safe(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, SafeFormatter::default());
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)
+}
+
+#[derive(Default)]
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+macro_rules! delegate {
+    ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
+        $(fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.0.$name(w $(, $arg)*)
+        })*
+    };
+}
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    delegate! {
+        begin_array(),
+        end_array(),
+        begin_array_value(first: bool),
+        end_array_value(),
+        begin_object(),
+        end_object(),
+        begin_object_key(first: bool),
+        begin_object_value(),
+        end_object_value(),
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|(_, c)| crate::sanitize::acts_on_display(*c))
+        {
+            w.write_all(&rest.as_bytes()[..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_carry_no_character_that_acts_on_a_terminal() {
+        let text = "a\u{7f}b\u{85}c\u{202e}d\u{2066}e\u{1b}[31mf é 😀";
+        let mut out = Vec::new();
+        write_safe(&mut out, &serde_json::json!({ "m": text })).unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert!(
+            json.chars()
+                .all(|c| c == '\n' || !crate::sanitize::acts_on_display(c)),
+            "{json:?}"
+        );
+        assert!(
+            json.contains("\\u007f") && json.contains("\\u202e"),
+            "{json}"
+        );
+        // The same text once parsed.
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["m"], text);
+        assert!(json.contains("é 😀"), "{json}");
+    }
 }

@@ -88,9 +88,10 @@ pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
             "properties": { "summary": run.summary() },
         }],
     });
-    serde_json::to_string_pretty(&log)
-        .map(|s| s + "\n")
-        .map_err(|e| ReportError::new("SARIF", e))
+    let mut out = Vec::new();
+    super::json::write_safe(&mut out, &log).map_err(|e| ReportError::new("SARIF", e))?;
+    out.push(b'\n');
+    String::from_utf8(out).map_err(|e| ReportError::new("SARIF", e))
 }
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {
