@@ -68,6 +68,17 @@ impl ProjectFiles<'_> {
                 if !full.exists() {
                     return Ok(Vec::new());
                 }
+                // A folder that links outside the project is not listed: its
+                // names would show another folder's files in the report.
+                let inside = match (full.canonicalize(), root.canonicalize()) {
+                    (Ok(folder), Ok(root)) => folder.starts_with(root),
+                    _ => false,
+                };
+                if !inside {
+                    return Err(format!(
+                        "`{dir}` links to a folder outside the project; make it a folder of the project"
+                    ));
+                }
                 let entries =
                     std::fs::read_dir(&full).map_err(|e| format!("cannot list `{dir}`: {e}"))?;
                 entries
@@ -127,6 +138,30 @@ mod tests {
         assert!(project.has_dir("campaigns") && !project.has_dir("sample-profiles"));
         assert_eq!(project.read(Path::new("campaigns/b.yaml")).unwrap(), "b");
         assert!(project.read(Path::new("campaigns/c.yaml")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_linked_outside_is_refused_unlisted() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret-name.yaml"), "id: x\n").unwrap();
+        let project = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), project.path().join("campaigns")).unwrap();
+        let files = ProjectFiles::Folder(project.path());
+        let error = files.files_in("campaigns", &["yaml"]).unwrap_err();
+        assert!(
+            error.contains("links to a folder outside the project"),
+            "{error}"
+        );
+        assert!(!error.contains("secret-name"), "{error}");
+        // A link to a folder inside the project is fine.
+        let inner = tempfile::tempdir_in(project.path()).unwrap();
+        std::fs::write(inner.path().join("a.yaml"), "x").unwrap();
+        std::os::unix::fs::symlink(inner.path(), project.path().join("sample-profiles")).unwrap();
+        assert_eq!(
+            files.files_in("sample-profiles", &["yaml"]).unwrap().len(),
+            1
+        );
     }
 
     #[test]
