@@ -227,8 +227,16 @@ fn load(files: ProjectFiles<'_>) -> Project {
     match files.files_in(PROFILES_DIR, YAML) {
         Ok(list) => {
             let mut seen: HashMap<String, usize> = HashMap::new();
-            for file in list {
-                match profile::load_profile_file(files, &file) {
+            // Files are parsed in parallel, then taken in name order, so ids
+            // and duplicate reports come out the same on every run.
+            let parsed: Vec<Result<Vec<Profile>, Vec<LoadError>>> = {
+                use rayon::prelude::*;
+                list.par_iter()
+                    .map(|file| profile::load_profile_file(files, file))
+                    .collect()
+            };
+            for result in parsed {
+                match result {
                     Ok(list) => {
                         for p in list {
                             if let Some(&first) = seen.get(&p.id) {
