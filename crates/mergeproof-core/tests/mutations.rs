@@ -156,7 +156,7 @@ fn mutated_projects_load_and_run_without_panicking() {
         .unwrap_or(200);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let names: Vec<String> = files().keys().cloned().collect();
-    let mut slowest = Duration::ZERO;
+    let mut slowest = (Duration::ZERO, 0, String::new());
     for case in 0..cases {
         let mut project_files = files();
         let name = &names[rng.below(names.len())];
@@ -170,7 +170,12 @@ fn mutated_projects_load_and_run_without_panicking() {
             let _ = mergeproof_core::report::render(&run, format, false);
         }
         let took = started.elapsed();
-        slowest = slowest.max(took);
+        if std::env::var("MERGEPROOF_SHOW_CASE").is_ok_and(|c| c == case.to_string()) {
+            std::fs::write("/tmp/mutation-case.txt", &project_files[name]).unwrap();
+        }
+        if took > slowest.0 {
+            slowest = (took, case, name.clone());
+        }
         assert!(
             // A hang, not a slow debug build: thousands of findings take
             // seconds unoptimized.
@@ -179,7 +184,10 @@ fn mutated_projects_load_and_run_without_panicking() {
             project_files[name]
         );
     }
-    eprintln!("{cases} mutated projects, slowest {slowest:?}");
+    eprintln!(
+        "{cases} mutated projects, slowest {:?} (case {}, {})",
+        slowest.0, slowest.1, slowest.2
+    );
 }
 
 #[test]
