@@ -5,7 +5,8 @@
 //! must return (findings or load errors): no panic, no hang, no overflow.
 //!
 //! `MERGEPROOF_MUTATIONS=N` sets the number of cases (default 200, run by
-//! `cargo test`); the README gives the longer run.
+//! `cargo test`); the README gives the longer run. `MERGEPROOF_SHOW_CASE=K`
+//! writes case K's mutated file to the temporary folder, to look at it.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -171,7 +172,9 @@ fn mutated_projects_load_and_run_without_panicking() {
         }
         let took = started.elapsed();
         if std::env::var("MERGEPROOF_SHOW_CASE").is_ok_and(|c| c == case.to_string()) {
-            std::fs::write("/tmp/mutation-case.txt", &project_files[name]).unwrap();
+            let kept = std::env::temp_dir().join("mergeproof-mutation-case.txt");
+            std::fs::write(&kept, &project_files[name]).unwrap();
+            eprintln!("case {case} written to {}", kept.display());
         }
         if took > slowest.0 {
             slowest = (took, case, name.clone());
