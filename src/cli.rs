@@ -139,7 +139,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The commands, for "did you mean" on a first word that is neither one of
+/// them nor a folder.
+const COMMANDS: &[&str] = &["lint", "preview", "edge-cases", "explain"];
+
 fn run_tui(path: &Path) -> anyhow::Result<ExitCode> {
+    require_folder(path)?;
     crate::tui::run(path)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -148,7 +153,28 @@ fn color_wanted(to_terminal: bool) -> bool {
     to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// A path that is not there is a usage error (exit 2), never an empty
+/// project; a first word close to a command name is taken for a typo of it.
+fn require_folder(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let word = path.to_string_lossy();
+    if !path.exists()
+        && let Some(hint) = mergeproof_core::source::did_you_mean(&word, COMMANDS)
+    {
+        anyhow::bail!("unknown command `{word}`: {hint}");
+    }
+    if path.exists() {
+        anyhow::bail!(
+            "{word} is not a folder; a project is a folder with `campaigns/` and `sample-profiles/`"
+        );
+    }
+    anyhow::bail!("no such folder: {word}");
+}
+
 fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
+    require_folder(&args.path)?;
     let project = load_project(&args.path);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
@@ -162,7 +188,8 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             edge_cases: !args.no_edge_cases,
         },
     );
-    let color = args.output.is_none() && color_wanted(std::io::stdout().is_terminal());
+    let color = args.output.as_deref().is_none_or(|o| o == Path::new("-"))
+        && color_wanted(std::io::stdout().is_terminal());
     let base = report::base_of(&args.path);
     if args.format == Format::Json {
         // Written as it is serialized: the report of a large project with
@@ -192,7 +219,8 @@ fn write_output_with(
     path: Option<&Path>,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    match path {
+    // `--output -` is standard output, as in most tools.
+    match path.filter(|p| *p != Path::new("-")) {
         Some(path) => mergeproof_core::atomic::write_with(path, fill)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
         None => {
