@@ -24,25 +24,22 @@ pub const MAX_BLOCK_DEPTH: usize = 100;
 
 /// The first block or brace problem in `text`, if there is one.
 pub fn find_problem(text: &str) -> Option<Problem> {
-    scan(text).map(|(problem, _)| problem)
+    scan(text, false)
 }
 
 /// A block nested deeper than [`MAX_BLOCK_DEPTH`], where it opens: checked
-/// before a template is compiled. Other problems are left to the compiler.
+/// before a template is compiled. Blocks closed by the wrong name do not stop
+/// the count (they are the compiler's to report): the depth is checked
+/// whatever else is wrong before it.
 pub fn too_deep(text: &str) -> Option<Problem> {
-    scan(text)
-        .filter(|(_, deep)| *deep)
-        .map(|(problem, _)| problem)
+    scan(text, true).filter(|p| p.message.starts_with(TOO_DEEP))
 }
 
-/// The first problem, and whether it is one of depth.
-fn scan(text: &str) -> Option<(Problem, bool)> {
-    let deep = std::cell::Cell::new(false);
-    let found = scan_with(text, &deep);
-    found.map(|p| (p, deep.get()))
-}
+const TOO_DEEP: &str = "blocks nest more than";
 
-fn scan_with(text: &str, deep: &std::cell::Cell<bool>) -> Option<Problem> {
+/// The first problem; with `depth_only`, closing tags that do not match are
+/// passed over so that only the depth can stop the scan early.
+fn scan(text: &str, depth_only: bool) -> Option<Problem> {
     let problem = |at: usize, message: String| {
         Some(Problem {
             position: line_column(text, at),
@@ -107,11 +104,10 @@ fn scan_with(text: &str, deep: &std::cell::Cell<bool>) -> Option<Problem> {
             if !name.is_empty() {
                 open.push(Open { name, at });
                 if open.len() > MAX_BLOCK_DEPTH {
-                    deep.set(true);
                     return problem(
                         at,
                         format!(
-                            "blocks nest more than {MAX_BLOCK_DEPTH} deep here; mergeproof reads at most {MAX_BLOCK_DEPTH} nested blocks: flatten the template or end some blocks sooner"
+                            "{TOO_DEEP} {MAX_BLOCK_DEPTH} deep here; mergeproof reads at most {MAX_BLOCK_DEPTH} nested blocks: flatten the template or end some blocks sooner"
                         ),
                     );
                 }
@@ -120,6 +116,7 @@ fn scan_with(text: &str, deep: &std::cell::Cell<bool>) -> Option<Problem> {
             let name = block_name(closer);
             match open.pop() {
                 Some(o) if o.name == name => {}
+                _ if depth_only => {}
                 Some(o) => {
                     let (line, column) = line_column(text, o.at);
                     return problem(
@@ -172,6 +169,24 @@ mod tests {
 
     fn problem(text: &str) -> Option<((usize, usize), String)> {
         find_problem(text).map(|p| (p.position, p.message))
+    }
+
+    #[test]
+    fn depth_is_counted_past_a_mismatched_close() {
+        let deep = "{{/with}}{{#if a}}{{/each}}".to_string() + &"{{#if a}}".repeat(150);
+        let problem = too_deep(&deep).expect("too deep");
+        assert!(
+            problem.message.starts_with("blocks nest more than 100"),
+            "{problem:?}"
+        );
+        assert!(too_deep("{{#if a}}{{/with}}").is_none());
+        // find_problem still reports the first mistake.
+        assert!(
+            find_problem(&deep)
+                .unwrap()
+                .message
+                .contains("never opened")
+        );
     }
 
     #[test]
