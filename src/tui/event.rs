@@ -69,8 +69,11 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));
-    watch_for_hangup(Arc::clone(&stop));
+    let looping = Arc::new(AtomicBool::new(true));
+    watch_for_hangup(Arc::clone(&stop), Arc::clone(&looping));
     let result = event_loop(&mut terminal, root, &stop, store);
+    // From here the process ends its own way (and with its own status).
+    looping.store(false, Ordering::SeqCst);
     let _ = execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -297,13 +300,16 @@ const STOP_GRACE: Duration = Duration::from_millis(800);
 /// terminal library then reads the dead input in a loop that never returns to
 /// ours: this thread sees the hang-up and ends the process, as the shell would
 /// (exit status 129, 128 + SIGHUP). It also ends a stop that the loop, stuck
-/// the same way, never gets to. Nothing is lost: decisions are written when
+/// the same way, never gets to. Once the loop has returned, it steps aside. Nothing is lost: decisions are written when
 /// they are made, and there is no terminal left to give back.
-fn watch_for_hangup(stop: Arc<AtomicBool>) {
+fn watch_for_hangup(stop: Arc<AtomicBool>, looping: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         let mut stopping_since: Option<Instant> = None;
         loop {
             std::thread::sleep(HANGUP_CHECK);
+            if !looping.load(Ordering::SeqCst) {
+                return;
+            }
             if terminal_hung_up() {
                 std::process::exit(129);
             }

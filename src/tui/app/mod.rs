@@ -597,6 +597,8 @@ impl App {
             self.campaigns.fit(area);
         }
         if let Some(area) = areas.matrix {
+            // The pane is taken out while it reads the view of the rest
+            // (a move of a few vectors, not a copy).
             let mut matrix = std::mem::take(&mut self.matrix);
             matrix.fit(area, &self.matrix_view());
             self.matrix = matrix;
