@@ -48,9 +48,11 @@ pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
 /// `\uXXXX` (the same text once parsed, harmless when a CI log shows it).
 pub fn write_safe(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(out, SafeFormatter::default());
+    // serde_json hands back the writer's own error: a closed pipe stays a
+    // closed pipe, which `lint | head` does not report.
     value
         .serialize(&mut serializer)
-        .map_err(std::io::Error::other)
+        .map_err(std::io::Error::from)
 }
 
 #[derive(Default)]
@@ -101,6 +103,21 @@ impl serde_json::ser::Formatter for SafeFormatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_reported_as_one() {
+        struct Closed;
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let error = write_safe(&mut Closed, &serde_json::json!({ "a": 1 })).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe);
+    }
 
     #[test]
     fn strings_carry_no_character_that_acts_on_a_terminal() {
