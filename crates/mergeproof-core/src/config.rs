@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::audience::{Condition, RawCondition, build_condition};
+use crate::dialect::{DeclaredHelper, DeclaredHelpers, Dialect, Returns};
 use crate::finding::{Severity, SeverityLevel};
 use crate::rule_id::RuleId;
 use crate::source::{LoadError, SourceLoc};
@@ -26,6 +27,10 @@ pub struct Config {
     pub clients: Vec<(String, usize)>,
     pub rules: BTreeMap<RuleId, SeverityLevel>,
     pub edge_cases: EdgeCaseSettings,
+    /// The project's dialect; a campaign may set its own.
+    pub dialect: Dialect,
+    /// A team's own helpers (`helpers:`).
+    pub helpers: DeclaredHelpers,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -145,6 +150,8 @@ impl Default for Config {
             ],
             rules: BTreeMap::new(),
             edge_cases: EdgeCaseSettings::default(),
+            dialect: Dialect::default(),
+            helpers: DeclaredHelpers::new(),
         }
     }
 }
@@ -161,6 +168,18 @@ struct RawConfig {
     clients: Option<Spanned<ClientList>>,
     rules: Option<Spanned<BTreeMap<String, RawRuleSetting>>>,
     edge_cases: Option<EdgeCaseSettings>,
+    dialect: Option<Spanned<String>>,
+    helpers: Option<BTreeMap<String, Spanned<RawHelper>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHelper {
+    returns: Option<String>,
+    #[serde(default)]
+    block: bool,
+    #[serde(default)]
+    html: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,6 +299,43 @@ impl Config {
                 })
                 .collect();
         }
+        if let Some(name) = raw.dialect {
+            config.dialect = parse_dialect(&name, file, errors).unwrap_or_default();
+        }
+        for (name, helper) in raw.helpers.unwrap_or_default() {
+            let loc = SourceLoc::from_yaml(file, &helper.referenced);
+            let raw = helper.value;
+            let returns = match raw.returns.as_deref() {
+                None | Some("argument") => Returns::Argument,
+                Some(text) => Returns::Text(text.to_string()),
+            };
+            if raw.block && raw.returns.is_some() {
+                errors.push(LoadError::at(
+                    &loc,
+                    format!("helper `{name}` is a block helper, which renders its block: `returns` does not apply; remove one of them"),
+                ));
+                continue;
+            }
+            if !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                || name.is_empty()
+            {
+                errors.push(LoadError::at(
+                    &loc,
+                    format!("helper name `{name}` is not a name a template can call: use letters, digits, `_` and `-`"),
+                ));
+                continue;
+            }
+            config.helpers.insert(
+                name,
+                DeclaredHelper {
+                    returns,
+                    block: raw.block,
+                    html: raw.html,
+                },
+            );
+        }
         if let Some(rules) = raw.rules {
             let loc = SourceLoc::from_yaml(file, &rules.referenced);
             for (id, setting) in rules.value {
@@ -295,6 +351,11 @@ impl Config {
             }
         }
         config
+    }
+
+    /// The dialect a campaign renders in: its own, else the project's.
+    pub fn dialect_of(&self, campaign: Option<Dialect>) -> Dialect {
+        campaign.unwrap_or(self.dialect)
     }
 
     /// The severity of a rule after the config's overrides; `None` when switched off.
@@ -330,6 +391,28 @@ impl Config {
             .find(|(n, _)| n == name)
             .map(|(_, w)| *w)
     }
+}
+
+/// `dialect: sendgrid`, or an error naming the dialects there are.
+pub fn parse_dialect(
+    name: &Spanned<String>,
+    file: &str,
+    errors: &mut Vec<LoadError>,
+) -> Option<Dialect> {
+    let found = Dialect::parse(&name.value);
+    if found.is_none() {
+        let names = Dialect::names();
+        let hint = crate::source::hint_suffix(&name.value, &names);
+        errors.push(LoadError::at(
+            &SourceLoc::from_yaml(file, &name.referenced),
+            format!(
+                "unknown dialect `{}`{hint}; dialects: {}",
+                name.value,
+                names.join(", ")
+            ),
+        ));
+    }
+    found
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::dialect::TemplateDialect;
 use crate::finding::{Finding, Waiver};
 use crate::project::{BrokenCampaign, ProfileRef, Project};
 use crate::review::Decisions;
@@ -35,11 +36,17 @@ pub fn compile_project(
     Vec<BrokenCampaign>,
     Vec<LoadError>,
 ) {
-    let (partials, partial_errors) = compile_partials(&project.partials);
+    let (partials, partial_errors) = compile_partials(&project.partials, project.config.dialect);
     let results: Vec<Result<CompiledCampaign, (String, Vec<LoadError>)>> = project
         .campaigns
         .par_iter()
-        .map(|c| compile_campaign(c.clone(), &partials).map_err(|e| (c.file.clone(), e)))
+        .map(|c| {
+            let dialect = TemplateDialect {
+                dialect: project.config.dialect_of(c.dialect),
+                declared: &project.config.helpers,
+            };
+            compile_campaign(c.clone(), &partials, dialect).map_err(|e| (c.file.clone(), e))
+        })
         .collect();
     let mut compiled = Vec::new();
     let mut broken = Vec::new();

@@ -54,6 +54,7 @@ pub mod atomic;
 pub mod audience;
 pub mod config;
 pub mod decision;
+pub mod dialect;
 pub mod edge;
 pub mod engine;
 pub mod finding;

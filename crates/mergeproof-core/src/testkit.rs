@@ -96,8 +96,14 @@ pub fn check_cell_with_config(
 /// A campaign compiled without partials; panics on errors.
 pub fn compiled(campaign_yaml: &str) -> crate::template::CompiledCampaign {
     let partials = std::collections::BTreeMap::new();
-    let (compiled_partials, _) = crate::template::compile_partials(&partials);
-    crate::template::compile_campaign(campaign(campaign_yaml), &compiled_partials)
+    let (compiled_partials, _) = crate::template::compile_partials(&partials, Default::default());
+    let declared = crate::dialect::DeclaredHelpers::new();
+    let campaign = campaign(campaign_yaml);
+    let dialect = crate::dialect::TemplateDialect {
+        dialect: campaign.dialect.unwrap_or_default(),
+        declared: &declared,
+    };
+    crate::template::compile_campaign(campaign, &compiled_partials, dialect)
         .unwrap_or_else(|e| panic!("campaign does not compile: {e:?}"))
 }
 

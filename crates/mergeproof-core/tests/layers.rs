@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 /// `engine` drives the pipeline and sits on top.
 const LAYERS: &[&str] = &[
     "source", "rule_id", "markers", "sanitize", "atomic", "finding", "decision", "audience",
-    "config", "project", "template", "select", "edge", "rules", "run", "review", "report",
-    "engine",
+    "dialect", "config", "project", "template", "select", "edge", "rules", "run", "review",
+    "report", "engine",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -115,17 +115,43 @@ fn parse_json_visitor<'a>(
     }
 }
 
-fn get_data<'a>(d: Option<&'a Json>, p: &str) -> Result<Option<&'a Json>, RenderError> {
-    let result = match d {
-        Some(Json::Array(l)) => p
-            .parse::<usize>()
-            .map(|idx_u| l.get(idx_u))
-            .map_err(|_| RenderErrorReason::InvalidJsonIndex(p.to_owned()))?,
+fn get_data<'a>(d: Option<&'a Json>, p: &str) -> Option<&'a Json> {
+    // mergeproof: as Handlebars.js reads a property, a list read with a name
+    // that is not an index is undefined, not an error.
+    match d {
+        Some(Json::Array(l)) => p.parse::<usize>().ok().and_then(|idx_u| l.get(idx_u)),
         Some(Json::Object(m)) => m.get(p),
         Some(_) => None,
         None => None,
-    };
-    Ok(result)
+    }
+}
+
+/// mergeproof: what a path reads, as Handlebars.js reads it: the value, or the
+/// `length` of a list (its items) or of a text (its UTF-16 code units, as
+/// JavaScript counts), which is not in the data.
+enum Walked<'a> {
+    Found(&'a Json),
+    Length(usize),
+    Missing,
+}
+
+fn walk<'a>(root: &'a Json, paths: &[String]) -> Walked<'a> {
+    let mut ptr = Some(root);
+    for (i, p) in paths.iter().enumerate() {
+        if p == "length" && i + 1 == paths.len() {
+            match ptr {
+                Some(Json::Array(l)) => return Walked::Length(l.len()),
+                Some(Json::String(s)) => return Walked::Length(s.encode_utf16().count()),
+                _ => {}
+            }
+        }
+        ptr = get_data(ptr, p);
+    }
+    ptr.map_or(Walked::Missing, Walked::Found)
+}
+
+fn length_json(len: usize) -> Json {
+    Json::Number(serde_json::Number::from(len))
 }
 
 fn get_in_block_params<'a>(
@@ -213,26 +239,14 @@ impl Context {
                     // ["children", "name"]
                     // ["name"]
                     while !paths.is_empty() {
-                        let mut ptr = Some(self.data());
-                        for p in &paths {
-                            ptr = match get_data(ptr, p) {
-                                Ok(p) => p,
-                                Err(err) => {
-                                    use crate::RenderErrorReason::InvalidJsonIndex;
-                                    if matches!(err.reason(), InvalidJsonIndex(_)) {
-                                        ptr = None;
-                                        break;
-                                    }
-                                    return Err(err);
-                                }
-                            };
-                        }
-
-                        match ptr {
-                            Some(v) => {
+                        match walk(self.data(), &paths) {
+                            Walked::Found(v) => {
                                 return Ok(ScopedJson::Context(v, paths));
                             }
-                            None => {
+                            Walked::Length(len) => {
+                                return Ok(ScopedJson::Derived(length_json(len)));
+                            }
+                            Walked::Missing => {
                                 let paths_len = paths.len();
                                 if paths_len == 1 {
                                     return Ok(ScopedJson::Missing);
@@ -244,11 +258,11 @@ impl Context {
                     }
                     Ok(ScopedJson::Missing)
                 } else {
-                    let mut ptr = Some(self.data());
-                    for p in &paths {
-                        ptr = get_data(ptr, p)?;
-                    }
-                    Ok(ptr.map_or_else(|| ScopedJson::Missing, |v| ScopedJson::Context(v, paths)))
+                    Ok(match walk(self.data(), &paths) {
+                        Walked::Found(v) => ScopedJson::Context(v, paths),
+                        Walked::Length(len) => ScopedJson::Derived(length_json(len)),
+                        Walked::Missing => ScopedJson::Missing,
+                    })
                 }
             }
             ResolvedPath::RelativePath(_paths) => {
@@ -265,11 +279,11 @@ impl Context {
             }
             ResolvedPath::BlockParamValue(paths, value)
             | ResolvedPath::LocalValue(paths, value) => {
-                let mut ptr = Some(value);
-                for p in &paths {
-                    ptr = get_data(ptr, p)?;
-                }
-                Ok(ptr.map_or_else(|| ScopedJson::Missing, |v| ScopedJson::Derived(v.clone())))
+                Ok(match walk(value, &paths) {
+                    Walked::Found(v) => ScopedJson::Derived(v.clone()),
+                    Walked::Length(len) => ScopedJson::Derived(length_json(len)),
+                    Walked::Missing => ScopedJson::Missing,
+                })
             }
         }
     }

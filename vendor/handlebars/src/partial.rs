@@ -33,6 +33,38 @@ fn find_partial<'reg: 'rc, 'rc>(
     Ok(None)
 }
 
+/// mergeproof: how many partials may render inside one another.
+pub const MAX_PARTIAL_DEPTH: usize = 100;
+
+thread_local! {
+    static PARTIAL_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter() -> Result<DepthGuard, RenderError> {
+        let depth = PARTIAL_DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let guard = DepthGuard;
+        if depth > MAX_PARTIAL_DEPTH {
+            return Err(RenderErrorReason::Other(format!(
+                "partials include one another more than {MAX_PARTIAL_DEPTH} deep; a partial that includes itself needs data that ends"
+            ))
+            .into());
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        PARTIAL_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 pub fn expand_partial<'reg: 'rc, 'rc>(
     d: &Decorator<'rc>,
     r: &'reg Registry<'reg>,
@@ -45,9 +77,10 @@ pub fn expand_partial<'reg: 'rc, 'rc>(
     let current_template_before = rc.get_current_template_name();
     let indent_before = rc.get_indent_string().cloned();
 
-    if rc.is_current_template(tname) {
-        return Err(RenderErrorReason::CannotIncludeSelf.into());
-    }
+    // mergeproof: a partial may include itself, as in Handlebars.js (threaded
+    // comments), as deep as the data goes; past MAX_PARTIAL_DEPTH nested
+    // partials the render fails instead of overflowing the stack.
+    let _depth = DepthGuard::enter()?;
 
     // check if referencing partial_block
     if tname == PARTIAL_BLOCK {

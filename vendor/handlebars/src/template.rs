@@ -378,6 +378,7 @@ impl Template {
             | Rule::partial_identifier
             | Rule::opt_identifier
             | Rule::opt_partial_identifier
+            | Rule::invert_chain_item
             | Rule::invert_tag_item => Ok(Parameter::Name(name_span.as_str().to_owned())),
             Rule::reference => {
                 let paths = parse_json_path_from_iter(it, name_span.end());
@@ -663,6 +664,8 @@ impl Template {
         options: TemplateOptions,
     ) -> Result<Template, TemplateError> {
         let mut helper_stack: VecDeque<HelperTemplate> = VecDeque::new();
+        // mergeproof: which open blocks are inverted sections (`{{^name}}`).
+        let mut inverted_stack: VecDeque<bool> = VecDeque::new();
         let mut decorator_stack: VecDeque<DecoratorTemplate> = VecDeque::new();
         let mut template_stack: VecDeque<Template> = VecDeque::new();
 
@@ -775,6 +778,7 @@ impl Template {
                         trim_line_required = false;
                     }
                     Rule::helper_block_start
+                    | Rule::inverse_block_start
                     | Rule::raw_block_start
                     | Rule::decorator_block_start
                     | Rule::partial_block_start => {
@@ -798,10 +802,13 @@ impl Template {
                         let indent_before_write = trim_line_required && !exp.omit_pre_ws;
 
                         match rule {
-                            Rule::helper_block_start | Rule::raw_block_start => {
+                            Rule::helper_block_start
+                            | Rule::inverse_block_start
+                            | Rule::raw_block_start => {
                                 let helper_template =
                                     HelperTemplate::new(exp.clone(), true, indent_before_write);
                                 helper_stack.push_front(helper_template);
+                                inverted_stack.push_front(rule == Rule::inverse_block_start);
                             }
                             Rule::decorator_block_start | Rule::partial_block_start => {
                                 let decorator =
@@ -965,10 +972,15 @@ impl Template {
                                 );
 
                                 let mut h = helper_stack.pop_front().unwrap();
+                                let inverted = inverted_stack.pop_front().unwrap_or(false);
                                 let close_tag_name = exp.name.as_name();
                                 if h.name.as_name() == close_tag_name {
                                     let prev_t = template_stack.pop_front().unwrap();
                                     h.revert_chain_and_set(Some(prev_t));
+                                    // `{{^name}}A{{else}}B{{/name}}` is `{{#name}}B{{else}}A{{/name}}`.
+                                    if inverted {
+                                        std::mem::swap(&mut h.template, &mut h.inverse);
+                                    }
 
                                     let t = template_stack.front_mut().unwrap();
                                     t.elements.push(HelperBlock(Box::new(h)));

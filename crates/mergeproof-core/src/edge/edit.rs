@@ -79,7 +79,7 @@ fn apply_segments(data: &mut Value, segments: &[&str], edit: &Edit) {
                 return;
             };
             if rest.is_empty() {
-                map.remove(*first);
+                map.shift_remove(*first);
             } else if let Some(child) = map.get_mut(*first) {
                 apply_segments(child, rest, edit);
             }

@@ -199,7 +199,8 @@ mod tests {
         )]);
         assert_eq!(
             yaml,
-            "- id: \"edge:age=17\"\n  description: \"Edge case: `x` set to \\\"y\\\"\"\n  account:\n    balance: -1.5\n    tags: []\n  age: 17\n  \"null\": null\n  \"odd key\": true\n  orders:\n    - qty: 2\n      sku: \"A\"\n    - [1, 2]\n    - \"x\"\n"
+            // Fields in the order the profile gives them.
+            "- id: \"edge:age=17\"\n  description: \"Edge case: `x` set to \\\"y\\\"\"\n  age: 17\n  account:\n    balance: -1.5\n    tags: []\n  orders:\n    - sku: \"A\"\n      qty: 2\n    - [1, 2]\n    - \"x\"\n  \"null\": null\n  \"odd key\": true\n"
         );
     }
 

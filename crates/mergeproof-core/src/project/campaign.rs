@@ -43,6 +43,8 @@ pub struct Campaign {
     pub control: Option<String>,
     pub control_loc: Option<SourceLoc>,
     pub variants: Vec<Variant>,
+    /// `dialect:` of the campaign, when it sets its own.
+    pub dialect: Option<crate::dialect::Dialect>,
     /// The campaign file, relative to the project folder.
     pub file: String,
     /// The campaign file's text (and its `body_file`s'), for fingerprints.
@@ -130,6 +132,7 @@ struct RawCampaign {
     channel: Option<Channel>,
     categories: Option<Vec<String>>,
     control: Option<Spanned<String>>,
+    dialect: Option<Spanned<String>>,
     variants: Spanned<Vec<Spanned<RawVariant>>>,
 }
 
@@ -348,6 +351,10 @@ pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, V
         }
     }
 
+    let dialect = raw
+        .dialect
+        .as_ref()
+        .and_then(|d| crate::config::parse_dialect(d, &file_name, &mut errors));
     if errors.is_empty() {
         Ok(Campaign {
             id,
@@ -357,6 +364,7 @@ pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, V
             control,
             control_loc,
             variants,
+            dialect,
             file: file_name,
             source_digest: digest,
         })

@@ -391,7 +391,7 @@ mod tests {
         ]);
         let joined = errors.join("\n");
         assert!(
-            joined.contains("helper.yaml:6:10: unknown helper `defualt`: did you mean `default`?"),
+            joined.contains("helper.yaml:6:10: unknown helper `defualt` in the mergeproof dialect: did you mean `default`?"),
             "{joined}"
         );
         assert!(
@@ -412,7 +412,7 @@ mod tests {
         ]);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
-            errors[0].contains("includes itself (a → b → a)"),
+            errors[0].contains("includes itself whatever the data (a → b → a)"),
             "{errors:?}"
         );
     }

@@ -40,8 +40,8 @@ impl Profile {
     pub fn from_data(id: String, mut data: Value, kind: ProfileKind, loc: SourceLoc) -> Profile {
         let description = match &mut data {
             Value::Object(map) => {
-                map.remove("id");
-                map.remove("description").and_then(|d| match d {
+                map.shift_remove("id");
+                map.shift_remove("description").and_then(|d| match d {
                     Value::String(s) => Some(s),
                     Value::Null => None,
                     other => Some(other.to_string()),
@@ -50,6 +50,7 @@ impl Profile {
             _ => None,
         };
         crate::markers::neutralise_markers(&mut data);
+        javascript_key_order(&mut data);
         Profile {
             id,
             description,
@@ -146,6 +147,33 @@ fn list_items_with_lines(text: &str, line: u64) -> Option<Vec<Spanned<Value>>> {
                 .is_some_and(|item| item.referenced.line() >= line)
         })
         .map(|d| d.value)
+}
+
+/// Puts the keys of every object in the order JavaScript enumerates them
+/// (what `{{#each}}` over an object follows on every platform that runs
+/// Handlebars.js): keys that are array indices (`"0"`, `"12"`) first, in
+/// ascending order, then the others in the order the file gives them.
+pub fn javascript_key_order(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let index = |k: &str| -> Option<u32> {
+                let n: u32 = k.parse().ok()?;
+                // An index is written canonically ("01" is a name) and below 2^32 - 1.
+                (n.to_string() == k && n != u32::MAX).then_some(n)
+            };
+            if map.keys().any(|k| index(k).is_some()) {
+                let entries = std::mem::take(map);
+                let (mut indices, names): (Vec<_>, Vec<_>) =
+                    entries.into_iter().partition(|(k, _)| index(k).is_some());
+                indices.sort_by_key(|(k, _)| index(k));
+                map.extend(indices);
+                map.extend(names);
+            }
+            map.values_mut().for_each(javascript_key_order);
+        }
+        Value::Array(items) => items.iter_mut().for_each(javascript_key_order),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

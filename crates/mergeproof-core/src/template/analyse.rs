@@ -15,7 +15,7 @@ use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
 
-use super::helpers::{FALLBACK_HELPER, KNOWN_HELPERS};
+use crate::dialect::TemplateDialect;
 use crate::markers::{close_marker, open_marker};
 
 /// One `{{ }}` or `{{{ }}}` that prints something into the message.
@@ -132,6 +132,7 @@ struct GuardFrame {
 }
 
 pub struct Walker<'a> {
+    dialect: TemplateDialect<'a>,
     partials: &'a BTreeMap<String, PartialTemplate<'a>>,
     audience: Option<&'a Condition>,
     analysis: Analysis,
@@ -139,6 +140,8 @@ pub struct Walker<'a> {
     scopes: Vec<Scope>,
     guards: Vec<GuardFrame>,
     partial_stack: Vec<String>,
+    /// The block depth at which each partial of the stack was entered.
+    partial_depths: Vec<usize>,
     loop_depth: usize,
     /// Blocks open around the element being walked, partials included.
     block_depth: usize,
@@ -149,6 +152,21 @@ pub struct Walker<'a> {
     /// The element of the template itself (not of a partial) being walked:
     /// where an expansion that runs out of budget is reported.
     outer_loc: Option<SourceLoc>,
+    /// `{{#*inline "name"}}` partials defined so far, with their file.
+    inline_partials: BTreeMap<String, (Template, TemplateSource)>,
+    /// The template's name in its registry: the marked partial copies are
+    /// named after it.
+    key: &'a str,
+    /// Marked copies of the partials it calls, one per call.
+    copies: Vec<(String, Template)>,
+}
+
+/// The marked copy of a template to render, and the marked copies of the
+/// partials it calls (each call renders its own copy, so the partial's
+/// tokens are marked and indented as Handlebars.js indents them).
+pub struct Marked {
+    pub template: Template,
+    pub partials: Vec<(String, Template)>,
 }
 
 /// Analyses a compiled template and returns the marked copy to render.
@@ -157,8 +175,14 @@ pub fn analyse(
     source: &TemplateSource,
     partials: &BTreeMap<String, PartialTemplate<'_>>,
     audience: Option<&Condition>,
-) -> Result<(Analysis, Template), Vec<LoadError>> {
+    dialect: TemplateDialect<'_>,
+    key: &str,
+) -> Result<(Analysis, Marked), Vec<LoadError>> {
     let mut walker = Walker {
+        inline_partials: BTreeMap::new(),
+        key,
+        copies: Vec::new(),
+        dialect,
         partials,
         audience,
         analysis: Analysis::default(),
@@ -169,6 +193,7 @@ pub fn analyse(
         }],
         guards: Vec::new(),
         partial_stack: Vec::new(),
+        partial_depths: Vec::new(),
         loop_depth: 0,
         block_depth: 0,
         expanded: 0,
@@ -177,6 +202,10 @@ pub fn analyse(
     };
     let marked = walker.walk(template, source);
     if walker.errors.is_empty() {
+        let marked = Marked {
+            template: marked,
+            partials: walker.copies,
+        };
         Ok((walker.analysis, marked))
     } else {
         Err(walker.errors)
@@ -268,10 +297,10 @@ impl<'a> Walker<'a> {
                     if dt.params.is_empty() && dt.hash.is_empty() =>
                 {
                     match self.inline_partial(&dt.name, loc) {
-                        Some(elements) => {
-                            for e in elements {
-                                push(&mut out, e);
-                            }
+                        Some(key) => {
+                            let mut copy = (**dt).clone();
+                            copy.name = Parameter::Name(key);
+                            push(&mut out, TemplateElement::PartialExpression(Box::new(copy)));
                         }
                         None => push(&mut out, element.clone()),
                     }
@@ -288,6 +317,19 @@ impl<'a> Walker<'a> {
                         TemplateElement::PartialExpression(Box::new(copy))
                     };
                     push(&mut out, e);
+                }
+                TemplateElement::DecoratorBlock(dt)
+                    if parameter_name(&dt.name).as_deref() == Some("inline") =>
+                {
+                    // `{{#*inline "row"}}…{{/inline}}`: a partial for this
+                    // template, analysed where it is called.
+                    if let (Some(Parameter::Literal(Value::String(name))), Some(body)) =
+                        (dt.params.first(), &dt.template)
+                    {
+                        self.inline_partials
+                            .insert(name.clone(), (body.clone(), source.clone()));
+                    }
+                    push(&mut out, element.clone());
                 }
                 other => push(&mut out, other.clone()),
             }
@@ -309,7 +351,7 @@ impl<'a> Walker<'a> {
         let mut collected = Collected::default();
         let helper = match (&ht.name, name_only) {
             // `{{title}}` calls the helper when one has that name, as Handlebars does.
-            (_, true) if name.as_deref().is_some_and(|n| KNOWN_HELPERS.contains(&n)) => name,
+            (_, true) if name.as_deref().is_some_and(|n| self.dialect.knows(n)) => name,
             (Parameter::Path(p), true) => {
                 if let Some(path) = self.resolve(p) {
                     collected.paths.push((path, false));
@@ -371,15 +413,17 @@ impl<'a> Walker<'a> {
     }
 
     fn check_helper(&mut self, name: &str, loc: &SourceLoc) {
-        if KNOWN_HELPERS.contains(&name) {
+        if self.dialect.knows(name) {
             return;
         }
-        let hint = hint_prefix(name, KNOWN_HELPERS);
+        let known = self.dialect.known();
+        let hint = hint_prefix(name, &known);
         self.errors.push(LoadError::at(
             loc,
             format!(
-                "unknown helper `{name}`: {hint}known helpers: {}",
-                KNOWN_HELPERS.join(", ")
+                "unknown helper `{name}` in the {dialect} dialect: {hint}its helpers: {}; a team's own helper is declared under `helpers:` in mergeproof.yaml",
+                known.join(", "),
+                dialect = self.dialect.dialect.name(),
             ),
         ));
     }
@@ -395,10 +439,17 @@ impl<'a> Walker<'a> {
         out: &mut Collected,
         loc: &SourceLoc,
     ) {
-        let is_default = helper == FALLBACK_HELPER;
+        let is_default = self.dialect.dialect.fallback_helper() == Some(helper);
         let last = params.len().saturating_sub(1);
+        // SendGrid's `{{insert name "default=there"}}` prints its default in
+        // place of a missing value.
+        let inserts_default = self.dialect.dialect == crate::dialect::Dialect::Sendgrid
+            && helper == "insert"
+            && params.iter().any(
+                |p| matches!(p, Parameter::Literal(Value::String(s)) if s.starts_with("default=")),
+            );
         for (i, p) in params.iter().enumerate() {
-            let guarded = inside_default || (is_default && i < last);
+            let guarded = inside_default || (is_default && i < last) || (inserts_default && i == 0);
             self.collect_param(p, guarded, out, loc);
         }
         for p in hash.values() {
@@ -455,6 +506,26 @@ impl<'a> Walker<'a> {
                     out.paths.push((resolved, by_default));
                 }
             }
+            Parameter::Literal(Value::String(text))
+                if self.dialect.dialect == crate::dialect::Dialect::Mandrill =>
+            {
+                // ``{{#if `purchases > 3`}}`` reads `purchases`, compared with 3.
+                match super::helpers::parse_comparison(text) {
+                    Some(c) => {
+                        for operand in [&c.left, &c.right] {
+                            match operand {
+                                super::helpers::Operand::Path(p) => {
+                                    if let Some(resolved) = self.resolve_raw(p) {
+                                        out.paths.push((resolved, by_default));
+                                    }
+                                }
+                                super::helpers::Operand::Literal(v) => out.literals.push(v.clone()),
+                            }
+                        }
+                    }
+                    None => out.literals.push(Value::String(text.clone())),
+                }
+            }
             Parameter::Literal(v) => out.literals.push(v.clone()),
             Parameter::Subexpression(sub) => {
                 let name = sub.name().to_string();
@@ -476,10 +547,32 @@ impl<'a> Walker<'a> {
         source: &TemplateSource,
         loc: SourceLoc,
     ) -> HelperTemplate {
-        let helper = parameter_name(&ht.name).unwrap_or_default();
-        self.check_helper(&helper, &loc);
+        let written = parameter_name(&ht.name).unwrap_or_default();
+        // `{{#user}}…{{/user}}` names no helper: a Mustache section, which
+        // Handlebars.js renders with its `blockHelperMissing`. It reads its
+        // name as a path and works as `with` (a list renders as `each`).
+        let section = ht.params.is_empty()
+            && ht.hash.is_empty()
+            && !self.dialect.knows(&written)
+            && !written.is_empty();
+        // The section's value, as a path the section helper is called with.
+        let section_path = match &ht.name {
+            Parameter::Name(n) if section => HbPath::parse(n).ok().map(Parameter::Path),
+            other if section => Some(other.clone()),
+            _ => None,
+        };
+        let section = section && section_path.is_some();
+        let helper = if section { "with".to_string() } else { written };
+        let params = if let Some(path) = section_path.as_ref().filter(|_| section) {
+            std::slice::from_ref(path)
+        } else {
+            &ht.params[..]
+        };
+        if !section {
+            self.check_helper(&helper, &loc);
+        }
         let mut collected = Collected::default();
-        self.collect_call(&helper, &ht.params, &ht.hash, false, &mut collected, &loc);
+        self.collect_call(&helper, params, &ht.hash, false, &mut collected, &loc);
         let paths: Vec<String> = collected.paths.iter().map(|(p, _)| p.clone()).collect();
         self.analysis.blocks.push(BlockRead {
             helper: helper.clone(),
@@ -496,6 +589,10 @@ impl<'a> Walker<'a> {
         };
 
         let mut copy = ht.clone();
+        if section {
+            copy.name = Parameter::Name(super::helpers::SECTION.to_string());
+            copy.params = section_path.into_iter().collect();
+        }
         // Which branch the condition protects: `#if` and `#with` their body,
         // `#unless` its `{{else}}`.
         let (guard_main, guard_inverse) = match helper.as_str() {
@@ -544,35 +641,59 @@ impl<'a> Walker<'a> {
         copy
     }
 
-    /// `{{> footer}}`: the partial's elements in place of the call, so its tokens
-    /// are analysed with the guards and scope of the place that calls it.
-    fn inline_partial(&mut self, name: &Parameter, loc: SourceLoc) -> Option<Vec<TemplateElement>> {
+    /// `{{> footer}}`: the partial analysed with the guards and scope of the
+    /// place that calls it, into a marked copy for this call; returns the
+    /// copy's name. A partial that includes itself (threaded comments)
+    /// renders as written from the inner call on, as deep as the data goes.
+    fn inline_partial(&mut self, name: &Parameter, loc: SourceLoc) -> Option<String> {
         let name = parameter_name(name)?;
-        let Some(partial) = self.partials.get(&name) else {
-            let known: Vec<&str> = self.partials.keys().map(String::as_str).collect();
+        if name == "@partial-block" {
+            return None;
+        }
+        let (template, source) = if let Some((t, s)) = self.inline_partials.get(&name) {
+            (t.clone(), s.clone())
+        } else if let Some(partial) = self.partials.get(&name) {
+            (partial.template.clone(), partial.source.clone())
+        } else {
+            let mut known: Vec<&str> = self.partials.keys().map(String::as_str).collect();
+            known.extend(self.inline_partials.keys().map(String::as_str));
             let hint = hint_prefix(&name, &known);
             self.errors.push(LoadError::at(
                 &loc,
-                format!("partial `{name}` not found: {hint}partials are the `.hbs` files in campaigns/partials/"),
+                format!("partial `{name}` not found: {hint}partials are the `.hbs` files in campaigns/partials/ and the template's own `{{{{#*inline}}}}` blocks"),
             ));
             return None;
         };
-        if self.partial_stack.contains(&name) || self.partial_stack.len() >= MAX_PARTIAL_DEPTH {
-            let chain = self.partial_stack.join(" → ");
-            let message = if self.partial_stack.contains(&name) {
-                format!("partial `{name}` includes itself ({chain} → {name})")
-            } else {
-                format!(
-                    "partials nest more than {MAX_PARTIAL_DEPTH} deep here ({chain} → {name}); include fewer partials from partials"
-                )
-            };
-            self.errors.push(LoadError::at(&loc, message));
+        if let Some(at) = self.partial_stack.iter().position(|p| *p == name) {
+            // Outside every block since it was entered, the partial includes
+            // itself whatever the data: it would never end.
+            if self.partial_depths[at] == self.block_depth {
+                let chain = self.partial_stack[at..].join(" → ");
+                self.errors.push(LoadError::at(
+                    &loc,
+                    format!("partial `{name}` includes itself whatever the data ({chain} → {name}); put the inner call inside an `{{{{#if}}}}` or `{{{{#each}}}}` that ends"),
+                ));
+            }
             return None;
         }
-        self.partial_stack.push(name);
-        let walked = self.walk(&partial.template, partial.source);
+        if self.partial_stack.len() >= MAX_PARTIAL_DEPTH {
+            let chain = self.partial_stack.join(" → ");
+            self.errors.push(LoadError::at(
+                &loc,
+                format!(
+                    "partials nest more than {MAX_PARTIAL_DEPTH} deep here ({chain} → {name}); include fewer partials from partials"
+                ),
+            ));
+            return None;
+        }
+        self.partial_stack.push(name.clone());
+        self.partial_depths.push(self.block_depth);
+        let walked = self.walk(&template, &source);
         self.partial_stack.pop();
-        Some(walked.elements)
+        self.partial_depths.pop();
+        let key = format!("{}\u{0}{name}#{}", self.key, self.copies.len());
+        self.copies.push((key.clone(), walked));
+        Some(key)
     }
 
     /// A partial called with a context or hash arguments renders from the
@@ -607,6 +728,7 @@ impl<'a> Walker<'a> {
             return;
         }
         self.partial_stack.push(name);
+        self.partial_depths.push(self.block_depth);
         self.scopes.push(Scope {
             prefix: prefix.unwrap_or_default(),
             param: None,
@@ -621,6 +743,7 @@ impl<'a> Walker<'a> {
                 .flat_map(|t| t.reads.into_iter().map(|r| r.path)),
         );
         self.scopes.pop();
+        self.partial_depths.pop();
         self.partial_stack.pop();
     }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use handlebars::template::Template;
 use handlebars::{Context, Handlebars};
 
+use crate::dialect::{Dialect, TemplateDialect};
 use crate::finding::Field;
 use crate::project::{Campaign, Partial, Profile, TemplateSource};
 use crate::source::LoadError;
@@ -66,6 +67,8 @@ impl CompiledVariant {
 /// bodies).
 pub struct CompiledCampaign {
     pub campaign: Campaign,
+    /// The dialect it renders in.
+    pub dialect: Dialect,
     pub variants: Vec<CompiledVariant>,
     text_registry: Handlebars<'static>,
     html_registry: Handlebars<'static>,
@@ -119,12 +122,13 @@ pub struct CompiledPartials<'a> {
 
 pub fn compile_partials(
     partials: &BTreeMap<String, Partial>,
+    dialect: Dialect,
 ) -> (CompiledPartials<'_>, Vec<LoadError>) {
     let mut errors = Vec::new();
     let mut templates = BTreeMap::new();
     let mut sources = BTreeMap::new();
     for (name, partial) in partials {
-        match compile(&partial.source) {
+        match compile_in(&partial.source, dialect) {
             Ok(template) => {
                 templates.insert(
                     name.clone(),
@@ -149,6 +153,26 @@ pub fn compile_partials(
 /// and reported where the producer has to look: the `{{#if}}` that is never
 /// closed, the `{{/each}}` that closes the wrong block, the `{{` without `}}`.
 pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
+    compile_in(source, Dialect::Mergeproof)
+}
+
+/// Compiles template text as its dialect reads it (Mailchimp Transactional's
+/// backtick comparisons become quoted ones, at the same positions).
+pub fn compile_in(source: &TemplateSource, dialect: Dialect) -> Result<Template, LoadError> {
+    if dialect == Dialect::Mandrill {
+        let rewritten = helpers::rewrite_comparisons(&source.text);
+        if let std::borrow::Cow::Owned(text) = rewritten {
+            let source = TemplateSource {
+                text,
+                ..source.clone()
+            };
+            return compile_text(&source);
+        }
+    }
+    compile_text(source)
+}
+
+fn compile_text(source: &TemplateSource) -> Result<Template, LoadError> {
     if let Some(problem) = syntax::too_deep(&source.text) {
         let (line, column) = problem.position;
         return Err(LoadError::at(
@@ -183,12 +207,16 @@ pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
     })
 }
 
-fn new_registry(html: bool, partials: &CompiledPartials<'_>) -> Handlebars<'static> {
+fn new_registry(
+    html: bool,
+    partials: &CompiledPartials<'_>,
+    dialect: TemplateDialect<'_>,
+) -> Handlebars<'static> {
     let mut registry = Handlebars::new();
     if !html {
         registry.register_escape_fn(handlebars::no_escape);
     }
-    helpers::register(&mut registry);
+    helpers::register(&mut registry, dialect);
     for (name, partial) in &partials.templates {
         registry.register_template(name, partial.template.clone());
     }
@@ -200,36 +228,42 @@ fn new_registry(html: bool, partials: &CompiledPartials<'_>) -> Handlebars<'stat
 pub fn compile_campaign(
     campaign: Campaign,
     partials: &CompiledPartials<'_>,
+    dialect: TemplateDialect<'_>,
 ) -> Result<CompiledCampaign, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut text_registry = new_registry(false, partials);
-    let mut html_registry = new_registry(true, partials);
+    let mut text_registry = new_registry(false, partials, dialect);
+    let mut html_registry = new_registry(true, partials, dialect);
     let body_is_html = campaign.channel.body_is_html();
     let mut variants = Vec::new();
     for (vi, variant) in campaign.variants.iter().enumerate() {
         let mut build = |field: Field, source: &TemplateSource| -> Option<CompiledTemplate> {
-            let template = match compile(source) {
+            let template = match compile_in(source, dialect.dialect) {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(e);
                     return None;
                 }
             };
+            let key = format!("\u{0}{vi}/{field}");
             match analyse::analyse(
                 &template,
                 source,
                 &partials.templates,
                 variant.audience.as_ref(),
+                dialect,
+                &key,
             ) {
                 Ok((analysis, marked)) => {
                     let html = field == Field::Body && body_is_html;
-                    let key = format!("\u{0}{vi}/{field}");
                     let registry = if html {
                         &mut html_registry
                     } else {
                         &mut text_registry
                     };
-                    registry.register_template(&key, marked);
+                    registry.register_template(&key, marked.template);
+                    for (name, copy) in marked.partials {
+                        registry.register_template(&name, copy);
+                    }
                     Some(CompiledTemplate {
                         field,
                         key,
@@ -263,6 +297,7 @@ pub fn compile_campaign(
     if errors.is_empty() {
         Ok(CompiledCampaign {
             campaign,
+            dialect: dialect.dialect,
             variants,
             text_registry,
             html_registry,

@@ -10,6 +10,7 @@ pub use self::helper_if::{IF_HELPER, UNLESS_HELPER};
 pub use self::helper_log::LOG_HELPER;
 pub use self::helper_lookup::LOOKUP_HELPER;
 pub use self::helper_raw::RAW_HELPER;
+pub use self::helper_section::SECTION_HELPER;
 pub use self::helper_with::WITH_HELPER;
 
 /// A type alias for `Result<(), RenderError>`
@@ -175,6 +176,7 @@ mod helper_if;
 mod helper_log;
 mod helper_lookup;
 mod helper_raw;
+mod helper_section;
 mod helper_with;
 #[cfg(feature = "script_helper")]
 pub(crate) mod scripting;

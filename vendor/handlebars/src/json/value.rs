@@ -116,28 +116,79 @@ pub trait JsonTruthy {
 }
 
 impl JsonRender for Json {
+    // mergeproof: a value prints as Handlebars.js prints it (JavaScript's
+    // `String(value)`): `1.0` as `1`, `1e21` as `1e+21`, a list as its items
+    // joined with `,`, an object as `[object Object]`.
     fn render(&self) -> String {
         match *self {
             Json::String(ref s) => s.to_string(),
             Json::Bool(i) => i.to_string(),
-            Json::Number(ref n) => n.to_string(),
+            Json::Number(ref n) => js_number(n),
             Json::Null => String::new(),
             Json::Array(ref a) => {
                 let mut buf = String::new();
-                buf.push('[');
                 for (i, value) in a.iter().enumerate() {
-                    buf.push_str(value.render().as_ref());
-
-                    if i < a.len() - 1 {
-                        buf.push_str(", ");
+                    if i > 0 {
+                        buf.push(',');
                     }
+                    buf.push_str(value.render().as_ref());
                 }
-                buf.push(']');
                 buf
             }
-            Json::Object(_) => "[object]".to_owned(),
+            Json::Object(_) => "[object Object]".to_owned(),
         }
     }
+}
+
+/// mergeproof: a JSON number as JavaScript prints it (ECMA-262
+/// Number::toString): whole numbers beyond 2^53 lose their last digits as a
+/// double does, the shortest digits that read back the same, and exponent
+/// notation from 1e21 up and below 1e-6.
+pub fn js_number(n: &serde_json::Number) -> String {
+    const SAFE: u64 = 1 << 53;
+    if let Some(i) = n.as_u64().filter(|i| *i <= SAFE) {
+        return i.to_string();
+    }
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= SAFE) {
+        return i.to_string();
+    }
+    js_float(n.as_f64().unwrap_or(f64::NAN))
+}
+
+pub fn js_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // Rust prints the shortest digits that read back the same, as JavaScript.
+    let scientific = format!("{:e}", f.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let exp_sign = if e < 0 { "-" } else { "+" };
+        let rest = if k > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        format!("{}{rest}e{exp_sign}{}", &digits[..1], e.abs())
+    };
+    format!("{sign}{body}")
 }
 
 /// Convert any serializable data into Serde Json type
@@ -153,22 +204,43 @@ pub fn as_string(src: &Json) -> Option<&str> {
 }
 
 impl JsonTruthy for Json {
+    // mergeproof: as Handlebars.js's `if`: an object is true even when empty;
+    // an empty list or text, `false`, `null` and `0` (without `includeZero`)
+    // are false.
     fn is_truthy(&self, include_zero: bool) -> bool {
         match *self {
             Json::Bool(ref i) => *i,
             Json::Number(ref n) => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
                 if include_zero {
-                    n.as_f64().is_some_and(|f| !f.is_nan())
+                    !f.is_nan()
                 } else {
-                    // there is no inifity in json/serde_json
-                    n.as_f64().is_some_and(f64::is_normal)
+                    !f.is_nan() && f != 0.0
                 }
             }
             Json::Null => false,
             Json::String(ref i) => !i.is_empty(),
             Json::Array(ref i) => !i.is_empty(),
-            Json::Object(ref i) => !i.is_empty(),
+            Json::Object(_) => true,
         }
+    }
+}
+
+#[test]
+fn numbers_print_as_javascript_prints_them() {
+    let cases = [
+        (0.1, "0.1"),
+        (1e21, "1e+21"),
+        (1.25e-7, "1.25e-7"),
+        (123456.789, "123456.789"),
+        (1.0, "1"),
+        (-3.5, "-3.5"),
+        (1e20, "100000000000000000000"),
+        (0.000001, "0.000001"),
+        (1.5e300, "1.5e+300"),
+    ];
+    for (f, want) in cases {
+        assert_eq!(js_float(f), want, "{f}");
     }
 }
 

@@ -1,37 +1,11 @@
-//! The built-in helpers a campaign may call. Handlebars itself brings `if`,
+//! The `mergeproof` dialect's own helpers. Handlebars itself brings `if`,
 //! `unless`, `each`, `with`, `lookup` and the comparisons `eq ne gt gte lt lte
 //! and or not`; mergeproof adds formatting helpers an email team expects.
 
-use handlebars::{Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, ScopedJson};
+use handlebars::Handlebars;
 use serde_json::Value;
 
-/// Every helper name a template may use. A name outside this list is a load
-/// error, so a typo (`{{defualt name "x"}}`) never reaches a customer.
-pub const KNOWN_HELPERS: &[&str] = &[
-    "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
-    "and", "or", "not", "len", "default", "currency", "upper", "lower", "title", "date",
-];
-
-/// Helpers that only reach into data or format it, never print a literal of
-/// their own in place of missing data (so a missing argument is still missing).
-pub const FALLBACK_HELPER: &str = "default";
-
-type HelperFn = fn(&[&Value]) -> Value;
-
-struct Simple(HelperFn);
-
-impl HelperDef for Simple {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
-        Ok(ScopedJson::Derived((self.0)(&params)))
-    }
-}
+use super::Simple;
 
 pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("default", Box::new(Simple(default_value)));
@@ -63,7 +37,7 @@ fn default_value(params: &[&Value]) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn map_text(params: &[&Value], f: fn(&str) -> String) -> Value {
+pub(super) fn map_text(params: &[&Value], f: fn(&str) -> String) -> Value {
     match params.first() {
         Some(Value::String(s)) => Value::String(f(s)),
         Some(Value::Null) | None => Value::Null,
@@ -71,7 +45,7 @@ fn map_text(params: &[&Value], f: fn(&str) -> String) -> Value {
     }
 }
 
-fn title_case(s: &str) -> String {
+pub(super) fn title_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut at_word_start = true;
     for c in s.chars() {
