@@ -40,6 +40,7 @@ rule_ids! {
     UncoveredVariant => "uncovered-variant",
     NoVariant => "no-variant",
     NoControl => "no-control",
+    HelperShadowsField => "helper-shadows-field",
 }
 
 impl RuleId {

@@ -8,6 +8,7 @@
 
 mod creepy_reference;
 mod gender_assumption;
+mod helper_shadows_field;
 mod missing_fallback;
 mod no_control;
 mod no_variant;
@@ -78,6 +79,7 @@ pub fn rule(id: RuleId) -> &'static dyn Rule {
         RuleId::UncoveredVariant => &uncovered_variant::UncoveredVariant,
         RuleId::NoVariant => &no_variant::NoVariant,
         RuleId::NoControl => &no_control::NoControl,
+        RuleId::HelperShadowsField => &helper_shadows_field::HelperShadowsField,
     }
 }
 

@@ -6,7 +6,8 @@
 //!   other tools (`{FNAME}`, `*|FNAME|*`, `%%Name%%`) and `[object Object]`:
 //!   no copywriter writes these on purpose;
 //! - `null` and `undefined` (in any case, as the checks and `default` read
-//!   them: `audience::is_blank`) and `NaN` (exactly: "Nan" is a name) only
+//!   them: `audience::is_blank`), `NaN` and `None` (exactly: "Nan" is a name,
+//!   "none" a word) only
 //!   where a token printed them: the same words written in the copy are the
 //!   producer's own ("null and void");
 //! - a token that printed nothing (or only spaces) with a space before it and
@@ -188,8 +189,9 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
 
 /// Words exports write for a missing value, matched in any case.
 const PLACEHOLDERS: &[&str] = &["null", "undefined"];
-/// Matched exactly.
-const NOT_A_NUMBER: &str = "NaN";
+/// Matched exactly: JavaScript's `NaN` and Python's `None` (an export
+/// script's missing value); "none" and "Nan" are words and names.
+const EXACT_PLACEHOLDERS: &[&str] = &["NaN", "None"];
 
 /// `null`, `undefined`, `NaN` as printed by a token.
 fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<Artifact>) {
@@ -206,7 +208,11 @@ fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Ve
             .iter()
             .find_map(|w| word_matches(&folded.text, w).next())
             .map(|m| folded.original(m))
-            .or_else(|| word_matches(printed, NOT_A_NUMBER).next());
+            .or_else(|| {
+                EXACT_PLACEHOLDERS
+                    .iter()
+                    .find_map(|w| word_matches(printed, w).next())
+            });
         if let Some(hit) = hit {
             out.push(Artifact {
                 message: format!(
@@ -445,7 +451,7 @@ mod tests {
 
     #[test]
     fn fires_on_placeholders_printed_from_data() {
-        for value in ["null", "NULL", "Undefined", "NaN"] {
+        for value in ["null", "NULL", "Undefined", "NaN", "None"] {
             let f = found(
                 "Hi {{first_name}}",
                 "<p>x</p>",
@@ -468,6 +474,27 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_print_as_the_platform_prints_them() {
+        let profile = "first_name: \"null\"\n";
+        // SendGrid's `insert` replaces a missing or empty value, not the
+        // word `null`: the customer reads "Hi null".
+        let sendgrid = "dialect: sendgrid\nvariants:\n  - id: a\n    subject: \"Hi {{insert first_name 'default=there'}}\"\n    body: x\n";
+        let f = check_cell_with("render-artifact", sendgrid, profile);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("printed `null`"), "{}", f[0].message);
+        let missing = check_cell_with("render-artifact", sendgrid, "last_name: Ng\n");
+        assert!(missing.is_empty(), "{missing:?}");
+        // An inverted section is Postmark's fallback: it replaces a missing
+        // value, and `null` text is a value.
+        let postmark = "dialect: postmark\nvariants:\n  - id: a\n    subject: \"Hi {{#first_name}}{{.}}{{/first_name}}{{^first_name}}there{{/first_name}}\"\n    body: x\n";
+        assert_eq!(
+            check_cell_with("render-artifact", postmark, profile).len(),
+            1
+        );
+        assert!(check_cell_with("render-artifact", postmark, "last_name: Ng\n").is_empty());
+    }
+
+    #[test]
     fn a_fallback_covers_the_placeholders_it_flags() {
         // `default` and the checks read these words as missing: behind a
         // fallback they never print.
@@ -486,7 +513,9 @@ mod tests {
                 assert!(super::may_hold_placeholder(&spelling), "{spelling}");
             }
         }
-        assert!(super::may_hold_placeholder(super::NOT_A_NUMBER));
+        for word in super::EXACT_PLACEHOLDERS {
+            assert!(super::may_hold_placeholder(word), "{word}");
+        }
         assert!(!super::may_hold_placeholder("Loren 42"));
     }
 

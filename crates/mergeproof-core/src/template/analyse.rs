@@ -33,6 +33,9 @@ pub struct Token {
     pub loc: SourceLoc,
     /// Inside an `{{#each}}`: its paths contain `[]` and it may render many times.
     pub in_loop: bool,
+    /// `{{title}}` calls the dialect's helper `title`: the field it would
+    /// print were there no such helper (what `{{this.title}}` prints).
+    pub shadowed_field: Option<String>,
 }
 
 impl Token {
@@ -349,9 +352,13 @@ impl<'a> Walker<'a> {
         let name_only = ht.params.is_empty() && ht.hash.is_empty();
         let name = parameter_name(&ht.name);
         let mut collected = Collected::default();
+        let mut shadowed_field = None;
         let helper = match (&ht.name, name_only) {
             // `{{title}}` calls the helper when one has that name, as Handlebars does.
-            (_, true) if name.as_deref().is_some_and(|n| self.dialect.knows(n)) => name,
+            (_, true) if name.as_deref().is_some_and(|n| self.dialect.knows(n)) => {
+                shadowed_field = name.as_deref().and_then(|n| self.resolve_raw(n));
+                name
+            }
             (Parameter::Path(p), true) => {
                 if let Some(path) = self.resolve(p) {
                     collected.paths.push((path, false));
@@ -385,6 +392,7 @@ impl<'a> Walker<'a> {
             escaped,
             loc,
             in_loop: self.loop_depth > 0,
+            shadowed_field,
         });
         Some(index)
     }
@@ -461,9 +469,13 @@ impl<'a> Walker<'a> {
     /// `(gt path 0)`, `(gte path 1)`, and either side of an `and`.
     fn positive_paths(&self, helper: &str, params: &[Parameter]) -> Vec<String> {
         match (helper, params.first(), params.get(1)) {
-            ("gt" | "gte", Some(Parameter::Path(p)), Some(Parameter::Literal(v))) => {
+            (
+                "gt" | "gte" | "greaterThan",
+                Some(Parameter::Path(p)),
+                Some(Parameter::Literal(v)),
+            ) => {
                 let n = v.as_f64();
-                let positive = if helper == "gt" {
+                let positive = if helper != "gte" {
                     n.is_some_and(|n| n >= 0.0)
                 } else {
                     n.is_some_and(|n| n > 0.0)
@@ -595,9 +607,13 @@ impl<'a> Walker<'a> {
         }
         // Which branch the condition protects: `#if` and `#with` their body,
         // `#unless` its `{{else}}`.
+        let sendgrid = self.dialect.dialect == crate::dialect::Dialect::Sendgrid;
         let (guard_main, guard_inverse) = match helper.as_str() {
             "if" | "with" => (true, false),
             "unless" => (false, true),
+            // SendGrid's `{{#and a b}}` and `{{#greaterThan points 0}}` only
+            // render their block when the values are there.
+            "and" | "greaterThan" if sendgrid => (true, false),
             _ => (false, false),
         };
         let scope = match helper.as_str() {
