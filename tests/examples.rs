@@ -6,7 +6,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RULES: [&str; 13] = [
+const RULES: [&str; 14] = [
     "missing-fallback",
     "render-artifact",
     "unsafe-token-combo",
@@ -20,6 +20,18 @@ const RULES: [&str; 13] = [
     "uncovered-variant",
     "no-variant",
     "no-control",
+    "helper-shadows-field",
+];
+
+/// The campaigns that must have no finding at all, edge cases included: one
+/// per dialect.
+const CLEAN: [&str; 6] = [
+    "order-shipped",
+    "pickup-ready-sms",
+    "sendgrid-free-shipping",
+    "mandrill-tier-update",
+    "postmark-picks",
+    "handlebars-order-count",
 ];
 
 fn repository() -> &'static Path {
@@ -115,7 +127,7 @@ fn the_examples_fail_the_gate_with_every_rule() {
 fn the_clean_campaigns_stay_clean_edge_cases_included() {
     for args in [&["--no-edge-cases"][..], &[]] {
         let (_, report) = lint_json(examples(), args);
-        for campaign in ["order-shipped", "pickup-ready-sms"] {
+        for campaign in CLEAN {
             let dirty: Vec<&Value> = findings(&report)
                 .iter()
                 .filter(|f| f["campaign"] == campaign)
@@ -129,6 +141,31 @@ fn the_clean_campaigns_stay_clean_edge_cases_included() {
 fn the_classic_failures_are_caught() {
     let (_, report) = lint_json(examples(), &["--no-edge-cases"]);
     let expected = [
+        // The planted defect of each dialect's campaign.
+        (
+            "zero-balance",
+            "sendgrid-points-reminder",
+            Some("members"),
+            Some("layla-haddad"),
+        ),
+        (
+            "helper-shadows-field",
+            "mandrill-renewal",
+            Some("seniors"),
+            Some("walter-retiree"),
+        ),
+        (
+            "missing-fallback",
+            "postmark-welcome",
+            Some("members"),
+            Some("card-import-no-name"),
+        ),
+        (
+            "zero-balance",
+            "handlebars-credit-notice",
+            Some("account-holders"),
+            Some("loren-ambiguous"),
+        ),
         (
             "missing-fallback",
             "spring-clearance",
@@ -285,7 +322,7 @@ fn the_json_has_the_documented_shape() {
     ] {
         assert!(summary[key].is_u64(), "summary.{key}: {summary:?}");
     }
-    assert_eq!(summary["campaigns"], 9);
+    assert_eq!(summary["campaigns"], 17);
     assert_eq!(summary["profiles"], 13);
     assert!(report["load_errors"].as_array().unwrap().is_empty());
     let fields = ["subject", "preheader", "body", "audience", "campaign"];

@@ -140,6 +140,19 @@ fn postmark_sections_and_inverted_sections() {
         ),
         "ACME: Wile;Road;no managers"
     );
+    // Mustachio's own rules: a section renders once (a list too), `""` and
+    // 0 do not exist, booleans print as .NET writes them, lists and objects
+    // print nothing, and `'` and `ë` are encoded as `HttpUtility.HtmlEncode`.
+    let profile = "first_name: \"\"\nvip: true\nname: \"Zoë O'Brien\"\ntags: [a, b]\npoints: 0\n";
+    assert_eq!(
+        body(
+            pm,
+            "",
+            "[{{#first_name}}Hi {{.}}{{/first_name}}{{^first_name}}Hi there{{/first_name}}] {{vip}} {{name}} [{{tags}}] {{#tags}}once{{/tags}} {{^points}}none{{/points}}",
+            profile
+        ),
+        "[Hi there] True Zo&#235; O&#39;Brien [] once none"
+    );
     // Mustachio has no `if`.
     let errors = load_errors(pm, "", "{{#if company}}x{{/if}}");
     assert!(

@@ -418,7 +418,7 @@ pub use self::block::{BlockContext, BlockParamHolder, BlockParams};
 pub use self::context::Context;
 pub use self::decorators::DecoratorDef;
 pub use self::error::{RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
-pub use self::helpers::{HelperDef, HelperResult, SECTION_HELPER};
+pub use self::helpers::{EACH_HELPER, HelperDef, HelperResult, SECTION_HELPER};
 pub use self::json::path::{Path, PathSeg};
 pub use self::json::value::{JsonRender, JsonTruthy, PathAndJson, ScopedJson, to_json};
 pub use self::local_vars::LocalVars;

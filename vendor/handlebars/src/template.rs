@@ -379,6 +379,7 @@ impl Template {
             | Rule::opt_identifier
             | Rule::opt_partial_identifier
             | Rule::invert_chain_item
+            | Rule::dotted_end_name
             | Rule::invert_tag_item => Ok(Parameter::Name(name_span.as_str().to_owned())),
             Rule::reference => {
                 let paths = parse_json_path_from_iter(it, name_span.end());

@@ -272,7 +272,7 @@ impl<'a> Walker<'a> {
                     match self.token(ht, escaped, loc) {
                         Some(index) => {
                             push(&mut out, TemplateElement::RawString(open_marker(index)));
-                            push(&mut out, element.clone());
+                            push(&mut out, self.printed(ht, escaped));
                             push(&mut out, TemplateElement::RawString(close_marker()));
                         }
                         None => push(&mut out, element.clone()),
@@ -338,6 +338,35 @@ impl<'a> Walker<'a> {
             }
         }
         out
+    }
+
+    /// The element that prints a value. Postmark (Mustachio) prints only
+    /// text, numbers and booleans, its own way: a field is printed through
+    /// its print helper.
+    fn printed(&self, ht: &HelperTemplate, escaped: bool) -> TemplateElement {
+        let wrap = |ht: HelperTemplate| {
+            if escaped {
+                TemplateElement::Expression(Box::new(ht))
+            } else {
+                TemplateElement::HtmlExpression(Box::new(ht))
+            }
+        };
+        let name_only = ht.params.is_empty() && ht.hash.is_empty();
+        let is_helper = parameter_name(&ht.name).is_some_and(|n| self.dialect.knows(&n));
+        if self.dialect.dialect != crate::dialect::Dialect::Postmark || !name_only || is_helper {
+            return wrap(ht.clone());
+        }
+        let path = match &ht.name {
+            Parameter::Name(n) => HbPath::parse(n).ok().map(Parameter::Path),
+            other => Some(other.clone()),
+        };
+        let Some(path) = path else {
+            return wrap(ht.clone());
+        };
+        let mut call = ht.clone();
+        call.name = Parameter::Name(super::helpers::PRINT.to_string());
+        call.params = vec![path];
+        wrap(call)
     }
 
     /// Records an output expression; returns its index when it reads data or
@@ -484,6 +513,29 @@ impl<'a> Walker<'a> {
                     self.resolve(p).into_iter().collect()
                 } else {
                     Vec::new()
+                }
+            }
+            // Mailchimp Transactional: ``{{#if `points > 0`}}``.
+            ("if", Some(Parameter::Literal(Value::String(text))), None)
+                if self.dialect.dialect == crate::dialect::Dialect::Mandrill =>
+            {
+                let Some(c) = super::helpers::parse_comparison(text) else {
+                    return Vec::new();
+                };
+                let bound = match &c.right {
+                    super::helpers::Operand::Literal(v) => v.as_f64(),
+                    super::helpers::Operand::Path(_) => None,
+                };
+                let positive = match c.op {
+                    ">" => bound.is_some_and(|n| n >= 0.0),
+                    ">=" => bound.is_some_and(|n| n > 0.0),
+                    _ => false,
+                };
+                match (&c.left, positive) {
+                    (super::helpers::Operand::Path(p), true) => {
+                        self.resolve_raw(p).into_iter().collect()
+                    }
+                    _ => Vec::new(),
                 }
             }
             ("and" | "if" | "with", _, _) => params

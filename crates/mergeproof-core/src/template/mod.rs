@@ -216,7 +216,7 @@ fn new_registry(
     if !html {
         registry.register_escape_fn(handlebars::no_escape);
     }
-    helpers::register(&mut registry, dialect);
+    helpers::register(&mut registry, dialect, html);
     for (name, partial) in &partials.templates {
         registry.register_template(name, partial.template.clone());
     }

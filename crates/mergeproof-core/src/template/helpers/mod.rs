@@ -4,6 +4,7 @@
 mod declared;
 mod mandrill;
 mod mergeproof;
+mod postmark;
 mod sendgrid;
 
 use handlebars::{
@@ -14,6 +15,7 @@ use serde_json::Value;
 use crate::dialect::{Dialect, TemplateDialect};
 
 pub use mandrill::{Operand, parse_comparison, rewrite_comparisons};
+pub use postmark::PRINT;
 
 /// The helper a Mustache section (`{{#user}}…{{/user}}`) is rewritten to
 /// call; no template can write this name.
@@ -47,8 +49,9 @@ pub fn js_string(value: &Value) -> String {
     value.render()
 }
 
-/// Gives a registry exactly the dialect's helpers and the declared ones.
-pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>) {
+/// Gives a registry exactly the dialect's helpers and the declared ones
+/// (and, for an HTML body, the dialect's HTML escaping).
+pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>, html: bool) {
     for name in CRATE_HELPERS {
         if !dialect.dialect.helpers().contains(name) {
             registry.unregister_helper(name);
@@ -59,7 +62,8 @@ pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>
         Dialect::Mergeproof => mergeproof::register(registry),
         Dialect::Sendgrid => sendgrid::register(registry),
         Dialect::Mandrill => mandrill::register(registry),
-        Dialect::Handlebars | Dialect::Postmark => {}
+        Dialect::Postmark => postmark::register(registry, html),
+        Dialect::Handlebars => {}
     }
     declared::register(registry, dialect.declared);
 }
