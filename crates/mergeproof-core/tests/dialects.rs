@@ -168,6 +168,7 @@ fn a_campaign_sets_its_own_dialect() {
     let profile = "date: \"2026-12-01\"\n";
     // `{{date}}` is mergeproof's date helper, and a field in Handlebars.js.
     assert_eq!(body("", "", "[{{date}}]", profile), "[]");
+    assert_eq!(body("", "", "[{{this.date}}]", profile), "[2026-12-01]");
     assert_eq!(
         body("", "dialect: handlebars\n", "[{{date}}]", profile),
         "[2026-12-01]"

@@ -196,6 +196,17 @@ fn compile_text(source: &TemplateSource) -> Result<Template, LoadError> {
                 format!("template does not compile: {}", problem.message),
             );
         }
+        if let handlebars::TemplateErrorReason::InvalidSyntax(_) = e.reason()
+            && let Some(problem) = syntax::unreadable_tag(&source.text)
+        {
+            return LoadError::at(
+                &at(problem.position),
+                format!(
+                    "template does not compile: {}; look for a stray brace or an expression it does not understand (a helper call needs spaces between its arguments, a subexpression needs parentheses, a text needs quotes)",
+                    problem.message
+                ),
+            );
+        }
         let loc = at(e.pos().unwrap_or((1, 1)));
         let message = match e.reason() {
             handlebars::TemplateErrorReason::InvalidSyntax(_) => {

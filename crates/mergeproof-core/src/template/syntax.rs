@@ -147,6 +147,64 @@ fn scan(text: &str, depth_only: bool) -> Option<Problem> {
 }
 
 /// The helper or partial name at the start of a block tag.
+/// The first `{{…}}` that Handlebars cannot read on its own, with where it
+/// starts: what a syntax error names. Block tags are tried as the expression
+/// they open (`{{#each . }}` as `{{each . }}`); closing tags, `{{else}}`,
+/// comments, raw blocks and partials are left to the block checks.
+pub fn unreadable_tag(text: &str) -> Option<Problem> {
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{").map(|i| i + from) {
+        let escaped = text[..open].ends_with('\\');
+        let rest = &text[open..];
+        let Some(close) = rest.find("}}") else {
+            return None;
+        };
+        let mut end = close + 2;
+        // `{{{x}}}`: the third brace belongs to the tag.
+        if rest.starts_with("{{{") && rest[end..].starts_with('}') {
+            end += 1;
+        }
+        let tag = &rest[..end];
+        from = open + end;
+        let inner = tag
+            .trim_start_matches('{')
+            .trim_start_matches('~')
+            .trim_start();
+        if escaped
+            || inner.starts_with(['/', '!', '>', '*'])
+            || inner.starts_with("else")
+            || tag.starts_with("{{{{")
+            || inner.starts_with('^') && inner.trim_start_matches('^').trim_start().starts_with('}')
+        {
+            continue;
+        }
+        // A block opener is tried with its closing tag.
+        let probe = match inner.strip_prefix(['#', '^']) {
+            Some(body) => {
+                let name = block_name(body.trim_start_matches(['>', '*']).trim_start());
+                format!("{tag}{{{{/{name}}}}}")
+            }
+            None => tag.to_string(),
+        };
+        if handlebars::template::Template::compile(&probe).is_err() {
+            return Some(Problem {
+                position: line_column(text, open),
+                message: format!("Handlebars cannot read `{}`", shortened(tag)),
+            });
+        }
+    }
+    None
+}
+
+/// A tag for a message: at most 60 characters, shown safely.
+fn shortened(tag: &str) -> String {
+    let shown = crate::sanitize::visible(tag);
+    match shown.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &shown[..at]),
+        None => shown,
+    }
+}
+
 fn block_name(tag: &str) -> &str {
     let tag = tag.trim_start();
     let end = tag
@@ -165,6 +223,17 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_the_tag_it_cannot_read() {
+        let p = super::unreadable_tag("<p>{{first_name}}</p>\n<p>{{ user..name }}</p>").unwrap();
+        assert_eq!(p.position, (2, 4));
+        assert_eq!(p.message, "Handlebars cannot read `{{ user..name }}`");
+        let p =
+            super::unreadable_tag("{{#each items as |x|}}{{/each}}{{#if (gt a}}x{{/if}}").unwrap();
+        assert!(p.message.contains("{{#if (gt a}}"), "{}", p.message);
+        assert!(super::unreadable_tag("{{#each . }}{{.}}{{/each}}{{^x}}y{{/x}}\\{{no").is_none());
+    }
+
     use super::*;
 
     fn problem(text: &str) -> Option<((usize, usize), String)> {
