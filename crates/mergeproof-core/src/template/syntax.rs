@@ -156,9 +156,7 @@ pub fn unreadable_tag(text: &str) -> Option<Problem> {
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {
         let escaped = text[..open].ends_with('\\');
         let rest = &text[open..];
-        let Some(close) = rest.find("}}") else {
-            return None;
-        };
+        let close = rest.find("}}")?;
         let mut end = close + 2;
         // `{{{x}}}`: the third brace belongs to the tag.
         if rest.starts_with("{{{") && rest[end..].starts_with('}') {
