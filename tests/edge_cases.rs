@@ -267,3 +267,58 @@ fn edge_cases_of_an_unknown_campaign_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no campaign `pics`"), "{stderr}");
 }
+
+/// The thresholds of each dialect's own conditions become edge cases:
+/// SendGrid's `{{#greaterThan points 100}}` and Mailchimp's backtick
+/// comparison, as `{{#if (gt points 100)}}` does in the default dialect.
+#[test]
+fn platform_conditions_give_their_thresholds() {
+    let dir = project(&[
+        (
+            "campaigns/sg.yaml",
+            "dialect: sendgrid\nvariants:\n  - id: a\n    subject: Hi\n    body: \"{{#greaterThan loyalty.points 100}}You have {{loyalty.points}} points{{/greaterThan}}\"\n",
+        ),
+        (
+            "campaigns/md.yaml",
+            "dialect: mandrill\nvariants:\n  - id: a\n    subject: Hi\n    body: \"{{#if `age >= 21`}}Wine{{/if}}\"\n",
+        ),
+        (
+            "sample-profiles/p.yaml",
+            "loyalty: { points: 5 }\nage: 30\n",
+        ),
+    ]);
+    let ids = |campaign: &str| -> String {
+        let out = cargo_bin_cmd!("mergeproof")
+            .args(["edge-cases", "--campaign", campaign])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sendgrid = ids("sg");
+    for id in [
+        "loyalty.points=100",
+        "loyalty.points=101",
+        "loyalty.points=0",
+    ] {
+        assert!(sendgrid.contains(&format!("edge:{id}")), "{id}: {sendgrid}");
+    }
+    let mandrill = ids("md");
+    for id in ["age=20", "age=21"] {
+        assert!(mandrill.contains(&format!("edge:{id}")), "{id}: {mandrill}");
+    }
+    // Behind `greaterThan … 100`, no zero balance is ever printed.
+    let (report, _) = lint_json(dir.path(), &[]);
+    let zero: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "zero-balance")
+        .collect();
+    assert!(zero.is_empty(), "{zero:#?}");
+}
