@@ -3,6 +3,7 @@
 
 pub mod analyse;
 pub mod helpers;
+pub mod html;
 pub mod render;
 mod syntax;
 
@@ -92,6 +93,81 @@ pub struct RenderedField {
     pub plain: RenderedText,
     /// Why rendering failed, if it did.
     pub error: Option<String>,
+    /// For an HTML body: the preview line, Outlook-only text, links, images
+    /// and URL attributes, as a mail client reads them.
+    pub html: Option<Box<HtmlParts>>,
+}
+
+/// What an HTML body holds besides its text, each with its data spans.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HtmlParts {
+    /// The hidden preheader clients show after the subject.
+    pub preheader: RenderedText,
+    /// Text only Outlook shows (`<!--[if mso]>`).
+    pub outlook_only: RenderedText,
+    pub links: Vec<RenderedLink>,
+    pub images: Vec<RenderedImage>,
+    /// Every `href`, `src`, `srcset` and `background`, Outlook's included.
+    pub urls: Vec<RenderedUrl>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedLink {
+    pub href: RenderedText,
+    /// Where the link's text ends in the body's plain text.
+    pub at: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedImage {
+    pub src: RenderedText,
+    pub alt: RenderedText,
+    /// Where the image sits in the body's plain text.
+    pub at: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedUrl {
+    pub tag: String,
+    pub attribute: String,
+    pub value: RenderedText,
+}
+
+impl HtmlParts {
+    fn from_read(read: html::ReadHtml) -> (RenderedText, HtmlParts) {
+        let spans = |t: &str| render::extract_spans(t);
+        let parts = HtmlParts {
+            preheader: spans(&read.preheader),
+            outlook_only: spans(&read.outlook_only),
+            links: read
+                .links
+                .iter()
+                .map(|l| RenderedLink {
+                    href: spans(&l.href),
+                    at: l.at,
+                })
+                .collect(),
+            images: read
+                .images
+                .iter()
+                .map(|i| RenderedImage {
+                    src: spans(&i.src),
+                    alt: spans(&i.alt),
+                    at: i.at,
+                })
+                .collect(),
+            urls: read
+                .urls
+                .into_iter()
+                .map(|u| RenderedUrl {
+                    tag: u.tag,
+                    attribute: u.attribute,
+                    value: spans(&u.value),
+                })
+                .collect(),
+        };
+        (spans(&read.text), parts)
+    }
 }
 
 /// What one profile receives from one variant.
@@ -351,15 +427,21 @@ impl CompiledCampaign {
         match render_into(registry, &template.key, context, marked) {
             Ok(()) => {
                 let output = render::extract_spans(marked);
-                let plain = if template.html {
-                    render::extract_spans(&render::html_to_plain(marked))
+                if template.html {
+                    let (plain, parts) = HtmlParts::from_read(html::read(marked));
+                    RenderedField {
+                        output,
+                        plain,
+                        error: None,
+                        html: Some(Box::new(parts)),
+                    }
                 } else {
-                    output.clone()
-                };
-                RenderedField {
-                    output,
-                    plain,
-                    error: None,
+                    RenderedField {
+                        plain: output.clone(),
+                        output,
+                        error: None,
+                        html: None,
+                    }
                 }
             }
             Err(e) => RenderedField {

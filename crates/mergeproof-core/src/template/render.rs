@@ -1,8 +1,6 @@
 //! Render: run a marked template for a profile, then take the markers out
 //! ([`crate::markers`]), keeping for each token the span of output it produced.
 
-use std::borrow::Cow;
-
 use crate::markers::{CLOSE, INDEX_BASE, MARKER_LEAD, OPEN};
 
 /// A part of the output that a token produced.
@@ -70,136 +68,6 @@ pub fn extract_spans(marked: &str) -> RenderedText {
     RenderedText { text, spans }
 }
 
-/// Tags that start a new line of text.
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "br",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "tr",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "section",
-    "header",
-    "footer",
-    "blockquote",
-];
-
-/// HTML as the words a reader sees, for the checks: tags dropped (block tags
-/// become line breaks), `<script>`/`<style>` content dropped, entities decoded,
-/// runs of spaces folded. Markers pass through, so spans survive.
-pub fn html_to_plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        push_text(&mut out, &rest[..lt]);
-        let after = &rest[lt..];
-        let Some(gt) = after.find('>') else {
-            push_text(&mut out, after);
-            rest = "";
-            break;
-        };
-        let tag = &after[1..gt];
-        let bare = tag.trim_start_matches('/');
-        // ASCII letters and digits: the name, in the case it is written in.
-        let name = &bare[..bare.bytes().take_while(u8::is_ascii_alphanumeric).count()];
-        // Markers inside a tag (an attribute value) belong to no visible text.
-        rest = &after[gt + 1..];
-        let raw_text = ["script", "style"]
-            .into_iter()
-            .find(|t| name.eq_ignore_ascii_case(t));
-        if let Some(raw) = raw_text
-            && !tag.starts_with('/')
-        {
-            let close = format!("</{raw}");
-            match rest.to_ascii_lowercase().find(&close) {
-                Some(end) => rest = &rest[end..],
-                None => rest = "",
-            }
-            continue;
-        }
-        if BLOCK_TAGS.iter().any(|t| name.eq_ignore_ascii_case(t)) {
-            if !out.ends_with('\n') && !out.is_empty() {
-                out.push('\n');
-            }
-        } else if name.eq_ignore_ascii_case("td") || name.eq_ignore_ascii_case("th") {
-            out.push(' ');
-        }
-    }
-    push_text(&mut out, rest);
-    // Trimmed in place.
-    out.truncate(out.trim_end().len());
-    let lead = out.len() - out.trim_start().len();
-    out.drain(..lead);
-    out
-}
-
-fn push_text(out: &mut String, text: &str) {
-    let decoded = decode_entities(text);
-    for c in decoded.chars() {
-        if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
-            if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-}
-
-pub fn decode_entities(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let end = after.find(';').filter(|e| *e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = &after[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,121 +104,6 @@ mod tests {
             }
             spans.sort_by_key(|s| (s.start, s.end));
             RenderedText { text, spans }
-        }
-        pub(super) fn html_to_plain(html: &str) -> String {
-            let mut out = String::with_capacity(html.len());
-            let mut rest = html;
-            while let Some(lt) = rest.find('<') {
-                push_text(&mut out, &rest[..lt]);
-                let after = &rest[lt..];
-                let Some(gt) = after.find('>') else {
-                    push_text(&mut out, after);
-                    rest = "";
-                    break;
-                };
-                let tag = &after[1..gt];
-                let name: String = tag
-                    .trim_start_matches('/')
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric())
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                // Markers inside a tag (an attribute value) belong to no visible text.
-                rest = &after[gt + 1..];
-                if (name == "script" || name == "style") && !tag.starts_with('/') {
-                    let close = format!("</{name}");
-                    match rest.to_ascii_lowercase().find(&close) {
-                        Some(end) => rest = &rest[end..],
-                        None => rest = "",
-                    }
-                    continue;
-                }
-                if matches!(
-                    name.as_str(),
-                    "p" | "br"
-                        | "div"
-                        | "li"
-                        | "ul"
-                        | "ol"
-                        | "tr"
-                        | "table"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "hr"
-                        | "section"
-                        | "header"
-                        | "footer"
-                        | "blockquote"
-                ) {
-                    if !out.ends_with('\n') && !out.is_empty() {
-                        out.push('\n');
-                    }
-                } else if name == "td" || name == "th" {
-                    out.push(' ');
-                }
-            }
-            push_text(&mut out, rest);
-            out.trim().to_string()
-        }
-        fn push_text(out: &mut String, text: &str) {
-            let decoded = decode_entities(text);
-            for c in decoded.chars() {
-                if c == '\n' || c == '\r' || c == '\t' || c == ' ' {
-                    if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                        out.push(' ');
-                    }
-                } else {
-                    out.push(c);
-                }
-            }
-        }
-        pub(super) fn decode_entities(text: &str) -> String {
-            if !text.contains('&') {
-                return text.to_string();
-            }
-            let mut out = String::with_capacity(text.len());
-            let mut rest = text;
-            while let Some(amp) = rest.find('&') {
-                out.push_str(&rest[..amp]);
-                let after = &rest[amp..];
-                let end = after.find(';').filter(|e| *e <= 10);
-                let decoded = end.and_then(|e| {
-                    let name = &after[1..e];
-                    let c = match name {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        "nbsp" => Some(' '),
-                        _ => {
-                            let num = name.strip_prefix('#')?;
-                            let code = match num.strip_prefix(['x', 'X']) {
-                                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                                None => num.parse().ok()?,
-                            };
-                            char::from_u32(code)
-                        }
-                    }?;
-                    Some((c, e))
-                });
-                match decoded {
-                    Some((c, e)) => {
-                        out.push(c);
-                        rest = &after[e + 1..];
-                    }
-                    None => {
-                        out.push('&');
-                        rest = &after[1..];
-                    }
-                }
-            }
-            out.push_str(rest);
-            out
         }
     }
 
@@ -421,16 +174,8 @@ mod tests {
                 reference::extract_spans(&text),
                 "{text:?}"
             );
-            assert_eq!(
-                html_to_plain(&text),
-                reference::html_to_plain(&text),
-                "{text:?}"
-            );
-            assert_eq!(
-                decode_entities(&text),
-                reference::decode_entities(&text),
-                "{text:?}"
-            );
+            // The HTML reader never panics on it either.
+            let _ = crate::template::html::read(&text);
         }
     }
 
@@ -459,18 +204,10 @@ mod tests {
 
     #[test]
     fn html_becomes_readable_text() {
-        let plain = html_to_plain(
+        let plain = crate::template::html::read(
             "<p>Hi &amp; welcome,</p><p>O&#39;Brien<br>x</p><style>p{}</style><script>alert(1)</script>end",
         );
-        assert_eq!(plain, "Hi & welcome,\nO'Brien\nx\nend");
-    }
-
-    #[test]
-    fn markers_survive_html_to_plain() {
-        let marked = format!("<p>Hi <b>{}Zoë{}</b>,</p>", open_marker(0), close_marker());
-        let r = extract_spans(&html_to_plain(&marked));
-        assert_eq!(r.text, "Hi Zoë,");
-        assert_eq!(r.span_text(&r.spans[0]), "Zoë");
+        assert_eq!(plain.text, "Hi & welcome,\nO'Brien\nx\nend");
     }
 
     fn cell(yaml: &str, profile: &str) -> crate::template::RenderedCell {

@@ -1,0 +1,504 @@
+//! HTML as a mail client reads it: rendered HTML through an HTML5 tokenizer
+//! (html5gum, WHATWG's tokenization with every named and numeric entity),
+//! into the words a reader sees, the inbox preview line, what only Outlook
+//! shows, and the links, images and URL attributes the checks look at.
+//!
+//! The span markers pass through (they are characters of the text and of
+//! attribute values), so every part keeps the spans that came from data.
+//!
+//! - `<head>`, `<title>`, `<style>`, `<script>` and comments are no text;
+//! - `<!--[if mso]>…<![endif]-->` is read on its own, as Outlook-only text;
+//!   `<!--[if !mso]><!-->…<!--<![endif]-->` is ordinary content;
+//! - an element hidden with `display:none`, `mso-hide:all`,
+//!   `visibility:hidden` or `hidden` is out of the body text; the first one
+//!   that holds text is the preheader clients show after the subject;
+//! - block elements start a line, table cells are separated by a space, runs
+//!   of spaces fold, and invisible characters (zero-width joiners, soft
+//!   hyphens) are dropped.
+
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+use crate::markers::{CLOSE, OPEN};
+
+/// Rendered HTML read for the checks and the preview; every text still holds
+/// the span markers.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ReadHtml {
+    /// The words a reader sees in the body.
+    pub text: String,
+    /// The hidden preheader: the inbox preview line after the subject.
+    pub preheader: String,
+    /// Text inside `<!--[if mso]>` blocks, which only Outlook shows.
+    pub outlook_only: String,
+    /// `<a href>` in the body, in order, with where their text ends in `text`.
+    pub links: Vec<Link>,
+    /// `<img>` in the body, in order, with where they sit in `text`.
+    pub images: Vec<Image>,
+    /// Every attribute that holds a URL, Outlook-only ones included.
+    pub urls: Vec<UrlAttribute>,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    /// Byte offset in the unmarked text where the link's text ends.
+    pub at: usize,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+    /// Byte offset in the unmarked text where the image sits.
+    pub at: usize,
+}
+
+/// `href="…"` of an `<a>`, `src="…"` of an `<img>`, and the like.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct UrlAttribute {
+    pub tag: String,
+    pub attribute: String,
+    pub value: String,
+}
+
+/// Attributes whose value is a URL (or, `srcset`, a list of them).
+pub const URL_ATTRIBUTES: &[&str] = &["href", "src", "srcset", "background"];
+
+/// Elements that start a new line of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "section",
+    "header",
+    "footer",
+    "blockquote",
+    "center",
+    "article",
+    "aside",
+    "nav",
+    "main",
+    "address",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+];
+
+/// Elements whose content is never text.
+const NO_TEXT: &[&str] = &["head", "title", "style", "script", "template", "noscript"];
+
+/// Elements that have no end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// How deep Outlook-only blocks may nest inside one another's comments.
+const MAX_CONDITIONAL_DEPTH: usize = 4;
+
+pub fn read(html: &str) -> ReadHtml {
+    let mut reader = Reader::default();
+    reader.read(html, 0);
+    reader.finish()
+}
+
+/// What is being left out of the body text, and until which end tag.
+struct Skip {
+    tag: String,
+    depth: usize,
+    /// Hidden text that may be the preheader (not `<style>` or `<head>`).
+    hidden: bool,
+}
+
+#[derive(Default)]
+struct Reader {
+    text: String,
+    preheader: String,
+    outlook_only: String,
+    skip: Option<Skip>,
+    /// Text of the hidden element being read, for the preheader.
+    hidden_text: String,
+    /// Links whose `</a>` has not come yet: (index in `links`).
+    open_links: Vec<usize>,
+    /// Marked positions of links and images in `text`, to map at the end.
+    links: Vec<(String, usize)>,
+    images: Vec<(String, String, usize)>,
+    urls: Vec<UrlAttribute>,
+}
+
+fn string(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn attribute(tag: &html5gum::StartTag<()>, name: &str) -> Option<String> {
+    tag.attributes
+        .iter()
+        .find(|(k, _)| k.as_slice() == name.as_bytes())
+        .map(|(_, v)| string(v))
+}
+
+fn is_hidden(tag: &html5gum::StartTag<()>) -> bool {
+    if attribute(tag, "hidden").is_some() {
+        return true;
+    }
+    attribute(tag, "style").is_some_and(|style| {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        ["display:none", "mso-hide:all", "visibility:hidden"]
+            .iter()
+            .any(|h| style.contains(h))
+    })
+}
+
+impl Reader {
+    /// Reads HTML into the body text (`depth` 0) or, inside an Outlook-only
+    /// block, into `outlook_only`.
+    fn read(&mut self, html: &str, depth: usize) {
+        let mut emitter = DefaultEmitter::default();
+        // `<style>`, `<script>`, `<title>` hold raw text, not tags.
+        emitter.naively_switch_states(true);
+        for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
+            match token {
+                Token::StartTag(tag) => self.start_tag(&tag, depth),
+                Token::EndTag(tag) => self.end_tag(&string(&tag.name), depth),
+                Token::String(s) => {
+                    let s = string(&s);
+                    self.push_text(&s, depth);
+                }
+                Token::Comment(c) => self.comment(&string(&c), depth),
+                Token::Doctype(_) | Token::Error(_) => {}
+            }
+        }
+    }
+
+    fn out(&mut self, depth: usize) -> &mut String {
+        if depth > 0 {
+            &mut self.outlook_only
+        } else if self.skip.as_ref().is_some_and(|s| s.hidden) {
+            &mut self.hidden_text
+        } else {
+            &mut self.text
+        }
+    }
+
+    fn start_tag(&mut self, tag: &html5gum::StartTag<()>, depth: usize) {
+        let name = string(&tag.name);
+        for attr in URL_ATTRIBUTES {
+            if let Some(value) = attribute(tag, attr) {
+                self.urls.push(UrlAttribute {
+                    tag: name.clone(),
+                    attribute: (*attr).to_string(),
+                    value,
+                });
+            }
+        }
+        // Any element that does not belong in `<head>` ends it, as a
+        // browser's parser does: an unclosed `<head>` never hides the body.
+        const HEAD_CONTENT: &[&str] = &[
+            "title", "style", "script", "meta", "link", "base", "noscript", "template",
+        ];
+        if self
+            .skip
+            .as_ref()
+            .is_some_and(|s| s.tag == "head" && !HEAD_CONTENT.contains(&name.as_str()))
+        {
+            self.skip = None;
+        }
+        if let Some(skip) = &mut self.skip {
+            if skip.tag == name && !VOID.contains(&name.as_str()) {
+                skip.depth += 1;
+            }
+            if !skip.hidden {
+                return;
+            }
+        } else if name == "body" {
+            return;
+        } else if NO_TEXT.contains(&name.as_str()) {
+            self.skip = Some(Skip {
+                tag: name,
+                depth: 1,
+                hidden: false,
+            });
+            return;
+        } else if is_hidden(tag) && !VOID.contains(&name.as_str()) && !tag.self_closing {
+            self.skip = Some(Skip {
+                tag: name.clone(),
+                depth: 1,
+                hidden: true,
+            });
+            self.hidden_text.clear();
+        }
+        let in_body = depth == 0 && self.skip.is_none();
+        if name == "a" && in_body {
+            self.links
+                .push((attribute(tag, "href").unwrap_or_default(), self.text.len()));
+            self.open_links.push(self.links.len() - 1);
+        }
+        if name == "img" && in_body {
+            self.images.push((
+                attribute(tag, "src").unwrap_or_default(),
+                attribute(tag, "alt").unwrap_or_default(),
+                self.text.len(),
+            ));
+        }
+        self.separate(&name, depth);
+    }
+
+    fn end_tag(&mut self, name: &str, depth: usize) {
+        if let Some(skip) = &mut self.skip {
+            // `<body>` ends a `<head>` that was never closed.
+            if skip.tag == name || (skip.tag == "head" && name == "body") {
+                skip.depth -= 1;
+                if skip.depth == 0 || name == "body" {
+                    let hidden = skip.hidden;
+                    self.skip = None;
+                    if hidden && self.preheader.is_empty() {
+                        let text = std::mem::take(&mut self.hidden_text);
+                        self.preheader = text;
+                    }
+                    return;
+                }
+            }
+            if !skip.hidden {
+                return;
+            }
+        }
+        if name == "a"
+            && depth == 0
+            && self.skip.is_none()
+            && let Some(index) = self.open_links.pop()
+        {
+            let at = self.text.trim_end().len();
+            if let Some(link) = self.links.get_mut(index) {
+                link.1 = at;
+            }
+        }
+        self.separate(name, depth);
+    }
+
+    fn separate(&mut self, name: &str, depth: usize) {
+        let out = self.out(depth);
+        if BLOCK_TAGS.contains(&name) {
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+            if !out.ends_with('\n') && !out.is_empty() {
+                out.push('\n');
+            }
+        } else if (name == "td" || name == "th") && !out.ends_with([' ', '\n']) && !out.is_empty() {
+            out.push(' ');
+        }
+    }
+
+    fn comment(&mut self, comment: &str, depth: usize) {
+        // `[if mso]>…<![endif]`, `[if gte mso 9]>…`: Outlook only.
+        let Some(condition) = comment.strip_prefix("[if ") else {
+            return;
+        };
+        let Some((condition, rest)) = condition.split_once("]>") else {
+            return;
+        };
+        if !condition.contains("mso") || condition.contains('!') {
+            return;
+        }
+        let inner = rest.strip_suffix("<![endif]").unwrap_or(rest);
+        if depth < MAX_CONDITIONAL_DEPTH {
+            let skip = self.skip.take();
+            self.read(inner, depth + 1);
+            self.skip = skip;
+            if !self.outlook_only.ends_with('\n') && !self.outlook_only.is_empty() {
+                self.outlook_only.push('\n');
+            }
+        }
+    }
+
+    fn push_text(&mut self, text: &str, depth: usize) {
+        if self.skip.as_ref().is_some_and(|s| !s.hidden) {
+            return;
+        }
+        let out = self.out(depth);
+        for c in text.chars() {
+            match c {
+                '\n' | '\r' | '\t' | ' ' | '\u{a0}' | '\u{c}' => {
+                    if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                        out.push(' ');
+                    }
+                }
+                // Invisible: zero-width spaces and joiners, the word joiner,
+                // the byte-order mark, soft hyphens, the combining grapheme
+                // joiner (preheader padding is made of them).
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}' => {}
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn finish(mut self) -> ReadHtml {
+        let lead = self.text.len() - self.text.trim_start().len();
+        let text = self.text.trim().to_string();
+        // Positions in the text without markers, after the leading trim.
+        let mut positions: Vec<usize> = self
+            .links
+            .iter()
+            .map(|l| l.1)
+            .chain(self.images.iter().map(|i| i.2))
+            .collect();
+        let mapped = unmarked_offsets(&self.text, &mut positions, lead);
+        let (link_at, image_at) = mapped.split_at(self.links.len());
+        let links = self
+            .links
+            .drain(..)
+            .zip(link_at)
+            .map(|((href, _), at)| Link { href, at: *at })
+            .collect();
+        let images = self
+            .images
+            .drain(..)
+            .zip(image_at)
+            .map(|((src, alt, _), at)| Image { src, alt, at: *at })
+            .collect();
+        ReadHtml {
+            text,
+            preheader: self.preheader.trim().to_string(),
+            outlook_only: self.outlook_only.trim().to_string(),
+            links,
+            images,
+            urls: self.urls,
+        }
+    }
+}
+
+/// For byte positions in marked text (in any order), the positions in the
+/// text once the markers are out and `lead` bytes trimmed from its start:
+/// one pass over the text.
+fn unmarked_offsets(marked: &str, positions: &mut [usize], lead: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|&i| positions[i]);
+    let mut result = vec![0; positions.len()];
+    let mut removed = 0usize;
+    let mut chars = marked.char_indices().peekable();
+    let unmarked_len = marked.len();
+    let mut skip_index = false;
+    for i in order {
+        let target = positions[i].min(unmarked_len);
+        while let Some(&(at, c)) = chars.peek() {
+            if at >= target {
+                break;
+            }
+            if skip_index {
+                removed += c.len_utf8();
+                skip_index = false;
+            } else if c == OPEN {
+                removed += c.len_utf8();
+                skip_index = true;
+            } else if c == CLOSE {
+                removed += c.len_utf8();
+            }
+            chars.next();
+        }
+        result[i] = target.saturating_sub(removed).saturating_sub(lead);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markers::{close_marker, open_marker};
+
+    #[test]
+    fn entities_comments_and_quoted_brackets() {
+        let r = read(
+            "<p>&copy; 2026 Harbor&nbsp;&amp;&nbsp;Pine &mdash; it&rsquo;s here&hellip;</p><!-- note --><p title=\"a > b\">after</p>",
+        );
+        assert_eq!(r.text, "© 2026 Harbor & Pine — it’s here…\nafter");
+    }
+
+    #[test]
+    fn head_style_script_and_title_are_no_text() {
+        let r = read(
+            "<html><head><title>Receipt</title><style>p { color: red }</style></head><body><script>x()</script><p>Hi</p></body></html>",
+        );
+        assert_eq!(r.text, "Hi");
+    }
+
+    #[test]
+    fn outlook_only_blocks_are_read_apart() {
+        let r = read(
+            "<!--[if mso]><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]--><!--[if mso]><table><tr><td>Outlook button</td></tr></table><![endif]--><!--[if !mso]><!--><a href=\"https://x.example/\">Button</a><!--<![endif]-->",
+        );
+        assert_eq!(r.text, "Button");
+        assert_eq!(r.outlook_only, "96\nOutlook button");
+        assert_eq!(r.links.len(), 1);
+    }
+
+    #[test]
+    fn hidden_preheader_is_the_preview_line() {
+        let r = read(
+            "<body><span style=\"display: none; max-height:0\">Your points expire soon&zwnj;&nbsp;&zwnj;&nbsp;</span><div hidden>also hidden</div><p>Hello</p><div style=\"mso-hide:all\">x</div></body>",
+        );
+        assert_eq!(r.preheader, "Your points expire soon");
+        assert_eq!(r.text, "Hello");
+    }
+
+    #[test]
+    fn links_images_and_url_attributes() {
+        let r = read(
+            "<p>See <a href=\"https://shop.example/picks?id=7&amp;x=1\">your picks</a> <img src=\"https://cdn.example/a.png\" alt=\"Linen\"> now</p><table background=\"bg.png\"><tr><td>x</td></tr></table>",
+        );
+        assert_eq!(r.text, "See your picks now\nx");
+        assert_eq!(r.links[0].href, "https://shop.example/picks?id=7&x=1");
+        assert_eq!(&r.text[..r.links[0].at], "See your picks");
+        assert_eq!(r.images[0].alt, "Linen");
+        let attrs: Vec<(&str, &str)> = r
+            .urls
+            .iter()
+            .map(|u| (u.tag.as_str(), u.attribute.as_str()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [("a", "href"), ("img", "src"), ("table", "background")]
+        );
+    }
+
+    #[test]
+    fn markers_survive_in_text_and_attributes() {
+        let (o, c) = (open_marker(0), close_marker());
+        let html =
+            format!("<p>Hi <b>{o}Zoë{c}</b>, <a href=\"https://x.example/{o}7{c}\">track</a></p>");
+        let r = read(&html);
+        let text = crate::template::render::extract_spans(&r.text);
+        assert_eq!(text.text, "Hi Zoë, track");
+        assert_eq!(text.span_text(&text.spans[0]), "Zoë");
+        let href = crate::template::render::extract_spans(&r.links[0].href);
+        assert_eq!(href.text, "https://x.example/7");
+        assert_eq!(href.span_text(&href.spans[0]), "7");
+        // Positions count the text without markers.
+        assert_eq!(&text.text[..r.links[0].at], "Hi Zoë, track");
+    }
+
+    #[test]
+    fn unbalanced_markup_does_not_swallow_the_body() {
+        let r = read("<head><meta charset=utf-8><body><p>Hi</p>");
+        assert_eq!(r.text, "Hi");
+        let r = read("<p>a <b>b<p>c</div> & d < e");
+        assert_eq!(r.text, "a b\nc\n& d < e");
+    }
+}
