@@ -6,7 +6,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RULES: [&str; 14] = [
+const RULES: [&str; 15] = [
     "missing-fallback",
     "render-artifact",
     "unsafe-token-combo",
@@ -21,6 +21,7 @@ const RULES: [&str; 14] = [
     "no-variant",
     "no-control",
     "helper-shadows-field",
+    "broken-link",
 ];
 
 /// The campaigns that must have no finding at all, edge cases included: one
@@ -141,6 +142,12 @@ fn the_clean_campaigns_stay_clean_edge_cases_included() {
 fn the_classic_failures_are_caught() {
     let (_, report) = lint_json(examples(), &["--no-edge-cases"]);
     let expected = [
+        (
+            "broken-link",
+            "points-statement",
+            Some("credit"),
+            Some("hannah-herbal-tea"),
+        ),
         // The planted defect of each dialect's campaign.
         (
             "zero-balance",

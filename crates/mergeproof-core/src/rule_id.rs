@@ -41,6 +41,7 @@ rule_ids! {
     NoVariant => "no-variant",
     NoControl => "no-control",
     HelperShadowsField => "helper-shadows-field",
+    BrokenLink => "broken-link",
 }
 
 impl RuleId {

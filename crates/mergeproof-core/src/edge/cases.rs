@@ -228,6 +228,18 @@ pub fn field_cases(field: &FieldUse, siblings: &[FieldUse], base: &Value) -> Vec
         for (label, value, what) in odd_texts(current) {
             out.push(Case::one(Tier::Odd, path, Edit::Set(value), label, what));
         }
+        if field.in_url {
+            for (label, value, what) in [
+                ("with-space", "A 17", "set to text with a space (in a URL)"),
+                (
+                    "with-quote",
+                    "A\"17",
+                    "set to text with a double quote (in a URL)",
+                ),
+            ] {
+                out.push(Case::one(Tier::Odd, path, text(value), label, what));
+            }
+        }
     }
     if kinds.numeric {
         out.push(number_case(
@@ -735,12 +747,38 @@ mod tests {
             numeric: false,
             boolean: false,
             list: false,
+            in_url: false,
             boundaries: Vec::new(),
         }
     }
 
     fn changes(cases: &[Case]) -> Vec<&str> {
         cases.iter().map(|c| c.change.as_str()).collect()
+    }
+
+    #[test]
+    fn a_field_printed_into_a_url_gets_spaces_and_quotes() {
+        let f = FieldUse {
+            printed: true,
+            in_url: true,
+            ..field("order.id")
+        };
+        let cases = field_cases(&f, &[], &json!({"order": {"id": "A-1"}}));
+        let found = changes(&cases);
+        for want in [
+            "order.id=with-space",
+            "order.id=with-quote",
+            "order.id=empty",
+            "order.id=text-null",
+        ] {
+            assert!(found.contains(&want), "{want}: {found:?}");
+        }
+        let plain = FieldUse {
+            printed: true,
+            ..field("order.id")
+        };
+        let cases = field_cases(&plain, &[], &json!({"order": {"id": "A-1"}}));
+        assert!(!changes(&cases).contains(&"order.id=with-space"));
     }
 
     #[test]

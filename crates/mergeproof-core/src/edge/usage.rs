@@ -27,6 +27,8 @@ pub struct FieldUse {
     pub boolean: bool,
     /// Looped over by `{{#each}}`.
     pub list: bool,
+    /// Printed into a link or image URL: it gets the URL cases too.
+    pub in_url: bool,
     /// The values the conditions on it turn on.
     pub boundaries: Vec<Boundary>,
 }
@@ -39,6 +41,7 @@ impl FieldUse {
             numeric: false,
             boolean: false,
             list: false,
+            in_url: false,
             boundaries: Vec::new(),
         }
     }
@@ -168,6 +171,7 @@ fn add_template(fields: &mut Vec<FieldUse>, template: &CompiledTemplate, variant
         for (i, read) in token.reads.iter().enumerate() {
             let f = entry(fields, &read.path);
             f.printed = true;
+            f.in_url |= token.in_url;
             // `{{currency account.balance account.currency}}`: the amount.
             if i == 0 && token.helper.as_deref() == Some("currency") {
                 f.numeric = true;

@@ -6,6 +6,7 @@
 //! returns drafts; the engine turns them into findings with the configured
 //! severity and applies `allow:` entries.
 
+mod broken_link;
 mod creepy_reference;
 mod gender_assumption;
 mod helper_shadows_field;
@@ -80,6 +81,7 @@ pub fn rule(id: RuleId) -> &'static dyn Rule {
         RuleId::NoVariant => &no_variant::NoVariant,
         RuleId::NoControl => &no_control::NoControl,
         RuleId::HelperShadowsField => &helper_shadows_field::HelperShadowsField,
+        RuleId::BrokenLink => &broken_link::BrokenLink,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Token {
     /// `{{title}}` calls the dialect's helper `title`: the field it would
     /// print were there no such helper (what `{{this.title}}` prints).
     pub shadowed_field: Option<String>,
+    /// Printed into an `href`, `src`, `srcset` or `background` attribute.
+    pub in_url: bool,
 }
 
 impl Token {
@@ -162,6 +164,9 @@ pub struct Walker<'a> {
     key: &'a str,
     /// Marked copies of the partials it calls, one per call.
     copies: Vec<(String, Template)>,
+    /// The end of the template text walked so far, to tell whether a token
+    /// sits inside an attribute.
+    tail: String,
 }
 
 /// The marked copy of a template to render, and the marked copies of the
@@ -183,6 +188,7 @@ pub fn analyse(
 ) -> Result<(Analysis, Marked), Vec<LoadError>> {
     let mut walker = Walker {
         inline_partials: BTreeMap::new(),
+        tail: String::new(),
         key,
         copies: Vec::new(),
         dialect,
@@ -334,10 +340,28 @@ impl<'a> Walker<'a> {
                     }
                     push(&mut out, element.clone());
                 }
+                TemplateElement::RawString(text) => {
+                    self.remember(text);
+                    push(&mut out, element.clone());
+                }
                 other => push(&mut out, other.clone()),
             }
         }
         out
+    }
+
+    /// Keeps the last stretch of template text: enough to hold an opening
+    /// tag up to an attribute's value.
+    fn remember(&mut self, text: &str) {
+        const KEEP: usize = 1024;
+        self.tail.push_str(text);
+        if self.tail.len() > 2 * KEEP {
+            let mut cut = self.tail.len() - KEEP;
+            while !self.tail.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.tail.drain(..cut);
+        }
     }
 
     /// The element that prints a value. Postmark (Mustachio) prints only
@@ -422,6 +446,7 @@ impl<'a> Walker<'a> {
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,
+            in_url: in_url_attribute(&self.tail),
         });
         Some(index)
     }
@@ -872,6 +897,38 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Whether template text ending in `tail` leaves the next token inside the
+/// value of a URL attribute (`<a href="https://x/{{…}}`).
+fn in_url_attribute(tail: &str) -> bool {
+    let Some(lt) = tail.rfind('<') else {
+        return false;
+    };
+    let tag = &tail[lt..];
+    if tag.contains('>') {
+        return false;
+    }
+    let lower = tag.to_ascii_lowercase();
+    let Some((at, name)) = super::html::URL_ATTRIBUTES
+        .iter()
+        .filter_map(|a| lower.rfind(&format!("{a}=")).map(|i| (i, *a)))
+        .max_by_key(|(i, _)| *i)
+    else {
+        return false;
+    };
+    // The attribute's name stands alone (not `data-href=`) and its value is
+    // still open: no quote closed it yet.
+    let before = lower[..at].chars().next_back();
+    if before.is_some_and(|c| !c.is_whitespace()) {
+        return false;
+    }
+    let value = &tag[at + name.len() + 1..];
+    match value.chars().next() {
+        Some(q @ ('"' | '\'')) => !value[1..].contains(q),
+        Some(_) => !value.contains(char::is_whitespace),
+        None => true,
+    }
+}
+
 fn block_param_name(param: Option<&BlockParam>) -> Option<String> {
     match param? {
         BlockParam::Single(p) | BlockParam::Pair((p, _)) => parameter_name(p),
@@ -1054,6 +1111,21 @@ mod tests {
         assert_eq!((subject.loc.line, subject.loc.column), (3, 18));
         let body = &c.variants[0].body.analysis.tokens[0];
         assert_eq!((body.loc.line, body.loc.column), (6, 10));
+    }
+
+    #[test]
+    fn tokens_in_url_attributes_are_marked() {
+        let c = compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<a class=x href='https://x.example/{{a}}?q={{b}}'>{{c}}</a><img data-src=\\\"{{d}}\\\" src={{e}}>\"\n",
+        );
+        let in_url: Vec<bool> = c.variants[0]
+            .body
+            .analysis
+            .tokens
+            .iter()
+            .map(|t| t.in_url)
+            .collect();
+        assert_eq!(in_url, [true, true, false, false, true]);
     }
 
     #[test]

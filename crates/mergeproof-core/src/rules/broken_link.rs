@@ -1,0 +1,322 @@
+//! `broken-link`: an `href`, `src`, `srcset` or `background` built with data
+//! that comes out broken for this profile.
+//!
+//! Broken, read with the WHATWG URL standard (the `url` crate, as browsers
+//! and mail clients parse links):
+//! - empty or blank;
+//! - holding placeholder text from the data (`null`, `undefined`, `NaN`,
+//!   `None`);
+//! - not a valid URL where the template wrote an absolute one
+//!   (`https://…{{…}}`), or not a full URL where the data gives all of it
+//!   (an email has no page to resolve a relative link against);
+//! - a host or a path segment lost to empty data (`https:///orders`,
+//!   `https://shop.example//orders`), or a query value lost (`?order=`);
+//! - `mailto:` or `tel:` with nothing after it.
+//!
+//! Only attributes a token printed into are checked: a link the template
+//! writes out whole is the copywriter's. Guards and fallbacks count because
+//! the check reads what was rendered: a link inside `{{#if url}}` is not there
+//! for a profile without one.
+
+use crate::finding::{Field, Severity};
+use crate::rule_id::RuleId;
+use crate::template::RenderedText;
+
+use super::{CellContext, Draft, Rule, RuleDoc};
+
+pub struct BrokenLink;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::BrokenLink,
+    default_severity: Severity::Error,
+    summary: "A link or image URL built with data comes out empty, with placeholder text, invalid, or missing its host, a path segment or a query value.",
+    why: "The \"Track your order\" button is the one thing a shipping email is for. When the order id is missing it points at https://shop.example/orders/ or at nothing at all, and the customer who clicks it calls support instead. Images built from data show as broken boxes.",
+    example: "body: <a href=\"https://shop.example/orders/{{order.id}}\">Track your order</a>\nprofile: { }            # no order\nrenders: https://shop.example/orders/",
+    fix: "Guard the link with the field it needs ({{#if order.id}}…{{/if}}) and give the rest a link that works without it, or give the token a fallback that makes a working URL.",
+    accept: "When the URL is right as it renders (a later stage fills it in), add to the variant:\n  allow:\n    - { rule: broken-link, reason: \"…why…\" }",
+};
+
+impl Rule for BrokenLink {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let template = &cx.compiled.body;
+        let Some(html) = cx.cell.body.html.as_deref() else {
+            return;
+        };
+        for url in &html.urls {
+            let Some(first) = url.value.spans.first() else {
+                continue;
+            };
+            let Some(token) = template.token(first.token) else {
+                continue;
+            };
+            let candidates: Vec<&str> = if url.attribute == "srcset" {
+                url.value
+                    .text
+                    .split(',')
+                    .map(|c| c.split_whitespace().next().unwrap_or(""))
+                    .collect()
+            } else {
+                vec![url.value.text.as_str()]
+            };
+            let problem = candidates
+                .iter()
+                .find_map(|candidate| problem(candidate, &url.value));
+            if let Some(problem) = problem {
+                let shown = if url.value.text.trim().is_empty() {
+                    format!("{}=\"{}\"", url.attribute, url.value.text)
+                } else {
+                    url.value.text.clone()
+                };
+                out.push(cx.draft(
+                    DOC.id,
+                    Field::Body,
+                    format!(
+                        "`{}` of `<{}>`, built with `{}`, {problem}",
+                        url.attribute, url.tag, token.expression
+                    ),
+                    token.loc.clone(),
+                    shown,
+                ));
+            }
+        }
+    }
+}
+
+/// Placeholder words exports write for a missing value.
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    t.eq_ignore_ascii_case("null")
+        || t.eq_ignore_ascii_case("undefined")
+        || t == "NaN"
+        || t == "None"
+}
+
+/// What is wrong with one URL of the attribute, if anything.
+fn problem(candidate: &str, value: &RenderedText) -> Option<String> {
+    let text = candidate.trim();
+    if text.is_empty() {
+        return Some("comes out empty".into());
+    }
+    if let Some(span) = value
+        .spans
+        .iter()
+        .find(|s| is_placeholder(value.span_text(s)))
+    {
+        return Some(format!(
+            "holds `{}` from the data, not a value",
+            value.span_text(span).trim()
+        ));
+    }
+    let lower = text.to_ascii_lowercase();
+    for scheme in ["mailto:", "tel:", "sms:"] {
+        if let Some(rest) = lower.strip_prefix(scheme)
+            && rest.split('?').next().unwrap_or("").trim().is_empty()
+        {
+            return Some(format!("is `{scheme}` with no address after it"));
+        }
+    }
+    // Where the data printed nothing, what is left around it.
+    for span in value
+        .spans
+        .iter()
+        .filter(|s| value.span_text(s).trim().is_empty())
+    {
+        let before = &value.text[..span.start];
+        let after = &value.text[span.end..];
+        if before.ends_with("://") {
+            return Some("lost its host: the data before the path printed nothing".into());
+        }
+        if before.ends_with('/')
+            && (after.starts_with('/') || after.is_empty())
+            && before.contains("://")
+        {
+            let trimmed = before.trim_end_matches('/');
+            if trimmed.len() > before.find("://").map_or(0, |i| i + 2) {
+                return Some(
+                    "lost a path segment: the data printed nothing between two slashes".into(),
+                );
+            }
+        }
+        if before.ends_with('=')
+            && before.contains('?')
+            && (after.is_empty() || after.starts_with('&'))
+        {
+            let name = before[..before.len() - 1]
+                .rsplit(['?', '&'])
+                .next()
+                .unwrap_or("");
+            return Some(format!("lost the value of `{name}` in its query"));
+        }
+    }
+    let starts_with_data = value.spans.first().is_some_and(|s| s.start == 0);
+    let written_absolute = !starts_with_data && has_scheme(text);
+    match url::Url::parse(text) {
+        Ok(parsed) => {
+            if parsed.cannot_be_a_base() || !matches!(parsed.scheme(), "http" | "https") {
+                return None;
+            }
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Some("has no host".into());
+            }
+            None
+        }
+        Err(e) if written_absolute || (starts_with_data && has_scheme(text)) => {
+            Some(format!("is not a valid URL ({e})"))
+        }
+        Err(_) if starts_with_data && !text.starts_with('#') => Some(format!(
+            "is not a full URL (`{}`): a mail client has no page to resolve it against",
+            shortened(text)
+        )),
+        Err(_) => None,
+    }
+}
+
+/// `https:`, `mailto:`: a scheme as WHATWG reads one.
+fn has_scheme(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::check_cell_with;
+
+    fn campaign(body: &str) -> String {
+        crate::testkit::one_variant("Your order", body)
+    }
+
+    fn fires(body: &str, profile: &str) -> Vec<String> {
+        check_cell_with("broken-link", &campaign(body), profile)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn each_broken_form_fires() {
+        let track = "<a href=\"https://shop.example/orders/{{order.id}}/track\">Track</a>";
+        let cases = [
+            ("<a href=\"{{url}}\">Go</a>", "x: 1", "comes out empty"),
+            (
+                "<a href=\"{{url}}\">Go</a>",
+                "url: \"  \"",
+                "comes out empty",
+            ),
+            (
+                "<a href=\"{{url}}\">Go</a>",
+                "url: \"null\"",
+                "holds `null`",
+            ),
+            (
+                "<img src=\"{{img}}\" alt=\"\">",
+                "img: None",
+                "holds `None`",
+            ),
+            (track, "x: 1", "lost a path segment"),
+            (
+                "<a href=\"https://{{host}}/orders\">x</a>",
+                "x: 1",
+                "lost its host",
+            ),
+            (
+                "<a href=\"https://shop.example/t?order={{order.id}}&utm=mail\">x</a>",
+                "x: 1",
+                "lost the value of `order`",
+            ),
+            (
+                "<a href=\"mailto:{{email}}\">Write</a>",
+                "x: 1",
+                "`mailto:` with no address",
+            ),
+            (
+                "<a href=\"tel:{{phone}}\">Call</a>",
+                "phone: \"\"",
+                "`tel:`",
+            ),
+            (
+                "<a href=\"https://shop.example:{{port}}/\">x</a>",
+                "port: abc",
+                "is not a valid URL",
+            ),
+            (
+                "<a href=\"{{url}}\">x</a>",
+                "url: shop.example/x",
+                "is not a full URL",
+            ),
+            (
+                "<img srcset=\"https://cdn.example/a.png 1x, {{retina}} 2x\">",
+                "retina: \"null\"",
+                "holds `null`",
+            ),
+            (
+                "<!--[if mso]><v:roundrect href=\"{{url}}\"></v:roundrect><![endif]-->",
+                "x: 1",
+                "comes out empty",
+            ),
+        ];
+        for (body, profile, want) in cases {
+            let found = fires(body, profile);
+            assert_eq!(found.len(), 1, "{body} / {profile}: {found:?}");
+            assert!(found[0].contains(want), "{body}: {}", found[0]);
+        }
+    }
+
+    #[test]
+    fn correct_guarded_and_literal_links_do_not_fire() {
+        let ok = [
+            (
+                "<a href=\"https://shop.example/orders/{{order.id}}/track\">Track</a>",
+                "order: { id: A-17 }",
+            ),
+            (
+                "{{#if order.id}}<a href=\"https://shop.example/orders/{{order.id}}\">Track</a>{{/if}}",
+                "x: 1",
+            ),
+            (
+                "<a href=\"{{default url 'https://shop.example/'}}\">Go</a>",
+                "x: 1",
+            ),
+            ("<a href=\"\">literal, no data</a>", "x: 1"),
+            (
+                "<a href=\"mailto:{{email}}?subject=Hi\">Write</a>",
+                "email: a@b.example",
+            ),
+            (
+                "<a href=\"{{url}}\">x</a>",
+                "url: \"https://shop.example/a b?q=1\"",
+            ),
+            ("<a href=\"#{{anchor}}\">x</a>", "anchor: top"),
+            (
+                "<a href=\"https://shop.example/?utm_source=mail&ref={{ref}}\">x</a>",
+                "ref: 7",
+            ),
+            ("<p>{{url}}</p>", "x: 1"),
+        ];
+        for (body, profile) in ok {
+            let found = fires(body, profile);
+            assert!(found.is_empty(), "{body} / {profile}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn subjects_and_sms_have_no_links() {
+        let sms =
+            "channel: sms\nvariants:\n  - id: a\n    body: \"<a href=\\\"{{url}}\\\">x</a>\"\n";
+        assert!(check_cell_with("broken-link", sms, "x: 1").is_empty());
+    }
+}
