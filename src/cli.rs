@@ -358,6 +358,8 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let received_id = receives.map(|i| compiled.campaign.variants[i].id.clone());
+    let reading = cell.body.reading();
+    let html = cell.body.html.as_deref();
     match args.format {
         PreviewFormat::Json => {
             let field = |f: Field| cell.field(f).map(|r| r.plain.text.clone());
@@ -370,8 +372,19 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                 "subject": field(Field::Subject),
                 "subject_visible": width.and_then(|w| field(Field::Subject).map(|s| s.chars().take(w).collect::<String>())),
                 "preheader": field(Field::Preheader),
+                "inbox_preview": html.map(|h| h.preheader.text.clone()).filter(|t| !t.is_empty()),
                 "body": cell.body.output.text,
                 "body_text": cell.body.plain.text,
+                "body_reading": reading.text.text,
+                "outlook_only": html.map(|h| h.outlook_only.text.clone()).filter(|t| !t.is_empty()),
+                "links": reading.links.iter().enumerate().map(|(i, l)| serde_json::json!({
+                    "number": i + 1,
+                    "href": l.text,
+                })).collect::<Vec<_>>(),
+                "images": html.map(|h| h.images.iter().map(|i| serde_json::json!({
+                    "src": i.src.text,
+                    "alt": i.alt.text,
+                })).collect::<Vec<_>>()).unwrap_or_default(),
                 "findings": findings,
             });
             let text = serde_json::to_string_pretty(&value)? + "\n";
@@ -415,7 +428,30 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
             if let Some(pre) = cell.field(Field::Preheader) {
                 out.push_str(&format!("Preheader: {}\n", visible(&pre.plain.text)));
             }
-            out.push_str(&format!("\n{}\n", visible_multiline(&cell.body.plain.text)));
+            if let Some(line) = html.map(|h| &h.preheader.text).filter(|t| !t.is_empty()) {
+                out.push_str(&format!("Inbox:     {}\n", visible(line)));
+            }
+            out.push_str(&format!("\n{}\n", visible_multiline(&reading.text.text)));
+            if !reading.links.is_empty() {
+                out.push_str("\nLinks\n");
+                for (i, link) in reading.links.iter().enumerate() {
+                    out.push_str(&format!("  [{}] {}\n", i + 1, visible(&link.text)));
+                }
+            }
+            if let Some(h) = html.filter(|h| !h.images.is_empty()) {
+                out.push_str("\nImages\n");
+                for image in &h.images {
+                    let alt = if image.alt.text.is_empty() {
+                        "no alt text".to_string()
+                    } else {
+                        visible(&image.alt.text)
+                    };
+                    out.push_str(&format!("  {} ({alt})\n", visible(&image.src.text)));
+                }
+            }
+            if let Some(text) = html.map(|h| &h.outlook_only.text).filter(|t| !t.is_empty()) {
+                out.push_str(&format!("\nOutlook only\n{}\n", visible_multiline(text)));
+            }
             for f in [&cell.subject, &cell.preheader]
                 .into_iter()
                 .flatten()

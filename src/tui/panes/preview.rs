@@ -209,9 +209,66 @@ fn message_lines(view: &PreviewView<'_>) -> Vec<Line<'static>> {
     if let Some(preheader) = &cell.preheader {
         push_field(&mut lines, "Preheader", preheader, None, false);
     }
+    if let Some(inbox) = cell
+        .body
+        .html
+        .as_deref()
+        .map(|h| &h.preheader)
+        .filter(|p| !p.text.is_empty())
+    {
+        let mut inbox_lines = styled(&inbox.text, &inbox.spans, None, false, dim());
+        if let Some(first) = inbox_lines.first_mut() {
+            first
+                .spans
+                .insert(0, Span::styled(format!("{:LABEL_WIDTH$}", "Inbox"), dim()));
+        }
+        lines.extend(inbox_lines);
+    }
     lines.push(Line::styled("─".repeat(40), dim()));
-    push_field(&mut lines, "", &cell.body, None, true);
+    push_body(&mut lines, &cell.body);
     lines
+}
+
+/// The body as a text browser shows it: link numbers and `[image: …]` in the
+/// text, then the numbered URLs (their personalized parts highlighted, as in
+/// the text), and what only Outlook shows.
+fn push_body(lines: &mut Vec<Line<'static>>, body: &RenderedField) {
+    if body.error.is_some() || body.html.is_none() {
+        push_field(lines, "", body, None, true);
+        return;
+    }
+    let reading = body.reading();
+    lines.extend(styled(
+        &reading.text.text,
+        &reading.text.spans,
+        None,
+        true,
+        Style::new(),
+    ));
+    if !reading.links.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::styled("Links", dim()));
+        for (i, link) in reading.links.iter().enumerate() {
+            let mut link_lines = styled(&link.text, &link.spans, None, false, Style::new());
+            if let Some(first) = link_lines.first_mut() {
+                first.spans.insert(
+                    0,
+                    Span::styled(format!("{:>5} ", format!("[{}]", i + 1)), dim()),
+                );
+            }
+            lines.extend(link_lines);
+        }
+    }
+    if let Some(outlook) = body
+        .html
+        .as_deref()
+        .map(|h| &h.outlook_only)
+        .filter(|o| !o.text.is_empty())
+    {
+        lines.push(Line::default());
+        lines.push(Line::styled("Outlook only", dim()));
+        lines.extend(styled(&outlook.text, &outlook.spans, None, true, dim()));
+    }
 }
 
 fn push_field(

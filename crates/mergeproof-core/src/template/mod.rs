@@ -133,6 +133,113 @@ pub struct RenderedUrl {
     pub value: RenderedText,
 }
 
+/// A body as a text browser (w3m, lynx) shows it: each link's text followed
+/// by its number (`See your picks [1]`), each image as `[image: alt]`, then
+/// the numbered URLs. Spans still mark what came from data, in the text and
+/// in each URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reading {
+    pub text: RenderedText,
+    /// The links' URLs, `[1]` first.
+    pub links: Vec<RenderedText>,
+    /// The images' sources, in the order of their `[image: …]`.
+    pub images: Vec<RenderedText>,
+}
+
+impl RenderedField {
+    /// The field as a reader of its text sees it, links and images marked
+    /// where they are; a plain-text field as it is.
+    pub fn reading(&self) -> Reading {
+        let Some(html) = self.html.as_deref() else {
+            return Reading {
+                text: self.plain.clone(),
+                ..Reading::default()
+            };
+        };
+        // (where, order, text to insert with its own spans), each set apart
+        // from the words around it by a space.
+        let mut inserts: Vec<(usize, usize, RenderedText)> = Vec::new();
+        for (i, image) in html.images.iter().enumerate() {
+            let alt = if image.alt.text.trim().is_empty() {
+                RenderedText {
+                    text: "[image]".into(),
+                    spans: Vec::new(),
+                }
+            } else {
+                let mut text = RenderedText {
+                    text: format!("[image: {}]", image.alt.text),
+                    spans: image.alt.spans.clone(),
+                };
+                for span in &mut text.spans {
+                    span.start += "[image: ".len();
+                    span.end += "[image: ".len();
+                }
+                text
+            };
+            inserts.push((image.at, i, alt));
+        }
+        for (i, link) in html.links.iter().enumerate() {
+            let number = RenderedText {
+                text: format!("[{}]", i + 1),
+                spans: Vec::new(),
+            };
+            inserts.push((link.at, html.images.len() + i, number));
+        }
+        inserts.sort_by_key(|(at, order, _)| (*at, *order));
+        let plain = &self.plain;
+        let mut text = String::with_capacity(plain.text.len() + inserts.len() * 8);
+        let mut spans = Vec::with_capacity(plain.spans.len());
+        let mut from = 0;
+        let mut shift = 0;
+        let mut next_span = plain.spans.iter().peekable();
+        let mut shifted = |upto: usize, shift: usize, spans: &mut Vec<DataSpan>| {
+            while let Some(s) = next_span.next_if(|s| s.start < upto || s.end <= upto) {
+                spans.push(DataSpan {
+                    start: s.start + shift,
+                    end: s.end + shift,
+                    token: s.token,
+                });
+            }
+        };
+        for (at, _, insert) in inserts {
+            let at = at.min(plain.text.len());
+            let at = (0..=at)
+                .rev()
+                .find(|i| plain.text.is_char_boundary(*i))
+                .unwrap_or(0);
+            if at < from {
+                continue;
+            }
+            shifted(at, shift, &mut spans);
+            text.push_str(&plain.text[from..at]);
+            let before = text.len();
+            if !text.is_empty() && !text.ends_with([' ', '\n']) {
+                text.push(' ');
+            }
+            let base = text.len();
+            text.push_str(&insert.text);
+            spans.extend(insert.spans.iter().map(|s| DataSpan {
+                start: s.start + base,
+                end: s.end + base,
+                token: s.token,
+            }));
+            if plain.text[at..].starts_with(|c: char| !c.is_whitespace()) {
+                text.push(' ');
+            }
+            shift += text.len() - before;
+            from = at;
+        }
+        shifted(usize::MAX, shift, &mut spans);
+        text.push_str(&plain.text[from..]);
+        spans.sort_by_key(|s| (s.start, s.end));
+        Reading {
+            text: RenderedText { text, spans },
+            links: html.links.iter().map(|l| l.href.clone()).collect(),
+            images: html.images.iter().map(|i| i.src.clone()).collect(),
+        }
+    }
+}
+
 impl HtmlParts {
     fn from_read(read: html::ReadHtml) -> (RenderedText, HtmlParts) {
         let spans = |t: &str| render::extract_spans(t);

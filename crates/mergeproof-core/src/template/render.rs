@@ -239,6 +239,31 @@ mod tests {
     }
 
     #[test]
+    fn bodies_read_with_numbered_links_and_images() {
+        let r = cell(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<p>See <a href='https://x.example/o/{{code}}'>your {{thing}}</a> <img src=a.png alt='{{alt}}'> now <img src=b.png></p>\"\n",
+            "code: A7\nthing: picks\nalt: Linen",
+        );
+        let reading = r.body.reading();
+        assert_eq!(
+            reading.text.text,
+            "See your picks [1] [image: Linen] now [image]"
+        );
+        let spans: Vec<&str> = reading
+            .text
+            .spans
+            .iter()
+            .map(|s| reading.text.span_text(s))
+            .collect();
+        assert_eq!(spans, ["picks", "Linen"]);
+        assert_eq!(reading.links[0].text, "https://x.example/o/A7");
+        assert_eq!(reading.links[0].span_text(&reading.links[0].spans[0]), "A7");
+        assert_eq!(reading.images[1].text, "b.png");
+        // The checks read the words alone.
+        assert_eq!(r.body.plain.text, "See your picks now");
+    }
+
+    #[test]
     fn sms_bodies_are_not_escaped() {
         let r = cell(
             "channel: sms\nvariants:\n  - id: v\n    body: \"Hi {{first_name}} & co\"\n",
