@@ -47,12 +47,9 @@ impl Rule for BrokenLink {
             return;
         };
         for url in &html.urls {
-            let Some(first) = url.value.spans.first() else {
+            if url.value.spans.is_empty() {
                 continue;
-            };
-            let Some(token) = template.token(first.token) else {
-                continue;
-            };
+            }
             let candidates: Vec<&str> = if url.attribute == "srcset" {
                 url.value
                     .text
@@ -65,7 +62,10 @@ impl Rule for BrokenLink {
             let problem = candidates
                 .iter()
                 .find_map(|candidate| problem(candidate, &url.value));
-            if let Some(problem) = problem {
+            if let Some((problem, span)) = problem {
+                let Some(token) = template.token(span) else {
+                    continue;
+                };
                 let shown = if url.value.text.trim().is_empty() {
                     format!("{}=\"{}\"", url.attribute, url.value.text)
                 } else {
@@ -95,20 +95,25 @@ fn is_placeholder(text: &str) -> bool {
         || t == "None"
 }
 
-/// What is wrong with one URL of the attribute, if anything.
-fn problem(candidate: &str, value: &RenderedText) -> Option<String> {
+/// What is wrong with one URL of the attribute, if anything, and the token
+/// to blame (the index of a token whose span is in the value).
+fn problem(candidate: &str, value: &RenderedText) -> Option<(String, u32)> {
+    let first = value.spans.first()?.token;
     let text = candidate.trim();
     if text.is_empty() {
-        return Some("comes out empty".into());
+        return Some(("comes out empty".into(), first));
     }
     if let Some(span) = value
         .spans
         .iter()
         .find(|s| is_placeholder(value.span_text(s)))
     {
-        return Some(format!(
-            "holds `{}` from the data, not a value",
-            value.span_text(span).trim()
+        return Some((
+            format!(
+                "holds `{}` from the data, not a value",
+                value.span_text(span).trim()
+            ),
+            span.token,
         ));
     }
     let lower = text.to_ascii_lowercase();
@@ -116,7 +121,7 @@ fn problem(candidate: &str, value: &RenderedText) -> Option<String> {
         if let Some(rest) = lower.strip_prefix(scheme)
             && rest.split('?').next().unwrap_or("").trim().is_empty()
         {
-            return Some(format!("is `{scheme}` with no address after it"));
+            return Some((format!("is `{scheme}` with no address after it"), first));
         }
     }
     // Where the data printed nothing, what is left around it.
@@ -127,29 +132,32 @@ fn problem(candidate: &str, value: &RenderedText) -> Option<String> {
     {
         let before = &value.text[..span.start];
         let after = &value.text[span.end..];
+        let blame = |message: String| Some((message, span.token));
         if before.ends_with("://") {
-            return Some("lost its host: the data before the path printed nothing".into());
+            return blame("lost its host: the data before the path printed nothing".into());
         }
+        let after_host = before
+            .find("://")
+            .is_some_and(|i| before[i + 3..].contains('/'));
         if before.ends_with('/')
-            && (after.starts_with('/') || after.is_empty())
-            && before.contains("://")
+            && after_host
+            && (after.is_empty() || after.starts_with(['/', '.', '?', '#']))
         {
-            let trimmed = before.trim_end_matches('/');
-            if trimmed.len() > before.find("://").map_or(0, |i| i + 2) {
-                return Some(
-                    "lost a path segment: the data printed nothing between two slashes".into(),
-                );
-            }
+            return blame(if after.starts_with('/') {
+                "lost a path segment: the data printed nothing between two slashes".into()
+            } else {
+                "lost a path segment: the data printed nothing after the last slash".into()
+            });
         }
         if before.ends_with('=')
             && before.contains('?')
-            && (after.is_empty() || after.starts_with('&'))
+            && (after.is_empty() || after.starts_with(['&', '#']))
         {
             let name = before[..before.len() - 1]
                 .rsplit(['?', '&'])
                 .next()
                 .unwrap_or("");
-            return Some(format!("lost the value of `{name}` in its query"));
+            return blame(format!("lost the value of `{name}` in its query"));
         }
     }
     let starts_with_data = value.spans.first().is_some_and(|s| s.start == 0);
@@ -160,16 +168,19 @@ fn problem(candidate: &str, value: &RenderedText) -> Option<String> {
                 return None;
             }
             if parsed.host_str().is_none_or(str::is_empty) {
-                return Some("has no host".into());
+                return Some(("has no host".into(), first));
             }
             None
         }
         Err(e) if written_absolute || (starts_with_data && has_scheme(text)) => {
-            Some(format!("is not a valid URL ({e})"))
+            Some((format!("is not a valid URL ({e})"), first))
         }
-        Err(_) if starts_with_data && !text.starts_with('#') => Some(format!(
-            "is not a full URL (`{}`): a mail client has no page to resolve it against",
-            shortened(text)
+        Err(_) if starts_with_data && !text.starts_with('#') => Some((
+            format!(
+                "is not a full URL (`{}`): a mail client has no page to resolve it against",
+                shortened(text)
+            ),
+            first,
         )),
         Err(_) => None,
     }
@@ -228,6 +239,11 @@ mod tests {
                 "holds `None`",
             ),
             (track, "x: 1", "lost a path segment"),
+            (
+                "<img src=\"https://cdn.example/p/{{sku}}.jpg\">",
+                "x: 1",
+                "nothing after the last slash",
+            ),
             (
                 "<a href=\"https://{{host}}/orders\">x</a>",
                 "x: 1",

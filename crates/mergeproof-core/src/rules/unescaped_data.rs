@@ -99,6 +99,19 @@ mod tests {
     }
 
     #[test]
+    fn fires_inside_an_attribute() {
+        // A quote in the data closes the attribute: the rest becomes markup.
+        let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"<a href=\\\"{{{url}}}\\\">Track</a>\"\n";
+        let f = check_cell_with(
+            "unescaped-data",
+            campaign,
+            "url: \"https://x.example/\\\" onclick=\\\"steal()\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.starts_with("`{{{url}}}` prints `url`"));
+    }
+
+    #[test]
     fn does_not_fire_when_the_token_does_not_render() {
         let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"{{#if first_name}}<p>{{{first_name}}}</p>{{/if}}\"\n";
         assert!(check_cell_with("unescaped-data", campaign, "last_name: Ng").is_empty());

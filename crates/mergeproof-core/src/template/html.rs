@@ -100,7 +100,9 @@ const BLOCK_TAGS: &[&str] = &[
 ];
 
 /// Elements whose content is never text.
-const NO_TEXT: &[&str] = &["head", "title", "style", "script", "template", "noscript"];
+const NO_TEXT: &[&str] = &[
+    "head", "title", "style", "script", "template", "noscript", "xml",
+];
 
 /// Elements that have no end tag.
 const VOID: &[&str] = &[
@@ -319,7 +321,9 @@ impl Reader {
             return;
         }
         let inner = rest.strip_suffix("<![endif]").unwrap_or(rest);
-        if depth < MAX_CONDITIONAL_DEPTH {
+        // In `<head>` or `<style>`: Outlook's settings, never text.
+        let in_no_text = self.skip.as_ref().is_some_and(|s| !s.hidden);
+        if depth < MAX_CONDITIONAL_DEPTH && !in_no_text {
             let skip = self.skip.take();
             self.read(inner, depth + 1);
             self.skip = skip;
@@ -442,10 +446,10 @@ mod tests {
     #[test]
     fn outlook_only_blocks_are_read_apart() {
         let r = read(
-            "<!--[if mso]><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]--><!--[if mso]><table><tr><td>Outlook button</td></tr></table><![endif]--><!--[if !mso]><!--><a href=\"https://x.example/\">Button</a><!--<![endif]-->",
+            "<head><!--[if mso]><style>td{}</style><![endif]--></head><!--[if mso]><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]--><!--[if mso]><table><tr><td>Outlook button</td></tr></table><![endif]--><!--[if !mso]><!--><a href=\"https://x.example/\">Button</a><!--<![endif]-->",
         );
         assert_eq!(r.text, "Button");
-        assert_eq!(r.outlook_only, "96\nOutlook button");
+        assert_eq!(r.outlook_only, "Outlook button");
         assert_eq!(r.links.len(), 1);
     }
 

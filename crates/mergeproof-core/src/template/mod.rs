@@ -223,7 +223,7 @@ impl RenderedField {
                 end: s.end + base,
                 token: s.token,
             }));
-            if plain.text[at..].starts_with(|c: char| !c.is_whitespace()) {
+            if plain.text[at..].starts_with(char::is_alphanumeric) {
                 text.push(' ');
             }
             shift += text.len() - before;
