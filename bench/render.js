@@ -180,6 +180,10 @@ for (const file of yamlFiles(campaignsDir)) {
   if (!doc || typeof doc !== 'object') continue;
   doc.id = doc.id || stem(file);
   doc.file = file;
+  // The baseline is Handlebars.js: campaigns written for a platform that is
+  // not (Mailchimp's backtick comparisons, Postmark's Mustachio) or that
+  // calls a platform's helpers it does not have are left out of it.
+  if (doc.dialect && doc.dialect !== 'mergeproof' && doc.dialect !== 'handlebars') continue;
   campaigns.push(doc);
 }
 

@@ -31,6 +31,75 @@ pub struct Config {
     pub dialect: Dialect,
     /// A team's own helpers (`helpers:`).
     pub helpers: DeclaredHelpers,
+    /// Export headers renamed to fields, and the id column (`profile_columns:`).
+    pub profile_columns: ProfileColumns,
+    /// `audit: { min_reach: 100 }`.
+    pub audit: AuditSettings,
+}
+
+/// `profile_columns: { id: "Email Address", "First Name": first_name }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileColumns {
+    /// The export header that holds each customer's id (default `id`).
+    pub id: Option<String>,
+    /// Export header → field path, in the file's order.
+    pub renames: Vec<(String, String)>,
+}
+
+impl ProfileColumns {
+    /// The field a record's id is read from once headers are renamed.
+    pub fn id_field(&self) -> &str {
+        "id"
+    }
+
+    /// The field an export header becomes.
+    pub fn field_for(&self, header: &str) -> String {
+        if self.id.as_deref() == Some(header) {
+            return "id".into();
+        }
+        self.renames
+            .iter()
+            .find(|(from, _)| from == header)
+            .map_or_else(|| header.to_string(), |(_, to)| to.clone())
+    }
+
+    /// Header renames, the id column's included.
+    pub fn all_renames(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.id
+            .iter()
+            .map(|h| (h.as_str(), "id"))
+            .chain(self.renames.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+    }
+
+    pub fn with(renames: &[(&str, &str)]) -> Self {
+        ProfileColumns {
+            id: None,
+            renames: renames
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+
+    pub fn with_id(id: &str, renames: &[(&str, &str)]) -> Self {
+        ProfileColumns {
+            id: Some(id.to_string()),
+            ..Self::with(renames)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// A variant that reaches fewer customers is reported.
+    pub min_reach: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self { min_reach: 100 }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -152,6 +221,8 @@ impl Default for Config {
             edge_cases: EdgeCaseSettings::default(),
             dialect: Dialect::default(),
             helpers: DeclaredHelpers::new(),
+            profile_columns: ProfileColumns::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -165,11 +236,13 @@ struct RawConfig {
     fields: Option<FieldNames>,
     sensitive_categories: Option<BTreeMap<String, Spanned<RawCategory>>>,
     sensitive_fields: Option<Vec<String>>,
-    clients: Option<Spanned<ClientList>>,
+    clients: Option<Spanned<OrderedMap>>,
     rules: Option<Spanned<BTreeMap<String, RawRuleSetting>>>,
     edge_cases: Option<EdgeCaseSettings>,
     dialect: Option<Spanned<String>>,
     helpers: Option<BTreeMap<String, Spanned<RawHelper>>>,
+    profile_columns: Option<OrderedMap>,
+    audit: Option<AuditSettings>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,25 +271,25 @@ struct RawRuleSetting {
 /// `clients` is a mapping in the file, read in the file's order (the TUI
 /// cycles through the clients in that order).
 #[derive(Debug)]
-struct ClientList(Vec<(String, serde_json::Value)>);
+struct OrderedMap(Vec<(String, serde_json::Value)>);
 
-impl<'de> Deserialize<'de> for ClientList {
+impl<'de> Deserialize<'de> for OrderedMap {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ClientList;
+            type Value = OrderedMap;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a mapping of client names to visible subject characters")
+                f.write_str("a mapping of names to values")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<ClientList, A::Error> {
+            ) -> Result<OrderedMap, A::Error> {
                 let mut list = Vec::new();
                 while let Some((name, width)) = map.next_entry::<String, serde_json::Value>()? {
                     list.push((name, width));
                 }
-                Ok(ClientList(list))
+                Ok(OrderedMap(list))
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -298,6 +371,27 @@ impl Config {
                     (name, CategoryPolicy { min_age, requires })
                 })
                 .collect();
+        }
+        if let Some(columns) = raw.profile_columns {
+            for (header, field) in columns.0 {
+                let Some(field) = field.as_str().map(str::to_string) else {
+                    errors.push(LoadError::in_file(
+                        file,
+                        format!(
+                            "`profile_columns.{header}` names a field: a text such as `first_name`"
+                        ),
+                    ));
+                    continue;
+                };
+                if header == "id" {
+                    config.profile_columns.id = Some(field);
+                } else {
+                    config.profile_columns.renames.push((header, field));
+                }
+            }
+        }
+        if let Some(audit) = raw.audit {
+            config.audit = audit;
         }
         if let Some(name) = raw.dialect {
             config.dialect = parse_dialect(&name, file, errors).unwrap_or_default();

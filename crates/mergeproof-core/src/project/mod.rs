@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod files;
 pub mod paths;
 pub mod profile;
+pub mod records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -224,36 +225,38 @@ fn load(files: ProjectFiles<'_>) -> Project {
     }
 
     let mut profiles: Vec<ProfileRef> = Vec::new();
-    match files.files_in(PROFILES_DIR, YAML) {
+    let profile_extensions: Vec<&str> = YAML
+        .iter()
+        .chain(records::EXPORT_EXTENSIONS)
+        .copied()
+        .collect();
+    match files.files_in(PROFILES_DIR, &profile_extensions) {
         Ok(list) => {
             let mut seen: HashMap<String, usize> = HashMap::new();
             // Files are parsed in parallel, then taken in name order, so ids
             // and duplicate reports come out the same on every run.
-            let parsed: Vec<Result<Vec<Profile>, Vec<LoadError>>> = {
+            let parsed: Vec<(Vec<Profile>, Vec<LoadError>)> = {
                 use rayon::prelude::*;
+                let columns = &config.profile_columns;
                 list.par_iter()
-                    .map(|file| profile::load_profile_file(files, file))
+                    .map(|file| profile::load_profile_file(files, file, columns))
                     .collect()
             };
-            for result in parsed {
-                match result {
-                    Ok(list) => {
-                        for p in list {
-                            if let Some(&first) = seen.get(&p.id) {
-                                load_errors.push(LoadError::at(
-                                    &p.loc,
-                                    format!(
-                                        "profile id `{}` is already used at {}",
-                                        p.id, profiles[first].loc
-                                    ),
-                                ));
-                            } else {
-                                seen.insert(p.id.clone(), profiles.len());
-                                profiles.push(Arc::new(p));
-                            }
-                        }
+            for (list, errors) in parsed {
+                load_errors.extend(errors);
+                for p in list {
+                    if let Some(&first) = seen.get(&p.id) {
+                        load_errors.push(LoadError::at(
+                            &p.loc,
+                            format!(
+                                "profile id `{}` is already used at {}",
+                                p.id, profiles[first].loc
+                            ),
+                        ));
+                    } else {
+                        seen.insert(p.id.clone(), profiles.len());
+                        profiles.push(Arc::new(p));
                     }
-                    Err(errors) => load_errors.extend(errors),
                 }
             }
         }

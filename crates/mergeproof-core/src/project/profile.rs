@@ -62,21 +62,61 @@ impl Profile {
     }
 }
 
-/// Loads one profile file; each profile keeps the line it starts on.
+/// Loads one profile file (YAML, or an export: CSV, JSON, JSON Lines); each
+/// profile keeps the line it starts on. A bad profile is an error at its
+/// place and the others still load.
 pub fn load_profile_file(
     files: ProjectFiles<'_>,
     file: &Path,
-) -> Result<Vec<Profile>, Vec<LoadError>> {
+    columns: &crate::config::ProfileColumns,
+) -> (Vec<Profile>, Vec<LoadError>) {
     let file_name = display(file);
-    let text = files
-        .read(file)
-        .map_err(|m| vec![LoadError::in_file(&file_name, m)])?;
+    let text = match files.read(file) {
+        Ok(text) => text,
+        Err(m) => return (Vec::new(), vec![LoadError::in_file(&file_name, m)]),
+    };
+    if let Some(format) = super::records::RecordFormat::of(&file_name) {
+        let mut profiles = Vec::new();
+        let mut errors = Vec::new();
+        super::records::read_records(
+            text.as_bytes(),
+            format,
+            &file_name,
+            columns,
+            &mut |record| match record {
+                Ok(r) => {
+                    let mut data = r.data;
+                    // The id was taken out; `from_data` takes out the rest.
+                    if let Value::Object(map) = &mut data {
+                        map.shift_remove("description");
+                    }
+                    profiles.push(Profile::from_data(r.id, data, ProfileKind::Sample, r.loc));
+                }
+                Err(e) => errors.push(e),
+            },
+        );
+        return (profiles, errors);
+    }
+    match load_yaml_profiles(&text, &file_name, file) {
+        Ok(p) => (p, Vec::new()),
+        Err((p, e)) => (p, e),
+    }
+}
+
+/// The profiles of a YAML file: one profile, a list, or several documents.
+fn load_yaml_profiles(
+    text: &str,
+    file_name: &str,
+    file: &Path,
+) -> Result<Vec<Profile>, (Vec<Profile>, Vec<LoadError>)> {
+    let text = text.to_string();
+    let file_name = file_name.to_string();
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let documents: Vec<Spanned<Value>> =
-        serde_saphyr::from_multiple(&text).map_err(|e| vec![yaml_error(&file_name, &e)])?;
+    let documents: Vec<Spanned<Value>> = serde_saphyr::from_multiple(&text)
+        .map_err(|e| (Vec::new(), vec![yaml_error(&file_name, &e)]))?;
 
     // Each entry: (the profile's data, where it starts). A document that is a
     // list contributes its items.
@@ -133,7 +173,7 @@ pub fn load_profile_file(
     if errors.is_empty() {
         Ok(profiles)
     } else {
-        Err(errors)
+        Err((profiles, errors))
     }
 }
 
@@ -187,6 +227,16 @@ mod tests {
         rel
     }
 
+    fn load(dir: &Path, rel: &Path) -> (Vec<Profile>, Vec<LoadError>) {
+        load_profile_file(ProjectFiles::Folder(dir), rel, &Default::default())
+    }
+
+    fn ok(dir: &Path, rel: &Path) -> Vec<Profile> {
+        let (profiles, errors) = load(dir, rel);
+        assert!(errors.is_empty(), "{errors:?}");
+        profiles
+    }
+
     #[test]
     fn one_profile_per_file_takes_the_file_stem() {
         let dir = tempfile::tempdir().unwrap();
@@ -195,7 +245,7 @@ mod tests {
             "loren.yaml",
             "first_name: Loren\ndescription: Ambiguous name\n",
         );
-        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
+        let p = ok(dir.path(), &rel);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].id, "loren");
         assert_eq!(p[0].description.as_deref(), Some("Ambiguous name"));
@@ -210,7 +260,7 @@ mod tests {
             "family.yaml",
             "- first_name: A\n- id: kid\n  age: 16\n- first_name: C\n",
         );
-        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
+        let p = ok(dir.path(), &rel);
         let ids: Vec<&str> = p.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["family#1", "kid", "family#3"]);
         assert_eq!(p[1].loc.line, 2);
@@ -219,7 +269,7 @@ mod tests {
             "docs.yaml",
             "first_name: A\n---\nfirst_name: B\n",
         );
-        let p = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap();
+        let p = ok(dir.path(), &rel);
         assert_eq!(
             p.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
             ["docs#1", "docs#2"]
@@ -231,15 +281,36 @@ mod tests {
     fn a_scalar_is_not_a_profile() {
         let dir = tempfile::tempdir().unwrap();
         let rel = write(dir.path(), "bad.yaml", "just text\n");
-        let errors = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap_err();
+        let errors = load(dir.path(), &rel).1;
         assert_eq!(errors[0].file, "sample-profiles/bad.yaml");
+    }
+
+    #[test]
+    fn a_bad_profile_among_good_ones_is_reported_and_the_rest_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(dir.path(), "mixed.yaml", "- first_name: A\n- 7\n- first_name: C\n");
+        let (profiles, errors) = load(dir.path(), &rel);
+        assert_eq!(profiles.len(), 2);
+        assert_eq!((errors[0].line, errors[0].column), (2, 3));
+    }
+
+    #[test]
+    fn exports_load_as_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = write(dir.path(), "export.csv", "Email Address,First Name,zip\na@x.example,Ann,02134\n");
+        let columns = crate::config::ProfileColumns::with_id("Email Address", &[("First Name", "first_name")]);
+        let (p, e) = load_profile_file(ProjectFiles::Folder(dir.path()), &rel, &columns);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(p[0].id, "a@x.example");
+        assert_eq!(p[0].data, serde_json::json!({"first_name": "Ann", "zip": "02134"}));
+        assert_eq!(p[0].loc.line, 2);
     }
 
     #[test]
     fn broken_yaml_names_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let rel = write(dir.path(), "broken.yaml", "first_name: [Loren\nage: 3\n");
-        let errors = load_profile_file(ProjectFiles::Folder(dir.path()), &rel).unwrap_err();
+        let errors = load(dir.path(), &rel).1;
         assert_eq!(errors.len(), 1);
         assert!(errors[0].line >= 1 && errors[0].column >= 1);
     }

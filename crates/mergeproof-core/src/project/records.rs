@@ -1,0 +1,454 @@
+//! Profiles as sending platforms export them: CSV (Mailchimp, Klaviyo),
+//! JSON Lines (Braze, CDPs) and JSON (SendGrid test data), read one record at
+//! a time. A bad record is an error at its file, line and column; the others
+//! still load.
+//!
+//! CSV cells become values as DESIGN.md "Profile files" says: an empty cell
+//! is a missing field, a whole or decimal number is a number (`007`, with its
+//! leading zeros, stays text), `true`/`false` a boolean, anything else text;
+//! a dotted header nests (`account.balance`). `profile_columns:` renames
+//! export headers and names the id column.
+
+use std::io::{BufRead, Read};
+
+use serde_json::{Map, Value};
+
+use crate::config::ProfileColumns;
+use crate::source::{LoadError, SourceLoc};
+
+/// How a file holds its records, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordFormat {
+    Csv,
+    Json,
+    JsonLines,
+}
+
+impl RecordFormat {
+    pub fn of(file: &str) -> Option<RecordFormat> {
+        let ext = file.rsplit('.').next()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(RecordFormat::Csv),
+            "json" => Some(RecordFormat::Json),
+            "jsonl" | "ndjson" => Some(RecordFormat::JsonLines),
+            _ => None,
+        }
+    }
+}
+
+/// The extensions read as exports, beside YAML.
+pub const EXPORT_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson"];
+
+/// One record: its id, its data (the id column taken out) and where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub id: String,
+    pub data: Value,
+    pub loc: SourceLoc,
+}
+
+/// Reads every record of `input`, handing each (or its error) to `each` as
+/// it is read: memory holds one record at a time (a JSON file, one document,
+/// is read whole; exports that are large are CSV or JSON Lines).
+pub fn read_records(
+    input: impl Read,
+    format: RecordFormat,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Record, LoadError>),
+) {
+    match format {
+        RecordFormat::Csv => read_csv(input, file, columns, each),
+        RecordFormat::JsonLines => read_json_lines(input, file, columns, each),
+        RecordFormat::Json => read_json(input, file, columns, each),
+    }
+}
+
+fn read_csv(
+    input: impl Read,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Record, LoadError>),
+) {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            each(Err(csv_error(file, &e)));
+            return;
+        }
+    };
+    // Each column's field path, renamed by `profile_columns`.
+    let paths: Vec<String> = headers
+        .iter()
+        .map(|h| columns.field_for(h.trim_start_matches('\u{feff}').trim()))
+        .collect();
+    let id_column = paths.iter().position(|p| p == columns.id_field());
+    let mut record = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                let line = record.position().map_or(0, |p| p.line());
+                let loc = SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1);
+                let mut data = Value::Object(Map::new());
+                let mut id = None;
+                for (i, cell) in record.iter().enumerate() {
+                    if Some(i) == id_column {
+                        let cell = cell.trim();
+                        if !cell.is_empty() {
+                            id = Some(cell.to_string());
+                        }
+                        continue;
+                    }
+                    if let Some(value) = cell_value(cell) {
+                        insert_path(&mut data, &paths[i], value);
+                    }
+                }
+                let id = id.unwrap_or_else(|| format!("{}#{row}", stem(file)));
+                each(Ok(Record { id, data, loc }));
+            }
+            Err(e) => {
+                row += 1;
+                each(Err(csv_error(file, &e)));
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> LoadError {
+    let (line, message) = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => (
+            pos.as_ref().map_or(0, |p| p.line()),
+            format!(
+                "this row has {len} cells where the header has {expected_len}: a cell holding a comma needs double quotes around it"
+            ),
+        ),
+        csv::ErrorKind::Utf8 { pos, .. } => (
+            pos.as_ref().map_or(0, |p| p.line()),
+            "this row is not UTF-8 text: export the file as UTF-8".to_string(),
+        ),
+        _ => (0, format!("cannot read the CSV: {e}")),
+    };
+    if line == 0 {
+        LoadError::in_file(file, message)
+    } else {
+        LoadError::at(&SourceLoc::new(file, line as u32, 1), message)
+    }
+}
+
+/// A CSV cell as a value: empty is missing; numbers as numbers (not `007`);
+/// `true`/`false` as booleans; anything else text.
+pub fn cell_value(cell: &str) -> Option<Value> {
+    if cell.is_empty() {
+        return None;
+    }
+    if cell == "true" {
+        return Some(Value::Bool(true));
+    }
+    if cell == "false" {
+        return Some(Value::Bool(false));
+    }
+    if is_number(cell) {
+        if let Ok(i) = cell.parse::<i64>() {
+            return Some(Value::from(i));
+        }
+        if let Some(n) = cell
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
+            return Some(Value::Number(n));
+        }
+    }
+    Some(Value::String(cell.to_string()))
+}
+
+/// `12`, `-3.50`, `0.5`: a whole or decimal number, written without leading
+/// zeros (`007` is a code, not seven), exponents or a plus sign.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
+        && whole.len() <= 15
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Sets `a.b.c` in an object, making the objects on the way.
+fn insert_path(data: &mut Value, path: &str, value: Value) {
+    let mut current = data;
+    let mut segments = path.split('.').filter(|s| !s.is_empty()).peekable();
+    while let Some(segment) = segments.next() {
+        let Value::Object(map) = current else {
+            return;
+        };
+        if segments.peek().is_none() {
+            map.insert(segment.to_string(), value);
+            return;
+        }
+        let next = map
+            .entry(segment.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !next.is_object() {
+            // A column `a` and a column `a.b`: the first one wins.
+            return;
+        }
+        current = next;
+    }
+}
+
+fn read_json_lines(
+    input: impl Read,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Record, LoadError>),
+) {
+    let reader = std::io::BufReader::new(input);
+    let mut row = 0usize;
+    for (index, line) in reader.lines().enumerate() {
+        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                each(Err(LoadError::at(
+                    &SourceLoc::new(file, line_no, 1),
+                    format!("cannot read this line: {e}"),
+                )));
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        row += 1;
+        let loc = SourceLoc::new(file, line_no, 1);
+        match serde_json::from_str::<Value>(line.trim_start_matches('\u{feff}')) {
+            Ok(value) => each(record(value, loc, file, row, columns)),
+            Err(e) => each(Err(LoadError::at(
+                &SourceLoc::new(file, line_no, u32::try_from(e.column()).unwrap_or(1)),
+                format!("this line is not a JSON object: {e}"),
+            ))),
+        }
+    }
+}
+
+fn read_json(
+    mut input: impl Read,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Record, LoadError>),
+) {
+    let mut text = String::new();
+    if let Err(e) = input.read_to_string(&mut text) {
+        each(Err(LoadError::in_file(file, format!("cannot read: {e}"))));
+        return;
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            each(Err(LoadError::at(
+                &SourceLoc::new(
+                    file,
+                    u32::try_from(e.line()).unwrap_or(1),
+                    u32::try_from(e.column()).unwrap_or(1),
+                ),
+                format!("not valid JSON: {e}"),
+            )));
+            return;
+        }
+    };
+    let start = SourceLoc::new(file, 1, 1);
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                each(record(item, start.clone(), file, i + 1, columns));
+            }
+        }
+        other => each(record(other, start, file, 1, columns)),
+    }
+}
+
+/// A JSON value as a record: an object, its id from the id column (a text
+/// or a number), else `file#N`.
+fn record(
+    mut value: Value,
+    loc: SourceLoc,
+    file: &str,
+    row: usize,
+    columns: &ProfileColumns,
+) -> Result<Record, LoadError> {
+    let Value::Object(map) = &mut value else {
+        return Err(LoadError::at(
+            &loc,
+            "a profile is an object of fields (`{\"first_name\": \"Loren\"}`), not a single value",
+        ));
+    };
+    for (from, to) in columns.all_renames() {
+        if let Some(v) = map.shift_remove(from) {
+            map.insert(to.to_string(), v);
+        }
+    }
+    let id = match map.shift_remove(columns.id_field()) {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) => format!("{}#{row}", stem(file)),
+        Some(_) => {
+            return Err(LoadError::at(
+                &loc,
+                format!("the id `{}` must be a text or a number", columns.id_field()),
+            ));
+        }
+    };
+    Ok(Record {
+        id,
+        data: value,
+        loc,
+    })
+}
+
+fn stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn all(text: &str, file: &str, columns: &ProfileColumns) -> (Vec<Record>, Vec<String>) {
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        read_records(
+            text.as_bytes(),
+            RecordFormat::of(file).unwrap(),
+            file,
+            columns,
+            &mut |r| match r {
+                Ok(r) => records.push(r),
+                Err(e) => errors.push(e.to_string()),
+            },
+        );
+        (records, errors)
+    }
+
+    #[test]
+    fn csv_cells_become_values() {
+        let (r, e) = all(
+            "id,First Name,account.balance,zip,vip,note\nc-1,Loren,0,02134,true,\nc-2,,-3.50,007,false,\"a, b\"\n",
+            "sample-profiles/export.csv",
+            &ProfileColumns::with(&[("First Name", "first_name")]),
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(r[0].id, "c-1");
+        assert_eq!(
+            r[0].data,
+            json!({"first_name": "Loren", "account": {"balance": 0}, "zip": "02134", "vip": true})
+        );
+        assert_eq!(r[1].data["account"]["balance"], json!(-3.5));
+        assert_eq!(r[1].data["zip"], "007");
+        assert_eq!(r[1].data["note"], "a, b");
+        assert!(r[1].data.get("first_name").is_none());
+        assert_eq!((r[1].loc.line, r[1].loc.column), (3, 1));
+    }
+
+    #[test]
+    fn a_bad_row_is_located_and_the_rest_load() {
+        let (r, e) = all(
+            "Email Address,First Name\na@x.example,Ann\nb@x.example,Bo,extra\nc@x.example,Cy\n",
+            "exports/list.csv",
+            &ProfileColumns::with_id("Email Address", &[("First Name", "first_name")]),
+        );
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].id, "c@x.example");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("exports/list.csv:3:1: this row has 3 cells where the header has 2"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn rows_without_an_id_are_numbered() {
+        let (r, _) = all(
+            "first_name\nAnn\nBo\n",
+            "sample-profiles/list.csv",
+            &ProfileColumns::default(),
+        );
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["list#1", "list#2"]);
+    }
+
+    #[test]
+    fn json_lines_and_json() {
+        let (r, e) = all(
+            "{\"external_id\": \"u1\", \"first_name\": \"Ann\"}\n\n{\"external_id\": 2}\n{oops\n[1]\n",
+            "braze.jsonl",
+            &ProfileColumns::with_id("external_id", &[]),
+        );
+        assert_eq!(
+            r.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["u1", "2"]
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[0].starts_with("braze.jsonl:4:2: this line is not a JSON object"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("braze.jsonl:5:1: a profile is an object"),
+            "{e:?}"
+        );
+        let (r, e) = all(
+            "[{\"id\": \"a\"}, {\"first_name\": \"B\"}]",
+            "data.json",
+            &ProfileColumns::default(),
+        );
+        assert!(e.is_empty());
+        assert_eq!(r[1].id, "data#2");
+        let (_, e) = all("{\"a\": }", "bad.json", &ProfileColumns::default());
+        assert!(e[0].starts_with("bad.json:1:7: not valid JSON"), "{e:?}");
+    }
+
+    #[test]
+    fn numbers_as_csv_writes_them() {
+        for (cell, want) in [
+            ("12", json!(12)),
+            ("-3.50", json!(-3.5)),
+            ("0.5", json!(0.5)),
+            ("0", json!(0)),
+        ] {
+            assert_eq!(cell_value(cell), Some(want), "{cell}");
+        }
+        for text in [
+            "007",
+            "1e3",
+            "+5",
+            "1.",
+            ".5",
+            "12 ",
+            "1,000",
+            "12345678901234567890",
+        ] {
+            assert_eq!(cell_value(text), Some(Value::String(text.into())), "{text}");
+        }
+    }
+}
