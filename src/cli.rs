@@ -41,6 +41,26 @@ pub enum Command {
     EdgeCases(EdgeCaseArgs),
     /// Explain what a rule catches, why, an example, the fix and how to accept it
     Explain(ExplainArgs),
+    /// Run the whole customer list (CSV, JSON Lines, JSON or YAML) through every campaign: reach, fallbacks and defects, counted
+    Audit(AuditArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// Project folder
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The customer list: a CSV, JSON Lines, JSON or YAML export
+    #[arg(long, value_name = "FILE")]
+    pub profiles: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PreviewFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Audit only this campaign (repeat for more)
+    #[arg(long, value_name = "C")]
+    pub campaign: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -129,6 +149,7 @@ pub fn main() -> ExitCode {
         Some(Command::Preview(args)) => preview(&args),
         Some(Command::EdgeCases(args)) => edge_cases(&args),
         Some(Command::Explain(args)) => explain(&args),
+        Some(Command::Audit(args)) => audit(&args),
     };
     match result {
         Ok(code) => code,
@@ -141,7 +162,7 @@ pub fn main() -> ExitCode {
 
 /// The commands, for "did you mean" on a first word that is neither one of
 /// them nor a folder.
-const COMMANDS: &[&str] = &["lint", "preview", "edge-cases", "explain"];
+const COMMANDS: &[&str] = &["lint", "preview", "edge-cases", "explain", "audit"];
 
 fn run_tui(path: &Path) -> anyhow::Result<ExitCode> {
     require_folder(path)?;
@@ -499,4 +520,209 @@ fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `mergeproof audit PATH --profiles FILE`: the export streamed through every
+/// campaign; the report holds counts and customer ids, nothing else of them.
+fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    use mergeproof_core::project::records::{RecordFormat, read_records};
+    require_folder(&args.path)?;
+    let project = load_project(&args.path);
+    if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
+        anyhow::bail!(
+            "--output {} is one of the project's own files; write the report elsewhere",
+            output.display()
+        );
+    }
+    for e in &project.load_errors {
+        eprintln!("{}", visible(&e.to_string()));
+    }
+    let (compiled, _, compile_errors) = engine::compile_project(&project);
+    for e in &compile_errors {
+        eprintln!("{}", visible(&e.to_string()));
+    }
+    let mut campaigns = compiled;
+    if !args.campaign.is_empty() {
+        let known: Vec<&str> = campaigns.iter().map(|c| c.campaign.id.as_str()).collect();
+        for wanted in &args.campaign {
+            if !known.contains(&wanted.as_str()) {
+                let hint = mergeproof_core::source::hint_suffix(wanted, &known);
+                anyhow::bail!("no campaign `{}`{hint}", visible(wanted));
+            }
+        }
+        campaigns.retain(|c| args.campaign.contains(&c.campaign.id));
+    }
+    let file_name = args.profiles.display().to_string();
+    let file = std::fs::File::open(&args.profiles)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let columns = project.config.profile_columns.clone();
+
+    // Records are read on this thread and handed over in order.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(8192);
+    let reader_file = file_name.clone();
+    let reader = std::thread::spawn(move || {
+        let input = std::io::BufReader::with_capacity(1 << 20, file);
+        match RecordFormat::of(&reader_file) {
+            Some(format) => read_records(input, format, &reader_file, &columns, &mut |r| {
+                let _ = sender.send(r);
+            }),
+            None => {
+                let mut text = String::new();
+                let mut input = input;
+                if let Err(e) = std::io::Read::read_to_string(&mut input, &mut text) {
+                    let _ = sender.send(Err(mergeproof_core::source::LoadError::in_file(
+                        &reader_file,
+                        format!("cannot read: {e}"),
+                    )));
+                    return;
+                }
+                let (profiles, errors) = match mergeproof_core::project::profile::load_yaml_profiles(
+                    &text,
+                    &reader_file,
+                    Path::new(&reader_file),
+                ) {
+                    Ok(p) => (p, Vec::new()),
+                    Err((p, e)) => (p, e),
+                };
+                for p in profiles {
+                    let _ = sender.send(Ok(mergeproof_core::project::records::Record {
+                        id: p.id,
+                        data: p.data,
+                        loc: p.loc,
+                    }));
+                }
+                for e in errors {
+                    let _ = sender.send(Err(e));
+                }
+            }
+        }
+    });
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} customers, {per_sec}, {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let _ = size;
+    let progress = |n: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(n);
+        }
+    };
+    let mut records = receiver.into_iter();
+    let result =
+        mergeproof_core::audit::audit(&campaigns, &project.config, &mut records, &progress);
+    let _ = reader.join();
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let text = match args.format {
+        PreviewFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
+        PreviewFormat::Text => audit_text(&result, &file_name),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    Ok(
+        if !project.load_errors.is_empty() || !compile_errors.is_empty() {
+            ExitCode::from(2)
+        } else if result.fails() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}
+
+fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "audit of {}: {} customers, {} rejected",
+        visible(file),
+        audit.profiles,
+        audit.rejected
+    );
+    for c in &audit.campaigns {
+        let _ = writeln!(out, "\n{} ({} customers)", visible(&c.id), c.profiles);
+        let width = c
+            .variants
+            .iter()
+            .map(|v| v.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        out.push_str("  variants\n");
+        for v in &c.variants {
+            let _ = writeln!(
+                out,
+                "    {:width$}  {:>9}  {:>6.1}%{}",
+                visible(&v.id),
+                v.reach,
+                v.share * 100.0,
+                if v.reach == 0 {
+                    "  reaches nobody"
+                } else if v.below_min_reach {
+                    "  below min_reach"
+                } else {
+                    ""
+                }
+            );
+        }
+        let gaps: Vec<_> = c
+            .tokens
+            .iter()
+            .filter(|t| t.fallback > 0 || t.empty > 0)
+            .collect();
+        if !gaps.is_empty() {
+            out.push_str("  tokens that fell back or printed nothing\n");
+            for t in gaps {
+                let _ = writeln!(
+                    out,
+                    "    {} {} {}  {}:{}:{}  received {}, fallback {}, empty {}",
+                    visible(&t.variant),
+                    t.field,
+                    visible(&t.token),
+                    visible(&t.file),
+                    t.line,
+                    t.column,
+                    t.received,
+                    t.fallback,
+                    t.empty
+                );
+            }
+        }
+        if !c.rules.is_empty() {
+            out.push_str("  defects\n");
+            for r in &c.rules {
+                let _ = writeln!(
+                    out,
+                    "    {:7} {:22} {} {}  {} customers  e.g. {}",
+                    r.severity.to_string(),
+                    r.rule.as_str(),
+                    visible(r.variant.as_deref().unwrap_or("-")),
+                    r.field,
+                    r.profiles,
+                    visible(&r.examples.join(", "))
+                );
+            }
+        }
+    }
+    if !audit.rejected_records.is_empty() {
+        out.push_str("\nrejected records\n");
+        for r in &audit.rejected_records {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {}",
+                visible(&r.file),
+                r.line,
+                r.column,
+                visible(&r.message)
+            );
+        }
+    }
+    out
 }

@@ -52,6 +52,7 @@
 
 pub mod atomic;
 pub mod audience;
+pub mod audit;
 pub mod config;
 pub mod decision;
 pub mod dialect;

@@ -104,7 +104,7 @@ pub fn load_profile_file(
 }
 
 /// The profiles of a YAML file: one profile, a list, or several documents.
-fn load_yaml_profiles(
+pub fn load_yaml_profiles(
     text: &str,
     file_name: &str,
     file: &Path,
@@ -288,7 +288,11 @@ mod tests {
     #[test]
     fn a_bad_profile_among_good_ones_is_reported_and_the_rest_load() {
         let dir = tempfile::tempdir().unwrap();
-        let rel = write(dir.path(), "mixed.yaml", "- first_name: A\n- 7\n- first_name: C\n");
+        let rel = write(
+            dir.path(),
+            "mixed.yaml",
+            "- first_name: A\n- 7\n- first_name: C\n",
+        );
         let (profiles, errors) = load(dir.path(), &rel);
         assert_eq!(profiles.len(), 2);
         assert_eq!((errors[0].line, errors[0].column), (2, 3));
@@ -297,12 +301,22 @@ mod tests {
     #[test]
     fn exports_load_as_profiles() {
         let dir = tempfile::tempdir().unwrap();
-        let rel = write(dir.path(), "export.csv", "Email Address,First Name,zip\na@x.example,Ann,02134\n");
-        let columns = crate::config::ProfileColumns::with_id("Email Address", &[("First Name", "first_name")]);
+        let rel = write(
+            dir.path(),
+            "export.csv",
+            "Email Address,First Name,zip\na@x.example,Ann,02134\n",
+        );
+        let columns = crate::config::ProfileColumns::with_id(
+            "Email Address",
+            &[("First Name", "first_name")],
+        );
         let (p, e) = load_profile_file(ProjectFiles::Folder(dir.path()), &rel, &columns);
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(p[0].id, "a@x.example");
-        assert_eq!(p[0].data, serde_json::json!({"first_name": "Ann", "zip": "02134"}));
+        assert_eq!(
+            p[0].data,
+            serde_json::json!({"first_name": "Ann", "zip": "02134"})
+        );
         assert_eq!(p[0].loc.line, 2);
     }
 

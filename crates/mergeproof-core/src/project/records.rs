@@ -70,11 +70,22 @@ fn read_csv(
     columns: &ProfileColumns,
     each: &mut dyn FnMut(Result<Record, LoadError>),
 ) {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    // Lines are counted here from byte offsets: the csv crate's own line
+    // numbers drift on files with CRLF line ends (most exports).
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(LineCounter::default()));
+    let counted = CountingReader {
+        inner: input,
+        read: 0,
+        lines: lines.clone(),
+    };
+    let line_of = |byte: u64| lines.borrow_mut().line_of(byte);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(counted);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            each(Err(csv_error(file, &e)));
+            each(Err(csv_error(file, &e, 1)));
             return;
         }
     };
@@ -91,7 +102,7 @@ fn read_csv(
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| line_of(p.byte()));
                 let loc = SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1);
                 let mut data = Value::Object(Map::new());
                 let mut id = None;
@@ -112,7 +123,8 @@ fn read_csv(
             }
             Err(e) => {
                 row += 1;
-                each(Err(csv_error(file, &e)));
+                let line = error_position(&e).map_or(0, |p| line_of(p.byte()));
+                each(Err(csv_error(file, &e, line)));
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -124,28 +136,73 @@ fn read_csv(
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> LoadError {
-    let (line, message) = match e.kind() {
+fn error_position(e: &csv::Error) -> Option<&csv::Position> {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { pos, .. } | csv::ErrorKind::Utf8 { pos, .. } => {
+            pos.as_ref()
+        }
+        _ => None,
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error, line: u64) -> LoadError {
+    let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
-        } => (
-            pos.as_ref().map_or(0, |p| p.line()),
-            format!(
-                "this row has {len} cells where the header has {expected_len}: a cell holding a comma needs double quotes around it"
-            ),
+            expected_len, len, ..
+        } => format!(
+            "this row has {len} cells where the header has {expected_len}: a cell holding a comma needs double quotes around it"
         ),
-        csv::ErrorKind::Utf8 { pos, .. } => (
-            pos.as_ref().map_or(0, |p| p.line()),
-            "this row is not UTF-8 text: export the file as UTF-8".to_string(),
-        ),
-        _ => (0, format!("cannot read the CSV: {e}")),
+        csv::ErrorKind::Utf8 { .. } => {
+            "this row is not UTF-8 text: export the file as UTF-8".to_string()
+        }
+        _ => format!("cannot read the CSV: {e}"),
     };
     if line == 0 {
         LoadError::in_file(file, message)
     } else {
         LoadError::at(&SourceLoc::new(file, line as u32, 1), message)
+    }
+}
+
+/// The line a byte offset is on, for offsets asked in increasing order: it
+/// keeps only the line ends read ahead of the last offset asked.
+#[derive(Default)]
+struct LineCounter {
+    /// Byte offsets of line ends read but not yet passed.
+    ends: std::collections::VecDeque<u64>,
+    /// Line ends passed.
+    passed: u64,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        // With CRLF line ends the csv crate starts a record at the `\n` of
+        // the line before: that line end is passed too.
+        while self.ends.front().is_some_and(|end| *end <= byte) {
+            self.ends.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    read: u64,
+    lines: std::rc::Rc<std::cell::RefCell<LineCounter>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                lines.ends.push_back(self.read + i as u64);
+            }
+        }
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -384,6 +441,18 @@ mod tests {
             e[0].starts_with("exports/list.csv:3:1: this row has 3 cells where the header has 2"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn lines_are_right_with_crlf_line_ends() {
+        let (r, e) = all(
+            "id,a\r\nx,1\r\ny,\"two\r\nlines\"\r\nz,3,4\r\nw,5\r\n",
+            "export.csv",
+            &ProfileColumns::default(),
+        );
+        let lines: Vec<u32> = r.iter().map(|r| r.loc.line).collect();
+        assert_eq!(lines, [2, 3, 6]);
+        assert!(e[0].starts_with("export.csv:5:1:"), "{e:?}");
     }
 
     #[test]
