@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `mergeproof audit` against the ingest floor: the csv crate only parsing the
+# same export (bench/csv_floor.rs), measured in the same run.
+#
+#   bench/audit.sh [--rows N] [--runs R]
+#
+# Generates a seeded export in Mailchimp's shape and a project with one
+# campaign of five variants (bench/generate_export.py) in a temporary
+# folder, builds both programs in release mode, and prints the median wall
+# time, the CPU time (user + system) and the peak memory of each, the ratio
+# audit / floor, and, with the default rows, the same for a tenth of them
+# (linear growth: at most 11x for 10x the rows).
+set -euo pipefail
+ROWS=1000000
+RUNS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) ROWS="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    *) echo "audit.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+cd "$ROOT"
+cargo build --release -q --bin mergeproof --example csv-floor
+BIN="$ROOT/target/release/mergeproof"
+FLOOR="$ROOT/target/release/examples/csv-floor"
+
+measure() { # label, command...: prints "label median_wall_s cpu_s peak_kb"
+  local label="$1"; shift
+  local walls=() cpu="" peak=""
+  for _ in $(seq "$RUNS"); do
+    # `audit` exits 1 when defects reach customers: a result, not a failure.
+    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
+    read -r wall user sys kb < <(tail -1 "$WORK/time")
+    walls+=("$wall")
+    cpu=$(echo "$user + $sys" | bc)
+    peak="$kb"
+  done
+  local median
+  median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  echo "$label $median $cpu $peak"
+}
+
+run_size() {
+  local rows="$1" dir="$WORK/$1"
+  python3 "$ROOT/bench/generate_export.py" --out "$dir" --rows "$rows" >/dev/null
+  local floor audit
+  floor=$(measure floor "$FLOOR" "$dir/export.csv")
+  audit=$(measure audit "$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
+  read -r _ fw fc fm <<<"$floor"
+  read -r _ aw ac am <<<"$audit"
+  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %5.1fx wall\n' \
+    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(echo "$aw / $fw" | bc -l)"
+  echo "$aw" > "$WORK/wall-$rows"
+}
+
+echo "mergeproof audit vs the csv crate only parsing the same export; median of $RUNS runs; $(nproc) cores"
+run_size "$ROWS"
+if [ "$ROWS" -ge 100000 ]; then
+  small=$((ROWS / 10))
+  run_size "$small"
+  printf 'growth for 10x the rows: %.1fx (linear: at most 11x)\n' "$(echo "$(cat "$WORK/wall-$ROWS") / $(cat "$WORK/wall-$small")" | bc -l)"
+fi
