@@ -1,24 +1,13 @@
 //! `mergeproof audit` on the shipped export (`exports/mailchimp-audience.csv`,
 //! in Mailchimp's audience shape), through the binary.
 
+mod common;
+use common::copy_tree;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// The example project with its export, copied apart from the working tree.
 fn project() -> tempfile::TempDir {

@@ -1,6 +1,8 @@
 //! The shipped example project and the broken fixture, through the real
 //! binary: what examples-expected.md promises.
 
+mod common;
+use common::copy_tree;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -53,19 +55,6 @@ fn examples() -> &'static Path {
         dir
     })
     .path()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Runs `mergeproof lint PATH ARGS… --format json` and returns the exit code

@@ -16,7 +16,6 @@ use crate::finding::{Field, ProfileKind, Severity};
 use crate::project::records::Record;
 use crate::project::{Profile, ProfileRef};
 use crate::rule_id::RuleId;
-use crate::rules::CellContext;
 use crate::source::LoadError;
 use crate::template::CompiledCampaign;
 
@@ -210,20 +209,7 @@ fn outcome(
             slot += 1;
         }
     }
-    let cx = CellContext {
-        config,
-        campaign: compiled,
-        variant_index: vi,
-        variant,
-        compiled: &compiled.variants[vi],
-        profile,
-        cell: &cell,
-        reviewed_texts: Default::default(),
-    };
-    let mut drafts = Vec::new();
-    for rule in crate::rules::all() {
-        rule.check_cell(&cx, &mut drafts);
-    }
+    let drafts = crate::rules::check_cell(config, compiled, vi, profile, &cell);
     let mut findings: Vec<(RuleId, Field)> = drafts
         .into_iter()
         .filter(|d| variant.allowed(d.rule).is_none())

@@ -10,7 +10,7 @@ use crate::dialect::TemplateDialect;
 use crate::finding::{Finding, Waiver};
 use crate::project::{BrokenCampaign, ProfileRef, Project};
 use crate::review::Decisions;
-use crate::rules::{CampaignContext, CellContext, Draft};
+use crate::rules::{CampaignContext, Draft};
 pub use crate::run::{CampaignRun, Run, Summary, is_edge};
 use crate::source::LoadError;
 use crate::template::{CompiledCampaign, compile_campaign, compile_partials};
@@ -129,20 +129,7 @@ pub fn run_campaign(
                 return Vec::new();
             };
             let cell = compiled.render(vi, profile);
-            let cx = CellContext {
-                config,
-                campaign: &compiled,
-                variant_index: vi,
-                variant: &campaign.variants[vi],
-                compiled: &compiled.variants[vi],
-                profile,
-                cell: &cell,
-                reviewed_texts: Default::default(),
-            };
-            let mut drafts = Vec::new();
-            for rule in crate::rules::all() {
-                rule.check_cell(&cx, &mut drafts);
-            }
+            let mut drafts = crate::rules::check_cell(config, &compiled, vi, profile, &cell);
             for d in &mut drafts {
                 d.variant = Some(vi);
                 d.profile = Some(profile.clone());

@@ -90,6 +90,32 @@ pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
     RuleId::ALL.iter().map(|&id| rule(id))
 }
 
+/// Every rule's drafts for one cell: what `variant_index` renders for
+/// `profile` (`cell`), checked.
+pub fn check_cell(
+    config: &Config,
+    campaign: &CompiledCampaign,
+    variant_index: usize,
+    profile: &Profile,
+    cell: &RenderedCell,
+) -> Vec<Draft> {
+    let cx = CellContext {
+        config,
+        campaign,
+        variant_index,
+        variant: &campaign.campaign.variants[variant_index],
+        compiled: &campaign.variants[variant_index],
+        profile,
+        cell,
+        reviewed_texts: Default::default(),
+    };
+    let mut drafts = Vec::new();
+    for rule in all() {
+        rule.check_cell(&cx, &mut drafts);
+    }
+    drafts
+}
+
 /// The rule a user's id names.
 pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
     RuleId::parse(id).map(rule)
