@@ -35,6 +35,8 @@ pub struct Config {
     pub profile_columns: ProfileColumns,
     /// `audit: { min_reach: 100 }`.
     pub audit: AuditSettings,
+    /// Fields that hold HTML the team's own systems build (`trusted_html:`).
+    pub trusted_html: Vec<String>,
 }
 
 /// `profile_columns: { id: "Email Address", "First Name": first_name }`.
@@ -223,6 +225,7 @@ impl Default for Config {
             helpers: DeclaredHelpers::new(),
             profile_columns: ProfileColumns::default(),
             audit: AuditSettings::default(),
+            trusted_html: Vec::new(),
         }
     }
 }
@@ -243,6 +246,7 @@ struct RawConfig {
     helpers: Option<BTreeMap<String, Spanned<RawHelper>>>,
     profile_columns: Option<OrderedMap>,
     audit: Option<AuditSettings>,
+    trusted_html: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -390,6 +394,9 @@ impl Config {
                 }
             }
         }
+        if let Some(v) = raw.trusted_html {
+            config.trusted_html = v;
+        }
         if let Some(audit) = raw.audit {
             config.audit = audit;
         }
@@ -471,6 +478,23 @@ impl Config {
         })
     }
 
+    /// Whether `trusted_html:` names a field: a dotted path where `*` stands
+    /// for any part of one name (`post.*_html`), and a trailing `.*` for
+    /// everything under a field. In a loop, `posts.[].html` is `posts.html`.
+    pub fn is_trusted_html(&self, path: &str) -> bool {
+        let flat = path.replace(".[]", "");
+        self.trusted_html.iter().any(|pattern| {
+            if let Some(field) = pattern.strip_suffix(".*")
+                && [path, flat.as_str()]
+                    .iter()
+                    .any(|p| p.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
+            {
+                return true;
+            }
+            [path, flat.as_str()].iter().any(|p| glob(pattern, p))
+        })
+    }
+
     pub fn is_balance_field(&self, path: &str) -> bool {
         self.balance_fields.iter().any(|f| f == path)
     }
@@ -484,6 +508,22 @@ impl Config {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, w)| *w)
+    }
+}
+
+/// `*` matches any run of characters but a `.`.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            let Some(rest) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len())
+                .take_while(|i| !rest[..*i].contains('.'))
+                .filter(|i| rest.is_char_boundary(*i))
+                .any(|i| glob(tail, &rest[i..]))
+        }
     }
 }
 
@@ -511,6 +551,31 @@ pub fn parse_dialect(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trusted_html_and_profile_columns_parse() {
+        let mut errors = Vec::new();
+        let c = super::Config::parse(
+            "trusted_html: [html, \"post.*_html\", \"layout.*\"]\nprofile_columns:\n  id: \"Email Address\"\n  \"First Name\": first_name\naudit: { min_reach: 5 }\n",
+            "mergeproof.yaml",
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        for path in [
+            "html",
+            "post.body_html",
+            "post.[].body_html",
+            "layout.footer.text",
+        ] {
+            assert!(c.is_trusted_html(path), "{path}");
+        }
+        for path in ["html2", "post.body", "post.a.b_html", "bio"] {
+            assert!(!c.is_trusted_html(path), "{path}");
+        }
+        assert_eq!(c.profile_columns.field_for("First Name"), "first_name");
+        assert_eq!(c.profile_columns.field_for("Email Address"), "id");
+        assert_eq!(c.audit.min_reach, 5);
+    }
+
     use super::*;
 
     #[test]

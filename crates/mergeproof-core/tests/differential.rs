@@ -60,6 +60,7 @@ pub fn render(dialect: Dialect, case: &Value) -> Result<String, String> {
         id: "case".into(),
         name: None,
         channel: Channel::Email,
+        kind: Default::default(),
         categories: Vec::new(),
         control: None,
         control_loc: None,

@@ -22,6 +22,15 @@ pub enum Channel {
     Push,
 }
 
+/// `kind: marketing | transactional`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    Marketing,
+    Transactional,
+}
+
 impl Channel {
     pub fn has_subject(self) -> bool {
         self == Channel::Email
@@ -39,6 +48,9 @@ pub struct Campaign {
     pub id: String,
     pub name: Option<String>,
     pub channel: Channel,
+    /// Marketing (the default) or transactional mail (a receipt, a password
+    /// reset): no control is wanted for the latter.
+    pub kind: Kind,
     pub categories: Vec<String>,
     pub control: Option<String>,
     pub control_loc: Option<SourceLoc>,
@@ -130,6 +142,7 @@ struct RawCampaign {
     id: Option<Spanned<String>>,
     name: Option<String>,
     channel: Option<Channel>,
+    kind: Option<Kind>,
     categories: Option<Vec<String>>,
     control: Option<Spanned<String>>,
     dialect: Option<Spanned<String>>,
@@ -360,6 +373,7 @@ pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, V
             id,
             name: raw.name,
             channel,
+            kind: raw.kind.unwrap_or_default(),
             categories: raw.categories.unwrap_or_default(),
             control,
             control_loc,

@@ -6,6 +6,10 @@
 //! subject, preheader or body reads profile data. A control may still have an
 //! audience (a holdout group): what makes it a baseline is that everyone who
 //! receives it reads the same words.
+//!
+//! Marketing mail only: a transactional campaign (`kind: transactional`, a
+//! receipt or a password reset) is sent because something happened, and no
+//! unpersonalized baseline is ever wanted.
 
 use crate::finding::{Field, Severity};
 use crate::source::SourceLoc;
@@ -23,7 +27,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "Without an unpersonalized baseline there is nothing to compare with: nobody can say whether the personalized variants earn more clicks, or whether they cost some. A control that greets people by name is not a baseline.",
     example: "id: device-launch\nvariants: [iphone, ipad, imac, everyone]   # no `control:`",
     fix: "Add `control: <variant id>` naming a variant whose subject, preheader and body read no profile data (usually the catch-all), or remove the tokens from the control.",
-    accept: "When a baseline is measured elsewhere, add to the control variant (or to any variant, when there is no control):\n  allow:\n    - { rule: no-control, reason: \"…why…\" }",
+    accept: "A receipt, a password reset or another message sent because something happened is `kind: transactional` in its campaign file: no-control applies to marketing only. When a baseline is measured elsewhere, add to the control variant (or to any variant, when there is no control):\n  allow:\n    - { rule: no-control, reason: \"…why…\" }",
 };
 
 impl Rule for NoControl {
@@ -33,6 +37,9 @@ impl Rule for NoControl {
 
     fn check_campaign(&self, cx: &CampaignContext<'_>, out: &mut Vec<Draft>) {
         let campaign = &cx.campaign.campaign;
+        if campaign.kind == crate::project::campaign::Kind::Transactional {
+            return;
+        }
         let Some(control) = &campaign.control else {
             out.push(cx.draft(
                 DOC.id,
@@ -85,6 +92,23 @@ impl Rule for NoControl {
             out.push(draft);
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod transactional_tests {
+    use crate::testkit::check_campaign_with;
+
+    #[test]
+    fn transactional_mail_needs_no_control() {
+        let receipt =
+            "variants:\n  - id: a\n    subject: \"Your receipt, {{first_name}}\"\n    body: x\n";
+        assert_eq!(
+            check_campaign_with("no-control", receipt, &["first_name: A"]).len(),
+            1
+        );
+        let transactional = format!("kind: transactional\n{receipt}");
+        assert!(check_campaign_with("no-control", &transactional, &["first_name: A"]).is_empty());
     }
 }
 

@@ -76,7 +76,23 @@ impl Rule for RenderArtifact {
             let mut found = Vec::new();
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
+            let before = found.len();
             debris(template, &text.text, &mut found);
+            // `\{{ … }}` and raw blocks are the author's: they print
+            // Handlebars code on purpose (a template that teaches its own
+            // syntax). Code that came from data is still debris.
+            if escapes_on_purpose(&template.source.text) {
+                let mut index = 0;
+                found.retain(|a| {
+                    index += 1;
+                    index <= before
+                        || !a.message.contains("Handlebars code")
+                        || text
+                            .spans
+                            .iter()
+                            .any(|s| s.start < a.range.end && a.range.start < s.end)
+                });
+            }
             stray_punctuation(template, text, &mut found);
             // Each place once: the most specific explanation was pushed first.
             // Reported places never overlap, so the one starting last before
@@ -234,6 +250,12 @@ fn may_hold_placeholder(text: &str) -> bool {
 }
 
 /// Template syntax and merge tags of other tools, wherever they came from.
+/// Whether a template writes Handlebars code out on purpose: `\{{` or a
+/// raw block `{{{{raw}}}}`.
+fn escapes_on_purpose(source: &str) -> bool {
+    source.contains("\\{{") || source.contains("{{{{")
+}
+
 fn debris(template: &CompiledTemplate, text: &str, out: &mut Vec<Artifact>) {
     // One pass to rule out the common case: none of the delimiters at all.
     let mut present = [false; 4];
@@ -441,12 +463,34 @@ mod tests {
             ("<p>Dear *|FNAME|*,</p>", "*|FNAME|*"),
             ("<p>Dear %%First Name%%,</p>", "%%First Name%%"),
             ("<p>Total: [object Object]</p>", "[object Object]"),
-            ("<p>Dear \\{{first_name}},</p>", "{{first_name}}"),
+            // Broken syntax: a closing pair with nothing to close.
+            ("<p>Dear first_name}},</p>", "}}"),
         ] {
             let f = found("Hello", body, "first_name: Ann");
             assert_eq!(f.len(), 1, "{body}: {f:?}");
             assert!(f[0].message.contains(tag), "{body}: {}", f[0].message);
         }
+    }
+
+    #[test]
+    fn syntax_the_template_escaped_is_not_debris() {
+        // Postmark's `example` template shows its reader the syntax.
+        let f = found(
+            "Hi",
+            "<p>Write \\\\{{ something }} to print a field</p>",
+            "x: 1",
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let f = found("Hi", "{{{{raw}}}}<p>{{ name }}</p>{{{{/raw}}}}", "x: 1");
+        assert!(f.is_empty(), "{f:?}");
+        // Beside it, code that came from data is still found.
+        let f = found(
+            "Hi",
+            "<p>Write \\\\{{ something }} to print {{first_name}}</p>",
+            "first_name: \"{{FNAME}}\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("{{FNAME}}"), "{}", f[0].message);
     }
 
     #[test]

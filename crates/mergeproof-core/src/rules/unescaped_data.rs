@@ -22,7 +22,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A name like `<b>O'Brien & \"Co\"</b>` or `<script>` typed into a sign-up form is inserted as markup: at best the layout breaks, at worst the email carries someone's script or a phishing link in your brand.",
     example: "body_file: templates/device-iphone.html.hbs\n  <p>{{{first_name}}}, your iPhone deserves a better desk.</p>\nprofile: { first_name: \"<a href=https://evil.example>Claim your prize</a>\" }",
     fix: "Use {{first_name}} (two braces): Handlebars escapes it. Keep {{{ }}} for trusted HTML the team writes, never for profile data.",
-    accept: "When the field holds HTML your own systems produce and sanitize, add to the variant:\n  allow:\n    - { rule: unescaped-data, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+    accept: "When the field holds HTML your own systems produce and sanitize, name it in mergeproof.yaml:\n  trusted_html: [footerContent, \"post.*_html\"]\nor, for one variant, add to it:\n  allow:\n    - { rule: unescaped-data, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
 impl Rule for UnescapedData {
@@ -38,6 +38,14 @@ impl Rule for UnescapedData {
         let body = &cx.cell.body;
         for token in &template.analysis.tokens {
             if token.escaped || token.reads.is_empty() {
+                continue;
+            }
+            // HTML the team's own systems build (`trusted_html:`).
+            if token
+                .reads
+                .iter()
+                .all(|r| cx.config.is_trusted_html(&r.path))
+            {
                 continue;
             }
             if body.output.spans_of(token.index).next().is_none() {
@@ -96,6 +104,25 @@ mod tests {
             check_cell_with("unescaped-data", campaign, "first_name: Loren").len(),
             1
         );
+    }
+
+    #[test]
+    fn trusted_html_is_not_unescaped_data() {
+        let campaign = "variants:\n  - id: a\n    subject: Hi\n    body: \"{{{footerContent}}}{{#each posts}}{{{feature_html}}}{{/each}}{{{bio}}}\"\n";
+        let profile = "footerContent: \"<p>x</p>\"\nposts: [ { feature_html: \"<b>y</b>\" } ]\nbio: \"<i>z</i>\"";
+        assert_eq!(
+            check_cell_with("unescaped-data", campaign, profile).len(),
+            3
+        );
+        let config = crate::config::Config {
+            trusted_html: vec!["footerContent".into(), "posts.*_html".into()],
+            ..Default::default()
+        };
+        let f =
+            crate::testkit::check_cell_with_config("unescaped-data", campaign, profile, &config);
+        // The real case beside them is still found.
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("{{{bio}}}"));
     }
 
     #[test]
