@@ -37,6 +37,9 @@ pub struct Config {
     pub audit: AuditSettings,
     /// Fields that hold HTML the team's own systems build (`trusted_html:`).
     pub trusted_html: Vec<String>,
+    /// Placeholders a later stage fills (`literal_tags:`), besides the
+    /// dialect's own.
+    pub literal_tags: Vec<String>,
 }
 
 /// `profile_columns: { id: "Email Address", "First Name": first_name }`.
@@ -226,6 +229,7 @@ impl Default for Config {
             profile_columns: ProfileColumns::default(),
             audit: AuditSettings::default(),
             trusted_html: Vec::new(),
+            literal_tags: Vec::new(),
         }
     }
 }
@@ -247,6 +251,7 @@ struct RawConfig {
     profile_columns: Option<OrderedMap>,
     audit: Option<AuditSettings>,
     trusted_html: Option<Vec<String>>,
+    literal_tags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,6 +401,18 @@ impl Config {
         }
         if let Some(v) = raw.trusted_html {
             config.trusted_html = v;
+        }
+        if let Some(tags) = raw.literal_tags {
+            for tag in tags {
+                if crate::dialect::LiteralTag::parse(&tag).is_some() {
+                    config.literal_tags.push(tag);
+                } else {
+                    errors.push(LoadError::in_file(
+                        file,
+                        format!("`literal_tags` entry `{tag}` needs text on both sides of one `*`, as in `%%{{*}}%%` or `<%*%>`"),
+                    ));
+                }
+            }
         }
         if let Some(audit) = raw.audit {
             config.audit = audit;

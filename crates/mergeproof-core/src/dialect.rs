@@ -116,6 +116,16 @@ impl Dialect {
         }
     }
 
+    /// Placeholders the platform fills itself at send time, after the
+    /// template renders: SendGrid's unsubscribe tags, Mailchimp's merge tags.
+    pub fn literal_tags(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Sendgrid => &["<%asm_*%>", "<%*%>"],
+            Dialect::Mandrill => &["*|*|*"],
+            _ => &[],
+        }
+    }
+
     /// The helper whose arguments but the last have a fallback (`default`).
     pub fn fallback_helper(self) -> Option<&'static str> {
         match self {
@@ -168,8 +178,92 @@ impl TemplateDialect<'_> {
     }
 }
 
+/// A placeholder pattern of `literal_tags:`: text, one `*` standing for the
+/// tag's name, text (`%%{*}%%`, `<%*%>`, `*|*|*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiteralTag {
+    pub open: String,
+    pub close: String,
+}
+
+impl LiteralTag {
+    /// The wildcard is the `*` with text on both sides (in `*|*|*`, the
+    /// middle one).
+    pub fn parse(pattern: &str) -> Option<LiteralTag> {
+        let stars: Vec<usize> = pattern.match_indices('*').map(|(i, _)| i).collect();
+        let at = stars
+            .iter()
+            .rev()
+            .copied()
+            .find(|&i| i > 0 && i + 1 < pattern.len())?;
+        let (open, close) = (&pattern[..at], &pattern[at + 1..]);
+        Some(LiteralTag {
+            open: open.to_string(),
+            close: close.to_string(),
+        })
+    }
+
+    /// Every whole tag in `text`: the open text, a name without spaces (never
+    /// running into another tag), the close text.
+    pub fn find_in(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&self.open).map(|i| i + from) {
+            let name_start = at + self.open.len();
+            let rest = &text[name_start..];
+            let end = rest.find(&self.close).filter(|len| {
+                *len > 0
+                    && *len <= 64
+                    && !rest[..*len].contains(|c: char| c.is_whitespace() || c == '<' || c == '>')
+                    && !rest[..*len].contains(self.open.as_str())
+            });
+            match end {
+                Some(len) => {
+                    let stop = name_start + len + self.close.len();
+                    out.push(at..stop);
+                    from = stop;
+                }
+                None => from = at + self.open.len().max(1),
+            }
+        }
+        out
+    }
+}
+
+/// The literal tags in force for a dialect: its platform's and the project's.
+pub fn literal_tags(dialect: Dialect, configured: &[String]) -> Vec<LiteralTag> {
+    dialect
+        .literal_tags()
+        .iter()
+        .copied()
+        .chain(configured.iter().map(String::as_str))
+        .filter_map(LiteralTag::parse)
+        .collect()
+}
+
+/// The places in `text` that literal tags fill.
+pub fn literal_ranges(tags: &[LiteralTag], text: &str) -> Vec<std::ops::Range<usize>> {
+    tags.iter().flat_map(|t| t.find_in(text)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn literal_tags_match_whole_tags() {
+        let ghost = super::LiteralTag::parse("%%{*}%%").unwrap();
+        let text = "You are a %%{status}%% subscriber to Harbour Weekly. %%{email}%%";
+        let found: Vec<&str> = ghost.find_in(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["%%{status}%%", "%%{email}%%"]);
+        let mailchimp = super::LiteralTag::parse("*|*|*").unwrap();
+        assert_eq!(
+            (mailchimp.open.as_str(), mailchimp.close.as_str()),
+            ("*|", "|*")
+        );
+        assert_eq!(mailchimp.find_in("Hi *|FNAME|*, *|not a tag|*").len(), 1);
+        assert!(super::LiteralTag::parse("*").is_none());
+        assert!(super::LiteralTag::parse("plain").is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -59,9 +59,12 @@ impl Rule for BrokenLink {
             } else {
                 vec![url.value.text.as_str()]
             };
-            let problem = candidates
-                .iter()
-                .find_map(|candidate| problem(candidate, &url.value));
+            let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
+            let problem = candidates.iter().find_map(|candidate| {
+                // A placeholder a later stage fills makes a valid link.
+                let filled_later = !crate::dialect::literal_ranges(&tags, candidate).is_empty();
+                problem(candidate, &url.value, filled_later)
+            });
             if let Some((problem, span)) = problem {
                 let Some(token) = template.token(span) else {
                     continue;
@@ -97,7 +100,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// What is wrong with one URL of the attribute, if anything, and the token
 /// to blame (the index of a token whose span is in the value).
-fn problem(candidate: &str, value: &RenderedText) -> Option<(String, u32)> {
+fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<(String, u32)> {
     let first = value.spans.first()?.token;
     let text = candidate.trim();
     if text.is_empty() {
@@ -159,6 +162,9 @@ fn problem(candidate: &str, value: &RenderedText) -> Option<(String, u32)> {
                 .unwrap_or("");
             return blame(format!("lost the value of `{name}` in its query"));
         }
+    }
+    if filled_later {
+        return None;
     }
     let starts_with_data = value.spans.first().is_some_and(|s| s.start == 0);
     let written_absolute = !starts_with_data && has_scheme(text);
@@ -327,6 +333,18 @@ mod tests {
             let found = fires(body, profile);
             assert!(found.is_empty(), "{body} / {profile}: {found:?}");
         }
+    }
+
+    #[test]
+    fn a_literal_tag_makes_a_valid_link() {
+        let body = "<a href=\"{{base}}<%asm_group_unsubscribe_raw_url%>\">Unsubscribe</a>";
+        let sendgrid = format!(
+            "dialect: sendgrid\n{}",
+            crate::testkit::one_variant("Hi", body)
+        );
+        assert!(check_cell_with("broken-link", &sendgrid, "base: \"\"").is_empty());
+        // Elsewhere the same link is data that is not a URL.
+        assert_eq!(fires(body, "base: \"\"").len(), 1);
     }
 
     #[test]

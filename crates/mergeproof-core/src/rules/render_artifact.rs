@@ -94,6 +94,17 @@ impl Rule for RenderArtifact {
                 });
             }
             stray_punctuation(template, text, &mut found);
+            // Placeholders a later stage fills (`literal_tags:` and the
+            // dialect's own) are meant to be there.
+            let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
+            if !tags.is_empty() {
+                let literal = crate::dialect::literal_ranges(&tags, &text.text);
+                found.retain(|a| {
+                    !literal.iter().any(|r| {
+                        r.start < a.range.end.max(a.range.start + 1) && a.range.start < r.end
+                    })
+                });
+            }
             // Each place once: the most specific explanation was pushed first.
             // Reported places never overlap, so the one starting last before
             // a new place ends is the only one that can overlap it.
@@ -470,6 +481,36 @@ mod tests {
             assert_eq!(f.len(), 1, "{body}: {f:?}");
             assert!(f[0].message.contains(tag), "{body}: {}", f[0].message);
         }
+    }
+
+    #[test]
+    fn literal_tags_are_placeholders_not_debris() {
+        // Ghost fills `%%{…}%%` per member after rendering.
+        let body = "<p>You are a %%{status}%% subscriber to Harbour Weekly. %%{email}%%</p>";
+        let campaign = crate::testkit::one_variant("Hi", body);
+        assert!(!check_cell_with("render-artifact", &campaign, "x: 1").is_empty());
+        let config = crate::config::Config {
+            literal_tags: vec!["%%{*}%%".into()],
+            ..Default::default()
+        };
+        let f =
+            crate::testkit::check_cell_with_config("render-artifact", &campaign, "x: 1", &config);
+        assert!(f.is_empty(), "{f:?}");
+        // A real defect beside them is still found.
+        let with_name = crate::testkit::one_variant(
+            "Hi",
+            "<p>Hi {{first_name}}, you are a %%{status}%% subscriber</p>",
+        );
+        let f = crate::testkit::check_cell_with_config(
+            "render-artifact",
+            &with_name,
+            "first_name: \"null\"",
+            &config,
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        // Mailchimp's own merge tags in the mandrill dialect.
+        let mandrill = "dialect: mandrill\nvariants:\n  - id: a\n    subject: Hi\n    body: \"<a href=x>*|UNSUB|*</a>\"\n";
+        assert!(check_cell_with("render-artifact", mandrill, "x: 1").is_empty());
     }
 
     #[test]
