@@ -174,6 +174,49 @@ pub fn run_campaign(
             findings.push((order, f));
         }
     }
+    // An inline allow that accepts nothing is a note, as an unused `noqa`.
+    let mut seen_allows = std::collections::HashSet::new();
+    for (vi, variant) in compiled.variants.iter().enumerate() {
+        let variant_id = &campaign.variants[vi].id;
+        for template in variant.templates() {
+            for allow in &template.analysis.allows {
+                let used = findings.iter().any(|(_, f)| {
+                    f.variant.as_ref() == Some(variant_id)
+                        && allow.accepts(
+                            f.rule,
+                            &crate::source::SourceLoc::new(f.file.clone(), f.line, f.column),
+                        )
+                });
+                let key = (allow.loc.file.clone(), allow.loc.line, allow.loc.column);
+                if used || !seen_allows.insert(key) {
+                    continue;
+                }
+                findings.push((
+                    usize::MAX,
+                    Finding {
+                        rule: allow.rule,
+                        severity: crate::finding::Severity::Info,
+                        campaign: campaign.id.clone(),
+                        variant: Some(variant_id.clone()),
+                        profile: None,
+                        profile_kind: None,
+                        field: template.field,
+                        message: format!(
+                            "`mergeproof-allow {}` accepts nothing: no `{}` finding is on its line or at the token after it; remove it",
+                            allow.rule, allow.rule
+                        ),
+                        file: allow.loc.file.clone(),
+                        line: allow.loc.line,
+                        column: allow.loc.column,
+                        excerpt: String::new(),
+                        waived: false,
+                        waiver: None,
+                        reviewed_text: "".into(),
+                    },
+                ));
+            }
+        }
+    }
     // Stable order: variant, field, profile, rule.
     let variant_order = |f: &Finding| {
         f.variant
@@ -201,12 +244,24 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
     let variant = draft
         .variant
         .and_then(|v| compiled.campaign.variants.get(v));
-    let waiver = variant.and_then(|v| v.allowed(draft.rule)).map(|a| Waiver {
-        kind: "allow".into(),
-        reason: a.reason.clone(),
-        reviewer: None,
-        at: None,
+    let inline = draft.variant.and_then(|v| {
+        compiled.variants.get(v)?.templates().find_map(|t| {
+            t.analysis
+                .allows
+                .iter()
+                .find(|a| a.accepts(draft.rule, &draft.loc))
+        })
     });
+    let waiver = variant
+        .and_then(|v| v.allowed(draft.rule))
+        .map(|a| a.reason.clone())
+        .or_else(|| inline.map(|a| a.reason.clone()))
+        .map(|reason| Waiver {
+            kind: "allow".into(),
+            reason,
+            reviewer: None,
+            at: None,
+        });
     Some(Finding {
         rule: draft.rule,
         severity,

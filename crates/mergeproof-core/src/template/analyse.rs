@@ -84,9 +84,36 @@ pub struct BlockRead {
     pub loc: SourceLoc,
 }
 
+/// `{{!-- mergeproof-allow RULE: reason --}}`: RULE accepted for the next
+/// token, and for the rest of the comment's line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineAllow {
+    pub rule: crate::rule_id::RuleId,
+    pub reason: String,
+    /// Where the comment is.
+    pub loc: SourceLoc,
+    /// Where the token after it is, if there is one.
+    pub next_token: Option<SourceLoc>,
+}
+
+impl InlineAllow {
+    /// Whether it accepts a finding of `rule` at `loc`.
+    pub fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
+        rule == self.rule
+            && loc.file == self.loc.file
+            && ((loc.line == self.loc.line && loc.column > self.loc.column)
+                || self
+                    .next_token
+                    .as_ref()
+                    .is_some_and(|t| t.line == loc.line && t.column == loc.column))
+    }
+}
+
 /// Everything analysis learns about one template.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
+    /// Inline `mergeproof-allow` comments.
+    pub allows: Vec<InlineAllow>,
     pub tokens: Vec<Token>,
     pub blocks: Vec<BlockRead>,
     /// Paths read by partials called with arguments (rendered unmarked).
@@ -344,10 +371,46 @@ impl<'a> Walker<'a> {
                     self.remember(text);
                     push(&mut out, element.clone());
                 }
+                TemplateElement::Comment(text) => {
+                    self.inline_allow(text, loc);
+                    push(&mut out, element.clone());
+                }
                 other => push(&mut out, other.clone()),
             }
         }
         out
+    }
+
+    /// Reads `mergeproof-allow RULE: reason`; a comment that says
+    /// mergeproof-allow but not that is a load error, so an allow is never
+    /// silently ignored.
+    fn inline_allow(&mut self, comment: &str, loc: SourceLoc) {
+        let Some(rest) = comment.trim().strip_prefix("mergeproof-allow") else {
+            return;
+        };
+        let (rule, reason) = rest.split_once(':').unwrap_or((rest, ""));
+        let (rule, reason) = (rule.trim(), reason.trim());
+        let Some(id) = crate::rule_id::RuleId::parse(rule) else {
+            let hint = crate::source::hint_suffix(rule, &crate::rule_id::RuleId::names());
+            self.errors.push(LoadError::at(
+                &loc,
+                format!("`mergeproof-allow` names no rule `{rule}`{hint}; write `{{{{!-- mergeproof-allow RULE: reason --}}}}`"),
+            ));
+            return;
+        };
+        if reason.is_empty() {
+            self.errors.push(LoadError::at(
+                &loc,
+                format!("`mergeproof-allow {rule}` needs a reason after a colon: `{{{{!-- mergeproof-allow {rule}: why --}}}}`"),
+            ));
+            return;
+        }
+        self.analysis.allows.push(InlineAllow {
+            rule: id,
+            reason: reason.to_string(),
+            loc,
+            next_token: None,
+        });
     }
 
     /// Keeps the last stretch of template text: enough to hold an opening
@@ -431,6 +494,14 @@ impl<'a> Walker<'a> {
                 Some(helper)
             }
         };
+        for allow in self
+            .analysis
+            .allows
+            .iter_mut()
+            .filter(|a| a.next_token.is_none())
+        {
+            allow.next_token = Some(loc.clone());
+        }
         let index = u32::try_from(self.analysis.tokens.len()).unwrap_or(u32::MAX);
         let reads = collected
             .paths
