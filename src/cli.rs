@@ -79,6 +79,12 @@ pub struct LintArgs {
     /// Check sample profiles only
     #[arg(long)]
     pub no_edge_cases: bool,
+    /// Fail only on findings not recorded in this baseline (from --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's active findings in FILE, to pass as --baseline later
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -203,12 +209,49 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             output.display()
         );
     }
-    let run = engine::run_with_reviews_file(
+    for path in [&args.baseline, &args.write_baseline].into_iter().flatten() {
+        if project.owns(path) {
+            anyhow::bail!(
+                "{} is one of the project's own files; keep the baseline beside them (mergeproof-baseline.json)",
+                path.display()
+            );
+        }
+    }
+    let mut run = engine::run_with_reviews_file(
         &project,
         &Options {
             edge_cases: !args.no_edge_cases,
         },
     );
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the baseline {}: {e}", path.display()))?;
+        let baseline = mergeproof_core::baseline::Baseline::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let applied = baseline.apply(&mut run);
+        eprintln!(
+            "baseline {}: {} findings accepted, {} fixed since it was written{}",
+            path.display(),
+            applied.accepted,
+            applied.fixed.len(),
+            if applied.fixed.is_empty() {
+                String::new()
+            } else {
+                " (write it again with --write-baseline to drop them)".to_string()
+            }
+        );
+    }
+    if let Some(path) = &args.write_baseline {
+        let baseline = mergeproof_core::baseline::Baseline::of(&run);
+        let text = serde_json::to_string_pretty(&baseline)? + "\n";
+        mergeproof_core::atomic::write_with(path, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        eprintln!(
+            "baseline {}: {} findings recorded",
+            path.display(),
+            baseline.findings.len()
+        );
+    }
     let color = args.output.as_deref().is_none_or(|o| o == Path::new("-"))
         && color_wanted(std::io::stdout().is_terminal());
     let base = report::base_of(&args.path);

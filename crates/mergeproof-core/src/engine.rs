@@ -81,6 +81,7 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
         load_errors,
         sample_profiles: project.profiles.len(),
         obsolete_decisions: Vec::new(),
+        baseline_applied: false,
     };
     crate::review::apply(&mut run, decisions);
     run

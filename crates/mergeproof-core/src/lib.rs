@@ -53,6 +53,7 @@
 pub mod atomic;
 pub mod audience;
 pub mod audit;
+pub mod baseline;
 pub mod config;
 pub mod decision;
 pub mod dialect;

@@ -38,6 +38,9 @@ pub struct Run {
     pub sample_profiles: usize,
     /// Review decisions whose finding no longer exists (a note, not a failure).
     pub obsolete_decisions: Vec<crate::decision::DecisionEntry>,
+    /// A baseline was applied (`lint --baseline`): SARIF says which findings
+    /// are new.
+    pub baseline_applied: bool,
 }
 
 impl Run {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "source", "rule_id", "markers", "sanitize", "atomic", "finding", "decision", "audience",
     "dialect", "config", "project", "template", "select", "edge", "rules", "run", "review",
-    "report", "engine", "audit",
+    "report", "baseline", "engine", "audit",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

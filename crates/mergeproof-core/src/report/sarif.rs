@@ -50,7 +50,7 @@ pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
         .collect();
     for f in run.findings() {
         let index = docs.iter().position(|d| d.id == f.rule);
-        results.push(finding_result(f, index, base));
+        results.push(finding_result(f, index, base, run.baseline_applied));
     }
 
     let notifications: Vec<Value> = run
@@ -112,7 +112,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str) -> Value {
+fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str, baseline: bool) -> Value {
     let mut text = format!("{} ({}", visible(&f.message), super::text::place(f));
     if let Some(profile) = &f.profile {
         text.push_str(&format!(", profile {}", visible(profile)));
@@ -146,7 +146,14 @@ fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str) -> Value {
     if let Some(i) = rule_index {
         result["ruleIndex"] = i.into();
     }
-    if let Some(w) = f.waiver.as_ref().filter(|_| f.waived) {
+    let in_baseline = f
+        .waiver
+        .as_ref()
+        .is_some_and(|w| w.kind == crate::baseline::BASELINE);
+    if baseline {
+        result["baselineState"] = if in_baseline { "unchanged" } else { "new" }.into();
+    }
+    if let Some(w) = f.waiver.as_ref().filter(|_| f.waived && !in_baseline) {
         let suppression = if w.kind == ALLOW {
             json!({ "kind": "inSource", "status": "accepted", "justification": visible(&w.reason) })
         } else {
