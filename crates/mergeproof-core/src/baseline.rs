@@ -126,5 +126,4 @@ impl Baseline {
     }
 }
 
-/// The waiver kind of a finding the baseline accepts.
-pub const BASELINE: &str = "baseline";
+pub use crate::finding::BASELINE_WAIVER as BASELINE;

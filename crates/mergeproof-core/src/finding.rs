@@ -127,6 +127,9 @@ pub struct Finding {
     pub reviewed_text: Arc<str>,
 }
 
+/// The waiver kind of a finding a baseline accepts (`lint --baseline`).
+pub const BASELINE_WAIVER: &str = "baseline";
+
 /// Why a finding is accepted: an `allow:` entry on the variant, or a review
 /// decision. A stale decision is kept here too so the report can say so.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

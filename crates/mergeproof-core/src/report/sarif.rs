@@ -149,7 +149,7 @@ fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str, baseline: 
     let in_baseline = f
         .waiver
         .as_ref()
-        .is_some_and(|w| w.kind == crate::baseline::BASELINE);
+        .is_some_and(|w| w.kind == crate::finding::BASELINE_WAIVER);
     if baseline {
         result["baselineState"] = if in_baseline { "unchanged" } else { "new" }.into();
     }
