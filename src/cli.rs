@@ -43,6 +43,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the whole customer list (CSV, JSON Lines, JSON or YAML) through every campaign: reach, fallbacks and defects, counted
     Audit(AuditArgs),
+    /// Print shell completions: `mergeproof completions bash > ~/.local/share/bash-completion/completions/mergeproof`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,11 +73,20 @@ pub struct LintArgs {
     /// Project folder
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    #[arg(long, default_value = "text", value_parser = format_parser())]
+    #[arg(short, long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
     /// Write the report to FILE instead of standard output
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Report only these rules (comma-separated ids)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Leave out these rules (comma-separated ids)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Check only this campaign (repeat for more)
+    #[arg(long, value_name = "C")]
+    pub campaign: Vec<String>,
     /// Fail when more than N unwaived warnings remain
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
@@ -156,6 +170,16 @@ pub fn main() -> ExitCode {
         Some(Command::EdgeCases(args)) => edge_cases(&args),
         Some(Command::Explain(args)) => explain(&args),
         Some(Command::Audit(args)) => audit(&args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "mergeproof",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -168,7 +192,14 @@ pub fn main() -> ExitCode {
 
 /// The commands, for "did you mean" on a first word that is neither one of
 /// them nor a folder.
-const COMMANDS: &[&str] = &["lint", "preview", "edge-cases", "explain", "audit"];
+const COMMANDS: &[&str] = &[
+    "lint",
+    "preview",
+    "edge-cases",
+    "explain",
+    "audit",
+    "completions",
+];
 
 fn run_tui(path: &Path) -> anyhow::Result<ExitCode> {
     require_folder(path)?;
@@ -223,6 +254,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             edge_cases: !args.no_edge_cases,
         },
     );
+    narrow(&mut run, args)?;
     if let Some(path) = &args.baseline {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read the baseline {}: {e}", path.display()))?;
@@ -768,4 +800,45 @@ fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
         }
     }
     out
+}
+
+/// `--select`, `--ignore` and `--campaign`: the findings a run reports.
+fn narrow(run: &mut mergeproof_core::run::Run, args: &LintArgs) -> anyhow::Result<()> {
+    let rules = |ids: &[String], flag: &str| -> anyhow::Result<Vec<RuleId>> {
+        ids.iter()
+            .map(|id| {
+                RuleId::parse(id.trim()).ok_or_else(|| {
+                    let hint = mergeproof_core::source::hint_suffix(id, &RuleId::names());
+                    anyhow::anyhow!(
+                        "{flag}: no rule `{}`{hint} (`mergeproof explain --list` lists them)",
+                        visible(id)
+                    )
+                })
+            })
+            .collect()
+    };
+    let select = rules(&args.select, "--select")?;
+    let ignore = rules(&args.ignore, "--ignore")?;
+    if !args.campaign.is_empty() {
+        let known: Vec<String> = run
+            .campaigns
+            .iter()
+            .map(|c| c.compiled.campaign.id.clone())
+            .collect();
+        for wanted in &args.campaign {
+            if !known.contains(wanted) {
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let hint = mergeproof_core::source::hint_suffix(wanted, &names);
+                anyhow::bail!("--campaign: no campaign `{}`{hint}", visible(wanted));
+            }
+        }
+        run.campaigns
+            .retain(|c| args.campaign.contains(&c.compiled.campaign.id));
+    }
+    for campaign in &mut run.campaigns {
+        campaign.findings.retain(|f| {
+            (select.is_empty() || select.contains(&f.rule)) && !ignore.contains(&f.rule)
+        });
+    }
+    Ok(())
 }

@@ -3,6 +3,8 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let output = Command::cargo_bin("mergeproof")
         .unwrap()
@@ -67,4 +69,92 @@ fn output_dash_is_standard_output() {
         "{out}"
     );
     assert!(!dir.path().join("-").exists());
+}
+
+/// The shipped examples, copied apart from the working tree.
+fn examples() -> tempfile::TempDir {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["campaigns", "sample-profiles"] {
+        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
+    }
+    dir
+}
+
+fn rules_of(json: &str) -> std::collections::BTreeSet<String> {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn select_ignore_and_campaign_narrow_the_report() {
+    let dir = examples();
+    let path = dir.path().to_str().unwrap();
+    let (code, out, _) = run(&[
+        "lint",
+        path,
+        "--no-edge-cases",
+        "-f",
+        "json",
+        "--select",
+        "zero-balance,broken-link",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_of(&out).into_iter().collect::<Vec<_>>(),
+        ["broken-link", "zero-balance"]
+    );
+    let (_, out, _) = run(&[
+        "lint",
+        path,
+        "--no-edge-cases",
+        "-f",
+        "json",
+        "--ignore",
+        "zero-balance",
+    ]);
+    assert!(!rules_of(&out).contains("zero-balance"));
+    let (code, out, _) = run(&[
+        "lint",
+        path,
+        "--no-edge-cases",
+        "-f",
+        "json",
+        "--campaign",
+        "order-shipped",
+    ]);
+    assert_eq!(code, 0, "the clean campaign alone passes");
+    assert!(rules_of(&out).is_empty());
+    let (code, _, err) = run(&["lint", path, "--select", "zero-balanc"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no rule `zero-balanc`: did you mean `zero-balance`?"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["lint", path, "--campaign", "order-shiped"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `order-shipped`?"), "{err}");
+    let report = dir.path().join("report.json");
+    let (_, _, _) = run(&["lint", path, "-f", "json", "-o", report.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(report).unwrap().starts_with('{'));
+}
+
+#[test]
+fn completions_and_version() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, _) = run(&["completions", shell]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("mergeproof") && out.contains("audit"),
+            "{shell}"
+        );
+    }
+    let (code, out, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("mergeproof "), "{out}");
 }
