@@ -248,6 +248,13 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // A gate that passes on nothing is no gate.
+    if project.campaigns.is_empty() && project.broken_campaigns.is_empty() {
+        anyhow::bail!(
+            "no campaign to check in {}: a campaign is a `.yaml` file in campaigns/ (see README \"A project\")",
+            visible(&args.path.join("campaigns").display().to_string())
+        );
+    }
     let mut run = engine::run_with_reviews_file(
         &project,
         &Options {

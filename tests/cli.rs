@@ -158,3 +158,13 @@ fn completions_and_version() {
     assert_eq!(code, 0);
     assert!(out.starts_with("mergeproof "), "{out}");
 }
+
+#[test]
+fn a_project_with_nothing_to_check_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
+    std::fs::create_dir_all(dir.path().join("sample-profiles")).unwrap();
+    let (code, _, err) = run(&["lint", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no campaign to check in"), "{err}");
+}

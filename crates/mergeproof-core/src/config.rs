@@ -271,10 +271,59 @@ struct RawCategory {
     requires: Option<Spanned<RawCondition>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRuleSetting {
-    severity: SeverityLevel,
+/// `subject-truncation: { severity: warning }`, or as shorthand
+/// `subject-truncation: off`.
+#[derive(Debug)]
+enum RawRuleSetting {
+    Level(SeverityLevel),
+    /// YAML 1.1 reads a bare `off` as `false` (and `on` as `true`).
+    Switch(bool),
+}
+
+impl<'de> Deserialize<'de> for RawRuleSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawRuleSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a severity: error, warning, info or off (or `{ severity: warning }`)")
+            }
+            fn visit_bool<E: serde::de::Error>(self, on: bool) -> Result<RawRuleSetting, E> {
+                Ok(RawRuleSetting::Switch(on))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RawRuleSetting, E> {
+                SeverityLevel::deserialize(serde::de::value::StrDeserializer::<E>::new(text))
+                    .map(RawRuleSetting::Level)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawRuleSetting, A::Error> {
+                let mut level = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "severity" {
+                        return Err(serde::de::Error::unknown_field(&key, &["severity"]));
+                    }
+                    level = Some(map.next_value::<SeverityLevel>()?);
+                }
+                level
+                    .map(RawRuleSetting::Level)
+                    .ok_or_else(|| serde::de::Error::missing_field("severity"))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl RawRuleSetting {
+    /// The level set, or `None` for `on` (the rule at its own severity).
+    fn severity(&self) -> Option<SeverityLevel> {
+        match self {
+            RawRuleSetting::Level(level) => Some(*level),
+            RawRuleSetting::Switch(false) => Some(SeverityLevel::Off),
+            RawRuleSetting::Switch(true) => None,
+        }
+    }
 }
 
 /// `clients` is a mapping in the file, read in the file's order (the TUI
@@ -458,7 +507,9 @@ impl Config {
             let loc = SourceLoc::from_yaml(file, &rules.referenced);
             for (id, setting) in rules.value {
                 if let Some(rule) = RuleId::parse(&id) {
-                    config.rules.insert(rule, setting.severity);
+                    if let Some(level) = setting.severity() {
+                        config.rules.insert(rule, level);
+                    }
                 } else {
                     let hint = crate::source::hint_suffix(&id, &RuleId::names());
                     errors.push(LoadError::at(
@@ -568,6 +619,19 @@ pub fn parse_dialect(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rule_severities_have_a_shorthand() {
+        let mut errors = Vec::new();
+        let c = super::Config::parse(
+            "rules:\n  subject-truncation: off\n  no-control: { severity: error }\n",
+            "mergeproof.yaml",
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.rules[&RuleId::SubjectTruncation], SeverityLevel::Off);
+        assert_eq!(c.rules[&RuleId::NoControl], SeverityLevel::Error);
+    }
+
     #[test]
     fn trusted_html_and_profile_columns_parse() {
         let mut errors = Vec::new();
