@@ -637,7 +637,6 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let file_name = args.profiles.display().to_string();
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let columns = project.config.profile_columns.clone();
 
     // Records are read on this thread and handed over in order.
@@ -690,7 +689,6 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         );
         bar
     });
-    let _ = size;
     let progress = |n: u64| {
         if let Some(bar) = &bar {
             bar.set_position(n);

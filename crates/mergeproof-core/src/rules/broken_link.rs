@@ -46,6 +46,7 @@ impl Rule for BrokenLink {
         let Some(html) = cx.cell.body.html.as_deref() else {
             return;
         };
+        let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
         for url in &html.urls {
             if url.value.spans.is_empty() {
                 continue;
@@ -59,7 +60,6 @@ impl Rule for BrokenLink {
             } else {
                 vec![url.value.text.as_str()]
             };
-            let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
             let problem = candidates.iter().find_map(|candidate| {
                 // A placeholder a later stage fills makes a valid link.
                 let filled_later = !crate::dialect::literal_ranges(&tags, candidate).is_empty();

@@ -59,6 +59,7 @@ impl Rule for RenderArtifact {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
         for (field, template, rendered) in cx.fields() {
             if let Some(error) = &rendered.error {
                 // The registry key is internal; name the field instead.
@@ -96,7 +97,6 @@ impl Rule for RenderArtifact {
             stray_punctuation(template, text, &mut found);
             // Placeholders a later stage fills (`literal_tags:` and the
             // dialect's own) are meant to be there.
-            let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
             if !tags.is_empty() {
                 let literal = crate::dialect::literal_ranges(&tags, &text.text);
                 found.retain(|a| {
