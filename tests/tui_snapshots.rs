@@ -205,3 +205,35 @@ fn personalized_text_is_highlighted() {
     let after = &buffer[(x as u16 + 4, y as u16)];
     assert_ne!(after.bg, cell.bg, "only the name is highlighted");
 }
+
+/// The preview reads an HTML body as a text browser: link numbers in the text,
+/// the numbered URLs under it, what only Outlook shows.
+#[test]
+fn preview_lists_links_and_outlook_only_text() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/email-shapes");
+    let mut app = App::loaded(
+        "email-shapes",
+        tui::load(Path::new(fixture)),
+        Rect::new(0, 0, 160, 48),
+    );
+    // order-shipped's matrix; the first row is the profile `complete`.
+    run(&mut app, &[Action::Open]);
+    let screen = text(&draw(&mut app));
+    assert!(screen.contains("Preview: shipped × complete"), "{screen}");
+    assert!(screen.contains("Track your order [1]"), "{screen}");
+    assert!(screen.contains("Links"), "{screen}");
+    // A URL longer than the pane wraps below its number.
+    assert!(screen.contains("  [1]"), "{screen}");
+    assert!(
+        screen.contains("https://harborpine.example/orders/HP-20417/track"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("[5] https://harborpine.example/privacy"),
+        "{screen}"
+    );
+    assert!(screen.contains("Outlook only"), "{screen}");
+    assert!(screen.contains("Inbox"), "{screen}");
+    // The MSO settings never reach the text.
+    assert!(!screen.contains("96"), "{screen}");
+}
