@@ -38,9 +38,13 @@ impl HelperDef for Simple {
         _: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
-        Ok(ScopedJson::Derived((self.0)(&params)))
+        Ok(ScopedJson::Derived((self.0)(&values(h))))
     }
+}
+
+/// A helper call's arguments, as values.
+pub(super) fn values<'a>(h: &'a Helper<'_>) -> Vec<&'a Value> {
+    h.params().iter().map(|p| p.value()).collect()
 }
 
 /// A value as JavaScript's `String(value)` prints it (what Handlebars.js

@@ -16,7 +16,7 @@ use handlebars::{
 };
 use serde_json::Value;
 
-use super::{Simple, js_string, render_branch, truthy};
+use super::{Simple, js_string, render_branch, truthy, values};
 
 pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("insert", Box::new(Insert));
@@ -54,8 +54,7 @@ impl HelperDef for Block {
         _: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
-        Ok(ScopedJson::Derived(Value::Bool((self.0)(&params))))
+        Ok(ScopedJson::Derived(Value::Bool((self.0)(&values(h)))))
     }
 
     fn call<'reg: 'rc, 'rc>(
@@ -66,8 +65,7 @@ impl HelperDef for Block {
         rc: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
-        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
-        let holds = (self.0)(&params);
+        let holds = (self.0)(&values(h));
         if h.is_block() {
             render_branch(h, r, ctx, rc, out, holds)
         } else {
