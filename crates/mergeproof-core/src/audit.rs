@@ -189,16 +189,16 @@ fn outcome(
     for template in compiled.variants[vi].templates() {
         let rendered = cell.field(template.field);
         for token in &template.analysis.tokens {
-            let spans: Vec<&str> = rendered
-                .map(|r| {
+            let mut spans = rendered
+                .into_iter()
+                .flat_map(|r| {
                     r.output
                         .spans_of(token.index)
                         .map(|s| r.output.span_text(s))
-                        .collect()
                 })
-                .unwrap_or_default();
-            let shown = !spans.is_empty();
-            let empty = shown && spans.iter().all(|s| s.trim().is_empty());
+                .peekable();
+            let shown = spans.peek().is_some();
+            let empty = shown && spans.all(|s| s.trim().is_empty());
             let fallback = shown
                 && !empty
                 && token.reads.iter().any(|read| {
