@@ -588,7 +588,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
 fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
     let (project, compiled) = compiled_campaign(&args.path, &args.campaign)?;
     let set = mergeproof_core::edge::synthesize(&compiled, &project.profiles, &project.config);
-    let yaml = mergeproof_core::edge::to_yaml(&set.profiles);
+    let yaml = mergeproof_core::edge::to_yaml(&set.whole_profiles(&project.profiles));
     let header = format!(
         "# {} edge-case profiles for campaign `{}`, synthesized by mergeproof.\n",
         set.profiles.len(),

@@ -76,8 +76,41 @@ pub fn yaml_error(file: &str, error: &serde_saphyr::Error) -> LoadError {
         .location()
         .map(|l| SourceLoc::from_yaml(file, &l))
         .unwrap_or_else(|| SourceLoc::new(file, 1, 1));
+    if let Some(message) = budget_message(error) {
+        return LoadError::at(&loc, message);
+    }
     let raw = error.without_snippet().to_string();
     LoadError::at(&loc, explain_yaml_message(&strip_position_suffix(&raw)))
+}
+
+/// A YAML budget that ran out, in words: the limits keep a file (anchors
+/// repeated by aliases above all) from taking all memory when it is read.
+fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    while let serde_saphyr::Error::AliasError { error: inner, .. }
+    | serde_saphyr::Error::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    let serde_saphyr::Error::Budget { breach, .. } = error else {
+        return None;
+    };
+    let what = match breach {
+        B::ScalarBytes { total_scalar_bytes } => format!(
+            "its text comes to {} MB with every alias (`*name`) expanded, over the 64 MB a file may hold",
+            total_scalar_bytes / 1_000_000
+        ),
+        B::Aliases { aliases } => format!("it uses {aliases} aliases (`*name`), over 50,000"),
+        B::Anchors { anchors } => format!("it defines {anchors} anchors (`&name`), over 50,000"),
+        B::Depth { depth } => format!("it nests {depth} levels deep, over 64"),
+        B::Nodes { nodes } => format!("it holds {nodes} values, over 250,000"),
+        B::Events { events } => format!("it holds {events} YAML elements, over 1,000,000"),
+        B::Documents { documents } => format!("it holds {documents} documents, over 1,024"),
+        other => format!("it is past a YAML size limit ({other:?})"),
+    };
+    Some(format!(
+        "this file is too large to read: {what}; split it into several files, or write repeated values out instead of aliasing them"
+    ))
 }
 
 /// serde-saphyr appends " at line X, column Y" to some messages; the location is
@@ -193,5 +226,28 @@ mod tests {
     #[test]
     fn other_messages_pass_through() {
         assert_eq!(explain_yaml_message("invalid type"), "invalid type");
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn an_alias_bomb_is_a_load_error_in_words() {
+        let big = "x".repeat(1_000_000);
+        let mut text = format!("id: p\nbig: &a {big}\n");
+        for i in 0..70 {
+            text.push_str(&format!("f{i}: *a\n"));
+        }
+        let error = serde_saphyr::from_str::<serde_json::Value>(&text).unwrap_err();
+        let e = yaml_error("sample-profiles/p.yaml", &error);
+        assert!(
+            e.message.contains("too large to read") && e.message.contains("alias"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("ScalarBytes"), "{}", e.message);
+        assert!(e.line > 2, "points at the alias that ran over: {}", e.line);
     }
 }

@@ -19,6 +19,7 @@ mod cases;
 pub mod edit;
 mod identity;
 mod probes;
+mod scope;
 pub mod solve;
 mod usage;
 mod yaml;
@@ -37,6 +38,7 @@ use crate::template::CompiledCampaign;
 use cases::{Case, Tier, field_cases};
 use edit::{PathEdit, apply_all};
 use identity::Recipe;
+use scope::Scope;
 use usage::{FieldUse, campaign_fields};
 
 pub use probes::audience_probes;
@@ -58,6 +60,30 @@ pub struct EdgeSet {
     pub profiles: Vec<ProfileRef>,
     /// The per-campaign cap cut the list short.
     pub capped: bool,
+    /// The part of their bases the profiles hold (see [`scope`]).
+    scope: Scope,
+}
+
+impl EdgeSet {
+    /// The profiles with the fields the campaign does not read put back from
+    /// their bases: what a file in `sample-profiles/` would hold.
+    pub fn whole_profiles(&self, samples: &[ProfileRef]) -> Vec<ProfileRef> {
+        let by_id: HashMap<&str, &Profile> =
+            samples.iter().map(|s| (s.id.as_str(), &**s)).collect();
+        self.profiles
+            .iter()
+            .map(|p| {
+                let base = p
+                    .edge
+                    .as_ref()
+                    .and_then(|e| by_id.get(e.base.as_str()).copied());
+                Arc::new(Profile {
+                    data: self.scope.complete(&p.data, base),
+                    ..(**p).clone()
+                })
+            })
+            .collect()
+    }
 }
 
 /// Edge-case profiles for a campaign, made from its sample profiles, at most
@@ -67,8 +93,31 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
     let mut builder = Builder::new(samples, &compiled.campaign.file);
     let mut capped = false;
     let empty = Value::Object(Map::new());
-    for (base, case) in plan(compiled, samples, config) {
-        let Some(candidate) = builder.candidate(Base::whole(base, &empty), &case.edits) else {
+    let fields = campaign_fields(compiled, config);
+    let planned = plan(compiled, samples, &fields, config);
+    let mut bases: Vec<Option<&Profile>> = Vec::new();
+    for (base, _) in &planned {
+        if !bases.iter().any(|b| same_base(*b, *base)) {
+            bases.push(*base);
+        }
+    }
+    let scope = edge_scope(compiled, config, &fields, &bases);
+    let parts: Vec<Value> = bases
+        .iter()
+        .map(|b| scope.part(b.map_or(&empty, |p| &p.data)))
+        .collect();
+    let rests = scope.rests(&bases);
+    for (base, case) in planned {
+        let i = bases
+            .iter()
+            .position(|b| same_base(*b, base))
+            .unwrap_or_default();
+        let base = Base {
+            profile: base,
+            data: &parts[i],
+            rest: rests[i],
+        };
+        let Some(candidate) = builder.candidate(base, &case.edits) else {
             // Made before: its data is already a profile's.
             continue;
         };
@@ -84,7 +133,54 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
     EdgeSet {
         profiles: builder.profiles,
         capped,
+        scope,
     }
+}
+
+fn same_base(a: Option<&Profile>, b: Option<&Profile>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// The top-level fields anything checking this campaign reads: its fields
+/// (audiences, policies, templates), every name in their paths (a Mustache
+/// section looks a name up in the contexts around it too), the fields the
+/// rules read (`fields:` in mergeproof.yaml) and fields a helper's name
+/// shadows. The whole profile when a template reads it as a whole.
+fn edge_scope(
+    compiled: &CompiledCampaign,
+    config: &Config,
+    fields: &[Vec<FieldUse>],
+    bases: &[Option<&Profile>],
+) -> Scope {
+    let templates = || compiled.variants.iter().flat_map(|v| v.templates());
+    if templates().any(|t| t.analysis.reads_root) {
+        return Scope::Whole;
+    }
+    let mut scope = Scope::of_paths(fields.iter().flatten().map(|f| f.path.as_str()), bases);
+    for f in fields.iter().flatten() {
+        f.path.split('.').for_each(|segment| scope.add(segment));
+    }
+    let named = &config.fields;
+    let shadowed = templates()
+        .flat_map(|t| &t.analysis.tokens)
+        .filter_map(|t| t.shadowed_field.as_deref());
+    for path in [
+        &named.age,
+        &named.gender,
+        &named.gender_inferred,
+        &named.consent_sensitive,
+    ]
+    .into_iter()
+    .map(String::as_str)
+    .chain(shadowed)
+    {
+        scope.add(path.split('.').next().unwrap_or_default());
+    }
+    scope
 }
 
 /// Every case of every variant, each with its base, most useful first (stable
@@ -92,6 +188,7 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
 fn plan<'a>(
     compiled: &CompiledCampaign,
     samples: &'a [ProfileRef],
+    fields: &[Vec<FieldUse>],
     config: &Config,
 ) -> Vec<(Option<&'a Profile>, Case)> {
     let campaign = &compiled.campaign;
@@ -101,7 +198,7 @@ fn plan<'a>(
         .collect();
     let empty = Value::Object(Map::new());
     let mut planned = Vec::new();
-    for (vi, fields) in campaign_fields(compiled, config).iter().enumerate() {
+    for (vi, fields) in fields.iter().enumerate() {
         let base = samples
             .iter()
             .zip(&selection)
@@ -159,17 +256,6 @@ struct Base<'a> {
     /// Bases whose data outside `data` is identical share this number, so
     /// that two profiles are the same when their numbers and `data` are.
     rest: usize,
-}
-
-impl<'a> Base<'a> {
-    /// A whole profile (or the empty one, `empty`).
-    fn whole(profile: Option<&'a Profile>, empty: &'a Value) -> Self {
-        Base {
-            profile,
-            data: profile.map_or(empty, |p| &p.data),
-            rest: 0,
-        }
-    }
 }
 
 /// An edge profile before it is kept: its data and what it is made from.

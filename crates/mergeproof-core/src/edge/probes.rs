@@ -18,7 +18,7 @@
 //! top-level fields the audiences read; two probes are still merged only when
 //! the whole profiles they stand for are identical.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -28,10 +28,10 @@ use crate::project::{Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
 use super::cases::{condition_text, leaf_points};
-use super::edit::EACH;
 use super::edit::PathEdit;
+use super::scope::Scope;
 use super::solve::{receive_terms, witness};
-use super::{Base, Builder, identity};
+use super::{Base, Builder};
 
 /// At most this many distinct bases (by the audience leaves that hold for them)
 /// are probed; beyond it, more bases rarely reach a variant the first did not.
@@ -59,7 +59,7 @@ pub fn audience_probes(
     // Probes are only selected, and selection reads only the fields the
     // audiences name: each probe is made from (and keeps) those fields of its
     // base alone, which spares copying the rest of the profile for every one.
-    let scope = audience_scope(&leaves, &bases);
+    let scope = Scope::of_paths(leaves.iter().map(|(_, l)| l.field.as_str()), &bases);
     let empty = Value::Object(Map::new());
     let parts: Vec<Value> = bases
         .iter()
@@ -110,75 +110,6 @@ pub fn audience_probes(
         }
     }
     builder.profiles
-}
-
-/// Which part of a base's data probes are made from.
-enum Scope<'a> {
-    /// These top-level fields: the first segment of every audience field.
-    Fields(BTreeSet<&'a str>),
-    /// All of it: an audience reads the whole profile (an empty path) or goes
-    /// through a list at the top, or a base is not a mapping of fields.
-    Whole,
-}
-
-/// The part of the data selection reads, when it can be told apart.
-fn audience_scope<'a>(leaves: &[(&str, &'a Leaf)], bases: &[Option<&Profile>]) -> Scope<'a> {
-    let mut fields = BTreeSet::new();
-    for (_, leaf) in leaves {
-        match leaf.field.split('.').find(|s| !s.is_empty()) {
-            Some(first) if first != EACH => fields.insert(first),
-            _ => return Scope::Whole,
-        };
-    }
-    if bases.iter().flatten().any(|b| !b.data.is_object()) {
-        return Scope::Whole;
-    }
-    Scope::Fields(fields)
-}
-
-impl Scope<'_> {
-    /// The fields of `data` probes are made from.
-    fn part(&self, data: &Value) -> Value {
-        match (self, data) {
-            (Scope::Fields(fields), Value::Object(map)) => Value::Object(
-                map.iter()
-                    .filter(|(k, _)| fields.contains(k.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            _ => data.clone(),
-        }
-    }
-
-    /// For each base, the first base whose data outside the part is identical
-    /// (edits never reach there, so two probes are the same profile exactly
-    /// when those numbers and their parts are).
-    fn rests(&self, bases: &[Option<&Profile>]) -> Vec<usize> {
-        let Scope::Fields(fields) = self else {
-            return vec![0; bases.len()];
-        };
-        let same_rest = |a: Option<&Profile>, b: Option<&Profile>| {
-            let (a, b) = (outside(a, fields), outside(b, fields));
-            a.clone().count() == b.clone().count()
-                && a.zip(b)
-                    .all(|((ka, va), (kb, vb))| ka == kb && identity::same_value(va, vb))
-        };
-        (0..bases.len())
-            .map(|i| (0..i).find(|&j| same_rest(bases[i], bases[j])).unwrap_or(i))
-            .collect()
-    }
-}
-
-/// The fields of a profile outside `fields`.
-fn outside<'a>(
-    profile: Option<&'a Profile>,
-    fields: &'a BTreeSet<&str>,
-) -> impl Iterator<Item = (&'a String, &'a Value)> + Clone + 'a {
-    profile
-        .and_then(|p| p.data.as_object())
-        .into_iter()
-        .flatten()
-        .filter(|(k, _)| !fields.contains(k.as_str()))
 }
 
 /// The first sample profile of each distinct combination of audience leaves

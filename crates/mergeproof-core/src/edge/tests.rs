@@ -244,8 +244,22 @@ fn loren_has_no_gender() {
             "first_name: Jim\nlast_name: Ng\ngender: male\ngender_inferred: male",
         )],
     );
+    // The campaign does not read `first_name`: the edge profile leaves it
+    // out, and the whole profile (what `edge-cases` prints) has it back.
     assert_eq!(
         edge(&set, "edge:loren-no-gender").data,
+        json!({"last_name": "Loren"})
+    );
+    let whole = set.whole_profiles(&samples(&[(
+        "jim",
+        "first_name: Jim\nlast_name: Ng\ngender: male\ngender_inferred: male",
+    )]));
+    let loren = whole
+        .iter()
+        .find(|p| p.id == "edge:loren-no-gender")
+        .unwrap();
+    assert_eq!(
+        loren.data,
         json!({"first_name": "Jim", "last_name": "Loren"})
     );
     assert!(ids(&set).contains(&"edge:gender=male"));
@@ -351,4 +365,44 @@ fn a_guarded_token_stays_clean_under_every_edge_case() {
         .filter(|f| f.rule == "missing-fallback")
         .collect();
     assert!(missing.is_empty(), "{missing:#?}");
+}
+
+#[test]
+fn edge_profiles_hold_only_the_fields_the_campaign_reads() {
+    // A large field nothing reads is not copied into every edge profile.
+    let big = "x".repeat(100_000);
+    let base = format!("first_name: Ann\npoints: 5\nhistory: {big}\n");
+    let set = synth(
+        "variants:\n  - id: a\n    subject: \"Hi {{first_name}}\"\n    body: \"{{points}}\"\n",
+        &[("ann", &base)],
+    );
+    assert!(set.profiles.len() > 5, "{:?}", ids(&set));
+    for p in &set.profiles {
+        assert!(p.data.get("history").is_none(), "{} holds history", p.id);
+    }
+    // Reading the profile as a whole keeps all of it.
+    let set = synth(
+        "variants:\n  - id: a\n    subject: \"Hi {{first_name}}\"\n    body: \"{{#each this}}{{@key}}{{/each}}\"\n",
+        &[("ann", &base)],
+    );
+    assert!(set.profiles.iter().all(|p| p.data.get("history").is_some()));
+}
+
+#[test]
+fn a_name_in_a_section_keeps_the_top_level_field_of_that_name() {
+    // Inside `{{#orders}}`, a Mustache engine finds `currency` at the top
+    // when an order has none: the top-level field stays.
+    let set = synth(
+        "dialect: postmark\nvariants:\n  - id: a\n    subject: Hi\n    body: \"{{#orders}}{{currency}}{{/orders}}\"\n",
+        &[("ann", "orders: [{sku: a}]\ncurrency: EUR\nother: 1\n")],
+    );
+    assert!(!set.profiles.is_empty());
+    for p in &set.profiles {
+        assert!(p.data.get("other").is_none(), "{}", p.id);
+    }
+    assert!(
+        set.profiles
+            .iter()
+            .any(|p| p.data.get("currency").is_some())
+    );
 }

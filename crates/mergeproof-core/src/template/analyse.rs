@@ -118,6 +118,10 @@ pub struct Analysis {
     pub blocks: Vec<BlockRead>,
     /// Paths read by partials called with arguments (rendered unmarked).
     pub other_reads: Vec<String>,
+    /// Something reads the profile as a whole (`{{#each this}}` at the top,
+    /// `{{lookup . key}}`, a partial whose name is computed): any field may
+    /// matter, not only the paths above.
+    pub reads_root: bool,
 }
 
 impl Analysis {
@@ -194,6 +198,9 @@ pub struct Walker<'a> {
     /// The end of the template text walked so far, to tell whether a token
     /// sits inside an attribute.
     tail: String,
+    /// A path resolved to the profile itself (see [`Analysis::reads_root`]);
+    /// a cell because paths are resolved through `&self`.
+    reads_root: std::cell::Cell<bool>,
 }
 
 /// The marked copy of a template to render, and the marked copies of the
@@ -235,8 +242,10 @@ pub fn analyse(
         expanded: 0,
         exhausted: false,
         outer_loc: None,
+        reads_root: std::cell::Cell::new(false),
     };
     let marked = walker.walk(template, source);
+    walker.analysis.reads_root |= walker.reads_root.get();
     if walker.errors.is_empty() {
         let marked = Marked {
             template: marked,
@@ -810,7 +819,11 @@ impl<'a> Walker<'a> {
     /// copy's name. A partial that includes itself (threaded comments)
     /// renders as written from the inner call on, as deep as the data goes.
     fn inline_partial(&mut self, name: &Parameter, loc: SourceLoc) -> Option<String> {
-        let name = parameter_name(name)?;
+        let Some(name) = parameter_name(name) else {
+            // `{{> (whichPartial)}}`: which fields it reads is not known.
+            self.reads_root.set(true);
+            return None;
+        };
         if name == "@partial-block" {
             return None;
         }
@@ -877,6 +890,7 @@ impl<'a> Walker<'a> {
             .other_reads
             .extend(collected.paths.into_iter().map(|(p, _)| p));
         let Some(name) = parameter_name(&dt.name) else {
+            self.reads_root.set(true);
             return;
         };
         let Some(partial) = self.partials.get(&name) else {
@@ -964,6 +978,9 @@ impl<'a> Walker<'a> {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(".");
+        if joined.is_empty() && (!raw.trim().starts_with('@') || raw.trim() == "@root") {
+            self.reads_root.set(true);
+        }
         (!joined.is_empty()).then_some(joined)
     }
 }
