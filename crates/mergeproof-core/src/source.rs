@@ -108,9 +108,14 @@ fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
         B::Documents { documents } => format!("it holds {documents} documents, over 1,024"),
         other => format!("it is past a YAML size limit ({other:?})"),
     };
-    Some(format!(
-        "this file is too large to read: {what}; split it into several files, or write repeated values out instead of aliasing them"
-    ))
+    let fix = match breach {
+        B::ScalarBytes { .. } | B::Aliases { .. } | B::Anchors { .. } => {
+            "write repeated values out instead of aliasing them, or split the file"
+        }
+        B::Depth { .. } => "nest fields less deeply",
+        _ => "split it into several files (an export of many profiles reads best as CSV or JSON Lines)",
+    };
+    Some(format!("this file is too large to read: {what}; {fix}"))
 }
 
 /// serde-saphyr appends " at line X, column Y" to some messages; the location is

@@ -115,7 +115,7 @@ pub fn load_yaml_profiles(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let documents: Vec<Spanned<Value>> = serde_saphyr::from_multiple(&text)
+    let documents: Vec<Spanned<ProfileDocument>> = serde_saphyr::from_multiple(&text)
         .map_err(|e| (Vec::new(), vec![yaml_error(&file_name, &e)]))?;
 
     // Each entry: (the profile's data, where it starts). A document that is a
@@ -126,23 +126,17 @@ pub fn load_yaml_profiles(
     for doc in documents {
         let loc = SourceLoc::from_yaml(&file_name, &doc.referenced);
         match doc.value {
-            Value::Array(_) => {
+            ProfileDocument::List(items) => {
                 was_list = true;
-                // Parse the list once more item by item, for each item's line.
-                let items: Vec<Spanned<Value>> =
-                    list_items_with_lines(&text, doc.referenced.line()).unwrap_or_default();
-                if let Value::Array(values) = doc.value {
-                    for (i, value) in values.into_iter().enumerate() {
-                        let item_loc = items
-                            .get(i)
-                            .map(|s| SourceLoc::from_yaml(&file_name, &s.referenced))
-                            .unwrap_or_else(|| loc.clone());
-                        entries.push((value, item_loc));
-                    }
-                }
+                entries.extend(items.into_iter().map(|item| {
+                    (
+                        item.value,
+                        SourceLoc::from_yaml(&file_name, &item.referenced),
+                    )
+                }));
             }
-            Value::Null => {}
-            value => entries.push((value, loc)),
+            ProfileDocument::One(Value::Null) => {}
+            ProfileDocument::One(value) => entries.push((value, loc)),
         }
     }
 
@@ -177,16 +171,59 @@ pub fn load_yaml_profiles(
     }
 }
 
-/// The items of the list document that starts on `line`, each with its position.
-fn list_items_with_lines(text: &str, line: u64) -> Option<Vec<Spanned<Value>>> {
-    let docs: Vec<Spanned<Vec<Spanned<Value>>>> = serde_saphyr::from_multiple(text).ok()?;
-    docs.into_iter()
-        .find(|d| {
-            d.value
-                .first()
-                .is_some_and(|item| item.referenced.line() >= line)
-        })
-        .map(|d| d.value)
+/// One YAML document of a profile file, read in one pass: a list keeps the
+/// position of each of its items.
+enum ProfileDocument {
+    List(Vec<Spanned<Value>>),
+    One(Value),
+}
+
+impl<'de> serde::Deserialize<'de> for ProfileDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor, value::MapAccessDeserializer};
+        struct DocumentVisitor;
+        impl<'de> Visitor<'de> for DocumentVisitor {
+            type Value = ProfileDocument;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a profile (a mapping of fields) or a list of profiles")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<Value>>()? {
+                    items.push(item);
+                }
+                Ok(ProfileDocument::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                use serde::Deserialize;
+                Value::deserialize(MapAccessDeserializer::new(map)).map(ProfileDocument::One)
+            }
+            // A scalar document is not a profile: it is kept so that the
+            // loader says so at its place.
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(Value::Null))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(v.into()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ProfileDocument::One(Value::String(v.to_string())))
+            }
+        }
+        deserializer.deserialize_any(DocumentVisitor)
+    }
 }
 
 /// Puts the keys of every object in the order JavaScript enumerates them
@@ -275,6 +312,16 @@ mod tests {
             ["docs#1", "docs#2"]
         );
         assert_eq!(p[1].loc.line, 3);
+        // Lists in several documents, read in one pass: each item keeps its
+        // own line.
+        let rel = write(
+            dir.path(),
+            "lists.yaml",
+            "- first_name: A\n---\n# two\n- first_name: B\n\n- first_name: C\n",
+        );
+        let p = ok(dir.path(), &rel);
+        let lines: Vec<u32> = p.iter().map(|p| p.loc.line).collect();
+        assert_eq!(lines, [1, 4, 6]);
     }
 
     #[test]
