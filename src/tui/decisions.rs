@@ -6,7 +6,7 @@
 use std::path::Path;
 
 pub use mergeproof_core::review::Decision;
-use mergeproof_core::review::{REVIEWS_FILE, ReviewStore, reviewer_name};
+use mergeproof_core::review::{REVIEWS_FILE, ReviewError, ReviewStore, reviewer_name};
 
 use mergeproof_core::finding::Finding;
 use mergeproof_core::sanitize::visible;
@@ -25,18 +25,38 @@ pub trait DecisionStore {
 
 /// The project's `mergeproof-reviews.yaml`: each decision is written at once,
 /// atomically, under the reviewer's name.
+///
+/// The file is opened at the first decision, not before the first frame: a
+/// long file never delays the screen. A file that cannot be opened is tried
+/// again at the next decision, so a file fixed while the TUI runs is picked
+/// up without a restart.
 pub struct ReviewFile {
-    store: ReviewStore,
-    reviewer: String,
+    root: std::path::PathBuf,
+    opened: Option<(ReviewStore, String)>,
 }
 
 impl ReviewFile {
-    pub fn open(root: &Path) -> Result<ReviewFile, String> {
-        let store = ReviewStore::open(root).map_err(|e| e.to_string())?;
-        Ok(ReviewFile {
-            store,
-            reviewer: reviewer_name(root),
-        })
+    pub fn new(root: &Path) -> ReviewFile {
+        ReviewFile {
+            root: root.to_path_buf(),
+            opened: None,
+        }
+    }
+
+    /// The store and the reviewer's name, or why decisions cannot be saved.
+    fn store(&mut self) -> Result<&mut (ReviewStore, String), String> {
+        if self.opened.is_none() {
+            let store = ReviewStore::open(&self.root).map_err(|e| {
+                format!(
+                    "decisions are not saved: {}; fix the file to review",
+                    visible(&e.to_string())
+                )
+            })?;
+            self.opened = Some((store, reviewer_name(&self.root)));
+        }
+        self.opened
+            .as_mut()
+            .ok_or_else(|| "decisions are not saved".to_string())
     }
 }
 
@@ -47,56 +67,40 @@ impl DecisionStore for ReviewFile {
         decision: Decision,
         reason: &str,
     ) -> Result<String, String> {
-        self.store
-            .decide(finding, decision, reason, &self.reviewer)
-            .map_err(|e| e.to_string())
-            .map(|()| {
-                format!(
-                    "{} {} for {}: saved to {REVIEWS_FILE}",
-                    decision.as_str(),
-                    finding.rule,
-                    visible(finding.profile.as_deref().unwrap_or(&finding.campaign))
-                )
-            })
+        let (store, reviewer) = self.store()?;
+        let result = store.decide(finding, decision, reason, reviewer);
+        self.settle(result).map(|()| {
+            format!(
+                "{} {} for {}: saved to {REVIEWS_FILE}",
+                decision.as_str(),
+                finding.rule,
+                visible(finding.profile.as_deref().unwrap_or(&finding.campaign))
+            )
+        })
     }
 
     fn undo(&mut self, finding: &Finding) -> Result<String, String> {
-        self.store
-            .undo(finding)
-            .map_err(|e| e.to_string())
+        let (store, _) = self.store()?;
+        let result = store.undo(finding);
+        self.settle(result)
             .map(|()| format!("decision on {} removed from {REVIEWS_FILE}", finding.rule))
     }
 }
 
-/// A store that saves nothing and says why, rather than pretending: used when
-/// the decisions file cannot be opened (it does not parse, say).
-#[derive(Debug)]
-pub struct NotSaved {
-    pub why: String,
-}
-
-impl DecisionStore for NotSaved {
-    fn decide(&mut self, _: &Finding, _: Decision, _: &str) -> Result<String, String> {
-        Err(self.why.clone())
-    }
-
-    fn undo(&mut self, _: &Finding) -> Result<String, String> {
-        Err(self.why.clone())
+impl ReviewFile {
+    /// A change's outcome in words. A file that broke since it was opened
+    /// is opened afresh next time.
+    fn settle(&mut self, result: Result<(), ReviewError>) -> Result<(), String> {
+        if matches!(result, Err(ReviewError::Unreadable(_))) {
+            self.opened = None;
+        }
+        result.map_err(|e| visible(&e.to_string()))
     }
 }
 
-/// The project's decision store, or one that says why decisions cannot be
-/// saved.
+/// The project's decision store.
 pub fn open(root: &Path) -> Box<dyn DecisionStore> {
-    match ReviewFile::open(root) {
-        Ok(file) => Box::new(file),
-        Err(e) => Box::new(NotSaved {
-            why: format!(
-                "decisions are not saved: {}; fix the file to review",
-                visible(&e)
-            ),
-        }),
-    }
+    Box::new(ReviewFile::new(root))
 }
 
 #[cfg(test)]
@@ -175,5 +179,10 @@ mod tests {
         let error = store.decide(finding, Decision::Approved, "").unwrap_err();
         assert!(error.starts_with("decisions are not saved"), "{error}");
         assert!(error.contains(REVIEWS_FILE), "{error}");
+        // Fixed while the TUI runs: the next decision is saved.
+        std::fs::remove_file(dir.path().join(REVIEWS_FILE)).unwrap();
+        let note = store.decide(finding, Decision::Approved, "").unwrap();
+        assert!(note.contains("saved"), "{note}");
+        assert!(dir.path().join(REVIEWS_FILE).exists());
     }
 }

@@ -103,8 +103,8 @@ fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
         B::Aliases { aliases } => format!("it uses {aliases} aliases (`*name`), over 50,000"),
         B::Anchors { anchors } => format!("it defines {anchors} anchors (`&name`), over 50,000"),
         B::Depth { depth } => format!("it nests {depth} levels deep, over 64"),
-        B::Nodes { nodes } => format!("it holds {nodes} values, over 250,000"),
-        B::Events { events } => format!("it holds {events} YAML elements, over 1,000,000"),
+        B::Nodes { nodes } => format!("it holds {nodes} values, more than one file may"),
+        B::Events { events } => format!("it holds {events} YAML elements, more than one file may"),
         B::Documents { documents } => format!("it holds {documents} documents, over 1,024"),
         other => format!("it is past a YAML size limit ({other:?})"),
     };
@@ -113,7 +113,9 @@ fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
             "write repeated values out instead of aliasing them, or split the file"
         }
         B::Depth { .. } => "nest fields less deeply",
-        _ => "split it into several files (an export of many profiles reads best as CSV or JSON Lines)",
+        _ => {
+            "split it into several files (an export of many profiles reads best as CSV or JSON Lines)"
+        }
     };
     Some(format!("this file is too large to read: {what}; {fix}"))
 }

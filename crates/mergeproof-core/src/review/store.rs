@@ -80,6 +80,18 @@ fn read_entries(root: &Path) -> Result<Vec<DecisionEntry>, LoadError> {
     parse(&text)
 }
 
+/// The reviews file is written by mergeproof and grows with the project: it
+/// may hold many more values than a hand-written file (about ten per
+/// decision; 500,000 decisions at most).
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 5_000_000;
+    budget.max_events = 10_000_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
     let significant = text
         .lines()
@@ -89,12 +101,12 @@ fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
         None => return Ok(Vec::new()),
         // A bare list of decisions is accepted too (a hand-written file).
         Some(first) if first.starts_with('-') => {
-            serde_saphyr::from_str::<Vec<Spanned<DecisionEntry>>>(text)
+            serde_saphyr::from_str_with_options::<Vec<Spanned<DecisionEntry>>>(text, options())
                 .map_err(|e| yaml_error(REVIEWS_FILE, &e))?
         }
         Some(_) => {
-            let raw: RawFile =
-                serde_saphyr::from_str(text).map_err(|e| yaml_error(REVIEWS_FILE, &e))?;
+            let raw: RawFile = serde_saphyr::from_str_with_options(text, options())
+                .map_err(|e| yaml_error(REVIEWS_FILE, &e))?;
             if let Some(v) = raw.version.as_ref().filter(|v| v.value != VERSION) {
                 return Err(LoadError::at(
                     &SourceLoc::from_yaml(REVIEWS_FILE, &v.referenced),
@@ -108,16 +120,16 @@ fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
         }
     };
     let mut entries: Vec<DecisionEntry> = Vec::with_capacity(raw_entries.len());
+    // Each decision's place and fingerprint, to find a second one in one
+    // look-up however long the file is.
+    let mut seen = std::collections::HashSet::with_capacity(raw_entries.len());
     for raw in raw_entries {
         let at = SourceLoc::from_yaml(REVIEWS_FILE, &raw.referenced);
         let entry = raw.value;
         if let Some(problem) = invalid(&entry) {
             return Err(LoadError::at(&at, problem));
         }
-        if entries
-            .iter()
-            .any(|e| e.key() == entry.key() && e.fingerprint == entry.fingerprint)
-        {
+        if !seen.insert((entry.key(), entry.fingerprint.clone())) {
             return Err(LoadError::at(
                 &at,
                 format!(

@@ -443,3 +443,25 @@ fn allow_entries_take_precedence_over_decisions() {
     assert_eq!(second.summary().waived, 1);
     assert!(second.obsolete_decisions.is_empty());
 }
+
+#[test]
+fn a_file_of_thirty_thousand_decisions_loads_at_once() {
+    // One look-up per decision for a second decision on the same finding:
+    // before, each decision was compared with every earlier one.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("version: 1\ndecisions:\n");
+    for i in 0..30_000 {
+        text.push_str(&format!(
+            "- rule: missing-fallback\n  campaign: c\n  variant: v\n  profile: p{i}\n  field: subject\n  fingerprint: f{i}\n  decision: approved\n"
+        ));
+    }
+    std::fs::write(dir.path().join(REVIEWS_FILE), text).unwrap();
+    let started = std::time::Instant::now();
+    let decisions = load(dir.path()).unwrap();
+    assert_eq!(decisions.len(), 30_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
