@@ -363,8 +363,13 @@ impl Reader {
             .iter()
             .map(|l| l.1)
             .chain(self.images.iter().map(|i| i.2))
+            .chain([lead + text.len()])
             .collect();
-        let mapped = unmarked_offsets(&self.text, &mut positions, lead);
+        let mut mapped = unmarked_offsets(&self.text, &mut positions, lead);
+        // A link or image in the trailing blanks the trim took off sits at
+        // the end of the text.
+        let end = mapped.pop().unwrap_or_default();
+        mapped.iter_mut().for_each(|at| *at = (*at).min(end));
         let (link_at, image_at) = mapped.split_at(self.links.len());
         let links = self
             .links
@@ -426,6 +431,15 @@ fn unmarked_offsets(marked: &str, positions: &mut [usize], lead: usize) -> Vec<u
 mod tests {
     use super::*;
     use crate::markers::{close_marker, open_marker};
+
+    #[test]
+    fn a_link_in_the_trailing_blanks_is_at_the_end_of_the_text() {
+        // Found by the property test: the link's place was past the end of
+        // the trimmed text.
+        let r = read("Hi <a href=\"https://x.example/\"><!--[if mso]>");
+        assert_eq!(r.text, "Hi");
+        assert_eq!(r.links[0].at, 2);
+    }
 
     #[test]
     fn entities_comments_and_quoted_brackets() {

@@ -1,0 +1,561 @@
+//! Properties that hold for any input: whatever the files hold, loading,
+//! rendering, checking and reporting end, without a panic, and every load
+//! error points inside the file it names.
+//!
+//! The inputs are generated: templates from pieces of Handlebars and HTML
+//! (mostly well formed, now and then broken), profiles of odd values, and
+//! valid project files of every kind (campaign, body file, partial, config,
+//! YAML, CSV and JSON Lines profiles, reviews) with random damage: stretches
+//! cut, YAML and template syntax and control characters pasted in, lines
+//! repeated, blocks nested 300 deep, runs of tokens. `cargo test`
+//! tries a few dozen cases per property; a longer run tries more:
+//!
+//! ```sh
+//! MERGEPROOF_PROPERTY_CASES=5000 cargo test --release -p mergeproof-core --test properties
+//! ```
+//!
+//! Failing cases are not saved to the source tree: a failure prints the
+//! smallest input proptest found, to be made a regression test by hand.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use mergeproof_core::engine::{self, Options};
+use mergeproof_core::project::{Project, load_project_from_memory};
+use mergeproof_core::review::{self, Decisions, REVIEWS_FILE};
+use mergeproof_core::template::html;
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+
+/// Cases per property: a few dozen by default, `MERGEPROOF_PROPERTY_CASES`
+/// for a longer run.
+fn config() -> Config {
+    let cases = std::env::var("MERGEPROOF_PROPERTY_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// However odd the input, one case takes no longer than this (a debug build
+/// on a loaded machine takes seconds at most; thousands of findings take
+/// seconds unoptimized).
+const CASE_LIMIT: Duration = Duration::from_secs(60);
+
+/// Pieces templates are made of: text, tokens, partial calls and HTML.
+const PIECES: &[&str] = &[
+    "Hi ",
+    " ",
+    "\n",
+    "{{first_name}}",
+    "{{{first_name}}}",
+    "{{sku}}",
+    "{{@index}}",
+    "{{this}}",
+    "{{../first_name}}",
+    "{{balance}}",
+    "{{> footer}}",
+    "{{> footer first_name}}",
+    "{{!-- note --}}",
+    "{{!-- mergeproof-allow missing-fallback: ok --}}",
+    "<a href=\"https://shop.example/o/{{order_id}}\">",
+    "<a href=\"{{url}}\">",
+    "</a>",
+    "<img src=\"https://img.example/{{sku}}.png\" alt=\"{{first_name}}\">",
+    "<!--[if mso]>",
+    "<![endif]-->",
+    "<div style=\"display:none\">",
+    "</div>",
+    "<p>",
+    "&amp; &nbsp; &#x1F600; &bogus;",
+    "<script>document.title='x'</script>",
+    "cheap",
+    "Dear Mr.",
+    "$",
+    "\u{202E}",
+    "é",
+];
+
+/// Pieces that break a template: blocks left open or closed twice, tags cut
+/// short, partials that are not there.
+const BROKEN: &[&str] = &[
+    "{{#if first_name}}",
+    "{{/if}}",
+    "{{else}}",
+    "{{/each}}",
+    "{{",
+    "}}",
+    "{{#",
+    "{{/",
+    "{{ first_name ",
+    "{{> missing}}",
+];
+
+/// Helpers some dialects have and others refuse (a load error there).
+const HELPERS: &[&str] = &[
+    "{{default first_name \"there\"}}",
+    "{{currency account.balance}}",
+    "{{formatDate joined \"YYYY\"}}",
+    "{{insert first_name \"default=x\"}}",
+    "{{lookup . \"first_name\"}}",
+];
+
+/// Blocks, opened and closed around what is inside them.
+const BLOCKS: &[(&str, &str)] = &[
+    ("{{#if first_name}}", "{{/if}}"),
+    ("{{#if (gt points 0)}}", "{{/if}}"),
+    ("{{#unless points}}", "{{/unless}}"),
+    ("{{#each orders}}", "{{/each}}"),
+    ("{{#with account}}", "{{/with}}"),
+    ("{{#orders}}", "{{/orders}}"),
+    ("{{^orders}}", "{{/orders}}"),
+    ("{{#equals tier \"gold\"}}", "{{/equals}}"),
+];
+
+/// Templates: mostly well formed (nested blocks, some with `{{else}}`), so
+/// that most get past loading and are rendered; now and then a broken piece
+/// or a helper of one dialect only.
+fn template() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        60 => prop::sample::select(PIECES).prop_map(str::to_string),
+        2 => prop::sample::select(BROKEN).prop_map(str::to_string),
+        1 => prop::sample::select(HELPERS).prop_map(str::to_string),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|p| p.concat()),
+            (
+                prop::sample::select(BLOCKS),
+                inner.clone(),
+                prop::option::of(inner)
+            )
+                .prop_map(|((open, close), body, otherwise)| match otherwise {
+                    Some(o) => format!("{open}{body}{{{{else}}}}{o}{close}"),
+                    None => format!("{open}{body}{close}"),
+                }),
+        ]
+    })
+}
+
+/// A value a profile field may hold: the empty and odd ones above all.
+fn value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        Just(json!("")),
+        Just(json!("  ")),
+        Just(json!("Loren")),
+        Just(json!("null")),
+        Just(json!("{{first_name}}")),
+        Just(json!("\u{1b}[31m")),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(|n| json!(n)),
+        Just(json!(0)),
+        Just(json!(-0.5)),
+        "[a-zA-Z0-9 <>&\"'é]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(&["sku", "balance", "currency", "name"][..]),
+                inner,
+                0..4
+            )
+            .prop_map(|m| serde_json::Value::Object(
+                m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
+        ]
+    })
+}
+
+fn profile() -> impl Strategy<Value = serde_json::Value> {
+    const FIELDS: &[&str] = &[
+        "first_name",
+        "points",
+        "orders",
+        "account",
+        "order_id",
+        "url",
+        "age",
+        "gender",
+        "tier",
+        "joined",
+    ];
+    prop::collection::btree_map(prop::sample::select(FIELDS), value(), 0..8).prop_map(|m| {
+        serde_json::Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    })
+}
+
+const DIALECTS: &[&str] = &[
+    "mergeproof",
+    "handlebars",
+    "sendgrid",
+    "mandrill",
+    "postmark",
+];
+
+/// A project whose campaign renders `body` and `subject` in `dialect` for
+/// `profiles`.
+fn project_files(
+    dialect: &str,
+    subject: &str,
+    body: &str,
+    profiles: &[serde_json::Value],
+) -> BTreeMap<String, String> {
+    let campaign = format!(
+        "dialect: {dialect}\nvariants:\n  - id: gold\n    audience: {{ field: tier, eq: gold }}\n    subject: {}\n    body_file: templates/body.hbs\n  - id: everyone\n    subject: Hello\n    body: \"{{{{> footer}}}}\"\n",
+        serde_json::to_string(subject).unwrap()
+    );
+    let mut files: BTreeMap<String, String> = [
+        ("campaigns/c.yaml".to_string(), campaign),
+        ("campaigns/templates/body.hbs".to_string(), body.to_string()),
+        (
+            "campaigns/partials/footer.hbs".to_string(),
+            "Harbor & Pine {{first_name}}".to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    // JSON is YAML: each profile is written as it was generated.
+    let list = serde_json::to_string(profiles).unwrap();
+    files.insert("sample-profiles/list.yaml".into(), list);
+    files
+}
+
+/// Runs the whole pipeline and checks what it reports.
+fn check_project(files: &BTreeMap<String, String>) -> Result<(), TestCaseError> {
+    let started = Instant::now();
+    let project = load_project_from_memory(files);
+    errors_point_inside(&project, files)?;
+    let run = engine::run(&project, &Options::default(), &Decisions::default());
+    for format in mergeproof_core::report::Format::ALL {
+        let report = mergeproof_core::report::render(&run, format, false);
+        prop_assert!(report.is_ok(), "{format:?}: {:?}", report.err());
+    }
+    prop_assert!(
+        started.elapsed() < CASE_LIMIT,
+        "took {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Every load error names a file of the project (or a folder of it) and a
+/// line and column inside that file.
+fn errors_point_inside(
+    project: &Project,
+    files: &BTreeMap<String, String>,
+) -> Result<(), TestCaseError> {
+    for e in &project.load_errors {
+        prop_assert!(e.line >= 1 && e.column >= 1, "{e:?}");
+        prop_assert!(!e.message.trim().is_empty(), "{e:?}");
+        if let Some(text) = files.get(&e.file) {
+            let lines = text.split('\n').count() as u32;
+            prop_assert!(e.line <= lines + 1, "{e:?} beyond {lines} lines");
+        } else {
+            prop_assert!(
+                files.keys().any(|f| f.starts_with(&e.file)),
+                "{e:?} names a file that is not in the project"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Random damage to a text: a stretch cut, a piece pasted in, a line
+/// repeated, or a character replaced, at a place given as a fraction.
+#[derive(Clone, Debug)]
+enum Damage {
+    Cut(f64, usize),
+    /// Everything from here on cut off.
+    Truncate(f64),
+    Paste(f64, &'static str),
+    RepeatLine(f64),
+    Replace(f64, char),
+    /// Blocks nested this deep, past every limit.
+    Nest(f64, usize),
+    /// A run of this many tokens.
+    Tokens(f64, usize),
+}
+
+/// Pieces pasted into a file: template, YAML and text syntax that parsers
+/// and renderers treat specially.
+const PASTE: &[&str] = &[
+    "{{",
+    "}}",
+    "{{{",
+    "}}}",
+    "{{#if x}}",
+    "{{/if}}",
+    "{{#each .}}",
+    "{{/each}}",
+    "{{else}}",
+    "{{> footer}}",
+    "{{> nothere}}",
+    "{{!--",
+    "--}}",
+    "{{{{raw}}}}",
+    "\\{{",
+    "{{this}}",
+    "{{.}}",
+    "{{lookup a b}}",
+    "(gt a 0)",
+    ":",
+    ": ",
+    "- ",
+    "\n  - ",
+    "\n",
+    "\t",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!binary ",
+    "---\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "#",
+    "%",
+    "@",
+    "`",
+    "|",
+    ">",
+    "~",
+    ".nan",
+    "-.inf",
+    "1e400",
+    "99999999999999999999",
+    "-0",
+    "\u{0}",
+    "\u{1b}[2J",
+    "\u{202e}",
+    "\u{feff}",
+    "\u{fdd0}",
+    "é",
+    "👩🏽‍💻",
+    "null",
+    "id:",
+    "variants:",
+    "audience:",
+    "body_file: ../x",
+    "body_file: /etc/passwd",
+    "field: age",
+    "gt: 18",
+    "in: [a, b]",
+    ",",
+    "\r\n",
+];
+
+fn damage() -> impl Strategy<Value = Damage> {
+    let at = || 0.0..1.0f64;
+    prop_oneof![
+        3 => (at(), 1..40usize).prop_map(|(a, n)| Damage::Cut(a, n)),
+        1 => at().prop_map(Damage::Truncate),
+        6 => (at(), prop::sample::select(PASTE)).prop_map(|(a, p)| Damage::Paste(a, p)),
+        2 => at().prop_map(Damage::RepeatLine),
+        2 => (at(), any::<char>()).prop_map(|(a, c)| Damage::Replace(a, c)),
+        1 => (at(), 1..300usize).prop_map(|(a, n)| Damage::Nest(a, n)),
+        1 => (at(), 1..200usize).prop_map(|(a, n)| Damage::Tokens(a, n)),
+    ]
+}
+
+fn char_at(text: &str, at: f64) -> usize {
+    let count = text.chars().count();
+    let n = ((count as f64) * at) as usize;
+    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
+}
+
+fn apply(text: &str, damage: &Damage) -> String {
+    let mut out = text.to_string();
+    match damage {
+        Damage::Cut(at, n) => {
+            let start = char_at(&out, *at);
+            let end = out[start..]
+                .char_indices()
+                .nth(*n)
+                .map_or(out.len(), |(i, _)| start + i);
+            out.replace_range(start..end, "");
+        }
+        Damage::Truncate(at) => out.truncate(char_at(&out, *at)),
+        Damage::Paste(at, piece) => out.insert_str(char_at(&out, *at), piece),
+        Damage::Nest(at, depth) => {
+            let nest = "{{#if a}}".repeat(*depth) + &"{{/if}}".repeat(*depth);
+            out.insert_str(char_at(&out, *at), &nest);
+        }
+        Damage::Tokens(at, n) => out.insert_str(char_at(&out, *at), &"{{x}} ".repeat(*n)),
+        Damage::RepeatLine(at) => {
+            let start = char_at(&out, *at);
+            let line_start = out[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = out[start..].find('\n').map_or(out.len(), |i| start + i + 1);
+            let line = out[line_start..line_end].to_string();
+            out.insert_str(line_start, &line);
+        }
+        Damage::Replace(at, c) => {
+            let start = char_at(&out, *at);
+            if let Some(old) = out[start..].chars().next() {
+                out.replace_range(start..start + old.len_utf8(), &c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A small valid project of every kind of file, to damage.
+fn valid_files() -> BTreeMap<String, String> {
+    [
+        (
+            "mergeproof.yaml",
+            "personal_fields: [first_name, nickname]\nfields:\n  age: age\nsensitive_categories:\n  baby: { min_age: 18, requires: { field: household.has_infant, eq: true } }\nrules:\n  no-control: off\n  subject-truncation: { severity: info }\nprofile_columns:\n  id: Email Address\n  First Name: first_name\n",
+        ),
+        (
+            "campaigns/sale.yaml",
+            "id: sale\ndialect: sendgrid\ncategories: [baby]\nvariants:\n  - id: gold\n    audience: { all: [ { field: tier, eq: gold }, { field: age, gte: 18 } ] }\n    subject: \"{{first_name}}, cheap picks\"\n    preheader: \"{{insert nickname 'default=friend'}}\"\n    body_file: templates/gold.hbs\n    allow:\n      - rule: missing-fallback\n        reason: checked\n  - id: control\n    subject: Sale\n    body: \"Hi {{> footer}}\"\n",
+        ),
+        (
+            "campaigns/templates/gold.hbs",
+            "<p>Hi {{first_name}}, you have {{points}} points.</p>\n<a href=\"https://shop.example/{{order_id}}\">Track</a>\n{{#each orders}}{{sku}} {{/each}}{{> footer}}\n",
+        ),
+        ("campaigns/partials/footer.hbs", "Harbor & Pine, {{insert city \"default=Portland\"}}"),
+        (
+            "sample-profiles/list.yaml",
+            "- id: ana\n  first_name: Ana\n  tier: gold\n  age: 30\n  points: 0\n  orders: [{sku: a1}]\n- id: ben\n  tier: gold\n  household: { has_infant: true }\n",
+        ),
+        (
+            "sample-profiles/export.csv",
+            "Email Address,First Name,tier,points\nc@example.com,Cy,gold,007\nd@example.com,,silver,\n",
+        ),
+        (
+            "sample-profiles/events.jsonl",
+            "{\"id\": \"eve\", \"first_name\": \"Eve\", \"tier\": \"gold\"}\n{\"id\": \"fay\", \"points\": -3}\n",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Any template, in any dialect, with any profiles: loaded, rendered,
+    /// checked (edge cases too) and reported in every format.
+    #[test]
+    fn any_template_and_profiles_run_through(
+        dialect in prop::sample::select(DIALECTS),
+        subject in template(),
+        body in template(),
+        profiles in prop::collection::vec(profile(), 0..4),
+    ) {
+        let mut profiles = profiles;
+        for (i, p) in profiles.iter_mut().enumerate() {
+            p["id"] = serde_json::json!(format!("p{i}"));
+            p["tier"] = serde_json::json!(if i % 2 == 0 { "gold" } else { "silver" });
+        }
+        check_project(&project_files(dialect, &subject, &body, &profiles))?;
+    }
+
+    /// Each file of a valid project, damaged a few times: every error is
+    /// located, and the rest of the project is still checked.
+    #[test]
+    fn damaged_project_files_are_located_errors(
+        file in 0..7usize,
+        damages in prop::collection::vec(damage(), 1..4),
+    ) {
+        let mut files = valid_files();
+        let name = files.keys().nth(file).unwrap().clone();
+        let mut text = files[&name].clone();
+        for d in &damages {
+            text = apply(&text, d);
+        }
+        files.insert(name, text);
+        check_project(&files)?;
+    }
+
+    /// The HTML reader reads any text, and what it points at is inside the
+    /// text it produced.
+    #[test]
+    fn the_html_reader_reads_anything(body in template(), noise in "[<>!/=\"a-z -]{0,40}") {
+        let read = html::read(&format!("{body}{noise}"));
+        for link in &read.links {
+            prop_assert!(read.text.is_char_boundary(link.at.min(read.text.len())));
+            prop_assert!(link.at <= read.text.len(), "{link:?}");
+        }
+        for image in &read.images {
+            prop_assert!(image.at <= read.text.len(), "{image:?}");
+        }
+    }
+
+    /// A damaged reviews file is a located load error, or the decisions it
+    /// still holds.
+    #[test]
+    fn a_damaged_reviews_file_is_read_or_refused_with_a_place(
+        damages in prop::collection::vec(damage(), 1..4),
+    ) {
+        let mut text = REVIEWS.to_string();
+        for d in &damages {
+            text = apply(&text, d);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(REVIEWS_FILE), &text).unwrap();
+        if let Err(e) = review::load(dir.path()) {
+            prop_assert_eq!(&e.file, REVIEWS_FILE);
+            prop_assert!(e.line >= 1 && e.column >= 1, "{:?}", e);
+            prop_assert!(e.line as usize <= text.split('\n').count() + 1, "{:?}", e);
+        }
+    }
+}
+
+const REVIEWS: &str = "# decisions\nversion: 1\ndecisions:\n- rule: missing-fallback\n  campaign: sale\n  variant: gold\n  profile: ana\n  field: subject\n  fingerprint: 0123456789abcdef\n  decision: waived\n  reason: checked with the team\n  reviewer: qa\n  at: 2026-12-01T00:00:00Z\n- rule: no-control\n  campaign: sale\n  field: campaign\n  fingerprint: fedcba9876543210\n  decision: approved\n";
+
+#[test]
+fn damage_changes_the_text_where_it_says() {
+    assert_eq!(apply("abcdef", &Damage::Cut(0.5, 2)), "abcf");
+    assert_eq!(apply("ab", &Damage::Paste(0.5, ":")), "a:b");
+    assert_eq!(apply("a\nb\n", &Damage::RepeatLine(0.9)), "a\nb\nb\n");
+    assert_eq!(apply("ab", &Damage::Replace(0.0, 'x')), "xb");
+    assert_eq!(apply("abc", &Damage::Truncate(0.4)), "a");
+    assert_eq!(
+        apply("ab", &Damage::Nest(0.5, 2)),
+        "a{{#if a}}{{#if a}}{{/if}}{{/if}}b"
+    );
+    assert_eq!(apply("", &Damage::Tokens(0.0, 2)), "{{x}} {{x}} ");
+}
+
+/// The inputs the damage starts from are valid, so that damage is what the
+/// loaders meet.
+#[test]
+fn the_undamaged_inputs_load_clean_and_render() {
+    let project = load_project_from_memory(&valid_files());
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    assert_eq!(project.profiles.len(), 6);
+    let run = engine::run(&project, &Options::default(), &Decisions::default());
+    assert!(
+        run.findings().count() > 0,
+        "campaigns {} broken {:?}",
+        run.campaigns.len(),
+        run.broken_campaigns
+            .iter()
+            .map(|b| &b.errors)
+            .collect::<Vec<_>>()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(REVIEWS_FILE), REVIEWS).unwrap();
+    assert_eq!(review::load(dir.path()).unwrap().len(), 2);
+    let files = project_files(
+        "handlebars",
+        "Hi {{first_name}}",
+        "{{> footer}}",
+        &[serde_json::json!({"id": "a", "tier": "gold"})],
+    );
+    let project = load_project_from_memory(&files);
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    assert_eq!(project.profiles.len(), 1);
+}
