@@ -40,6 +40,9 @@ pub struct Config {
     /// Placeholders a later stage fills (`literal_tags:`), besides the
     /// dialect's own.
     pub literal_tags: Vec<String>,
+    /// Categories in use that are not sensitive (`categories:`): one within
+    /// two edits of a sensitive category is otherwise taken for a typo.
+    pub categories: Vec<String>,
 }
 
 /// `profile_columns: { id: "Email Address", "First Name": first_name }`.
@@ -230,6 +233,7 @@ impl Default for Config {
             audit: AuditSettings::default(),
             trusted_html: Vec::new(),
             literal_tags: Vec::new(),
+            categories: Vec::new(),
         }
     }
 }
@@ -248,10 +252,35 @@ struct RawConfig {
     edge_cases: Option<EdgeCaseSettings>,
     dialect: Option<Spanned<String>>,
     helpers: Option<BTreeMap<String, Spanned<RawHelper>>>,
-    profile_columns: Option<OrderedMap>,
+    profile_columns: Option<Spanned<OrderedMap>>,
     audit: Option<AuditSettings>,
     trusted_html: Option<Vec<String>>,
-    literal_tags: Option<Vec<String>>,
+    literal_tags: Option<Spanned<Vec<String>>>,
+    categories: Option<Vec<String>>,
+    // Each list and table of names has an `extend_` form that adds to the
+    // built-in defaults instead of replacing them.
+    extend_personal_fields: Option<Vec<String>>,
+    extend_unsafe_terms: Option<Vec<String>>,
+    extend_balance_fields: Option<Vec<String>>,
+    extend_sensitive_fields: Option<Vec<String>>,
+    extend_trusted_html: Option<Vec<String>>,
+    extend_literal_tags: Option<Spanned<Vec<String>>>,
+    extend_categories: Option<Vec<String>>,
+    extend_clients: Option<Spanned<OrderedMap>>,
+    extend_sensitive_categories: Option<BTreeMap<String, Spanned<RawCategory>>>,
+}
+
+/// A list key and its `extend_` form: the first replaces the list, the
+/// second adds what it does not hold yet.
+fn set_list(list: &mut Vec<String>, replace: Option<Vec<String>>, extend: Option<Vec<String>>) {
+    if let Some(v) = replace {
+        *list = v;
+    }
+    for item in extend.unwrap_or_default() {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -354,6 +383,41 @@ impl<'de> Deserialize<'de> for OrderedMap {
     }
 }
 
+/// The policies of `sensitive_categories:` (or its `extend_` form).
+fn policies(
+    categories: BTreeMap<String, Spanned<RawCategory>>,
+    file: &str,
+    errors: &mut Vec<LoadError>,
+) -> BTreeMap<String, CategoryPolicy> {
+    categories
+        .into_iter()
+        .map(|(name, raw)| {
+            let requires = raw
+                .value
+                .requires
+                .as_ref()
+                .and_then(|r| build_condition(r, file, errors));
+            // `.nan` or `.inf` would switch the age gate off without a word:
+            // refused, and the gate stays at no minimum.
+            let min_age = raw.value.min_age.and_then(|age| {
+                if age.value.is_finite() && age.value >= 0.0 {
+                    Some(age.value)
+                } else {
+                    errors.push(LoadError::at(
+                        &SourceLoc::from_yaml(file, &age.referenced),
+                        format!(
+                            "`min_age` of `{name}` needs an age in years (such as 18), not {}",
+                            age.value
+                        ),
+                    ));
+                    None
+                }
+            });
+            (name, CategoryPolicy { min_age, requires })
+        })
+        .collect()
+}
+
 impl Config {
     /// Parses `mergeproof.yaml`. Problems are pushed to `errors`; whatever parsed
     /// is kept and the rest falls back to the defaults.
@@ -369,22 +433,40 @@ impl Config {
                 return config;
             }
         };
-        if let Some(v) = raw.personal_fields {
-            config.personal_fields = v;
-        }
-        if let Some(v) = raw.unsafe_terms {
-            config.unsafe_terms = v;
-        }
-        if let Some(v) = raw.balance_fields {
-            config.balance_fields = v;
-        }
+        set_list(
+            &mut config.personal_fields,
+            raw.personal_fields,
+            raw.extend_personal_fields,
+        );
+        set_list(
+            &mut config.unsafe_terms,
+            raw.unsafe_terms,
+            raw.extend_unsafe_terms,
+        );
+        set_list(
+            &mut config.balance_fields,
+            raw.balance_fields,
+            raw.extend_balance_fields,
+        );
+        set_list(
+            &mut config.sensitive_fields,
+            raw.sensitive_fields,
+            raw.extend_sensitive_fields,
+        );
+        set_list(
+            &mut config.trusted_html,
+            raw.trusted_html,
+            raw.extend_trusted_html,
+        );
+        set_list(
+            &mut config.categories,
+            raw.categories,
+            raw.extend_categories,
+        );
         if let Some(v) = raw.fields {
             config.fields = v;
         }
-        if let Some(v) = raw.sensitive_fields {
-            config.sensitive_fields = v;
-        }
-        if let Some(clients) = raw.clients {
+        let read_clients = |clients: Spanned<OrderedMap>, errors: &mut Vec<LoadError>| {
             let loc = SourceLoc::from_yaml(file, &clients.referenced);
             let mut list = Vec::new();
             for (name, width) in clients.value.0 {
@@ -392,51 +474,42 @@ impl Config {
                     Some(w) => list.push((name, w)),
                     None => errors.push(LoadError::at(
                         &loc,
-                        format!("client `{name}` needs a positive whole number of visible subject characters"),
+                        format!("client `{name}` needs a positive whole number of visible subject characters, as in `{name}: 40`"),
                     )),
                 }
             }
-            config.clients = list;
+            list
+        };
+        if let Some(clients) = raw.clients {
+            config.clients = read_clients(clients, errors);
+        }
+        if let Some(clients) = raw.extend_clients {
+            for (name, width) in read_clients(clients, errors) {
+                match config.clients.iter_mut().find(|(n, _)| *n == name) {
+                    Some(known) => known.1 = width,
+                    None => config.clients.push((name, width)),
+                }
+            }
         }
         if let Some(v) = raw.edge_cases {
             config.edge_cases = v;
         }
         if let Some(categories) = raw.sensitive_categories {
-            config.sensitive_categories = categories
-                .into_iter()
-                .map(|(name, raw)| {
-                    let requires = raw
-                        .value
-                        .requires
-                        .as_ref()
-                        .and_then(|r| build_condition(r, file, errors));
-                    // `.nan` or `.inf` would switch the age gate off without
-                    // a word: refused, and the gate stays at no minimum.
-                    let min_age = raw.value.min_age.and_then(|age| {
-                        if age.value.is_finite() && age.value >= 0.0 {
-                            Some(age.value)
-                        } else {
-                            errors.push(LoadError::at(
-                                &SourceLoc::from_yaml(file, &age.referenced),
-                                format!(
-                                    "`min_age` of `{name}` needs an age in years (such as 18), not {}",
-                                    age.value
-                                ),
-                            ));
-                            None
-                        }
-                    });
-                    (name, CategoryPolicy { min_age, requires })
-                })
-                .collect();
+            config.sensitive_categories = policies(categories, file, errors);
+        }
+        if let Some(categories) = raw.extend_sensitive_categories {
+            config
+                .sensitive_categories
+                .extend(policies(categories, file, errors));
         }
         if let Some(columns) = raw.profile_columns {
-            for (header, field) in columns.0 {
+            let loc = SourceLoc::from_yaml(file, &columns.referenced);
+            for (header, field) in columns.value.0 {
                 let Some(field) = field.as_str().map(str::to_string) else {
-                    errors.push(LoadError::in_file(
-                        file,
+                    errors.push(LoadError::at(
+                        &loc,
                         format!(
-                            "`profile_columns.{header}` names a field: a text such as `first_name`"
+                            "`profile_columns` maps the export header `{header}` to a field: write a field name, as in `\"{header}\": first_name`"
                         ),
                     ));
                     continue;
@@ -448,16 +521,17 @@ impl Config {
                 }
             }
         }
-        if let Some(v) = raw.trusted_html {
-            config.trusted_html = v;
-        }
-        if let Some(tags) = raw.literal_tags {
-            for tag in tags {
+        for list in [raw.literal_tags, raw.extend_literal_tags]
+            .into_iter()
+            .flatten()
+        {
+            let loc = SourceLoc::from_yaml(file, &list.referenced);
+            for tag in list.value {
                 if crate::dialect::LiteralTag::parse(&tag).is_some() {
                     config.literal_tags.push(tag);
                 } else {
-                    errors.push(LoadError::in_file(
-                        file,
+                    errors.push(LoadError::at(
+                        &loc,
                         format!("`literal_tags` entry `{tag}` needs text on both sides of one `*`, as in `%%{{*}}%%` or `<%*%>`"),
                     ));
                 }
@@ -619,6 +693,48 @@ pub fn parse_dialect(
 
 #[cfg(test)]
 mod tests {
+    fn parse(text: &str) -> (super::Config, Vec<super::LoadError>) {
+        let mut errors = Vec::new();
+        let c = super::Config::parse(text, "mergeproof.yaml", &mut errors);
+        (c, errors)
+    }
+
+    #[test]
+    fn a_list_key_replaces_the_defaults_and_its_extend_form_adds_to_them() {
+        let defaults = super::Config::default();
+        let (c, errors) = parse("unsafe_terms: [bargain]\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.unsafe_terms, ["bargain"]);
+        let (c, errors) = parse(
+            "extend_unsafe_terms: [bargain, cheap]\nextend_personal_fields: [preferred_name]\nextend_clients: { my-client: 30, gmail-app: 38 }\nextend_sensitive_categories:\n  gambling: { min_age: 21 }\ncategories: [apparel]\nextend_categories: [home]\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.unsafe_terms.len(), defaults.unsafe_terms.len() + 1);
+        assert_eq!(c.unsafe_terms.last().unwrap(), "bargain");
+        assert!(c.personal_fields.contains(&"first_name".to_string()));
+        assert!(c.personal_fields.contains(&"preferred_name".to_string()));
+        assert_eq!(c.clients.len(), defaults.clients.len() + 1);
+        assert!(c.clients.contains(&("gmail-app".to_string(), 38)));
+        assert!(c.sensitive_categories.contains_key("baby"));
+        assert_eq!(c.sensitive_categories["gambling"].min_age, Some(21.0));
+        assert_eq!(c.categories, ["apparel", "home"]);
+        // The plain form still replaces.
+        let (c, _) = parse("clients: { my-client: 30 }\n");
+        assert_eq!(c.clients, [("my-client".to_string(), 30)]);
+    }
+
+    #[test]
+    fn shape_errors_say_what_was_expected_at_the_value() {
+        let (_, errors) = parse("dialect: sendgrid\npersonal_fields: first_name\n");
+        assert_eq!((errors[0].line, errors[0].column), (2, 18));
+        assert!(errors[0].message.contains("expected a list"), "{errors:?}");
+        let (_, errors) = parse("edge_cases: { max_per_campaign: lots }\n");
+        assert!(errors[0].message.contains("whole number"), "{errors:?}");
+        let (_, errors) = parse("profile_columns:\n  id: Email\n  First Name: [a]\n");
+        assert_eq!(errors[0].line, 2, "{errors:?}");
+        assert!(errors[0].message.contains("`First Name`"), "{errors:?}");
+    }
+
     #[test]
     fn rule_severities_have_a_shorthand() {
         let mut errors = Vec::new();

@@ -133,6 +133,9 @@ fn strip_position_suffix(message: &str) -> String {
 /// Rewrites serde's "unknown field `x`, expected one of ..." so that it leads with
 /// the closest known key, which is what a person mistyping a key needs to see.
 fn explain_yaml_message(message: &str) -> String {
+    if let Some(words) = plain_words(message) {
+        return words;
+    }
     let Some(rest) = message.split("unknown field `").nth(1) else {
         return message.to_string();
     };
@@ -161,6 +164,51 @@ fn explain_yaml_message(message: &str) -> String {
         }
         None => format!("unknown key `{unknown}` (known keys: {list})"),
     }
+}
+
+/// The YAML reader's terse messages about a value of the wrong shape, said
+/// as what was expected, with an example.
+fn plain_words(message: &str) -> Option<String> {
+    let said = match message {
+        "expected sequence start" => {
+            "expected a list here, as in `[first_name, nickname]`, or one `- item` per line below the key".to_string()
+        }
+        "expected mapping start" => {
+            "expected a mapping here, as in `{ name: value }`, or `name: value` lines indented below the key".to_string()
+        }
+        "expected string scalar" => {
+            "expected text here; text that starts with `{`, `[`, `*`, `&`, `!` or `%` must be quoted, as in `\"{{first_name}}, hello\"`".to_string()
+        }
+        "invalid boolean" => "expected `true` or `false` here".to_string(),
+        "invalid indentation in multiline quoted scalar" | "unclosed quote" => {
+            "a quoted text is still open here: a quote on a line above has no closing quote; close it on its own line".to_string()
+        }
+        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" | "invalid usize"
+        | "invalid i8" | "invalid i16" | "invalid i32" | "invalid i64" | "invalid isize" => {
+            "expected a whole number here, as in `400`".to_string()
+        }
+        "invalid f32" | "invalid f64" => "expected a number here, as in `18` or `2.5`".to_string(),
+        m => {
+            let rest = m.strip_prefix("unknown variant `")?;
+            let (value, tail) = rest.split_once('`')?;
+            let list = tail.split_once("expected one of ").map_or("", |(_, l)| l);
+            let known: Vec<&str> = list
+                .split(',')
+                .map(|k| k.trim().trim_matches('`'))
+                .filter(|k| !k.is_empty())
+                .collect();
+            let hint = did_you_mean(value, &known)
+                .map(|h| format!(" {h}"))
+                .unwrap_or_default();
+            format!(
+                "`{value}` is not one of the values this key takes ({}):{hint}",
+                known.join(", ")
+            )
+            .trim_end_matches(':')
+            .to_string()
+        }
+    };
+    Some(said)
 }
 
 /// "did you mean `x`?" for the candidate nearest to `word`, when one is near
@@ -195,7 +243,8 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

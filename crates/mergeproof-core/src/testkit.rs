@@ -18,6 +18,7 @@ pub fn campaign(yaml: &str) -> Campaign {
     crate::project::campaign::load_campaign(
         crate::project::ProjectFiles::Folder(dir.path()),
         Path::new("campaigns/test.yaml"),
+        &crate::config::Config::default(),
     )
     .unwrap_or_else(|e| panic!("campaign does not load: {e:?}"))
 }

@@ -143,7 +143,7 @@ struct RawCampaign {
     name: Option<String>,
     channel: Option<Channel>,
     kind: Option<Kind>,
-    categories: Option<Vec<String>>,
+    categories: Option<Vec<Spanned<String>>>,
     control: Option<Spanned<String>>,
     dialect: Option<Spanned<String>>,
     variants: Spanned<Vec<Spanned<RawVariant>>>,
@@ -154,7 +154,7 @@ struct RawCampaign {
 struct RawVariant {
     id: Spanned<String>,
     audience: Option<Spanned<RawCondition>>,
-    categories: Option<Vec<String>>,
+    categories: Option<Vec<Spanned<String>>>,
     subject: Option<Spanned<String>>,
     preheader: Option<Spanned<String>>,
     body: Option<Spanned<String>>,
@@ -169,9 +169,47 @@ struct RawAllow {
     reason: Option<String>,
 }
 
+/// The categories as written. One within two edits of a sensitive category
+/// (`babby` for `baby`) is taken for a typo, since the policy would then never
+/// apply, unless `categories:` in mergeproof.yaml names it as a category of
+/// its own.
+fn categories(
+    list: Option<&[Spanned<String>]>,
+    config: &crate::config::Config,
+    file: &str,
+    errors: &mut Vec<LoadError>,
+) -> Vec<String> {
+    let sensitive: Vec<&str> = config
+        .sensitive_categories
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut out = Vec::new();
+    for category in list.unwrap_or_default() {
+        let name = category.value.trim();
+        let near = sensitive
+            .iter()
+            .find(|s| **s != name && crate::source::edit_distance(name, s) <= 2);
+        if let Some(near) = near
+            && !config.categories.iter().any(|c| c == name)
+        {
+            errors.push(LoadError::at(
+                &SourceLoc::from_yaml(file, &category.referenced),
+                format!("category `{name}` is not a sensitive category, but close to `{near}`: did you mean `{near}`? If `{name}` is a category of its own, list it under `categories:` in mergeproof.yaml"),
+            ));
+        }
+        out.push(name.to_string());
+    }
+    out
+}
+
 /// Loads one campaign file. Every problem found is returned, not only the
 /// first; a campaign with any problem is not checked.
-pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, Vec<LoadError>> {
+pub fn load_campaign(
+    files: ProjectFiles<'_>,
+    file: &Path,
+    config: &crate::config::Config,
+) -> Result<Campaign, Vec<LoadError>> {
     let file_name = display(file);
     let text = files
         .read(file)
@@ -326,7 +364,7 @@ pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, V
                 loc,
                 audience,
                 audience_loc,
-                categories: v.categories.clone().unwrap_or_default(),
+                categories: categories(v.categories.as_deref(), config, &file_name, &mut errors),
                 subject,
                 preheader,
                 body,
@@ -368,13 +406,15 @@ pub fn load_campaign(files: ProjectFiles<'_>, file: &Path) -> Result<Campaign, V
         .dialect
         .as_ref()
         .and_then(|d| crate::config::parse_dialect(d, &file_name, &mut errors));
+    let campaign_categories =
+        categories(raw.categories.as_deref(), config, &file_name, &mut errors);
     if errors.is_empty() {
         Ok(Campaign {
             id,
             name: raw.name,
             channel,
             kind: raw.kind.unwrap_or_default(),
-            categories: raw.categories.unwrap_or_default(),
+            categories: campaign_categories,
             control,
             control_loc,
             variants,
@@ -404,5 +444,48 @@ fn inline_template(text: &str, file: &str, value: &Spanned<String>) -> TemplateS
         line,
         column,
         first_line_shift,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn load(yaml: &str, config: &Config) -> Result<Campaign, Vec<LoadError>> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
+        std::fs::write(dir.path().join("campaigns/c.yaml"), yaml).unwrap();
+        load_campaign(
+            ProjectFiles::Folder(dir.path()),
+            Path::new("campaigns/c.yaml"),
+            config,
+        )
+    }
+
+    const TYPO: &str = "categories: [apparel]\nvariants:\n  - id: a\n    categories: [babby]\n    subject: Hi\n    body: x\n";
+
+    #[test]
+    fn a_category_two_edits_from_a_sensitive_one_is_an_error_at_its_place() {
+        let errors = load(TYPO, &Config::default()).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (4, 18));
+        assert!(
+            errors[0].message.contains("did you mean `baby`?"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_category_listed_in_the_config_or_far_from_any_sensitive_one_loads() {
+        let config = Config {
+            categories: vec!["babby".into()],
+            ..Config::default()
+        };
+        assert!(load(TYPO, &config).is_ok());
+        let far = TYPO.replace("babby", "garden");
+        let c = load(&far, &Config::default()).unwrap();
+        assert_eq!(c.variants[0].categories, ["garden"]);
+        assert!(load(&TYPO.replace("babby", "baby"), &Config::default()).is_ok());
     }
 }

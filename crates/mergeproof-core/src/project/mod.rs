@@ -184,7 +184,7 @@ fn load(files: ProjectFiles<'_>) -> Project {
             let loaded: Vec<(PathBuf, Result<Campaign, Vec<LoadError>>)> = {
                 use rayon::prelude::*;
                 list.par_iter()
-                    .map(|f| (f.clone(), campaign::load_campaign(files, f)))
+                    .map(|f| (f.clone(), campaign::load_campaign(files, f, &config)))
                     .collect()
             };
             // Ids seen so far, to the index of the campaign that has it: one
