@@ -26,9 +26,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Project folder (holds campaigns/ and sample-profiles/)
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Project folder (holds campaigns/ and sample-profiles/; default: found upward from here)
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -43,6 +42,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the whole customer list (CSV, JSON Lines, JSON or YAML) through every campaign: reach, fallbacks and defects, counted
     Audit(AuditArgs),
+    /// Write a small working project to start from (never replacing a file)
+    Init {
+        /// Where (default: the current folder; made if missing)
+        path: Option<PathBuf>,
+    },
     /// Print shell completions: `mergeproof completions bash > ~/.local/share/bash-completion/completions/mergeproof`
     Completions {
         #[arg(value_enum)]
@@ -52,9 +56,8 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// Project folder
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Project folder (default: found upward from the current folder)
+    pub path: Option<PathBuf>,
     /// The customer list: a CSV, JSON Lines, JSON or YAML export
     #[arg(long, value_name = "FILE")]
     pub profiles: PathBuf,
@@ -70,9 +73,8 @@ pub struct AuditArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
-    /// Project folder
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Project folder (default: found upward from the current folder)
+    pub path: Option<PathBuf>,
     #[arg(short, long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
     /// Write the report to FILE instead of standard output
@@ -99,6 +101,22 @@ pub struct LintArgs {
     /// Record today's active findings in FILE, to pass as --baseline later
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Count defects and findings per rule instead of listing them (text format)
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the summary line only (text format), and no notes
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour in the text report: auto (a terminal without NO_COLOR), always or never
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -109,12 +127,13 @@ pub enum PreviewFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PreviewArgs {
-    /// Project folder
-    pub path: PathBuf,
+    /// Project folder (default: found upward from the current folder)
+    pub path: Option<PathBuf>,
     #[arg(long)]
     pub campaign: String,
+    /// The variant to show (default: the one the profile receives)
     #[arg(long)]
-    pub variant: String,
+    pub variant: Option<String>,
     /// A sample profile id, or an edge case name (`edge:first_name=missing`)
     #[arg(long)]
     pub profile: String,
@@ -127,8 +146,8 @@ pub struct PreviewArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct EdgeCaseArgs {
-    /// Project folder
-    pub path: PathBuf,
+    /// Project folder (default: found upward from the current folder)
+    pub path: Option<PathBuf>,
     #[arg(long)]
     pub campaign: String,
 }
@@ -164,12 +183,13 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        None => run_tui(&cli.path),
+        None => run_tui(cli.path.as_deref()),
         Some(Command::Lint(args)) => lint(&args),
         Some(Command::Preview(args)) => preview(&args),
         Some(Command::EdgeCases(args)) => edge_cases(&args),
         Some(Command::Explain(args)) => explain(&args),
         Some(Command::Audit(args)) => audit(&args),
+        Some(Command::Init { path }) => init(path.as_deref().unwrap_or(Path::new("."))),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -198,13 +218,58 @@ const COMMANDS: &[&str] = &[
     "edge-cases",
     "explain",
     "audit",
+    "init",
     "completions",
 ];
 
-fn run_tui(path: &Path) -> anyhow::Result<ExitCode> {
-    require_folder(path)?;
-    crate::tui::run(path)?;
+fn init(root: &Path) -> anyhow::Result<ExitCode> {
+    let outcome = crate::init::init(root)
+        .map_err(|e| anyhow::anyhow!("cannot write the project in {}: {e}", root.display()))?;
+    let shown = visible(&root.display().to_string());
+    for path in &outcome.created {
+        println!("created {path}");
+    }
+    for path in &outcome.kept {
+        println!("kept    {path} (already there)");
+    }
+    if outcome.created.is_empty() {
+        println!("nothing to do: {shown} already holds every file of the starter project");
+    } else {
+        println!(
+            "\nNext: `mergeproof lint {shown}` shows one deliberate finding and how to fix it; `mergeproof {shown}` opens the terminal UI."
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_tui(path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let root = project_root(path)?;
+    crate::tui::run(&root)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The project folder: PATH as given; without one, the nearest folder from
+/// the current one upward that holds `campaigns/` or `mergeproof.yaml` (as
+/// cargo finds `Cargo.toml`), written relative (`..`) so that every path
+/// stays inside the project; else the current folder.
+fn project_root(path: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = path {
+        require_folder(path)?;
+        return Ok(path.to_path_buf());
+    }
+    let here = std::env::current_dir()?;
+    let mut relative = PathBuf::from(".");
+    for folder in here.ancestors() {
+        if folder.join("campaigns").is_dir() || folder.join("mergeproof.yaml").is_file() {
+            return Ok(relative);
+        }
+        relative = if relative == Path::new(".") {
+            PathBuf::from("..")
+        } else {
+            relative.join("..")
+        };
+    }
+    Ok(PathBuf::from("."))
 }
 
 fn color_wanted(to_terminal: bool) -> bool {
@@ -232,8 +297,14 @@ fn require_folder(path: &Path) -> anyhow::Result<()> {
 }
 
 fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
-    require_folder(&args.path)?;
-    let project = load_project(&args.path);
+    if (args.statistics || args.quiet) && args.format != Format::Text {
+        anyhow::bail!(
+            "--statistics and --quiet shape the text report; leave out --format {}",
+            args.format.name()
+        );
+    }
+    let root = project_root(args.path.as_deref())?;
+    let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
             "--output {} is one of the project's own files; write the report elsewhere (proof.json, or a folder outside campaigns/ and sample-profiles/)",
@@ -252,7 +323,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     if project.campaigns.is_empty() && project.broken_campaigns.is_empty() {
         anyhow::bail!(
             "no campaign to check in {}: a campaign is a `.yaml` file in campaigns/ (see README \"A project\")",
-            visible(&args.path.join("campaigns").display().to_string())
+            visible(&root.join("campaigns").display().to_string())
         );
     }
     let mut run = engine::run_with_reviews_file(
@@ -268,36 +339,56 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
         let baseline = mergeproof_core::baseline::Baseline::parse(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let applied = baseline.apply(&mut run);
-        eprintln!(
-            "baseline {}: {} findings accepted, {} fixed since it was written{}",
-            path.display(),
-            applied.accepted,
-            applied.fixed.len(),
-            if applied.fixed.is_empty() {
-                String::new()
-            } else {
-                " (write it again with --write-baseline to drop them)".to_string()
-            }
-        );
+        if !args.quiet {
+            eprintln!(
+                "baseline {}: {} findings accepted, {} fixed since it was written{}",
+                path.display(),
+                applied.accepted,
+                applied.fixed.len(),
+                if applied.fixed.is_empty() {
+                    String::new()
+                } else {
+                    " (write it again with --write-baseline to drop them)".to_string()
+                }
+            );
+        }
     }
     if let Some(path) = &args.write_baseline {
         let baseline = mergeproof_core::baseline::Baseline::of(&run);
         let text = serde_json::to_string_pretty(&baseline)? + "\n";
         mergeproof_core::atomic::write_with(path, |w| w.write_all(text.as_bytes()))
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        eprintln!(
-            "baseline {}: {} findings recorded",
-            path.display(),
-            baseline.findings.len()
-        );
+        if !args.quiet {
+            eprintln!(
+                "baseline {}: {} findings recorded",
+                path.display(),
+                baseline.findings.len()
+            );
+        }
     }
-    let color = args.output.as_deref().is_none_or(|o| o == Path::new("-"))
-        && color_wanted(std::io::stdout().is_terminal());
-    let base = report::base_of(&args.path);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.as_deref().is_none_or(|o| o == Path::new("-"))
+                && color_wanted(std::io::stdout().is_terminal())
+        }
+    };
+    let base = report::base_of(&root);
     if args.format == Format::Json {
         // Written as it is serialized: the report of a large project with
         // its edge cases runs to a hundred megabytes and more.
         write_output_with(args.output.as_deref(), |w| report::json::write(&run, w))?;
+    } else if args.statistics {
+        write_output(
+            args.output.as_deref(),
+            &report::statistics::render(&run, color),
+        )?;
+    } else if args.quiet {
+        write_output(
+            args.output.as_deref(),
+            &report::text::summary_line(&run, color),
+        )?;
     } else {
         let text = report::render_in(&run, args.format, color, &base)?;
         write_output(args.output.as_deref(), &text)?;
@@ -389,7 +480,12 @@ fn compiled_campaign(
             );
         }
         let ids: Vec<&str> = project.campaigns.iter().map(|c| c.id.as_str()).collect();
-        anyhow::bail!("no campaign `{campaign}`; campaigns: {}", ids.join(", "));
+        let hint = mergeproof_core::source::hint_suffix(campaign, &ids);
+        anyhow::bail!(
+            "no campaign `{}`{hint} (campaigns: {})",
+            visible(campaign),
+            ids.join(", ")
+        );
     };
     Ok((project, compiled))
 }
@@ -410,35 +506,47 @@ fn campaign_run(
 }
 
 fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
-    let run = campaign_run(&args.path, &args.campaign, true)?;
+    let root = project_root(args.path.as_deref())?;
+    let run = campaign_run(&root, &args.campaign, true)?;
     let compiled = &run.compiled;
-    let Some(vi) = compiled
+    let Some(pi) = run.profiles.iter().position(|p| p.id == args.profile) else {
+        let ids: Vec<&str> = run.profiles.iter().map(|p| p.id.as_str()).collect();
+        let hint = mergeproof_core::source::hint_suffix(&args.profile, &ids);
+        anyhow::bail!(
+            "no profile `{}`{hint} (sample ids, or edge case names from `mergeproof edge-cases`)",
+            visible(&args.profile)
+        );
+    };
+    let variant_ids: Vec<&str> = compiled
         .campaign
         .variants
         .iter()
-        .position(|v| v.id == args.variant)
-    else {
-        let ids: Vec<&str> = compiled
-            .campaign
-            .variants
-            .iter()
-            .map(|v| v.id.as_str())
-            .collect();
-        anyhow::bail!(
-            "no variant `{}` in `{}`; variants: {}",
-            args.variant,
-            args.campaign,
-            ids.join(", ")
-        );
+        .map(|v| v.id.as_str())
+        .collect();
+    // Without --variant: what the profile receives.
+    let wanted = match &args.variant {
+        Some(v) => v.clone(),
+        None => match run.selection[pi] {
+            Some(vi) => variant_ids[vi].to_string(),
+            None => anyhow::bail!(
+                "profile `{}` receives no variant of `{}`; pass --variant to see one anyway (variants: {})",
+                visible(&args.profile),
+                visible(&args.campaign),
+                variant_ids.join(", ")
+            ),
+        },
     };
-    let Some(pi) = run.profiles.iter().position(|p| p.id == args.profile) else {
+    let Some(vi) = variant_ids.iter().position(|v| *v == wanted) else {
+        let hint = mergeproof_core::source::hint_suffix(&wanted, &variant_ids);
         anyhow::bail!(
-            "no profile `{}` (sample ids, or edge case names from `mergeproof edge-cases`)",
-            args.profile
+            "no variant `{}` in `{}`{hint} (variants: {})",
+            visible(&wanted),
+            visible(&args.campaign),
+            variant_ids.join(", ")
         );
     };
     let profile = &run.profiles[pi];
-    let project_config = load_project(&args.path).config;
+    let project_config = load_project(&root).config;
     let width = match &args.client {
         Some(name) => Some(project_config.client_width(name).ok_or_else(|| {
             let names: Vec<&str> = project_config
@@ -457,7 +565,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|f| {
             f.profile.as_deref() == Some(profile.id.as_str())
-                && f.variant.as_deref() == Some(args.variant.as_str())
+                && f.variant.as_deref() == Some(wanted.as_str())
         })
         .collect();
     let received_id = receives.map(|i| compiled.campaign.variants[i].id.clone());
@@ -468,7 +576,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
             let field = |f: Field| cell.field(f).map(|r| r.plain.text.clone());
             let value = serde_json::json!({
                 "campaign": compiled.campaign.id,
-                "variant": args.variant,
+                "variant": wanted,
                 "profile": profile.id,
                 "profile_kind": profile.kind,
                 "receives": received_id,
@@ -498,14 +606,14 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
             out.push_str(&format!(
                 "campaign  {}\nvariant   {}\nprofile   {}",
                 visible(&compiled.campaign.id),
-                visible(&args.variant),
+                visible(&wanted),
                 visible(&profile.id)
             ));
             if let Some(d) = &profile.description {
                 out.push_str(&format!(" — {}", visible(d)));
             }
             out.push('\n');
-            if received_id.as_deref() != Some(args.variant.as_str()) {
+            if received_id.as_deref() != Some(wanted.as_str()) {
                 out.push_str(&format!(
                     "note      this profile would receive {}, not this variant\n",
                     received_id
@@ -586,7 +694,8 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
 /// `sample-profiles/`, so that it can be saved there as it is. Asked for by
 /// name, they are made even when `edge_cases.enabled` is off.
 fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
-    let (project, compiled) = compiled_campaign(&args.path, &args.campaign)?;
+    let root = project_root(args.path.as_deref())?;
+    let (project, compiled) = compiled_campaign(&root, &args.campaign)?;
     let set = mergeproof_core::edge::synthesize(&compiled, &project.profiles, &project.config);
     let yaml = mergeproof_core::edge::to_yaml(&set.whole_profiles(&project.profiles));
     let header = format!(
@@ -608,8 +717,8 @@ fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
 /// campaign; the report holds counts and customer ids, nothing else of them.
 fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     use mergeproof_core::project::records::{RecordFormat, read_records};
-    require_folder(&args.path)?;
-    let project = load_project(&args.path);
+    let root = project_root(args.path.as_deref())?;
+    let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
             "--output {} is one of the project's own files; write the report elsewhere",

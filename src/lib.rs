@@ -2,4 +2,5 @@
 //! terminal UI ([`tui`]). The engine they both call is `mergeproof_core`.
 
 pub mod cli;
+pub mod init;
 pub mod tui;

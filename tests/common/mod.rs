@@ -3,6 +3,7 @@
 use std::path::Path;
 
 /// Copies a folder and everything in it.
+#[allow(dead_code)] // Not every test file copies folders.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -14,4 +15,22 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Runs the mergeproof binary in `folder` (with colour left to it):
+/// (exit status, standard output, standard error).
+#[allow(dead_code)] // Not every test file runs the binary this way.
+pub fn run_in(folder: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("mergeproof")
+        .unwrap()
+        .current_dir(folder)
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

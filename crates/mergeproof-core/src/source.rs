@@ -241,6 +241,25 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+        .or_else(|| closest_beginning(word, candidates))
+}
+
+/// The one candidate that begins with `word`, give or take a typo: ids such
+/// as `hannah-herbal-tea` are typed by their first word (`hanah`).
+fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let length = word.chars().count();
+    if length < 4 {
+        return None;
+    }
+    let allowed = if length < 6 { 1 } else { 2 };
+    let mut near = candidates.iter().filter(|c| {
+        let head: String = c.chars().take(length).collect();
+        c.chars().count() > length && edit_distance(word, &head) <= allowed
+    });
+    match (near.next(), near.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
 }
 
 /// Levenshtein distance, in characters.

@@ -5,6 +5,7 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 pub mod text;
 
 use std::path::{Component, Path};

@@ -74,9 +74,7 @@ pub fn render(run: &Run, color: bool) -> String {
         out.push('\n');
     }
 
-    let mut waived = 0usize;
     for campaign in &run.campaigns {
-        waived += campaign.findings.iter().filter(|f| f.waived).count();
         for group in defect_groups(&campaign.findings) {
             write_group(&mut out, &style, &group);
         }
@@ -115,6 +113,19 @@ pub fn render(run: &Run, color: bool) -> String {
         out.push('\n');
     }
 
+    out.push_str(&summary_line(run, color));
+    out
+}
+
+/// The last line of the text report: the verdict and the counts.
+pub fn summary_line(run: &Run, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    let waived: usize = run
+        .campaigns
+        .iter()
+        .map(|c| c.findings.iter().filter(|f| f.waived).count())
+        .sum();
     let s = run.summary();
     let verdict = if s.errors > 0 || !run.load_errors.is_empty() {
         style.paint("1;31", "✖")
@@ -175,7 +186,21 @@ fn write_group(out: &mut String, style: &Style, group: &[&Finding]) {
     if let Some(profiles) = profile_list(group) {
         let _ = writeln!(out, "  = profiles: {profiles}");
     }
+    let fix = first_sentence(crate::rules::rule(f.rule).doc().fix);
+    let _ = writeln!(out, "  = fix: {fix}");
     out.push('\n');
+}
+
+/// A rule's advice up to its first full stop (`mergeproof explain` has the
+/// rest).
+fn first_sentence(text: &str) -> &str {
+    text.char_indices()
+        .find(|&(i, c)| {
+            c == '.'
+                && text[i + 1..].starts_with(' ')
+                && text[i + 2..].starts_with(|n: char| n.is_uppercase() || n == '`')
+        })
+        .map_or(text, |(i, _)| &text[..=i])
 }
 
 /// `campaign › variant › field`, made visible.
