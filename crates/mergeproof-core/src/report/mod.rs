@@ -2,6 +2,7 @@
 //! workflow commands for machines.
 
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -21,15 +22,18 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    /// The proof sheet: a page for the browser.
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Text,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Github,
+        Format::Html,
     ];
 
     /// The name the command line takes.
@@ -40,6 +44,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Html => "html",
         }
     }
 
@@ -110,6 +115,7 @@ pub fn render_in(
         Format::Sarif => sarif::render(run, base),
         Format::Junit => junit::render(run, base),
         Format::Github => Ok(github::render(run, base)),
+        Format::Html => Ok(html::render(run)),
     }
 }
 
