@@ -64,6 +64,10 @@ fn the_examples_sheet_is_small_and_self_contained() {
     sheet_of(dir.path(), &out);
     let page = std::fs::read_to_string(&out).unwrap();
     assert!(page.len() < 2_000_000, "{} bytes", page.len());
+    // The larger campaigns come packed, the smaller ones as they are: the
+    // browser test below sees both.
+    assert!(page.contains("class=\"packed\""));
+    assert!(page.contains("<div class=\"card\""));
     // Nothing to fetch: no stylesheet, script or font from anywhere.
     for needle in ["<link", "src=\"http", "@import", "<script src"] {
         assert!(!page.contains(needle), "{needle}");
@@ -155,6 +159,14 @@ fn the_sheet_in_a_real_browser() {
         assert!(rules.contains(&planted), "{planted} in {rules:?}");
     }
     assert_eq!(seen["scriptRanInEmail"], false, "{seen}");
+    assert_eq!(
+        seen["packedLeft"], 0,
+        "every packed campaign unpacked: {seen}"
+    );
+    assert_eq!(
+        seen["slotsLeft"], 0,
+        "every email made as it came near: {seen}"
+    );
     assert!(seen["frames"].as_u64().unwrap() > 17, "{seen}");
     assert_eq!(seen["focusedFlag"], true, "`n` moves to a flag: {seen}");
     assert_eq!(seen["phoneWidth"], 375.0, "{seen}");

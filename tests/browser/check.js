@@ -43,12 +43,22 @@ async function main() {
   });
   await page.goto('file://' + path.resolve(sheet));
   await page.waitForLoadState('load');
+  // Large campaigns arrive packed; the page unpacks them.
+  await page.waitForFunction(() => document.body.dataset.unpacked === 'yes', null, { timeout: 30000 });
+  const packed = await page.$$eval('.packed', (p) => p.length);
   // Lazy frames load as they come into view: scroll them all in.
-  const frames = await page.$$('iframe.email');
-  for (const f of frames) {
-    await f.scrollIntoViewIfNeeded();
+  // Each email's frame is made as it comes near the screen: bring each in.
+  for (let round = 0; round < 10; round++) {
+    const slots = await page.$$('.slot');
+    if (!slots.length) break;
+    for (const slot of slots) {
+      await slot.evaluate((s) => s.isConnected && s.scrollIntoView());
+      await page.waitForTimeout(5);
+    }
+    await page.waitForTimeout(300);
   }
-  await page.waitForTimeout(500);
+  const frames = await page.$$('iframe.email');
+  const slotsLeft = await page.$$eval('.slot', (s) => s.length);
   const campaigns = await page.$$eval('section.campaign', (s) => s.map((e) => e.dataset.campaign));
   const rules = await page.$$eval('.flag', (s) => [...new Set(s.map((e) => e.dataset.rule))]);
   const summary = await page.$eval('#summary', (e) => e.textContent);
@@ -88,6 +98,8 @@ async function main() {
     rules,
     summary,
     frames: frames.length,
+    slotsLeft,
+    packedLeft: packed,
     emailsRead,
     scriptRanInEmail,
     focusedFlag,

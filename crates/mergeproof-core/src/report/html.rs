@@ -34,9 +34,9 @@ use super::text::defect_groups;
 /// The page's own script: `n`/`N` from flag to flag, the highlight and width
 /// toggles.
 const SCRIPT: &str = r#"
-const flags = Array.from(document.querySelectorAll('.flag'));
 let at = -1;
 function go(step) {
+  const flags = Array.from(document.querySelectorAll('.flag'));
   if (!flags.length) return;
   at = (at + step + flags.length) % flags.length;
   const flag = flags[at];
@@ -52,15 +52,64 @@ document.addEventListener('keydown', (e) => {
 });
 const ON = 'mark.mp-data{background:#fff3a0;outline:1px solid #e0b000}';
 const OFF = 'mark.mp-data{background:none;outline:none;color:inherit}';
-document.getElementById('highlight').addEventListener('change', (e) => {
-  for (const frame of document.querySelectorAll('iframe.email')) {
-    frame.srcdoc = e.target.checked ? frame.srcdoc.replace(OFF, ON) : frame.srcdoc.replace(ON, OFF);
+// An email's document is made when it comes near the screen: a large
+// sheet holds thousands, and a browser cannot keep them all open.
+const highlight = document.getElementById('highlight');
+const styled = (html) => highlight.checked ? html : html.replace(ON, OFF);
+// The frame is sandboxed with no permission at all: the email's scripts
+// never run, and it has no access to this page.
+const near = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (!e.isIntersecting) continue;
+    const slot = e.target;
+    near.unobserve(slot);
+    const frame = document.createElement('iframe');
+    frame.className = 'email';
+    frame.setAttribute('sandbox', '');
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.title = slot.title;
+    frame.dataset.srcdoc = slot.dataset.srcdoc;
+    frame.srcdoc = styled(slot.dataset.srcdoc);
+    slot.replaceWith(frame);
   }
-  document.body.classList.toggle('no-highlight', !e.target.checked);
+}, { rootMargin: '1500px' });
+const watchFrames = (root) => root.querySelectorAll('.slot').forEach((f) => near.observe(f));
+watchFrames(document);
+highlight.addEventListener('change', () => {
+  for (const frame of document.querySelectorAll('iframe.email[srcdoc]')) {
+    frame.srcdoc = styled(frame.dataset.srcdoc);
+  }
+  document.body.classList.toggle('no-highlight', !highlight.checked);
 });
 document.getElementById('phone').addEventListener('change', (e) => {
   document.body.classList.toggle('phone', e.target.checked);
 });
+// Large campaigns come packed (gzip, base64): unpacked here, in order.
+async function unpack(packed) {
+  const bytes = Uint8Array.from(atob(packed.dataset.z), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const html = await new Response(stream).text();
+  const section = packed.parentElement;
+  packed.insertAdjacentHTML('afterend', html);
+  packed.remove();
+  watchFrames(section);
+}
+// A few are unpacked at once; many (a large project), as they come near
+// the screen, so the browser holds only what is read.
+const packs = Array.from(document.querySelectorAll('.packed'));
+let left = packs.length;
+const done = () => { if (--left === 0) document.body.dataset.unpacked = 'yes'; };
+if (!packs.length) document.body.dataset.unpacked = 'yes';
+if (packs.length <= 20) {
+  (async () => { for (const p of packs) { await unpack(p); done(); } })();
+} else {
+  const seen = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) { seen.unobserve(e.target); unpack(e.target).then(done); }
+    }
+  }, { rootMargin: '3000px' });
+  packs.forEach((p) => seen.observe(p));
+}
 "#;
 
 const STYLE: &str = r#"
@@ -120,9 +169,21 @@ pub fn render(run: &Run) -> String {
     );
     write_load_errors(&mut out, run);
     write_summary_tables(&mut out, run);
-    for campaign in &run.campaigns {
-        write_campaign(&mut out, campaign);
-    }
+    // Each campaign renders its emails again and packs its part: on all
+    // cores, then in order.
+    let sections: Vec<String> = {
+        use rayon::prelude::*;
+        run.campaigns
+            .par_iter()
+            .map(|campaign| {
+                let mut section = String::new();
+                write_campaign(&mut section, campaign);
+                section
+            })
+            .collect()
+    };
+    sections.iter().for_each(|s| out.push_str(s));
+    write_rules(&mut out, run);
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
     out
 }
@@ -203,8 +264,13 @@ fn is_stale(f: &Finding) -> bool {
         .is_some_and(|w| w.kind == crate::review::STALE)
 }
 
+/// A campaign's part of the page larger than this is packed: gzip, in
+/// base64, unpacked by the page's script. The emails of one campaign differ
+/// little from profile to profile, so a large project's sheet shrinks about
+/// tenfold.
+const PACK_ABOVE: usize = 32 * 1024;
+
 fn write_campaign(out: &mut String, campaign: &CampaignRun) {
-    let compiled = &campaign.compiled;
     let id = campaign.id();
     let _ = writeln!(
         out,
@@ -213,6 +279,33 @@ fn write_campaign(out: &mut String, campaign: &CampaignRun) {
         attribute(id),
         text(id)
     );
+    let mut body = String::new();
+    write_campaign_body(&mut body, campaign);
+    if body.len() > PACK_ABOVE {
+        let _ = write!(
+            out,
+            "<div class=\"packed\" data-z=\"{}\">unpacking…</div>",
+            pack(&body)
+        );
+    } else {
+        out.push_str(&body);
+    }
+    out.push_str("</section>\n");
+}
+
+/// gzip, then base64: what `DecompressionStream('gzip')` reads back.
+fn pack(html: &str) -> String {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to memory does not fail.
+    let _ = gz.write_all(html.as_bytes());
+    let bytes = gz.finish().unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn write_campaign_body(out: &mut String, campaign: &CampaignRun) {
+    let compiled = &campaign.compiled;
+    let id = campaign.id();
     // Findings by (profile, variant), for the matrix and the cards.
     let mut by_cell: HashMap<(&str, &str), Vec<&Finding>> = HashMap::new();
     let mut whole: Vec<&Finding> = Vec::new();
@@ -303,7 +396,7 @@ fn write_campaign(out: &mut String, campaign: &CampaignRun) {
         if compiled.campaign.channel.body_is_html() {
             let _ = write!(
                 out,
-                "<iframe class=\"email\" sandbox=\"\" referrerpolicy=\"no-referrer\" loading=\"lazy\" title=\"{} for {}\" srcdoc=\"{}\"></iframe>",
+                "<div class=\"email slot\" title=\"{} for {}\" data-srcdoc=\"{}\"></div>",
                 attribute(variant),
                 attribute(&profile.id),
                 attribute(&email_document(&cell.body.output))
@@ -324,7 +417,6 @@ fn write_campaign(out: &mut String, campaign: &CampaignRun) {
         }
         out.push_str("</div></div>\n");
     }
-    out.push_str("</section>\n");
 }
 
 fn cell_anchor(campaign: &str, profile: &str, variant: &str) -> String {
@@ -445,10 +537,33 @@ fn write_flag(out: &mut String, f: &Finding) {
     }
     let _ = write!(
         out,
-        "<details><summary>why and how to fix</summary><p class=\"why\">{}</p><p class=\"why\"><b>Fix:</b> {}</p></details></div>",
-        text(doc.why),
-        text(doc.fix)
+        "<br><a class=\"why\" href=\"#rule-{}\">why and how to fix</a></div>",
+        doc.id.as_str()
     );
+}
+
+/// What each rule that flagged something catches, why it matters and how to
+/// fix it: once, for every flag to link to.
+fn write_rules(out: &mut String, run: &Run) {
+    let mut rules: Vec<RuleId> = run.findings().map(|f| f.rule).collect();
+    rules.sort_by_key(|r| r.as_str());
+    rules.dedup();
+    if rules.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Rules</h2>\n");
+    for rule in rules {
+        let doc = crate::rules::rule(rule).doc();
+        let _ = writeln!(
+            out,
+            "<div class=\"rule\" id=\"rule-{id}\"><h3>{id}</h3><p>{}</p><p class=\"why\">{}</p><p><b>Fix:</b> {}</p><p class=\"why\"><b>Accepting it:</b> {}</p></div>",
+            text(doc.summary),
+            text(doc.why),
+            text(doc.fix),
+            text(doc.accept),
+            id = rule.as_str(),
+        );
+    }
 }
 
 /// The email as sent, with its personalized parts in `<mark>` where they are
@@ -647,7 +762,11 @@ mod tests {
         );
         assert!(!page.contains("https://x.example/&lt;mark"));
         // The emails run nothing: a sandbox without allow-scripts.
-        assert!(page.contains("sandbox=\"\""));
+        assert!(page.contains("frame.setAttribute('sandbox', '')"));
+        assert!(
+            !page.contains(" srcdoc=\""),
+            "emails are made by the page, near the screen"
+        );
         assert!(!page.contains("allow-scripts"));
     }
 
