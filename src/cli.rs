@@ -326,6 +326,13 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             visible(&root.join("campaigns").display().to_string())
         );
     }
+    let edge_cases = !args.no_edge_cases && project.config.edge_cases.enabled;
+    if project.profiles.is_empty() && !edge_cases {
+        anyhow::bail!(
+            "nothing to check: no profile in {} and edge cases are off; add a sample profile (see README \"A project\") or leave out --no-edge-cases",
+            visible(&root.join("sample-profiles").display().to_string())
+        );
+    }
     let mut run = engine::run_with_reviews_file(
         &project,
         &Options {

@@ -210,3 +210,16 @@ fn a_category_typo_is_a_load_error_with_the_sensitive_name() {
         "{out}"
     );
 }
+
+#[test]
+fn no_profile_and_no_edge_case_is_nothing_to_check() {
+    let dir = starter();
+    let shop = dir.path().join("shop");
+    std::fs::remove_file(shop.join("sample-profiles/customers.yaml")).unwrap();
+    let (code, _, err) = run_in(&shop, &["lint", "--no-edge-cases"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nothing to check: no profile"), "{err}");
+    // With edge cases there is something to render.
+    let (code, _, _) = run_in(&shop, &["lint"]);
+    assert_ne!(code, 2);
+}
