@@ -143,6 +143,19 @@ fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
     Ok(entries)
 }
 
+/// Takes out the one decision on `finding`: the one whose fingerprint
+/// matches, else the stale one it carries. Other decisions at the same place
+/// (two findings there, or several alike) stay. Whether one was taken out.
+fn remove_decision_on(entries: &mut Vec<DecisionEntry>, finding: &Finding) -> bool {
+    let print = crate::decision::fingerprint(finding);
+    let key = crate::decision::DecisionKey::of(finding);
+    let at = entries
+        .iter()
+        .position(|e| e.fingerprint == print && e.key() == key)
+        .or_else(|| entries.iter().position(|e| e.is_decision_on(finding)));
+    at.map(|i| entries.remove(i)).is_some()
+}
+
 /// What is wrong with an entry a person may have edited by hand.
 fn invalid(entry: &DecisionEntry) -> Option<String> {
     for (key, value) in [
@@ -256,7 +269,7 @@ impl ReviewStore {
         let entry = DecisionEntry::new(finding, decision, reason, reviewer, at);
         self.change(
             |entries| {
-                entries.retain(|e| !e.is_decision_on(finding));
+                remove_decision_on(entries, finding);
                 entries.push(entry);
                 Ok(())
             },
@@ -268,12 +281,10 @@ impl ReviewStore {
     pub fn undo(&mut self, finding: &Finding) -> Result<(), ReviewError> {
         self.change(
             |entries| {
-                let before = entries.len();
-                entries.retain(|e| !e.is_decision_on(finding));
-                if entries.len() == before {
-                    Err(ReviewError::NothingToUndo)
-                } else {
+                if remove_decision_on(entries, finding) {
                     Ok(())
+                } else {
+                    Err(ReviewError::NothingToUndo)
                 }
             },
             |_| Ok(()),

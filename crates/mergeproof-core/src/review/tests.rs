@@ -465,3 +465,36 @@ fn a_file_of_thirty_thousand_decisions_loads_at_once() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_decision_on_a_stale_finding_replaces_one_decision_not_every_one_at_its_place() {
+    // Two findings at one place (the same rule, variant, profile and field),
+    // each decided by the same reviewer at the same moment with the same
+    // reason; the content then changed, so the run marks one finding stale.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ReviewStore::open(dir.path()).unwrap();
+    let first = subject("ana", "one");
+    let second = subject("ana", "two");
+    let at = "2026-12-01T00:00:00Z".to_string();
+    store
+        .decide_at(&first, Decision::Waived, "known", "qa", at.clone())
+        .unwrap();
+    store
+        .decide_at(&second, Decision::Waived, "known", "qa", at.clone())
+        .unwrap();
+    let mut changed = subject("ana", "three");
+    changed.waiver = Some(crate::finding::Waiver {
+        kind: STALE.into(),
+        reason: "known".into(),
+        reviewer: Some("qa".into()),
+        at: Some(at),
+    });
+    store
+        .decide(&changed, Decision::Approved, "", "qa")
+        .unwrap();
+    // The stale one is replaced; the other decision stays.
+    assert_eq!(store.decisions().len(), 2, "{:?}", store.decisions());
+    assert!(store.decisions().on(&changed).is_some());
+    store.undo(&changed).unwrap();
+    assert_eq!(store.decisions().len(), 1);
+}
