@@ -160,6 +160,22 @@ fn waive_prompt() {
     }
 }
 
+/// `A` and `W` say how many findings of the defect they decide, and whose.
+#[test]
+fn defect_wide_prompts() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        to_nameless_gold_flag(&mut app);
+        run(&mut app, &[Action::ApproveDefect]);
+        snapshot("approve_defect_prompt", &mut app);
+        run(&mut app, &[Action::Back, Action::WaiveDefect]);
+        for c in "known gap".chars() {
+            app.handle(Action::Input(c));
+        }
+        snapshot("waive_defect_prompt", &mut app);
+    }
+}
+
 /// Profile data with escape sequences reaches the screen as visible escapes:
 /// no cell holds a control character.
 #[test]

@@ -13,9 +13,10 @@ use mergeproof_core::sanitize::visible;
 
 /// Records review decisions. Each method returns what to tell the reviewer.
 pub trait DecisionStore {
+    /// The same decision on each finding (one, or a defect's), in one write.
     fn decide(
         &mut self,
-        finding: &Finding,
+        findings: &[Finding],
         decision: Decision,
         reason: &str,
     ) -> Result<String, String>;
@@ -63,19 +64,29 @@ impl ReviewFile {
 impl DecisionStore for ReviewFile {
     fn decide(
         &mut self,
-        finding: &Finding,
+        findings: &[Finding],
         decision: Decision,
         reason: &str,
     ) -> Result<String, String> {
+        let Some(first) = findings.first() else {
+            return Err("no finding to decide".into());
+        };
         let (store, reviewer) = self.store()?;
-        let result = store.decide(finding, decision, reason, reviewer);
-        self.settle(result).map(|()| {
-            format!(
+        let result = store.decide_all(findings, decision, reason, reviewer);
+        self.settle(result).map(|()| match findings {
+            [one] => format!(
                 "{} {} for {}: saved to {REVIEWS_FILE}",
                 decision.as_str(),
-                finding.rule,
-                visible(finding.profile.as_deref().unwrap_or(&finding.campaign))
-            )
+                one.rule,
+                visible(one.profile.as_deref().unwrap_or(&one.campaign))
+            ),
+            many => format!(
+                "{} {} findings of {} ({}): saved to {REVIEWS_FILE}",
+                decision.as_str(),
+                many.len(),
+                first.rule,
+                visible(&profiles_of(many))
+            ),
         })
     }
 
@@ -95,6 +106,40 @@ impl ReviewFile {
             self.opened = None;
         }
         result.map_err(|e| visible(&e.to_string()))
+    }
+}
+
+/// "ben and 16 edge cases": whose findings a defect-wide decision covers.
+pub fn profiles_of(findings: &[Finding]) -> String {
+    let samples: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.profile_kind == Some(mergeproof_core::finding::ProfileKind::Sample))
+        .filter_map(|f| f.profile.as_deref())
+        .collect();
+    let edges = findings
+        .iter()
+        .filter(|f| f.profile_kind == Some(mergeproof_core::finding::ProfileKind::Edge))
+        .count();
+    let mut parts: Vec<String> = Vec::new();
+    match samples.len() {
+        0 => {}
+        n if n <= 3 => parts.push(samples.join(", ")),
+        n => parts.push(format!(
+            "{} and {} more samples",
+            samples[..2].join(", "),
+            n - 2
+        )),
+    }
+    if edges > 0 {
+        parts.push(format!(
+            "{edges} edge case{}",
+            if edges == 1 { "" } else { "s" }
+        ));
+    }
+    if parts.is_empty() {
+        "the campaign".to_string()
+    } else {
+        parts.join(" and ")
     }
 }
 
@@ -138,14 +183,14 @@ mod tests {
             app.handle(Action::Input(c));
         }
         let Some(Effect::Decide {
-            finding,
+            findings,
             decision,
             reason,
         }) = app.handle(Action::InputSubmit)
         else {
             panic!("a decision");
         };
-        let note = store.decide(&finding, decision, &reason).unwrap();
+        let note = store.decide(&findings, decision, &reason).unwrap();
         assert!(note.contains(REVIEWS_FILE), "{note}");
         let written = std::fs::read_to_string(dir.path().join(REVIEWS_FILE)).unwrap();
         assert!(written.contains("known import gap"), "{written}");
@@ -158,6 +203,41 @@ mod tests {
         app.apply(load(dir.path()));
         assert!(!app.selected_finding().unwrap().waived);
         assert_eq!(app.totals().total_active(), unreviewed + 1);
+    }
+
+    #[test]
+    fn a_defect_wide_waiver_accepts_every_finding_of_the_defect() {
+        let dir = project();
+        let mut store = open(dir.path());
+        let mut app = flagged_app(dir.path());
+        for _ in 0..60 {
+            if app.selected_defect().is_some_and(|d| d.len() > 1) {
+                break;
+            }
+            app.handle(Action::NextFlag);
+        }
+        let defect = app.selected_defect().unwrap();
+        assert!(defect.len() > 1);
+        let key = defect[0].defect_key();
+        let before = app.totals().total_active();
+        let note = store
+            .decide(&defect, Decision::Waived, "known gap")
+            .unwrap();
+        assert!(
+            note.contains(&format!("waived {} findings of", defect.len())),
+            "{note}"
+        );
+        let written = std::fs::read_to_string(dir.path().join(REVIEWS_FILE)).unwrap();
+        assert_eq!(written.matches("reason: known gap").count(), defect.len());
+        app.apply(load(dir.path()));
+        let run = &app.checked().unwrap().run;
+        assert!(
+            run.findings
+                .iter()
+                .filter(|f| f.defect_key() == key)
+                .all(|f| f.waived)
+        );
+        assert_eq!(app.totals().total_active(), before - defect.len());
     }
 
     #[test]
@@ -176,12 +256,16 @@ mod tests {
         let mut store = open(dir.path());
         let app = flagged_app(dir.path());
         let finding = app.selected_finding().unwrap();
-        let error = store.decide(finding, Decision::Approved, "").unwrap_err();
+        let error = store
+            .decide(std::slice::from_ref(finding), Decision::Approved, "")
+            .unwrap_err();
         assert!(error.starts_with("decisions are not saved"), "{error}");
         assert!(error.contains(REVIEWS_FILE), "{error}");
         // Fixed while the TUI runs: the next decision is saved.
         std::fs::remove_file(dir.path().join(REVIEWS_FILE)).unwrap();
-        let note = store.decide(finding, Decision::Approved, "").unwrap();
+        let note = store
+            .decide(std::slice::from_ref(finding), Decision::Approved, "")
+            .unwrap();
         assert!(note.contains("saved"), "{note}");
         assert!(dir.path().join(REVIEWS_FILE).exists());
     }

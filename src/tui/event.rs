@@ -268,10 +268,10 @@ fn event_loop(
                 None => {}
                 Some(Effect::Quit) => return Ok(()),
                 Some(Effect::Decide {
-                    finding,
+                    findings,
                     decision,
                     reason,
-                }) => match store.decide(&finding, decision, &reason) {
+                }) => match store.decide(&findings, decision, &reason) {
                     Ok(note) => {
                         app.set_message(note);
                         loader.request();

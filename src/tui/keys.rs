@@ -32,6 +32,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("x", "explain the selected finding's rule"),
     ("a", "approve the selected finding"),
     ("w", "waive the selected finding (asks for a reason)"),
+    (
+        "A",
+        "approve every finding of the selected defect (says how many first)",
+    ),
+    (
+        "W",
+        "waive every finding of the selected defect, with one reason",
+    ),
     ("u", "undo the decision on the selected finding"),
     ("?", "this help"),
     ("q", "quit (first closes what is open)"),
@@ -84,6 +92,8 @@ pub fn action_for(key: KeyEvent, in_prompt: bool) -> Option<Action> {
         KeyCode::Char('x') => Action::Explain,
         KeyCode::Char('a') => Action::Approve,
         KeyCode::Char('w') => Action::Waive,
+        KeyCode::Char('A') => Action::ApproveDefect,
+        KeyCode::Char('W') => Action::WaiveDefect,
         KeyCode::Char('u') => Action::Undo,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,

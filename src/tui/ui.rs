@@ -18,7 +18,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     match app.overlay() {
         Overlay::Help { scroll } => help::draw_help(frame, screen, *scroll),
         Overlay::Explain { rule, scroll } => help::draw_explain(frame, screen, *rule, *scroll),
-        Overlay::Reason { input, finding } => prompt::draw_reason(frame, screen, finding, input),
+        Overlay::Reason { input, findings } => prompt::draw_reason(frame, screen, findings, input),
+        Overlay::Confirm { findings } => prompt::draw_confirm(frame, screen, findings),
         Overlay::None | Overlay::Search { .. } => {}
     }
 }

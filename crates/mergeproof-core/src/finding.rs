@@ -143,7 +143,33 @@ pub struct Waiver {
     pub at: Option<String>,
 }
 
+/// What makes findings one defect: the rule, the campaign and variant, the
+/// field and the place in the template. The profiles that meet it are its
+/// findings; the text report shows a defect as one entry, and the TUI's `A`
+/// and `W` decide all of its findings at once.
+pub type DefectKey<'a> = (
+    crate::rule_id::RuleId,
+    &'a str,
+    Option<&'a str>,
+    Field,
+    &'a str,
+    u32,
+    u32,
+);
+
 impl Finding {
+    pub fn defect_key(&self) -> DefectKey<'_> {
+        (
+            self.rule,
+            &self.campaign,
+            self.variant.as_deref(),
+            self.field,
+            &self.file,
+            self.line,
+            self.column,
+        )
+    }
+
     /// Whether this finding counts against the lint gate.
     pub fn is_active(&self) -> bool {
         !self.waived

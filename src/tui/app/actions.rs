@@ -60,6 +60,10 @@ pub enum Action {
     Explain,
     Approve,
     Waive,
+    /// `A`: approve every finding of the selected defect (after saying how many).
+    ApproveDefect,
+    /// `W`: waive every finding of the selected defect, with one reason.
+    WaiveDefect,
     Undo,
     Help,
     /// `q`: closes an overlay, or quits.
@@ -79,8 +83,9 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     Quit,
+    /// The same decision on each of these findings (one, or a defect's).
     Decide {
-        finding: Box<Finding>,
+        findings: Vec<Finding>,
         decision: Decision,
         reason: String,
     },
@@ -107,15 +112,22 @@ pub enum Overlay {
         origin_campaign: usize,
         origin_row: usize,
     },
-    /// `w`: the reason a finding is waived.
+    /// `w` / `W`: the reason these findings are waived.
     Reason {
         input: String,
-        finding: Box<Finding>,
+        findings: Vec<Finding>,
+    },
+    /// `A`: approve every finding of a defect? Enter approves.
+    Confirm {
+        findings: Vec<Finding>,
     },
 }
 
 impl Overlay {
     pub fn is_prompt(&self) -> bool {
-        matches!(self, Overlay::Search { .. } | Overlay::Reason { .. })
+        matches!(
+            self,
+            Overlay::Search { .. } | Overlay::Reason { .. } | Overlay::Confirm { .. }
+        )
     }
 }

@@ -244,6 +244,23 @@ impl App {
         self.checked()?.run.findings.get(fi)
     }
 
+    /// Every finding of the selected finding's defect that is not accepted
+    /// yet (the selected one always), sample and edge profiles alike: what
+    /// `A` and `W` decide.
+    pub fn selected_defect(&self) -> Option<Vec<Finding>> {
+        let selected = self.selected_finding()?;
+        let key = selected.defect_key();
+        let findings = &self.checked()?.run.findings;
+        Some(
+            findings
+                .iter()
+                .filter(|f| f.defect_key() == key)
+                .filter(|f| std::ptr::eq(*f, selected) || !f.waived)
+                .cloned()
+                .collect(),
+        )
+    }
+
     /// The selected cell, rendered (after [`App::sync`]).
     pub fn cell(&self) -> Option<&RenderedCell> {
         let key = (
@@ -362,6 +379,7 @@ impl App {
                 None
             }
             Overlay::Reason { .. } => self.handle_reason(action),
+            Overlay::Confirm { .. } => self.handle_confirm(action),
         };
         self.sync();
         effect
@@ -433,7 +451,7 @@ impl App {
             Action::Approve => {
                 return match self.selected_finding() {
                     Some(f) => Some(Effect::Decide {
-                        finding: Box::new(f.clone()),
+                        findings: vec![f.clone()],
                         decision: Decision::Approved,
                         reason: String::new(),
                     }),
@@ -447,7 +465,20 @@ impl App {
                 Some(f) => {
                     self.overlay = Overlay::Reason {
                         input: String::new(),
-                        finding: Box::new(f.clone()),
+                        findings: vec![f.clone()],
+                    }
+                }
+                None => self.no_finding_here(),
+            },
+            Action::ApproveDefect => match self.selected_defect() {
+                Some(findings) => self.overlay = Overlay::Confirm { findings },
+                None => self.no_finding_here(),
+            },
+            Action::WaiveDefect => match self.selected_defect() {
+                Some(findings) => {
+                    self.overlay = Overlay::Reason {
+                        input: String::new(),
+                        findings,
                     }
                 }
                 None => self.no_finding_here(),

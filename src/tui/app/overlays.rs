@@ -77,7 +77,7 @@ impl App {
     }
 
     pub(super) fn handle_reason(&mut self, action: Action) -> Option<Effect> {
-        let Overlay::Reason { input, finding } = &mut self.overlay else {
+        let Overlay::Reason { input, findings } = &mut self.overlay else {
             return None;
         };
         match action {
@@ -90,11 +90,14 @@ impl App {
                 self.message = Some("waiver cancelled".into());
             }
             Action::InputSubmit if input.trim().is_empty() => {
-                self.message = Some("a waiver needs a reason (Esc cancels)".into());
+                self.message = Some(
+                    "nothing waived: a waiver needs a reason, saved for the next reviewer (type it, or Esc to cancel)"
+                        .into(),
+                );
             }
             Action::InputSubmit => {
                 let effect = Effect::Decide {
-                    finding: finding.clone(),
+                    findings: std::mem::take(findings),
                     decision: Decision::Waived,
                     reason: input.trim().to_string(),
                 };
@@ -104,6 +107,31 @@ impl App {
             _ => {}
         }
         None
+    }
+
+    /// `A`'s question: Enter approves every finding it counted, Esc (or `n`)
+    /// approves none.
+    pub(super) fn handle_confirm(&mut self, action: Action) -> Option<Effect> {
+        let Overlay::Confirm { findings } = &mut self.overlay else {
+            return None;
+        };
+        match action {
+            Action::InputSubmit | Action::Input('y') => {
+                let effect = Effect::Decide {
+                    findings: std::mem::take(findings),
+                    decision: Decision::Approved,
+                    reason: String::new(),
+                };
+                self.overlay = Overlay::None;
+                Some(effect)
+            }
+            Action::Back | Action::Quit | Action::Interrupt | Action::Input(_) => {
+                self.overlay = Overlay::None;
+                self.message = Some("nothing approved".into());
+                None
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn explain(&mut self) {

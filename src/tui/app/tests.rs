@@ -310,10 +310,10 @@ fn decisions_come_out_as_effects_and_a_waiver_needs_a_reason() {
     let finding = app.selected_finding().unwrap().clone();
     match app.handle(Action::Approve) {
         Some(Effect::Decide {
-            finding: f,
+            findings: f,
             decision: Decision::Approved,
             ..
-        }) => assert_eq!(*f, finding),
+        }) => assert_eq!(f, std::slice::from_ref(&finding)),
         other => panic!("{other:?}"),
     }
     assert!(app.handle(Action::Waive).is_none());
@@ -326,11 +326,11 @@ fn decisions_come_out_as_effects_and_a_waiver_needs_a_reason() {
     type_text(&mut app, "  imported list, fixed upstream ");
     match app.handle(Action::InputSubmit) {
         Some(Effect::Decide {
-            finding: f,
+            findings: f,
             decision: Decision::Waived,
             reason,
         }) => {
-            assert_eq!(*f, finding);
+            assert_eq!(f, std::slice::from_ref(&finding));
             assert_eq!(reason, "imported list, fixed upstream");
         }
         other => panic!("{other:?}"),
@@ -524,5 +524,60 @@ fn nothing_panics_before_the_first_load_or_on_tiny_screens() {
                 ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
             terminal.draw(|f| crate::tui::draw(f, &mut app)).unwrap();
         }
+    }
+}
+
+#[test]
+fn a_defect_is_decided_across_all_its_profiles_after_saying_how_many() {
+    let mut app = app();
+    // The first flag whose defect meets several profiles.
+    for _ in 0..60 {
+        run(&mut app, &[Action::NextFlag]);
+        if app.selected_defect().is_some_and(|d| d.len() > 1) {
+            break;
+        }
+    }
+    let selected = app.selected_finding().unwrap().clone();
+    let defect = app.selected_defect().unwrap();
+    assert!(
+        defect.len() > 1,
+        "a defect of several profiles in the fixture"
+    );
+    assert!(
+        defect
+            .iter()
+            .all(|f| f.defect_key() == selected.defect_key())
+    );
+    assert!(defect.contains(&selected));
+    // `A` asks first; Esc approves nothing.
+    assert!(app.handle(Action::ApproveDefect).is_none());
+    assert!(
+        matches!(app.overlay(), Overlay::Confirm { findings } if findings.len() == defect.len())
+    );
+    assert!(app.handle(Action::Back).is_none());
+    assert_eq!(app.message(), Some("nothing approved"));
+    // Enter approves every one of them.
+    app.handle(Action::ApproveDefect);
+    match app.handle(Action::InputSubmit) {
+        Some(Effect::Decide {
+            findings,
+            decision: Decision::Approved,
+            ..
+        }) => assert_eq!(findings, defect),
+        other => panic!("{other:?}"),
+    }
+    // `W` asks for one reason for all of them.
+    app.handle(Action::WaiveDefect);
+    type_text(&mut app, "known gap");
+    match app.handle(Action::InputSubmit) {
+        Some(Effect::Decide {
+            findings,
+            decision: Decision::Waived,
+            reason,
+        }) => {
+            assert_eq!(findings.len(), defect.len());
+            assert_eq!(reason, "known gap");
+        }
+        other => panic!("{other:?}"),
     }
 }

@@ -314,7 +314,7 @@ fn finding_lines(
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::styled(
-            "n/N next/prev · x explain · a approve · w waive · u undo",
+            "n/N next/prev · x explain · a/A approve · w/W waive · u undo",
             dim(),
         ),
     ])];

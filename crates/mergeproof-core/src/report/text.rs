@@ -30,29 +30,6 @@ impl Style {
     }
 }
 
-/// What makes findings the same defect: rule, place and variant.
-type DefectKey<'a> = (
-    crate::rule_id::RuleId,
-    &'a str,
-    Option<&'a str>,
-    crate::finding::Field,
-    &'a str,
-    u32,
-    u32,
-);
-
-fn defect_key(f: &Finding) -> DefectKey<'_> {
-    (
-        f.rule,
-        &f.campaign,
-        f.variant.as_deref(),
-        f.field,
-        &f.file,
-        f.line,
-        f.column,
-    )
-}
-
 /// How many edge-case names to show before "…".
 const EDGE_NAMES_SHOWN: usize = 3;
 
@@ -237,9 +214,10 @@ pub(crate) fn stale_note(f: &Finding) -> Option<String> {
 pub(crate) fn defect_groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
     // Each defect's group by its key: one look-up per finding.
-    let mut index: std::collections::HashMap<DefectKey<'_>, usize> = Default::default();
+    let mut index: std::collections::HashMap<crate::finding::DefectKey<'_>, usize> =
+        Default::default();
     for f in findings.iter().filter(|f| !f.waived) {
-        match index.entry(defect_key(f)) {
+        match index.entry(f.defect_key()) {
             std::collections::hash_map::Entry::Occupied(at) => groups[*at.get()].push(f),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(groups.len());

@@ -259,6 +259,35 @@ impl ReviewStore {
         reviewer: &str,
         at: String,
     ) -> Result<(), ReviewError> {
+        self.decide_all_at(
+            std::slice::from_ref(finding),
+            decision,
+            reason,
+            reviewer,
+            at,
+        )
+    }
+
+    /// The same decision on every finding of a defect (or any list), in one
+    /// write: each replaces the decision on its own finding.
+    pub fn decide_all(
+        &mut self,
+        findings: &[Finding],
+        decision: Decision,
+        reason: &str,
+        reviewer: &str,
+    ) -> Result<(), ReviewError> {
+        self.decide_all_at(findings, decision, reason, reviewer, super::time::now())
+    }
+
+    fn decide_all_at(
+        &mut self,
+        findings: &[Finding],
+        decision: Decision,
+        reason: &str,
+        reviewer: &str,
+        at: String,
+    ) -> Result<(), ReviewError> {
         if decision == Decision::Waived && reason.trim().is_empty() {
             return Err(ReviewError::WaiverWithoutReason);
         }
@@ -266,11 +295,16 @@ impl ReviewStore {
             "" => "unknown",
             name => name,
         };
-        let entry = DecisionEntry::new(finding, decision, reason, reviewer, at);
+        let made: Vec<DecisionEntry> = findings
+            .iter()
+            .map(|f| DecisionEntry::new(f, decision, reason, reviewer, at.clone()))
+            .collect();
         self.change(
             |entries| {
-                remove_decision_on(entries, finding);
-                entries.push(entry);
+                for (finding, entry) in findings.iter().zip(&made) {
+                    remove_decision_on(entries, finding);
+                    entries.push(entry.clone());
+                }
                 Ok(())
             },
             |_| Ok(()),
