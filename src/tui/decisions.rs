@@ -238,6 +238,23 @@ mod tests {
                 .all(|f| f.waived)
         );
         assert_eq!(app.totals().total_active(), before - defect.len());
+        // The status bar counts them as lint does: accepted, out of ✗ and ▲.
+        let shown: String = crate::tui::panes::campaigns::count_spans(app.totals(), 1)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert!(
+            shown.contains(&format!("✓{}", app.totals().total_accepted())),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(&format!(
+                "✗{} ",
+                app.totals()
+                    .active(mergeproof_core::finding::Severity::Error)
+            )),
+            "{shown}"
+        );
     }
 
     #[test]

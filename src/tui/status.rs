@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let totals = app.totals();
     let mut spans = count_spans(totals, 1);
-    if totals.total() > 0 {
+    if totals.total_active() > 0 {
         spans.push(Span::styled("to review", dim()));
     }
     spans.push(Span::styled(" │ ", dim()));

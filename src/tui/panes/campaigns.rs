@@ -152,11 +152,17 @@ fn entry_line(entry: &CampaignEntry, edge_cases: bool, width: usize) -> Line<'st
     Line::from(spans)
 }
 
-/// `✗  2 ▲  1 ◆  3` (errors, warnings, to review), or `✓ clean`; each
-/// number right-aligned in `pad` columns.
+/// `✗  2 ▲  1 ◆  3` (errors, warnings, to review: accepted findings counted
+/// in none of them, as `lint` counts them), `✓ 4` for the accepted ones, or
+/// `✓ clean`; each number right-aligned in `pad` columns.
 pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
-    if counts.total() == 0 {
-        return vec![Span::styled("✓ clean", Style::new().fg(Color::Green))];
+    let accepted = counts.total_accepted();
+    if counts.total_active() == 0 {
+        let text = match accepted {
+            0 => "✓ clean".to_string(),
+            n => format!("✓ clean, {n} accepted"),
+        };
+        return vec![Span::styled(text, Style::new().fg(Color::Green))];
     }
     let part = |mark: &'static str, n: usize, style: Style| {
         if n == 0 {
@@ -165,15 +171,15 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             Span::styled(format!("{mark}{n:>pad$} "), style)
         }
     };
-    vec![
+    let mut spans = vec![
         part(
             "✗",
-            counts.all(Severity::Error),
+            counts.active(Severity::Error),
             severity_style(Severity::Error),
         ),
         part(
             "▲",
-            counts.all(Severity::Warning),
+            counts.active(Severity::Warning),
             severity_style(Severity::Warning),
         ),
         part(
@@ -181,5 +187,9 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             counts.total_active(),
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ),
-    ]
+    ];
+    if accepted > 0 {
+        spans.push(Span::styled(format!("✓{accepted} "), dim()));
+    }
+    spans
 }
