@@ -115,9 +115,56 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` in lines of at most `width` characters, broken at spaces (a word
+/// longer than a line is cut), for a message read whole.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let needed = word.chars().count() + usize::from(used > 0);
+            if used + needed <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than the line: as much as fits, the rest next.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_wrap_at_spaces_and_long_words_are_cut() {
+        assert_eq!(wrap_words("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap_words("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        assert_eq!(wrap_words("", 5), [""]);
+        let long = "`{{first_name}}` has no fallback and `first_name` is missing for this profile";
+        assert!(wrap_words(long, 20).iter().all(|l| l.chars().count() <= 20));
+        assert_eq!(wrap_words(long, 20).join(" "), long);
+    }
 
     fn plain(lines: &[Line<'_>]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()

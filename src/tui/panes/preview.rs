@@ -371,13 +371,21 @@ fn one_finding(f: &Finding, selected: bool, width: usize) -> Vec<Line<'static>> 
             s.style = s.style.add_modifier(Modifier::REVERSED);
         }
     }
-    let mut lines = vec![
-        Line::from(head),
-        Line::raw(format!(
+    let mut lines = vec![Line::from(head)];
+    // The selected finding's message is read whole; the others, one line.
+    let message = safe(&f.message);
+    if selected {
+        lines.extend(
+            crate::tui::text::wrap_words(&message, width.saturating_sub(4))
+                .into_iter()
+                .map(|l| Line::raw(format!("    {l}"))),
+        );
+    } else {
+        lines.push(Line::raw(format!(
             "    {}",
-            fit(&safe(&f.message), width.saturating_sub(4))
-        )),
-    ];
+            fit(&message, width.saturating_sub(4))
+        )));
+    }
     if selected {
         if !f.excerpt.is_empty() && f.field != Field::Campaign {
             lines.push(Line::styled(format!("    | {}", safe(&f.excerpt)), dim()));
