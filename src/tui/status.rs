@@ -53,9 +53,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::raw(" · flagged"));
         }
         spans.push(Span::styled(" │ ", dim()));
-        spans.push(Span::styled("? help · n flag · q quit", dim()));
+        spans.push(Span::styled(hints(app.focus()), dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// Tab first (at 80 columns only the first few hints show), then the
+/// focused pane's keys, most used first, then the ones that work everywhere.
+fn hints(pane: super::app::Pane) -> &'static str {
+    use super::app::Pane;
+    match pane {
+        Pane::Campaigns => "Tab pane · Enter open · n flag · ? help · q quit",
+        Pane::Matrix => "Tab pane · n flag · ←→ variant · f flagged · ? help",
+        Pane::Preview => "Tab pane · a/A approve · w/W waive · x why · ? help",
+    }
 }
 
 /// Load errors that belong to no campaign (config, profiles, partials).
