@@ -72,12 +72,57 @@ pub fn load_for_run(root: &Path) -> (Decisions, Option<LoadError>) {
 }
 
 fn read_entries(root: &Path) -> Result<Vec<DecisionEntry>, LoadError> {
+    Ok(read_placed(root)?.0.into_iter().map(|(e, _)| e).collect())
+}
+
+/// The entries with their lines, and the comments a person wrote in the file.
+fn read_placed(root: &Path) -> Result<(Vec<(DecisionEntry, usize)>, Comments), LoadError> {
     if !root.join(REVIEWS_FILE).exists() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Comments::default()));
     }
     let text = read_inside(root, Path::new(REVIEWS_FILE))
         .map_err(|m| LoadError::in_file(REVIEWS_FILE, m))?;
-    parse(&text)
+    let entries = parse_placed(&text)?;
+    let comments = Comments::of(&text, &entries);
+    Ok((entries, comments))
+}
+
+/// Comment lines kept when the file is written again: those at its top (the
+/// header, with whatever a person added to it) and those right above an
+/// entry, which stay with that decision.
+#[derive(Debug, Default)]
+struct Comments {
+    head: Vec<String>,
+    above: std::collections::HashMap<(super::DecisionKey, String), Vec<String>>,
+}
+
+impl Comments {
+    fn of(text: &str, entries: &[(DecisionEntry, usize)]) -> Comments {
+        let lines: Vec<&str> = text.lines().collect();
+        let is_comment = |l: &str| l.trim_start().starts_with('#');
+        let head = lines
+            .iter()
+            .take_while(|l| is_comment(l))
+            .map(|l| l.to_string())
+            .collect();
+        let mut above = std::collections::HashMap::new();
+        for (entry, line) in entries {
+            // Lines are numbered from 1: the entry's is `lines[line - 1]`.
+            let mut start = line.saturating_sub(1).min(lines.len());
+            while start > 0 && is_comment(lines[start - 1]) {
+                start -= 1;
+            }
+            let own: Vec<String> = lines[start..line.saturating_sub(1).min(lines.len())]
+                .iter()
+                .map(|l| l.trim_start().to_string())
+                .collect();
+            // The file's header is not an entry's, even above the first one.
+            if !own.is_empty() && start > 0 {
+                above.insert((entry.key(), entry.fingerprint.clone()), own);
+            }
+        }
+        Comments { head, above }
+    }
 }
 
 /// The reviews file is written by mergeproof and grows with the project: it
@@ -92,7 +137,8 @@ fn options() -> serde_saphyr::Options {
     options
 }
 
-fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
+/// The decisions a file holds, each with the line it starts on.
+fn parse_placed(text: &str) -> Result<Vec<(DecisionEntry, usize)>, LoadError> {
     let significant = text
         .lines()
         .map(str::trim_start)
@@ -119,12 +165,13 @@ fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
             raw.decisions.unwrap_or_default()
         }
     };
-    let mut entries: Vec<DecisionEntry> = Vec::with_capacity(raw_entries.len());
+    let mut entries: Vec<(DecisionEntry, usize)> = Vec::with_capacity(raw_entries.len());
     // Each decision's place and fingerprint, to find a second one in one
     // look-up however long the file is.
     let mut seen = std::collections::HashSet::with_capacity(raw_entries.len());
     for raw in raw_entries {
         let at = SourceLoc::from_yaml(REVIEWS_FILE, &raw.referenced);
+        let line = raw.referenced.line() as usize;
         let entry = raw.value;
         if let Some(problem) = invalid(&entry) {
             return Err(LoadError::at(&at, problem));
@@ -138,7 +185,7 @@ fn parse(text: &str) -> Result<Vec<DecisionEntry>, LoadError> {
                 ),
             ));
         }
-        entries.push(entry);
+        entries.push((entry, line));
     }
     Ok(entries)
 }
@@ -176,13 +223,39 @@ fn invalid(entry: &DecisionEntry) -> Option<String> {
     None
 }
 
-fn to_yaml(entries: &[DecisionEntry]) -> Result<String, ReviewError> {
-    let body = serde_saphyr::to_string(&FileOut {
-        version: VERSION,
-        decisions: entries,
-    })
-    .map_err(|e| ReviewError::Serialize(e.to_string()))?;
-    Ok(format!("{HEADER}{body}"))
+/// The file: its header, then each decision with the comments above it.
+fn to_yaml_with(entries: &[DecisionEntry], comments: &Comments) -> Result<String, ReviewError> {
+    let head = if comments.head.is_empty() {
+        HEADER.to_string()
+    } else {
+        comments.head.join("\n") + "\n"
+    };
+    if comments.above.is_empty() {
+        let body = serialize(&FileOut {
+            version: VERSION,
+            decisions: entries,
+        })?;
+        return Ok(format!("{head}{body}"));
+    }
+    let mut out = format!("{head}version: {VERSION}\ndecisions:\n");
+    for entry in entries {
+        if let Some(lines) = comments
+            .above
+            .get(&(entry.key(), entry.fingerprint.clone()))
+        {
+            for line in lines {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.push_str(&serialize(&std::slice::from_ref(entry))?);
+    }
+    Ok(out)
+}
+
+/// The whole file, or one entry of it, as YAML.
+fn serialize<T: Serialize>(value: &T) -> Result<String, ReviewError> {
+    serde_saphyr::to_string(value).map_err(|e| ReviewError::Serialize(e.to_string()))
 }
 
 /// Why a decision was not recorded. Nothing was written then.
@@ -334,10 +407,11 @@ impl ReviewStore {
         before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
     ) -> Result<(), ReviewError> {
         let _lock = ProjectLock::acquire(&self.root)?;
-        let mut entries = read_entries(&self.root).map_err(ReviewError::Unreadable)?;
+        let (placed, comments) = read_placed(&self.root).map_err(ReviewError::Unreadable)?;
+        let mut entries: Vec<DecisionEntry> = placed.into_iter().map(|(e, _)| e).collect();
         edit(&mut entries)?;
         let decisions = Decisions::new(entries);
-        let text = to_yaml(decisions.entries())?;
+        let text = to_yaml_with(decisions.entries(), &comments)?;
         let path = self.path();
         crate::atomic::write_then(&path, text.as_bytes(), before_rename)
             .map_err(ReviewError::Write)?;
@@ -479,7 +553,7 @@ mod tests {
             ("version: 1\ndecision: []\n", 2),
         ];
         for (text, line) in cases {
-            let e = parse(text).expect_err(text);
+            let e = parse_placed(text).expect_err(text);
             assert_eq!(e.file, REVIEWS_FILE);
             assert_eq!(e.line, line, "{text}: {e}");
             assert!(e.column >= 1);
@@ -514,18 +588,61 @@ mod tests {
                 at: t.to_string(),
             })
             .collect();
-        let text = to_yaml(&entries).unwrap();
-        assert_eq!(parse(&text).unwrap(), entries, "{text}");
+        let text = to_yaml_with(&entries, &Comments::default()).unwrap();
+        let read: Vec<DecisionEntry> = parse_placed(&text)
+            .unwrap()
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        assert_eq!(read, entries, "{text}");
     }
 
     #[test]
     fn a_bare_list_is_read_too() {
-        let entries = parse(
+        let entries = parse_placed(
             "- rule: missing-fallback\n  campaign: c\n  field: subject\n  fingerprint: ab\n  decision: approved\n  timestamp: 2025-01-01T00:00:00Z\n",
         )
         .unwrap();
         assert_eq!(entries.len(), 1);
-        assert_eq!(entries[0].at, "2025-01-01T00:00:00Z");
-        assert_eq!(entries[0].profile, None);
+        assert_eq!(entries[0].0.at, "2025-01-01T00:00:00Z");
+        assert_eq!(entries[0].0.profile, None);
+    }
+
+    #[test]
+    fn comments_a_person_wrote_survive_a_decision() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# Reviewed with the CRM team on 2026-11-30.\nversion: 1\ndecisions:\n# Ben's card import: names arrive a day later.\n- rule: missing-fallback\n  campaign: c\n  field: subject\n  fingerprint: ab\n  decision: approved\n";
+        std::fs::write(dir.path().join(REVIEWS_FILE), text).unwrap();
+        let mut store = ReviewStore::open(dir.path()).unwrap();
+        let finding = crate::finding::Finding {
+            rule: crate::rule_id::RuleId::NoControl,
+            severity: crate::finding::Severity::Warning,
+            campaign: "c".into(),
+            variant: None,
+            profile: None,
+            profile_kind: None,
+            field: crate::finding::Field::Campaign,
+            message: "no control".into(),
+            file: "campaigns/c.yaml".into(),
+            line: 1,
+            column: 1,
+            excerpt: String::new(),
+            waived: false,
+            waiver: None,
+            reviewed_text: "".into(),
+        };
+        store
+            .decide(&finding, Decision::Approved, "", "qa")
+            .unwrap();
+        let written = std::fs::read_to_string(dir.path().join(REVIEWS_FILE)).unwrap();
+        assert!(
+            written.starts_with("# Reviewed with the CRM team on 2026-11-30.\nversion: 1\n"),
+            "{written}"
+        );
+        let comment = written
+            .find("# Ben's card import: names arrive a day later.\n- rule: missing-fallback")
+            .unwrap_or_else(|| panic!("{written}"));
+        assert!(comment > 0);
+        assert_eq!(load(dir.path()).unwrap().len(), 2);
     }
 }
