@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+mod common;
+
 use mergeproof::tui::{self, Action, App};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -252,4 +254,34 @@ fn preview_lists_links_and_outlook_only_text() {
     assert!(screen.contains("Inbox"), "{screen}");
     // The MSO settings never reach the text.
     assert!(!screen.contains("96"), "{screen}");
+}
+
+/// A campaign with more variants than the matrix has room for says how
+/// many are off-screen, on either side.
+#[test]
+fn the_matrix_says_when_variant_columns_are_off_screen() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["campaigns", "sample-profiles"] {
+        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
+    }
+    let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 80, 24));
+    // device-launch, the first campaign, has five variants.
+    run(&mut app, &[Action::Open]);
+    let title = |screen: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains("Matrix: device-launch"))
+            .unwrap_or_else(|| panic!("{screen}"))
+            .to_string()
+    };
+    let screen = text(&draw(&mut app));
+    assert!(title(&screen).contains("· → "), "{screen}");
+    assert!(title(&screen).contains(" more"), "{screen}");
+    run(
+        &mut app,
+        &[Action::Right, Action::Right, Action::Right, Action::Right],
+    );
+    let screen = text(&draw(&mut app));
+    assert!(title(&screen).contains("· ← "), "{screen}");
 }

@@ -403,6 +403,18 @@ impl MatrixPane {
                 if !view.edge_cases {
                     filters.push_str(" · edge cases off");
                 }
+                // Variant columns the pane has no room for, either side.
+                let shown = columns(c, inner(area).width, self.variant_offset)
+                    .variants
+                    .len();
+                let total = c.run.compiled.campaign.variants.len();
+                let right = total.saturating_sub(self.variant_offset + shown);
+                if self.variant_offset > 0 {
+                    filters.push_str(&format!(" · ← {} more", self.variant_offset));
+                }
+                if right > 0 {
+                    filters.push_str(&format!(" · → {right} more"));
+                }
                 format!(
                     " Matrix: {} · {} samples + {} edge{} ",
                     safe(c.run.id()),
