@@ -285,3 +285,29 @@ fn the_matrix_says_when_variant_columns_are_off_screen() {
     let screen = text(&draw(&mut app));
     assert!(title(&screen).contains("· ← "), "{screen}");
 }
+
+/// `lint` and the TUI count the same findings and problems on the examples.
+#[test]
+fn lint_and_the_tui_count_the_same() {
+    use mergeproof_core::finding::Severity;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["campaigns", "sample-profiles"] {
+        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
+    }
+    let app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 160, 48));
+    let totals = app.totals();
+    let (_, summary, _) = common::run_in(dir.path(), &["lint", "--quiet", "--color", "never"]);
+    let expected = format!(
+        "{} errors, {} warnings, {} info in {} problems, {} accepted",
+        totals.active(Severity::Error),
+        totals.active(Severity::Warning),
+        totals.active(Severity::Info),
+        app.problems(),
+        totals.total_accepted()
+    );
+    assert!(
+        summary.contains(&expected),
+        "lint: {summary}tui: {expected}"
+    );
+}

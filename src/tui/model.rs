@@ -27,6 +27,10 @@ pub struct Checked {
     pub counts_samples: Counts,
     /// Counts over edge-case profiles only.
     pub counts_edge: Counts,
+    /// Problems (defects with an active finding), without and with the
+    /// edge cases: counted as `lint` counts them.
+    pub problems_samples: usize,
+    pub problems_all: usize,
     /// The longest profile id, in characters (the matrix sizes its first
     /// column by it without measuring every id on every frame).
     pub longest_id: usize,
@@ -55,6 +59,12 @@ impl Checked {
                 counts_samples.add(f);
             }
         }
+        let problems_all = mergeproof_core::finding::count_problems(&run.findings);
+        let problems_samples = mergeproof_core::finding::count_problems(
+            run.findings
+                .iter()
+                .filter(|f| f.profile_kind != Some(ProfileKind::Edge)),
+        );
         let longest_id = run
             .profiles
             .iter()
@@ -68,6 +78,8 @@ impl Checked {
             about_campaign,
             counts_samples,
             counts_edge,
+            problems_samples,
+            problems_all,
         }
     }
 
@@ -76,6 +88,14 @@ impl Checked {
             self.counts_samples + self.counts_edge
         } else {
             self.counts_samples
+        }
+    }
+
+    pub fn problems(&self, edge_cases: bool) -> usize {
+        if edge_cases {
+            self.problems_all
+        } else {
+            self.problems_samples
         }
     }
 

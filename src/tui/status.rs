@@ -29,7 +29,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let totals = app.totals();
     let mut spans = count_spans(totals, 1);
     if totals.total_active() > 0 {
-        spans.push(Span::styled("to review", dim()));
+        let problems = app.problems();
+        spans.push(Span::styled(
+            format!(
+                "in {problems} problem{}",
+                if problems == 1 { "" } else { "s" }
+            ),
+            dim(),
+        ));
     }
     spans.push(Span::styled(" │ ", dim()));
     // A message takes the place of the settings and hints until the next key.

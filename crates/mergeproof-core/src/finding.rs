@@ -157,6 +157,17 @@ pub type DefectKey<'a> = (
     u32,
 );
 
+/// Problems: the defects that still have an active finding. `lint`'s
+/// summary and the TUI's status bar both count them so.
+pub fn count_problems<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> usize {
+    findings
+        .into_iter()
+        .filter(|f| f.is_active())
+        .map(Finding::defect_key)
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+}
+
 impl Finding {
     pub fn defect_key(&self) -> DefectKey<'_> {
         (

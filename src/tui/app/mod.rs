@@ -271,6 +271,15 @@ impl App {
         self.cells.get(&key).map(|c| c.as_ref())
     }
 
+    /// Problems over every campaign, as the edge-case switch has them.
+    pub fn problems(&self) -> usize {
+        self.entries
+            .iter()
+            .filter_map(|e| e.checked.as_ref())
+            .map(|c| c.problems(self.edge_cases))
+            .sum()
+    }
+
     /// Counts over every campaign, as the edge-case switch has them.
     pub fn totals(&self) -> Counts {
         self.entries

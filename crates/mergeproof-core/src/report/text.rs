@@ -104,6 +104,7 @@ pub fn summary_line(run: &Run, color: bool) -> String {
         .map(|c| c.findings.iter().filter(|f| f.waived).count())
         .sum();
     let s = run.summary();
+    let problems = crate::finding::count_problems(run.findings());
     let verdict = if s.errors > 0 || !run.load_errors.is_empty() {
         style.paint("1;31", "✖")
     } else if s.warnings > 0 {
@@ -113,12 +114,13 @@ pub fn summary_line(run: &Run, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "{verdict} {} error{}, {} warning{}, {} info, {} accepted — {} campaign{}, {} variants, {} profiles + {} edge cases, {} renders{}",
+        "{verdict} {} error{}, {} warning{}, {} info in {problems} problem{}, {} accepted — {} campaign{}, {} variants, {} profiles + {} edge cases, {} renders{}",
         s.errors,
         plural(s.errors),
         s.warnings,
         plural(s.warnings),
         s.infos,
+        plural(problems),
         waived,
         s.campaigns,
         plural(s.campaigns),
