@@ -581,3 +581,32 @@ fn a_defect_is_decided_across_all_its_profiles_after_saying_how_many() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn n_visits_unreviewed_errors_before_warnings() {
+    use mergeproof_core::finding::Severity;
+    let mut app = app();
+    run(&mut app, &[Action::NextFlag]);
+    let campaign = app.entry().unwrap().id.clone();
+    let mut seen = Vec::new();
+    // One round: the fixture has one campaign with flags, so `n` wraps to it.
+    let flags = app.totals().total();
+    for _ in 0..flags {
+        if app.entry().unwrap().id != campaign {
+            break;
+        }
+        let f = app.selected_finding().unwrap();
+        seen.push((f.waived, f.severity));
+        run(&mut app, &[Action::NextFlag]);
+    }
+    assert!(seen.len() > 2, "{seen:?}");
+    let tier = |(waived, severity): &(bool, Severity)| match (waived, severity) {
+        (true, _) => 3,
+        (false, Severity::Error) => 0,
+        (false, Severity::Warning) => 1,
+        (false, Severity::Info) => 2,
+    };
+    let tiers: Vec<u8> = seen.iter().map(tier).collect();
+    assert!(tiers.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(tiers.contains(&0) && tiers.contains(&1), "{seen:?}");
+}

@@ -314,6 +314,22 @@ impl MatrixPane {
                 }
             }
         }
+        // `n` visits what needs review first: unreviewed errors, then
+        // warnings, then notes, then the accepted ones; top to bottom within
+        // each (a stable sort keeps the row order).
+        let tier = |f: &Flag| {
+            let finding = &checked.run.findings[f.finding];
+            if finding.waived {
+                3
+            } else {
+                match finding.severity {
+                    Severity::Error => 0,
+                    Severity::Warning => 1,
+                    Severity::Info => 2,
+                }
+            }
+        };
+        self.flags.sort_by_key(tier);
         let kept = keep.and_then(|id| {
             self.rows.iter().position(|r| match r {
                 Row::Profile(p) => checked.run.profiles[*p].id == id,
