@@ -9,12 +9,27 @@ use assert_cmd::Command;
 use mergeproof_core::review::{Decision, ReviewStore};
 use serde_json::Value;
 
-fn examples() -> PathBuf {
+fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The shipped examples, copied apart: a reviews file left in the working
+/// tree must change nothing here.
+fn examples() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for dir in ["campaigns", "sample-profiles"] {
+        copy_dir(&repo().join(dir), &copy.path().join(dir));
+    }
+    std::fs::copy(
+        repo().join("mergeproof.yaml"),
+        copy.path().join("mergeproof.yaml"),
+    )
+    .unwrap();
+    copy
+}
+
 fn broken_project() -> PathBuf {
-    examples().join("tests/fixtures/broken-project")
+    repo().join("tests/fixtures/broken-project")
 }
 
 fn lint(root: &Path, args: &[&str]) -> (i32, String) {
@@ -42,7 +57,7 @@ fn sarif(root: &Path, args: &[&str]) -> (i32, Value) {
 /// The SARIF 2.1.0 schema, vendored (see `fixtures/sarif-schema-2.1.0.SOURCE.md`).
 fn validator() -> jsonschema::Validator {
     let text =
-        std::fs::read_to_string(examples().join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
+        std::fs::read_to_string(repo().join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::options()
         .should_validate_formats(true)
@@ -110,7 +125,8 @@ fn waiver_project() -> tempfile::TempDir {
 
 #[test]
 fn sarif_on_the_examples_validates_against_the_schema() {
-    let (code, log) = sarif(&examples(), &[]);
+    let examples = examples();
+    let (code, log) = sarif(examples.path(), &[]);
     assert_eq!(code, 1);
     let errors = schema_errors(&validator(), &log);
     assert!(errors.is_empty(), "{errors:#?}");
@@ -141,7 +157,7 @@ fn sarif_on_the_examples_validates_against_the_schema() {
         assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         let uri = location["artifactLocation"]["uri"].as_str().unwrap();
         assert!(
-            examples().join(uri).is_file(),
+            examples.path().join(uri).is_file(),
             "{uri} is not a project file"
         );
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
@@ -151,8 +167,9 @@ fn sarif_on_the_examples_validates_against_the_schema() {
 
 #[test]
 fn the_validator_rejects_invalid_sarif() {
+    let examples = examples();
     let validator = validator();
-    let (_, log) = sarif(&examples(), &[]);
+    let (_, log) = sarif(examples.path(), &[]);
     let mutations: [fn(&mut Value); 4] = [
         |l| l["version"] = "2.0.0".into(),
         |l| l["runs"][0]["results"][0]["level"] = "fatal".into(),
@@ -206,12 +223,13 @@ fn fingerprints(log: &Value) -> BTreeSet<String> {
 
 #[test]
 fn sarif_fingerprints_are_stable_across_runs_and_folders() {
+    let examples = examples();
     let copy = tempfile::tempdir().unwrap();
     for dir in ["campaigns", "sample-profiles"] {
-        copy_dir(&examples().join(dir), &copy.path().join(dir));
+        copy_dir(&examples.path().join(dir), &copy.path().join(dir));
     }
-    let (_, here) = sarif(&examples(), &[]);
-    let (_, again) = sarif(&examples(), &[]);
+    let (_, here) = sarif(examples.path(), &[]);
+    let (_, again) = sarif(examples.path(), &[]);
     let (_, elsewhere) = sarif(copy.path(), &[]);
     let prints = fingerprints(&here);
     assert_eq!(prints, fingerprints(&again));
@@ -268,16 +286,17 @@ fn sarif_reports_load_errors_and_still_validates() {
             uri.starts_with("tests/fixtures/broken-project/campaigns/"),
             "{uri}"
         );
-        assert!(examples().join(uri).is_file(), "{uri}");
+        assert!(repo().join(uri).is_file(), "{uri}");
     }
 }
 
 #[test]
 fn junit_parses_back_with_one_suite_per_campaign() {
-    let (code, xml) = lint(&examples(), &["--format", "junit", "--no-edge-cases"]);
+    let examples = examples();
+    let (code, xml) = lint(examples.path(), &["--format", "junit", "--no-edge-cases"]);
     assert_eq!(code, 1);
     let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
-    let (_, json) = lint(&examples(), &["--format", "json", "--no-edge-cases"]);
+    let (_, json) = lint(examples.path(), &["--format", "json", "--no-edge-cases"]);
     let json: Value = serde_json::from_str(&json).unwrap();
     let campaigns = json["summary"]["campaigns"].as_u64().unwrap() as usize;
     let profiles = json["summary"]["profiles"].as_u64().unwrap() as usize;
@@ -391,7 +410,8 @@ fn github_commands_name_file_line_and_column_and_are_escaped() {
 
 #[test]
 fn github_commands_for_the_examples_are_one_line_each() {
-    let (code, out) = lint(&examples(), &["--format", "github"]);
+    let examples = examples();
+    let (code, out) = lint(examples.path(), &["--format", "github"]);
     assert_eq!(code, 1);
     let commands: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
     assert!(!commands.is_empty());
@@ -442,16 +462,17 @@ fn github_paths_start_from_where_lint_runs() {
 
 #[test]
 fn output_writes_the_report_to_a_file_and_keeps_the_exit_status() {
+    let examples = examples();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.sarif");
     let (code, stdout) = lint(
-        &examples(),
+        examples.path(),
         &["--format", "sarif", "--output", file.to_str().unwrap()],
     );
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "{stdout}");
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    let (_, printed) = sarif(&examples(), &[]);
+    let (_, printed) = sarif(examples.path(), &[]);
     assert_eq!(written, printed);
     // Only the report is there: no temporary file left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -461,7 +482,7 @@ fn output_writes_the_report_to_a_file_and_keeps_the_exit_status() {
         .unwrap()
         .args([
             "lint",
-            examples().to_str().unwrap(),
+            examples.path().to_str().unwrap(),
             "--format",
             "junit",
             "--output",

@@ -319,6 +319,37 @@ fn approving_a_flag_writes_the_decision_and_undo_removes_it() {
 }
 
 #[test]
+fn a_defect_is_waived_across_its_profiles_with_one_reason() {
+    let dir = project();
+    let reviews = dir.path().join("mergeproof-reviews.yaml");
+    let mut tui = Tui::start(dir.path(), 160, 48);
+    tui.wait_for("welcome");
+    open_nameless_gold_flag(&mut tui);
+    tui.press("W");
+    let prompt = tui.wait_for("findings of this defect");
+    // It says how many, and whose.
+    assert!(prompt.contains("nameless-gold and"), "{prompt}");
+    let count: usize = prompt
+        .split("Waive all ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{prompt}"));
+    assert!(count > 1, "{prompt}");
+    tui.press("names arrive a day later\r");
+    tui.wait_for(&format!("waived {count} findings of missing-fallback"));
+    let written = std::fs::read_to_string(&reviews).unwrap();
+    assert_eq!(
+        written.matches("reason: names arrive a day later").count(),
+        count,
+        "{written}"
+    );
+    tui.press("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
+#[test]
 fn resizing_moves_between_the_narrow_and_the_wide_layout() {
     let dir = project();
     let mut tui = Tui::start(dir.path(), 80, 24);
