@@ -29,6 +29,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let totals = app.totals();
     let mut spans = count_spans(totals, 1);
     if totals.total_active() > 0 {
+        // "✗3 ▲1 ◆4 in 2 problems ✓5": the accepted ones last, as lint says.
+        let accepted = spans
+            .last()
+            .filter(|s| s.content.starts_with('✓'))
+            .is_some()
+            .then(|| spans.pop())
+            .flatten();
         let problems = app.problems();
         spans.push(Span::styled(
             format!(
@@ -37,6 +44,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             ),
             dim(),
         ));
+        if let Some(accepted) = accepted {
+            spans.push(Span::styled(
+                format!(" {}", accepted.content.trim_end()),
+                accepted.style,
+            ));
+        }
     }
     spans.push(Span::styled(" │ ", dim()));
     // A message takes the place of the settings and hints until the next key.
