@@ -209,45 +209,31 @@ fn write_load_errors(out: &mut String, run: &Run) {
 /// Counts per campaign and per rule, and the review decisions.
 fn write_summary_tables(out: &mut String, run: &Run) {
     out.push_str("<h2>Summary</h2><table id=\"per-campaign\"><tr><th>campaign</th><th>errors</th><th>warnings</th><th>info</th><th>accepted</th><th>stale decisions</th></tr>");
-    let mut per_rule: Vec<(RuleId, usize, usize)> = Vec::new();
     let (mut waived, mut stale) = (0usize, 0usize);
     for c in &run.campaigns {
-        let count = |severity: Severity| {
-            c.findings
-                .iter()
-                .filter(|f| !f.waived && f.severity == severity)
-                .count()
-        };
-        let accepted = c.findings.iter().filter(|f| f.waived).count();
+        let tally = crate::finding::Tally::of(&c.findings);
+        let accepted = tally.total_accepted();
         let stale_here = c.findings.iter().filter(|f| is_stale(f)).count();
         waived += accepted;
         stale += stale_here;
         let _ = write!(
             out,
             "<tr><td><a href=\"#c-{id}\">{id}</a></td><td class=\"error\">{}</td><td class=\"warning\">{}</td><td class=\"info\">{}</td><td>{accepted}</td><td>{stale_here}</td></tr>",
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
+            tally.active(Severity::Error),
+            tally.active(Severity::Warning),
+            tally.active(Severity::Info),
             id = text(c.id()),
         );
-        for group in defect_groups(&c.findings) {
-            match per_rule.iter_mut().find(|r| r.0 == group[0].rule) {
-                Some(row) => {
-                    row.1 += 1;
-                    row.2 += group.len();
-                }
-                None => per_rule.push((group[0].rule, 1, group.len())),
-            }
-        }
     }
     out.push_str("</table>\n");
-    per_rule.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.as_str().cmp(b.0.as_str())));
     out.push_str("<table id=\"per-rule\"><tr><th>rule</th><th>defects</th><th>findings</th></tr>");
-    for (rule, defects, findings) in per_rule {
+    for c in super::statistics::rule_counts(run) {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{defects}</td><td>{findings}</td></tr>",
-            rule.as_str()
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.rule.as_str(),
+            c.defects,
+            c.findings
         );
     }
     out.push_str("</table>\n");
@@ -702,6 +688,8 @@ fn attribute(s: &str) -> String {
     escape(s)
 }
 
+/// The five characters HTML gives meaning to. Not `handlebars::html_escape`:
+/// it also escapes `=`, which would grow every email's `srcdoc` by a sixth.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {

@@ -9,28 +9,55 @@ use std::fmt::Write;
 use crate::rule_id::RuleId;
 use crate::run::Run;
 
+use crate::finding::Severity;
+
 use super::text::{defect_groups, summary_line};
 
-/// The table, then the summary line.
-pub fn render(run: &Run, color: bool) -> String {
-    let mut counts: Vec<(RuleId, crate::finding::Severity, usize, usize)> = Vec::new();
+/// One rule's row: its defects and their active findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub defects: usize,
+    pub findings: usize,
+}
+
+/// Defects and findings per rule over the run, most findings first (ties by
+/// rule id, so the order never changes). The statistics table and the proof
+/// sheet's summary both show these.
+pub fn rule_counts(run: &Run) -> Vec<RuleCount> {
+    let mut counts: Vec<RuleCount> = Vec::new();
     for campaign in &run.campaigns {
         for group in defect_groups(&campaign.findings) {
             let first = group[0];
-            match counts.iter_mut().find(|(r, ..)| *r == first.rule) {
+            match counts.iter_mut().find(|c| c.rule == first.rule) {
                 Some(row) => {
-                    row.2 += 1;
-                    row.3 += group.len();
+                    row.defects += 1;
+                    row.findings += group.len();
                 }
-                None => counts.push((first.rule, first.severity, 1, group.len())),
+                None => counts.push(RuleCount {
+                    rule: first.rule,
+                    severity: first.severity,
+                    defects: 1,
+                    findings: group.len(),
+                }),
             }
         }
     }
-    // Most findings first; ties by rule id, so the order never changes.
-    counts.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.as_str().cmp(b.0.as_str())));
+    counts.sort_by(|a, b| {
+        b.findings
+            .cmp(&a.findings)
+            .then(a.rule.as_str().cmp(b.rule.as_str()))
+    });
+    counts
+}
+
+/// The table, then the summary line.
+pub fn render(run: &Run, color: bool) -> String {
+    let counts = rule_counts(run);
     let width = counts
         .iter()
-        .map(|c| c.0.as_str().len())
+        .map(|c| c.rule.as_str().len())
         .max()
         .unwrap_or(4)
         .max("rule".len());
@@ -40,17 +67,19 @@ pub fn render(run: &Run, color: bool) -> String {
         "{:<width$}  {:<8}  {:>7}  {:>8}",
         "rule", "severity", "defects", "findings"
     );
-    for (rule, severity, defects, findings) in &counts {
+    for c in &counts {
         let _ = writeln!(
             out,
-            "{:<width$}  {:<8}  {defects:>7}  {findings:>8}",
-            rule.as_str(),
-            severity.as_str()
+            "{:<width$}  {:<8}  {:>7}  {:>8}",
+            c.rule.as_str(),
+            c.severity.as_str(),
+            c.defects,
+            c.findings
         );
     }
     let (defects, findings) = counts
         .iter()
-        .fold((0, 0), |(d, f), row| (d + row.2, f + row.3));
+        .fold((0, 0), |(d, f), c| (d + c.defects, f + c.findings));
     let _ = writeln!(
         out,
         "{:<width$}  {:<8}  {defects:>7}  {findings:>8}\n",
