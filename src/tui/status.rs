@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Overlay};
-use super::panes::{campaigns::count_spans, dim, error_style};
+use super::panes::campaigns::{accepted_span, active_spans};
+use super::panes::{dim, error_style};
 use super::text::safe;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -27,15 +28,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let totals = app.totals();
-    let mut spans = count_spans(totals, 1);
+    // "✗3 ▲1 ◆4 in 2 problems ✓5": the accepted ones last, as lint says.
+    let mut spans = active_spans(totals, 1);
     if totals.total_active() > 0 {
-        // "✗3 ▲1 ◆4 in 2 problems ✓5": the accepted ones last, as lint says.
-        let accepted = spans
-            .last()
-            .filter(|s| s.content.starts_with('✓'))
-            .is_some()
-            .then(|| spans.pop())
-            .flatten();
         let problems = app.problems();
         spans.push(Span::styled(
             format!(
@@ -44,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             ),
             dim(),
         ));
-        if let Some(accepted) = accepted {
+        if let Some(accepted) = accepted_span(totals) {
             spans.push(Span::styled(
                 format!(" {}", accepted.content.trim_end()),
                 accepted.style,

@@ -152,10 +152,24 @@ fn entry_line(entry: &CampaignEntry, edge_cases: bool, width: usize) -> Line<'st
     Line::from(spans)
 }
 
-/// `✗  2 ▲  1 ◆  3` (errors, warnings, to review: accepted findings counted
-/// in none of them, as `lint` counts them), `✓ 4` for the accepted ones, or
-/// `✓ clean`; each number right-aligned in `pad` columns.
+/// `✗  2 ▲  1 ◆  3 ✓4` (errors, warnings, to review: accepted findings
+/// counted in none of them, as `lint` counts them; then the accepted ones),
+/// or `✓ clean`; each number right-aligned in `pad` columns.
 pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
+    let mut spans = active_spans(counts, pad);
+    spans.extend(accepted_span(counts));
+    spans
+}
+
+/// `✓4`, when findings were accepted and others remain.
+pub fn accepted_span(counts: Counts) -> Option<Span<'static>> {
+    let accepted = counts.total_accepted();
+    (accepted > 0 && counts.total_active() > 0)
+        .then(|| Span::styled(format!("✓{accepted} "), dim()))
+}
+
+/// [`count_spans`] without the accepted ones.
+pub fn active_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
     let accepted = counts.total_accepted();
     if counts.total_active() == 0 {
         let text = match accepted {
@@ -171,7 +185,7 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             Span::styled(format!("{mark}{n:>pad$} "), style)
         }
     };
-    let mut spans = vec![
+    vec![
         part(
             "✗",
             counts.active(Severity::Error),
@@ -187,9 +201,5 @@ pub fn count_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             counts.total_active(),
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ),
-    ];
-    if accepted > 0 {
-        spans.push(Span::styled(format!("✓{accepted} "), dim()));
-    }
-    spans
+    ]
 }
