@@ -2,27 +2,11 @@
 //! in Mailchimp's audience shape), through the binary.
 
 mod common;
-use common::copy_tree;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
-
-/// The example project with its export, copied apart from the working tree.
-fn project() -> tempfile::TempDir {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["campaigns", "sample-profiles", "exports"] {
-        copy_tree(&repo.join(folder), &dir.path().join(folder));
-    }
-    std::fs::copy(
-        repo.join("mergeproof.yaml"),
-        dir.path().join("mergeproof.yaml"),
-    )
-    .unwrap();
-    dir
-}
 
 fn audit_json(dir: &Path, extra: &[&str]) -> (Value, i32, String) {
     let out = cargo_bin_cmd!("mergeproof")
@@ -41,7 +25,7 @@ fn audit_json(dir: &Path, extra: &[&str]) -> (Value, i32, String) {
 
 #[test]
 fn audit_counts_reach_tokens_and_defects() {
-    let dir = project();
+    let dir = common::examples();
     let (report, code, _) = audit_json(dir.path(), &[]);
     assert_eq!(
         code, 1,
@@ -94,7 +78,7 @@ fn audit_counts_reach_tokens_and_defects() {
 
 #[test]
 fn audit_output_holds_no_customer_data_but_ids() {
-    let dir = project();
+    let dir = common::examples();
     let (_, _, json) = audit_json(dir.path(), &[]);
     let export =
         std::fs::read_to_string(dir.path().join("exports/mailchimp-audience.csv")).unwrap();
@@ -122,7 +106,7 @@ fn audit_output_holds_no_customer_data_but_ids() {
 /// for cell, the same customers for each rule, variant and field.
 #[test]
 fn audit_agrees_with_lint_on_the_same_list() {
-    let dir = project();
+    let dir = common::examples();
     let samples = dir.path().join("sample-profiles");
     std::fs::remove_dir_all(&samples).unwrap();
     std::fs::create_dir_all(&samples).unwrap();

@@ -33,7 +33,7 @@ fn a_missing_folder_is_said_plainly() {
 fn output_dash_is_standard_output() {
     // The examples copied apart, so that a reviews file left in the working
     // tree changes nothing here.
-    let project = examples();
+    let project = common::examples();
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = Command::cargo_bin("mergeproof")
         .unwrap()
@@ -64,16 +64,6 @@ fn output_dash_is_standard_output() {
     assert!(!dir.path().join("-").exists());
 }
 
-/// The shipped examples, copied apart from the working tree.
-fn examples() -> tempfile::TempDir {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["campaigns", "sample-profiles"] {
-        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
-    }
-    dir
-}
-
 fn rules_of(json: &str) -> std::collections::BTreeSet<String> {
     let report: serde_json::Value = serde_json::from_str(json).unwrap();
     report["findings"]
@@ -86,7 +76,7 @@ fn rules_of(json: &str) -> std::collections::BTreeSet<String> {
 
 #[test]
 fn select_ignore_and_campaign_narrow_the_report() {
-    let dir = examples();
+    let dir = common::examples();
     let path = dir.path().to_str().unwrap();
     let (code, out, _) = run(&[
         "lint",

@@ -2,7 +2,6 @@
 //! binary: what examples-expected.md promises.
 
 mod common;
-use common::copy_tree;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -41,20 +40,11 @@ fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shipped example project as the repository holds it: its campaigns and
-/// sample profiles copied to a folder of their own, so that files a user
-/// leaves at the top level by trying it (a `mergeproof-reviews.yaml` written
-/// from the TUI, a `mergeproof.yaml`) never change what these tests see.
+/// The shipped example project as the repository holds it, copied once for
+/// every test here (see `common::examples`).
 fn examples() -> &'static Path {
     static COPY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    COPY.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        for folder in ["campaigns", "sample-profiles"] {
-            copy_tree(&repository().join(folder), &dir.path().join(folder));
-        }
-        dir
-    })
-    .path()
+    COPY.get_or_init(common::examples).path()
 }
 
 /// Runs `mergeproof lint PATH ARGS… --format json` and returns the exit code

@@ -9,23 +9,10 @@ use assert_cmd::Command;
 use mergeproof_core::review::{Decision, ReviewStore};
 use serde_json::Value;
 
+mod common;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The shipped examples, copied apart: a reviews file left in the working
-/// tree must change nothing here.
-fn examples() -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    for dir in ["campaigns", "sample-profiles"] {
-        copy_dir(&repo().join(dir), &copy.path().join(dir));
-    }
-    std::fs::copy(
-        repo().join("mergeproof.yaml"),
-        copy.path().join("mergeproof.yaml"),
-    )
-    .unwrap();
-    copy
 }
 
 fn broken_project() -> PathBuf {
@@ -125,7 +112,7 @@ fn waiver_project() -> tempfile::TempDir {
 
 #[test]
 fn sarif_on_the_examples_validates_against_the_schema() {
-    let examples = examples();
+    let examples = common::examples();
     let (code, log) = sarif(examples.path(), &[]);
     assert_eq!(code, 1);
     let errors = schema_errors(&validator(), &log);
@@ -167,7 +154,7 @@ fn sarif_on_the_examples_validates_against_the_schema() {
 
 #[test]
 fn the_validator_rejects_invalid_sarif() {
-    let examples = examples();
+    let examples = common::examples();
     let validator = validator();
     let (_, log) = sarif(examples.path(), &[]);
     let mutations: [fn(&mut Value); 4] = [
@@ -194,19 +181,6 @@ fn the_validator_rejects_invalid_sarif() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn fingerprints(log: &Value) -> BTreeSet<String> {
     log["runs"][0]["results"]
         .as_array()
@@ -223,10 +197,10 @@ fn fingerprints(log: &Value) -> BTreeSet<String> {
 
 #[test]
 fn sarif_fingerprints_are_stable_across_runs_and_folders() {
-    let examples = examples();
+    let examples = common::examples();
     let copy = tempfile::tempdir().unwrap();
     for dir in ["campaigns", "sample-profiles"] {
-        copy_dir(&examples.path().join(dir), &copy.path().join(dir));
+        common::copy_tree(&examples.path().join(dir), &copy.path().join(dir));
     }
     let (_, here) = sarif(examples.path(), &[]);
     let (_, again) = sarif(examples.path(), &[]);
@@ -292,7 +266,7 @@ fn sarif_reports_load_errors_and_still_validates() {
 
 #[test]
 fn junit_parses_back_with_one_suite_per_campaign() {
-    let examples = examples();
+    let examples = common::examples();
     let (code, xml) = lint(examples.path(), &["--format", "junit", "--no-edge-cases"]);
     assert_eq!(code, 1);
     let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
@@ -410,7 +384,7 @@ fn github_commands_name_file_line_and_column_and_are_escaped() {
 
 #[test]
 fn github_commands_for_the_examples_are_one_line_each() {
-    let examples = examples();
+    let examples = common::examples();
     let (code, out) = lint(examples.path(), &["--format", "github"]);
     assert_eq!(code, 1);
     let commands: Vec<&str> = out.lines().filter(|l| l.starts_with("::")).collect();
@@ -462,7 +436,7 @@ fn github_paths_start_from_where_lint_runs() {
 
 #[test]
 fn output_writes_the_report_to_a_file_and_keeps_the_exit_status() {
-    let examples = examples();
+    let examples = common::examples();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.sarif");
     let (code, stdout) = lint(

@@ -27,20 +27,6 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shipped examples in a temporary folder, with the scripted campaign.
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["campaigns", "sample-profiles"] {
-        common::copy_tree(&repo().join(folder), &dir.path().join(folder));
-    }
-    std::fs::copy(
-        repo().join("mergeproof.yaml"),
-        dir.path().join("mergeproof.yaml"),
-    )
-    .unwrap();
-    dir
-}
-
 fn sheet_of(project: &Path, out: &Path) -> std::time::Duration {
     let started = std::time::Instant::now();
     let (code, _, err) = common::run_in(
@@ -59,7 +45,7 @@ fn sheet_of(project: &Path, out: &Path) -> std::time::Duration {
 
 #[test]
 fn the_examples_sheet_is_small_and_self_contained() {
-    let dir = project();
+    let dir = common::examples();
     let out = dir.path().join("proof.html");
     sheet_of(dir.path(), &out);
     let page = std::fs::read_to_string(&out).unwrap();
@@ -101,7 +87,7 @@ fn the_sheet_in_a_real_browser() {
         );
         return;
     };
-    let dir = project();
+    let dir = common::examples();
     std::fs::write(dir.path().join("campaigns/scripted-email.yaml"), SCRIPTED).unwrap();
     let out = dir.path().join("proof.html");
     sheet_of(dir.path(), &out);

@@ -260,11 +260,7 @@ fn preview_lists_links_and_outlook_only_text() {
 /// many are off-screen, on either side.
 #[test]
 fn the_matrix_says_when_variant_columns_are_off_screen() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["campaigns", "sample-profiles"] {
-        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
-    }
+    let dir = common::examples();
     let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 80, 24));
     // device-launch, the first campaign, has five variants.
     run(&mut app, &[Action::Open]);
@@ -290,11 +286,7 @@ fn the_matrix_says_when_variant_columns_are_off_screen() {
 #[test]
 fn lint_and_the_tui_count_the_same() {
     use mergeproof_core::finding::Severity;
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for folder in ["campaigns", "sample-profiles"] {
-        common::copy_tree(&repo.join(folder), &dir.path().join(folder));
-    }
+    let dir = common::examples();
     let app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 160, 48));
     let totals = app.totals();
     let (_, summary, _) = common::run_in(dir.path(), &["lint", "--quiet", "--color", "never"]);

@@ -34,3 +34,22 @@ pub fn run_in(folder: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// The shipped example project (campaigns, sample profiles, the export and
+/// `mergeproof.yaml`) copied to a folder of its own, so that files a user
+/// leaves at the top level by trying it (a `mergeproof-reviews.yaml` written
+/// from the TUI) never change what a test sees.
+#[allow(dead_code)] // Not every test file lints the examples.
+pub fn examples() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["campaigns", "sample-profiles", "exports"] {
+        copy_tree(&repo.join(folder), &dir.path().join(folder));
+    }
+    std::fs::copy(
+        repo.join("mergeproof.yaml"),
+        dir.path().join("mergeproof.yaml"),
+    )
+    .unwrap();
+    dir
+}
