@@ -723,7 +723,9 @@ fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.
 fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
-    use mergeproof_core::project::records::{RecordFormat, read_records};
+    use mergeproof_core::project::records::{Entry, Record, RecordFormat, read_entries};
+    // Records handed from the reading thread at a time.
+    const HANDOVER: usize = 1024;
     let root = project_root(args.path.as_deref())?;
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
@@ -755,45 +757,53 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let columns = project.config.profile_columns.clone();
 
-    // Records are read on this thread and handed over in order.
-    let (sender, receiver) = std::sync::mpsc::sync_channel(8192);
+    // Records are read on this thread and handed over in order, in batches
+    // (a hand-over per record would cost more than most records' check).
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<_>>(16);
     let reader_file = file_name.clone();
     let reader = std::thread::spawn(move || {
         let input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut batch = Vec::with_capacity(HANDOVER);
+        let mut send = |entry| {
+            batch.push(entry);
+            if batch.len() == HANDOVER {
+                let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER)));
+            }
+        };
         match RecordFormat::of(&reader_file) {
-            Some(format) => read_records(input, format, &reader_file, &columns, &mut |r| {
-                let _ = sender.send(r);
-            }),
+            Some(format) => read_entries(input, format, &reader_file, &columns, &mut send),
             None => {
                 let mut text = String::new();
                 let mut input = input;
                 if let Err(e) = std::io::Read::read_to_string(&mut input, &mut text) {
-                    let _ = sender.send(Err(mergeproof_core::source::LoadError::in_file(
+                    send(Err(mergeproof_core::source::LoadError::in_file(
                         &reader_file,
                         format!("cannot read: {e}"),
                     )));
-                    return;
-                }
-                let (profiles, errors) = match mergeproof_core::project::profile::load_yaml_profiles(
-                    &text,
-                    &reader_file,
-                    Path::new(&reader_file),
-                ) {
-                    Ok(p) => (p, Vec::new()),
-                    Err((p, e)) => (p, e),
-                };
-                for p in profiles {
-                    let _ = sender.send(Ok(mergeproof_core::project::records::Record {
-                        id: p.id,
-                        data: p.data,
-                        loc: p.loc,
-                    }));
-                }
-                for e in errors {
-                    let _ = sender.send(Err(e));
+                } else {
+                    let (profiles, errors) =
+                        match mergeproof_core::project::profile::load_yaml_profiles(
+                            &text,
+                            &reader_file,
+                            Path::new(&reader_file),
+                        ) {
+                            Ok(p) => (p, Vec::new()),
+                            Err((p, e)) => (p, e),
+                        };
+                    for p in profiles {
+                        send(Ok(Entry::Record(Record {
+                            id: p.id,
+                            data: p.data,
+                            loc: p.loc,
+                        })));
+                    }
+                    for e in errors {
+                        send(Err(e));
+                    }
                 }
             }
         }
+        let _ = sender.send(batch);
     });
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -810,7 +820,7 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             bar.set_position(n);
         }
     };
-    let mut records = receiver.into_iter();
+    let mut records = receiver.into_iter().flatten();
     let result =
         mergeproof_core::audit::audit(&campaigns, &project.config, &mut records, &progress);
     let _ = reader.join();

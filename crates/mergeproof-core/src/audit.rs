@@ -4,17 +4,19 @@
 //! result answers what sample profiles cannot: how often, and for whom. It
 //! holds no customer data but ids.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::audience::is_blank;
 use crate::config::Config;
 use crate::finding::{Field, ProfileKind, Severity};
-use crate::project::records::Record;
-use crate::project::{Profile, ProfileRef};
+use crate::project::records::{CsvLayout, CsvRow, Entry};
+use crate::project::{Campaign, Profile};
 use crate::rule_id::RuleId;
 use crate::source::LoadError;
 use crate::template::CompiledCampaign;
@@ -33,6 +35,10 @@ pub struct Audit {
     pub rejected: u64,
     pub campaigns: Vec<CampaignAudit>,
     pub rejected_records: Vec<Rejected>,
+    /// Renders and checks the audit took: one per shape of customer and
+    /// campaign (not part of the report).
+    #[serde(skip)]
+    pub checks: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,7 +150,7 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, id: &str, outcome: Outcome) {
+    fn add(&mut self, id: &str, outcome: &Outcome) {
         self.profiles += 1;
         let Some(vi) = outcome.variant else {
             self.no_variant += 1;
@@ -154,12 +160,12 @@ impl Tally {
             return;
         };
         self.reach[vi] += 1;
-        for (slot, fallback, empty) in outcome.tokens {
+        for &(slot, fallback, empty) in &outcome.tokens {
             let counts = &mut self.token_counts[slot];
             counts.0 += u64::from(fallback);
             counts.1 += u64::from(empty);
         }
-        for (rule, field) in outcome.findings {
+        for &(rule, field) in &outcome.findings {
             let entry = self
                 .rules
                 .entry((Some(vi), field, rule))
@@ -177,9 +183,10 @@ fn outcome(
     compiled: &CompiledCampaign,
     config: &Config,
     profile: &Profile,
+    variant: Option<usize>,
     first_slot: &[usize],
 ) -> Outcome {
-    let Some(vi) = crate::select::select(&compiled.campaign, profile) else {
+    let Some(vi) = variant else {
         return Outcome::default();
     };
     let variant = &compiled.campaign.variants[vi];
@@ -233,8 +240,260 @@ fn outcome(
 pub fn audit(
     campaigns: &[Arc<CompiledCampaign>],
     config: &Config,
-    records: &mut dyn Iterator<Item = Result<Record, LoadError>>,
+    records: &mut dyn Iterator<Item = Result<Entry, LoadError>>,
     progress: &dyn Fn(u64),
+) -> Audit {
+    audit_with(campaigns, config, records, progress, Sharing::Shapes)
+}
+
+/// Whether customers who agree on what a campaign reads share one check.
+#[derive(Clone, Copy, PartialEq)]
+enum Sharing {
+    /// Customers with the same shape for a campaign (the same cells, or
+    /// values, in the fields it reads) share one selection, render and
+    /// check: a list of a million customers holds a few thousand shapes.
+    Shapes,
+    /// Every customer rendered and checked on their own: what sharing must
+    /// agree with (the tests compare the two).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Nothing,
+}
+
+/// A customer of a batch: a CSV row still as cells, or a profile.
+enum Customer {
+    Row(CsvRow),
+    Profile(Profile),
+}
+
+impl Customer {
+    fn of(entry: Entry) -> Customer {
+        match entry {
+            Entry::Row(row) => Customer::Row(row),
+            Entry::Record(r) => {
+                Customer::Profile(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
+            }
+        }
+    }
+
+    fn id(&self) -> Cow<'_, str> {
+        match self {
+            Customer::Row(row) => row.id(),
+            Customer::Profile(p) => Cow::Borrowed(&p.id),
+        }
+    }
+
+    fn profile(&self) -> Cow<'_, Profile> {
+        match self {
+            Customer::Row(row) => {
+                let r = row.record();
+                Cow::Owned(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
+            }
+            Customer::Profile(p) => Cow::Borrowed(p),
+        }
+    }
+}
+
+/// Some top-level fields of a record, and the CSV columns that hold them in
+/// the layout last seen.
+struct Part {
+    /// `None`: all of the record.
+    fields: Option<Vec<String>>,
+    columns: Vec<usize>,
+}
+
+impl Part {
+    /// Writes the part of `customer`: two customers write the same bytes
+    /// exactly when they hold the same in these fields.
+    fn write(&self, customer: &Customer, layout: Option<&Arc<CsvLayout>>, key: &mut Vec<u8>) {
+        match customer {
+            Customer::Row(row) => {
+                key.push(b'c');
+                if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) {
+                    row.write_cells(&self.columns, key);
+                } else {
+                    let columns = row.layout.columns_under(self.fields.as_deref());
+                    row.write_cells(&columns, key);
+                }
+            }
+            Customer::Profile(p) => {
+                key.push(b'j');
+                match (&self.fields, &p.data) {
+                    (Some(fields), Value::Object(map)) => {
+                        for field in fields {
+                            if let Some(value) = map.get(field) {
+                                key.push(1);
+                                // Writing to memory cannot fail.
+                                let _ = serde_json::to_writer(&mut *key, value);
+                            }
+                            // JSON text never holds this byte: it ends each field.
+                            key.push(0xff);
+                        }
+                    }
+                    _ => {
+                        let _ = serde_json::to_writer(&mut *key, &p.data);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What was worked out once for each key, kept for the next batches.
+struct Store<V> {
+    values: HashMap<Box<[u8]>, V>,
+    /// Values worked out so far.
+    worked: u64,
+}
+
+/// Values a store keeps before it starts over, so that memory stays flat on
+/// a list where few customers share a shape.
+const STORED: usize = 1 << 16;
+
+impl<V: Clone + Send + Sync> Store<V> {
+    fn new() -> Store<V> {
+        Store {
+            values: HashMap::new(),
+            worked: 0,
+        }
+    }
+
+    /// The value of each key: a stored one, else worked out once (in
+    /// parallel, from the first item with that key) and stored.
+    fn resolve(&mut self, keys: &[Box<[u8]>], work: impl Fn(usize) -> V + Sync) -> Vec<V> {
+        // Each item's value, or the number of the new key it has.
+        let mut found: Vec<Result<V, usize>> = Vec::with_capacity(keys.len());
+        let mut new_keys: HashMap<&[u8], usize> = HashMap::new();
+        let mut firsts: Vec<usize> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            found.push(match self.values.get(key) {
+                Some(v) => Ok(v.clone()),
+                None => Err(*new_keys.entry(key).or_insert_with(|| {
+                    firsts.push(i);
+                    firsts.len() - 1
+                })),
+            });
+        }
+        let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
+        self.worked += worked.len() as u64;
+        if self.values.len() + firsts.len() > STORED {
+            self.values.clear();
+        }
+        for (&i, v) in firsts.iter().zip(&worked) {
+            self.values.insert(keys[i].clone(), v.clone());
+        }
+        found
+            .into_iter()
+            .map(|f| f.unwrap_or_else(|n| worked[n].clone()))
+            .collect()
+    }
+}
+
+/// What one campaign has worked out so far, by shape.
+struct Shapes {
+    /// What its audiences read: it decides the variant.
+    audiences: Part,
+    /// By variant, what decides every render and finding of it.
+    variants: Vec<Part>,
+    layout: Option<Arc<CsvLayout>>,
+    selections: Store<Option<usize>>,
+    outcomes: Store<Arc<Outcome>>,
+}
+
+impl Shapes {
+    fn new(compiled: &CompiledCampaign, config: &Config) -> Shapes {
+        let part = |fields| Part {
+            fields,
+            columns: Vec::new(),
+        };
+        Shapes {
+            audiences: part(audience_fields(&compiled.campaign)),
+            variants: (0..compiled.variants.len())
+                .map(|vi| part(crate::edge::read_fields(compiled, vi, config)))
+                .collect(),
+            layout: None,
+            selections: Store::new(),
+            outcomes: Store::new(),
+        }
+    }
+
+    /// Finds the columns of each part in the layout of `batch`'s first row.
+    fn follow_layout(&mut self, batch: &[Customer]) {
+        let Some(layout) = batch.iter().find_map(|c| match c {
+            Customer::Row(row) => Some(&row.layout),
+            Customer::Profile(_) => None,
+        }) else {
+            return;
+        };
+        if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
+            return;
+        }
+        for part in std::iter::once(&mut self.audiences).chain(&mut self.variants) {
+            part.columns = layout.columns_under(part.fields.as_deref());
+        }
+        self.layout = Some(layout.clone());
+    }
+
+    /// The outcome of each customer of `batch`.
+    fn outcomes(
+        &mut self,
+        batch: &[Customer],
+        check: impl Fn(&Profile, Option<usize>) -> Arc<Outcome> + Sync,
+        campaign: &Campaign,
+    ) -> Vec<Arc<Outcome>> {
+        self.follow_layout(batch);
+        let layout = self.layout.as_ref();
+        let keys: Vec<Box<[u8]>> = batch
+            .par_iter()
+            .map(|c| {
+                let mut key = Vec::with_capacity(64);
+                self.audiences.write(c, layout, &mut key);
+                key.into_boxed_slice()
+            })
+            .collect();
+        let selections = self.selections.resolve(&keys, |i| {
+            crate::select::select(campaign, &batch[i].profile())
+        });
+        let keys: Vec<Box<[u8]>> = batch
+            .par_iter()
+            .zip(&selections)
+            .map(|(c, vi)| {
+                let mut key = Vec::with_capacity(64);
+                if let Some(vi) = *vi {
+                    key.extend_from_slice(&(vi as u32).to_le_bytes());
+                    self.variants[vi].write(c, layout, &mut key);
+                }
+                key.into_boxed_slice()
+            })
+            .collect();
+        self.outcomes
+            .resolve(&keys, |i| check(&batch[i].profile(), selections[i]))
+    }
+}
+
+/// The top-level fields any audience of the campaign reads; `None` when one
+/// reads the record as a whole.
+fn audience_fields(campaign: &Campaign) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    for audience in campaign.variants.iter().filter_map(|v| v.audience.as_ref()) {
+        for leaf in audience.leaves() {
+            let top = leaf.field.split('.').find(|s| !s.is_empty())?;
+            if top == crate::edge::edit::EACH {
+                return None;
+            }
+            fields.push(top.to_string());
+        }
+    }
+    fields.sort();
+    fields.dedup();
+    Some(fields)
+}
+
+fn audit_with(
+    campaigns: &[Arc<CompiledCampaign>],
+    config: &Config,
+    records: &mut dyn Iterator<Item = Result<Entry, LoadError>>,
+    progress: &dyn Fn(u64),
+    sharing: Sharing,
 ) -> Audit {
     let mut tallies: Vec<Tally> = campaigns.iter().map(|c| Tally::new(c)).collect();
     // The first slot of each variant in its campaign's tally.
@@ -252,41 +511,50 @@ pub fn audit(
                 .collect()
         })
         .collect();
+    let mut shapes: Vec<Shapes> = campaigns.iter().map(|c| Shapes::new(c, config)).collect();
     let mut result = Audit {
         version: 1,
         ..Audit::default()
     };
-    let mut batch: Vec<ProfileRef> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<ProfileRef>, tallies: &mut Vec<Tally>| {
-        // Every record against every campaign, in parallel; counted in order
-        // so the example ids are the first in the file.
-        let outcomes: Vec<Vec<Outcome>> = batch
-            .par_iter()
-            .map(|p| {
-                campaigns
-                    .iter()
-                    .zip(&first_slots)
-                    .map(|(c, slots)| outcome(c, config, p, slots))
-                    .collect()
-            })
-            .collect();
-        for (profile, per_campaign) in batch.iter().zip(outcomes) {
-            for (tally, o) in tallies.iter_mut().zip(per_campaign) {
-                tally.add(&profile.id, o);
+    let mut batch: Vec<Customer> = Vec::with_capacity(BATCH);
+    let mut unshared_checks = 0;
+    let checks = &mut unshared_checks;
+    let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
+        for ((compiled, slots), (tally, shapes)) in campaigns
+            .iter()
+            .zip(&first_slots)
+            .zip(tallies.iter_mut().zip(shapes.iter_mut()))
+        {
+            let check =
+                |p: &Profile, vi: Option<usize>| Arc::new(outcome(compiled, config, p, vi, slots));
+            let outcomes: Vec<Arc<Outcome>> = match sharing {
+                Sharing::Nothing => {
+                    *checks += batch.len() as u64;
+                    batch
+                        .par_iter()
+                        .map(|c| {
+                            let profile = c.profile();
+                            check(
+                                &profile,
+                                crate::select::select(&compiled.campaign, &profile),
+                            )
+                        })
+                        .collect()
+                }
+                Sharing::Shapes => shapes.outcomes(batch, check, &compiled.campaign),
+            };
+            // Counted in order, so the example ids are the first in the file.
+            for (customer, o) in batch.iter().zip(&outcomes) {
+                tally.add(&customer.id(), o);
             }
         }
         batch.clear();
     };
     for record in records {
         match record {
-            Ok(r) => {
+            Ok(entry) => {
                 result.profiles += 1;
-                batch.push(Arc::new(Profile::from_data(
-                    r.id,
-                    r.data,
-                    ProfileKind::Sample,
-                    r.loc,
-                )));
+                batch.push(Customer::of(entry));
                 if batch.len() == BATCH {
                     flush(&mut batch, &mut tallies);
                     progress(result.profiles + result.rejected);
@@ -307,6 +575,7 @@ pub fn audit(
     }
     flush(&mut batch, &mut tallies);
     progress(result.profiles + result.rejected);
+    result.checks = unshared_checks + shapes.iter().map(|s| s.outcomes.worked).sum::<u64>();
     result.campaigns = campaigns
         .iter()
         .zip(tallies)
@@ -386,5 +655,184 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
         variants,
         tokens,
         rules,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::records::{RecordFormat, read_entries};
+    use serde_json::Map;
+
+    /// The shipped examples: every rule fires on some profile there.
+    fn examples() -> (crate::project::Project, Vec<Arc<CompiledCampaign>>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let project = crate::project::load_project(&root);
+        let (compiled, _, _) = crate::engine::compile_project(&project);
+        assert!(compiled.len() > 10, "the examples load");
+        (project, compiled)
+    }
+
+    /// A seeded list of `n` customers made of the examples' sample and edge
+    /// profiles: half of them one such profile whole, half a mix of their
+    /// fields, so that shapes repeat and differ.
+    fn customers(
+        project: &crate::project::Project,
+        compiled: &[Arc<CompiledCampaign>],
+        n: usize,
+    ) -> Vec<Map<String, Value>> {
+        let mut pool: Vec<Map<String, Value>> = Vec::new();
+        for c in compiled {
+            let edges = crate::edge::synthesize(c, &project.profiles, &project.config);
+            let profiles = project.profiles.iter().cloned();
+            for p in profiles.chain(edges.whole_profiles(&project.profiles)) {
+                if let Value::Object(map) = &p.data {
+                    pool.push(map.clone());
+                }
+            }
+        }
+        let keys: Vec<String> = {
+            let mut keys: Vec<String> = pool.iter().flat_map(|m| m.keys().cloned()).collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        (0..n)
+            .map(|i| {
+                let mut record = if next(2) == 0 {
+                    pool[next(pool.len())].clone()
+                } else {
+                    let mut mixed = Map::new();
+                    for key in &keys {
+                        if let Some(v) = pool[next(pool.len())].get(key) {
+                            mixed.insert(key.clone(), v.clone());
+                        }
+                    }
+                    mixed
+                };
+                record.insert("id".into(), Value::String(format!("c-{i}")));
+                record
+            })
+            .collect()
+    }
+
+    fn json_lines(customers: &[Map<String, Value>]) -> String {
+        customers
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap() + "\n")
+            .collect()
+    }
+
+    /// The customers as a CSV export: one column per scalar at a dotted
+    /// path (lists have no cell).
+    fn csv(customers: &[Map<String, Value>]) -> String {
+        fn leaves(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+            match value {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        leaves(&format!("{prefix}{k}."), v, out);
+                    }
+                }
+                Value::Array(_) => {}
+                Value::Null => out.push((prefix.trim_end_matches('.').into(), String::new())),
+                Value::String(s) => out.push((prefix.trim_end_matches('.').into(), s.clone())),
+                other => out.push((prefix.trim_end_matches('.').into(), other.to_string())),
+            }
+        }
+        let rows: Vec<Vec<(String, String)>> = customers
+            .iter()
+            .map(|c| {
+                let mut out = Vec::new();
+                leaves("", &Value::Object(c.clone()), &mut out);
+                out
+            })
+            .collect();
+        let mut header: Vec<String> = rows.iter().flatten().map(|(k, _)| k.clone()).collect();
+        header.sort();
+        header.dedup();
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&header).unwrap();
+        for row in &rows {
+            let cells: Vec<&str> = header
+                .iter()
+                .map(|h| {
+                    row.iter()
+                        .find(|(k, _)| k == h)
+                        .map_or("", |(_, v)| v.as_str())
+                })
+                .collect();
+            writer.write_record(&cells).unwrap();
+        }
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    }
+
+    fn run(
+        compiled: &[Arc<CompiledCampaign>],
+        config: &Config,
+        text: &str,
+        file: &str,
+        sharing: Sharing,
+    ) -> Audit {
+        let mut entries = Vec::new();
+        read_entries(
+            text.as_bytes(),
+            RecordFormat::of(file).unwrap(),
+            file,
+            &config.profile_columns,
+            &mut |e| entries.push(e),
+        );
+        audit_with(compiled, config, &mut entries.into_iter(), &|_| {}, sharing)
+    }
+
+    /// Sharing a check between customers of one shape changes nothing: the
+    /// report is the one rendering and checking every customer gives.
+    #[test]
+    fn sharing_gives_the_report_of_checking_everyone() {
+        let (project, compiled) = examples();
+        let list = customers(&project, &compiled, 2000);
+        for (text, file) in [
+            (csv(&list), "exports/list.csv"),
+            (json_lines(&list), "exports/list.jsonl"),
+        ] {
+            let each = run(&compiled, &project.config, &text, file, Sharing::Nothing);
+            let shared = run(&compiled, &project.config, &text, file, Sharing::Shapes);
+            assert_eq!(each.profiles, 2000, "{file}");
+            assert_eq!(
+                serde_json::to_string_pretty(&shared).unwrap(),
+                serde_json::to_string_pretty(&each).unwrap(),
+                "{file}"
+            );
+            // The test means something: many rules fire, and shapes repeat.
+            let rules: std::collections::BTreeSet<RuleId> = each
+                .campaigns
+                .iter()
+                .flat_map(|c| c.rules.iter().map(|r| r.rule))
+                .collect();
+            assert!(rules.len() >= 8, "{file}: only {rules:?} fired");
+            assert!(
+                shared.checks * 2 < each.checks,
+                "{file}: {} checks shared against {}",
+                shared.checks,
+                each.checks
+            );
+        }
+    }
+
+    #[test]
+    fn the_audience_part_is_what_audiences_read() {
+        let campaign = crate::testkit::campaign(
+            "variants:\n  - id: a\n    audience: { field: loyalty.tier, eq: gold }\n    subject: s\n    body: b\n  - id: b\n    audience: { any: [ { field: age, gte: 18 }, { field: loyalty.points, gt: 0 } ] }\n    subject: s\n    body: b\n  - id: c\n    subject: s\n    body: b\n",
+        );
+        assert_eq!(
+            audience_fields(&campaign),
+            Some(vec!["age".to_string(), "loyalty".to_string()])
+        );
     }
 }

@@ -145,6 +145,19 @@ fn same_base(a: Option<&Profile>, b: Option<&Profile>) -> bool {
     }
 }
 
+/// The top-level fields that decide what a profile sent variant `vi` gets
+/// from this campaign (every render and every finding), sorted; `None` when a
+/// template reads the profile as a whole. Two profiles sent the variant that
+/// agree on these fields get the same from it, which is what lets `audit`
+/// check a shape of customer once.
+pub fn read_fields(compiled: &CompiledCampaign, vi: usize, config: &Config) -> Option<Vec<String>> {
+    let fields = [usage::variant_fields(compiled, vi, config)];
+    match edge_scope(compiled, config, &fields, &[]) {
+        Scope::Fields(fields) => Some(fields.into_iter().collect()),
+        Scope::Whole => None,
+    }
+}
+
 /// The top-level fields anything checking this campaign reads: its fields
 /// (audiences, policies, templates), every name in their paths (a Mustache
 /// section looks a name up in the contexts around it too), the fields the

@@ -9,7 +9,9 @@
 //! a dotted header nests (`account.balance`). `profile_columns:` renames
 //! export headers and names the id column.
 
+use std::borrow::Cow;
 use std::io::{BufRead, Read};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -47,6 +49,100 @@ pub struct Record {
     pub loc: SourceLoc,
 }
 
+/// A record as read. A CSV row stays cells until something needs its values:
+/// `audit` tells most rows apart by their cells alone.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Row(CsvRow),
+    Record(Record),
+}
+
+impl Entry {
+    pub fn into_record(self) -> Record {
+        match self {
+            Entry::Row(row) => row.record(),
+            Entry::Record(record) => record,
+        }
+    }
+}
+
+/// The columns of a CSV export: each one's field path (renamed by
+/// `profile_columns`), and which one holds the id.
+#[derive(Debug)]
+pub struct CsvLayout {
+    file: String,
+    paths: Vec<String>,
+    id_column: Option<usize>,
+}
+
+impl CsvLayout {
+    /// The columns whose values land under these top-level fields, in column
+    /// order; every column for `None` (all of the record).
+    pub fn columns_under(&self, fields: Option<&[String]>) -> Vec<usize> {
+        (0..self.paths.len())
+            .filter(|&i| {
+                fields.is_none_or(|fields| {
+                    let top = self.paths[i].split('.').find(|s| !s.is_empty());
+                    top.is_none_or(|top| fields.iter().any(|f| f == top))
+                })
+            })
+            .collect()
+    }
+}
+
+/// One CSV row, its cells as the file holds them.
+#[derive(Clone, Debug)]
+pub struct CsvRow {
+    pub layout: Arc<CsvLayout>,
+    pub cells: csv::StringRecord,
+    /// The row's number among the file's rows, from 1.
+    pub row: usize,
+    pub line: u32,
+}
+
+impl CsvRow {
+    /// The id cell, trimmed, else `file#N`.
+    pub fn id(&self) -> Cow<'_, str> {
+        match self
+            .layout
+            .id_column
+            .and_then(|i| self.cells.get(i))
+            .map(str::trim)
+        {
+            Some(id) if !id.is_empty() => Cow::Borrowed(id),
+            _ => Cow::Owned(format!("{}#{}", stem(&self.layout.file), self.row)),
+        }
+    }
+
+    /// Writes these columns' cells: two rows write the same bytes exactly
+    /// when those cells are identical, so their values are too.
+    pub fn write_cells(&self, columns: &[usize], out: &mut Vec<u8>) {
+        for &i in columns {
+            out.extend_from_slice(self.cells.get(i).unwrap_or_default().as_bytes());
+            // A cell is UTF-8 text, which never holds this byte: it ends each.
+            out.push(0xff);
+        }
+    }
+
+    /// The row's cells as values, at their fields' paths.
+    pub fn record(&self) -> Record {
+        let mut data = Value::Object(Map::new());
+        for (i, cell) in self.cells.iter().enumerate() {
+            if Some(i) == self.layout.id_column {
+                continue;
+            }
+            if let Some(value) = cell_value(cell) {
+                insert_path(&mut data, &self.layout.paths[i], value);
+            }
+        }
+        Record {
+            id: self.id().into_owned(),
+            data,
+            loc: SourceLoc::new(&self.layout.file, self.line, 1),
+        }
+    }
+}
+
 /// Reads every record of `input`, handing each (or its error) to `each` as
 /// it is read: memory holds one record at a time (a JSON file, one document,
 /// is read whole; exports that are large are CSV or JSON Lines).
@@ -57,10 +153,27 @@ pub fn read_records(
     columns: &ProfileColumns,
     each: &mut dyn FnMut(Result<Record, LoadError>),
 ) {
+    read_entries(input, format, file, columns, &mut |entry| {
+        each(entry.map(Entry::into_record));
+    });
+}
+
+/// [`read_records`], CSV rows left as cells.
+pub fn read_entries(
+    input: impl Read,
+    format: RecordFormat,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) {
     match format {
         RecordFormat::Csv => read_csv(input, file, columns, each),
-        RecordFormat::JsonLines => read_json_lines(input, file, columns, each),
-        RecordFormat::Json => read_json(input, file, columns, each),
+        RecordFormat::JsonLines => read_json_lines(input, file, columns, &mut |r| {
+            each(r.map(Entry::Record));
+        }),
+        RecordFormat::Json => read_json(input, file, columns, &mut |r| {
+            each(r.map(Entry::Record));
+        }),
     }
 }
 
@@ -68,7 +181,7 @@ fn read_csv(
     input: impl Read,
     file: &str,
     columns: &ProfileColumns,
-    each: &mut dyn FnMut(Result<Record, LoadError>),
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
 ) {
     // Lines are counted here from byte offsets: the csv crate's own line
     // numbers drift on files with CRLF line ends (most exports).
@@ -95,31 +208,25 @@ fn read_csv(
         .map(|h| columns.field_for(h.trim_start_matches('\u{feff}').trim()))
         .collect();
     let id_column = paths.iter().position(|p| p == columns.id_field());
-    let mut record = csv::StringRecord::new();
+    let layout = Arc::new(CsvLayout {
+        file: file.to_string(),
+        paths,
+        id_column,
+    });
+    let mut cells = csv::StringRecord::new();
     let mut row = 0usize;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_record(&mut cells) {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
-                let line = record.position().map_or(0, |p| line_of(p.byte()));
-                let loc = SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1);
-                let mut data = Value::Object(Map::new());
-                let mut id = None;
-                for (i, cell) in record.iter().enumerate() {
-                    if Some(i) == id_column {
-                        let cell = cell.trim();
-                        if !cell.is_empty() {
-                            id = Some(cell.to_string());
-                        }
-                        continue;
-                    }
-                    if let Some(value) = cell_value(cell) {
-                        insert_path(&mut data, &paths[i], value);
-                    }
-                }
-                let id = id.unwrap_or_else(|| format!("{}#{row}", stem(file)));
-                each(Ok(Record { id, data, loc }));
+                let line = cells.position().map_or(0, |p| line_of(p.byte()));
+                each(Ok(Entry::Row(CsvRow {
+                    layout: layout.clone(),
+                    cells: cells.clone(),
+                    row,
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                })));
             }
             Err(e) => {
                 row += 1;
