@@ -1,0 +1,246 @@
+//! The render floor for `bench/run.sh`: the handlebars crate rendering the
+//! cells `mergeproof lint --no-edge-cases` renders, and nothing else.
+//!
+//!     cargo run --release --example render-floor -- PROJECT_DIR
+//!
+//! It loads the project with mergeproof's own loader and picks each profile's
+//! variant with its own selection (so both programs pay the same for YAML),
+//! registers every subject, preheader, body and partial once in one
+//! handlebars registry, and renders, on every core, each sample profile
+//! with the variant it receives. The helpers the benchmark's templates call
+//! (`default`, `currency`, `title`, `upper`, `lower`; the comparisons are
+//! the crate's own) are small functions here, as a team would write them.
+//! No markers, no spans, no HTML reading, no checks, no report: what is
+//! left is the least any tool rendering these cells must do.
+
+use std::sync::Arc;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext, no_escape,
+};
+use rayon::prelude::*;
+use serde_json::Value;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn is_blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(v) => v.render(),
+    }
+}
+
+fn default(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let params: Vec<Option<&Value>> = h.params().iter().map(|p| Some(p.value())).collect();
+    let chosen = params
+        .iter()
+        .take(params.len().saturating_sub(1))
+        .find(|p| !is_blank(**p))
+        .or(params.last())
+        .copied()
+        .flatten();
+    out.write(&text(chosen))?;
+    Ok(())
+}
+
+fn currency(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let amount = h.param(0).map(|p| p.value());
+    if is_blank(amount) {
+        return Ok(());
+    }
+    let Some(n) = amount.and_then(|a| a.as_f64().or_else(|| a.as_str()?.trim().parse().ok()))
+    else {
+        out.write(&text(amount))?;
+        return Ok(());
+    };
+    let code = h
+        .param(1)
+        .and_then(|p| p.value().as_str())
+        .map_or("USD".to_string(), |c| c.trim().to_uppercase());
+    let symbol = match code.as_str() {
+        "USD" => "$".to_string(),
+        "EUR" => "€".to_string(),
+        "GBP" => "£".to_string(),
+        "CAD" => "CA$".to_string(),
+        other => format!("{other} "),
+    };
+    let fixed = format!("{:.2}", n.abs());
+    let (whole, cents) = fixed.split_at(fixed.len() - 3);
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    out.write(&format!("{sign}{symbol}{grouped}{cents}"))?;
+    Ok(())
+}
+
+fn title(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let mut word_start = true;
+    let titled: String = text(h.param(0).map(|p| p.value()))
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            let c2 = if word_start {
+                c.to_uppercase().next().unwrap_or(c)
+            } else {
+                c
+            };
+            word_start = c.is_whitespace() || c == '-' || c == '\'';
+            c2
+        })
+        .collect();
+    out.write(&titled)?;
+    Ok(())
+}
+
+fn upper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&text(h.param(0).map(|p| p.value())).to_uppercase())?;
+    Ok(())
+}
+
+fn lower(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&text(h.param(0).map(|p| p.value())).to_lowercase())?;
+    Ok(())
+}
+
+/// A registry with the helpers, set to escape (bodies) or not (subjects).
+fn registry(escape: bool) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    if !escape {
+        hb.register_escape_fn(no_escape);
+    }
+    hb.register_helper("default", Box::new(default));
+    hb.register_helper("currency", Box::new(currency));
+    hb.register_helper("title", Box::new(title));
+    hb.register_helper("upper", Box::new(upper));
+    hb.register_helper("lower", Box::new(lower));
+    hb
+}
+
+fn main() {
+    let Some(root) = std::env::args().nth(1) else {
+        eprintln!("usage: render-floor PROJECT_DIR");
+        std::process::exit(2);
+    };
+    let project = mergeproof_core::project::load_project(std::path::Path::new(&root));
+    if !project.load_errors.is_empty() {
+        eprintln!("render-floor: the project has load errors");
+        std::process::exit(2);
+    }
+    let mut text_registry = registry(false);
+    let mut html_registry = registry(true);
+    for (name, partial) in &project.partials {
+        for hb in [&mut text_registry, &mut html_registry] {
+            if let Err(e) = hb.register_partial(name, &partial.source.text) {
+                eprintln!("render-floor: partial {name}: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
+    for campaign in &project.campaigns {
+        for variant in &campaign.variants {
+            let key = |field: &str| format!("{}/{}/{field}", campaign.id, variant.id);
+            let templates = [
+                (false, "subject", variant.subject.as_ref()),
+                (false, "preheader", variant.preheader.as_ref()),
+                (true, "body", Some(&variant.body)),
+            ];
+            for (html, field, source) in templates {
+                let hb = if html {
+                    &mut html_registry
+                } else {
+                    &mut text_registry
+                };
+                if let Some(source) = source
+                    && let Err(e) = hb.register_template_string(&key(field), &source.text)
+                {
+                    eprintln!("render-floor: {}: {e}", key(field));
+                    std::process::exit(2);
+                }
+            }
+        }
+    }
+    // One context per profile, shared by every campaign it is rendered for.
+    let contexts: Vec<Arc<Context>> = project
+        .profiles
+        .par_iter()
+        .map(|p| Arc::new(Context::from(p.data.clone())))
+        .collect();
+    let cells: Vec<(String, &Arc<Context>)> = project
+        .campaigns
+        .iter()
+        .flat_map(|c| {
+            project
+                .profiles
+                .iter()
+                .zip(&contexts)
+                .filter_map(|(p, context)| {
+                    let vi = mergeproof_core::select::select(c, p)?;
+                    Some((format!("{}/{}", c.id, c.variants[vi].id), context))
+                })
+        })
+        .collect();
+    let bytes: usize = cells
+        .par_iter()
+        .map(|(key, context)| {
+            let mut total = 0;
+            for (hb, field) in [
+                (&text_registry, "subject"),
+                (&text_registry, "preheader"),
+                (&html_registry, "body"),
+            ] {
+                let name = format!("{key}/{field}");
+                if hb.has_template(&name) {
+                    total += hb
+                        .render_with_context(&name, context)
+                        .map_or(0, |s| s.len());
+                }
+            }
+            total
+        })
+        .sum();
+    println!("{} cells rendered, {bytes} bytes", cells.len());
+}
