@@ -1,7 +1,7 @@
 //! The render floor for `bench/run.sh`: the handlebars crate rendering the
 //! cells `mergeproof lint --no-edge-cases` renders, and nothing else.
 //!
-//!     cargo run --release --example render-floor -- PROJECT_DIR
+//!     cargo run --release --example render-floor -- PROJECT_DIR [--edge-cases]
 //!
 //! It loads the project with mergeproof's own loader and picks each profile's
 //! variant with its own selection (so both programs pay the same for YAML),
@@ -12,12 +12,17 @@
 //! the crate's own) are small functions here, as a team would write them.
 //! No markers, no spans, no HTML reading, no checks, no report: what is
 //! left is the least any tool rendering these cells must do.
+//!
+//! With `--edge-cases`, each campaign's cells also hold the edge-case
+//! profiles mergeproof synthesizes for it (made with its synthesizer, which
+//! this program pays for too): the cells `mergeproof lint` renders.
 
 use std::sync::Arc;
 
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext, no_escape,
 };
+use mergeproof_core::project::ProfileRef;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -161,8 +166,10 @@ fn registry(escape: bool) -> Handlebars<'static> {
 }
 
 fn main() {
-    let Some(root) = std::env::args().nth(1) else {
-        eprintln!("usage: render-floor PROJECT_DIR");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let edge_cases = args.iter().any(|a| a == "--edge-cases");
+    let Some(root) = args.iter().find(|a| !a.starts_with("--")) else {
+        eprintln!("usage: render-floor PROJECT_DIR [--edge-cases]");
         std::process::exit(2);
     };
     let project = mergeproof_core::project::load_project(std::path::Path::new(&root));
@@ -203,24 +210,42 @@ fn main() {
             }
         }
     }
-    // One context per profile, shared by every campaign it is rendered for.
+    // One context per sample profile, shared by every campaign it is
+    // rendered for; edge profiles belong to one campaign each.
     let contexts: Vec<Arc<Context>> = project
         .profiles
         .par_iter()
         .map(|p| Arc::new(Context::from(p.data.clone())))
         .collect();
+    let edge_profiles: Vec<Vec<(ProfileRef, Arc<Context>)>> = if edge_cases {
+        let (compiled, _, _) = mergeproof_core::engine::compile_project(&project);
+        compiled
+            .par_iter()
+            .map(|c| {
+                mergeproof_core::edge::synthesize(c, &project.profiles, &project.config)
+                    .profiles
+                    .into_iter()
+                    .map(|p| {
+                        let context = Arc::new(Context::from(p.data.clone()));
+                        (p, context)
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        vec![Vec::new(); project.campaigns.len()]
+    };
     let cells: Vec<(String, &Arc<Context>)> = project
         .campaigns
         .iter()
-        .flat_map(|c| {
-            project
-                .profiles
-                .iter()
-                .zip(&contexts)
-                .filter_map(|(p, context)| {
-                    let vi = mergeproof_core::select::select(c, p)?;
-                    Some((format!("{}/{}", c.id, c.variants[vi].id), context))
-                })
+        .zip(&edge_profiles)
+        .flat_map(|(c, edges)| {
+            let samples = project.profiles.iter().zip(&contexts);
+            let edges = edges.iter().map(|(p, context)| (p, context));
+            samples.chain(edges).filter_map(|(p, context)| {
+                let vi = mergeproof_core::select::select(c, p)?;
+                Some((format!("{}/{}", c.id, c.variants[vi].id), context))
+            })
         })
         .collect();
     let bytes: usize = cells

@@ -7,6 +7,8 @@
 #      with the variant it receives (subject, preheader, body), every template
 #      compiled once, on every core, and nothing else. It loads the project
 #      with mergeproof's own loader, so both pay the same for reading YAML.
+#      With `--edge-cases` it also renders the edge-case profiles mergeproof
+#      synthesizes (with its synthesizer): the cells `lint` renders.
 #   2. `node bench/render.js DIR`: the same cells with Handlebars.js, for
 #      comparison (most of its time is compiling, so it is not the floor).
 #   3. `mergeproof lint DIR --no-edge-cases`: the same renders plus every check.
@@ -121,12 +123,13 @@ baseline_cells() { # project -> cells rendered by render.js
 }
 
 floor_cells() { # project -> cells rendered by render-floor
-  "$FLOOR" "$1" | sed -n 's/^\([0-9]*\) cells rendered.*/\1/p'
+  "$FLOOR" "$@" | sed -n 's/^\([0-9]*\) cells rendered.*/\1/p'
 }
 
 echo "== checking that every command runs" >&2
 CELLS_BASE="$(baseline_cells "$PROJECT")"
 CELLS_FLOOR="$(floor_cells "$PROJECT")"
+CELLS_FLOOR_EDGE="$(floor_cells "$PROJECT" --edge-cases)"
 lint_check "lint --no-edge-cases" "$WORK/noedge.json" "$PROJECT" --no-edge-cases
 lint_check "lint" "$WORK/edge.json" "$PROJECT"
 lint_check "lint (examples)" "$WORK/examples.json" "$ROOT"
@@ -156,6 +159,7 @@ measure() {
 }
 
 T_FLOOR="$(measure "render-floor (handlebars crate)" "$FLOOR" "$PROJECT")"
+T_FLOOR_EDGE="$(measure "render-floor --edge-cases" "$FLOOR" "$PROJECT" --edge-cases)"
 T_BASE="$(measure "node render.js" node "$BENCH/render.js" "$PROJECT")"
 T_NOEDGE="$(measure "lint --no-edge-cases" "$BIN" lint "$PROJECT" --no-edge-cases --format json --output /dev/null)"
 T_EDGE="$(measure "lint" "$BIN" lint "$PROJECT" --format json --output /dev/null)"
@@ -164,20 +168,22 @@ T_EX="$(measure "lint (examples)" "$BIN" lint "$ROOT" --format json --output /de
 # ---------------------------------------------------------------- report
 
 python3 - "$CAMPAIGNS" "$VARIANTS" "$PROFILES" "$RUNS" "$(nproc 2>/dev/null || echo '?')" \
-  "$T_FLOOR" "$T_BASE" "$T_NOEDGE" "$T_EDGE" "$T_EX" \
-  "$CELLS_FLOOR" "$CELLS_BASE" "$R_NOEDGE" "$R_EDGE" "$R_EX" <<'EOF'
+  "$T_FLOOR" "$T_FLOOR_EDGE" "$T_BASE" "$T_NOEDGE" "$T_EDGE" "$T_EX" \
+  "$CELLS_FLOOR" "$CELLS_FLOOR_EDGE" "$CELLS_BASE" "$R_NOEDGE" "$R_EDGE" "$R_EX" <<'EOF'
 import sys
-(c, v, p, runs, cores, t_floor, t_base, t_noedge, t_edge, t_ex,
- n_floor, n_base, n_noedge, n_edge, n_ex) = sys.argv[1:]
+(c, v, p, runs, cores, t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex,
+ n_floor, n_floor_edge, n_base, n_noedge, n_edge, n_ex) = sys.argv[1:]
 def pair(t):
     wall, cpu = t.split()
     return float(wall), float(cpu)
-t_floor, t_base, t_noedge, t_edge, t_ex = map(pair, (t_floor, t_base, t_noedge, t_edge, t_ex))
+t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex = map(
+    pair, (t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex))
 
 print(f"\nmergeproof benchmark: {c} campaigns x {v} variants x {p} profiles; "
       f"median of {runs} runs; {cores} cores\n")
 rows = [
     ("render floor: handlebars crate only (bench/render_floor.rs)", t_floor, n_floor),
+    ("render floor with the edge cases (--edge-cases)", t_floor_edge, n_floor_edge),
     ("Handlebars.js: node bench/render.js", t_base, n_base),
     ("mergeproof lint --no-edge-cases", t_noedge, n_noedge),
     ("mergeproof lint (edge cases on)", t_edge, n_edge),
@@ -192,6 +198,8 @@ print()
 def ratio(a, b): return a / b if b else float("nan")
 print(f"lint --no-edge-cases / render floor: {ratio(t_noedge[0], t_floor[0]):.2f}x wall, "
       f"{ratio(t_noedge[1], t_floor[1]):.2f}x CPU (target: at most 1.5x)")
+print(f"lint / render floor, edge cases on: {ratio(t_edge[0], t_floor_edge[0]):.2f}x wall, "
+      f"{ratio(t_edge[1], t_floor_edge[1]):.2f}x CPU")
 print(f"lint --no-edge-cases / Handlebars.js: {ratio(t_noedge[0], t_base[0]):.2f}x wall")
 print(f"edge cases on / off: {ratio(t_edge[0], t_noedge[0]):.2f}x wall (+{t_edge[0] - t_noedge[0]:.0f} ms)")
 print()

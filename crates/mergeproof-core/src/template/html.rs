@@ -16,7 +16,8 @@
 //!   of spaces fold, and invisible characters (zero-width joiners, soft
 //!   hyphens) are dropped.
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
 
 use crate::markers::{CLOSE, OPEN};
 
@@ -143,52 +144,110 @@ struct Reader {
     urls: Vec<UrlAttribute>,
 }
 
-fn string(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// Bytes the tokenizer hands over as text: the input is text, so they are
+/// (a replacement character stands in for anything that is not).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
-fn attribute(tag: &html5gum::StartTag<()>, name: &str) -> Option<String> {
-    tag.attributes
-        .iter()
-        .find(|(k, _)| k.as_slice() == name.as_bytes())
-        .map(|(_, v)| string(v))
+/// The attributes the reader looks at.
+const READ_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "srcset",
+    "background",
+    "alt",
+    "style",
+    "hidden",
+];
+
+/// The start tag being read: its name and the attributes of
+/// [`READ_ATTRIBUTES`] it has (the first of each, as HTML keeps), buffers
+/// kept from tag to tag.
+#[derive(Default)]
+struct StartTag {
+    name: String,
+    self_closing: bool,
+    values: [Option<String>; READ_ATTRIBUTES.len()],
+    /// The attribute whose value comes next, when it is one to keep.
+    pending: Option<usize>,
 }
 
-fn is_hidden(tag: &html5gum::StartTag<()>) -> bool {
-    if attribute(tag, "hidden").is_some() {
-        return true;
+impl StartTag {
+    fn open(&mut self, name: &[u8]) {
+        self.name.clear();
+        self.name.push_str(&text(name));
+        self.self_closing = false;
+        self.values.iter_mut().for_each(|v| *v = None);
+        self.pending = None;
     }
-    attribute(tag, "style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        ["display:none", "mso-hide:all", "visibility:hidden"]
+
+    fn attribute_name(&mut self, name: &[u8]) {
+        self.pending = READ_ATTRIBUTES
             .iter()
-            .any(|h| style.contains(h))
-    })
+            .position(|a| a.as_bytes() == name)
+            .filter(|&i| self.values[i].is_none());
+        if let Some(i) = self.pending {
+            // An attribute without a value has the empty one.
+            self.values[i] = Some(String::new());
+        }
+    }
+
+    fn attribute_value(&mut self, value: &[u8]) {
+        if let Some(value_of) = self.pending.and_then(|i| self.values[i].as_mut()) {
+            value_of.push_str(&text(value));
+        }
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        let i = READ_ATTRIBUTES.iter().position(|a| *a == name)?;
+        self.values[i].as_deref()
+    }
+
+    fn is_hidden(&self) -> bool {
+        if self.attribute("hidden").is_some() {
+            return true;
+        }
+        self.attribute("style").is_some_and(|style| {
+            let style: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            ["display:none", "mso-hide:all", "visibility:hidden"]
+                .iter()
+                .any(|h| style.contains(h))
+        })
+    }
 }
 
 impl Reader {
     /// Reads HTML into the body text (`depth` 0) or, inside an Outlook-only
-    /// block, into `outlook_only`.
+    /// block, into `outlook_only`. The tokenizer's events borrow its
+    /// buffers: nothing is copied but what is kept.
     fn read(&mut self, html: &str, depth: usize) {
-        let mut emitter = DefaultEmitter::default();
+        let mut tag = StartTag::default();
+        let mut emitter = CallbackEmitter::new(
+            |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
+                match event {
+                    CallbackEvent::OpenStartTag { name } => tag.open(name),
+                    CallbackEvent::AttributeName { name } => tag.attribute_name(name),
+                    CallbackEvent::AttributeValue { value } => tag.attribute_value(value),
+                    CallbackEvent::CloseStartTag { self_closing } => {
+                        tag.self_closing = self_closing;
+                        self.start_tag(&tag, depth);
+                    }
+                    CallbackEvent::EndTag { name } => self.end_tag(&text(name), depth),
+                    CallbackEvent::String { value } => self.push_text(&text(value), depth),
+                    CallbackEvent::Comment { value } => self.comment(&text(value), depth),
+                    CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+                }
+                None
+            },
+        );
         // `<style>`, `<script>`, `<title>` hold raw text, not tags.
         emitter.naively_switch_states(true);
-        for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
-            match token {
-                Token::StartTag(tag) => self.start_tag(&tag, depth),
-                Token::EndTag(tag) => self.end_tag(&string(&tag.name), depth),
-                Token::String(s) => {
-                    let s = string(&s);
-                    self.push_text(&s, depth);
-                }
-                Token::Comment(c) => self.comment(&string(&c), depth),
-                Token::Doctype(_) | Token::Error(_) => {}
-            }
-        }
+        Tokenizer::new_with_emitter(html, emitter).for_each(drop);
     }
 
     fn out(&mut self, depth: usize) -> &mut String {
@@ -201,14 +260,14 @@ impl Reader {
         }
     }
 
-    fn start_tag(&mut self, tag: &html5gum::StartTag<()>, depth: usize) {
-        let name = string(&tag.name);
+    fn start_tag(&mut self, tag: &StartTag, depth: usize) {
+        let name = tag.name.as_str();
         for attr in URL_ATTRIBUTES {
-            if let Some(value) = attribute(tag, attr) {
+            if let Some(value) = tag.attribute(attr) {
                 self.urls.push(UrlAttribute {
-                    tag: name.clone(),
+                    tag: name.to_string(),
                     attribute: (*attr).to_string(),
-                    value,
+                    value: value.to_string(),
                 });
             }
         }
@@ -220,12 +279,12 @@ impl Reader {
         if self
             .skip
             .as_ref()
-            .is_some_and(|s| s.tag == "head" && !HEAD_CONTENT.contains(&name.as_str()))
+            .is_some_and(|s| s.tag == "head" && !HEAD_CONTENT.contains(&name))
         {
             self.skip = None;
         }
         if let Some(skip) = &mut self.skip {
-            if skip.tag == name && !VOID.contains(&name.as_str()) {
+            if skip.tag == name && !VOID.contains(&name) {
                 skip.depth += 1;
             }
             if !skip.hidden {
@@ -233,16 +292,16 @@ impl Reader {
             }
         } else if name == "body" {
             return;
-        } else if NO_TEXT.contains(&name.as_str()) {
+        } else if NO_TEXT.contains(&name) {
             self.skip = Some(Skip {
-                tag: name,
+                tag: name.to_string(),
                 depth: 1,
                 hidden: false,
             });
             return;
-        } else if is_hidden(tag) && !VOID.contains(&name.as_str()) && !tag.self_closing {
+        } else if tag.is_hidden() && !VOID.contains(&name) && !tag.self_closing {
             self.skip = Some(Skip {
-                tag: name.clone(),
+                tag: name.to_string(),
                 depth: 1,
                 hidden: true,
             });
@@ -250,18 +309,20 @@ impl Reader {
         }
         let in_body = depth == 0 && self.skip.is_none();
         if name == "a" && in_body {
-            self.links
-                .push((attribute(tag, "href").unwrap_or_default(), self.text.len()));
+            self.links.push((
+                tag.attribute("href").unwrap_or_default().to_string(),
+                self.text.len(),
+            ));
             self.open_links.push(self.links.len() - 1);
         }
         if name == "img" && in_body {
             self.images.push((
-                attribute(tag, "src").unwrap_or_default(),
-                attribute(tag, "alt").unwrap_or_default(),
+                tag.attribute("src").unwrap_or_default().to_string(),
+                tag.attribute("alt").unwrap_or_default().to_string(),
                 self.text.len(),
             ));
         }
-        self.separate(&name, depth);
+        self.separate(name, depth);
     }
 
     fn end_tag(&mut self, name: &str, depth: usize) {
@@ -474,6 +535,18 @@ mod tests {
         );
         assert_eq!(r.preheader, "Your points expire soon");
         assert_eq!(r.text, "Hello");
+    }
+
+    #[test]
+    fn an_attribute_is_its_first_occurrence_and_may_have_no_value() {
+        let r = read(
+            "<a href=\"\" href=\"https://x.example\">Track</a> <a HREF>Open</a> <img alt=\"A\" ALT=\"B\" src=x><div hidden>gone</div><p style=\"DISPLAY: none\">pre</p>shown",
+        );
+        let hrefs: Vec<&str> = r.links.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(hrefs, ["", ""]);
+        assert_eq!(r.images[0].alt, "A");
+        assert_eq!(r.text, "Track Open shown");
+        assert_eq!(r.preheader, "gone");
     }
 
     #[test]
