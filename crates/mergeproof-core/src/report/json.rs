@@ -23,10 +23,62 @@ pub fn render(run: &Run) -> Result<String, ReportError> {
     String::from_utf8(out).map_err(|e| ReportError::new("JSON", e))
 }
 
+/// Findings serialized together, in parallel, before they are written.
+const FINDINGS_AT_A_TIME: usize = 4096;
+
 /// [`render`], straight into `out` (a report can be large: every finding of
-/// every edge case).
+/// every edge case). The findings are serialized a block at a time on every
+/// core and written in order; the bytes are those of serializing the whole
+/// report at once (a test holds them to it).
 pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let report = JsonReport {
+    write_in_blocks(run, out, FINDINGS_AT_A_TIME)
+}
+
+fn write_in_blocks(
+    run: &Run,
+    out: &mut dyn std::io::Write,
+    block_size: usize,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let report = report(run);
+    out.write_all(b"{\n  \"version\": ")?;
+    write_indented(out, &report.version, 1)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    write_indented(out, &report.summary, 1)?;
+    out.write_all(b",\n  \"findings\": ")?;
+    if report.findings.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[")?;
+        for (block, findings) in report.findings.chunks(block_size).enumerate() {
+            let serialized: Vec<std::io::Result<Vec<u8>>> = findings
+                .par_iter()
+                .map(|f| {
+                    let mut bytes = Vec::with_capacity(512);
+                    write_indented(&mut bytes, f, 2)?;
+                    Ok(bytes)
+                })
+                .collect();
+            for (i, bytes) in serialized.into_iter().enumerate() {
+                out.write_all(if block == 0 && i == 0 {
+                    b"\n    "
+                } else {
+                    b",\n    "
+                })?;
+                out.write_all(&bytes?)?;
+            }
+        }
+        out.write_all(b"\n  ]")?;
+    }
+    out.write_all(b",\n  \"load_errors\": ")?;
+    write_indented(out, &report.load_errors, 1)?;
+    out.write_all(b",\n  \"edge_cases_capped\": ")?;
+    write_indented(out, &report.edge_cases_capped, 1)?;
+    out.write_all(b"\n}\n")
+}
+
+fn report(run: &Run) -> JsonReport<'_> {
+    JsonReport {
         version: 1,
         summary: run.summary(),
         findings: run.findings().collect(),
@@ -37,9 +89,28 @@ pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
             .filter(|c| c.edge_capped)
             .map(|c| c.id())
             .collect(),
-    };
-    write_safe(&mut *out, &report)?;
-    out.write_all(b"\n")
+    }
+}
+
+/// [`write_safe`] for a value `depth` levels deep in a pretty document: its
+/// lines after the first indented to that depth (a JSON string holds no
+/// line break, so every one is between values).
+fn write_indented(
+    out: &mut dyn std::io::Write,
+    value: &impl Serialize,
+    depth: usize,
+) -> std::io::Result<()> {
+    let mut bytes = Vec::new();
+    write_safe(&mut bytes, value)?;
+    let indent = "  ".repeat(depth);
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 /// Pretty JSON in which no string carries a character that acts on a
@@ -84,6 +155,10 @@ impl serde_json::ser::Formatter for SafeFormatter {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // Most text is printable ASCII, which holds no such character.
+        if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some((at, c)) = rest
             .char_indices()
@@ -103,6 +178,38 @@ impl serde_json::ser::Formatter for SafeFormatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The report serialized whole, as one serde value.
+    fn whole(run: &Run) -> String {
+        let mut out = Vec::new();
+        write_safe(&mut out, &report(run)).unwrap();
+        out.push(b'\n');
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn written_in_blocks_it_is_the_report_serialized_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let project = crate::project::load_project(&root);
+        let options = crate::engine::Options::default();
+        let mut run = crate::engine::run(&project, &options, &Default::default());
+        assert!(run.findings().count() > 100, "the examples have findings");
+        run.load_errors
+            .push(LoadError::in_file("x.yaml", "a \u{202e} message"));
+        assert_eq!(render(&run).unwrap(), whole(&run));
+        let mut in_blocks = Vec::new();
+        write_in_blocks(&run, &mut in_blocks, 7).unwrap();
+        assert_eq!(String::from_utf8(in_blocks).unwrap(), whole(&run));
+        let empty = Run {
+            campaigns: Vec::new(),
+            broken_campaigns: Vec::new(),
+            load_errors: Vec::new(),
+            sample_profiles: 0,
+            obsolete_decisions: Vec::new(),
+            baseline_applied: false,
+        };
+        assert_eq!(render(&empty).unwrap(), whole(&empty));
+    }
 
     #[test]
     fn a_closed_pipe_is_reported_as_one() {
