@@ -165,11 +165,19 @@ pub fn run_campaign(
             findings.push((pi, f));
         }
     }
+    // Each profile's place, found once: a campaign rule may report every
+    // profile (`no-variant`), and a search per draft would be quadratic.
+    let place: std::collections::HashMap<&str, usize> = profiles
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     for draft in campaign_drafts {
         let order = draft
             .profile
             .as_ref()
-            .and_then(|p| profiles.iter().position(|q| q.id == p.id))
+            .and_then(|p| place.get(p.id.as_str()).copied())
             .unwrap_or(usize::MAX);
         if let Some(f) = finish(draft, &compiled, config) {
             findings.push((order, f));
