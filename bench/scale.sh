@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `mergeproof lint` with 10x the sample profiles: linear growth means at most
+# 11x the time.
+#
+#   bench/scale.sh [--profiles N] [--runs R]
+#
+# Generates two seeded projects of 10 campaigns x 10 variants (bench/generate.py),
+# one with N sample profiles (default 10,000) and one with 10 N, in a temporary
+# folder, and prints the median wall and CPU time (user + system, from
+# /usr/bin/time) of `lint --format json --output /dev/null` on each, edge cases
+# on, with the peak memory, and the ratios.
+set -euo pipefail
+PROFILES=10000
+RUNS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profiles) PROFILES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    *) echo "scale.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+cd "$ROOT"
+cargo build --release -q --bin mergeproof
+BIN="$ROOT/target/release/mergeproof"
+
+measure() { # project: prints "median_wall_s median_cpu_s peak_kb"
+  local walls=() cpus=() peak="" wall user sys kb
+  for _ in $(seq "$RUNS"); do
+    # lint exits 1 when it finds errors: a result, not a failure.
+    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$BIN" lint "$1" --format json --output /dev/null >/dev/null 2>&1 || true
+    read -r wall user sys kb < <(tail -1 "$WORK/time")
+    walls+=("$wall")
+    cpus+=("$(echo "$user + $sys" | bc)")
+    peak="$kb"
+  done
+  local m=$(( (RUNS + 1) / 2 ))
+  echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "${m}p") $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "${m}p") $peak"
+}
+
+echo "mergeproof lint, 10 campaigns x 10 variants, edge cases on; median of $RUNS runs; $(nproc) cores"
+for n in "$PROFILES" "$((PROFILES * 10))"; do
+  python3 "$ROOT/bench/generate.py" --out "$WORK/p$n" --campaigns 10 --variants 10 --profiles "$n" >/dev/null 2>&1
+  read -r wall cpu kb < <(measure "$WORK/p$n")
+  printf '%8s profiles  %7.2f s wall  %7.2f s CPU  %8d KB\n' "$n" "$wall" "$cpu" "$kb"
+  echo "$wall $cpu" > "$WORK/t$n"
+done
+read -r w1 c1 < "$WORK/t$PROFILES"
+read -r w2 c2 < "$WORK/t$((PROFILES * 10))"
+printf 'growth for 10x the profiles: %.1fx wall, %.1fx CPU (linear: at most 11x)\n' \
+  "$(echo "$w2 / $w1" | bc -l)" "$(echo "$c2 / $c1" | bc -l)"
