@@ -28,32 +28,20 @@ cargo build --release -q --bin mergeproof --example csv-floor
 BIN="$ROOT/target/release/mergeproof"
 FLOOR="$ROOT/target/release/examples/csv-floor"
 
-measure() { # label, command...: prints "label median_wall_s cpu_s peak_kb"
-  local label="$1"; shift
-  local walls=() cpu="" peak=""
-  for _ in $(seq "$RUNS"); do
-    # `audit` exits 1 when defects reach customers: a result, not a failure.
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
-    read -r wall user sys kb < <(tail -1 "$WORK/time")
-    walls+=("$wall")
-    cpu=$(echo "$user + $sys" | bc)
-    peak="$kb"
-  done
-  local median
-  median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-  echo "$label $median $cpu $peak"
+source "$ROOT/bench/measure.sh"
+
+ratio() { # a b: "a/b x", or "n/a" when b is too small to time
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'
 }
 
 run_size() {
   local rows="$1" dir="$WORK/$1"
   python3 "$ROOT/bench/generate_export.py" --out "$dir" --rows "$rows" >/dev/null
-  local floor audit
-  floor=$(measure floor "$FLOOR" "$dir/export.csv")
-  audit=$(measure audit "$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
-  read -r _ fw fc fm <<<"$floor"
-  read -r _ aw ac am <<<"$audit"
-  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %5.1fx wall\n' \
-    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(echo "$aw / $fw" | bc -l)"
+  local fw fc fm aw ac am
+  read -r fw fc fm < <(measure "$FLOOR" "$dir/export.csv")
+  read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
+  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
+    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
   echo "$aw" > "$WORK/wall-$rows"
 }
 
@@ -62,5 +50,5 @@ run_size "$ROWS"
 if [ "$ROWS" -ge 100000 ]; then
   small=$((ROWS / 10))
   run_size "$small"
-  printf 'growth for 10x the rows: %.1fx (linear: at most 11x)\n' "$(echo "$(cat "$WORK/wall-$ROWS") / $(cat "$WORK/wall-$small")" | bc -l)"
+  printf 'growth for 10x the rows: %s (linear: at most 11x)\n' "$(ratio "$(cat "$WORK/wall-$ROWS")" "$(cat "$WORK/wall-$small")")"
 fi

@@ -20,7 +20,8 @@
 use std::sync::Arc;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext, no_escape,
+    Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
+    no_escape,
 };
 use mergeproof_core::project::ProfileRef;
 use rayon::prelude::*;
@@ -44,44 +45,51 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
-fn default(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let params: Vec<Option<&Value>> = h.params().iter().map(|p| Some(p.value())).collect();
-    let chosen = params
-        .iter()
-        .take(params.len().saturating_sub(1))
-        .find(|p| !is_blank(**p))
-        .or(params.last())
-        .copied()
-        .flatten();
-    out.write(&text(chosen))?;
-    Ok(())
+/// What a helper prints, from its arguments.
+type PlainFn = fn(&[&Value]) -> String;
+
+/// A helper that prints what a plain function makes of its arguments.
+struct Plain(PlainFn);
+
+impl HelperDef for Plain {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let params: Vec<&Value> = h.params().iter().map(|p| p.value()).collect();
+        out.write(&(self.0)(&params))?;
+        Ok(())
+    }
 }
 
-fn currency(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let amount = h.param(0).map(|p| p.value());
+/// The first argument that is not blank, else the last.
+fn default(params: &[&Value]) -> String {
+    let (last, rest) = match params.split_last() {
+        Some(split) => split,
+        None => return String::new(),
+    };
+    text(Some(
+        rest.iter().find(|p| !is_blank(Some(p))).unwrap_or(last),
+    ))
+}
+
+/// `-$1,234.50`: an amount in a currency (USD when none is given).
+fn currency(params: &[&Value]) -> String {
+    let amount = params.first().copied();
     if is_blank(amount) {
-        return Ok(());
+        return String::new();
     }
     let Some(n) = amount.and_then(|a| a.as_f64().or_else(|| a.as_str()?.trim().parse().ok()))
     else {
-        out.write(&text(amount))?;
-        return Ok(());
+        return text(amount);
     };
-    let code = h
-        .param(1)
-        .and_then(|p| p.value().as_str())
+    let code = params
+        .get(1)
+        .and_then(|p| p.as_str())
         .map_or("USD".to_string(), |c| c.trim().to_uppercase());
     let symbol = match code.as_str() {
         "USD" => "$".to_string(),
@@ -100,55 +108,33 @@ fn currency(
         grouped.push(c);
     }
     let sign = if n < 0.0 { "-" } else { "" };
-    out.write(&format!("{sign}{symbol}{grouped}{cents}"))?;
-    Ok(())
+    format!("{sign}{symbol}{grouped}{cents}")
 }
 
-fn title(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
+/// Each word's first letter upper case, the rest lower case.
+fn title(params: &[&Value]) -> String {
     let mut word_start = true;
-    let titled: String = text(h.param(0).map(|p| p.value()))
+    text(params.first().copied())
         .to_lowercase()
         .chars()
         .map(|c| {
-            let c2 = if word_start {
+            let shown = if word_start {
                 c.to_uppercase().next().unwrap_or(c)
             } else {
                 c
             };
             word_start = c.is_whitespace() || c == '-' || c == '\'';
-            c2
+            shown
         })
-        .collect();
-    out.write(&titled)?;
-    Ok(())
+        .collect()
 }
 
-fn upper(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&text(h.param(0).map(|p| p.value())).to_uppercase())?;
-    Ok(())
+fn upper(params: &[&Value]) -> String {
+    text(params.first().copied()).to_uppercase()
 }
 
-fn lower(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&text(h.param(0).map(|p| p.value())).to_lowercase())?;
-    Ok(())
+fn lower(params: &[&Value]) -> String {
+    text(params.first().copied()).to_lowercase()
 }
 
 /// A registry with the helpers, set to escape (bodies) or not (subjects).
@@ -157,11 +143,16 @@ fn registry(escape: bool) -> Handlebars<'static> {
     if !escape {
         hb.register_escape_fn(no_escape);
     }
-    hb.register_helper("default", Box::new(default));
-    hb.register_helper("currency", Box::new(currency));
-    hb.register_helper("title", Box::new(title));
-    hb.register_helper("upper", Box::new(upper));
-    hb.register_helper("lower", Box::new(lower));
+    let helpers: [(&str, PlainFn); 5] = [
+        ("default", default),
+        ("currency", currency),
+        ("title", title),
+        ("upper", upper),
+        ("lower", lower),
+    ];
+    for (name, helper) in helpers {
+        hb.register_helper(name, Box::new(Plain(helper)));
+    }
     hb
 }
 

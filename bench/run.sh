@@ -138,32 +138,23 @@ R_EDGE="$(renders "$WORK/edge.json")"
 R_EX="$(renders "$WORK/examples.json")"
 
 # ---------------------------------------------------------------- timing
-# measure NAME CMD... prints "median_wall_ms median_cpu_ms" over RUNS runs after
-# one warm-up run; CPU time is user + system from /usr/bin/time, beside wall
-# time because these machines are shared and noisy.
 
-measure() {
+source "$BENCH/measure.sh"
+
+# measure_ms NAME CMD... prints "median_wall_ms median_cpu_ms" (bench/measure.sh:
+# one warm-up run, then RUNS runs under /usr/bin/time).
+measure_ms() {
   local name="$1"; shift
   echo "== timing: $name" >&2
-  "$@" >/dev/null 2>&1 || true
-  local i walls=() cpus=() wall user sys
-  for ((i = 0; i < RUNS; i++)); do
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
-    read -r wall user sys < <(tail -1 "$WORK/time")
-    walls+=("$wall")
-    cpus+=("$(echo "$user + $sys" | bc)")
-  done
-  local median=$(( (RUNS + 1) / 2 ))
-  echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "${median}p" | awk '{ printf "%.0f", $1 * 1000 }')" \
-       "$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "${median}p" | awk '{ printf "%.0f", $1 * 1000 }')"
+  measure "$@" | awk '{ printf "%.0f %.0f\n", $1 * 1000, $2 * 1000 }'
 }
 
-T_FLOOR="$(measure "render-floor (handlebars crate)" "$FLOOR" "$PROJECT")"
-T_FLOOR_EDGE="$(measure "render-floor --edge-cases" "$FLOOR" "$PROJECT" --edge-cases)"
-T_BASE="$(measure "node render.js" node "$BENCH/render.js" "$PROJECT")"
-T_NOEDGE="$(measure "lint --no-edge-cases" "$BIN" lint "$PROJECT" --no-edge-cases --format json --output /dev/null)"
-T_EDGE="$(measure "lint" "$BIN" lint "$PROJECT" --format json --output /dev/null)"
-T_EX="$(measure "lint (examples)" "$BIN" lint "$ROOT" --format json --output /dev/null)"
+T_FLOOR="$(measure_ms "render-floor (handlebars crate)" "$FLOOR" "$PROJECT")"
+T_FLOOR_EDGE="$(measure_ms "render-floor --edge-cases" "$FLOOR" "$PROJECT" --edge-cases)"
+T_BASE="$(measure_ms "node render.js" node "$BENCH/render.js" "$PROJECT")"
+T_NOEDGE="$(measure_ms "lint --no-edge-cases" "$BIN" lint "$PROJECT" --no-edge-cases --format json --output /dev/null)"
+T_EDGE="$(measure_ms "lint" "$BIN" lint "$PROJECT" --format json --output /dev/null)"
+T_EX="$(measure_ms "lint (examples)" "$BIN" lint "$ROOT" --format json --output /dev/null)"
 
 # ---------------------------------------------------------------- report
 

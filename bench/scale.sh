@@ -26,24 +26,12 @@ cd "$ROOT"
 cargo build --release -q --bin mergeproof
 BIN="$ROOT/target/release/mergeproof"
 
-measure() { # project: prints "median_wall_s median_cpu_s peak_kb"
-  local walls=() cpus=() peak="" wall user sys kb
-  for _ in $(seq "$RUNS"); do
-    # lint exits 1 when it finds errors: a result, not a failure.
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$BIN" lint "$1" --format json --output /dev/null >/dev/null 2>&1 || true
-    read -r wall user sys kb < <(tail -1 "$WORK/time")
-    walls+=("$wall")
-    cpus+=("$(echo "$user + $sys" | bc)")
-    peak="$kb"
-  done
-  local m=$(( (RUNS + 1) / 2 ))
-  echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "${m}p") $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "${m}p") $peak"
-}
+source "$ROOT/bench/measure.sh"
 
 echo "mergeproof lint, 10 campaigns x 10 variants, edge cases on; median of $RUNS runs; $(nproc) cores"
 for n in "$PROFILES" "$((PROFILES * 10))"; do
   python3 "$ROOT/bench/generate.py" --out "$WORK/p$n" --campaigns 10 --variants 10 --profiles "$n" >/dev/null 2>&1
-  read -r wall cpu kb < <(measure "$WORK/p$n")
+  read -r wall cpu kb < <(measure "$BIN" lint "$WORK/p$n" --format json --output /dev/null)
   printf '%8s profiles  %7.2f s wall  %7.2f s CPU  %8d KB\n' "$n" "$wall" "$cpu" "$kb"
   echo "$wall $cpu" > "$WORK/t$n"
 done
