@@ -1,6 +1,8 @@
 //! Properties that hold for any input: whatever the files hold, loading,
 //! rendering, checking and reporting end, without a panic, and every load
-//! error points inside the file it names.
+//! error points inside the file it names; and `audit`, which shares one
+//! check between customers of one shape, counts what auditing each customer
+//! alone counts.
 //!
 //! The inputs are generated: templates from pieces of Handlebars and HTML
 //! (mostly well formed, now and then broken), profiles of odd values, and
@@ -245,6 +247,67 @@ fn check_project(files: &BTreeMap<String, String>) -> Result<(), TestCaseError> 
     Ok(())
 }
 
+/// The counts of an audit that can differ between sharing and not: reach,
+/// token counts and, per defect, its customers and example ids.
+type AuditCounts = BTreeMap<String, (u64, Vec<String>)>;
+
+fn audit_counts(audit: &mergeproof_core::audit::Audit, into: &mut AuditCounts) {
+    for c in &audit.campaigns {
+        for v in &c.variants {
+            into.entry(format!("{} reach {}", c.id, v.id))
+                .or_default()
+                .0 += v.reach;
+        }
+        for t in &c.tokens {
+            let at = format!("{} token {} {}:{}", c.id, t.variant, t.line, t.column);
+            into.entry(format!("{at} fallback")).or_default().0 += t.fallback;
+            into.entry(format!("{at} empty")).or_default().0 += t.empty;
+        }
+        for r in &c.rules {
+            let key = format!("{} rule {} {:?} {:?}", c.id, r.rule, r.variant, r.field);
+            let entry = into.entry(key).or_default();
+            entry.0 += r.profiles;
+            for id in &r.examples {
+                if entry.1.len() < 5 {
+                    entry.1.push(id.clone());
+                }
+            }
+        }
+    }
+}
+
+fn audit_matches_alone(
+    files: &BTreeMap<String, String>,
+    customers: &[serde_json::Value],
+) -> Result<(), TestCaseError> {
+    use mergeproof_core::project::records::{Entry, Record};
+    use mergeproof_core::source::SourceLoc;
+    let project = load_project_from_memory(files);
+    let (compiled, _, _) = engine::compile_project(&project);
+    let entry = |i: usize, c: &serde_json::Value| {
+        Ok(Entry::Record(Record {
+            id: format!("c{i}"),
+            data: c.clone(),
+            loc: SourceLoc::new("list.jsonl", i as u32 + 1, 1),
+        }))
+    };
+    let mut all = customers.iter().enumerate().map(|(i, c)| entry(i, c));
+    let shared = mergeproof_core::audit::audit(&compiled, &project.config, &mut all, &|_| {});
+    let mut together = AuditCounts::new();
+    audit_counts(&shared, &mut together);
+    let mut alone = AuditCounts::new();
+    for (i, c) in customers.iter().enumerate() {
+        let mut one = std::iter::once(entry(i, c));
+        let audit = mergeproof_core::audit::audit(&compiled, &project.config, &mut one, &|_| {});
+        audit_counts(&audit, &mut alone);
+    }
+    // Keys whose count is zero alone may be missing from the whole audit.
+    alone.retain(|_, (n, _)| *n > 0);
+    together.retain(|_, (n, _)| *n > 0);
+    prop_assert_eq!(together, alone);
+    Ok(())
+}
+
 /// Every load error names a file of the project (or a folder of it) and a
 /// line and column inside that file.
 fn errors_point_inside(
@@ -460,6 +523,30 @@ proptest! {
             p["tier"] = serde_json::json!(if i % 2 == 0 { "gold" } else { "silver" });
         }
         check_project(&project_files(dialect, &subject, &body, &profiles))?;
+    }
+
+    /// Audit shares one check between customers of one shape; whatever the
+    /// templates and records, its counts are those of auditing each
+    /// customer alone.
+    #[test]
+    fn audit_counts_what_auditing_each_customer_alone_counts(
+        dialect in prop::sample::select(DIALECTS),
+        subject in template(),
+        body in template(),
+        pool in prop::collection::vec(profile(), 1..4),
+        picks in prop::collection::vec((0..4usize, prop::bool::ANY), 1..24),
+    ) {
+        // Customers drawn from a small pool, so that shapes repeat.
+        let customers: Vec<serde_json::Value> = picks
+            .iter()
+            .map(|(i, gold)| {
+                let mut c = pool[i % pool.len()].clone();
+                c["tier"] = serde_json::json!(if *gold { "gold" } else { "silver" });
+                c
+            })
+            .collect();
+        let files = project_files(dialect, &subject, &body, &[]);
+        audit_matches_alone(&files, &customers)?;
     }
 
     /// Each file of a valid project, damaged a few times: every error is
