@@ -13,7 +13,7 @@ use crate::review::Decisions;
 use crate::rules::{CampaignContext, Draft};
 pub use crate::run::{CampaignRun, Run, Summary, is_edge};
 use crate::source::LoadError;
-use crate::template::{CompiledCampaign, compile_campaign, compile_partials};
+use crate::template::{CompiledCampaign, RenderInput, compile_campaign, compile_partials};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -67,9 +67,15 @@ pub fn compile_project(
 /// by [`crate::review::load`] at the edge, or made in memory).
 pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
     let (compiled, mut broken, compile_errors) = compile_project(project);
+    // Every campaign renders the same sample profiles.
+    let inputs: Vec<RenderInput> = project
+        .profiles
+        .par_iter()
+        .map(|p| RenderInput::of(p))
+        .collect();
     let campaigns: Vec<CampaignRun> = compiled
         .into_par_iter()
-        .map(|c| run_campaign(c, &project.profiles, &project.config, options))
+        .map(|c| run_campaign_with(c, &project.profiles, &inputs, &project.config, options))
         .collect();
     let mut load_errors = project.load_errors.clone();
     load_errors.extend(compile_errors);
@@ -107,7 +113,24 @@ pub fn run_campaign(
     config: &Config,
     options: &Options,
 ) -> CampaignRun {
+    run_campaign_with(compiled, samples, &[], config, options)
+}
+
+/// [`run_campaign`] with the samples' render inputs made already (empty:
+/// made here).
+fn run_campaign_with(
+    compiled: Arc<CompiledCampaign>,
+    samples: &[ProfileRef],
+    sample_inputs: &[RenderInput],
+    config: &Config,
+    options: &Options,
+) -> CampaignRun {
     let campaign = &compiled.campaign;
+    let sample_inputs = if sample_inputs.len() == samples.len() {
+        sample_inputs
+    } else {
+        &[]
+    };
     let edge = if options.edge_cases && config.edge_cases.enabled {
         crate::edge::synthesize(&compiled, samples, config)
     } else {
@@ -129,7 +152,11 @@ pub fn run_campaign(
             let Some(vi) = *selected else {
                 return Vec::new();
             };
-            let cell = compiled.render(vi, profile);
+            // Sample profiles come first, edge cases after them.
+            let cell = match sample_inputs.get(pi).filter(|_| pi < samples.len()) {
+                Some(input) => compiled.render_input(vi, input),
+                None => compiled.render(vi, profile),
+            };
             let mut drafts = crate::rules::check_cell(config, &compiled, vi, profile, &cell);
             for d in &mut drafts {
                 d.variant = Some(vi);

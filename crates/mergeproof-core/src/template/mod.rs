@@ -501,16 +501,31 @@ pub fn compile_campaign(
     }
 }
 
+/// A profile's data as the renderer holds it. Making it copies the data, so
+/// a profile rendered for many campaigns has it made once.
+pub struct RenderInput(Context);
+
+impl RenderInput {
+    pub fn of(profile: &Profile) -> RenderInput {
+        RenderInput(Context::from(profile.data.clone()))
+    }
+}
+
 impl CompiledCampaign {
     /// Renders one variant for one profile.
     pub fn render(&self, variant: usize, profile: &Profile) -> RenderedCell {
+        self.render_input(variant, &RenderInput::of(profile))
+    }
+
+    /// [`Self::render`] from the profile's [`RenderInput`].
+    pub fn render_input(&self, variant: usize, input: &RenderInput) -> RenderedCell {
         let Some(compiled) = self.variants.get(variant) else {
             return RenderedCell::default();
         };
-        let context = Context::from(profile.data.clone());
+        let context = &input.0;
         // One buffer for the marked output of every field of the cell.
         let mut marked = String::new();
-        let mut render = |t: &CompiledTemplate| self.render_field(t, &context, &mut marked);
+        let mut render = |t: &CompiledTemplate| self.render_field(t, context, &mut marked);
         RenderedCell {
             variant,
             subject: compiled.subject.as_ref().map(&mut render),
