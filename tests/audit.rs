@@ -102,6 +102,85 @@ fn audit_output_holds_no_customer_data_but_ids() {
     }
 }
 
+/// The progress bar is for a terminal: with stderr a pipe (a CI log), audit
+/// writes nothing there.
+#[test]
+fn audit_draws_no_progress_bar_when_stderr_is_not_a_terminal() {
+    let dir = common::examples();
+    let out = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--profiles"])
+        .arg(dir.path().join("exports/mailchimp-audience.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "errors reach customers");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("customers"),
+        "the report is on stdout"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// On a terminal, stderr shows the progress bar: customers, their rate and
+/// the time left.
+#[test]
+fn audit_draws_a_progress_bar_on_a_terminal() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let dir = common::examples();
+    // The shipped export's rows again and again: enough for several frames.
+    let export =
+        std::fs::read_to_string(dir.path().join("exports/mailchimp-audience.csv")).unwrap();
+    let (header, rows) = export.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    while big.len() < 12 << 20 {
+        big.push_str(rows);
+    }
+    let list = dir.path().join("big.csv");
+    std::fs::write(&list, big).unwrap();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mergeproof"));
+    cmd.arg("audit");
+    cmd.arg(dir.path());
+    cmd.arg("--profiles");
+    cmd.arg(&list);
+    cmd.arg("--output");
+    cmd.arg(dir.path().join("audit.txt"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let seen = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let status = child.wait().unwrap();
+    drop(pair.master);
+    let seen = seen.join().unwrap();
+    assert_eq!(status.exit_code(), 1, "{seen}");
+    assert!(
+        seen.contains(" customers, ") && seen.contains("/s") && seen.contains(" left"),
+        "no progress bar on the terminal: {seen:?}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("audit.txt")).unwrap();
+    assert!(report.contains("rejected"), "{report}");
+}
+
 /// Audit counts what lint finds: the same list as sample profiles gives, cell
 /// for cell, the same customers for each rule, variant and field.
 #[test]
