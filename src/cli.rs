@@ -756,11 +756,22 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let size = file.metadata().map_or(0, |m| m.len());
-    // Bytes read so far, for the progress bar's estimate.
-    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let file = CountedRead {
-        inner: file,
-        read: read.clone(),
+    // On a terminal, a progress bar whose length is the file's bytes: reading
+    // the file moves it (indicatif's `wrap_read`), so the estimate follows how
+    // much of the file is read; its message counts customers.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(size.max(1));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {wide_bar} {percent}% · {elapsed} · about {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let file: Box<dyn std::io::Read + Send> = match &bar {
+        Some(bar) => Box::new(bar.wrap_read(file)),
+        None => Box::new(file),
     };
     let columns = project.config.profile_columns.clone();
 
@@ -812,18 +823,6 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         }
         let _ = sender.send(batch);
     });
-    // Its length is the file's bytes, so the estimate follows how much of
-    // the file is read; the message counts customers.
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(size.max(1));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {msg} {wide_bar} {percent}% · {elapsed} · about {eta} left",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
     let started = std::time::Instant::now();
     let progress = |rows: u64| {
         if let Some(bar) = &bar {
@@ -833,7 +832,6 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
                 indicatif::HumanCount(rows),
                 indicatif::HumanCount((rows as f64 / seconds) as u64)
             ));
-            bar.set_position(read.load(std::sync::atomic::Ordering::Relaxed));
         }
     };
     let mut records = receiver.into_iter().flatten();
@@ -857,21 +855,6 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
-}
-
-/// A file that counts the bytes read from it.
-struct CountedRead {
-    inner: std::fs::File,
-    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl std::io::Read for CountedRead {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(n)
-    }
 }
 
 fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
