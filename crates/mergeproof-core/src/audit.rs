@@ -406,7 +406,7 @@ impl Shapes {
             columns: Vec::new(),
         };
         Shapes {
-            audiences: part(audience_fields(&compiled.campaign)),
+            audiences: part(crate::edge::audience_fields(&compiled.campaign)),
             variants: (0..compiled.variants.len())
                 .map(|vi| part(crate::edge::read_fields(compiled, vi, config)))
                 .collect(),
@@ -468,24 +468,6 @@ impl Shapes {
         self.outcomes
             .resolve(&keys, |i| check(&batch[i].profile(), selections[i]))
     }
-}
-
-/// The top-level fields any audience of the campaign reads; `None` when one
-/// reads the record as a whole.
-fn audience_fields(campaign: &Campaign) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    for audience in campaign.variants.iter().filter_map(|v| v.audience.as_ref()) {
-        for leaf in audience.leaves() {
-            let top = leaf.field.split('.').find(|s| !s.is_empty())?;
-            if top == crate::edge::edit::EACH {
-                return None;
-            }
-            fields.push(top.to_string());
-        }
-    }
-    fields.sort();
-    fields.dedup();
-    Some(fields)
 }
 
 fn audit_with(
@@ -831,7 +813,7 @@ mod tests {
             "variants:\n  - id: a\n    audience: { field: loyalty.tier, eq: gold }\n    subject: s\n    body: b\n  - id: b\n    audience: { any: [ { field: age, gte: 18 }, { field: loyalty.points, gt: 0 } ] }\n    subject: s\n    body: b\n  - id: c\n    subject: s\n    body: b\n",
         );
         assert_eq!(
-            audience_fields(&campaign),
+            crate::edge::audience_fields(&campaign),
             Some(vec!["age".to_string(), "loyalty".to_string()])
         );
     }

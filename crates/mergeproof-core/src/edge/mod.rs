@@ -152,10 +152,19 @@ fn same_base(a: Option<&Profile>, b: Option<&Profile>) -> bool {
 /// check a shape of customer once.
 pub fn read_fields(compiled: &CompiledCampaign, vi: usize, config: &Config) -> Option<Vec<String>> {
     let fields = [usage::variant_fields(compiled, vi, config)];
-    match edge_scope(compiled, config, &fields, &[]) {
-        Scope::Fields(fields) => Some(fields.into_iter().collect()),
-        Scope::Whole => None,
-    }
+    edge_scope(compiled, config, &fields, &[]).fields()
+}
+
+/// The top-level fields any audience of the campaign reads, sorted: they
+/// alone decide which variant a profile receives. `None` when an audience
+/// reads the profile as a whole.
+pub fn audience_fields(campaign: &crate::project::Campaign) -> Option<Vec<String>> {
+    let leaves = campaign
+        .variants
+        .iter()
+        .filter_map(|v| v.audience.as_ref())
+        .flat_map(|a| a.leaves());
+    Scope::of_paths(leaves.map(|l| l.field.as_str()), &[]).fields()
 }
 
 /// The top-level fields anything checking this campaign reads: its fields

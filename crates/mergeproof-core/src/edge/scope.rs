@@ -47,6 +47,14 @@ impl Scope {
         Scope::Fields(fields)
     }
 
+    /// The fields, sorted; `None` for the whole profile.
+    pub fn fields(self) -> Option<Vec<String>> {
+        match self {
+            Scope::Fields(fields) => Some(fields.into_iter().collect()),
+            Scope::Whole => None,
+        }
+    }
+
     /// Adds a top-level field.
     pub fn add(&mut self, field: &str) {
         if let Scope::Fields(fields) = self
