@@ -4,8 +4,9 @@
 # alone misleads on a shared machine). A command that exits non-zero still
 # counts: `lint` and `audit` exit 1 when they find errors. Needs $RUNS and a
 # scratch folder in $WORK.
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is required (the time package)" >&2; exit 2; }
+
 measure() {
-  [ -x /usr/bin/time ] || { echo "measure: /usr/bin/time is required (the time package)" >&2; exit 2; }
   "$@" >/dev/null 2>&1 || true
   local walls=() cpus=() peak=0 wall user sys kb
   for _ in $(seq "$RUNS"); do

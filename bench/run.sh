@@ -80,7 +80,6 @@ if [ "$BUILD" = 1 ] && [ -z "${MERGEPROOF:-}" ]; then
 fi
 [ -x "$BIN" ] || { echo "run.sh: no mergeproof binary at $BIN (build it, or set MERGEPROOF)" >&2; exit 2; }
 [ -x "$FLOOR" ] || { echo "run.sh: no render floor at $FLOOR (cargo build --release --example render-floor)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time is required (the time package)" >&2; exit 2; }
 
 if [ ! -d "$BENCH/node_modules/handlebars" ] || [ ! -d "$BENCH/node_modules/yaml" ]; then
   echo "== npm ci (bench/node_modules)" >&2

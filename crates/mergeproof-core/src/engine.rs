@@ -126,11 +126,7 @@ fn run_campaign_with(
     options: &Options,
 ) -> CampaignRun {
     let campaign = &compiled.campaign;
-    let sample_inputs = if sample_inputs.len() == samples.len() {
-        sample_inputs
-    } else {
-        &[]
-    };
+    debug_assert!(sample_inputs.is_empty() || sample_inputs.len() == samples.len());
     let edge = if options.edge_cases && config.edge_cases.enabled {
         crate::edge::synthesize(&compiled, samples, config)
     } else {
@@ -152,8 +148,8 @@ fn run_campaign_with(
             let Some(vi) = *selected else {
                 return Vec::new();
             };
-            // Sample profiles come first, edge cases after them.
-            let cell = match sample_inputs.get(pi).filter(|_| pi < samples.len()) {
+            // Sample profiles come first (with their inputs), edge cases after.
+            let cell = match sample_inputs.get(pi) {
                 Some(input) => compiled.render_input(vi, input),
                 None => compiled.render(vi, profile),
             };

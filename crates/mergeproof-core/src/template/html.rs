@@ -150,7 +150,8 @@ fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
-/// The attributes the reader looks at.
+/// The attributes the reader looks at: the URL attributes (a test holds
+/// them here) and those links, images and hidden elements need.
 const READ_ATTRIBUTES: &[&str] = &[
     "href",
     "src",
@@ -535,6 +536,13 @@ mod tests {
         );
         assert_eq!(r.preheader, "Your points expire soon");
         assert_eq!(r.text, "Hello");
+    }
+
+    #[test]
+    fn every_url_attribute_is_one_the_reader_keeps() {
+        for attr in URL_ATTRIBUTES {
+            assert!(READ_ATTRIBUTES.contains(attr), "{attr}");
+        }
     }
 
     #[test]
