@@ -1,7 +1,7 @@
 //! The render floor for `bench/run.sh`: the handlebars crate rendering the
 //! cells `mergeproof lint --no-edge-cases` renders, and nothing else.
 //!
-//!     cargo run --release --example render-floor -- PROJECT_DIR [--edge-cases]
+//!     cargo run --release --example render-floor -- PROJECT_DIR [--edge-cases] [--read-html]
 //!
 //! It loads the project with mergeproof's own loader and picks each profile's
 //! variant with its own selection (so both programs pay the same for YAML),
@@ -16,13 +16,20 @@
 //! With `--edge-cases`, each campaign's cells also hold the edge-case
 //! profiles mergeproof synthesizes for it (made with its synthesizer, which
 //! this program pays for too): the cells `mergeproof lint` renders.
+//!
+//! With `--read-html`, every rendered body also goes through html5gum, the
+//! HTML5 tokenizer mergeproof reads bodies with, and nothing is made of its
+//! tokens: how much of lint's time reading HTML as a client does takes, at
+//! the least. It is a measurement beside the floor, not the floor.
 
 use std::sync::Arc;
 
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
-    no_escape,
+    Template, no_escape,
 };
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
 use mergeproof_core::project::ProfileRef;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -137,6 +144,15 @@ fn lower(params: &[&Value]) -> String {
     text(params.first().copied()).to_lowercase()
 }
 
+/// Runs html5gum over rendered HTML and keeps nothing: what reading HTML as
+/// a mail client does costs before anything is made of it.
+fn tokenize(html: &str) {
+    let emitter = CallbackEmitter::new(
+        |_: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> { None },
+    );
+    Tokenizer::new_with_emitter(html, emitter).for_each(drop);
+}
+
 /// A registry with the helpers, set to escape (bodies) or not (subjects).
 fn registry(escape: bool) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
@@ -159,8 +175,9 @@ fn registry(escape: bool) -> Handlebars<'static> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let edge_cases = args.iter().any(|a| a == "--edge-cases");
+    let read_html = args.iter().any(|a| a == "--read-html");
     let Some(root) = args.iter().find(|a| !a.starts_with("--")) else {
-        eprintln!("usage: render-floor PROJECT_DIR [--edge-cases]");
+        eprintln!("usage: render-floor PROJECT_DIR [--edge-cases] [--read-html]");
         std::process::exit(2);
     };
     let project = mergeproof_core::project::load_project(std::path::Path::new(&root));
@@ -178,28 +195,44 @@ fn main() {
             }
         }
     }
-    for campaign in &project.campaigns {
-        for variant in &campaign.variants {
-            let key = |field: &str| format!("{}/{}/{field}", campaign.id, variant.id);
-            let templates = [
-                (false, "subject", variant.subject.as_ref()),
-                (false, "preheader", variant.preheader.as_ref()),
-                (true, "body", Some(&variant.body)),
-            ];
-            for (html, field, source) in templates {
-                let hb = if html {
-                    &mut html_registry
-                } else {
-                    &mut text_registry
-                };
-                if let Some(source) = source
-                    && let Err(e) = hb.register_template_string(&key(field), &source.text)
-                {
-                    eprintln!("render-floor: {}: {e}", key(field));
-                    std::process::exit(2);
-                }
+    // Every template is compiled on every core, then registered: compiling
+    // is a third of the floor's work, and a floor that left a core idle
+    // for it would not be the least a tool must do.
+    let sources: Vec<(bool, String, &str)> = project
+        .campaigns
+        .iter()
+        .flat_map(|campaign| {
+            campaign.variants.iter().flat_map(move |variant| {
+                let key = move |field: &str| format!("{}/{}/{field}", campaign.id, variant.id);
+                [
+                    (false, "subject", variant.subject.as_ref()),
+                    (false, "preheader", variant.preheader.as_ref()),
+                    (true, "body", Some(&variant.body)),
+                ]
+                .into_iter()
+                .filter_map(move |(html, field, source)| {
+                    Some((html, key(field), source?.text.as_str()))
+                })
+            })
+        })
+        .collect();
+    let compiled: Vec<(bool, String, Template)> = sources
+        .into_par_iter()
+        .map(|(html, name, source)| match Template::compile(source) {
+            Ok(template) => (html, name, template),
+            Err(e) => {
+                eprintln!("render-floor: {name}: {e}");
+                std::process::exit(2);
             }
-        }
+        })
+        .collect();
+    for (html, name, template) in compiled {
+        let hb = if html {
+            &mut html_registry
+        } else {
+            &mut text_registry
+        };
+        hb.register_template(&name, template);
     }
     // One context per sample profile, shared by every campaign it is
     // rendered for; edge profiles belong to one campaign each.
@@ -250,9 +283,11 @@ fn main() {
             ] {
                 let name = format!("{key}/{field}");
                 if hb.has_template(&name) {
-                    total += hb
-                        .render_with_context(&name, context)
-                        .map_or(0, |s| s.len());
+                    let out = hb.render_with_context(&name, context).unwrap_or_default();
+                    if read_html && field == "body" {
+                        tokenize(&out);
+                    }
+                    total += out.len();
                 }
             }
             total

@@ -9,6 +9,9 @@
 #      with mergeproof's own loader, so both pay the same for reading YAML.
 #      With `--edge-cases` it also renders the edge-case profiles mergeproof
 #      synthesizes (with its synthesizer): the cells `lint` renders.
+#      With `--read-html` it also runs every rendered body through html5gum
+#      (the HTML5 tokenizer lint reads bodies with) and keeps nothing: the
+#      least that reading HTML as a mail client does adds to the floor.
 #   2. `node bench/render.js DIR`: the same cells with Handlebars.js, for
 #      comparison (most of its time is compiling, so it is not the floor).
 #   3. `mergeproof lint DIR --no-edge-cases`: the same renders plus every check.
@@ -150,6 +153,7 @@ measure_ms() {
 
 T_FLOOR="$(measure_ms "render-floor (handlebars crate)" "$FLOOR" "$PROJECT")"
 T_FLOOR_EDGE="$(measure_ms "render-floor --edge-cases" "$FLOOR" "$PROJECT" --edge-cases)"
+T_FLOOR_READ="$(measure_ms "render-floor --read-html" "$FLOOR" "$PROJECT" --read-html)"
 T_BASE="$(measure_ms "node render.js" node "$BENCH/render.js" "$PROJECT")"
 T_NOEDGE="$(measure_ms "lint --no-edge-cases" "$BIN" lint "$PROJECT" --no-edge-cases --format json --output /dev/null)"
 T_EDGE="$(measure_ms "lint" "$BIN" lint "$PROJECT" --format json --output /dev/null)"
@@ -158,22 +162,23 @@ T_EX="$(measure_ms "lint (examples)" "$BIN" lint "$ROOT" --format json --output 
 # ---------------------------------------------------------------- report
 
 python3 - "$CAMPAIGNS" "$VARIANTS" "$PROFILES" "$RUNS" "$(nproc 2>/dev/null || echo '?')" \
-  "$T_FLOOR" "$T_FLOOR_EDGE" "$T_BASE" "$T_NOEDGE" "$T_EDGE" "$T_EX" \
+  "$T_FLOOR" "$T_FLOOR_EDGE" "$T_FLOOR_READ" "$T_BASE" "$T_NOEDGE" "$T_EDGE" "$T_EX" \
   "$CELLS_FLOOR" "$CELLS_FLOOR_EDGE" "$CELLS_BASE" "$R_NOEDGE" "$R_EDGE" "$R_EX" <<'EOF'
 import sys
-(c, v, p, runs, cores, t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex,
+(c, v, p, runs, cores, t_floor, t_floor_edge, t_floor_read, t_base, t_noedge, t_edge, t_ex,
  n_floor, n_floor_edge, n_base, n_noedge, n_edge, n_ex) = sys.argv[1:]
 def pair(t):
     wall, cpu = t.split()
     return float(wall), float(cpu)
-t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex = map(
-    pair, (t_floor, t_floor_edge, t_base, t_noedge, t_edge, t_ex))
+t_floor, t_floor_edge, t_floor_read, t_base, t_noedge, t_edge, t_ex = map(
+    pair, (t_floor, t_floor_edge, t_floor_read, t_base, t_noedge, t_edge, t_ex))
 
 print(f"\nmergeproof benchmark: {c} campaigns x {v} variants x {p} profiles; "
       f"median of {runs} runs; {cores} cores\n")
 rows = [
     ("render floor: handlebars crate only (bench/render_floor.rs)", t_floor, n_floor),
     ("render floor with the edge cases (--edge-cases)", t_floor_edge, n_floor_edge),
+    ("render floor, every body through html5gum (--read-html)", t_floor_read, n_floor),
     ("Handlebars.js: node bench/render.js", t_base, n_base),
     ("mergeproof lint --no-edge-cases", t_noedge, n_noedge),
     ("mergeproof lint (edge cases on)", t_edge, n_edge),
@@ -188,6 +193,8 @@ print()
 def ratio(a, b): return a / b if b else float("nan")
 print(f"lint --no-edge-cases / render floor: {ratio(t_noedge[0], t_floor[0]):.2f}x wall, "
       f"{ratio(t_noedge[1], t_floor[1]):.2f}x CPU (target: at most 1.5x)")
+print(f"html5gum over every body / render floor: {ratio(t_floor_read[0], t_floor[0]):.2f}x wall, "
+      f"{ratio(t_floor_read[1], t_floor[1]):.2f}x CPU (of the 1.5x lint may take)")
 print(f"lint / render floor, edge cases on: {ratio(t_edge[0], t_floor_edge[0]):.2f}x wall, "
       f"{ratio(t_edge[1], t_floor_edge[1]):.2f}x CPU")
 print(f"lint --no-edge-cases / Handlebars.js: {ratio(t_noedge[0], t_base[0]):.2f}x wall")
