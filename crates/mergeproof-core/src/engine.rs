@@ -13,7 +13,9 @@ use crate::review::Decisions;
 use crate::rules::{CampaignContext, Draft};
 pub use crate::run::{CampaignRun, Run, Summary, is_edge};
 use crate::source::LoadError;
-use crate::template::{CompiledCampaign, RenderInput, compile_campaign, compile_partials};
+use crate::template::{
+    BodyReads, CompiledCampaign, RenderInput, compile_campaign, compile_partials,
+};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -140,6 +142,7 @@ fn run_campaign_with(
         .collect();
 
     // Cells: each profile with the variant it receives, rendered and checked.
+    let reads = BodyReads::default();
     let cell_findings: Vec<Vec<(usize, Draft)>> = profiles
         .par_iter()
         .zip(selection.par_iter())
@@ -150,8 +153,8 @@ fn run_campaign_with(
             };
             // Sample profiles come first (with their inputs), edge cases after.
             let cell = match sample_inputs.get(pi) {
-                Some(input) => compiled.render_input(vi, input),
-                None => compiled.render(vi, profile),
+                Some(input) => compiled.render_input(vi, input, Some(&reads)),
+                None => compiled.render_input(vi, &RenderInput::of(profile), Some(&reads)),
             };
             let mut drafts = crate::rules::check_cell(config, &compiled, vi, profile, &cell);
             for d in &mut drafts {

@@ -7,7 +7,7 @@ pub mod html;
 pub mod render;
 mod syntax;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use handlebars::template::Template;
 use handlebars::{Context, Handlebars};
@@ -501,6 +501,43 @@ pub fn compile_campaign(
     }
 }
 
+/// HTML bodies already read, by their marked output. Reading is a function
+/// of that output alone, and edge profiles that differ only in how a value
+/// is absent (missing, null, empty) often render the same body: with edge
+/// cases on, nearly half the bodies of a campaign are ones it has read
+/// already. Made for one campaign's run and dropped with it; at most
+/// [`BodyReads::CAPACITY`] bodies are kept, so memory stays bounded.
+#[derive(Default)]
+pub struct BodyReads(std::sync::Mutex<HashMap<Box<str>, (RenderedText, HtmlParts)>>);
+
+impl BodyReads {
+    pub const CAPACITY: usize = 4096;
+
+    fn read(&self, marked: &str) -> (RenderedText, HtmlParts) {
+        let known = |reads: &HashMap<_, (RenderedText, HtmlParts)>| reads.get(marked).cloned();
+        // A poisoned lock only means another thread panicked while holding
+        // it; the map is still whole (insertion is one call).
+        if let Some(read) = known(&self.0.lock().unwrap_or_else(|e| e.into_inner())) {
+            return read;
+        }
+        let read = HtmlParts::from_read(html::read(marked));
+        let mut reads = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if reads.len() < Self::CAPACITY {
+            reads.insert(marked.into(), read.clone());
+        }
+        read
+    }
+
+    /// How many bodies are kept.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A profile's data as the renderer holds it. Making it copies the data, so
 /// a profile rendered for many campaigns has it made once.
 pub struct RenderInput(Context);
@@ -514,18 +551,25 @@ impl RenderInput {
 impl CompiledCampaign {
     /// Renders one variant for one profile.
     pub fn render(&self, variant: usize, profile: &Profile) -> RenderedCell {
-        self.render_input(variant, &RenderInput::of(profile))
+        self.render_input(variant, &RenderInput::of(profile), None)
     }
 
-    /// [`Self::render`] from the profile's [`RenderInput`].
-    pub fn render_input(&self, variant: usize, input: &RenderInput) -> RenderedCell {
+    /// [`Self::render`] from the profile's [`RenderInput`]. With `reads`,
+    /// an HTML body rendered to the same output as one read before takes
+    /// that reading instead of being read again.
+    pub fn render_input(
+        &self,
+        variant: usize,
+        input: &RenderInput,
+        reads: Option<&BodyReads>,
+    ) -> RenderedCell {
         let Some(compiled) = self.variants.get(variant) else {
             return RenderedCell::default();
         };
         let context = &input.0;
         // One buffer for the marked output of every field of the cell.
         let mut marked = String::new();
-        let mut render = |t: &CompiledTemplate| self.render_field(t, context, &mut marked);
+        let mut render = |t: &CompiledTemplate| self.render_field(t, context, &mut marked, reads);
         RenderedCell {
             variant,
             subject: compiled.subject.as_ref().map(&mut render),
@@ -539,6 +583,7 @@ impl CompiledCampaign {
         template: &CompiledTemplate,
         context: &Context,
         marked: &mut String,
+        reads: Option<&BodyReads>,
     ) -> RenderedField {
         let registry = if template.html {
             &self.html_registry
@@ -550,7 +595,10 @@ impl CompiledCampaign {
             Ok(()) => {
                 let output = render::extract_spans(marked);
                 if template.html {
-                    let (plain, parts) = HtmlParts::from_read(html::read(marked));
+                    let (plain, parts) = match reads {
+                        Some(reads) => reads.read(marked),
+                        None => HtmlParts::from_read(html::read(marked)),
+                    };
                     RenderedField {
                         output,
                         plain,

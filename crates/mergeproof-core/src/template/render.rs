@@ -210,6 +210,41 @@ mod tests {
         assert_eq!(plain.text, "Hi & welcome,\nO'Brien\nx\nend");
     }
 
+    #[test]
+    fn a_body_read_before_is_shared_and_identical() {
+        use crate::template::{BodyReads, RenderInput};
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: \"Hi {{first_name}}\"\n    body: \"<div style='display:none'>For {{first_name}}</div><p>Hi {{default first_name 'there'}},</p><a href='https://shop.example/{{first_name}}'>Shop</a><img src='x.png' alt='{{first_name}}'>\"\n",
+        );
+        let reads = BodyReads::default();
+        // Missing, null and empty render the same body; a name another.
+        let profiles = [
+            "{}",
+            "first_name: null",
+            "first_name: ''",
+            "first_name: Ann",
+        ];
+        for yaml in profiles {
+            let input = RenderInput::of(&crate::testkit::profile(yaml));
+            let alone = c.render_input(0, &input, None);
+            let shared = c.render_input(0, &input, Some(&reads));
+            assert_eq!(shared, alone, "{yaml}");
+            // A second time comes from what was kept.
+            assert_eq!(c.render_input(0, &input, Some(&reads)), alone, "{yaml}");
+        }
+        assert_eq!(reads.len(), 2);
+        // Past its capacity it reads without keeping: still the same cells.
+        let many = BodyReads::default();
+        for i in 0..BodyReads::CAPACITY + 10 {
+            let input = RenderInput::of(&crate::testkit::profile(&format!("first_name: n{i}")));
+            assert_eq!(
+                c.render_input(0, &input, Some(&many)),
+                c.render_input(0, &input, None)
+            );
+        }
+        assert_eq!(many.len(), BodyReads::CAPACITY);
+    }
+
     fn cell(yaml: &str, profile: &str) -> crate::template::RenderedCell {
         let c = crate::testkit::compiled(yaml);
         c.render(0, &crate::testkit::profile(profile))
