@@ -378,38 +378,112 @@ fn insert_path(data: &mut Value, path: &str, value: Value) {
     }
 }
 
+/// The longest line a JSON Lines export may hold: a profile is a few
+/// kilobytes, and a longer line is not read into memory (it is a file that
+/// is not JSON Lines, a JSON array saved as `.jsonl` say).
+pub const MAX_JSON_LINE_BYTES: usize = crate::project::paths::MAX_FILE_BYTES as usize;
+
 fn read_json_lines(
     input: impl Read,
     file: &str,
     columns: &ProfileColumns,
     each: &mut dyn FnMut(Result<Record, LoadError>),
 ) {
-    let reader = std::io::BufReader::new(input);
+    let mut reader = std::io::BufReader::new(input);
     let mut row = 0usize;
-    for (index, line) in reader.lines().enumerate() {
+    let mut line = Vec::new();
+    for index in 0usize.. {
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let line = match line {
-            Ok(l) => l,
+        let at = |column: usize| SourceLoc::new(file, line_no, u32::try_from(column).unwrap_or(1));
+        line.clear();
+        let limit = MAX_JSON_LINE_BYTES as u64 + 1;
+        match (&mut reader).take(limit).read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(e) => {
                 each(Err(LoadError::at(
-                    &SourceLoc::new(file, line_no, 1),
+                    &at(1),
                     format!("cannot read this line: {e}"),
                 )));
-                continue;
+                break;
             }
+        }
+        if line.len() > MAX_JSON_LINE_BYTES && line.last() != Some(&b'\n') {
+            row += 1;
+            each(Err(LoadError::at(
+                &at(1),
+                format!(
+                    "this line is longer than {} MiB, more than any profile holds: JSON Lines hold one object per line (a JSON array is a `.json` file)",
+                    MAX_JSON_LINE_BYTES >> 20
+                ),
+            )));
+            if let Err(e) = skip_line(&mut reader) {
+                each(Err(LoadError::at(
+                    &at(1),
+                    format!("cannot read this line: {e}"),
+                )));
+                break;
+            }
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            row += 1;
+            each(Err(LoadError::at(
+                &at(1),
+                "this line is not UTF-8 text: export the file as UTF-8",
+            )));
+            continue;
         };
-        if line.trim().is_empty() {
+        let text = text
+            .trim_start_matches('\u{feff}')
+            .trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
             continue;
         }
         row += 1;
-        let loc = SourceLoc::new(file, line_no, 1);
-        match serde_json::from_str::<Value>(line.trim_start_matches('\u{feff}')) {
-            Ok(value) => each(record(value, loc, file, row, columns)),
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => each(record(value, at(1), file, row, columns)),
             Err(e) => each(Err(LoadError::at(
-                &SourceLoc::new(file, line_no, u32::try_from(e.column()).unwrap_or(1)),
-                format!("this line is not a JSON object: {e}"),
+                &at(e.column().max(1)),
+                json_line_error(&e),
             ))),
         }
+    }
+}
+
+/// Reads past the rest of a line without keeping it.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                reader.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
+}
+
+/// serde_json's reason in a JSON Lines reader's words, without its own
+/// "at line 1 column N" (the line and column are the error's place).
+fn json_line_error(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let reason = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(r, _)| r);
+    if e.is_eof() {
+        format!(
+            "this line ends inside its JSON ({reason}): JSON Lines hold one whole object on each line"
+        )
+    } else {
+        format!("this line is not a JSON object: {reason}")
     }
 }
 
@@ -571,6 +645,48 @@ mod tests {
         );
         let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["list#1", "list#2"]);
+    }
+
+    #[test]
+    fn json_lines_refuse_a_huge_line_or_bytes_that_are_not_text_and_read_on() {
+        let huge = format!(
+            "{{\"id\": \"h\", \"note\": \"{}\"}}",
+            "x".repeat(MAX_JSON_LINE_BYTES)
+        );
+        let mut bytes = format!("{{\"id\": \"a\"}}\r\n{huge}\n").into_bytes();
+        bytes.extend_from_slice(b"{\"id\": \"\xff\"}\n{\"id\": \"b\",\n{\"id\": \"c\"}");
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        read_records(
+            bytes.as_slice(),
+            RecordFormat::JsonLines,
+            "braze.jsonl",
+            &ProfileColumns::default(),
+            &mut |r| match r {
+                Ok(r) => records.push((r.id, r.loc.line)),
+                Err(e) => errors.push(e.to_string()),
+            },
+        );
+        // Every good line loads, at its own line, the last without a newline.
+        assert_eq!(
+            records,
+            [("a".to_string(), 1), ("c".to_string(), 5)],
+            "{errors:?}"
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[0].starts_with("braze.jsonl:2:1: this line is longer than 8 MiB"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with("braze.jsonl:3:1: this line is not UTF-8 text"),
+            "{errors:?}"
+        );
+        // serde_json's own "at line 1 column 11" is not repeated.
+        assert_eq!(
+            errors[2],
+            "braze.jsonl:4:11: this line ends inside its JSON (EOF while parsing a value): JSON Lines hold one whole object on each line"
+        );
     }
 
     #[test]
