@@ -221,6 +221,15 @@ fn read_csv(
             Ok(true) => {
                 row += 1;
                 let line = cells.position().map_or(0, |p| line_of(p.byte()));
+                if cells.as_slice().len() > MAX_RECORD_BYTES {
+                    each(Err(LoadError::at(
+                        &SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1),
+                        too_long("row"),
+                    )));
+                    // The reader's buffer grew to hold it: let it go.
+                    cells = csv::StringRecord::new();
+                    continue;
+                }
                 each(Ok(Entry::Row(CsvRow {
                     layout: layout.clone(),
                     cells: cells.clone(),
@@ -378,10 +387,18 @@ fn insert_path(data: &mut Value, path: &str, value: Value) {
     }
 }
 
-/// The longest line a JSON Lines export may hold: a profile is a few
-/// kilobytes, and a longer line is not read into memory (it is a file that
-/// is not JSON Lines, a JSON array saved as `.jsonl` say).
-pub const MAX_JSON_LINE_BYTES: usize = crate::project::paths::MAX_FILE_BYTES as usize;
+/// The longest record an export may hold: a profile is a few kilobytes. A
+/// longer JSON Lines line is read past without being kept (it is a file that
+/// is not JSON Lines, a JSON array saved as `.jsonl` say); a longer CSV row,
+/// which the csv crate holds whole while reading it, is let go at once.
+pub const MAX_RECORD_BYTES: usize = crate::project::paths::MAX_FILE_BYTES as usize;
+
+fn too_long(record: &str) -> String {
+    format!(
+        "this {record} is longer than {} MiB, more than any profile holds: is the file an export of profiles, one per {record}?",
+        MAX_RECORD_BYTES >> 20
+    )
+}
 
 fn read_json_lines(
     input: impl Read,
@@ -396,7 +413,7 @@ fn read_json_lines(
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let at = |column: usize| SourceLoc::new(file, line_no, u32::try_from(column).unwrap_or(1));
         line.clear();
-        let limit = MAX_JSON_LINE_BYTES as u64 + 1;
+        let limit = MAX_RECORD_BYTES as u64 + 1;
         match (&mut reader).take(limit).read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}
@@ -408,15 +425,9 @@ fn read_json_lines(
                 break;
             }
         }
-        if line.len() > MAX_JSON_LINE_BYTES && line.last() != Some(&b'\n') {
+        if line.len() > MAX_RECORD_BYTES && line.last() != Some(&b'\n') {
             row += 1;
-            each(Err(LoadError::at(
-                &at(1),
-                format!(
-                    "this line is longer than {} MiB, more than any profile holds: JSON Lines hold one object per line (a JSON array is a `.json` file)",
-                    MAX_JSON_LINE_BYTES >> 20
-                ),
-            )));
+            each(Err(LoadError::at(&at(1), too_long("line"))));
             if let Err(e) = skip_line(&mut reader) {
                 each(Err(LoadError::at(
                     &at(1),
@@ -648,10 +659,24 @@ mod tests {
     }
 
     #[test]
+    fn a_csv_row_longer_than_any_profile_is_rejected_and_the_rest_loads() {
+        let huge = "x".repeat(MAX_RECORD_BYTES);
+        let text = format!("id,note\r\na,ok\r\nh,\"{huge}\nmore\"\r\nb,ok\r\n");
+        let (r, e) = all(&text, "export.csv", &ProfileColumns::default());
+        let loaded: Vec<(&str, u32)> = r.iter().map(|r| (r.id.as_str(), r.loc.line)).collect();
+        assert_eq!(loaded, [("a", 2), ("b", 5)], "{e:?}");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("export.csv:3:1: this row is longer than 8 MiB"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn json_lines_refuse_a_huge_line_or_bytes_that_are_not_text_and_read_on() {
         let huge = format!(
             "{{\"id\": \"h\", \"note\": \"{}\"}}",
-            "x".repeat(MAX_JSON_LINE_BYTES)
+            "x".repeat(MAX_RECORD_BYTES)
         );
         let mut bytes = format!("{{\"id\": \"a\"}}\r\n{huge}\n").into_bytes();
         bytes.extend_from_slice(b"{\"id\": \"\xff\"}\n{\"id\": \"b\",\n{\"id\": \"c\"}");
