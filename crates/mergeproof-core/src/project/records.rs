@@ -10,8 +10,12 @@
 //! export headers and names the id column.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::{BufRead, Read};
+use std::rc::Rc;
 use std::sync::Arc;
+
+use serde::Deserialize;
 
 use serde_json::{Map, Value};
 
@@ -498,40 +502,167 @@ fn json_line_error(e: &serde_json::Error) -> String {
     }
 }
 
+/// Reads a JSON export, one object or an array of them, an element at a
+/// time: memory holds one record, not the file, and each record is placed at
+/// the line and column where it starts. A syntax error ends the file there;
+/// the records before it are kept.
 fn read_json(
-    mut input: impl Read,
+    input: impl Read,
     file: &str,
     columns: &ProfileColumns,
     each: &mut dyn FnMut(Result<Record, LoadError>),
 ) {
-    let mut text = String::new();
-    if let Err(e) = input.read_to_string(&mut text) {
-        each(Err(LoadError::in_file(file, format!("cannot read: {e}"))));
-        return;
+    let mut buffered = std::io::BufReader::new(input);
+    // A byte-order mark is no JSON (exports from Windows tools have one).
+    if let Ok(start) = buffered.fill_buf()
+        && start.starts_with("\u{feff}".as_bytes())
+    {
+        buffered.consume(3);
     }
-    let text = text.trim_start_matches('\u{feff}');
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            each(Err(LoadError::at(
-                &SourceLoc::new(
-                    file,
-                    u32::try_from(e.line()).unwrap_or(1),
-                    u32::try_from(e.column()).unwrap_or(1),
-                ),
-                format!("not valid JSON: {e}"),
-            )));
-            return;
-        }
+    let place = Rc::new(Cell::new(Place { line: 1, column: 0 }));
+    let placed = PlacedReader {
+        inner: buffered,
+        place: place.clone(),
     };
-    let start = SourceLoc::new(file, 1, 1);
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.into_iter().enumerate() {
-                each(record(item, start.clone(), file, i + 1, columns));
+    let mut deserializer = serde_json::Deserializer::from_reader(placed);
+    let top = TopLevel {
+        place: &place,
+        file,
+        columns,
+        each,
+    };
+    let read = serde::de::Deserializer::deserialize_any(&mut deserializer, top)
+        .and_then(|()| deserializer.end());
+    if let Err(e) = read {
+        let reason = e.to_string();
+        let reason = reason
+            .rsplit_once(" at line ")
+            .map_or(reason.as_str(), |(r, _)| r);
+        each(Err(LoadError::at(
+            &SourceLoc::new(
+                file,
+                u32::try_from(e.line()).unwrap_or(u32::MAX),
+                u32::try_from(e.column().max(1)).unwrap_or(u32::MAX),
+            ),
+            format!("not valid JSON: {reason}"),
+        )));
+    }
+}
+
+/// Where reading has got to: the line, and the bytes read of it.
+#[derive(Clone, Copy)]
+struct Place {
+    line: u32,
+    column: u32,
+}
+
+impl Place {
+    /// The place of the last byte read: serde_json has read the first byte of
+    /// a value (to see what it is) when it hands the value on.
+    fn of_last_byte(self, file: &str) -> SourceLoc {
+        SourceLoc::new(file, self.line, self.column.max(1))
+    }
+}
+
+/// A reader that keeps the [`Place`] of what it has handed over. serde_json
+/// reads a reader a byte at a time, so the place is exact.
+struct PlacedReader<R> {
+    inner: R,
+    place: Rc<Cell<Place>>,
+}
+
+impl<R: Read> Read for PlacedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut place = self.place.get();
+        for &byte in &buf[..n] {
+            if byte == b'\n' {
+                place.line = place.line.saturating_add(1);
+                place.column = 0;
+            } else {
+                place.column = place.column.saturating_add(1);
             }
         }
-        other => each(record(other, start, file, 1, columns)),
+        self.place.set(place);
+        Ok(n)
+    }
+}
+
+/// The top of a JSON export: an array of records, or one record.
+struct TopLevel<'a, 'e> {
+    place: &'a Rc<Cell<Place>>,
+    file: &'a str,
+    columns: &'a ProfileColumns,
+    each: &'a mut (dyn FnMut(Result<Record, LoadError>) + 'e),
+}
+
+impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a profile object or an array of them")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let mut row = 0;
+        while let Some((value, loc)) = items.next_element_seed(PlacedValue {
+            place: self.place,
+            file: self.file,
+        })? {
+            row += 1;
+            (self.each)(record(value, loc, self.file, row, self.columns));
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let loc = self.place.get().of_last_byte(self.file);
+        let value = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        (self.each)(record(value, loc, self.file, 1, self.columns));
+        Ok(())
+    }
+
+    // A single value at the top is one record that is not an object.
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.not_an_object()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.not_an_object()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.not_an_object()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.not_an_object()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.not_an_object()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.not_an_object()
+    }
+}
+
+impl TopLevel<'_, '_> {
+    fn not_an_object<E>(self) -> Result<(), E> {
+        let loc = SourceLoc::new(self.file, 1, 1);
+        (self.each)(record(Value::Null, loc, self.file, 1, self.columns));
+        Ok(())
+    }
+}
+
+/// One element of the array, with the place where it starts.
+struct PlacedValue<'a> {
+    place: &'a Rc<Cell<Place>>,
+    file: &'a str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PlacedValue<'_> {
+    type Value = (Value, SourceLoc);
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let loc = self.place.get().of_last_byte(self.file);
+        Ok((Value::deserialize(d)?, loc))
     }
 }
 
@@ -711,6 +842,47 @@ mod tests {
         assert_eq!(
             errors[2],
             "braze.jsonl:4:11: this line ends inside its JSON (EOF while parsing a value): JSON Lines hold one whole object on each line"
+        );
+    }
+
+    #[test]
+    fn a_json_array_is_read_an_element_at_a_time_each_at_its_place() {
+        let text = "\u{feff}[\n  {\"id\": \"a\",\n   \"first_name\": \"Ann\"},\n  {\"id\": \"b\"},\n  42,\n  {\"id\": \"c\"},\n  {\"id\": \"d\" \"oops\"},\n  {\"id\": \"e\"}\n]\n";
+        let (r, e) = all(text, "export.json", &ProfileColumns::default());
+        let loaded: Vec<(&str, u32, u32)> = r
+            .iter()
+            .map(|r| (r.id.as_str(), r.loc.line, r.loc.column))
+            .collect();
+        // The records before the syntax error load, each where it starts.
+        assert_eq!(loaded, [("a", 2, 3), ("b", 4, 3), ("c", 6, 3)], "{e:?}");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[0].starts_with("export.json:5:3: a profile is an object"),
+            "{e:?}"
+        );
+        // serde_json's own "at line 7 column 14" is not repeated.
+        assert_eq!(
+            e[1],
+            "export.json:7:14: not valid JSON: expected `,` or `}`"
+        );
+        // One object is one record; what follows the JSON is an error.
+        let (r, e) = all("\n {\"id\": 7}", "one.json", &ProfileColumns::default());
+        assert_eq!(
+            (r[0].id.as_str(), r[0].loc.line, r[0].loc.column),
+            ("7", 2, 2)
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let (r, e) = all("[{\"id\": 1}] [", "two.json", &ProfileColumns::default());
+        assert_eq!(r.len(), 1);
+        assert!(
+            e[0].starts_with("two.json:1:13: not valid JSON: trailing characters"),
+            "{e:?}"
+        );
+        let (r, e) = all("\"Ann\"", "text.json", &ProfileColumns::default());
+        assert!(r.is_empty());
+        assert!(
+            e[0].starts_with("text.json:1:1: a profile is an object"),
+            "{e:?}"
         );
     }
 
