@@ -251,7 +251,9 @@ pub fn audit(
 enum Sharing {
     /// Customers with the same shape for a campaign (the same cells, or
     /// values, in the fields it reads) share one selection, render and
-    /// check: a list of a million customers holds a few thousand shapes.
+    /// check. How many shapes a list holds depends on what the templates
+    /// read: a few thousand in a million customers when they read fields of
+    /// few values, nearly one per customer when they print names.
     Shapes,
     /// Every customer rendered and checked on their own: what sharing must
     /// agree with (the tests compare the two).
