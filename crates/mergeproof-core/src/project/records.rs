@@ -148,8 +148,8 @@ impl CsvRow {
 }
 
 /// Reads every record of `input`, handing each (or its error) to `each` as
-/// it is read: memory holds one record at a time (a JSON file, one document,
-/// is read whole; exports that are large are CSV or JSON Lines).
+/// it is read: memory holds one record at a time (a JSON array is read an
+/// element at a time, a CSV row or a JSON Lines line at a time).
 pub fn read_records(
     input: impl Read,
     format: RecordFormat,
