@@ -726,6 +726,8 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     use mergeproof_core::project::records::{Entry, Record, RecordFormat, read_entries};
     // Records handed from the reading thread at a time.
     const HANDOVER: usize = 1024;
+    // The YAML reader's budget is 64 MB of text; a longer file is not held.
+    const MAX_YAML_EXPORT_BYTES: u64 = 64 << 20;
     let root = project_root(args.path.as_deref())?;
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
@@ -756,6 +758,14 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let size = file.metadata().map_or(0, |m| m.len());
+    if RecordFormat::of(&file_name).is_none() && size > MAX_YAML_EXPORT_BYTES {
+        anyhow::bail!(
+            "{} is {} MiB of YAML, more than a YAML list is read whole ({} MiB): export the list as CSV or JSON Lines, which audit reads a record at a time",
+            visible(&file_name),
+            size >> 20,
+            MAX_YAML_EXPORT_BYTES >> 20
+        );
+    }
     // On a terminal, a progress bar whose length is the file's bytes: reading
     // the file moves it (indicatif's `wrap_read`), so the estimate follows how
     // much of the file is read; its message counts customers.
@@ -791,12 +801,24 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         match RecordFormat::of(&reader_file) {
             Some(format) => read_entries(input, format, &reader_file, &columns, &mut send),
             None => {
+                // YAML is read whole: past what its reader's budget takes,
+                // the file is refused before it is held (a pipe has no size
+                // to refuse it by beforehand).
                 let mut text = String::new();
-                let mut input = input;
-                if let Err(e) = std::io::Read::read_to_string(&mut input, &mut text) {
+                let mut input = std::io::Read::take(input, MAX_YAML_EXPORT_BYTES + 1);
+                let read = std::io::Read::read_to_string(&mut input, &mut text);
+                if let Err(e) = read {
                     send(Err(mergeproof_core::source::LoadError::in_file(
                         &reader_file,
                         format!("cannot read: {e}"),
+                    )));
+                } else if text.len() as u64 > MAX_YAML_EXPORT_BYTES {
+                    send(Err(mergeproof_core::source::LoadError::in_file(
+                        &reader_file,
+                        format!(
+                            "this YAML file is over {} MiB, more than a YAML list is read whole: export the list as CSV or JSON Lines, which audit reads a record at a time",
+                            MAX_YAML_EXPORT_BYTES >> 20
+                        ),
                     )));
                 } else {
                     let (profiles, errors) =

@@ -249,3 +249,44 @@ fn audit_agrees_with_lint_on_the_same_list() {
         .collect();
     assert_eq!(from_audit, lint_counts);
 }
+
+/// YAML is read whole, so a YAML list past what its reader takes is refused
+/// before it is read (exit 2), with the formats audit streams named; a small
+/// one is audited.
+#[test]
+fn audit_refuses_a_yaml_list_too_large_to_read_whole() {
+    let dir = common::examples();
+    let big = dir.path().join("exports/everyone.yaml");
+    let mut text = String::from("- id: a\n  first_name: Ann\n");
+    let comment = format!("# {}\n", "x".repeat(1022));
+    while text.len() <= 65 << 20 {
+        text.push_str(&comment);
+    }
+    std::fs::write(&big, text).unwrap();
+    let out = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .arg("--profiles")
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("65 MiB of YAML")
+            && stderr.contains("export the list as CSV or JSON Lines"),
+        "{stderr}"
+    );
+    let small = dir.path().join("exports/few.yaml");
+    std::fs::write(&small, "- id: a\n  first_name: Ann\n- id: b\n").unwrap();
+    let out = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--campaign", "postmark-welcome", "--profiles"])
+        .arg(&small)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("audit of "), "{stdout}");
+    assert!(stdout.contains(": 2 customers, 0 rejected"), "{stdout}");
+}
