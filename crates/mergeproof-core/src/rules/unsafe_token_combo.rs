@@ -9,7 +9,9 @@
 //! paragraphs down are not a combination.
 
 use std::borrow::Cow;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
@@ -37,8 +39,9 @@ impl Rule for UnsafeTokenCombo {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
-        // Folded once per cell, and only when a name was printed at all.
-        let mut terms: Option<Vec<Cow<'_, str>>> = None;
+        // Folded once per thread for the configured terms, and looked at only
+        // when a name was printed at all.
+        let terms: OnceCell<Rc<[String]>> = OnceCell::new();
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
             // Split once per field, when the first name is found; only the
@@ -60,13 +63,13 @@ impl Rule for UnsafeTokenCombo {
                 if !prints_a_name {
                     continue;
                 }
-                let terms = terms.get_or_insert_with(|| folded_terms(&cx.config.unsafe_terms));
+                let terms = terms.get_or_init(|| folded_terms(&cx.config.unsafe_terms));
                 let present = present.get_or_insert_with(|| {
                     let lowered = text.to_ascii_lowercase();
                     terms
                         .iter()
                         .filter(|t| lowered.contains(anchor(t)))
-                        .cloned()
+                        .map(|t| Cow::Borrowed(t.as_str()))
                         .collect()
                 });
                 if present.is_empty() {
@@ -135,8 +138,6 @@ fn terms_apart_from<'t>(unit: &str, terms: &'t [Cow<'_, str>], name: Range<usize
     found.into_iter().map(|(_, t)| t).collect()
 }
 
-/// The configured terms folded for matching, without duplicates ("below
-/// market" and "below-market" are one term).
 /// A part of a folded term that a text holding the term holds as is, but for
 /// ASCII case: its longest run of ASCII lowercase letters and digits other
 /// than `i` and `k`. Folding lowercases, and the only characters outside ASCII
@@ -153,15 +154,41 @@ fn anchor(term: &str) -> &str {
         })
 }
 
-fn folded_terms(terms: &[String]) -> Vec<Cow<'_, str>> {
-    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(terms.len());
-    for t in terms {
-        let folded = fold_term(t);
-        if !folded.is_empty() && !out.contains(&folded) {
-            out.push(folded);
-        }
+/// The last terms a thread folded, and what they folded to.
+struct KeptTerms {
+    source: Vec<String>,
+    folded: Rc<[String]>,
+}
+
+/// The configured terms folded for matching, without duplicates ("below
+/// market" and "below-market" are one term).
+fn folded_terms(terms: &[String]) -> Rc<[String]> {
+    // Folding every term again for every cell cost a twentieth of an audit of
+    // distinct customers; the terms are the same for a whole run, so each
+    // thread keeps the last list it folded, with the terms it came from.
+    thread_local! {
+        static KEPT: RefCell<Option<KeptTerms>> = const { RefCell::new(None) };
     }
-    out
+    KEPT.with_borrow_mut(|kept| {
+        if let Some(k) = kept.as_ref()
+            && k.source.as_slice() == terms
+        {
+            return k.folded.clone();
+        }
+        let mut out: Vec<String> = Vec::with_capacity(terms.len());
+        for t in terms {
+            let folded = fold_term(t);
+            if !folded.is_empty() && !out.iter().any(|o| *o == folded) {
+                out.push(folded.into_owned());
+            }
+        }
+        let folded: Rc<[String]> = out.into();
+        *kept = Some(KeptTerms {
+            source: terms.to_vec(),
+            folded: folded.clone(),
+        });
+        folded
+    })
 }
 
 #[cfg(test)]
@@ -211,6 +238,34 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("\"kink\""), "{}", f[0].message);
+    }
+
+    /// The terms are folded once per thread and kept: a run with other
+    /// terms on the same thread must see its own, not the kept ones.
+    #[test]
+    fn each_run_checks_its_own_terms_on_one_thread() {
+        let campaign = one_variant("{{first_name}}, bargain or cheap?", "<p>x</p>");
+        let with = |terms: &[&str]| {
+            let config = crate::config::Config {
+                unsafe_terms: terms.iter().map(|t| t.to_string()).collect(),
+                ..crate::config::Config::default()
+            };
+            crate::testkit::check_cell_with_config(
+                "unsafe-token-combo",
+                &campaign,
+                "first_name: Dmitri",
+                &config,
+            )
+        };
+        for _ in 0..2 {
+            let cheap = with(&["Cheap"]);
+            assert!(cheap[0].message.contains("\"cheap\""), "{cheap:?}");
+            assert!(!cheap[0].message.contains("bargain"), "{cheap:?}");
+            let bargain = with(&["bargain"]);
+            assert!(bargain[0].message.contains("\"bargain\""), "{bargain:?}");
+            assert!(!bargain[0].message.contains("cheap"), "{bargain:?}");
+            assert!(with(&["overdue"]).is_empty());
+        }
     }
 
     fn found(subject: &str, body: &str, profile: &str) -> Vec<crate::rules::Draft> {
