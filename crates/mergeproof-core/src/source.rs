@@ -120,9 +120,10 @@ fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
     Some(format!("this file is too large to read: {what}; {fix}"))
 }
 
-/// serde-saphyr appends " at line X, column Y" to some messages; the location is
-/// reported separately, so drop it from the text.
-fn strip_position_suffix(message: &str) -> String {
+/// serde-saphyr appends " at line X, column Y" to some messages, serde_json
+/// " at line X column Y" to all; the location is reported separately, so
+/// drop it from the text.
+pub(crate) fn strip_position_suffix(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message).trim();
     match first_line.rfind(" at line ") {
         Some(i) => first_line[..i].to_string(),

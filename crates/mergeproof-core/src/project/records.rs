@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::config::ProfileColumns;
-use crate::source::{LoadError, SourceLoc};
+use crate::source::{LoadError, SourceLoc, strip_position_suffix};
 
 /// How a file holds its records, from its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -489,10 +489,7 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 /// serde_json's reason in a JSON Lines reader's words, without its own
 /// "at line 1 column N" (the line and column are the error's place).
 fn json_line_error(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let reason = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(r, _)| r);
+    let reason = strip_position_suffix(&e.to_string());
     if e.is_eof() {
         format!(
             "this line ends inside its JSON ({reason}): JSON Lines hold one whole object on each line"
@@ -534,10 +531,7 @@ fn read_json(
     let read = serde::de::Deserializer::deserialize_any(&mut deserializer, top)
         .and_then(|()| deserializer.end());
     if let Err(e) = read {
-        let reason = e.to_string();
-        let reason = reason
-            .rsplit_once(" at line ")
-            .map_or(reason.as_str(), |(r, _)| r);
+        let reason = strip_position_suffix(&e.to_string());
         each(Err(LoadError::at(
             &SourceLoc::new(
                 file,
@@ -622,7 +616,9 @@ impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
         Ok(())
     }
 
-    // A single value at the top is one record that is not an object.
+    // A single value at the top is one record that is not an object. The
+    // visitor's default would fail with serde's "invalid type: string
+    // \"Ann\"", which prints the customer's data.
     fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
         self.not_an_object()
     }
