@@ -528,13 +528,10 @@ impl BodyReads {
         read
     }
 
-    /// How many bodies are kept.
-    pub fn len(&self) -> usize {
+    /// How many bodies are kept (for the tests of what is kept).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
