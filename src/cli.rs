@@ -723,11 +723,11 @@ fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.
 fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
-    use mergeproof_core::project::records::{Entry, Record, RecordFormat, read_entries};
+    use mergeproof_core::project::records::{
+        MAX_YAML_LIST_BYTES, RecordFormat, read_entries, read_yaml_list, yaml_list_too_large,
+    };
     // Records handed from the reading thread at a time.
     const HANDOVER: usize = 1024;
-    // The YAML reader's budget is 64 MB of text; a longer file is not held.
-    const MAX_YAML_EXPORT_BYTES: u64 = 64 << 20;
     let root = project_root(args.path.as_deref())?;
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
@@ -758,12 +758,11 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let size = file.metadata().map_or(0, |m| m.len());
-    if RecordFormat::of(&file_name).is_none() && size > MAX_YAML_EXPORT_BYTES {
+    if RecordFormat::of(&file_name).is_none() && size > MAX_YAML_LIST_BYTES {
         anyhow::bail!(
-            "{} is {} MiB of YAML, more than a YAML list is read whole ({} MiB): export the list as CSV or JSON Lines, which audit reads a record at a time",
+            "{}: {}",
             visible(&file_name),
-            size >> 20,
-            MAX_YAML_EXPORT_BYTES >> 20
+            yaml_list_too_large(Some(size))
         );
     }
     // On a terminal, a progress bar whose length is the file's bytes: reading
@@ -800,48 +799,7 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         };
         match RecordFormat::of(&reader_file) {
             Some(format) => read_entries(input, format, &reader_file, &columns, &mut send),
-            None => {
-                // YAML is read whole: past what its reader's budget takes,
-                // the file is refused before it is held (a pipe has no size
-                // to refuse it by beforehand).
-                let mut text = String::new();
-                let mut input = std::io::Read::take(input, MAX_YAML_EXPORT_BYTES + 1);
-                let read = std::io::Read::read_to_string(&mut input, &mut text);
-                if let Err(e) = read {
-                    send(Err(mergeproof_core::source::LoadError::in_file(
-                        &reader_file,
-                        format!("cannot read: {e}"),
-                    )));
-                } else if text.len() as u64 > MAX_YAML_EXPORT_BYTES {
-                    send(Err(mergeproof_core::source::LoadError::in_file(
-                        &reader_file,
-                        format!(
-                            "this YAML file is over {} MiB, more than a YAML list is read whole: export the list as CSV or JSON Lines, which audit reads a record at a time",
-                            MAX_YAML_EXPORT_BYTES >> 20
-                        ),
-                    )));
-                } else {
-                    let (profiles, errors) =
-                        match mergeproof_core::project::profile::load_yaml_profiles(
-                            &text,
-                            &reader_file,
-                            Path::new(&reader_file),
-                        ) {
-                            Ok(p) => (p, Vec::new()),
-                            Err((p, e)) => (p, e),
-                        };
-                    for p in profiles {
-                        send(Ok(Entry::Record(Record {
-                            id: p.id,
-                            data: p.data,
-                            loc: p.loc,
-                        })));
-                    }
-                    for e in errors {
-                        send(Err(e));
-                    }
-                }
-            }
+            None => read_yaml_list(input, &reader_file, &mut send),
         }
         let _ = sender.send(batch);
     });

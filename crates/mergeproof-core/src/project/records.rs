@@ -181,6 +181,59 @@ pub fn read_entries(
     }
 }
 
+/// The largest YAML list [`read_yaml_list`] reads: YAML is read whole, and
+/// its reader's budget is 64 MB of text.
+pub const MAX_YAML_LIST_BYTES: u64 = 64 << 20;
+
+/// Why a YAML list of `size` (when known) is not read, and what to do.
+pub fn yaml_list_too_large(size: Option<u64>) -> String {
+    let size = size.map_or_else(|| "over 64 MiB".to_string(), |s| format!("{} MiB", s >> 20));
+    format!(
+        "{size} of YAML is more than a YAML list is read whole ({} MiB): export the list as CSV or JSON Lines, which are read a record at a time",
+        MAX_YAML_LIST_BYTES >> 20
+    )
+}
+
+/// A YAML list of profiles (mergeproof's own format, as `sample-profiles/`
+/// holds), each profile handed to `each` as a record. It is read whole, so
+/// past [`MAX_YAML_LIST_BYTES`] it is refused before it is held; a file's
+/// size can be checked beforehand, a pipe's only here.
+pub fn read_yaml_list(
+    input: impl Read,
+    file: &str,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) {
+    let mut text = String::new();
+    match input
+        .take(MAX_YAML_LIST_BYTES + 1)
+        .read_to_string(&mut text)
+    {
+        Err(e) => return each(Err(LoadError::in_file(file, format!("cannot read: {e}")))),
+        Ok(_) if text.len() as u64 > MAX_YAML_LIST_BYTES => {
+            return each(Err(LoadError::in_file(file, yaml_list_too_large(None))));
+        }
+        Ok(_) => {}
+    }
+    let (profiles, errors) = match crate::project::profile::load_yaml_profiles(
+        &text,
+        file,
+        std::path::Path::new(file),
+    ) {
+        Ok(profiles) => (profiles, Vec::new()),
+        Err(partial) => partial,
+    };
+    for p in profiles {
+        each(Ok(Entry::Record(Record {
+            id: p.id,
+            data: p.data,
+            loc: p.loc,
+        })));
+    }
+    for e in errors {
+        each(Err(e));
+    }
+}
+
 fn read_csv(
     input: impl Read,
     file: &str,
@@ -783,6 +836,39 @@ mod tests {
         );
         let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["list#1", "list#2"]);
+    }
+
+    #[test]
+    fn a_yaml_list_loads_and_one_too_large_to_read_whole_is_refused() {
+        let read = |input: &mut dyn Read| {
+            let mut records = Vec::new();
+            let mut errors = Vec::new();
+            read_yaml_list(input, "list.yaml", &mut |e| match e {
+                Ok(e) => {
+                    let r = e.into_record();
+                    records.push((r.id, r.loc.line));
+                }
+                Err(e) => errors.push(e.to_string()),
+            });
+            (records, errors)
+        };
+        let (r, e) = read(&mut "- id: a\n  first_name: Ann\n- id: b\n".as_bytes());
+        assert_eq!(r, [("a".to_string(), 1), ("b".to_string(), 3)], "{e:?}");
+        assert!(e.is_empty(), "{e:?}");
+        // From a pipe, whose size is not known beforehand.
+        let mut endless = std::io::repeat(b' ').take(MAX_YAML_LIST_BYTES + 2);
+        let (r, e) = read(&mut endless);
+        assert!(r.is_empty());
+        assert_eq!(
+            e,
+            [
+                "list.yaml:1:1: over 64 MiB of YAML is more than a YAML list is read whole (64 MiB): export the list as CSV or JSON Lines, which are read a record at a time"
+            ]
+        );
+        assert_eq!(
+            yaml_list_too_large(Some(65 << 20)),
+            "65 MiB of YAML is more than a YAML list is read whole (64 MiB): export the list as CSV or JSON Lines, which are read a record at a time"
+        );
     }
 
     #[test]
