@@ -13,7 +13,7 @@ measure() {
     /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
     read -r wall user sys kb < <(tail -1 "$WORK/time")
     walls+=("$wall")
-    cpus+=("$(echo "$user + $sys" | bc)")
+    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
     [ "$kb" -gt "$peak" ] && peak="$kb"
   done
   local m=$(( (RUNS + 1) / 2 ))
