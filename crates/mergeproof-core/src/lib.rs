@@ -60,6 +60,7 @@ pub mod dialect;
 pub mod edge;
 pub mod engine;
 pub mod finding;
+pub mod limits;
 pub mod markers;
 pub mod project;
 pub mod report;

@@ -125,10 +125,18 @@ fn budget_message(mut error: &serde_saphyr::Error) -> Option<String> {
 /// drop it from the text.
 pub(crate) fn strip_position_suffix(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message).trim();
-    match first_line.rfind(" at line ") {
-        Some(i) => first_line[..i].to_string(),
-        None => first_line.to_string(),
+    let reason = match first_line.rfind(" at line ") {
+        Some(i) => &first_line[..i],
+        None => first_line,
+    };
+    // The readers' own words for input nested past their budget.
+    if reason == "recursion limit exceeded" {
+        return format!(
+            "values nest more than {} deep here, and mergeproof reads at most that many levels of lists and objects: flatten this record",
+            crate::limits::MAX_DEPTH
+        );
     }
+    reason.to_string()
 }
 
 /// Rewrites serde's "unknown field `x`, expected one of ..." so that it leads with

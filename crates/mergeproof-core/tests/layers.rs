@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 /// `edge`; `run` is what the check stage hands to review and the reports;
 /// `engine` drives the pipeline and sits on top.
 const LAYERS: &[&str] = &[
-    "source", "rule_id", "markers", "sanitize", "atomic", "finding", "decision", "audience",
-    "dialect", "config", "project", "template", "select", "edge", "rules", "run", "review",
-    "report", "baseline", "engine", "audit",
+    "limits", "source", "rule_id", "markers", "sanitize", "atomic", "finding", "decision",
+    "audience", "dialect", "config", "project", "template", "select", "edge", "rules", "run",
+    "review", "report", "baseline", "engine", "audit",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

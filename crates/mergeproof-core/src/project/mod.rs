@@ -481,29 +481,97 @@ mod tests {
 
     #[test]
     fn nesting_past_the_limit_is_a_load_error_not_a_stack_overflow() {
-        for depth in [101, 5000, 50_000] {
+        let limit = crate::limits::MAX_DEPTH;
+        for depth in [limit + 1, 5000, 50_000] {
             let body = "{{#if first_name}}".repeat(depth) + "x" + &"{{/if}}".repeat(depth);
             let errors = with_partials(&body, &[]);
             assert_eq!(errors.len(), 1, "{errors:?}");
             assert!(
-                errors[0].contains("blocks nest more than 100 deep"),
+                errors[0].contains("the template nests more than 128 deep"),
                 "{errors:?}"
             );
-            // Reported at the 101st opening, on the body's line.
+            // Reported at the 129th opening, on the body's line.
             assert!(errors[0].starts_with("campaigns/c.yaml:4:"), "{errors:?}");
         }
-        let body = "{{#with a}}".repeat(100) + "x" + &"{{/with}}".repeat(100);
+        let body = "{{#with a}}".repeat(limit) + "x" + &"{{/with}}".repeat(limit);
         assert!(with_partials(&body, &[]).is_empty());
         // Within the limit in each file, past it through a partial.
-        let inner = "{{#if b}}".repeat(60) + "y" + &"{{/if}}".repeat(60);
-        let outer = "{{#if a}}".repeat(60) + "{{> deep}}" + &"{{/if}}".repeat(60);
+        let inner = "{{#if b}}".repeat(70) + "y" + &"{{/if}}".repeat(70);
+        let outer = "{{#if a}}".repeat(70) + "{{> deep}}" + &"{{/if}}".repeat(70);
         let errors = with_partials(&outer, &[("deep".into(), inner)]);
         assert!(
             errors
                 .iter()
-                .any(|e| e.contains("counting the blocks of the partials")),
+                .any(|e| e
+                    .contains("counting the blocks and `{{else if}}` branches of the partials")),
             "{errors:?}"
         );
+    }
+
+    /// `(default (default … a 'x') 'y')` nested `depth` deep.
+    fn subexpression(helper: &str, depth: usize) -> String {
+        let mut expression = "a".to_string();
+        for _ in 0..depth {
+            expression = format!("({helper} {expression} 'x')");
+        }
+        expression
+    }
+
+    #[test]
+    fn every_kind_of_nesting_counts_toward_one_limit() {
+        let limit = crate::limits::MAX_DEPTH;
+        let deep = subexpression("default", 900);
+        let chain = |branches: usize| {
+            "{{#if a}}a".to_string()
+                + &(0..branches)
+                    .map(|i| format!("{{{{else if b{i}}}}}b"))
+                    .collect::<String>()
+                + "{{/if}}"
+        };
+        for body in [
+            format!("{{{{default {deep} 'y'}}}}"),
+            format!("{{{{default a x={deep}}}}}"),
+            format!("{{{{> p x={deep}}}}}"),
+            format!("{{{{#if {deep}}}}}x{{{{/if}}}}"),
+            chain(2000),
+            // Blocks and subexpressions add up.
+            "{{#if a}}".repeat(100)
+                + &format!("{{{{default {} 'y'}}}}", subexpression("default", 40))
+                + &"{{/if}}".repeat(100),
+        ] {
+            let errors = with_partials(&body, &[("p".into(), "{{x}}".into())]);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains("nests more than 128 deep here"),
+                "{errors:?}"
+            );
+            assert!(errors[0].starts_with("campaigns/c.yaml:4:"), "{errors:?}");
+        }
+        // A flat chain of a hundred branches is not deep nesting, nor is an
+        // expression at the limit.
+        assert_eq!(with_partials(&chain(100), &[]), Vec::<String>::new());
+        let at_limit = format!(
+            "{{{{default {} 'y'}}}}",
+            subexpression("default", limit - 1)
+        );
+        assert_eq!(with_partials(&at_limit, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_deep_subject_is_located_and_the_other_campaigns_still_load() {
+        let deep = subexpression("upper", 900);
+        let deep_campaign =
+            format!("variants:\n  - id: a\n    subject: \"{{{{upper {deep}}}}}\"\n    body: x\n");
+        let (project, errors) = errors_of(&[
+            ("campaigns/deep.yaml", &deep_campaign),
+            ("campaigns/ok.yaml", GOOD),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("campaigns/deep.yaml:3:"),
+            "{errors:?}"
+        );
+        assert!(project.campaigns.iter().any(|c| c.id == "ok"));
     }
 
     #[test]

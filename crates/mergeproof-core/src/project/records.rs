@@ -265,6 +265,7 @@ fn read_csv(
         .map(|h| columns.field_for(h.trim_start_matches('\u{feff}').trim()))
         .collect();
     let id_column = paths.iter().position(|p| p == columns.id_field());
+    let paths = without_too_deep_columns(paths, &headers, file, each);
     let layout = Arc::new(CsvLayout {
         file: file.to_string(),
         paths,
@@ -307,6 +308,36 @@ fn read_csv(
             }
         }
     }
+}
+
+/// Each header with more dotted segments than [`crate::limits::MAX_DEPTH`]
+/// is a rejected column, reported where it stands in the header line, and
+/// left out of every record: its path becomes empty, which nothing reads.
+fn without_too_deep_columns(
+    mut paths: Vec<String>,
+    headers: &csv::StringRecord,
+    file: &str,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) -> Vec<String> {
+    let limit = crate::limits::MAX_DEPTH;
+    // The column in characters, counting each header and its comma (quotes
+    // around a header are not counted: the csv crate keeps no offsets).
+    let mut column = 1usize;
+    for (path, header) in paths.iter_mut().zip(headers.iter()) {
+        let segments = path.split('.').filter(|s| !s.is_empty()).count();
+        if segments > limit {
+            let shown: String = crate::sanitize::visible(header).chars().take(40).collect();
+            each(Err(LoadError::at(
+                &SourceLoc::new(file, 1, u32::try_from(column).unwrap_or(u32::MAX)),
+                format!(
+                    "the header `{shown}…` nests {segments} fields deep and mergeproof reads at most {limit}: this column is left out; rename it in the export or map it to a shorter field with `profile_columns:` in mergeproof.yaml"
+                ),
+            )));
+            path.clear();
+        }
+        column += header.chars().count() + 1;
+    }
+    paths
 }
 
 fn error_position(e: &csv::Error) -> Option<&csv::Position> {
@@ -797,6 +828,39 @@ mod tests {
         assert_eq!(r[1].data["note"], "a, b");
         assert!(r[1].data.get("first_name").is_none());
         assert_eq!((r[1].loc.line, r[1].loc.column), (3, 1));
+    }
+
+    #[test]
+    fn a_header_nested_too_deep_is_a_rejected_column() {
+        for segments in [crate::limits::MAX_DEPTH + 1, 10_000, 100_000] {
+            let deep = vec!["a"; segments].join(".");
+            let (r, e) = all(
+                &format!("id,first_name,{deep}\nc-1,Ann,2\n"),
+                "exports/list.csv",
+                &ProfileColumns::default(),
+            );
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert!(
+                e[0].starts_with(&format!(
+                    "exports/list.csv:1:15: the header `a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.…` nests {segments} fields deep"
+                )),
+                "{e:?}"
+            );
+            assert_eq!(r.len(), 1);
+            assert_eq!(r[0].data, json!({"first_name": "Ann"}));
+        }
+        let at_limit = vec!["a"; crate::limits::MAX_DEPTH].join(".");
+        let (r, e) = all(
+            &format!("id,{at_limit}\nc-1,2\n"),
+            "exports/list.csv",
+            &ProfileColumns::default(),
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            r[0].data
+                .pointer(&format!("/{}", at_limit.replace('.', "/"))),
+            Some(&json!(2))
+        );
     }
 
     #[test]

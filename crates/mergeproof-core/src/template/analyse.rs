@@ -321,14 +321,14 @@ impl<'a> Walker<'a> {
                     }
                 }
                 TemplateElement::HelperBlock(ht) => {
-                    if self.block_depth >= super::syntax::MAX_BLOCK_DEPTH {
+                    if self.block_depth >= super::syntax::MAX_DEPTH {
                         // Deep only through partials: each file alone is
                         // within the limit (checked before compiling).
                         self.errors.push(LoadError::at(
                             &loc,
                             format!(
-                                "blocks nest more than {} deep here, counting the blocks of the partials that include this one; end some blocks sooner",
-                                super::syntax::MAX_BLOCK_DEPTH
+                                "the template nests more than {} deep here, counting the blocks and `{{{{else if}}}}` branches of the partials that include this one; end some blocks sooner",
+                                super::syntax::MAX_DEPTH
                             ),
                         ));
                         continue;

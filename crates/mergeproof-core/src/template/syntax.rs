@@ -14,28 +14,65 @@ pub struct Problem {
 struct Open<'a> {
     name: &'a str,
     at: usize,
+    /// `{{else if …}}` branches of this block so far: Handlebars reads each
+    /// as a block inside the `{{else}}` of the one before.
+    chained: usize,
 }
 
-/// How deep blocks may nest (`{{#if}}` inside `{{#with}}` inside …), in one
-/// template and through the partials it includes. Real templates stay far
-/// below; past it, a template is refused before Handlebars reads it, since
-/// reading and rendering nest as deep as the template does.
-pub const MAX_BLOCK_DEPTH: usize = 100;
+/// How deep a template may nest, everything counted together: see
+/// [`crate::limits::MAX_DEPTH`].
+pub const MAX_DEPTH: usize = crate::limits::MAX_DEPTH;
 
 /// The first block or brace problem in `text`, if there is one.
 pub fn find_problem(text: &str) -> Option<Problem> {
     scan(text, false)
 }
 
-/// A block nested deeper than [`MAX_BLOCK_DEPTH`], where it opens: checked
-/// before a template is compiled. Blocks closed by the wrong name do not stop
-/// the count (they are the compiler's to report): the depth is checked
-/// whatever else is wrong before it.
+/// A template nested deeper than [`MAX_DEPTH`], where it first is: checked
+/// before a template is compiled. Blocks, `{{else if}}` branches and
+/// subexpressions count together, since Handlebars reads and renders each of
+/// them one level deeper. Blocks closed by the wrong name do not stop the
+/// count (they are the compiler's to report): the depth is checked whatever
+/// else is wrong before it.
 pub fn too_deep(text: &str) -> Option<Problem> {
     scan(text, true).filter(|p| p.message.starts_with(TOO_DEEP))
 }
 
-const TOO_DEEP: &str = "blocks nest more than";
+const TOO_DEEP: &str = "the template nests more than";
+
+fn too_deep_message() -> String {
+    format!(
+        "{TOO_DEEP} {MAX_DEPTH} deep here (blocks, `{{{{else if}}}}` branches and `(…)` subexpressions count together); mergeproof reads at most {MAX_DEPTH} levels: end some blocks sooner, write a long `{{{{else if}}}}` chain as separate `{{{{#if}}}}` blocks, or split the expression"
+    )
+}
+
+/// How deep the parentheses of one tag nest, outside its quoted texts.
+fn subexpression_depth(inner: &str) -> usize {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None);
+    for c in inner.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether a tag is a chained `{{else if …}}` (or `{{else each …}}`): an
+/// `else` followed by a helper name.
+fn is_chained_else(tag: &str) -> bool {
+    tag.strip_prefix("else").is_some_and(|after| {
+        after.starts_with(char::is_whitespace)
+            && !after.trim().trim_end_matches('~').trim().is_empty()
+    })
+}
 
 /// The first problem; with `depth_only`, closing tags that do not match are
 /// passed over so that only the depth can stop the scan early.
@@ -47,6 +84,8 @@ fn scan(text: &str, depth_only: bool) -> Option<Problem> {
         })
     };
     let mut open: Vec<Open<'_>> = Vec::new();
+    // The open blocks and their chained branches, counted as Handlebars nests them.
+    let mut depth = 0usize;
     let mut from = 0;
     while let Some(found) = text[from..].find("{{") {
         let at = from + found;
@@ -102,19 +141,25 @@ fn scan(text: &str, depth_only: bool) -> Option<Problem> {
         if let Some(opener) = tag.strip_prefix('#').or_else(|| tag.strip_prefix('^')) {
             let name = block_name(opener.trim_start_matches(['>', '*']));
             if !name.is_empty() {
-                open.push(Open { name, at });
-                if open.len() > MAX_BLOCK_DEPTH {
-                    return problem(
-                        at,
-                        format!(
-                            "{TOO_DEEP} {MAX_BLOCK_DEPTH} deep here; mergeproof reads at most {MAX_BLOCK_DEPTH} nested blocks: flatten the template or end some blocks sooner"
-                        ),
-                    );
-                }
+                open.push(Open {
+                    name,
+                    at,
+                    chained: 0,
+                });
+                depth += 1;
+            }
+        } else if is_chained_else(tag) {
+            if let Some(block) = open.last_mut() {
+                block.chained += 1;
+                depth += 1;
             }
         } else if let Some(closer) = tag.strip_prefix('/') {
             let name = block_name(closer);
-            match open.pop() {
+            let closed = open.pop();
+            if let Some(o) = &closed {
+                depth -= 1 + o.chained;
+            }
+            match closed {
                 Some(o) if o.name == name => {}
                 _ if depth_only => {}
                 Some(o) => {
@@ -134,6 +179,10 @@ fn scan(text: &str, depth_only: bool) -> Option<Problem> {
                     );
                 }
             }
+            continue;
+        }
+        if depth + subexpression_depth(inner) > MAX_DEPTH {
+            return problem(at, too_deep_message());
         }
     }
     let unclosed = open.pop()?;
@@ -243,7 +292,9 @@ mod tests {
         let deep = "{{/with}}{{#if a}}{{/each}}".to_string() + &"{{#if a}}".repeat(150);
         let problem = too_deep(&deep).expect("too deep");
         assert!(
-            problem.message.starts_with("blocks nest more than 100"),
+            problem
+                .message
+                .starts_with("the template nests more than 128"),
             "{problem:?}"
         );
         assert!(too_deep("{{#if a}}{{/with}}").is_none());
