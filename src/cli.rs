@@ -169,6 +169,24 @@ fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
         .map(|name| Format::parse(&name).expect("a listed format"))
 }
 
+/// `println!` that cannot panic: when standard output is closed (`| head`),
+/// what is left to print is dropped and the command ends as it would have.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that cannot panic on a closed standard error: a message nobody
+/// can read must not stop the report a command still has to write.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -192,19 +210,17 @@ pub fn main() -> ExitCode {
         Some(Command::Init { path }) => init(path.as_deref().unwrap_or(Path::new("."))),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "mergeproof",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
+            // Written whole into memory first: clap_complete panics when
+            // the output it writes to is closed.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "mergeproof", &mut script);
+            write_output_with(None, |w| w.write_all(&script)).map(|()| ExitCode::SUCCESS)
         }
     };
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("mergeproof: {}", visible(&format!("{error:#}")));
+            tell!("mergeproof: {}", visible(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -227,15 +243,15 @@ fn init(root: &Path) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot write the project in {}: {e}", root.display()))?;
     let shown = visible(&root.display().to_string());
     for path in &outcome.created {
-        println!("created {path}");
+        say!("created {path}");
     }
     for path in &outcome.kept {
-        println!("kept    {path} (already there)");
+        say!("kept    {path} (already there)");
     }
     if outcome.created.is_empty() {
-        println!("nothing to do: {shown} already holds every file of the starter project");
+        say!("nothing to do: {shown} already holds every file of the starter project");
     } else {
-        println!(
+        say!(
             "\nNext: `mergeproof lint {shown}` shows one deliberate finding and how to fix it; `mergeproof {shown}` opens the terminal UI."
         );
     }
@@ -347,7 +363,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let applied = baseline.apply(&mut run);
         if !args.quiet {
-            eprintln!(
+            tell!(
                 "baseline {}: {} findings accepted, {} fixed since it was written{}",
                 path.display(),
                 applied.accepted,
@@ -366,7 +382,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
         mergeproof_core::atomic::write_with(path, |w| w.write_all(text.as_bytes()))
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         if !args.quiet {
-            eprintln!(
+            tell!(
                 "baseline {}: {} findings recorded",
                 path.display(),
                 baseline.findings.len()
@@ -712,7 +728,7 @@ fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
     );
     write_output(None, &(header + &yaml))?;
     if set.capped {
-        eprintln!(
+        tell!(
             "note: capped at {} edge cases (edge_cases.max_per_campaign in mergeproof.yaml)",
             set.profiles.len()
         );
@@ -737,11 +753,11 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for e in &project.load_errors {
-        eprintln!("{}", visible(&e.to_string()));
+        tell!("{}", visible(&e.to_string()));
     }
     let (compiled, _, compile_errors) = engine::compile_project(&project);
     for e in &compile_errors {
-        eprintln!("{}", visible(&e.to_string()));
+        tell!("{}", visible(&e.to_string()));
     }
     let mut campaigns = compiled;
     if !args.campaign.is_empty() {
