@@ -692,7 +692,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                 .chain([&cell.body])
             {
                 if let Some(e) = &f.error {
-                    out.push_str(&format!("\nrender error: {}\n", visible(e)));
+                    out.push_str(&format!("\nrender error: {}\n", visible(&e.to_string())));
                 }
             }
             if !findings.is_empty() {

@@ -42,6 +42,7 @@ rule_ids! {
     NoControl => "no-control",
     HelperShadowsField => "helper-shadows-field",
     BrokenLink => "broken-link",
+    SendFailure => "send-failure",
 }
 
 impl RuleId {

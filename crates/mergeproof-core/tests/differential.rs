@@ -98,7 +98,7 @@ pub fn render(dialect: Dialect, case: &Value) -> Result<String, String> {
     );
     let cell = compiled.render(0, &profile);
     match cell.body.error {
-        Some(e) => Err(e),
+        Some(e) => Err(e.to_string()),
         None => Ok(cell.body.output.text),
     }
 }

@@ -281,7 +281,10 @@ fn push_field(
     if let Some(error) = &field.error {
         lines.push(Line::from(vec![
             Span::styled(format!("{label:LABEL_WIDTH$}"), dim()),
-            Span::styled(format!("render error: {}", safe(error)), error_style()),
+            Span::styled(
+                format!("render error: {}", safe(&error.to_string())),
+                error_style(),
+            ),
         ]));
         return;
     }

@@ -15,6 +15,7 @@ mod no_control;
 mod no_variant;
 pub mod reach;
 mod render_artifact;
+mod send_failure;
 mod sensitive_category;
 mod subject_truncation;
 pub mod text;
@@ -82,6 +83,7 @@ pub fn rule(id: RuleId) -> &'static dyn Rule {
         RuleId::NoControl => &no_control::NoControl,
         RuleId::HelperShadowsField => &helper_shadows_field::HelperShadowsField,
         RuleId::BrokenLink => &broken_link::BrokenLink,
+        RuleId::SendFailure => &send_failure::SendFailure,
     }
 }
 

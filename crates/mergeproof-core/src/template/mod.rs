@@ -92,10 +92,38 @@ pub struct RenderedField {
     /// The words a reader sees: for HTML the text without tags, else the output.
     pub plain: RenderedText,
     /// Why rendering failed, if it did.
-    pub error: Option<String>,
+    pub error: Option<RenderFailure>,
     /// For an HTML body: the preview line, Outlook-only text, links, images
     /// and URL attributes, as a mail client reads them.
     pub html: Option<Box<HtmlParts>>,
+}
+
+/// Why a field did not render for a profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderFailure {
+    /// What went wrong, in the engine's words without its internal names.
+    pub message: String,
+    /// Line and column in the field's own template text, where the engine
+    /// knows it (not when the failure is inside a partial).
+    pub position: Option<(usize, usize)>,
+    /// The field rendered past [`crate::limits::MAX_CELL_BYTES`] and was
+    /// stopped there.
+    pub too_large: bool,
+}
+
+/// As the preview and the TUI show it.
+impl std::fmt::Display for RenderFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.too_large {
+            write!(
+                f,
+                "renders past {} MiB; stopped there",
+                crate::limits::MAX_CELL_BYTES >> 20
+            )
+        } else {
+            f.write_str(&self.message)
+        }
+    }
 }
 
 /// What an HTML body holds besides its text, each with its data spans.
@@ -412,7 +440,9 @@ fn new_registry(
     }
     helpers::register(&mut registry, dialect, html);
     for (name, partial) in &partials.templates {
-        registry.register_template(name, partial.template.clone());
+        let mut template = partial.template.clone();
+        template.name = Some(name.clone());
+        registry.register_template(name, template);
     }
     registry
 }
@@ -454,8 +484,13 @@ pub fn compile_campaign(
                     } else {
                         &mut text_registry
                     };
-                    registry.register_template(&key, marked.template);
-                    for (name, copy) in marked.partials {
+                    // Named, so that a render error says which text its
+                    // line and column are in (the field's, or a partial's).
+                    let mut template = marked.template;
+                    template.name = Some(key.clone());
+                    registry.register_template(&key, template);
+                    for (name, mut copy) in marked.partials {
+                        copy.name = Some(name.clone());
                         registry.register_template(&name, copy);
                     }
                     Some(CompiledTemplate {
@@ -588,7 +623,8 @@ impl CompiledCampaign {
             &self.text_registry
         };
         marked.clear();
-        match render_into(registry, &template.key, context, marked) {
+        let mut too_large = false;
+        match render_into(registry, &template.key, context, marked, &mut too_large) {
             Ok(()) => {
                 let output = render::extract_spans(marked);
                 if template.html {
@@ -611,40 +647,94 @@ impl CompiledCampaign {
                     }
                 }
             }
-            Err(e) => RenderedField {
-                error: Some(e.to_string()),
-                ..RenderedField::default()
-            },
+            Err(e) => {
+                // The budget's own buffer can be 8 MiB: let it go now.
+                if too_large {
+                    *marked = String::new();
+                }
+                let position = match (e.template_name.as_deref(), e.line_no, e.column_no) {
+                    (Some(name), Some(line), Some(column)) if name == template.key => {
+                        Some((line, column))
+                    }
+                    _ => None,
+                };
+                RenderedField {
+                    error: Some(RenderFailure {
+                        message: e.reason().to_string().trim().to_string(),
+                        position,
+                        too_large,
+                    }),
+                    ..RenderedField::default()
+                }
+            }
         }
     }
 }
 
 /// What `Handlebars::render_with_context` does, into a buffer the caller
 /// reuses: it would allocate a fresh 8 KiB string for every field.
+/// `too_large` is set when the output ran past
+/// [`crate::limits::MAX_CELL_BYTES`] and the render was stopped there.
 fn render_into(
     registry: &Handlebars<'static>,
     key: &str,
     context: &Context,
     out: &mut String,
+    too_large: &mut bool,
 ) -> Result<(), handlebars::RenderError> {
     use handlebars::{RenderContext, RenderErrorReason, Renderable};
     let Some(template) = registry.get_template(key) else {
         return Err(RenderErrorReason::TemplateNotFound(key.to_owned()).into());
     };
     let mut rc = RenderContext::new(template.name.as_ref());
-    template.render(registry, context, &mut rc, &mut StringBuffer(out))
+    let mut buffer = StringBuffer {
+        out,
+        spent: 0,
+        too_large: false,
+    };
+    let result = template.render(registry, context, &mut rc, &mut buffer);
+    *too_large = buffer.too_large;
+    result
 }
 
-/// A `handlebars::Output` that appends to a borrowed string.
-struct StringBuffer<'a>(&'a mut String);
+/// A `handlebars::Output` that appends to a borrowed string, up to the cell
+/// budget: loops and partials are counted by what they write, so a long list
+/// in the data or a partial called many times stops at the same size.
+/// Each `{{#each}}` step writes an empty segment (vendor/handlebars/PATCH.md),
+/// counted as one byte, so loops that print nothing are bounded too.
+struct StringBuffer<'a> {
+    out: &'a mut String,
+    /// Bytes written, and a byte for each empty segment.
+    spent: usize,
+    too_large: bool,
+}
+
+impl StringBuffer<'_> {
+    fn room_for(&mut self, bytes: usize) -> Result<(), std::io::Error> {
+        self.spent += bytes.max(1);
+        if self.spent > crate::limits::MAX_CELL_BYTES {
+            self.too_large = true;
+            return Err(std::io::Error::other(format!(
+                "it renders past {} MiB",
+                crate::limits::MAX_CELL_BYTES >> 20
+            )));
+        }
+        Ok(())
+    }
+}
 
 impl handlebars::Output for StringBuffer<'_> {
     fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
-        self.0.push_str(seg);
+        self.room_for(seg.len())?;
+        self.out.push_str(seg);
         Ok(())
     }
 
     fn write_fmt(&mut self, args: std::fmt::Arguments<'_>) -> Result<(), std::io::Error> {
-        std::fmt::Write::write_fmt(self.0, args).map_err(std::io::Error::other)
+        let start = self.out.len();
+        std::fmt::Write::write_fmt(self.out, args).map_err(std::io::Error::other)?;
+        let written = self.out.len() - start;
+        self.room_for(written)
+            .inspect_err(|_| self.out.truncate(start))
     }
 }

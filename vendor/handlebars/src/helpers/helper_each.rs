@@ -105,6 +105,10 @@ impl HelperDef for EachHelper {
                             set_block_param(block, h, array_path, &index, v)?;
                         }
 
+                        // mergeproof: one empty write a step, so that an
+                        // output with a size budget bounds loops that print
+                        // nothing as well as loops that print.
+                        out.write("")?;
                         t.render(r, ctx, rc, out)?;
                     }
 
@@ -136,6 +140,10 @@ impl HelperDef for EachHelper {
                             set_block_param(block, h, obj_path, &key, v)?;
                         }
 
+                        // mergeproof: one empty write a step, so that an
+                        // output with a size budget bounds loops that print
+                        // nothing as well as loops that print.
+                        out.write("")?;
                         t.render(r, ctx, rc, out)?;
                     }
 
