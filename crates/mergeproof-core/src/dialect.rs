@@ -211,7 +211,7 @@ impl LiteralTag {
         while let Some(at) = text[from..].find(&self.open).map(|i| i + from) {
             let name_start = at + self.open.len();
             let rest = &text[name_start..];
-            let end = rest.find(&self.close).filter(|len| {
+            let end = find_within(rest, &self.close, 64).filter(|len| {
                 *len > 0
                     && *len <= 64
                     && !rest[..*len].contains(|c: char| c.is_whitespace() || c == '<' || c == '>')
@@ -228,6 +228,17 @@ impl LiteralTag {
         }
         out
     }
+}
+
+/// Where `needle` starts in `text`, if it starts within `reach` bytes: a
+/// tag's close is looked for only as far as the tag may stretch, so that a
+/// text made of openings is read once, not once from each of them.
+pub(crate) fn find_within(text: &str, needle: &str, reach: usize) -> Option<usize> {
+    let mut end = (reach + needle.len()).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].find(needle).filter(|at| *at <= reach)
 }
 
 /// The literal tags in force for a dialect: its platform's and the project's.

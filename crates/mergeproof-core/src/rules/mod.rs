@@ -115,7 +115,46 @@ pub fn check_cell(
     for rule in all() {
         rule.check_cell(&cx, &mut drafts);
     }
+    collapse_repeats(drafts)
+}
+
+/// One draft for each rule, field, template place and message in a cell: a
+/// value that repeats what a check looks for (a name of 100,000 `}}`, a loop
+/// over a long list printing `null`) is one finding that says how often, not
+/// a hundred thousand, which would hold memory and bury every other finding.
+fn collapse_repeats(drafts: Vec<Draft>) -> Vec<Draft> {
+    if drafts.len() < 2 {
+        return drafts;
+    }
+    let mut first: std::collections::HashMap<(RuleId, Field, &SourceLoc, &str), usize> =
+        std::collections::HashMap::new();
+    let mut repeats = vec![0usize; drafts.len()];
+    let mut keep = vec![true; drafts.len()];
+    for (i, d) in drafts.iter().enumerate() {
+        match first.entry((d.rule, d.field, &d.loc, d.message.as_str())) {
+            std::collections::hash_map::Entry::Occupied(at) => {
+                repeats[*at.get()] += 1;
+                keep[i] = false;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+    drop(first);
     drafts
+        .into_iter()
+        .zip(repeats.into_iter().zip(keep))
+        .filter(|(_, (_, keep))| *keep)
+        .map(|(mut d, (more, _))| {
+            if more > 0 {
+                let times = if more == 1 { "time" } else { "times" };
+                d.message
+                    .push_str(&format!(" (and {more} more {times} in this {})", d.field));
+            }
+            d
+        })
+        .collect()
 }
 
 /// The rule a user's id names.
@@ -334,5 +373,51 @@ mod tests {
     fn excerpts_stay_on_char_boundaries() {
         assert_eq!(excerpt("Hi , your gold picks", 2, 3, 5), "Hi , you");
         assert_eq!(excerpt("Zoë likes tea", 0, 4, 3), "Zoë li");
+    }
+}
+
+#[cfg(test)]
+mod collapse_tests {
+    use crate::rule_id::RuleId;
+
+    #[test]
+    fn a_check_repeated_by_a_value_is_one_finding_that_counts() {
+        let compiled = crate::testkit::compiled(&crate::testkit::one_variant(
+            "Hi {{first_name}}",
+            "<p>x</p>",
+        ));
+        let p = crate::testkit::profile(&format!("first_name: \"{}\"", "}}".repeat(1000)));
+        let cell = compiled.render(0, &p);
+        let config = crate::config::Config::default();
+        let drafts = super::check_cell(&config, &compiled, 0, &p, &cell);
+        let debris: Vec<_> = drafts
+            .iter()
+            .filter(|d| d.rule == RuleId::RenderArtifact)
+            .collect();
+        assert_eq!(debris.len(), 1, "{debris:?}");
+        assert!(
+            debris[0]
+                .message
+                .ends_with("(and 999 more times in this subject)"),
+            "{}",
+            debris[0].message
+        );
+        // Different messages stay apart.
+        let compiled = crate::testkit::compiled(&crate::testkit::one_variant(
+            "Hi {{first_name}} {{last_name}}",
+            "<p>x</p>",
+        ));
+        let p = crate::testkit::profile("first_name: \"}}\"\nlast_name: \"{{\"");
+        let cell = compiled.render(0, &p);
+        let two = super::check_cell(&config, &compiled, 0, &p, &cell);
+        let debris: Vec<_> = two
+            .iter()
+            .filter(|d| d.rule == RuleId::RenderArtifact)
+            .collect();
+        assert_eq!(debris.len(), 2, "{debris:?}");
+        assert!(
+            debris.iter().all(|d| !d.message.contains("more")),
+            "{debris:?}"
+        );
     }
 }

@@ -353,7 +353,7 @@ fn delimited<'a>(
     text.match_indices(open).filter_map(move |(at, _)| {
         let inner_start = at + open.len();
         let rest = &text[inner_start..];
-        let len = rest.find(close).filter(|l| *l > 0 && *l <= MAX_TAG)?;
+        let len = crate::dialect::find_within(rest, close, MAX_TAG).filter(|l| *l > 0)?;
         let name = rest[..len].trim();
         let first = name.chars().next()?;
         let well_formed = (first.is_alphabetic() || first == '_') && name.chars().all(name_char);
@@ -370,7 +370,11 @@ fn stray_punctuation(
     out: &mut Vec<Artifact>,
 ) {
     let text = &rendered.text;
-    let from_data = |at: usize| rendered.spans.iter().any(|s| s.start <= at && at < s.end);
+    // Spans are in reading order and never overlap.
+    let from_data = |at: usize| {
+        let i = rendered.spans.partition_point(|s| s.end <= at);
+        rendered.spans.get(i).is_some_and(|s| s.start <= at)
+    };
     for (at, _) in text.match_indices(" ,") {
         if from_data(at) {
             continue;

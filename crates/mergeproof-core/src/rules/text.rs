@@ -13,11 +13,15 @@ use crate::template::CompiledTemplate;
 /// Text folded for matching terms: lowercase, typographic apostrophes typed
 /// ones, and every run of whitespace or hyphens one space, so that "below
 /// market", "Below-Market" and "below  market" read alike. A match maps back
-/// to the original text with [`Folded::original`], which walks the text again:
-/// matches are rare, and no per-byte table is kept for the texts without one.
+/// to the original text with [`Folded::original`]: the first call walks the
+/// text once and keeps where each folded character comes from, so a text with
+/// thousands of matches (a value that repeats a term) maps each in log time,
+/// and texts without a match keep no table.
 pub struct Folded<'a> {
     pub text: String,
     source: &'a str,
+    /// Each folded character's first byte in `text` and in `source`.
+    starts: std::cell::OnceCell<Vec<(usize, usize)>>,
 }
 
 impl<'a> Folded<'a> {
@@ -43,26 +47,32 @@ impl<'a> Folded<'a> {
         } else {
             folded_chars(source).map(|(_, c)| c).collect()
         };
-        Folded { text, source }
+        Folded {
+            text,
+            source,
+            starts: std::cell::OnceCell::new(),
+        }
     }
 
     /// The original byte range of a folded byte range.
     pub fn original(&self, folded: Range<usize>) -> Range<usize> {
-        let mut start = None;
-        let mut end = None;
-        let mut at_folded = 0;
-        for (at, c) in folded_chars(self.source) {
-            if start.is_none() && at_folded >= folded.start {
-                start = Some(at);
-            }
-            if at_folded >= folded.end {
-                end = Some(at);
-                break;
-            }
-            at_folded += c.len_utf8();
-        }
-        let start = start.unwrap_or(self.source.len());
-        start..end.unwrap_or(self.source.len()).max(start)
+        let starts = self.starts.get_or_init(|| {
+            let mut at_folded = 0;
+            folded_chars(self.source)
+                .map(|(at, c)| {
+                    let start = (at_folded, at);
+                    at_folded += c.len_utf8();
+                    start
+                })
+                .collect()
+        });
+        // The first folded character that starts at or after a folded byte.
+        let original_at = |folded_byte: usize| {
+            let i = starts.partition_point(|&(f, _)| f < folded_byte);
+            starts.get(i).map_or(self.source.len(), |&(_, at)| at)
+        };
+        let start = original_at(folded.start);
+        start..original_at(folded.end).max(start)
     }
 }
 

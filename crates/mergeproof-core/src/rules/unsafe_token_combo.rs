@@ -51,7 +51,9 @@ impl Rule for UnsafeTokenCombo {
             // the field, and then so is its anchor. A field without any is
             // done without splitting or folding its sentences.
             let mut present: Option<Vec<Cow<'_, str>>> = None;
-            let mut judged: Vec<Range<usize>> = Vec::new();
+            // The units already judged: a unit is judged once, whatever
+            // number of tokens it holds.
+            let mut judged: std::collections::HashSet<usize> = Default::default();
             for rt in CellContext::rendered_tokens(template, rendered) {
                 if rt.text.trim().is_empty() {
                     continue;
@@ -82,17 +84,18 @@ impl Rule for UnsafeTokenCombo {
                         std::iter::once(0..text.len()).collect()
                     }
                 });
+                // Units are in reading order and never overlap.
+                let index = units.partition_point(|u| u.end <= rt.span.start);
                 let Some(unit) = units
-                    .iter()
-                    .find(|u| u.start <= rt.span.start && rt.span.start < u.end)
+                    .get(index)
+                    .filter(|u| u.start <= rt.span.start)
                     .cloned()
                 else {
                     continue;
                 };
-                if judged.contains(&unit) {
+                if !judged.insert(index) {
                     continue;
                 }
-                judged.push(unit.clone());
                 let hits = terms_apart_from(
                     &text[unit.clone()],
                     present,
