@@ -448,13 +448,20 @@ pub fn leaf_points(op: &Op, current: Option<&Value>) -> Vec<Point> {
 }
 
 /// Each value, then one value outside them all.
+/// The most values of one `eq`/`in` list made into points: each value is a
+/// profile, so a list of ten thousand would be ten thousand profiles checked
+/// against the same list. Real audiences list a few; past this many, more
+/// values of the same list reach no variant the first ones did not.
+const MAX_LISTED_POINTS: usize = 64;
+
 fn value_points(values: &[Value]) -> Vec<Point> {
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Point> = Vec::new();
     for v in values {
-        if !out
-            .iter()
-            .any(|p| matches!(&p.edit, Edit::Set(w) if w == v))
-        {
+        if out.len() == MAX_LISTED_POINTS {
+            break;
+        }
+        if seen.insert(v.to_string()) {
             out.push(Point::set(v.clone(), "a value of"));
         }
     }
@@ -589,15 +596,17 @@ pub fn outside(values: &[Value]) -> Value {
             }
         }
     }
+    // Only a listed text can equal a text that is not a number.
+    let listed: std::collections::HashSet<&str> = values.iter().filter_map(Value::as_str).collect();
     let mut n = 1;
     loop {
         let candidate = if n == 1 {
-            Value::String("unlisted".into())
+            "unlisted".to_string()
         } else {
-            Value::String(format!("unlisted-{n}"))
+            format!("unlisted-{n}")
         };
-        if !values.iter().any(|v| loosely_equal(v, &candidate)) {
-            return candidate;
+        if !listed.contains(candidate.as_str()) {
+            return Value::String(candidate);
         }
         n += 1;
     }
@@ -623,7 +632,16 @@ pub fn label(v: &Value) -> String {
 
 /// A leaf as a person writes it: `age gte 18`, `tier in [gold, platinum]`.
 pub fn condition_text(field: &str, op: &Op) -> String {
-    let list = |l: &[Value]| format!("[{}]", l.iter().map(label).collect::<Vec<_>>().join(", "));
+    // A long list is named by its first values: the text is part of every
+    // edge case made from it.
+    const SHOWN: usize = 8;
+    let list = |l: &[Value]| {
+        let shown: Vec<String> = l.iter().take(SHOWN).map(label).collect();
+        match l.len().checked_sub(SHOWN).filter(|more| *more > 0) {
+            Some(more) => format!("[{}, … {more} more]", shown.join(", ")),
+            None => format!("[{}]", shown.join(", ")),
+        }
+    };
     let value = match op {
         Op::Exists(b) => b.to_string(),
         Op::Eq(v)
@@ -651,6 +669,25 @@ fn date_neighbours(s: &str) -> Option<(String, String)> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_long_list_makes_a_bounded_number_of_points_and_a_short_name() {
+        let list: Vec<Value> = (0..10_000).map(|i| json!(format!("v{i}"))).collect();
+        let started = std::time::Instant::now();
+        let points = value_points(&list);
+        assert_eq!(points.len(), MAX_LISTED_POINTS + 1);
+        assert_eq!(values(&points).last(), Some(&json!("unlisted")));
+        let text = condition_text("tier", &Op::In(list));
+        assert_eq!(
+            text,
+            "tier in [v0, v1, v2, v3, v4, v5, v6, v7, … 9992 more]"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(
+            condition_text("tier", &Op::In(vec![json!("gold"), json!("platinum")])),
+            "tier in [gold, platinum]"
+        );
+    }
 
     fn values(points: &[Point]) -> Vec<Value> {
         points
