@@ -327,6 +327,14 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             output.display()
         );
     }
+    if let (Some(output), Some(baseline)) = (&args.output, &args.baseline)
+        && mergeproof_core::project::paths::same_file(output, baseline)
+    {
+        anyhow::bail!(
+            "--output {} is the baseline this run reads; write the report elsewhere",
+            output.display()
+        );
+    }
     for path in [&args.baseline, &args.write_baseline].into_iter().flatten() {
         if project.owns(path) {
             anyhow::bail!(
@@ -749,6 +757,16 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
             "--output {} is one of the project's own files; write the report elsewhere",
+            output.display()
+        );
+    }
+    if let Some(output) = args
+        .output
+        .as_deref()
+        .filter(|o| mergeproof_core::project::paths::same_file(o, &args.profiles))
+    {
+        anyhow::bail!(
+            "--output {} is the export this audit reads; write the report elsewhere",
             output.display()
         );
     }

@@ -3,7 +3,6 @@
 //! shows one deliberate finding (explained in the template) and how to fix
 //! it. A file already there is never replaced.
 
-use std::io::Write;
 use std::path::Path;
 
 /// Every file of the starter project, by its path in the project.
@@ -39,7 +38,8 @@ pub struct Outcome {
 }
 
 /// Writes the starter project into `root` (made if missing), leaving every
-/// file that exists alone.
+/// file that exists alone. Each file is written whole or not at all, and
+/// never through a link: a `campaigns` that links elsewhere is refused.
 pub fn init(root: &Path) -> std::io::Result<Outcome> {
     let mut outcome = Outcome {
         created: Vec::new(),
@@ -47,23 +47,33 @@ pub fn init(root: &Path) -> std::io::Result<Outcome> {
     };
     for (path, text) in FILES {
         let target = root.join(path);
+        if let Some(folder) = Path::new(path).parent() {
+            refuse_links(root, folder)?;
+        }
         if let Some(folder) = target.parent() {
             std::fs::create_dir_all(folder)?;
         }
-        // `create_new` fails when the file exists, even if it appeared
-        // after any check: nothing of the user's is ever replaced.
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
-        {
-            Ok(mut file) => {
-                file.write_all(text.as_bytes())?;
-                outcome.created.push(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => outcome.kept.push(path),
-            Err(e) => return Err(e),
+        if mergeproof_core::atomic::create_new(&target, text.as_bytes())? {
+            outcome.created.push(path);
+        } else {
+            outcome.kept.push(path);
         }
     }
     Ok(outcome)
+}
+
+/// Fails when a folder on the way from `root` to `folder` (relative to it)
+/// is a symbolic link: writing through it would write outside the project.
+fn refuse_links(root: &Path, folder: &Path) -> std::io::Result<()> {
+    let mut at = root.to_path_buf();
+    for part in folder.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::other(format!(
+                "{} is a link, and init writes only into the project's own folders; remove the link or init another folder",
+                at.display()
+            )));
+        }
+    }
+    Ok(())
 }

@@ -96,3 +96,107 @@ fn audit_writes_its_report_when_standard_error_is_closed() {
     let written = std::fs::read_to_string(&report).expect("the report is written");
     assert!(written.contains("\"profiles\": 1"), "{written}");
 }
+
+/// A project whose only campaign does not load, and whose template lives
+/// outside `campaigns/`.
+fn project_with_a_broken_campaign() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("campaigns")).unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::create_dir_all(root.join("sample-profiles")).unwrap();
+    std::fs::write(
+        root.join("campaigns/welcome.yaml"),
+        "variants:\n  - id: a\n    subjct: Hi\n    body_file: \"../templates/welcome.hbs\"  # the team's template\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("templates/welcome.hbs"),
+        "<p>Hi {{first_name}}</p>",
+    )
+    .unwrap();
+    std::fs::write(root.join("sample-profiles/ann.yaml"), "first_name: Ann\n").unwrap();
+    std::fs::write(root.join("export.csv"), "id,first_name\nc-1,Ann\n").unwrap();
+    dir
+}
+
+#[test]
+fn no_output_replaces_a_file_the_run_reads() {
+    let dir = project_with_a_broken_campaign();
+    let root = dir.path();
+    for args in [
+        &["lint", ".", "--output", "templates/welcome.hbs"][..],
+        &["lint", ".", "--write-baseline", "templates/welcome.hbs"][..],
+        &[
+            "audit",
+            ".",
+            "--profiles",
+            "export.csv",
+            "--output",
+            "templates/welcome.hbs",
+        ][..],
+        &[
+            "audit",
+            ".",
+            "--profiles",
+            "export.csv",
+            "--output",
+            "export.csv",
+        ][..],
+        &[
+            "audit",
+            ".",
+            "--profiles",
+            "export.csv",
+            "--output",
+            "./templates/../export.csv",
+        ][..],
+    ] {
+        let (code, _, err) = common::run_in(root, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("write the report elsewhere") || err.contains("own files"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("templates/welcome.hbs")).unwrap(),
+            "<p>Hi {{first_name}}</p>"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("export.csv")).unwrap(),
+            "id,first_name\nc-1,Ann\n"
+        );
+    }
+    std::fs::write(root.join("base.json"), "{}").unwrap();
+    let (code, _, err) = common::run_in(
+        root,
+        &[
+            "lint",
+            ".",
+            "--baseline",
+            "base.json",
+            "--output",
+            "base.json",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("base.json")).unwrap(),
+        "{}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn init_never_writes_through_a_link_out_of_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, project.join("campaigns")).unwrap();
+    let (code, _, err) = common::run_in(dir.path(), &["init", "project"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a link"), "{err}");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}

@@ -88,8 +88,51 @@ fn write_then_with(
     Ok(())
 }
 
+/// Writes a new file at `path` whole or not at all: `Ok(false)`, and nothing
+/// written, when a file is already there (even one that appeared a moment
+/// ago). On a full disk the temporary file is removed, so no empty or half
+/// written file is left for a later run to take as the user's.
+pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".mergeproof-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.as_file_mut().write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn create_new_never_replaces_and_leaves_nothing_half_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("welcome.yaml");
+        assert!(super::create_new(&p, b"first").unwrap());
+        assert!(!super::create_new(&p, b"second").unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("welcome.yaml")]);
+    }
+
     #[cfg(unix)]
     #[test]
     fn modes_follow_the_umask_or_the_replaced_file() {

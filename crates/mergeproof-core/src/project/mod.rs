@@ -99,7 +99,40 @@ impl Project {
                 .campaigns
                 .iter()
                 .any(|c| c.variants.iter().any(|v| v.body.file == named))
+            || self.broken_campaigns.iter().any(|b| {
+                std::fs::read_to_string(self.root.join(&b.file))
+                    .is_ok_and(|text| body_files_named_in(&b.file, &text).contains(&named))
+            })
     }
+}
+
+/// The templates a campaign file names with `body_file:`, as paths in the
+/// project, read from its text line by line: for a campaign that did not
+/// load, whose variants are unknown, but whose templates are the user's all
+/// the same.
+fn body_files_named_in(campaign_file: &str, text: &str) -> Vec<String> {
+    let folder = Path::new(campaign_file).parent().unwrap_or(Path::new(""));
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_start().trim_start_matches(['-', ' ']);
+            let value = line.strip_prefix("body_file:")?;
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            let value = value.trim_matches(['"', '\'']);
+            // `a/../b` as a path in the project, without touching the disk.
+            let joined = folder.join(value);
+            let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+            for part in joined.components() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        parts.pop();
+                    }
+                    std::path::Component::Normal(p) => parts.push(p),
+                    _ => {}
+                }
+            }
+            Some(display(&parts.iter().collect::<PathBuf>()))
+        })
+        .collect()
 }
 
 /// Loads a project. Never fails as a whole: whatever loads is returned, and

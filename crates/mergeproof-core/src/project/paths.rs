@@ -3,6 +3,24 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// Whether two paths name the same existing file (through links, `..` and
+/// hard links alike): an output must never replace an input.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(x), Ok(y)) => {
+            use std::os::unix::fs::MetadataExt;
+            x.dev() == y.dev() && x.ino() == y.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Largest file the loader reads; anything bigger is refused with a message
 /// instead of being held in memory.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
