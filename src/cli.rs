@@ -343,7 +343,16 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    // A gate that passes on nothing is no gate.
+    // A gate that passes on nothing is no gate. What failed to load is
+    // often why there is nothing: it is said first, in every format.
+    let nothing = (project.campaigns.is_empty() && project.broken_campaigns.is_empty())
+        || (project.profiles.is_empty()
+            && (args.no_edge_cases || !project.config.edge_cases.enabled));
+    if nothing {
+        for e in &project.load_errors {
+            tell!("{}", visible(&e.to_string()));
+        }
+    }
     if project.campaigns.is_empty() && project.broken_campaigns.is_empty() {
         anyhow::bail!(
             "no campaign to check in {}: a campaign is a `.yaml` file in campaigns/ (see README \"A project\")",
@@ -789,6 +798,12 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         campaigns.retain(|c| args.campaign.contains(&c.campaign.id));
     }
     let file_name = args.profiles.display().to_string();
+    if args.profiles.is_dir() {
+        anyhow::bail!(
+            "{} is a folder; pass the export file itself (CSV, JSON Lines, JSON or a YAML list)",
+            visible(&file_name)
+        );
+    }
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let size = file.metadata().map_or(0, |m| m.len());
@@ -860,8 +875,17 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         PreviewFormat::Text => audit_text(&result, &file_name),
     };
     write_output(args.output.as_deref(), &text)?;
+    // Not one customer read, and something rejected: the export itself could
+    // not be read (not the format its name says, or not a file at all).
+    let unreadable = result.profiles == 0 && result.rejected > 0;
+    if unreadable {
+        tell!(
+            "mergeproof: no customer could be read from {}; see the rejected records above",
+            visible(&file_name)
+        );
+    }
     Ok(
-        if !project.load_errors.is_empty() || !compile_errors.is_empty() {
+        if unreadable || !project.load_errors.is_empty() || !compile_errors.is_empty() {
             ExitCode::from(2)
         } else if result.fails() {
             ExitCode::from(1)

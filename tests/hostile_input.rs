@@ -200,3 +200,45 @@ fn init_never_writes_through_a_link_out_of_the_project() {
     assert!(err.contains("is a link"), "{err}");
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
 }
+
+#[test]
+fn nothing_to_check_shows_the_load_errors_that_caused_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("campaigns")).unwrap();
+    std::fs::create_dir_all(root.join("sample-profiles")).unwrap();
+    std::fs::write(
+        root.join("campaigns/c.yaml"),
+        "variants:\n  - id: a\n    subject: \"Hi {{first_name}}\"\n    body: x\n",
+    )
+    .unwrap();
+    // Over the 8 MiB a file may hold: refused, so no profile loads.
+    let big = format!("[{}]", vec!["{\"first_name\": \"Ann\"}"; 500_000].join(","));
+    std::fs::write(root.join("sample-profiles/all.json"), big).unwrap();
+    for format in ["text", "json"] {
+        let (code, _, err) =
+            common::run_in(root, &["lint", ".", "--no-edge-cases", "--format", format]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("sample-profiles/all.json:1:1:"),
+            "{format}: {err}"
+        );
+        assert!(err.contains("nothing to check"), "{format}: {err}");
+    }
+}
+
+#[test]
+fn an_export_that_cannot_be_read_is_exit_2() {
+    let project = common::examples();
+    let root = project.path();
+    std::fs::write(root.join("notjson.json"), "xx\n").unwrap();
+    std::fs::create_dir_all(root.join("export-folder")).unwrap();
+    for export in ["notjson.json", "export-folder", "/dev/zero"] {
+        let (code, _, err) = common::run_in(root, &["audit", ".", "--profiles", export]);
+        assert_eq!(code, 2, "{export}: {err}");
+        assert!(
+            err.contains("no customer could be read") || err.contains("is a folder"),
+            "{export}: {err}"
+        );
+    }
+}
