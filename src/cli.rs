@@ -638,8 +638,11 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                 })).collect::<Vec<_>>()).unwrap_or_default(),
                 "findings": findings,
             });
-            let text = serde_json::to_string_pretty(&value)? + "\n";
-            write_output(None, &text)?;
+            // Profile data in it: control and bidi characters escaped.
+            write_output_with(None, |w| {
+                report::json::write_safe(w, &value)?;
+                w.write_all(b"\n")
+            })?;
         }
         PreviewFormat::Text => {
             let mut out = String::new();
@@ -871,7 +874,12 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let text = match args.format {
-        PreviewFormat::Json => serde_json::to_string_pretty(&result)? + "\n",
+        PreviewFormat::Json => {
+            // Ids are customer data: control and bidi characters escaped.
+            let mut bytes = Vec::new();
+            report::json::write_safe(&mut bytes, &result)?;
+            String::from_utf8(bytes)? + "\n"
+        }
         PreviewFormat::Text => audit_text(&result, &file_name),
     };
     write_output(args.output.as_deref(), &text)?;

@@ -242,3 +242,56 @@ fn an_export_that_cannot_be_read_is_exit_2() {
         );
     }
 }
+
+#[test]
+fn json_from_audit_and_preview_escapes_what_acts_on_a_terminal() {
+    let project = common::examples();
+    let root = project.path();
+    let hostile = "Ann\u{202e}x\u{85}y\u{7f}z";
+    std::fs::write(
+        root.join("export.jsonl"),
+        format!(
+            "{}\n",
+            serde_json::json!({ "id": hostile, "first_name": hostile, "loyalty": { "tier": "gold" } })
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("sample-profiles/hostile.yaml"),
+        "id: hostile\nfirst_name: \"Ann\\u202ex\\u0085y\\u007fz\"\n",
+    )
+    .unwrap();
+    let (_, audit, err) = common::run_in(
+        root,
+        &[
+            "audit",
+            ".",
+            "--profiles",
+            "export.jsonl",
+            "--format",
+            "json",
+        ],
+    );
+    let (_, preview, err2) = common::run_in(
+        root,
+        &[
+            "preview",
+            ".",
+            "--campaign",
+            "spring-clearance",
+            "--variant",
+            "gold",
+            "--profile",
+            "hostile",
+            "--format",
+            "json",
+        ],
+    );
+    for (out, err) in [(&audit, &err), (&preview, &err2)] {
+        assert!(out.starts_with('{'), "{out}{err}");
+        for raw in ['\u{202e}', '\u{85}', '\u{7f}'] {
+            assert!(!out.contains(raw), "{raw:?} raw in {out}");
+        }
+    }
+    assert!(preview.contains("\\u202e"), "{preview}");
+}
