@@ -246,6 +246,7 @@ fn read_csv(
     let counted = CountingReader {
         inner: input,
         read: 0,
+        last_was_cr: false,
         lines: lines.clone(),
     };
     let line_of = |byte: u64| lines.borrow_mut().line_of(byte);
@@ -393,6 +394,9 @@ impl LineCounter {
 struct CountingReader<R> {
     inner: R,
     read: u64,
+    /// The last byte read was `\r`: a `\n` first in the next read ends no
+    /// second line.
+    last_was_cr: bool,
     lines: std::rc::Rc<std::cell::RefCell<LineCounter>>,
 }
 
@@ -400,10 +404,20 @@ impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut lines = self.lines.borrow_mut();
+        // A line ends at `\n`, `\r\n` or a lone `\r` (old Mac exports), as
+        // the csv crate reads them: counted once, at its first byte.
         for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
+            let after_cr = if i == 0 {
+                self.last_was_cr
+            } else {
+                buf[i - 1] == b'\r'
+            };
+            if *b == b'\r' || (*b == b'\n' && !after_cr) {
                 lines.ends.push_back(self.read + i as u64);
             }
+        }
+        if n > 0 {
+            self.last_was_cr = buf[n - 1] == b'\r';
         }
         self.read += n as u64;
         Ok(n)
@@ -889,6 +903,33 @@ mod tests {
         let lines: Vec<u32> = r.iter().map(|r| r.loc.line).collect();
         assert_eq!(lines, [2, 3, 6]);
         assert!(e[0].starts_with("export.csv:5:1:"), "{e:?}");
+    }
+
+    #[test]
+    fn lines_are_right_with_cr_only_line_ends() {
+        let (r, e) = all(
+            "id,first_name\rc-1,Ann\rc-2,Bo,extra\rc-3,Cy\r",
+            "export.csv",
+            &ProfileColumns::default(),
+        );
+        let lines: Vec<u32> = r.iter().map(|r| r.loc.line).collect();
+        assert_eq!(lines, [2, 4]);
+        assert_eq!(r[1].data, json!({"first_name": "Cy"}));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("export.csv:3:1: this row has 3 cells"),
+            "{e:?}"
+        );
+        // A CRLF split across two reads is one line end.
+        let mut split = CountingReader {
+            inner: std::io::Cursor::new(b"a\r\nb\n".to_vec()),
+            read: 0,
+            last_was_cr: false,
+            lines: Default::default(),
+        };
+        let mut one = [0u8; 2];
+        while std::io::Read::read(&mut split, &mut one).unwrap() > 0 {}
+        assert_eq!(split.lines.borrow().ends.len(), 2);
     }
 
     #[test]
