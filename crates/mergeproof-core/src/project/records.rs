@@ -279,6 +279,7 @@ fn read_csv(
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
+                lines.borrow_mut().row_start = reader.position().byte();
                 let line = cells.position().map_or(0, |p| line_of(p.byte()));
                 if cells.as_slice().len() > MAX_RECORD_BYTES {
                     each(Err(LoadError::at(
@@ -296,8 +297,19 @@ fn read_csv(
                     line: u32::try_from(line).unwrap_or(u32::MAX),
                 })));
             }
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.to_string() == RECORD_TOO_LONG) =>
+            {
+                let start = lines.borrow().row_start;
+                let line = line_of(start);
+                each(Err(LoadError::at(
+                    &SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1),
+                    format!("{}; the file is not read past it", too_long("row")),
+                )));
+                break;
+            }
             Err(e) => {
                 row += 1;
+                lines.borrow_mut().row_start = reader.position().byte();
                 let line = error_position(&e).map_or(0, |p| line_of(p.byte()));
                 each(Err(csv_error(file, &e, line)));
                 if !matches!(
@@ -375,6 +387,10 @@ fn csv_error(file: &str, e: &csv::Error, line: u64) -> LoadError {
 struct LineCounter {
     /// Byte offsets of line ends read but not yet passed.
     ends: std::collections::VecDeque<u64>,
+    /// Where the row being read starts: reading stops past
+    /// [`MAX_RECORD_BYTES`] from it (and the csv crate's read-ahead), so an
+    /// endless row is never held whole.
+    row_start: u64,
     /// Line ends passed.
     passed: u64,
 }
@@ -402,6 +418,10 @@ struct CountingReader<R> {
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let row_start = self.lines.borrow().row_start;
+        if self.read.saturating_sub(row_start) > MAX_RECORD_BYTES as u64 + CSV_READ_AHEAD {
+            return Err(std::io::Error::other(RECORD_TOO_LONG));
+        }
         let n = self.inner.read(buf)?;
         let mut lines = self.lines.borrow_mut();
         // A line ends at `\n`, `\r\n` or a lone `\r` (old Mac exports), as
@@ -614,7 +634,11 @@ fn read_json(
     {
         buffered.consume(3);
     }
-    let place = Rc::new(Cell::new(Place { line: 1, column: 0 }));
+    let place = Rc::new(Cell::new(Place {
+        line: 1,
+        column: 0,
+        record_bytes: 0,
+    }));
     let placed = PlacedReader {
         inner: buffered,
         place: place.clone(),
@@ -629,6 +653,14 @@ fn read_json(
     let read = serde::de::Deserializer::deserialize_any(&mut deserializer, top)
         .and_then(|()| deserializer.end());
     if let Err(e) = read {
+        if e.is_io() && e.to_string().contains(RECORD_TOO_LONG) {
+            let place = place.get();
+            each(Err(LoadError::at(
+                &SourceLoc::new(file, place.line, place.column.max(1)),
+                format!("{}; the file is not read past it", too_long("record")),
+            )));
+            return;
+        }
         let reason = strip_position_suffix(&e.to_string());
         each(Err(LoadError::at(
             &SourceLoc::new(
@@ -641,11 +673,22 @@ fn read_json(
     }
 }
 
+/// How far the csv crate reads ahead of the row it is reading (its buffer).
+const CSV_READ_AHEAD: u64 = 64 * 1024;
+
+/// What the JSON reader's own error says when a record runs past
+/// [`MAX_RECORD_BYTES`].
+const RECORD_TOO_LONG: &str = "a record longer than a profile may be";
+
 /// Where reading has got to: the line, and the bytes read of it.
 #[derive(Clone, Copy)]
 struct Place {
     line: u32,
     column: u32,
+    /// Bytes read since the current record began: past
+    /// [`MAX_RECORD_BYTES`] the reader stops, so a record is never held
+    /// whole when it is too long.
+    record_bytes: usize,
 }
 
 impl Place {
@@ -665,8 +708,12 @@ struct PlacedReader<R> {
 
 impl<R: Read> Read for PlacedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
         let mut place = self.place.get();
+        if place.record_bytes > MAX_RECORD_BYTES {
+            return Err(std::io::Error::other(RECORD_TOO_LONG));
+        }
+        let n = self.inner.read(buf)?;
+        place.record_bytes += n;
         for &byte in &buf[..n] {
             if byte == b'\n' {
                 place.line = place.line.saturating_add(1);
@@ -697,10 +744,17 @@ impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
         let mut row = 0;
-        while let Some((value, loc)) = items.next_element_seed(PlacedValue {
-            place: self.place,
-            file: self.file,
-        })? {
+        loop {
+            let mut place = self.place.get();
+            place.record_bytes = 0;
+            self.place.set(place);
+            let Some((value, loc)) = items.next_element_seed(PlacedValue {
+                place: self.place,
+                file: self.file,
+            })?
+            else {
+                break;
+            };
             row += 1;
             (self.each)(record(value, loc, self.file, row, self.columns));
         }
@@ -903,6 +957,59 @@ mod tests {
         let lines: Vec<u32> = r.iter().map(|r| r.loc.line).collect();
         assert_eq!(lines, [2, 3, 6]);
         assert!(e[0].starts_with("export.csv:5:1:"), "{e:?}");
+    }
+
+    /// Every record of `input`, read as `file`'s format, with the errors.
+    fn all_of(input: impl Read, file: &str) -> (Vec<Record>, Vec<String>) {
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        read_records(
+            input,
+            RecordFormat::of(file).unwrap(),
+            file,
+            &ProfileColumns::default(),
+            &mut |r| match r {
+                Ok(r) => records.push(r),
+                Err(e) => errors.push(e.to_string()),
+            },
+        );
+        (records, errors)
+    }
+
+    #[test]
+    fn an_endless_record_is_refused_while_it_is_read() {
+        // 1 GiB that never ends its row: read no further than 8 MiB past it.
+        let endless = || std::io::repeat(b'a').take(1 << 30);
+        for (start, file) in [
+            ("id,note\nc-1,fine\nc-2,\"", "export.csv"),
+            (
+                "[{\"id\": \"c-1\"},\n {\"id\": \"c-2\", \"note\": \"",
+                "export.json",
+            ),
+        ] {
+            let started = std::time::Instant::now();
+            let (r, e) = all_of(start.as_bytes().chain(endless()), file);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "{file}"
+            );
+            assert_eq!(r.len(), 1, "{file}");
+            assert_eq!(r[0].id, "c-1");
+            assert_eq!(e.len(), 1, "{file}: {e:?}");
+            assert!(e[0].contains("longer than 8 MiB"), "{e:?}");
+            assert!(e[0].starts_with(&format!("{file}:")), "{e:?}");
+        }
+        // A long record within the limit still loads.
+        let (r, e) = all_of(
+            format!(
+                "[{{\"id\": \"c-1\", \"note\": \"{}\"}}]",
+                "a".repeat(4 << 20)
+            )
+            .as_bytes(),
+            "export.json",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(r.len(), 1);
     }
 
     #[test]
