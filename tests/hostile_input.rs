@@ -295,3 +295,37 @@ fn json_from_audit_and_preview_escapes_what_acts_on_a_terminal() {
     }
     assert!(preview.contains("\\u202e"), "{preview}");
 }
+
+#[test]
+fn two_runs_on_the_same_input_print_the_same_bytes() {
+    let project = common::examples();
+    let root = project.path();
+    std::fs::write(
+        root.join("campaigns/partials/button.hbs"),
+        "<a href=\"{{href}}\" width=\"{{width}}\">{{buttonText}} {{cellWidth}}</a>",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("campaigns/share.yaml"),
+        "kind: transactional\nvariants:\n  - id: a\n    subject: Share\n    body: \"{{> button href=post.shareUrl buttonText='Share' width='42' cellWidth=cw}}{{> button feedbackButtons href=feedbackButtons.likeHref buttonText='Like' cellWidth=cw}}\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| common::run_in(root, args).1;
+    for args in [
+        &["lint", ".", "--format", "json"][..],
+        &["edge-cases", ".", "--campaign", "share"][..],
+    ] {
+        let first = run(args);
+        assert!(first.len() > 100, "{first}");
+        for _ in 0..4 {
+            assert!(run(args) == first, "{args:?} printed other bytes");
+        }
+    }
+    // A name the partial's hash binds reads what the caller passed, not a
+    // field under the partial's context.
+    let edges = run(&["edge-cases", ".", "--campaign", "share"]);
+    assert!(edges.contains("- id: \"edge:post.shareUrl="), "{edges}");
+    assert!(!edges.contains("post.shareUrl.href"), "{edges}");
+    assert!(!edges.contains("feedbackButtons.href"), "{edges}");
+    assert!(!edges.contains("cw.href"), "{edges}");
+}

@@ -158,6 +158,10 @@ struct Scope {
     prefix: String,
     /// A block parameter bound to this scope's item (`as |item|`).
     param: Option<String>,
+    /// In a partial, the names its call's hash arguments bind, each to the
+    /// caller's path it reads (`None` for a literal): Handlebars adds them
+    /// to the partial's context, in front of its fields.
+    hash: Vec<(String, Option<String>)>,
 }
 
 struct GuardFrame {
@@ -233,6 +237,7 @@ pub fn analyse(
         scopes: vec![Scope {
             prefix: String::new(),
             param: None,
+            hash: Vec::new(),
         }],
         guards: Vec::new(),
         partial_stack: Vec::new(),
@@ -786,6 +791,7 @@ impl<'a> Walker<'a> {
                 self.scopes.push(Scope {
                     prefix: prefix.clone(),
                     param: block_param_name(ht.block_param.as_ref()),
+                    hash: Vec::new(),
                 });
                 if *is_loop {
                     self.loop_depth += 1;
@@ -881,11 +887,36 @@ impl<'a> Walker<'a> {
         _source: &TemplateSource,
         loc: SourceLoc,
     ) {
-        let mut collected = Collected::default();
-        for p in dt.params.iter().chain(dt.hash.values()) {
+        // The partial's context: its first argument, else the caller's.
+        let mut context = Collected::default();
+        if let Some(first) = dt.params.first() {
+            self.collect_param(first, false, &mut context, &loc);
+        }
+        let prefix = match dt.params.first() {
+            Some(_) => context.paths.first().map(|(p, _)| p.clone()),
+            None => self.scopes.last().map(|s| s.prefix.clone()),
+        };
+        let mut collected = context;
+        for p in dt.params.iter().skip(1) {
             self.collect_param(p, false, &mut collected, &loc);
         }
-        let prefix = collected.paths.first().map(|(p, _)| p.clone());
+        // Hash arguments in name order: the hash is a map, and what is read
+        // must not depend on the order it happens to iterate in.
+        let mut named: Vec<(&String, &Parameter)> = dt.hash.iter().collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        let mut hash = Vec::with_capacity(named.len());
+        for (name, p) in named {
+            let mut one = Collected::default();
+            self.collect_param(p, false, &mut one, &loc);
+            let bound = match p {
+                Parameter::Path(_) | Parameter::Name(_) => {
+                    one.paths.first().map(|(p, _)| p.clone())
+                }
+                _ => None,
+            };
+            hash.push((name.clone(), bound));
+            collected.paths.extend(one.paths);
+        }
         self.analysis
             .other_reads
             .extend(collected.paths.into_iter().map(|(p, _)| p));
@@ -910,6 +941,7 @@ impl<'a> Walker<'a> {
         self.scopes.push(Scope {
             prefix: prefix.unwrap_or_default(),
             param: None,
+            hash,
         });
         let before = self.analysis.tokens.len();
         let _ = self.walk(&partial.template, partial.source);
@@ -961,6 +993,18 @@ impl<'a> Walker<'a> {
             .filter(|s| !s.is_empty())
             .map(|s| s.trim_start_matches('[').trim_end_matches(']').to_string())
             .collect();
+        // A name a partial's hash binds reads what the caller passed.
+        if let Some(first) = segments.first()
+            && let Some((_, bound)) = self.scopes[depth].hash.iter().find(|(n, _)| n == first)
+        {
+            let joined = bound
+                .iter()
+                .cloned()
+                .chain(segments[1..].iter().cloned())
+                .collect::<Vec<_>>()
+                .join(".");
+            return bound.as_ref().map(|_| joined);
+        }
         // A block parameter names the item of its scope.
         let (base, segments) = match segments.first() {
             Some(first) => match self.scopes[..=depth]
