@@ -197,6 +197,16 @@ fn plain_words(message: &str) -> Option<String> {
             "expected a whole number here, as in `400`".to_string()
         }
         "invalid f32" | "invalid f64" => "expected a number here, as in `18` or `2.5`".to_string(),
+        m if m.starts_with("duplicate mapping key: ") => {
+            let key = m["duplicate mapping key: ".len()..]
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or_default();
+            format!("the key `{key}` is written twice here; keep one of them")
+        }
+        m if m.starts_with("non-finite float") => {
+            "`.nan` and `.inf` are no number a profile can hold: write the value in quotes as text, or leave the field out".to_string()
+        }
         m => {
             let rest = m.strip_prefix("unknown variant `")?;
             let (value, tail) = rest.split_once('`')?;

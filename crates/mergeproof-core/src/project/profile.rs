@@ -115,14 +115,41 @@ pub fn load_yaml_profiles(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let documents: Vec<Spanned<ProfileDocument>> = serde_saphyr::from_multiple(&text)
-        .map_err(|e| (Vec::new(), vec![yaml_error(&file_name, &e)]))?;
-
     // Each entry: (the profile's data, where it starts). A document that is a
     // list contributes its items.
     let mut entries: Vec<(Value, SourceLoc)> = Vec::new();
     let mut was_list = false;
     let mut errors = Vec::new();
+    let documents: Vec<Spanned<ProfileDocument>> = match serde_saphyr::from_multiple(&text) {
+        Ok(documents) => documents,
+        Err(e) => {
+            // One bad record (a key written twice, a `.nan`) must not cost
+            // the others: read each record of the file on its own.
+            let units = top_level_units(&text);
+            if units.len() < 2 {
+                return Err((Vec::new(), vec![yaml_error(&file_name, &e)]));
+            }
+            was_list = units.iter().any(|u| u.item);
+            for unit in units {
+                match serde_saphyr::from_str::<Value>(&unit.text) {
+                    Ok(Value::Null) if !unit.item => {}
+                    Ok(value) => entries.push((
+                        value,
+                        SourceLoc::new(&file_name, unit.first_line, if unit.item { 3 } else { 1 }),
+                    )),
+                    Err(e) => {
+                        let mut error = yaml_error(&file_name, &e);
+                        error.line = error.line.saturating_add(unit.first_line - 1);
+                        errors.push(error);
+                        // Numbered all the same: the records after it keep
+                        // their ids when it is mended.
+                        entries.push((Value::Null, SourceLoc::new(&file_name, 0, 0)));
+                    }
+                }
+            }
+            Vec::new()
+        }
+    };
     for doc in documents {
         let loc = SourceLoc::from_yaml(&file_name, &doc.referenced);
         match doc.value {
@@ -145,6 +172,10 @@ pub fn load_yaml_profiles(
     let numbered = entries.len() > 1 || was_list;
     let mut profiles = Vec::new();
     for (index, (value, loc)) in entries.into_iter().enumerate() {
+        if loc.line == 0 {
+            // A record that did not read: reported above.
+            continue;
+        }
         if !value.is_object() {
             errors.push(LoadError::at(
                 &loc,
@@ -169,6 +200,60 @@ pub fn load_yaml_profiles(
     } else {
         Err((profiles, errors))
     }
+}
+
+/// One record's text in a YAML profile file, to be read on its own.
+struct Unit {
+    /// Its first line in the file, from 1.
+    first_line: u32,
+    /// The item of a top-level list (its `- ` made spaces, so that columns
+    /// stay those of the file), or a whole document.
+    item: bool,
+    text: String,
+}
+
+/// The records of a YAML profile file by its lines: documents split at
+/// `---`, and a document that is a top-level list (`- ` at the line's start)
+/// split at each item. Read only when the file as a whole does not parse.
+fn top_level_units(text: &str) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut current: Option<Unit> = None;
+    for (index, line) in text.lines().enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let is_separator = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        let is_item = line == "-" || line.starts_with("- ");
+        if is_separator || is_item {
+            units.extend(current.take());
+            current = Some(Unit {
+                first_line: if is_item { number } else { number + 1 },
+                item: is_item,
+                text: if is_item {
+                    format!(" {}", &line[1..])
+                } else {
+                    String::new()
+                },
+            });
+            continue;
+        }
+        let unit = current.get_or_insert_with(|| Unit {
+            first_line: number,
+            item: false,
+            text: String::new(),
+        });
+        if !unit.text.is_empty() || unit.item {
+            unit.text.push('\n');
+        }
+        unit.text.push_str(line);
+    }
+    units.extend(current);
+    // Comments and blank lines before the first record are no record.
+    units.retain(|u| {
+        u.item
+            || u.text
+                .lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    units
 }
 
 /// One YAML document of a profile file, read in one pass: a list keeps the
@@ -255,6 +340,41 @@ pub fn javascript_key_order(value: &mut Value) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_bad_record_of_a_yaml_list_costs_only_itself() {
+        let text = "# customers\n- id: ann\n  first_name: Ann\n- id: bo\n  first_name: Bo\n  first_name: Bob\n- id: cy\n  points: .nan\n-\n  first_name: Di\n";
+        let (profiles, errors) =
+            load_yaml_profiles(text, "sample-profiles/list.yaml", Path::new("list.yaml"))
+                .unwrap_err();
+        let ids: Vec<&str> = profiles.iter().map(|p| p.id.as_str()).collect();
+        // Di keeps the number of her place in the list.
+        assert_eq!(ids, ["ann", "list#4"]);
+        assert_eq!(profiles[1].loc.line, 9);
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "sample-profiles/list.yaml:6:3: the key `first_name` is written twice here; keep one of them",
+                "sample-profiles/list.yaml:8:11: `.nan` and `.inf` are no number a profile can hold: write the value in quotes as text, or leave the field out",
+            ]
+        );
+        // Documents likewise.
+        let (profiles, errors) = load_yaml_profiles(
+            "id: d1\n---\nid: d2\nx: .inf\n---\nid: d3\n",
+            "sample-profiles/docs.yaml",
+            Path::new("docs.yaml"),
+        )
+        .unwrap_err();
+        let ids: Vec<&str> = profiles.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "d3"]);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("sample-profiles/docs.yaml:4:"),
+            "{errors:?}"
+        );
+    }
     use super::*;
 
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
