@@ -54,3 +54,23 @@ PY
     "$(awk -v a="${walls[0]}" -v b="${walls[1]}" 'BEGIN { printf "%.1f", (a > 0.01 ? b / a : 0) }')" \
     "$(awk -v a="${walls[0]}" -v b="${walls[2]}" 'BEGIN { printf "%.1f", (a > 0.01 ? b / a : 0) }')"
 done
+
+# audit's memory against the length of values: 400 customers with distinct
+# 200 KB first names (80 MB of CSV); the target is under 300 MB, flat.
+project="$WORK/audit"
+python3 - "$project" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+os.makedirs(f"{root}/campaigns"); os.makedirs(f"{root}/sample-profiles")
+open(f"{root}/campaigns/c.yaml", "w").write(
+    "control: v\nvariants:\n  - id: v\n    subject: \"Hi {{first_name}}\"\n"
+    "    body: \"<p>Hi {{first_name}}, cheap picks</p>\"\n")
+random.seed(2)
+with open(f"{root}/export.csv", "w") as f:
+    f.write("id,first_name\n")
+    for i in range(400):
+        f.write(f"c{i}," + "".join(random.choice("abcdefghij") for _ in range(200000)) + "\n")
+PY
+read -r wall cpu peak < <(measure "$BIN" audit "$project" --profiles "$project/export.csv")
+echo
+echo "audit, 400 customers x 200 KB names: ${wall}s wall, ${cpu}s CPU, peak $((peak / 1024)) MB (target: under 300 MB)"

@@ -764,6 +764,9 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     };
     // Records handed from the reading thread at a time.
     const HANDOVER: usize = 1024;
+    // ... or fewer, when their values are long: 16 batches wait at most, so
+    // what is read ahead stays under 16 times this.
+    const HANDOVER_BYTES: usize = 4 << 20;
     let root = project_root(args.path.as_deref())?;
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
@@ -843,9 +846,12 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let reader = std::thread::spawn(move || {
         let input = std::io::BufReader::with_capacity(1 << 20, file);
         let mut batch = Vec::with_capacity(HANDOVER);
-        let mut send = |entry| {
+        let mut bytes = 0;
+        let mut send = |entry: Result<mergeproof_core::project::records::Entry, _>| {
+            bytes += entry.as_ref().map_or(0, |e| e.approximate_bytes());
             batch.push(entry);
-            if batch.len() == HANDOVER {
+            if batch.len() == HANDOVER || bytes > HANDOVER_BYTES {
+                bytes = 0;
                 let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER)));
             }
         };

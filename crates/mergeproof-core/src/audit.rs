@@ -23,6 +23,10 @@ use crate::template::CompiledCampaign;
 
 /// How many records are read before they are checked together, in parallel.
 const BATCH: usize = 4096;
+
+/// ... or fewer, when their values are long: a batch's customers, and the
+/// keys each campaign tells them apart by, are held at once.
+const BATCH_BYTES: usize = 16 << 20;
 /// Example ids kept for each rule.
 const EXAMPLES: usize = 5;
 /// Rejected records listed (all of them are counted).
@@ -343,6 +347,8 @@ impl Part {
 /// What was worked out once for each key, kept for the next batches.
 struct Store<V> {
     values: HashMap<Box<[u8]>, V>,
+    /// The bytes of the keys kept.
+    bytes: usize,
     /// Values worked out so far.
     worked: u64,
 }
@@ -351,10 +357,20 @@ struct Store<V> {
 /// a list where few customers share a shape.
 const STORED: usize = 1 << 16;
 
+/// Bytes of keys a store keeps before it starts over: keys hold the values a
+/// shape is told apart by, and a list of long distinct values (a 200 KB
+/// name each) would otherwise keep them all, in every campaign.
+const STORED_BYTES: usize = 8 << 20;
+
+/// A key longer than this is not kept: a customer with values that long is a
+/// shape of their own, and keeping it would only cost memory.
+const MAX_STORED_KEY: usize = 16 << 10;
+
 impl<V: Clone + Send + Sync> Store<V> {
     fn new() -> Store<V> {
         Store {
             values: HashMap::new(),
+            bytes: 0,
             worked: 0,
         }
     }
@@ -377,11 +393,17 @@ impl<V: Clone + Send + Sync> Store<V> {
         }
         let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
         self.worked += worked.len() as u64;
-        if self.values.len() + firsts.len() > STORED {
-            self.values.clear();
-        }
         for (&i, v) in firsts.iter().zip(&worked) {
-            self.values.insert(keys[i].clone(), v.clone());
+            let key = &keys[i];
+            if key.len() > MAX_STORED_KEY {
+                continue;
+            }
+            if self.values.len() == STORED || self.bytes + key.len() > STORED_BYTES {
+                self.values.clear();
+                self.bytes = 0;
+            }
+            self.bytes += key.len();
+            self.values.insert(key.clone(), v.clone());
         }
         found
             .into_iter()
@@ -501,6 +523,7 @@ fn audit_with(
         ..Audit::default()
     };
     let mut batch: Vec<Customer> = Vec::with_capacity(BATCH);
+    let mut batch_bytes = 0;
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
@@ -538,8 +561,10 @@ fn audit_with(
         match record {
             Ok(entry) => {
                 result.profiles += 1;
+                batch_bytes += entry.approximate_bytes();
                 batch.push(Customer::of(entry));
-                if batch.len() == BATCH {
+                if batch.len() == BATCH || batch_bytes > BATCH_BYTES {
+                    batch_bytes = 0;
                     flush(&mut batch, &mut tallies);
                     progress(result.profiles + result.rejected);
                 }

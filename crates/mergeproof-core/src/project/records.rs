@@ -62,6 +62,24 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// About how many bytes the entry holds: its text, and a little for
+    /// each value. What a reader hands over is bounded by it, not by a count
+    /// of records alone, whatever the length of their values.
+    pub fn approximate_bytes(&self) -> usize {
+        fn of(value: &Value) -> usize {
+            16 + match value {
+                Value::String(s) => s.len(),
+                Value::Array(items) => items.iter().map(of).sum(),
+                Value::Object(map) => map.iter().map(|(k, v)| k.len() + of(v)).sum(),
+                _ => 0,
+            }
+        }
+        match self {
+            Entry::Row(row) => row.cells.as_slice().len() + 16 * row.cells.len(),
+            Entry::Record(record) => record.id.len() + of(&record.data),
+        }
+    }
+
     pub fn into_record(self) -> Record {
         match self {
             Entry::Row(row) => row.record(),
