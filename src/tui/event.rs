@@ -15,7 +15,8 @@ use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, MouseButton, MouseEvent, MouseEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::layout::{Position, Rect};
@@ -61,12 +62,13 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
             anyhow::bail!("cannot start the terminal UI: {e}");
         }
     };
-    let _ = execute!(stdout(), EnableMouseCapture);
+    // A paste arrives as one event, not as a key per character.
+    let _ = execute!(stdout(), EnableMouseCapture, EnableBracketedPaste);
     // ratatui's hook leaves raw mode and the alternate screen; mouse capture
     // is ours to undo, before it.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableMouseCapture);
+        let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
         previous(info);
     }));
     let looping = Arc::new(AtomicBool::new(true));
@@ -74,7 +76,7 @@ pub fn run(root: &Path, store: &mut dyn DecisionStore) -> anyhow::Result<()> {
     let result = event_loop(&mut terminal, root, &stop, store);
     // From here the process ends its own way (and with its own status).
     looping.store(false, Ordering::SeqCst);
-    let _ = execute!(stdout(), DisableMouseCapture);
+    let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
     result
 }
@@ -255,6 +257,7 @@ fn event_loop(
             timeout = Duration::ZERO;
             let action = match event::read().map_err(io)? {
                 Event::Key(key) => keys::action_for(key, app.overlay().is_prompt()),
+                Event::Paste(text) if app.overlay().is_prompt() => Some(Action::Paste(text)),
                 Event::Mouse(m) => mouse_action(m),
                 Event::Resize(..) => {
                     redraw = true;
@@ -316,7 +319,7 @@ fn watch_for_hangup(stop: Arc<AtomicBool>, looping: Arc<AtomicBool>) {
             if stop.load(Ordering::SeqCst) {
                 let since = *stopping_since.get_or_insert_with(Instant::now);
                 if since.elapsed() > STOP_GRACE {
-                    let _ = execute!(stdout(), DisableMouseCapture);
+                    let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
                     ratatui::restore();
                     std::process::exit(1);
                 }

@@ -72,6 +72,9 @@ pub enum Action {
     Interrupt,
     /// A character typed into a prompt.
     Input(char),
+    /// Text pasted into a prompt, whole (bracketed paste): one action
+    /// however long, so a large paste is one step, not one per character.
+    Paste(String),
     InputBackspace,
     InputSubmit,
     Click(Position),

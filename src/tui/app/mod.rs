@@ -374,7 +374,10 @@ impl App {
         if action == Action::Interrupt {
             return Some(Effect::Quit);
         }
-        if !matches!(action, Action::Input(_) | Action::InputBackspace) {
+        if !matches!(
+            action,
+            Action::Input(_) | Action::Paste(_) | Action::InputBackspace
+        ) {
             self.message = None;
         }
         let effect = match &self.overlay {
@@ -507,8 +510,11 @@ impl App {
             Action::Click(at) => self.click(at),
             Action::ScrollUp(at) => self.wheel(at, -3),
             Action::ScrollDown(at) => self.wheel(at, 3),
-            Action::Input(_) | Action::InputBackspace | Action::InputSubmit | Action::Interrupt => {
-            }
+            Action::Input(_)
+            | Action::Paste(_)
+            | Action::InputBackspace
+            | Action::InputSubmit
+            | Action::Interrupt => {}
         }
         None
     }

@@ -4,6 +4,41 @@
 use super::{Action, App, Effect, Overlay, Pane};
 use crate::tui::decisions::Decision;
 
+/// The longest text a prompt takes: a search or a waiver's reason is a line
+/// or two. Past it, typing is ignored and a paste refused, with a message, so
+/// that a 1 MB paste costs one step, not one search per character.
+pub const MAX_INPUT: usize = 500;
+
+/// Applies a typed character, a paste or a backspace to a prompt's text:
+/// whether the text changed, or why it did not.
+fn edit(input: &mut String, action: &Action) -> Result<bool, String> {
+    match action {
+        Action::Input(c) => {
+            if input.chars().count() >= MAX_INPUT {
+                return Err(format!("the text is at most {MAX_INPUT} characters"));
+            }
+            input.push(*c);
+            Ok(true)
+        }
+        Action::Paste(text) => {
+            let room = MAX_INPUT - input.chars().count().min(MAX_INPUT);
+            // Only the first characters past the room are looked at.
+            let pasted = text.chars().take(room + 1).count();
+            if pasted > room {
+                return Err(format!(
+                    "paste refused: the text is at most {MAX_INPUT} characters (this paste has {})",
+                    text.chars().count()
+                ));
+            }
+            // A prompt is one line: line breaks and other controls become spaces.
+            input.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
+            Ok(true)
+        }
+        Action::InputBackspace => Ok(input.pop().is_some()),
+        _ => Ok(false),
+    }
+}
+
 impl App {
     /// Help and a rule's explanation: scroll, or close.
     pub(super) fn handle_reading(&mut self, action: Action) {
@@ -37,9 +72,11 @@ impl App {
         };
         let (pane, origin_campaign, origin_row) = (*pane, *origin_campaign, *origin_row);
         match action {
-            Action::Input(c) => input.push(c),
-            Action::InputBackspace => {
-                input.pop();
+            Action::Input(_) | Action::Paste(_) | Action::InputBackspace => {
+                if let Err(why) = edit(input, &action) {
+                    self.message = Some(why);
+                    return;
+                }
             }
             Action::InputSubmit => {
                 self.overlay = Overlay::None;
@@ -81,9 +118,10 @@ impl App {
             return None;
         };
         match action {
-            Action::Input(c) => input.push(c),
-            Action::InputBackspace => {
-                input.pop();
+            Action::Input(_) | Action::Paste(_) | Action::InputBackspace => {
+                if let Err(why) = edit(input, &action) {
+                    self.message = Some(why);
+                }
             }
             Action::Back => {
                 self.overlay = Overlay::None;

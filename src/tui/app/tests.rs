@@ -610,3 +610,35 @@ fn n_visits_unreviewed_errors_before_warnings() {
     assert!(tiers.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
     assert!(tiers.contains(&0) && tiers.contains(&1), "{seen:?}");
 }
+
+#[test]
+fn a_paste_is_one_step_and_a_huge_one_is_refused_with_a_message() {
+    let mut app = app();
+    run(&mut app, &[Action::NextFlag, Action::Waive]);
+    let started = std::time::Instant::now();
+    let megabyte = "x".repeat(1 << 20);
+    assert!(app.handle(Action::Paste(megabyte)).is_none());
+    assert!(started.elapsed() < std::time::Duration::from_millis(100));
+    assert!(
+        app.message().unwrap().contains("paste refused"),
+        "{:?}",
+        app.message()
+    );
+    assert!(matches!(app.overlay(), Overlay::Reason { input, .. } if input.is_empty()));
+    // A paste that fits is taken whole, its line breaks as spaces.
+    app.handle(Action::Paste("imported list,\nfixed upstream".into()));
+    match app.handle(Action::InputSubmit) {
+        Some(Effect::Decide { reason, .. }) => {
+            assert_eq!(reason, "imported list, fixed upstream")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Typed past the limit: ignored, with a message; the search runs once a
+    // key, never on more than the limit.
+    run(&mut app, &[Action::Search]);
+    type_text(&mut app, &"y".repeat(super::overlays::MAX_INPUT + 20));
+    assert!(
+        matches!(app.overlay(), Overlay::Search { input, .. } if input.len() == super::overlays::MAX_INPUT)
+    );
+    assert!(app.message().unwrap().contains("at most"));
+}
