@@ -505,8 +505,111 @@ fn valid_files() -> BTreeMap<String, String> {
     .collect()
 }
 
+/// A kind of nesting, `depth` deep, as one template or one profile file.
+#[derive(Clone, Debug)]
+enum Nesting {
+    Blocks,
+    Subexpressions,
+    ElseIfChain,
+    HashArgument,
+    PartialArgument,
+    Json,
+    DottedHeader,
+}
+
+/// Files with `kind` nested `depth` deep (and one good campaign beside it).
+fn nested_files(kind: &Nesting, depth: usize) -> BTreeMap<String, String> {
+    let mut expression = "first_name".to_string();
+    for _ in 0..depth {
+        expression = format!("(default {expression} 'x')");
+    }
+    let body = match kind {
+        Nesting::Blocks => "{{#if first_name}}".repeat(depth) + "x" + &"{{/if}}".repeat(depth),
+        Nesting::Subexpressions => format!("{{{{default {expression} 'y'}}}}"),
+        Nesting::ElseIfChain => {
+            "{{#if a}}a".to_string()
+                + &(0..depth)
+                    .map(|i| format!("{{{{else if b{i}}}}}b"))
+                    .collect::<String>()
+                + "{{/if}}"
+        }
+        Nesting::HashArgument => format!("{{{{default first_name x={expression}}}}}"),
+        Nesting::PartialArgument => format!("{{{{> footer x={expression}}}}}"),
+        Nesting::Json | Nesting::DottedHeader => "Hi {{default first_name 'there'}}".to_string(),
+    };
+    let mut files = project_files("mergeproof", "Hello", &body, &[]);
+    files.insert(
+        "campaigns/good.yaml".into(),
+        "variants:\n  - id: a\n    subject: Hi\n    body: fine\n".into(),
+    );
+    match kind {
+        Nesting::Json => {
+            let value = "[".repeat(depth) + &"]".repeat(depth);
+            files.insert(
+                "sample-profiles/deep.json".into(),
+                format!("{{\"id\": \"d\", \"x\": {value}}}"),
+            );
+        }
+        Nesting::DottedHeader => {
+            files.insert(
+                "sample-profiles/deep.csv".into(),
+                format!("id,{}\nd,1\n", vec!["a"; depth].join(".")),
+            );
+        }
+        _ => {}
+    }
+    files
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// Nesting of every kind, at any depth: past the one limit it is a
+    /// located load error, never a stack overflow (on a thread with the
+    /// small stack of a worker thread), and the rest of the project is still
+    /// checked; the time grows with the size, not faster.
+    #[test]
+    fn nesting_of_every_kind_is_a_located_error_past_the_limit(
+        kind in prop::sample::select(vec![
+            Nesting::Blocks, Nesting::Subexpressions, Nesting::ElseIfChain,
+            Nesting::HashArgument, Nesting::PartialArgument, Nesting::Json,
+            Nesting::DottedHeader,
+        ]),
+        depth in prop::sample::select(vec![1usize, 60, 127, 129, 300, 2000, 20_000]),
+    ) {
+        let files = nested_files(&kind, depth);
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let started = Instant::now();
+                let project = load_project_from_memory(&files);
+                let run = engine::run(&project, &Options::default(), &Decisions::default());
+                let errors: Vec<String> = run.load_errors.iter().map(|e| e.to_string()).collect();
+                let good = run.summary().campaigns;
+                (errors, good, started.elapsed())
+            })
+            .unwrap()
+            .join();
+        prop_assert!(outcome.is_ok(), "{kind:?} {depth} deep panicked");
+        let (errors, campaigns, took) = outcome.unwrap();
+        prop_assert!(took < Duration::from_secs(20), "{kind:?} {depth}: {took:?}");
+        let limit = mergeproof_core::limits::MAX_DEPTH;
+        // An else-if chain nests one level a branch, and the block itself;
+        // a JSON value sits inside its record's object.
+        let nested = match kind {
+            Nesting::ElseIfChain | Nesting::Json => depth + 1,
+            _ => depth,
+        };
+        let deep: Vec<&String> = errors.iter().filter(|e| e.contains("deep")).collect();
+        if nested > limit + 1 {
+            prop_assert_eq!(deep.len(), 1, "{:?} {} deep: {:?}", kind, depth, errors);
+            prop_assert!(deep[0].contains(":1:") || deep[0].contains(".yaml:") || deep[0].contains(".hbs:"), "{:?}", deep);
+        } else if nested < limit {
+            prop_assert!(deep.is_empty(), "{:?} {} deep: {:?}", kind, depth, errors);
+        }
+        // The good campaign is checked whatever else failed.
+        prop_assert!(campaigns >= 1);
+    }
 
     /// Any template, in any dialect, with any profiles: loaded, rendered,
     /// checked (edge cases too) and reported in every format.
