@@ -7,7 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RULES: [&str; 15] = [
+const RULES: [&str; 16] = [
     "missing-fallback",
     "render-artifact",
     "unsafe-token-combo",
@@ -23,6 +23,7 @@ const RULES: [&str; 15] = [
     "no-control",
     "helper-shadows-field",
     "broken-link",
+    "send-failure",
 ];
 
 /// The campaigns that must have no finding at all, edge cases included: one

@@ -660,7 +660,12 @@ impl CompiledCampaign {
                 };
                 RenderedField {
                     error: Some(RenderFailure {
-                        message: e.reason().to_string().trim().to_string(),
+                        message: match e.reason() {
+                            handlebars::RenderErrorReason::PartialNotFound(name) => {
+                                format!("no partial named `{name}` in campaigns/partials/")
+                            }
+                            reason => reason.to_string().trim().to_string(),
+                        },
                         position,
                         too_large,
                     }),
