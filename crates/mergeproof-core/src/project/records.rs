@@ -881,10 +881,19 @@ mod tests {
     use serde_json::json;
 
     fn all(text: &str, file: &str, columns: &ProfileColumns) -> (Vec<Record>, Vec<String>) {
+        all_of(text.as_bytes(), file, columns)
+    }
+
+    /// Every record of `input`, read as `file`'s format, with the errors.
+    fn all_of(
+        input: impl Read,
+        file: &str,
+        columns: &ProfileColumns,
+    ) -> (Vec<Record>, Vec<String>) {
         let mut records = Vec::new();
         let mut errors = Vec::new();
         read_records(
-            text.as_bytes(),
+            input,
             RecordFormat::of(file).unwrap(),
             file,
             columns,
@@ -977,23 +986,6 @@ mod tests {
         assert!(e[0].starts_with("export.csv:5:1:"), "{e:?}");
     }
 
-    /// Every record of `input`, read as `file`'s format, with the errors.
-    fn all_of(input: impl Read, file: &str) -> (Vec<Record>, Vec<String>) {
-        let mut records = Vec::new();
-        let mut errors = Vec::new();
-        read_records(
-            input,
-            RecordFormat::of(file).unwrap(),
-            file,
-            &ProfileColumns::default(),
-            &mut |r| match r {
-                Ok(r) => records.push(r),
-                Err(e) => errors.push(e.to_string()),
-            },
-        );
-        (records, errors)
-    }
-
     #[test]
     fn an_endless_record_is_refused_while_it_is_read() {
         // 1 GiB that never ends its row: read no further than 8 MiB past it.
@@ -1006,7 +998,11 @@ mod tests {
             ),
         ] {
             let started = std::time::Instant::now();
-            let (r, e) = all_of(start.as_bytes().chain(endless()), file);
+            let (r, e) = all_of(
+                start.as_bytes().chain(endless()),
+                file,
+                &ProfileColumns::default(),
+            );
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(20),
                 "{file}"
@@ -1025,6 +1021,7 @@ mod tests {
             )
             .as_bytes(),
             "export.json",
+            &ProfileColumns::default(),
         );
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(r.len(), 1);
