@@ -329,3 +329,36 @@ fn two_runs_on_the_same_input_print_the_same_bytes() {
     assert!(!edges.contains("feedbackButtons.href"), "{edges}");
     assert!(!edges.contains("cw.href"), "{edges}");
 }
+
+/// A full disk, as the system reports it to one process: a file-size limit
+/// (`ulimit -f`) with SIGXFSZ ignored makes every write past 2 KiB fail.
+#[cfg(target_os = "linux")]
+#[test]
+fn init_on_a_full_disk_leaves_no_half_written_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("mergeproof");
+    let status = Command::new("bash")
+        .current_dir(dir.path())
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 2; exec \"$0\" init project",
+            binary.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    // The starter config is 2.5 KB: it could not be written, and is not
+    // there at all, not cut short.
+    let config = dir.path().join("project/mergeproof.yaml");
+    assert!(!config.exists(), "{:?}", std::fs::read_to_string(&config));
+    // A second init, with room, writes every file whole.
+    let (code, out, err) = common::run_in(dir.path(), &["init", "project"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("already there"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap().len(),
+        include_str!("../src/init/mergeproof.yaml").len()
+    );
+}
