@@ -309,7 +309,7 @@ fn the_json_has_the_documented_shape() {
     ] {
         assert!(summary[key].is_u64(), "summary.{key}: {summary:?}");
     }
-    assert_eq!(summary["campaigns"], 17);
+    assert_eq!(summary["campaigns"], 18);
     assert_eq!(summary["profiles"], 13);
     assert!(report["load_errors"].as_array().unwrap().is_empty());
     let fields = ["subject", "preheader", "body", "audience", "campaign"];

@@ -608,6 +608,28 @@ mod tests {
     }
 
     #[test]
+    fn a_campaign_for_another_platform_is_one_error_naming_its_dialect() {
+        let sendgrid = "variants:\n  - id: a\n    subject: \"Hi {{insert first_name 'default=there'}}\"\n    body: \"{{insert first_name}} {{#equals tier 'gold'}}x{{/equals}} {{insert last_name}}\"\n";
+        let (_, errors) = errors_of(&[("campaigns/c.yaml", sendgrid)]);
+        assert_eq!(
+            errors,
+            [
+                "campaigns/c.yaml:3:18: this campaign calls `insert`, `equals`, helpers of SendGrid dynamic templates, not of the mergeproof dialect it is read in: set `dialect: sendgrid` in the campaign (or in mergeproof.yaml for the whole project)"
+            ]
+        );
+        // Set, it loads; a team's own helper is still theirs to declare.
+        let set = format!("dialect: sendgrid\n{sendgrid}");
+        assert!(errors_of(&[("campaigns/c.yaml", &set)]).1.is_empty());
+        let own = "dialect: handlebars\nvariants:\n  - id: a\n    subject: Hi\n    body: \"{{upper first_name}}\"\n";
+        let (_, errors) = errors_of(&[("campaigns/c.yaml", own)]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("unknown helper `upper` in the handlebars dialect"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn duplicate_ids_are_errors() {
         let (project, errors) = errors_of(&[
             ("campaigns/one.yaml", &format!("id: same\n{GOOD}")),

@@ -15,7 +15,7 @@ use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
 
-use crate::dialect::TemplateDialect;
+use crate::dialect::{Dialect, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
 
 /// One `{{ }}` or `{{{ }}}` that prints something into the message.
@@ -140,6 +140,9 @@ impl Analysis {
 }
 
 /// How deep partials may include partials.
+/// Marks an unknown helper that another dialect has: `{FOREIGN_HELPER}name` of dialect`.
+pub(super) const FOREIGN_HELPER: &str = "\u{0}helper of another dialect `";
+
 pub const MAX_PARTIAL_DEPTH: usize = 8;
 
 /// How many template elements partials may add to a template once they are
@@ -561,6 +564,24 @@ impl<'a> Walker<'a> {
 
     fn check_helper(&mut self, name: &str, loc: &SourceLoc) {
         if self.dialect.knows(name) {
+            return;
+        }
+        // A helper of another platform: the campaign is written for it, and
+        // the fix is the dialect, said once for the campaign (see
+        // `super::one_error_for_another_dialect`).
+        if let Some(other) = Dialect::ALL
+            .into_iter()
+            // The platforms' own helpers: mergeproof's and Handlebars.js's,
+            // and names as common as `upper`, are a team's to declare under
+            // `helpers:` instead.
+            .filter(|d| !matches!(d, Dialect::Mergeproof | Dialect::Handlebars))
+            .filter(|_| !Dialect::Mergeproof.helpers().contains(&name))
+            .find(|d| *d != self.dialect.dialect && d.helpers().contains(&name))
+        {
+            self.errors.push(LoadError::at(
+                loc,
+                format!("{FOREIGN_HELPER}{name}` of {}", other.name()),
+            ));
             return;
         }
         let known = self.dialect.known();

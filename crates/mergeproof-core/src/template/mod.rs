@@ -521,6 +521,7 @@ pub fn compile_campaign(
             });
         }
     }
+    one_error_for_another_dialect(&mut errors, dialect.dialect);
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();
     if errors.is_empty() {
@@ -534,6 +535,48 @@ pub fn compile_campaign(
     } else {
         Err(errors)
     }
+}
+
+/// A campaign written for another platform (SendGrid's `insert` and
+/// `equals` in a project without `dialect: sendgrid`) is one error, at its
+/// first such helper, naming the dialect to set: not one error per token.
+fn one_error_for_another_dialect(errors: &mut Vec<LoadError>, current: Dialect) {
+    let foreign = |e: &LoadError| e.message.starts_with(analyse::FOREIGN_HELPER);
+    let Some(first) = errors
+        .iter()
+        .filter(|e| foreign(e))
+        .min_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)))
+        .cloned()
+    else {
+        return;
+    };
+    // Each helper named once, in the order met, with its dialect.
+    let mut helpers: Vec<(String, String)> = Vec::new();
+    for e in errors.iter().filter(|e| foreign(e)) {
+        let rest = &e.message[analyse::FOREIGN_HELPER.len()..];
+        if let Some((name, other)) = rest.split_once("` of ") {
+            let pair = (name.to_string(), other.to_string());
+            if !helpers.contains(&pair) {
+                helpers.push(pair);
+            }
+        }
+    }
+    let target = helpers.first().map(|(_, d)| d.clone()).unwrap_or_default();
+    let platform = Dialect::parse(&target).map_or("another platform", Dialect::platform);
+    let named: Vec<String> = helpers
+        .iter()
+        .filter(|(_, d)| *d == target)
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    errors.retain(|e| !foreign(e));
+    errors.push(LoadError::at(
+        &first.location(),
+        format!(
+            "this campaign calls {}, helpers of {platform}, not of the {} dialect it is read in: set `dialect: {target}` in the campaign (or in mergeproof.yaml for the whole project)",
+            named.join(", "),
+            current.name()
+        ),
+    ));
 }
 
 /// HTML bodies already read, by their marked output. Reading is a function
