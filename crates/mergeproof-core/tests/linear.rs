@@ -70,16 +70,26 @@ fn checks_are_linear_in_the_length_of_a_value() {
     let mut slowest = (0.0, "", "");
     for dialect in mergeproof_core::dialect::Dialect::ALL.map(|d| d.name()) {
         for pattern in PATTERNS {
-            let short = time(dialect, pattern, 8_000);
-            let long = time(dialect, pattern, 32_000);
-            // Below a millisecond the ratio is noise.
-            let ratio = long.as_secs_f64() / short.as_secs_f64().max(0.001);
+            // A shared machine can stall one measurement; a quadratic check
+            // grows 16x every time, so three tries tell the two apart.
+            let mut tries = Vec::new();
+            for _ in 0..3 {
+                let short = time(dialect, pattern, 8_000);
+                let long = time(dialect, pattern, 32_000);
+                // Below a millisecond the ratio is noise.
+                let ratio = long.as_secs_f64() / short.as_secs_f64().max(0.001);
+                tries.push((ratio, short, long));
+                if ratio < 9.0 {
+                    break;
+                }
+            }
+            let &(ratio, short, long) = tries.last().unwrap();
             if ratio > slowest.0 {
                 slowest = (ratio, dialect, pattern);
             }
             assert!(
                 ratio < 9.0 && long < Duration::from_secs(20),
-                "{dialect}, a name of {pattern:?}: 8 KB {short:?}, 32 KB {long:?} ({ratio:.1}x)"
+                "{dialect}, a name of {pattern:?}: 8 KB {short:?}, 32 KB {long:?} ({ratio:.1}x); tries: {tries:?}"
             );
         }
     }

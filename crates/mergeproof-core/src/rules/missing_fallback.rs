@@ -86,6 +86,35 @@ mod tests {
     const CAMPAIGN: &str = "control: plain\nvariants:\n  - id: hello\n    subject: \"{{first_name}}, your gold picks\"\n    body: \"<p>Hi {{default first_name \\\"there\\\"}}</p>{{#if nickname}}<p>Aka {{nickname}}</p>{{/if}}\"\n  - id: plain\n    subject: Spring picks\n    body: Hello\n";
 
     #[test]
+    fn a_mustache_section_over_a_list_reads_each_item() {
+        for dialect in ["mergeproof", "handlebars", "sendgrid"] {
+            let campaign = format!(
+                "dialect: {dialect}\nvariants:\n  - id: v\n    subject: Hi\n    body: \"<ul>{{{{#items}}}}<li>{{{{name}}}}</li>{{{{/items}}}}</ul>\"\n"
+            );
+            let complete = "items: [{name: Lamp}, {name: Rug}]";
+            assert!(
+                check_cell_with("missing-fallback", &campaign, complete).is_empty(),
+                "{dialect}: a list whose items all have a name"
+            );
+            let found = check_cell_with(
+                "missing-fallback",
+                &campaign,
+                "items: [{name: Lamp}, {sku: 7}]",
+            );
+            assert_eq!(found.len(), 1, "{dialect}: {found:?}");
+            // On an object, the section reads it once.
+            assert!(
+                check_cell_with("missing-fallback", &campaign, "items: {name: Lamp}").is_empty()
+            );
+            assert_eq!(
+                check_cell_with("missing-fallback", &campaign, "items: {sku: 7}").len(),
+                1,
+                "{dialect}"
+            );
+        }
+    }
+
+    #[test]
     fn fires_on_a_missing_name_in_the_subject() {
         let found = check_cell_with("missing-fallback", CAMPAIGN, "last_name: Ng");
         assert_eq!(found.len(), 1, "{found:?}");

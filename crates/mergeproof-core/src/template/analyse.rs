@@ -800,6 +800,10 @@ impl<'a> Walker<'a> {
             _ => (false, false),
         };
         let scope = match helper.as_str() {
+            // A Mustache section works as `with` on an object and as `each`
+            // on a list, which only the profile tells: its tokens are judged
+            // as a loop's are, by what each occurrence printed.
+            "with" if section => paths.first().cloned().map(|p| (p, true)),
             "with" => paths.first().cloned().map(|p| (p, false)),
             "each" => paths.first().cloned().map(|p| (format!("{p}.[]"), true)),
             _ => None,
