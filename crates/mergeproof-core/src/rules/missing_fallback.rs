@@ -86,6 +86,29 @@ mod tests {
     const CAMPAIGN: &str = "control: plain\nvariants:\n  - id: hello\n    subject: \"{{first_name}}, your gold picks\"\n    body: \"<p>Hi {{default first_name \\\"there\\\"}}</p>{{#if nickname}}<p>Aka {{nickname}}</p>{{/if}}\"\n  - id: plain\n    subject: Spring picks\n    body: Hello\n";
 
     #[test]
+    fn the_hidden_preheader_is_checked_as_the_preheader() {
+        let body = "<span class=\\\"preheader\\\" style=\\\"display:none;mso-hide:all\\\">{{sender}} with {{org}} has invited you</span><p>Hello</p>";
+        let campaign =
+            format!("variants:\n  - id: v\n    subject: Invitation\n    body: \"{body}\"\n");
+        let found = check_cell_with("missing-fallback", &campaign, "org: Okafor & Partners");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].field, crate::finding::Field::Preheader);
+        assert!(
+            found[0].message.contains("`sender` is missing"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            check_cell_with("missing-fallback", &campaign, "sender: Bo\norg: Okafor").is_empty()
+        );
+        // A preheader of the variant's own is what the inbox shows instead.
+        let own = format!(
+            "variants:\n  - id: v\n    subject: Invitation\n    preheader: You are invited\n    body: \"{body}\"\n"
+        );
+        assert!(check_cell_with("missing-fallback", &own, "org: Okafor").is_empty());
+    }
+
+    #[test]
     fn a_mustache_section_over_a_list_reads_each_item() {
         for dialect in ["mergeproof", "handlebars", "sendgrid"] {
             let campaign = format!(

@@ -233,9 +233,16 @@ impl<'a> CellContext<'a> {
     pub fn fields(
         &self,
     ) -> impl Iterator<Item = (Field, &'a CompiledTemplate, &'a RenderedField)> + '_ {
-        Field::RENDERED
-            .into_iter()
-            .filter_map(move |f| Some((f, self.compiled.template(f)?, self.cell.field(f)?)))
+        Field::RENDERED.into_iter().filter_map(move |f| {
+            let rendered = self.cell.field(f)?;
+            // A preheader with no template of its own is the body's hidden one.
+            let template = match self.compiled.template(f) {
+                Some(t) => t,
+                None if f == Field::Preheader => &self.compiled.body,
+                None => return None,
+            };
+            Some((f, template, rendered))
+        })
     }
 
     /// Every token rendered in `rendered`'s plain text, in reading order.

@@ -645,11 +645,26 @@ impl CompiledCampaign {
         // One buffer for the marked output of every field of the cell.
         let mut marked = String::new();
         let mut render = |t: &CompiledTemplate| self.render_field(t, context, &mut marked, reads);
+        let subject = compiled.subject.as_ref().map(&mut render);
+        let preheader = compiled.preheader.as_ref().map(&mut render);
+        let body = render(&compiled.body);
+        // Without a `preheader:`, the inbox shows the body's hidden preheader
+        // (`display:none`, `mso-hide:all`): it is checked as the preheader,
+        // its tokens placed in the body's template.
+        let preheader = preheader.or_else(|| {
+            let hidden = &body.html.as_ref()?.preheader;
+            (!hidden.text.trim().is_empty()).then(|| RenderedField {
+                output: hidden.clone(),
+                plain: hidden.clone(),
+                error: None,
+                html: None,
+            })
+        });
         RenderedCell {
             variant,
-            subject: compiled.subject.as_ref().map(&mut render),
-            preheader: compiled.preheader.as_ref().map(&mut render),
-            body: render(&compiled.body),
+            subject,
+            preheader,
+            body,
         }
     }
 
