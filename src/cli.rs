@@ -622,7 +622,12 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                 "receives": received_id,
                 "subject": field(Field::Subject),
                 "subject_visible": width.and_then(|w| field(Field::Subject).map(|s| s.chars().take(w).collect::<String>())),
-                "preheader": field(Field::Preheader),
+                // The variant's own; the body's hidden one is `inbox_preview`.
+                "preheader": compiled
+                    .variants
+                    .get(vi)
+                    .and_then(|v| v.preheader.as_ref())
+                    .and(field(Field::Preheader)),
                 "inbox_preview": html.map(|h| h.preheader.text.clone()).filter(|t| !t.is_empty()),
                 "body": cell.body.output.text,
                 "body_text": cell.body.plain.text,
@@ -679,7 +684,12 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                     _ => out.push_str(&format!("Subject:   {}\n", visible(text))),
                 }
             }
-            if let Some(pre) = cell.field(Field::Preheader) {
+            // Without a `preheader:` of its own, the cell's preheader is the
+            // body's hidden one, shown once, as the inbox line.
+            if let Some(pre) = cell
+                .field(Field::Preheader)
+                .filter(|p| html.is_none_or(|h| h.preheader.text != p.plain.text))
+            {
                 out.push_str(&format!("Preheader: {}\n", visible(&pre.plain.text)));
             }
             if let Some(line) = html.map(|h| &h.preheader.text).filter(|t| !t.is_empty()) {

@@ -206,7 +206,14 @@ fn message_lines(view: &PreviewView<'_>) -> Vec<Line<'static>> {
             ));
         }
     }
-    if let Some(preheader) = &cell.preheader {
+    let hidden = cell.body.html.as_deref().map(|h| &h.preheader);
+    // Without a `preheader:` of its own, the cell's preheader is the body's
+    // hidden one, shown once, as the inbox line below.
+    if let Some(preheader) = cell
+        .preheader
+        .as_ref()
+        .filter(|p| hidden.is_none_or(|h| h.text != p.plain.text))
+    {
         push_field(&mut lines, "Preheader", preheader, None, false);
     }
     if let Some(inbox) = cell
