@@ -315,8 +315,7 @@ fn read_csv(
                     line: u32::try_from(line).unwrap_or(u32::MAX),
                 })));
             }
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.to_string() == RECORD_TOO_LONG) =>
-            {
+            Err(_) if reader.get_ref().past_record_limit() => {
                 let start = lines.borrow().row_start;
                 let line = line_of(start);
                 each(Err(LoadError::at(
@@ -434,10 +433,18 @@ struct CountingReader<R> {
     lines: std::rc::Rc<std::cell::RefCell<LineCounter>>,
 }
 
+impl<R> CountingReader<R> {
+    /// Whether the row being read has run past [`MAX_RECORD_BYTES`] (and the
+    /// csv crate's read-ahead): reading stops there.
+    fn past_record_limit(&self) -> bool {
+        let row_start = self.lines.borrow().row_start;
+        self.read.saturating_sub(row_start) > MAX_RECORD_BYTES as u64 + CSV_READ_AHEAD
+    }
+}
+
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let row_start = self.lines.borrow().row_start;
-        if self.read.saturating_sub(row_start) > MAX_RECORD_BYTES as u64 + CSV_READ_AHEAD {
+        if self.past_record_limit() {
             return Err(std::io::Error::other(RECORD_TOO_LONG));
         }
         let n = self.inner.read(buf)?;
@@ -671,7 +678,7 @@ fn read_json(
     let read = serde::de::Deserializer::deserialize_any(&mut deserializer, top)
         .and_then(|()| deserializer.end());
     if let Err(e) = read {
-        if e.is_io() && e.to_string().contains(RECORD_TOO_LONG) {
+        if place.get().record_bytes > MAX_RECORD_BYTES {
             let place = place.get();
             each(Err(LoadError::at(
                 &SourceLoc::new(file, place.line, place.column.max(1)),
@@ -694,8 +701,8 @@ fn read_json(
 /// How far the csv crate reads ahead of the row it is reading (its buffer).
 const CSV_READ_AHEAD: u64 = 64 * 1024;
 
-/// What the JSON reader's own error says when a record runs past
-/// [`MAX_RECORD_BYTES`].
+/// The readers' error when a record runs past [`MAX_RECORD_BYTES`]: it ends
+/// the read, and the caller tells it by the reader's own count.
 const RECORD_TOO_LONG: &str = "a record longer than a profile may be";
 
 /// Where reading has got to: the line, and the bytes read of it.

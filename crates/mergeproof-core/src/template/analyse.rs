@@ -140,9 +140,6 @@ impl Analysis {
 }
 
 /// How deep partials may include partials.
-/// Marks an unknown helper that another dialect has: `{FOREIGN_HELPER}name` of dialect`.
-pub(super) const FOREIGN_HELPER: &str = "\u{0}helper of another dialect `";
-
 pub const MAX_PARTIAL_DEPTH: usize = 8;
 
 /// How many template elements partials may add to a template once they are
@@ -180,6 +177,7 @@ pub struct Walker<'a> {
     audience: Option<&'a Condition>,
     analysis: Analysis,
     errors: Vec<LoadError>,
+    foreign_helpers: Vec<ForeignHelper>,
     scopes: Vec<Scope>,
     guards: Vec<GuardFrame>,
     partial_stack: Vec<String>,
@@ -226,7 +224,7 @@ pub fn analyse(
     audience: Option<&Condition>,
     dialect: TemplateDialect<'_>,
     key: &str,
-) -> Result<(Analysis, Marked), Vec<LoadError>> {
+) -> Result<(Analysis, Marked), Unloadable> {
     let mut walker = Walker {
         inline_partials: BTreeMap::new(),
         tail: String::new(),
@@ -237,6 +235,7 @@ pub fn analyse(
         audience,
         analysis: Analysis::default(),
         errors: Vec::new(),
+        foreign_helpers: Vec::new(),
         scopes: vec![Scope {
             prefix: String::new(),
             param: None,
@@ -254,15 +253,32 @@ pub fn analyse(
     };
     let marked = walker.walk(template, source);
     walker.analysis.reads_root |= walker.reads_root.get();
-    if walker.errors.is_empty() {
+    if walker.errors.is_empty() && walker.foreign_helpers.is_empty() {
         let marked = Marked {
             template: marked,
             partials: walker.copies,
         };
         Ok((walker.analysis, marked))
     } else {
-        Err(walker.errors)
+        Err(Unloadable {
+            errors: walker.errors,
+            foreign_helpers: walker.foreign_helpers,
+        })
     }
+}
+
+/// Why a template does not load: its errors, and the helpers it calls that
+/// belong to another platform's dialect (reported once for the campaign).
+pub struct Unloadable {
+    pub errors: Vec<LoadError>,
+    pub foreign_helpers: Vec<ForeignHelper>,
+}
+
+/// A helper of another dialect, called where it is not one.
+pub struct ForeignHelper {
+    pub name: String,
+    pub dialect: Dialect,
+    pub loc: SourceLoc,
 }
 
 /// Reads collected from an expression's parameters.
@@ -568,20 +584,21 @@ impl<'a> Walker<'a> {
         }
         // A helper of another platform: the campaign is written for it, and
         // the fix is the dialect, said once for the campaign (see
-        // `super::one_error_for_another_dialect`).
-        if let Some(other) = Dialect::ALL
-            .into_iter()
-            // The platforms' own helpers: mergeproof's and Handlebars.js's,
-            // and names as common as `upper`, are a team's to declare under
-            // `helpers:` instead.
-            .filter(|d| !matches!(d, Dialect::Mergeproof | Dialect::Handlebars))
-            .filter(|_| !Dialect::Mergeproof.helpers().contains(&name))
-            .find(|d| *d != self.dialect.dialect && d.helpers().contains(&name))
+        // `super::one_error_for_another_dialect`). Names as common as
+        // `upper` are a team's to declare under `helpers:` instead.
+        let platform_own = |d: &Dialect| {
+            !matches!(d, Dialect::Mergeproof | Dialect::Handlebars)
+                && *d != self.dialect.dialect
+                && d.helpers().contains(&name)
+        };
+        if !Dialect::Mergeproof.helpers().contains(&name)
+            && let Some(dialect) = Dialect::ALL.into_iter().find(platform_own)
         {
-            self.errors.push(LoadError::at(
-                loc,
-                format!("{FOREIGN_HELPER}{name}` of {}", other.name()),
-            ));
+            self.foreign_helpers.push(ForeignHelper {
+                name: name.to_string(),
+                dialect,
+                loc: loc.clone(),
+            });
             return;
         }
         let known = self.dialect.known();

@@ -455,6 +455,7 @@ pub fn compile_campaign(
     dialect: TemplateDialect<'_>,
 ) -> Result<CompiledCampaign, Vec<LoadError>> {
     let mut errors = Vec::new();
+    let mut foreign_helpers = Vec::new();
     let mut text_registry = new_registry(false, partials, dialect);
     let mut html_registry = new_registry(true, partials, dialect);
     let body_is_html = campaign.channel.body_is_html();
@@ -502,7 +503,8 @@ pub fn compile_campaign(
                     })
                 }
                 Err(mut e) => {
-                    errors.append(&mut e);
+                    errors.append(&mut e.errors);
+                    foreign_helpers.append(&mut e.foreign_helpers);
                     None
                 }
             }
@@ -521,7 +523,9 @@ pub fn compile_campaign(
             });
         }
     }
-    one_error_for_another_dialect(&mut errors, dialect.dialect);
+    if let Some(error) = one_error_for_another_dialect(&foreign_helpers, dialect.dialect) {
+        errors.push(error);
+    }
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();
     if errors.is_empty() {
@@ -540,43 +544,31 @@ pub fn compile_campaign(
 /// A campaign written for another platform (SendGrid's `insert` and
 /// `equals` in a project without `dialect: sendgrid`) is one error, at its
 /// first such helper, naming the dialect to set: not one error per token.
-fn one_error_for_another_dialect(errors: &mut Vec<LoadError>, current: Dialect) {
-    let foreign = |e: &LoadError| e.message.starts_with(analyse::FOREIGN_HELPER);
-    let Some(first) = errors
-        .iter()
-        .filter(|e| foreign(e))
-        .min_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)))
-        .cloned()
-    else {
-        return;
-    };
-    // Each helper named once, in the order met, with its dialect.
-    let mut helpers: Vec<(String, String)> = Vec::new();
-    for e in errors.iter().filter(|e| foreign(e)) {
-        let rest = &e.message[analyse::FOREIGN_HELPER.len()..];
-        if let Some((name, other)) = rest.split_once("` of ") {
-            let pair = (name.to_string(), other.to_string());
-            if !helpers.contains(&pair) {
-                helpers.push(pair);
-            }
+fn one_error_for_another_dialect(
+    helpers: &[analyse::ForeignHelper],
+    current: Dialect,
+) -> Option<LoadError> {
+    let first = helpers.iter().min_by(|a, b| {
+        (&a.loc.file, a.loc.line, a.loc.column).cmp(&(&b.loc.file, b.loc.line, b.loc.column))
+    })?;
+    // The dialect of the first, and each of its helpers once, in the order met.
+    let mut named: Vec<String> = Vec::new();
+    for h in helpers.iter().filter(|h| h.dialect == first.dialect) {
+        let name = format!("`{}`", h.name);
+        if !named.contains(&name) {
+            named.push(name);
         }
     }
-    let target = helpers.first().map(|(_, d)| d.clone()).unwrap_or_default();
-    let platform = Dialect::parse(&target).map_or("another platform", Dialect::platform);
-    let named: Vec<String> = helpers
-        .iter()
-        .filter(|(_, d)| *d == target)
-        .map(|(n, _)| format!("`{n}`"))
-        .collect();
-    errors.retain(|e| !foreign(e));
-    errors.push(LoadError::at(
-        &first.location(),
+    Some(LoadError::at(
+        &first.loc,
         format!(
-            "this campaign calls {}, helpers of {platform}, not of the {} dialect it is read in: set `dialect: {target}` in the campaign (or in mergeproof.yaml for the whole project)",
+            "this campaign calls {}, helpers of {}, not of the {} dialect it is read in: set `dialect: {}` in the campaign (or in mergeproof.yaml for the whole project)",
             named.join(", "),
-            current.name()
+            first.dialect.platform(),
+            current.name(),
+            first.dialect.name()
         ),
-    ));
+    ))
 }
 
 /// HTML bodies already read, by their marked output. Reading is a function
