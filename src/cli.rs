@@ -345,22 +345,21 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     }
     // A gate that passes on nothing is no gate. What failed to load is
     // often why there is nothing: it is said first, in every format.
-    let nothing = (project.campaigns.is_empty() && project.broken_campaigns.is_empty())
-        || (project.profiles.is_empty()
-            && (args.no_edge_cases || !project.config.edge_cases.enabled));
-    if nothing {
+    let no_campaign = project.campaigns.is_empty() && project.broken_campaigns.is_empty();
+    let edge_cases = !args.no_edge_cases && project.config.edge_cases.enabled;
+    let no_profile = project.profiles.is_empty() && !edge_cases;
+    if no_campaign || no_profile {
         for e in &project.load_errors {
             tell!("{}", visible(&e.to_string()));
         }
     }
-    if project.campaigns.is_empty() && project.broken_campaigns.is_empty() {
+    if no_campaign {
         anyhow::bail!(
             "no campaign to check in {}: a campaign is a `.yaml` file in campaigns/ (see README \"A project\")",
             visible(&root.join("campaigns").display().to_string())
         );
     }
-    let edge_cases = !args.no_edge_cases && project.config.edge_cases.enabled;
-    if project.profiles.is_empty() && !edge_cases {
+    if no_profile {
         anyhow::bail!(
             "nothing to check: no profile in {} and edge cases are off; add a sample profile (see README \"A project\") or leave out --no-edge-cases",
             visible(&root.join("sample-profiles").display().to_string())

@@ -387,44 +387,39 @@ mod tests {
 mod collapse_tests {
     use crate::rule_id::RuleId;
 
-    #[test]
-    fn a_check_repeated_by_a_value_is_one_finding_that_counts() {
-        let compiled = crate::testkit::compiled(&crate::testkit::one_variant(
-            "Hi {{first_name}}",
-            "<p>x</p>",
-        ));
-        let p = crate::testkit::profile(&format!("first_name: \"{}\"", "}}".repeat(1000)));
+    /// The `render-artifact` drafts of a cell, as `check_cell` hands them on.
+    fn debris(subject: &str, profile: &str) -> Vec<super::Draft> {
+        let compiled = crate::testkit::compiled(&crate::testkit::one_variant(subject, "<p>x</p>"));
+        let p = crate::testkit::profile(profile);
         let cell = compiled.render(0, &p);
         let config = crate::config::Config::default();
-        let drafts = super::check_cell(&config, &compiled, 0, &p, &cell);
-        let debris: Vec<_> = drafts
-            .iter()
+        super::check_cell(&config, &compiled, 0, &p, &cell)
+            .into_iter()
             .filter(|d| d.rule == RuleId::RenderArtifact)
-            .collect();
-        assert_eq!(debris.len(), 1, "{debris:?}");
+            .collect()
+    }
+
+    #[test]
+    fn a_check_repeated_by_a_value_is_one_finding_that_counts() {
+        let name = format!("first_name: \"{}\"", "}}".repeat(1000));
+        let found = debris("Hi {{first_name}}", &name);
+        assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            debris[0]
+            found[0]
                 .message
                 .ends_with("(and 999 more times in this subject)"),
             "{}",
-            debris[0].message
+            found[0].message
         );
         // Different messages stay apart.
-        let compiled = crate::testkit::compiled(&crate::testkit::one_variant(
+        let found = debris(
             "Hi {{first_name}} {{last_name}}",
-            "<p>x</p>",
-        ));
-        let p = crate::testkit::profile("first_name: \"}}\"\nlast_name: \"{{\"");
-        let cell = compiled.render(0, &p);
-        let two = super::check_cell(&config, &compiled, 0, &p, &cell);
-        let debris: Vec<_> = two
-            .iter()
-            .filter(|d| d.rule == RuleId::RenderArtifact)
-            .collect();
-        assert_eq!(debris.len(), 2, "{debris:?}");
+            "first_name: \"}}\"\nlast_name: \"{{\"",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            debris.iter().all(|d| !d.message.contains("more")),
-            "{debris:?}"
+            found.iter().all(|d| !d.message.contains("more")),
+            "{found:?}"
         );
     }
 }
