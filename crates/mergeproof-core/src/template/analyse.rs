@@ -1039,13 +1039,13 @@ impl<'a> Walker<'a> {
         if let Some(first) = segments.first()
             && let Some((_, bound)) = self.scopes[depth].hash.iter().find(|(n, _)| n == first)
         {
-            let joined = bound
-                .iter()
-                .cloned()
-                .chain(segments[1..].iter().cloned())
-                .collect::<Vec<_>>()
-                .join(".");
-            return bound.as_ref().map(|_| joined);
+            // A literal (`buttonText='Share'`) reads no data.
+            return bound.as_ref().map(|path| {
+                std::iter::once(path.as_str())
+                    .chain(segments[1..].iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            });
         }
         // A block parameter names the item of its scope.
         let (base, segments) = match segments.first() {
