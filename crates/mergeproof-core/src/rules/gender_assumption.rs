@@ -5,10 +5,13 @@
 //!
 //! Branching means a block condition reading the gender field or the inferred
 //! one (`{{#if (eq gender "male")}}`), or an audience leaf on either. The
-//! honorifics are "Mr", "Mrs", "Ms" (with or without a period) before a name,
-//! "Miss" before a name printed from data (so "Don't Miss Out" is left alone),
-//! and "sir" or "madam" as words in lower, title or upper case, except
-//! together ("Dear Sir or Madam" assumes nothing).
+//! honorifics are the gendered titles written before a name in English,
+//! French, German and Spanish (Mr, Mrs, Ms, Mme, Mlle, Madame, Monsieur,
+//! Herr, Frau, Señor, Señora, Sra., Srta.; with or without a period); the
+//! ambiguous ones (Miss, Sr., M.) only before a name printed from data, so
+//! "Don't Miss Out" and "Sr. Engineer" are left alone; and "sir", "madam",
+//! "madame", "monsieur", "señor", "señora" as words in lower, title or upper
+//! case, unless both genders appear ("Dear Sir or Madam" assumes nothing).
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
@@ -24,16 +27,50 @@ pub struct GenderAssumption;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::GenderAssumption,
     default_severity: Severity::Warning,
-    summary: "A variant branches on gender, or uses a gendered honorific (Mr., Mrs., Ms., Miss, sir, madam), for a profile whose gender is missing or only inferred.",
+    summary: "A variant branches on gender, or uses a gendered honorific (Mr., Mrs., Ms., Miss, Sir, Madam, Mme, M., Herr, Frau, Sr., Sra.), for a profile whose gender is missing or only inferred.",
     why: "Loren is a man's name and a woman's name. \"Dear Ms. Ng\" to a man who never told you his gender, or \"Dear Mr.\" chosen by a model's guess, is the kind of mistake customers reply to, and remember.",
     example: "body: \"Dear {{#if (eq gender \\\"male\\\")}}Mr.{{else}}Ms.{{/if}} {{last_name}},\"\nprofile: { first_name: Loren, last_name: Ng }   # no gender\nrenders: \"Dear Ms. Ng,\"",
     fix: "Address people without an honorific (\"Dear Loren Ng\", \"Hi Loren\"), or restrict the gendered variant to profiles that stated their gender ({ field: gender, exists: true }) and give everyone else a neutral one. The fields are `fields.gender` and `fields.gender_inferred` in mergeproof.yaml.",
     accept: "When the wording is right for everyone it reaches, add to the variant:\n  allow:\n    - { rule: gender-assumption, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
-/// Honorifics that precede a name.
-const TITLES: &[&str] = &["Mr", "Mrs", "Ms"];
-const MISS: &str = "Miss";
+/// When a form of address counts as addressing the reader.
+#[derive(Clone, Copy, PartialEq)]
+enum Before {
+    /// Before a capitalised word or a value from data ("Mr Ng", "Herr {{name}}").
+    AName,
+    /// Only before a value from data: the word has other meanings before a
+    /// capitalised word ("Don't Miss Out", "Sr. Engineer", "J. M. Smith").
+    Data,
+}
+
+/// Gendered forms of address written before a name, in the languages email
+/// teams send in. A trailing period is optional unless written here.
+const TITLES: &[(&str, Before)] = &[
+    ("Mr", Before::AName),
+    ("Mrs", Before::AName),
+    ("Ms", Before::AName),
+    ("Mme", Before::AName),
+    ("Mlle", Before::AName),
+    ("Madame", Before::AName),
+    ("Monsieur", Before::AName),
+    ("Herr", Before::AName),
+    ("Frau", Before::AName),
+    ("Señor", Before::AName),
+    ("Señora", Before::AName),
+    ("Señorita", Before::AName),
+    ("Sra", Before::AName),
+    ("Srta", Before::AName),
+    ("Miss", Before::Data),
+    ("Sr", Before::Data),
+    ("M.", Before::Data),
+];
+
+/// Forms of address used on their own ("Dear Sir,"), by the gender they
+/// assume. A text with both ("Dear Sir or Madam", "Madame, Monsieur")
+/// assumes nothing.
+const MASCULINE_ALONE: &[&str] = &["sir", "monsieur", "señor"];
+const FEMININE_ALONE: &[&str] = &["madam", "madame", "señora"];
 
 impl Rule for GenderAssumption {
     fn doc(&self) -> &'static RuleDoc {
@@ -126,9 +163,9 @@ fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
             best = Some(range);
         }
     };
-    for title in TITLES.iter().chain([&MISS]) {
+    for &(title, before) in TITLES {
         for hit in word_matches(text, title) {
-            let with_period = text[hit.end..].starts_with('.');
+            let with_period = !title.ends_with('.') && text[hit.end..].starts_with('.');
             let end = hit.end + usize::from(with_period);
             let rest = &text[end..];
             let gap = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
@@ -136,30 +173,38 @@ fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
                 continue;
             }
             let name_at = end + gap;
-            let before_a_name = text[name_at..].starts_with(char::is_uppercase);
-            let addresses = if *title == MISS {
-                starts_data(name_at)
-            } else {
-                before_a_name || starts_data(name_at)
-            };
+            let addresses = starts_data(name_at)
+                || (before == Before::AName && text[name_at..].starts_with(char::is_uppercase));
             if addresses {
                 consider(hit.start..end);
             }
         }
     }
-    // "sir" and "madam" as words, unless both appear ("Sir or Madam").
-    let first_of = |spellings: &[&str]| {
-        spellings
+    // Forms used alone, in lower, title or upper case, unless the text also
+    // uses one of the other gender.
+    let first_of = |words: &[&str]| {
+        words
             .iter()
-            .filter_map(|w| word_matches(text, w).next())
+            .flat_map(|w| spellings(w))
+            .filter_map(|w| word_matches(text, &w).next())
             .min_by_key(|r| r.start)
     };
-    let sir = first_of(&["sir", "Sir", "SIR"]);
-    let madam = first_of(&["madam", "Madam", "MADAM"]);
-    if let (Some(hit), None) | (None, Some(hit)) = (sir, madam) {
+    let masculine = first_of(MASCULINE_ALONE);
+    let feminine = first_of(FEMININE_ALONE);
+    if let (Some(hit), None) | (None, Some(hit)) = (masculine, feminine) {
         consider(hit);
     }
     best
+}
+
+/// A word in lower, title and upper case.
+fn spellings(word: &str) -> [String; 3] {
+    let mut chars = word.chars();
+    let title = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    [word.to_string(), title, word.to_uppercase()]
 }
 
 #[cfg(test)]
@@ -202,6 +247,17 @@ mod tests {
             "<p>Dear Mr {{last_name}},</p>",
             "<p>Good evening, madam.</p>",
             "<p>Dear Miss {{last_name}},</p>",
+            "<p>Dear Madame,</p>",
+            "<p>Chère Mme {{last_name}},</p>",
+            "<p>Bonjour Mlle Ng,</p>",
+            "<p>Bonjour M. {{last_name}},</p>",
+            "<p>Sehr geehrter Herr {{last_name}},</p>",
+            "<p>Sehr geehrte Frau Ng,</p>",
+            "<p>Estimado Sr. {{last_name}}:</p>",
+            "<p>Estimada Sra. Ng:</p>",
+            "<p>Estimada señora:</p>",
+            "<p>Querido Señor Ng:</p>",
+            "<p>Cher Monsieur,</p>",
         ] {
             let campaign = one_variant("Hi", body);
             let f = check_cell_with("gender-assumption", &campaign, "last_name: Ng");
@@ -237,6 +293,10 @@ mod tests {
             "<p>Don't Miss Out on our sale</p>",
             "<p>Dear {{first_name}} {{last_name}}, welcome</p>",
             "<p>Hi there, Loren. Sirloin on sale; MS Office too.</p>",
+            "<p>Madame, Monsieur,</p>",
+            "<p>Estimado señor o señora:</p>",
+            "<p>Our Sr. Engineer J. M. Smith wrote this.</p>",
+            "<p>Frauke and Herrmann say hello. Madameoiselle is not a word.</p>",
         ] {
             let campaign = one_variant("Hi", body);
             let f = check_cell_with(
