@@ -148,7 +148,7 @@ fn sarif_on_the_examples_validates_against_the_schema() {
             "{uri} is not a project file"
         );
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
-        assert!(r["partialFingerprints"]["mergeproofFinding/v1"].is_string());
+        assert!(r["partialFingerprints"]["mergeproofProblem/v1"].is_string());
     }
 }
 
@@ -187,7 +187,7 @@ fn fingerprints(log: &Value) -> BTreeSet<String> {
         .unwrap()
         .iter()
         .map(|r| {
-            r["partialFingerprints"]["mergeproofFinding/v1"]
+            r["partialFingerprints"]["mergeproofProblem/v1"]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -208,11 +208,41 @@ fn sarif_fingerprints_are_stable_across_runs_and_folders() {
     let prints = fingerprints(&here);
     assert_eq!(prints, fingerprints(&again));
     assert_eq!(prints, fingerprints(&elsewhere));
-    // One fingerprint per finding.
-    assert_eq!(
-        prints.len(),
-        here["runs"][0]["results"].as_array().unwrap().len()
-    );
+    // One fingerprint per result, and one result per problem.
+    let results = here["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(prints.len(), results.len());
+    let text = Command::cargo_bin("mergeproof")
+        .unwrap()
+        .current_dir(examples.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&text.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(results.len() < findings.len());
+    let problem_count = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].to_string(),
+                f["campaign"].to_string(),
+                f["variant"].to_string(),
+                f["field"].to_string(),
+                f["file"].to_string(),
+                f["line"].to_string(),
+                f["column"].to_string(),
+            )
+        })
+        .collect::<BTreeSet<_>>()
+        .len();
+    assert_eq!(results.len(), problem_count);
+    // A problem names every profile it reaches.
+    let named: usize = results
+        .iter()
+        .map(|r| r["properties"]["profiles"].as_array().unwrap().len())
+        .sum();
+    let with_profile = findings.iter().filter(|f| f["profile"].is_string()).count();
+    assert_eq!(named, with_profile);
 }
 
 #[test]

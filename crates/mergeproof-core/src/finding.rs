@@ -132,7 +132,7 @@ pub const BASELINE_WAIVER: &str = "baseline";
 
 /// Why a finding is accepted: an `allow:` entry on the variant, or a review
 /// decision. A stale decision is kept here too so the report can say so.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Waiver {
     /// `allow`, `approved`, `waived`, or `stale` (a decision that no longer matches).
     pub kind: String,

@@ -3,10 +3,17 @@
 //!
 //! - `tool.driver.rules` lists every rule (plus `load-error`), with the text of
 //!   `mergeproof explain` as help; `ruleIndex` points into it.
-//! - One result per finding, at its place in the campaign YAML or template file
-//!   (`uriBaseId: %SRCROOT%`, the folder `lint` runs in), with
-//!   `partialFingerprints` made of the finding's rule, campaign, variant,
-//!   profile, field and message only, so they are the same from run to run.
+//! - One result per problem (the findings the text report groups together:
+//!   same rule, campaign, variant, field and place), at its place in the
+//!   campaign YAML or template file (`uriBaseId: %SRCROOT%`, the folder `lint`
+//!   runs in). The profiles it reaches are in `properties.profiles`, so a
+//!   token broken for forty profiles is one code-scanning alert, not forty.
+//!   Findings of one problem that are suppressed differently (one profile
+//!   approved, the others not) are separate results.
+//! - `partialFingerprints` are made of the problem's rule, campaign, variant,
+//!   field, file and column (not its line, so an edit above it keeps the
+//!   alert), and how it is suppressed: the same from run to run and machine to
+//!   machine.
 //! - Waived findings carry `suppressions`: `inSource` for an `allow:` entry in
 //!   the campaign, `external` for a review decision. A stale decision is said in
 //!   the message and in `properties.staleDecision`.
@@ -29,7 +36,7 @@ use crate::source::LoadError;
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const LOAD_ERROR_RULE: &str = "load-error";
 /// Names the kind of fingerprint, so a later scheme can sit beside it.
-const FINGERPRINT_KEY: &str = "mergeproofFinding/v1";
+const FINGERPRINT_KEY: &str = "mergeproofProblem/v1";
 
 pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
     let docs: Vec<&RuleDoc> = crate::rules::all().map(|r| r.doc()).collect();
@@ -48,9 +55,13 @@ pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
         .iter()
         .map(|e| load_error_result(e, load_error_index, base))
         .collect();
-    for f in run.findings() {
-        let index = docs.iter().position(|d| d.id == f.rule);
-        results.push(finding_result(f, index, base, run.baseline_applied));
+    for campaign in &run.campaigns {
+        for problem in super::text::groups_by(&campaign.findings, |f| {
+            (f.defect_key(), f.waived, f.waiver.as_ref())
+        }) {
+            let index = docs.iter().position(|d| d.id == problem[0].rule);
+            results.push(problem_result(&problem, index, base, run.baseline_applied));
+        }
     }
 
     let notifications: Vec<Value> = run
@@ -112,22 +123,36 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str, baseline: bool) -> Value {
+fn problem_result(
+    problem: &[&Finding],
+    rule_index: Option<usize>,
+    base: &str,
+    baseline: bool,
+) -> Value {
+    let f = problem[0];
     let mut text = format!("{} ({}", visible(&f.message), super::text::place(f));
-    if let Some(profile) = &f.profile {
-        text.push_str(&format!(", profile {}", visible(profile)));
+    if let Some(profiles) = super::text::profile_list(problem) {
+        text.push_str(&format!("; profiles: {profiles}"));
     }
     text.push(')');
     let stale = super::text::stale_note(f);
     if let Some(note) = &stale {
         text.push_str(&format!("; {note}"));
     }
+    let profiles: Vec<Value> = problem
+        .iter()
+        .filter_map(|f| {
+            f.profile
+                .as_deref()
+                .map(|p| json!({ "id": visible(p), "kind": f.profile_kind.map(|k| k.as_str()) }))
+        })
+        .collect();
     let mut properties = json!({
         "campaign": visible(&f.campaign),
         "variant": f.variant.as_deref().map(visible),
-        "profile": f.profile.as_deref().map(visible),
-        "profileKind": f.profile_kind.map(|k| k.as_str()),
         "field": f.field.as_str(),
+        "findings": problem.len(),
+        "profiles": profiles,
     });
     if !f.excerpt.is_empty() {
         properties["excerpt"] = visible(&f.excerpt).into();
@@ -140,7 +165,7 @@ fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str, baseline: 
         "level": level(f.severity),
         "message": { "text": text },
         "locations": [location(&path_in(base, &f.file), f.line, f.column)],
-        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(f) },
+        "partialFingerprints": { FINGERPRINT_KEY: problem_fingerprint(f) },
         "properties": properties,
     });
     if let Some(i) = rule_index {
@@ -172,6 +197,25 @@ fn finding_result(f: &Finding, rule_index: Option<usize>, base: &str, baseline: 
         result["suppressions"] = json!([suppression]);
     }
     result
+}
+
+/// A problem's code-scanning identity: what and where, never which profiles
+/// or when it ran.
+fn problem_fingerprint(f: &Finding) -> String {
+    let waiver = f.waiver.as_ref();
+    digest(&[
+        f.rule.as_str(),
+        &f.campaign,
+        f.variant.as_deref().unwrap_or(""),
+        f.field.as_str(),
+        &f.file,
+        &f.column.to_string(),
+        waiver.map_or("", |w| w.kind.as_str()),
+        waiver.map_or("", |w| w.reason.as_str()),
+        waiver.and_then(|w| w.reviewer.as_deref()).unwrap_or(""),
+        waiver.and_then(|w| w.at.as_deref()).unwrap_or(""),
+        if f.waived { "waived" } else { "" },
+    ])
 }
 
 /// Stable across runs and machines: what the finding is, never where the

@@ -214,12 +214,19 @@ pub(crate) fn stale_note(f: &Finding) -> Option<String> {
 /// The active findings of a campaign, one group per defect (same rule, place
 /// and variant), in order.
 pub(crate) fn defect_groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    groups_by(findings.iter().filter(|f| !f.waived), Finding::defect_key)
+}
+
+/// Findings grouped by `key`, groups in the order of their first finding and
+/// findings in order within each: one look-up per finding.
+pub(crate) fn groups_by<'a, K: std::hash::Hash + Eq>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    key: impl Fn(&'a Finding) -> K,
+) -> Vec<Vec<&'a Finding>> {
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
-    // Each defect's group by its key: one look-up per finding.
-    let mut index: std::collections::HashMap<crate::finding::DefectKey<'_>, usize> =
-        Default::default();
-    for f in findings.iter().filter(|f| !f.waived) {
-        match index.entry(f.defect_key()) {
+    let mut index: std::collections::HashMap<K, usize> = Default::default();
+    for f in findings {
+        match index.entry(key(f)) {
             std::collections::hash_map::Entry::Occupied(at) => groups[*at.get()].push(f),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(groups.len());
