@@ -188,6 +188,12 @@ macro_rules! tell {
 }
 
 pub fn main() -> ExitCode {
+    // A misspelt command followed by more words (`mergeproof lnt .`) is not a
+    // folder either; clap would only say that PATH takes no arguments.
+    if let Some(hint) = misspelt_command(std::env::args_os().skip(1)) {
+        tell!("mergeproof: {}", visible(&hint));
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -237,6 +243,21 @@ const COMMANDS: &[&str] = &[
     "init",
     "completions",
 ];
+
+/// "unknown command `lnt`: did you mean `lint`?" when the first word is close
+/// to a command, is no file or folder, and words follow it.
+fn misspelt_command(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<String> {
+    let first = args.next()?;
+    let word = first.to_str()?;
+    if args.next().is_none() || word.starts_with('-') || COMMANDS.contains(&word) {
+        return None;
+    }
+    if Path::new(word).exists() {
+        return None;
+    }
+    let hint = mergeproof_core::source::did_you_mean(word, COMMANDS)?;
+    Some(format!("unknown command `{word}`: {hint}"))
+}
 
 fn init(root: &Path) -> anyhow::Result<ExitCode> {
     let outcome = crate::init::init(root)

@@ -11,12 +11,19 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn a_word_close_to_a_command_is_a_typo_not_a_project() {
-    let (code, _, err) = run(&["lnt"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("unknown command `lnt`: did you mean `lint`?"),
-        "{err}"
-    );
+    for args in [
+        &["lnt"][..],
+        &["lnt", "."][..],
+        &["lnt", ".", "--format", "json"][..],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(
+            err.contains("unknown command `lnt`: did you mean `lint`?"),
+            "{args:?}: {err}"
+        );
+        assert!(out.is_empty(), "{out}");
+    }
 }
 
 #[test]

@@ -89,6 +89,26 @@ fn every_key_of_the_starter_config_is_its_default() {
 }
 
 #[test]
+fn the_readme_config_block_is_the_defaults() {
+    // The README says its first config block is exactly the built-in
+    // defaults: copied into a project, it changes nothing.
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("### Config: `mergeproof.yaml`").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    assert!(block.contains("unsafe_terms: [cheap"), "{block}");
+    // The examples fire every rule, so a setting that differs shows.
+    let examples = common::examples();
+    let config = examples.path().join("mergeproof.yaml");
+    std::fs::remove_file(&config).unwrap();
+    let (_, before, _) = run_in(examples.path(), &["lint", "--format", "json"]);
+    std::fs::write(&config, block).unwrap();
+    let (code, after, err) = run_in(examples.path(), &["lint", "--format", "json"]);
+    assert_ne!(code, 2, "{err}");
+    assert_eq!(before, after, "{err}\n{block}");
+}
+
+#[test]
 fn commands_find_the_project_from_a_subfolder() {
     let dir = starter();
     let inside = dir.path().join("shop/campaigns/templates");

@@ -328,20 +328,33 @@ fn watch_for_hangup(stop: Arc<AtomicBool>, looping: Arc<AtomicBool>) {
     });
 }
 
-/// Whether the terminal behind standard input has gone: poll(2) reports it
-/// hung up, failed or closed.
+/// Whether the terminal behind standard input has gone: poll reports it hung
+/// up or failed. `filedescriptor::poll` (the crate crossterm reads the
+/// terminal with) is poll(2) on Linux and select(2) on macOS, whose poll(2)
+/// answers POLLNVAL for every terminal: read as a hang-up there, the UI would
+/// end at once. macOS also announces a closed terminal by SIGHUP, which the
+/// loop already handles.
 fn terminal_hung_up() -> bool {
-    let mut fd = libc::pollfd {
+    let mut fds = [filedescriptor::pollfd {
         fd: libc::STDIN_FILENO,
-        events: libc::POLLIN,
+        events: filedescriptor::POLLIN,
         revents: 0,
-    };
-    // SAFETY: one valid pollfd, a zero timeout; poll only writes `revents`.
-    let ready = unsafe { libc::poll(&mut fd, 1, 0) };
-    if ready < 0 {
-        return std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted;
+    }];
+    match filedescriptor::poll(&mut fds, Some(Duration::ZERO)) {
+        Ok(_) => fds[0].revents & gone_events() != 0,
+        Err(filedescriptor::Error::Poll(e)) => e.kind() != std::io::ErrorKind::Interrupted,
+        Err(_) => true,
     }
-    fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// The poll events that mean the terminal is gone.
+fn gone_events() -> libc::c_short {
+    let gone = filedescriptor::POLLHUP | filedescriptor::POLLERR;
+    if cfg!(target_os = "macos") {
+        gone
+    } else {
+        gone | libc::POLLNVAL
+    }
 }
 
 /// The project folder's name, for the campaigns pane's title.

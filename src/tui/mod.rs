@@ -5,6 +5,9 @@
 
 pub mod app;
 pub mod decisions;
+// The terminal loop: poll(2) and Unix signals. On other systems the UI says
+// where it runs instead (see `run`).
+#[cfg(unix)]
 pub mod event;
 mod help;
 pub mod keys;
@@ -22,7 +25,17 @@ pub use app::{Action, App, Effect, Loaded, Pane, load};
 pub use ui::draw;
 
 /// Opens the TUI on the project at `path` until the person quits.
+#[cfg(unix)]
 pub fn run(path: &Path) -> anyhow::Result<()> {
     let mut store = decisions::open(path);
     event::run(path, store.as_mut())
+}
+
+/// The terminal UI runs on Linux and macOS; elsewhere the command says so,
+/// and what to use instead.
+#[cfg(not(unix))]
+pub fn run(_path: &Path) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "the terminal UI runs on Linux and macOS (on Windows, inside WSL); here, use `mergeproof lint`, `mergeproof lint --format html --output proof.html` for the proof sheet, or `mergeproof preview`"
+    )
 }
