@@ -129,8 +129,9 @@ pub enum PreviewFormat {
 pub struct PreviewArgs {
     /// Project folder (default: found upward from the current folder)
     pub path: Option<PathBuf>,
+    /// The campaign (may be left out when the project has only one)
     #[arg(long)]
-    pub campaign: String,
+    pub campaign: Option<String>,
     /// The variant to show (default: the one the profile receives)
     #[arg(long)]
     pub variant: Option<String>,
@@ -148,8 +149,9 @@ pub struct PreviewArgs {
 pub struct EdgeCaseArgs {
     /// Project folder (default: found upward from the current folder)
     pub path: Option<PathBuf>,
+    /// The campaign (may be left out when the project has only one)
     #[arg(long)]
-    pub campaign: String,
+    pub campaign: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -513,15 +515,44 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads a project and compiles one of its campaigns, or says clearly why not.
+/// Without `--campaign`, the project's one campaign.
 fn compiled_campaign(
     path: &Path,
-    campaign: &str,
+    campaign: Option<&str>,
 ) -> anyhow::Result<(
     mergeproof_core::project::Project,
     std::sync::Arc<mergeproof_core::template::CompiledCampaign>,
 )> {
     let project = load_project(path);
     let (compiled, broken, _) = engine::compile_project(&project);
+    let campaign = match campaign {
+        Some(campaign) => campaign.to_string(),
+        None => {
+            let ids: Vec<String> = project
+                .campaigns
+                .iter()
+                .map(|c| c.id.clone())
+                .chain(project.broken_campaigns.iter().filter_map(|b| {
+                    Path::new(&b.file)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                }))
+                .collect();
+            match ids.as_slice() {
+                [one] => one.clone(),
+                [] => anyhow::bail!(
+                    "no campaign in {}: a campaign is a `.yaml` file in campaigns/",
+                    visible(&path.join("campaigns").display().to_string())
+                ),
+                _ => anyhow::bail!(
+                    "this project has {} campaigns: pass --campaign ID (campaigns: {})",
+                    ids.len(),
+                    visible(&ids.join(", "))
+                ),
+            }
+        }
+    };
+    let campaign = campaign.as_str();
     let Some(compiled) = compiled.into_iter().find(|c| c.campaign.id == campaign) else {
         let failed = project
             .broken_campaigns
@@ -553,7 +584,7 @@ fn compiled_campaign(
 /// Loads a project and checks one of its campaigns.
 fn campaign_run(
     path: &Path,
-    campaign: &str,
+    campaign: Option<&str>,
     edge_cases: bool,
 ) -> anyhow::Result<engine::CampaignRun> {
     let (project, compiled) = compiled_campaign(path, campaign)?;
@@ -567,7 +598,7 @@ fn campaign_run(
 
 fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
     let root = project_root(args.path.as_deref())?;
-    let run = campaign_run(&root, &args.campaign, true)?;
+    let run = campaign_run(&root, args.campaign.as_deref(), true)?;
     let compiled = &run.compiled;
     let Some(pi) = run.profiles.iter().position(|p| p.id == args.profile) else {
         let ids: Vec<&str> = run.profiles.iter().map(|p| p.id.as_str()).collect();
@@ -591,7 +622,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
             None => anyhow::bail!(
                 "profile `{}` receives no variant of `{}`; pass --variant to see one anyway (variants: {})",
                 visible(&args.profile),
-                visible(&args.campaign),
+                visible(&compiled.campaign.id),
                 variant_ids.join(", ")
             ),
         },
@@ -601,7 +632,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "no variant `{}` in `{}`{hint} (variants: {})",
             visible(&wanted),
-            visible(&args.campaign),
+            visible(&compiled.campaign.id),
             variant_ids.join(", ")
         );
     };
@@ -768,7 +799,7 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
 /// name, they are made even when `edge_cases.enabled` is off.
 fn edge_cases(args: &EdgeCaseArgs) -> anyhow::Result<ExitCode> {
     let root = project_root(args.path.as_deref())?;
-    let (project, compiled) = compiled_campaign(&root, &args.campaign)?;
+    let (project, compiled) = compiled_campaign(&root, args.campaign.as_deref())?;
     let set = mergeproof_core::edge::synthesize(&compiled, &project.profiles, &project.config);
     let yaml = mergeproof_core::edge::to_yaml(&set.whole_profiles(&project.profiles));
     let header = format!(

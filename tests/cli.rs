@@ -158,3 +158,39 @@ fn a_project_with_nothing_to_check_fails() {
     assert_eq!(code, 2);
     assert!(err.contains("no campaign to check in"), "{err}");
 }
+
+#[test]
+fn preview_and_edge_cases_take_the_only_campaign_without_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "campaigns/welcome.yaml",
+        "variants:\n  - id: all\n    subject: \"Hi {{default first_name 'there'}}\"\n    body: \"<p>Welcome</p>\"\n",
+    );
+    write("sample-profiles/ana.yaml", "id: ana\nfirst_name: Ana\n");
+    let (code, out, err) = common::run_in(dir.path(), &["preview", "--profile", "ana"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Hi Ana"), "{out}");
+    let (code, out, err) = common::run_in(dir.path(), &["edge-cases"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("edge-case profiles for campaign `welcome`"),
+        "{out}"
+    );
+
+    // With two, it asks which, and names them.
+    write(
+        "campaigns/sale.yaml",
+        "variants:\n  - id: all\n    subject: Sale\n    body: \"<p>Sale</p>\"\n",
+    );
+    let (code, _, err) = common::run_in(dir.path(), &["preview", "--profile", "ana"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("2 campaigns: pass --campaign ID (campaigns: sale, welcome)"),
+        "{err}"
+    );
+}

@@ -110,6 +110,38 @@ fn preview_of_a_flag() {
 }
 
 #[test]
+fn n_says_which_flag_it_picked() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        to_nameless_gold_flag(&mut app);
+        assert!(
+            app.message().is_some_and(|m| m.starts_with("flag ")),
+            "{:?}",
+            app.message()
+        );
+        snapshot("flag_picked", &mut app);
+    }
+}
+
+#[test]
+fn a_search_without_a_match_says_so_and_stays_put() {
+    let mut app = app(80, 24);
+    run(&mut app, &[Action::End, Action::Open]);
+    let row = app.profile_id().map(str::to_string);
+    run(&mut app, &[Action::Search]);
+    // "ed" matches another row; "edzq" matches none: the cursor goes back.
+    for c in "ed".chars() {
+        app.handle(Action::Input(c));
+    }
+    assert_ne!(app.profile_id().map(str::to_string), row);
+    for c in "zq".chars() {
+        app.handle(Action::Input(c));
+    }
+    assert_eq!(app.profile_id().map(str::to_string), row);
+    snapshot("search_no_match", &mut app);
+}
+
+#[test]
 fn preview_of_a_variant_the_profile_does_not_receive() {
     for (w, h) in SIZES {
         let mut app = app(w, h);

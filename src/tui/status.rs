@@ -15,15 +15,23 @@ use super::text::safe;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let bar = Style::new().bg(Color::Indexed(235));
     if let Overlay::Search { input, .. } = app.overlay() {
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled(
                 "/",
                 Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             ),
             Span::raw(safe(input)),
             Span::styled("█", Style::new().fg(Color::Cyan)),
-            Span::styled("  Enter keeps · Esc goes back", dim()),
-        ]);
+        ];
+        // "no match" (or a refused paste) shows beside what was typed.
+        if let Some(message) = app.message() {
+            spans.push(Span::styled(
+                format!("  {}", safe(message)),
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ));
+        }
+        spans.push(Span::styled("  Enter keeps · Esc goes back", dim()));
+        let line = Line::from(spans);
         frame.render_widget(Paragraph::new(line).style(bar), area);
         return;
     }

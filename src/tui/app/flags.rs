@@ -48,8 +48,9 @@ impl App {
                 let k = if forward { 0 } else { flags - 1 };
                 self.go_to_flag(k);
                 if step < count {
+                    let picked = self.message.take().unwrap_or_default();
                     self.message = Some(format!(
-                        "next campaign: {}",
+                        "{} · {picked}",
                         crate::tui::text::safe(&self.entries[index].id)
                     ));
                 }
@@ -70,6 +71,15 @@ impl App {
             return;
         };
         let finding = &checked.run.findings[flag.finding];
+        // Which flag `n` picked, said where it shows at any size: at 80×24
+        // the preview may have no room for the finding itself.
+        let picked = format!(
+            "flag {}/{}: {} in {}",
+            k + 1,
+            self.matrix.flags().len(),
+            finding.rule,
+            finding.field.as_str()
+        );
         let variant = finding
             .variant
             .as_deref()
@@ -83,6 +93,7 @@ impl App {
             None => {}
         }
         self.flag_cursor = Some(k);
+        self.message = Some(picked);
         let selected = self
             .cell_findings()
             .iter()

@@ -91,6 +91,7 @@ impl App {
             _ => return,
         }
         let query = input.to_lowercase();
+        self.message = None;
         if query.is_empty() {
             return;
         }
@@ -109,7 +110,13 @@ impl App {
                 self.matrix.set_row(i);
                 self.flag_cursor = None;
             }
-            (None, _) => self.message = Some("no match".into()),
+            // The cursor goes back to where the search began rather than
+            // rest on what an earlier prefix matched, and the prompt says so.
+            (None, _) => {
+                self.select_campaign(origin_campaign);
+                self.matrix.set_row(origin_row);
+                self.message = Some("no match".into());
+            }
         }
     }
 
