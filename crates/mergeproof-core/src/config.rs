@@ -43,6 +43,32 @@ pub struct Config {
     /// Categories in use that are not sensitive (`categories:`): one within
     /// two edits of a sensitive category is otherwise taken for a typo.
     pub categories: Vec<String>,
+    /// What opens a template file (`front_matter:`).
+    pub front_matter: FrontMatter,
+}
+
+/// `front_matter: yaml`: template files open with a YAML block between `---`
+/// lines that a build stage (Maizzle, Jekyll, Assemble/Mailmason) strips; it
+/// is not part of the email.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FrontMatter {
+    /// The file is the template, from its first byte (the default).
+    #[default]
+    None,
+    /// A leading `---` … `---` (or `...`) block is left out.
+    Yaml,
+}
+
+impl FrontMatter {
+    pub const NAMES: [&str; 2] = ["none", "yaml"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim() {
+            "none" => Some(Self::None),
+            "yaml" => Some(Self::Yaml),
+            _ => None,
+        }
+    }
 }
 
 /// `profile_columns: { id: "Email Address", "First Name": first_name }`.
@@ -234,6 +260,7 @@ impl Default for Config {
             trusted_html: Vec::new(),
             literal_tags: Vec::new(),
             categories: Vec::new(),
+            front_matter: FrontMatter::None,
         }
     }
 }
@@ -257,6 +284,7 @@ struct RawConfig {
     trusted_html: Option<Vec<String>>,
     literal_tags: Option<Spanned<Vec<String>>>,
     categories: Option<Vec<String>>,
+    front_matter: Option<Spanned<String>>,
     // Each list and table of names has an `extend_` form that adds to the
     // built-in defaults instead of replacing them.
     extend_personal_fields: Option<Vec<String>>,
@@ -542,6 +570,21 @@ impl Config {
         }
         if let Some(name) = raw.dialect {
             config.dialect = parse_dialect(&name, file, errors).unwrap_or_default();
+        }
+        if let Some(name) = raw.front_matter {
+            match FrontMatter::parse(&name.value) {
+                Some(setting) => config.front_matter = setting,
+                None => {
+                    let hint = crate::source::hint_suffix(&name.value, &FrontMatter::NAMES);
+                    errors.push(LoadError::at(
+                        &SourceLoc::from_yaml(file, &name.referenced),
+                        format!(
+                            "unknown `front_matter` `{}`{hint}; it is `yaml` (templates open with a `---` block that a build stage strips) or `none`",
+                            name.value
+                        ),
+                    ));
+                }
+            }
         }
         for (name, helper) in raw.helpers.unwrap_or_default() {
             let loc = SourceLoc::from_yaml(file, &helper.referenced);

@@ -317,10 +317,12 @@ pub fn load_campaign(
                     Ok((rel, body_text)) => {
                         digest.push('\u{0}');
                         digest.push_str(&body_text);
+                        let (template, skipped) =
+                            super::front_matter::strip(config.front_matter, &body_text);
                         Some(TemplateSource {
-                            text: body_text,
+                            text: template.to_string(),
                             file: display(&rel),
-                            line: 1,
+                            line: 1 + skipped,
                             column: 1,
                             first_line_shift: 0,
                         })

@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod files;
+pub mod front_matter;
 pub mod paths;
 pub mod profile;
 pub mod records;
@@ -189,14 +190,15 @@ fn load(files: ProjectFiles<'_>) -> Project {
                     .unwrap_or_default();
                 match files.read(&file) {
                     Ok(text) => {
+                        let (template, skipped) = front_matter::strip(config.front_matter, &text);
                         partials.insert(
                             name.clone(),
                             Partial {
                                 name,
                                 source: TemplateSource {
-                                    text,
+                                    text: template.to_string(),
                                     file: display(&file),
-                                    line: 1,
+                                    line: 1 + skipped,
                                     column: 1,
                                     first_line_shift: 0,
                                 },
@@ -411,6 +413,49 @@ mod tests {
             "campaigns/templates/a.html.hbs"
         );
         assert!(project.partials.contains_key("footer"));
+    }
+
+    #[test]
+    fn front_matter_is_left_out_of_templates_and_lines_keep_their_numbers() {
+        let files = |config: &'static str| {
+            vec![
+                ("mergeproof.yaml", config),
+                (
+                    "campaigns/welcome.yaml",
+                    "variants:\n  - id: a\n    subject: Hi\n    body_file: templates/welcome.hbs\n",
+                ),
+                (
+                    "campaigns/templates/welcome.hbs",
+                    "---\nlayout: basic.hbs\npreheader: \"Thanks for trying <%= product_name %>\"\n---\n<h1>Welcome!</h1>\n{{> button}}\n<p>{{defualt name \"there\"}}</p>\n",
+                ),
+                (
+                    "campaigns/partials/button.hbs",
+                    "---\ntitle: button\n---\n<a href=\"{{url}}\">Go</a>\n",
+                ),
+            ]
+        };
+        let (project, errors) = errors_of(&files("front_matter: yaml\n"));
+        let joined = errors.join("\n");
+        // The template starts after the block; an error is at its line in the file.
+        assert!(
+            joined.contains("campaigns/templates/welcome.hbs:7:4: unknown helper `defualt`"),
+            "{joined}"
+        );
+        let partial = &project.partials["button"].source;
+        assert_eq!(partial.text, "<a href=\"{{url}}\">Go</a>\n");
+        assert_eq!(partial.start().line, 4);
+
+        // Without the setting, the block is template text.
+        let (project, _) = errors_of(&files(""));
+        assert!(project.partials["button"].source.text.starts_with("---\n"));
+
+        let (_, errors) = errors_of(&files("front_matter: yml\n"));
+        assert!(
+            errors.join("\n").contains(
+                "mergeproof.yaml:1:15: unknown `front_matter` `yml`: did you mean `yaml`?"
+            ),
+            "{errors:?}"
+        );
     }
 
     #[test]
