@@ -318,6 +318,8 @@ struct RawHelper {
     #[serde(default)]
     block: bool,
     #[serde(default)]
+    interpolate: bool,
+    #[serde(default)]
     html: bool,
 }
 
@@ -593,6 +595,13 @@ impl Config {
                 None | Some("argument") => Returns::Argument,
                 Some(text) => Returns::Text(text.to_string()),
             };
+            if raw.interpolate && (raw.block || !matches!(returns, Returns::Argument)) {
+                errors.push(LoadError::at(
+                    &loc,
+                    format!("helper `{name}` has `interpolate: true`, which fills the `{{name}}` places of its first argument: it needs `returns: argument` and no `block`"),
+                ));
+                continue;
+            }
             if raw.block && raw.returns.is_some() {
                 errors.push(LoadError::at(
                     &loc,
@@ -617,6 +626,7 @@ impl Config {
                     returns,
                     block: raw.block,
                     html: raw.html,
+                    interpolate: raw.interpolate,
                 },
             );
         }

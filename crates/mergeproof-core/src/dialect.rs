@@ -153,6 +153,17 @@ pub struct DeclaredHelper {
     pub block: bool,
     /// What it prints is HTML the team's code builds (not `unescaped-data`).
     pub html: bool,
+    /// Its first argument with each `{name}` filled from the hash argument
+    /// `name`, HTML-escaped, as i18next interpolates with Ghost's settings
+    /// (`{{t 'By {authors}' authors=post.authors}}`).
+    pub interpolate: bool,
+}
+
+impl DeclaredHelper {
+    /// Whether what it prints of data is HTML-escaped by the helper itself.
+    pub fn escapes_data(&self) -> bool {
+        self.interpolate
+    }
 }
 
 pub type DeclaredHelpers = BTreeMap<String, DeclaredHelper>;
@@ -294,6 +305,7 @@ mod tests {
                 returns: Returns::Argument,
                 block: false,
                 html: false,
+                interpolate: false,
             },
         );
         let d = TemplateDialect {

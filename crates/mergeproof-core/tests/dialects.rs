@@ -183,10 +183,80 @@ fn declared_helpers_load_and_render_as_declared() {
         body(
             config,
             "",
-            "{{t greeting}} {{#hasFeature \"x\"}}on{{else}}off{{/hasFeature}} {{legal_footer}} {{render_footer footer}} {{t footer}}",
+            "{{t greeting}} {{#hasFeature \"x\"}}on{{else}}off{{/hasFeature}} {{legal_footer}} {{render_footer footer}} {{t footer}} {{{t footer}}}",
             profile
         ),
-        "Hello on © Harbor &amp; Pine <p>Unsubscribe</p> &lt;p&gt;Unsubscribe&lt;/p&gt;"
+        "Hello on © Harbor &amp; Pine <p>Unsubscribe</p> &lt;p&gt;Unsubscribe&lt;/p&gt; <p>Unsubscribe</p>"
+    );
+}
+
+/// Ghost's `t` (i18next): `{name}` places filled from the hash, each value
+/// HTML-escaped; a name passed without a value prints nothing, one not
+/// passed stays as written.
+#[test]
+fn interpolating_helpers_fill_their_places_from_the_hash() {
+    let config = "dialect: handlebars\nhelpers:\n  t: { returns: argument, interpolate: true }\n";
+    let template = "{{{t 'By {authors}' authors=post.authors}}} · {{t '{date}' date=post.publishedAt}} · {{{t 'a {status} member of {site}' site=site.title}}}";
+    assert_eq!(
+        body(
+            config,
+            "",
+            template,
+            "post: { authors: \"Ana & Bo\", publishedAt: 3 Dec 2026 }\nsite: { title: Harbor/Pine }\n"
+        ),
+        "By Ana &amp; Bo · 3 Dec 2026 · a {status} member of Harbor&#x2F;Pine"
+    );
+    assert_eq!(
+        body(config, "", template, "site: { title: H }\n"),
+        "By  ·  · a {status} member of H"
+    );
+    for wrong in [
+        "  t: { returns: \"x\", interpolate: true }\n",
+        "  t: { block: true, interpolate: true }\n",
+    ] {
+        let errors = load_errors(&format!("helpers:\n{wrong}"), "", "x");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("needs `returns: argument` and no `block`")),
+            "{errors:?}"
+        );
+    }
+}
+
+/// On complete data, an interpolating helper gives no finding: its places
+/// are filled (no render-artifact) and its values escaped (no
+/// unescaped-data); a missing value is missing-fallback.
+#[test]
+fn interpolating_helpers_give_no_finding_on_complete_data() {
+    let config = "dialect: handlebars\nhelpers:\n  t: { returns: argument, interpolate: true }\n";
+    let campaign = "variants:\n  - id: a\n    subject: Weekly\n    body: \"<p>{{{t 'By {authors}' authors=post.authors}}} on {{t '{date}' date=post.date}}</p>\"\n";
+    let run = |profile: &str| {
+        let project = project(&[
+            ("mergeproof.yaml", config),
+            ("campaigns/c.yaml", campaign),
+            ("sample-profiles/p.yaml", profile),
+        ]);
+        let run = mergeproof_core::engine::run(
+            &project,
+            &mergeproof_core::engine::Options { edge_cases: false },
+            &Default::default(),
+        );
+        assert!(run.load_errors.is_empty(), "{:?}", run.load_errors);
+        // One variant and no control group is no-control's, not the helper's.
+        run.findings()
+            .map(|f| f.rule.to_string())
+            .filter(|r| r != "no-control")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run("post: { authors: \"<b>Ana</b>\", date: 3 Dec }\n"),
+        Vec::<String>::new()
+    );
+    assert!(
+        run("post: { date: 3 Dec }\n").contains(&"missing-fallback".to_string()),
+        "{:?}",
+        run("post: { date: 3 Dec }\n")
     );
 }
 

@@ -37,7 +37,7 @@ impl Rule for UnescapedData {
         }
         let body = &cx.cell.body;
         for token in &template.analysis.tokens {
-            if token.escaped || token.reads.is_empty() {
+            if token.escapes_data || token.reads.is_empty() {
                 continue;
             }
             // HTML the team's own systems build (`trusted_html:`).

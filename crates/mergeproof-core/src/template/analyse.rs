@@ -30,6 +30,9 @@ pub struct Token {
     pub reads: Vec<Read>,
     /// `{{ }}` escapes HTML; `{{{ }}}` does not.
     pub escaped: bool,
+    /// What it prints of data is HTML-escaped: by `{{ }}`, or by the helper
+    /// itself (a declared helper with `interpolate: true`, as i18next does).
+    pub escapes_data: bool,
     pub loc: SourceLoc,
     /// Inside an `{{#each}}`: its paths contain `[]` and it may render many times.
     pub in_loop: bool,
@@ -541,12 +544,17 @@ impl<'a> Walker<'a> {
             .into_iter()
             .map(|(path, by_default)| self.read(path, by_default))
             .collect();
+        let helper_escapes = helper
+            .as_deref()
+            .and_then(|h| self.dialect.declared.get(h))
+            .is_some_and(crate::dialect::DeclaredHelper::escapes_data);
         self.analysis.tokens.push(Token {
             index,
             expression,
             helper,
             reads,
             escaped,
+            escapes_data: escaped || helper_escapes,
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,
