@@ -88,29 +88,6 @@ fn escape_like_i18next(value: &str, out: &mut String) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::interpolate;
-
-    #[test]
-    fn places_are_filled_from_the_hash_and_escaped() {
-        let value = |name: &str| match name {
-            "authors" => Some("Ana & Bo <b>".to_string()),
-            "site" => Some("Harbor/Pine".to_string()),
-            "date" => Some(String::new()),
-            _ => None,
-        };
-        assert_eq!(
-            interpolate("By {authors} at { site }", value),
-            "By Ana &amp; Bo &lt;b&gt; at Harbor&#x2F;Pine"
-        );
-        // Passed without a value: nothing; not passed: as written.
-        assert_eq!(interpolate("{date} today", value), " today");
-        assert_eq!(interpolate("{status} member", value), "{status} member");
-        assert_eq!(interpolate("no places {} {", value), "no places {} {");
-    }
-}
-
 impl HelperDef for Declared {
     fn call_inner<'reg: 'rc, 'rc>(
         &self,
@@ -144,5 +121,28 @@ impl HelperDef for Declared {
             out.write(&r.get_escape_fn()(&text))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn places_are_filled_from_the_hash_and_escaped() {
+        let value = |name: &str| match name {
+            "authors" => Some("Ana & Bo <b>".to_string()),
+            "site" => Some("Harbor/Pine".to_string()),
+            "date" => Some(String::new()),
+            _ => None,
+        };
+        assert_eq!(
+            interpolate("By {authors} at { site }", value),
+            "By Ana &amp; Bo &lt;b&gt; at Harbor&#x2F;Pine"
+        );
+        // Passed without a value: nothing; not passed: as written.
+        assert_eq!(interpolate("{date} today", value), " today");
+        assert_eq!(interpolate("{status} member", value), "{status} member");
+        assert_eq!(interpolate("no places {} {", value), "no places {} {");
     }
 }
