@@ -120,6 +120,62 @@ pub fn run_campaign(
 
 /// [`run_campaign`] with the samples' render inputs made already (empty:
 /// made here).
+/// An edge case reports only what its change added: a finding its base
+/// sample profile has too (same rule, variant, field and place) is the
+/// sample's own, already reported for it, and repeating it for every edge
+/// case made from that sample would bury what the changes found.
+fn only_what_edges_add(
+    cell_findings: Vec<Vec<(usize, Draft)>>,
+    profiles: &[ProfileRef],
+    sample_count: usize,
+) -> Vec<Vec<(usize, Draft)>> {
+    type Place<'a> = (
+        usize,
+        Option<usize>,
+        crate::rule_id::RuleId,
+        crate::finding::Field,
+        &'a crate::source::SourceLoc,
+    );
+    let sample_index: std::collections::HashMap<&str, usize> = profiles[..sample_count]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let of_samples: std::collections::HashSet<Place<'_>> = cell_findings[..sample_count]
+        .iter()
+        .flatten()
+        .map(|(pi, d)| (*pi, d.variant, d.rule, d.field, &d.loc))
+        .collect();
+    let base_has = |pi: usize, d: &Draft| {
+        let base = profiles[pi]
+            .edge
+            .as_ref()
+            .and_then(|e| sample_index.get(e.base.as_str()).copied());
+        base.is_some_and(|b| of_samples.contains(&(b, d.variant, d.rule, d.field, &d.loc)))
+    };
+    let dropped: Vec<Vec<bool>> = cell_findings
+        .iter()
+        .enumerate()
+        .map(|(pi, drafts)| {
+            drafts
+                .iter()
+                .map(|(_, d)| pi >= sample_count && base_has(pi, d))
+                .collect()
+        })
+        .collect();
+    cell_findings
+        .into_iter()
+        .zip(dropped)
+        .map(|(drafts, dropped)| {
+            drafts
+                .into_iter()
+                .zip(dropped)
+                .filter_map(|(d, drop)| (!drop).then_some(d))
+                .collect()
+        })
+        .collect()
+}
+
 fn run_campaign_with(
     compiled: Arc<CompiledCampaign>,
     samples: &[ProfileRef],
@@ -165,6 +221,7 @@ fn run_campaign_with(
         })
         .collect();
     let renders = selection.iter().filter(|s| s.is_some()).count();
+    let cell_findings = only_what_edges_add(cell_findings, &profiles, samples.len());
 
     let probes = crate::edge::audience_probes(&compiled, samples, config);
     let probe_selection: Vec<Option<usize>> = probes

@@ -2,9 +2,10 @@
 //! templates and audiences read.
 //!
 //! The sample profiles are what the team thought of; the edge cases are what
-//! it did not. For each variant, a base profile that receives it (the first
-//! sample profile that does, else the first sample profile, else an empty
-//! profile) is changed one field at a time, and each change is named after
+//! it did not. For each variant, a base profile (of the sample profiles that
+//! receive it, the one that holds the most of the fields it reads; else the
+//! most complete sample profile; else an empty profile) is changed one field
+//! at a time, and each change is named after
 //! itself: `edge:first_name=missing`, `edge:age=17`. Which changes a field gets
 //! depends on how the campaign uses it (see [`cases`]); the fields come from
 //! [`usage`].
@@ -221,12 +222,13 @@ fn plan<'a>(
     let empty = Value::Object(Map::new());
     let mut planned = Vec::new();
     for (vi, fields) in fields.iter().enumerate() {
-        let base = samples
+        let receiving = samples
             .iter()
             .zip(&selection)
-            .find(|(_, s)| **s == Some(vi))
-            .map(|(p, _)| p)
-            .or(samples.first())
+            .filter(|(_, s)| **s == Some(vi))
+            .map(|(p, _)| p);
+        let base = most_complete(receiving, fields)
+            .or_else(|| most_complete(samples.iter(), fields))
             .map(|p| &**p);
         let data = base.map_or(&empty, |b| &b.data);
         for field in fields {
@@ -240,6 +242,42 @@ fn plan<'a>(
     }
     planned.sort_by_key(|(_, case)| case.tier);
     planned
+}
+
+/// The sample that holds the most of the fields a variant reads (the first
+/// of those that hold as many): a defect of one sample's own data (a blank
+/// name in a vendor's sample file) then stays that sample's finding instead of
+/// being repeated by every edge case made from it.
+fn most_complete<'a>(
+    samples: impl Iterator<Item = &'a ProfileRef>,
+    fields: &[FieldUse],
+) -> Option<&'a ProfileRef> {
+    let mut best: Option<(&ProfileRef, usize)> = None;
+    for sample in samples {
+        let held = fields
+            .iter()
+            .filter(|f| holds(&sample.data, &f.path))
+            .count();
+        if best.is_none_or(|(_, most)| held > most) {
+            best = Some((sample, held));
+        }
+    }
+    best.map(|(sample, _)| sample)
+}
+
+/// Whether `data` holds a value at `path`; for a path through a list
+/// (`items.[].name`), whether the list has items.
+fn holds(data: &Value, path: &str) -> bool {
+    let whole = path
+        .split("[]")
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches('.');
+    match crate::audience::value_at(data, whole) {
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::Object(map)) => !map.is_empty(),
+        value => !crate::audience::is_blank(value),
+    }
 }
 
 /// The name "Loren" with no gender stated or inferred: who is "Mr." here? The

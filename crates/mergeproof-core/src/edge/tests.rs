@@ -406,3 +406,55 @@ fn a_name_in_a_section_keeps_the_top_level_field_of_that_name() {
             .any(|p| p.data.get("currency").is_some())
     );
 }
+
+#[test]
+fn the_base_is_the_most_complete_sample_that_receives_the_variant() {
+    let c = compiled(
+        "variants:\n  - id: all\n    subject: \"{{default first_name 'there'}}\"\n    body: \"{{default last_name 'x'}} {{default city 'y'}}\"\n",
+    );
+    let s = samples(&[
+        ("sparse", "first_name: Ann"),
+        ("full", "first_name: Bo\nlast_name: Ng\ncity: Oslo"),
+        ("also-full", "first_name: Cy\nlast_name: Ma\ncity: Rome"),
+    ]);
+    let set = synthesize(&c, &s, &Config::default());
+    let missing = edge(&set, "edge:first_name=missing");
+    assert_eq!(missing.edge.as_ref().unwrap().base, "full");
+}
+
+#[test]
+fn an_edge_case_reports_only_what_its_change_added() {
+    // The one sample has a defect of its own: no first name in the subject.
+    let campaign = "variants:\n  - id: hello\n    subject: \"{{first_name}}, your picks\"\n    body: \"<p>{{city}}</p>\"\n";
+    let s = samples(&[("vendor-sample", "city: Oslo")]);
+    let run = run(campaign, &s, true);
+    let missing_name: Vec<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.rule == crate::rule_id::RuleId::MissingFallback)
+        .filter(|f| f.field == crate::finding::Field::Subject)
+        .filter_map(|f| f.profile.as_deref())
+        .collect();
+    // Reported for the sample alone, not again for each edge case from it.
+    assert_eq!(missing_name, ["vendor-sample"], "{:#?}", run.findings);
+    // What an edge change adds is still reported.
+    assert!(
+        run.findings
+            .iter()
+            .any(|f| f.field == crate::finding::Field::Body
+                && f.profile.as_deref() == Some("edge:city=missing")),
+        "{:#?}",
+        run.findings
+    );
+    // Without the sample's defect, the edge cases find it themselves.
+    let clean = samples(&[("ann", "first_name: Ann\ncity: Oslo")]);
+    let run = super::tests::run(campaign, &clean, true);
+    assert!(
+        run.findings
+            .iter()
+            .any(|f| f.field == crate::finding::Field::Subject
+                && f.profile.as_deref() == Some("edge:first_name=missing")),
+        "{:#?}",
+        run.findings
+    );
+}
