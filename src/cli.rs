@@ -163,6 +163,10 @@ pub struct ExplainArgs {
     /// List every rule with its default severity
     #[arg(long, group = "what")]
     pub list: bool,
+    /// Write the fix in this dialect's spelling (default: the project's
+    /// `dialect:`, found upward from the current folder)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(mergeproof_core::dialect::Dialect::names()))]
+    pub dialect: Option<String>,
 }
 
 /// `--format` takes the report formats the core names.
@@ -508,10 +512,30 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             let hint = mergeproof_core::source::hint_prefix(id, &RuleId::names());
             anyhow::bail!("no rule `{id}`: {hint}`mergeproof explain --list` lists them");
         };
-        out.push_str(&rule.doc().explanation());
+        let dialect = match &args.dialect {
+            Some(name) => mergeproof_core::dialect::Dialect::parse(name),
+            None => project_dialect(),
+        };
+        out.push_str(&rule.doc().explanation_in(dialect));
     }
     write_output(None, &out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `dialect:` of the project around the current folder, when there is
+/// one that sets it; a config that does not load sets none here (`lint`
+/// reports it).
+fn project_dialect() -> Option<mergeproof_core::dialect::Dialect> {
+    let root = project_root(None).ok()?;
+    let text = std::fs::read_to_string(root.join(mergeproof_core::config::CONFIG_FILE)).ok()?;
+    let mut errors = Vec::new();
+    let config = mergeproof_core::config::Config::parse(
+        &text,
+        mergeproof_core::config::CONFIG_FILE,
+        &mut errors,
+    );
+    (errors.is_empty() && text.lines().any(|l| l.trim_start().starts_with("dialect:")))
+        .then_some(config.dialect)
 }
 
 /// Loads a project and compiles one of its campaigns, or says clearly why not.

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::keys::KEYS;
 use super::panes::dim;
+use super::text::safe;
 
 fn boxed(frame: &mut Frame, screen: Rect, width: u16, height: u16, title: String) -> Rect {
     let area = screen.centered(
@@ -57,8 +58,23 @@ pub fn draw_help(frame: &mut Frame, screen: Rect, scroll: u16) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
-pub fn draw_explain(frame: &mut Frame, screen: Rect, rule: RuleId, scroll: u16) {
-    let text = mergeproof_core::rules::rule(rule).doc().explanation();
+/// The rule's explanation with its fix in the campaign's dialect, and the
+/// selected finding's own fix first.
+pub fn draw_explain(
+    frame: &mut Frame,
+    screen: Rect,
+    rule: RuleId,
+    dialect: mergeproof_core::dialect::Dialect,
+    fix: Option<&str>,
+    scroll: u16,
+) {
+    let explanation = mergeproof_core::rules::rule(rule)
+        .doc()
+        .explanation_in(Some(dialect));
+    let text = match fix {
+        Some(fix) => format!("This finding's fix\n  {}\n\n{explanation}", safe(fix)),
+        None => explanation,
+    };
     let inner = boxed(
         frame,
         screen,

@@ -17,7 +17,12 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     status::draw(frame, areas.status, app);
     match app.overlay() {
         Overlay::Help { scroll } => help::draw_help(frame, screen, *scroll),
-        Overlay::Explain { rule, scroll } => help::draw_explain(frame, screen, *rule, *scroll),
+        Overlay::Explain {
+            rule,
+            scroll,
+            dialect,
+            fix,
+        } => help::draw_explain(frame, screen, *rule, *dialect, fix.as_deref(), *scroll),
         Overlay::Reason { input, findings } => prompt::draw_reason(frame, screen, findings, input),
         Overlay::Confirm { findings } => prompt::draw_confirm(frame, screen, findings),
         Overlay::None | Overlay::Search { .. } => {}

@@ -135,6 +135,169 @@ impl Dialect {
     }
 }
 
+/// A value that holds nothing, as far as a dialect's fallback can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blank {
+    Missing,
+    Null,
+    /// `""`.
+    Empty,
+    /// Only spaces (or other whitespace).
+    Spaces,
+    /// The words `null` or `undefined` that exports write for nothing.
+    Placeholder,
+}
+
+impl Blank {
+    /// Which blank `value` is, if it is one.
+    pub fn of(value: Option<&serde_json::Value>) -> Option<Blank> {
+        use serde_json::Value;
+        match value {
+            None => Some(Blank::Missing),
+            Some(Value::Null) => Some(Blank::Null),
+            Some(Value::String(s)) if s.is_empty() => Some(Blank::Empty),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(Blank::Spaces),
+            Some(Value::String(s))
+                if s.trim().eq_ignore_ascii_case("null")
+                    || s.trim().eq_ignore_ascii_case("undefined") =>
+            {
+                Some(Blank::Placeholder)
+            }
+            _ => None,
+        }
+    }
+
+    /// The blank in words: "a value of only spaces".
+    pub fn words(self) -> &'static str {
+        match self {
+            Blank::Missing => "a missing value",
+            Blank::Null => "a null value",
+            Blank::Empty => "an empty text",
+            Blank::Spaces => "a value of only spaces",
+            Blank::Placeholder => "the text `null` or `undefined`",
+        }
+    }
+}
+
+/// How a dialect writes a fallback and its guards: the spellings of the
+/// `fix` texts findings carry. `{p}` stands for the field as the template
+/// writes it, `{t}` for the token as written, `{f}` for the fallback text.
+#[derive(Clone, Copy, Debug)]
+pub struct Spelling {
+    /// What replaces `{t}` so that `{f}` prints when the value is blank.
+    pub fallback: &'static str,
+    /// The blanks that fallback catches; for the others no template change
+    /// in this dialect can help.
+    pub catches: &'static [Blank],
+    /// A block that renders only when `{p}` has a value.
+    pub if_present: &'static str,
+    /// What replaces `{t}` so that it prints only when `{p}` is above zero,
+    /// `{f}` otherwise; `None` where the dialect cannot compare numbers.
+    pub if_positive: Option<&'static str>,
+    /// What replaces a helper call `{t}` that reads `{p}`, so that `{f}`
+    /// prints when `{p}` is falsy; it catches [`GUARD_CATCHES`].
+    pub guard_else: &'static str,
+    /// What the fallback is called, for a fix that says what it cannot do.
+    pub fallback_name: &'static str,
+    /// What `guard_else` is called, likewise.
+    pub guard_name: &'static str,
+}
+
+/// What an `{{#if}}` or a Mustachio section treats as no value.
+pub const GUARD_CATCHES: &[Blank] = HANDLEBARS_FALSY;
+
+const HANDLEBARS_FALSY: &[Blank] = &[Blank::Missing, Blank::Null, Blank::Empty];
+
+impl Dialect {
+    /// The dialect's spelling of fallbacks and guards, as its platform
+    /// documents them (see each dialect's helpers above and Postmark's
+    /// "Mustachio Templating": inverted sections).
+    pub fn spelling(self) -> Spelling {
+        match self {
+            Dialect::Mergeproof => Spelling {
+                fallback: "{{default {p} \"{f}\"}}",
+                // `default` passes over every blank (see its helper).
+                catches: &[
+                    Blank::Missing,
+                    Blank::Null,
+                    Blank::Empty,
+                    Blank::Spaces,
+                    Blank::Placeholder,
+                ],
+                if_present: "{{#if {p}}}…{{/if}}",
+                if_positive: Some("{{#if (gt {p} 0)}}{t}{{else}}{f}{{/if}}"),
+                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                fallback_name: "`default`",
+                guard_name: "`{{#if}}`",
+            },
+            // No `default` helper: an `{{#if}}` with an `{{else}}`, whose
+            // test is JavaScript's truthiness.
+            Dialect::Handlebars => Spelling {
+                fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                catches: HANDLEBARS_FALSY,
+                if_present: "{{#if {p}}}…{{/if}}",
+                if_positive: None,
+                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                fallback_name: "`{{#if}}`",
+                guard_name: "`{{#if}}`",
+            },
+            // `insert` prints its default for a missing, null or empty value.
+            Dialect::Sendgrid => Spelling {
+                fallback: "{{insert {p} \"default={f}\"}}",
+                catches: HANDLEBARS_FALSY,
+                if_present: "{{#if {p}}}…{{/if}}",
+                if_positive: Some("{{#greaterThan {p} 0}}{t}{{else}}{f}{{/greaterThan}}"),
+                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                fallback_name: "`insert`'s default and `{{#if}}`",
+                guard_name: "`{{#if}}`",
+            },
+            Dialect::Mandrill => Spelling {
+                fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                catches: HANDLEBARS_FALSY,
+                if_present: "{{#if {p}}}…{{/if}}",
+                if_positive: Some("{{#if `{p} > 0`}}{t}{{else}}{f}{{/if}}"),
+                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+                fallback_name: "`{{#if}}`",
+                guard_name: "`{{#if}}`",
+            },
+            // Mustachio: a section for a value that exists, an inverted
+            // section for one that does not; no comparisons.
+            Dialect::Postmark => Spelling {
+                fallback: "{{#{p}}}{t}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+                catches: HANDLEBARS_FALSY,
+                if_present: "{{#{p}}}…{{/{p}}}",
+                if_positive: None,
+                guard_else: "{{#{p}}}{t}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+                fallback_name: "a section and its inverted section `{{^…}}`",
+                guard_name: "a section and its inverted section `{{^…}}`",
+            },
+        }
+    }
+}
+
+impl Spelling {
+    /// `pattern` with the field, the token and the fallback put in.
+    /// One pass over the pattern, so a token that itself holds `{p}` (a
+    /// field named `p`) is put in as it is.
+    pub fn fill(pattern: &str, field: &str, token: &str, fallback: &str) -> String {
+        let mut out = String::with_capacity(pattern.len() + token.len() + fallback.len());
+        let mut rest = pattern;
+        while let Some(at) = rest.find('{') {
+            out.push_str(&rest[..at]);
+            let (value, skip) = match rest[at..].get(..3) {
+                Some("{t}") => (token, 3),
+                Some("{f}") => (fallback, 3),
+                Some("{p}") => (field, 3),
+                _ => ("{", 1),
+            };
+            out.push_str(value);
+            rest = &rest[at + skip..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// What a declared helper prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Returns {
@@ -287,6 +450,29 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn spellings_fill_in_one_pass() {
+        let sendgrid = Dialect::Sendgrid.spelling();
+        assert_eq!(
+            Spelling::fill(sendgrid.fallback, "first_name", "{{first_name}}", "there"),
+            "{{insert first_name \"default=there\"}}"
+        );
+        let postmark = Dialect::Postmark.spelling();
+        assert_eq!(
+            Spelling::fill(postmark.fallback, "p", "{{p}}", "x"),
+            "{{#p}}{{p}}{{/p}}{{^p}}x{{/p}}"
+        );
+        assert_eq!(
+            Blank::of(Some(&serde_json::json!("  "))),
+            Some(Blank::Spaces)
+        );
+        assert_eq!(
+            Blank::of(Some(&serde_json::json!("NULL"))),
+            Some(Blank::Placeholder)
+        );
+        assert_eq!(Blank::of(Some(&serde_json::json!(0))), None);
+    }
 
     #[test]
     fn names_round_trip() {

@@ -304,6 +304,7 @@ fn run_campaign_with(
                         waived: false,
                         waiver: None,
                         reviewed_text: "".into(),
+                        fix: None,
                     },
                 ));
             }
@@ -370,5 +371,6 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
         waived: waiver.is_some(),
         waiver,
         reviewed_text: draft.reviewed_text,
+        fix: draft.fix,
     })
 }

@@ -125,6 +125,43 @@ pub struct Finding {
     /// statement); a review decision fingerprints it.
     #[serde(skip)]
     pub reviewed_text: Arc<str>,
+    /// How to fix this finding, written for its token and dialect; without
+    /// one, the rule's general fix (`mergeproof explain`) applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A finding's fix: what to do, in the dialect's own spelling, and, when it
+/// is one change to the template, the text to replace and its replacement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub text: String,
+    /// The template text at the finding's place that the fix replaces...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace: Option<String>,
+    /// ...and what it becomes.
+    #[serde(rename = "with", skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+}
+
+impl Fix {
+    /// Advice without a template change (the data, the audience, a reason).
+    pub fn advice(text: impl Into<String>) -> Fix {
+        Fix {
+            text: text.into(),
+            replace: None,
+            replacement: None,
+        }
+    }
+
+    /// One change to the template: `from` at the finding's place becomes `to`.
+    pub fn edit(text: impl Into<String>, from: impl Into<String>, to: impl Into<String>) -> Fix {
+        Fix {
+            text: text.into(),
+            replace: Some(from.into()),
+            replacement: Some(to.into()),
+        }
+    }
 }
 
 /// The waiver kind of a finding a baseline accepts (`lint --baseline`).
@@ -281,6 +318,7 @@ mod tests {
             waived,
             waiver: None,
             reviewed_text: "".into(),
+            fix: None,
         }
     }
 

@@ -107,6 +107,10 @@ pub enum Overlay {
     Explain {
         rule: RuleId,
         scroll: u16,
+        /// The campaign's dialect, which the rule's fix is written in.
+        dialect: mergeproof_core::dialect::Dialect,
+        /// The selected finding's own fix, when it has one.
+        fix: Option<String>,
     },
     /// `/`: typing moves the selection to the first id that matches.
     Search {

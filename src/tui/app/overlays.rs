@@ -182,9 +182,17 @@ impl App {
     pub(super) fn explain(&mut self) {
         match self.selected_finding() {
             Some(f) => {
+                let rule = f.rule;
+                let fix = f.fix.as_ref().map(|fix| fix.text.clone());
+                let dialect = self
+                    .checked()
+                    .map(|c| c.run.compiled.dialect)
+                    .unwrap_or_default();
                 self.overlay = Overlay::Explain {
-                    rule: f.rule,
+                    rule,
                     scroll: 0,
+                    dialect,
+                    fix,
                 }
             }
             None => self.no_finding_here(),

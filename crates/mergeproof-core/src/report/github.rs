@@ -45,6 +45,9 @@ pub fn render(run: &Run, base: &str) -> String {
             if let Some(profiles) = super::text::profile_list(&group) {
                 let _ = write!(message, "\nprofiles: {profiles}");
             }
+            for fix in super::text::fixes(&group) {
+                let _ = write!(message, "\nfix: {}", visible(&fix));
+            }
             let kind = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

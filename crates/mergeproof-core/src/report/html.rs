@@ -512,6 +512,9 @@ fn write_flag(out: &mut String, f: &Finding) {
     if !f.excerpt.is_empty() {
         let _ = write!(out, "<br><code>{}</code>", text(&f.excerpt));
     }
+    if let Some(fix) = &f.fix {
+        let _ = write!(out, "<div class=\"fix\">fix: {}</div>", text(&fix.text));
+    }
     if let Some(w) = &f.waiver {
         let who = w.reviewer.as_deref().map(text).unwrap_or_default();
         let _ = write!(

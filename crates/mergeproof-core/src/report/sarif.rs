@@ -160,6 +160,11 @@ fn problem_result(
     if let Some(note) = stale {
         properties["staleDecision"] = note.into();
     }
+    properties["fix"] = super::text::fixes(problem)
+        .iter()
+        .map(|f| visible(f))
+        .collect::<Vec<_>>()
+        .into();
     let mut result = json!({
         "ruleId": f.rule,
         "level": level(f.severity),

@@ -165,9 +165,29 @@ fn write_group(out: &mut String, style: &Style, group: &[&Finding]) {
     if let Some(profiles) = profile_list(group) {
         let _ = writeln!(out, "  = profiles: {profiles}");
     }
-    let fix = first_sentence(crate::rules::rule(f.rule).doc().fix);
-    let _ = writeln!(out, "  = fix: {fix}");
+    for fix in fixes(group) {
+        let _ = writeln!(out, "  = fix: {}", visible(&fix));
+    }
     out.push('\n');
+}
+
+/// The fixes of a defect's findings, each once in order (a SendGrid name
+/// that is missing for one profile and only spaces for another takes two);
+/// without any, the rule's advice up to its first full stop.
+pub(crate) fn fixes(group: &[&Finding]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for f in group {
+        if let Some(fix) = &f.fix
+            && !seen.contains(&fix.text)
+        {
+            seen.push(fix.text.clone());
+        }
+    }
+    if seen.is_empty() {
+        let doc = crate::rules::rule(group[0].rule).doc();
+        seen.push(first_sentence(doc.fix).to_string());
+    }
+    seen
 }
 
 /// A rule's advice up to its first full stop (`mergeproof explain` has the

@@ -630,6 +630,7 @@ mod tests {
             waived: false,
             waiver: None,
             reviewed_text: "".into(),
+            fix: None,
         };
         store
             .decide(&finding, Decision::Approved, "", "qa")

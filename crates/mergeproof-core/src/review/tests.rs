@@ -22,6 +22,7 @@ fn finding(variant: &str, profile: &str, field: Field, message: &str, text: &str
         waived: false,
         waiver: None,
         reviewed_text: text.into(),
+        fix: None,
     }
 }
 

@@ -32,7 +32,8 @@ static DOC: RuleDoc = RuleDoc {
     summary: "A link or image URL built with data comes out empty, with placeholder text, invalid, or missing its host, a path segment or a query value.",
     why: "The \"Track your order\" button is the one thing a shipping email is for. When the order id is missing it points at https://shop.example/orders/ or at nothing at all, and the customer who clicks it calls support instead. Images built from data show as broken boxes.",
     example: "body: <a href=\"https://shop.example/orders/{{order.id}}\">Track your order</a>\nprofile: { }            # no order\nrenders: https://shop.example/orders/",
-    fix: "Guard the link with the field it needs ({{#if order.id}}…{{/if}}) and give the rest a link that works without it, or give the token a fallback that makes a working URL.",
+    fix: "Guard the link with the field it needs ({{#if order.id}}…{{/if}}; in Postmark {{#order.id}}…{{/order.id}}) and give the rest a link that works without it, or restrict the variant's audience to profiles that have the field.",
+    fix_in: Some(super::fix::link_guard_in),
     accept: "When the URL is right as it renders (a later stage fills it in), add to the variant:\n  allow:\n    - { rule: broken-link, reason: \"…why…\" }",
 };
 
@@ -74,16 +75,23 @@ impl Rule for BrokenLink {
                 } else {
                     url.value.text.clone()
                 };
-                out.push(cx.draft(
-                    DOC.id,
-                    Field::Body,
-                    format!(
-                        "`{}` of `<{}>`, built with `{}`, {problem}",
-                        url.attribute, url.tag, token.expression
-                    ),
-                    token.loc.clone(),
-                    shown,
-                ));
+                let fix = token
+                    .reads
+                    .first()
+                    .map(|read| super::fix::guard_link(cx.campaign.dialect, token, &read.path));
+                out.push(
+                    cx.draft(
+                        DOC.id,
+                        Field::Body,
+                        format!(
+                            "`{}` of `<{}>`, built with `{}`, {problem}",
+                            url.attribute, url.tag, token.expression
+                        ),
+                        token.loc.clone(),
+                        shown,
+                    )
+                    .with_fix(fix),
+                );
             }
         }
     }

@@ -32,6 +32,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "\"Feeling under the weather? We noticed you switched to herbal tea\" tells the customer they are watched, and what was concluded about their health. Without consent it is a privacy complaint waiting to happen.",
     example: "audience: { field: browsing.recent_categories, contains: herbal tea }\nbody: \"We noticed you switched from {{browsing.switched_from}} to herbal tea\"\nprofile: { consent: { sensitive: false } }",
     fix: "Add consent to the variant's audience ({ field: consent.sensitive, eq: true }), or write copy that does not reveal the inference (\"New teas have landed\"). The fields are `sensitive_fields` and `fields.consent_sensitive` in mergeproof.yaml.",
+    fix_in: None,
     accept: "When the reference is expected (the customer saved the item themselves), add to the variant:\n  allow:\n    - { rule: creepy-reference, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

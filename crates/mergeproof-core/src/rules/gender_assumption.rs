@@ -31,6 +31,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "Loren is a man's name and a woman's name. \"Dear Ms. Ng\" to a man who never told you his gender, or \"Dear Mr.\" chosen by a model's guess, is the kind of mistake customers reply to, and remember.",
     example: "body: \"Dear {{#if (eq gender \\\"male\\\")}}Mr.{{else}}Ms.{{/if}} {{last_name}},\"\nprofile: { first_name: Loren, last_name: Ng }   # no gender\nrenders: \"Dear Ms. Ng,\"",
     fix: "Address people without an honorific (\"Dear Loren Ng\", \"Hi Loren\"), or restrict the gendered variant to profiles that stated their gender ({ field: gender, exists: true }) and give everyone else a neutral one. The fields are `fields.gender` and `fields.gender_inferred` in mergeproof.yaml.",
+    fix_in: None,
     accept: "When the wording is right for everyone it reaches, add to the variant:\n  allow:\n    - { rule: gender-assumption, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

@@ -25,6 +25,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "The receipt's heading reads `<h3></h3>` for every customer: `{{date}}` ran the date helper with nothing to format instead of printing the order's `date`. A preview tool that looked the field up would have shown the date and passed it.",
     example: "dialect: mergeproof\n  <h3>Order of {{date}}</h3>\nprofile: { date: \"2026-12-01\" }",
     fix: "Write {{this.date}} (or {{./date}}), which always reads the field; or call the helper with the field: {{date date}}.",
+    fix_in: None,
     accept: "When calling the helper is what you mean (today's date on Mailchimp Transactional), add to the variant:\n  allow:\n    - { rule: helper-shadows-field, reason: \"…why…\" }",
 };
 
@@ -63,7 +64,7 @@ impl Rule for HelperShadowsField {
                     ),
                     token.loc.clone(),
                     shown,
-                ));
+                ).with_fix(Some(super::fix::read_the_field(token, helper))));
             }
         }
     }

@@ -16,7 +16,8 @@ static DOC: RuleDoc = RuleDoc {
     summary: "A token reads a field that is missing, null, empty or blank for this profile, with no fallback.",
     why: "The customer sees \"Hi ,\" or \"Dear  Smith\" in place of a name: the most common personalization failure, and the most visible one, since it sits in the subject line or the greeting.",
     example: "subject: \"{{first_name}}, your gold picks\"\nprofile: { last_name: Ng }   # no first_name\nrenders: \", your gold picks\"",
-    fix: "Give the token a fallback: {{default first_name \"Friend\"}}, or wrap the personalized words in {{#if first_name}}…{{/if}}, or restrict the variant's audience to profiles that have the field ({ field: first_name, exists: true }).",
+    fix: "Give the token the fallback its dialect spells: {{default first_name \"there\"}} in mergeproof's own, {{insert first_name \"default=there\"}} in SendGrid, {{#if first_name}}{{first_name}}{{else}}there{{/if}} in Handlebars.js and Mailchimp Transactional, {{#first_name}}{{first_name}}{{/first_name}}{{^first_name}}there{{/first_name}} in Postmark (each finding's fix shows the one for its campaign; `mergeproof explain RULE --dialect D` too); or restrict the variant's audience to profiles that have the field ({ field: first_name, exists: true }).",
+    fix_in: Some(super::fix::fallback_in),
     accept: "When a blank really is fine for this variant, add to it:\n  allow:\n    - { rule: missing-fallback, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
@@ -54,17 +55,30 @@ impl Rule for MissingFallback {
                     "missing or blank"
                 };
                 let verb = if missing.len() == 1 { "is" } else { "are" };
-                out.push(cx.draft(
-                    DOC.id,
-                    field,
-                    format!(
-                        "`{}` has no fallback and `{}` {verb} {state} for this profile",
-                        rt.token.expression,
-                        missing.join("`, `"),
+                let fix = match missing.as_slice() {
+                    [path] => super::fix::fallback(
+                        cx.campaign.dialect,
+                        cx.config,
+                        rt.token,
+                        path,
+                        cx.value(path),
                     ),
-                    rt.token.loc.clone(),
-                    excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
-                ));
+                    _ => super::fix::several(cx.campaign.dialect, rt.token, &missing),
+                };
+                out.push(
+                    cx.draft(
+                        DOC.id,
+                        field,
+                        format!(
+                            "`{}` has no fallback and `{}` {verb} {state} for this profile",
+                            rt.token.expression,
+                            missing.join("`, `"),
+                        ),
+                        rt.token.loc.clone(),
+                        excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
+                    )
+                    .with_fix(Some(fix)),
+                );
             }
         }
     }

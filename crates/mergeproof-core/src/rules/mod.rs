@@ -8,6 +8,7 @@
 
 mod broken_link;
 mod creepy_reference;
+mod fix;
 mod gender_assumption;
 mod helper_shadows_field;
 mod missing_fallback;
@@ -49,7 +50,11 @@ pub struct RuleDoc {
     pub why: &'static str,
     /// A template (and profile) that fires the rule.
     pub example: &'static str,
+    /// How to fix it, in every dialect.
     pub fix: &'static str,
+    /// How to fix it in one dialect, in that dialect's spelling, for rules
+    /// whose fix is a fallback or a guard.
+    pub fix_in: Option<fn(crate::dialect::Dialect) -> String>,
     /// How to accept it on purpose.
     pub accept: &'static str,
 }
@@ -165,14 +170,27 @@ pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
 impl RuleDoc {
     /// The full explanation, as `explain` prints it and SARIF and the TUI show it.
     pub fn explanation(&self) -> String {
+        self.explanation_in(None)
+    }
+
+    /// `mergeproof explain`'s text; with a dialect, the fix as that dialect
+    /// writes it.
+    pub fn explanation_in(&self, dialect: Option<crate::dialect::Dialect>) -> String {
+        let (heading, fix) = match (dialect, self.fix_in) {
+            (Some(d), Some(fix_in)) => (
+                format!("Fix (dialect: {}, {})", d.name(), d.platform()),
+                fix_in(d),
+            ),
+            _ => ("Fix".to_string(), self.fix.to_string()),
+        };
         format!(
-            "{id} [{sev}]\n\n{summary}\n\nWhy it matters\n{why}\n\nExample\n{example}\n\nFix\n{fix}\n\nAccept it on purpose\n{accept}\n",
+            "{id} [{sev}]\n\n{summary}\n\nWhy it matters\n{why}\n\nExample\n{example}\n\n{heading}\n{fix}\n\nAccept it on purpose\n{accept}\n",
             id = self.id,
             sev = self.default_severity,
             summary = self.summary,
             why = indent(self.why),
             example = indent(self.example),
-            fix = indent(self.fix),
+            fix = indent(&fix),
             accept = indent(self.accept),
         )
     }
@@ -199,6 +217,16 @@ pub struct Draft {
     /// For campaign-level drafts: the variant and profile concerned, if any.
     pub variant: Option<usize>,
     pub profile: Option<ProfileRef>,
+    /// This finding's own fix, when the rule writes one for its token and
+    /// dialect.
+    pub fix: Option<crate::finding::Fix>,
+}
+
+impl Draft {
+    pub fn with_fix(mut self, fix: Option<crate::finding::Fix>) -> Draft {
+        self.fix = fix;
+        self
+    }
 }
 
 /// One profile and the variant it receives, rendered.
@@ -296,6 +324,7 @@ impl<'a> CellContext<'a> {
             reviewed_text: self.reviewed_text(field),
             variant: None,
             profile: None,
+            fix: None,
         }
     }
 }
@@ -336,6 +365,7 @@ impl CampaignContext<'_> {
             excerpt: String::new(),
             variant: None,
             profile: None,
+            fix: None,
         }
     }
 }

@@ -27,6 +27,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "Without an unpersonalized baseline there is nothing to compare with: nobody can say whether the personalized variants earn more clicks, or whether they cost some. A control that greets people by name is not a baseline.",
     example: "id: device-launch\nvariants: [iphone, ipad, imac, everyone]   # no `control:`",
     fix: "Add `control: <variant id>` naming a variant whose subject, preheader and body read no profile data (usually the catch-all), or remove the tokens from the control.",
+    fix_in: None,
     accept: "A receipt, a password reset or another message sent because something happened is `kind: transactional` in its campaign file: no-control applies to marketing only. When a baseline is measured elsewhere, add to the control variant (or to any variant, when there is no control):\n  allow:\n    - { rule: no-control, reason: \"…why…\" }",
 };
 

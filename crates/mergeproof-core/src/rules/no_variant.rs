@@ -23,6 +23,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A campaign with only a Gold and a Platinum variant says nothing to everyone else. Depending on the platform they get no email, an empty one, or the first variant by default: all three are decisions nobody made.",
     example: "variants:\n  - id: platinum\n    audience: { field: loyalty.tier, eq: platinum }\n  - id: gold\n    audience: { field: loyalty.tier, eq: gold }\nprofile: { loyalty: { tier: silver } }",
     fix: "Add a last variant without `audience` (the catch-all, usually the control), or widen an audience to take these profiles.",
+    fix_in: None,
     accept: "When excluding these profiles is the point (a members-only send), add to the last variant:\n  allow:\n    - { rule: no-variant, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

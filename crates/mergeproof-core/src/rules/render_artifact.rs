@@ -37,7 +37,8 @@ static DOC: RuleDoc = RuleDoc {
     summary: "The rendered text holds template debris ({{, {FNAME}, *|FNAME|*, %%Name%%), junk data (null, undefined, NaN, [object Object]) or punctuation left dangling by an empty token.",
     why: "\"Hi ,\", \"Dear {FNAME}\" and \"Hello null\" tell the customer the email was sent by a machine that does not know them. Debris in a subject line is seen before the email is even opened, and screenshots of it travel.",
     example: "subject: \"{{first_name}}, your gold picks\"\nprofile: { last_name: Okafor }   # no first_name\nrenders: \", your gold picks\"\n\nbody: \"Dear *|FNAME|*,\"   # a Mailchimp tag pasted into a Handlebars template\nrenders: \"Dear *|FNAME|*,\"",
-    fix: "Give empty tokens a fallback ({{default first_name \"there\"}}) or put the words around them inside {{#if first_name}}…{{/if}}, so no punctuation is left behind; replace merge tags of other tools with Handlebars tokens; clean `null`/`undefined` out of the data at the source, or guard the token.",
+    fix: "Give an empty token the fallback its dialect spells (each finding's fix shows the one for its campaign; `mergeproof explain render-artifact --dialect D` too) or put the words around it inside a guard, so no punctuation is left behind; write merge tags of other tools as tokens of your platform; clean `null`/`undefined` out of the data at the source.",
+    fix_in: Some(super::fix::fallback_in),
     accept: "When the text is right as it renders (a product literally named \"{Brace}\"), add to the variant:\n  allow:\n    - { rule: render-artifact, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
@@ -52,6 +53,8 @@ struct Artifact {
     range: Range<usize>,
     message: String,
     loc: SourceLoc,
+    /// The token whose value left it, when one did: its fallback is the fix.
+    token: Option<u32>,
 }
 
 impl Rule for RenderArtifact {
@@ -114,7 +117,40 @@ impl Rule for RenderArtifact {
                 }
                 reported.insert(start, end);
                 let excerpt = excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
-                out.push(cx.draft(DOC.id, field, a.message, a.loc, excerpt));
+                let fix = a
+                    .token
+                    .and_then(|index| template.token(index))
+                    .and_then(|token| {
+                        if let Some(field) = token.shadowed_field.as_deref() {
+                            return Some(super::fix::read_the_field(token, field));
+                        }
+                        // The first value it read that holds nothing; in a
+                        // loop, what this occurrence printed told.
+                        let read = token
+                            .reads
+                            .iter()
+                            .find(|r| crate::audience::is_blank(cx.value(&r.path)))
+                            .or(token.reads.first())?;
+                        Some(super::fix::fallback(
+                            cx.campaign.dialect,
+                            cx.config,
+                            token,
+                            &read.path,
+                            cx.value(&read.path),
+                        ))
+                    })
+                    .or_else(|| {
+                        a.message.contains("merge tag").then(|| {
+                            crate::finding::Fix::advice(format!(
+                                "Write this field as a {} token, or name the tag's pattern under `literal_tags:` in mergeproof.yaml when a later stage fills it in.",
+                                cx.campaign.dialect.platform()
+                            ))
+                        })
+                    });
+                out.push(
+                    cx.draft(DOC.id, field, a.message, a.loc, excerpt)
+                        .with_fix(fix),
+                );
             }
         }
     }
@@ -192,6 +228,7 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
                 range: gap_start..end,
                 message: format!("`{}` printed nothing here and {what}", token.expression),
                 loc: token.loc.clone(),
+                token: Some(span.token),
             });
         } else if space_before && after.starts_with([' ', '\u{a0}']) && !after_gap.is_empty() {
             let next_space = after.chars().next().map_or(0, char::len_utf8);
@@ -202,6 +239,7 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
                     token.expression
                 ),
                 loc: token.loc.clone(),
+                token: Some(span.token),
             });
         }
     }
@@ -242,6 +280,7 @@ fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Ve
                 ),
                 range: span.start + hit.start..span.start + hit.end,
                 loc: token.loc.clone(),
+                token: Some(span.token),
             });
         }
     }
@@ -279,6 +318,7 @@ fn debris(template: &CompiledTemplate, text: &str, out: &mut Vec<Artifact>) {
             message: format!("the rendered text holds `{found}`, {kind}"),
             loc: loc_of_literal(template, found),
             range,
+            token: None,
         });
     };
     if braces {
@@ -385,6 +425,7 @@ fn stray_punctuation(
                 "the rendered text has a space before a comma, where something printed nothing"
                     .into(),
             loc: loc_of_literal(template, " ,"),
+            token: None,
         });
     }
     let mut line_start = 0;
@@ -395,6 +436,7 @@ fn stray_punctuation(
                 range: line_start + lead..line_start + lead + 1,
                 message: "a line of the rendered text starts with a comma, where something printed nothing".into(),
                 loc: template.source.start(),
+                token: None,
             });
         }
         line_start += line.len() + 1;

@@ -22,6 +22,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A render error does not print a wrong word, it drops the whole email: the platform logs a failed send and the customer never hears from you. It happens to the profiles whose data the template did not expect, which is why a preview with tidy sample data never shows it.",
     example: "body: \"{{> (lookup . 'layout')}}\"\nprofile: { layout: winter }   # no partial named winter\nrenders: nothing; the send fails\n\nbody: \"{{#each orders}}{{#each ../orders}}…{{/each}}{{/each}}\"\nprofile: 3,000 orders   # renders past 8 MiB",
     fix: "Make the template accept every value the data can hold: guard the helper call with {{#if field}}…{{/if}}, give a partial name a fallback, bound a loop over a list the data may make long; or clean the data at the source.",
+    fix_in: None,
     accept: "When the failing profiles can never be sent this campaign, add to the variant:\n  allow:\n    - { rule: send-failure, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

@@ -23,6 +23,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "An audience that checks the household, not the reader, sends diaper promotions to a 16-year-old on the family account and wine offers to minors. Some of these are legal problems, all of them are trust problems.",
     example: "categories: [baby]            # baby: { min_age: 18, requires: { field: household.has_infant, eq: true } }\naudience: { field: household.has_infant, eq: true }\nprofile: { age: 16, household: { has_infant: true } }",
     fix: "Add the policy's conditions to the variant's audience (`{ field: age, gte: 18 }` and the `requires` condition), so that only the people the category is meant for receive it. The policies are `sensitive_categories` in mergeproof.yaml.",
+    fix_in: None,
     accept: "When the policy does not apply to this campaign (a parenting newsletter to a verified list), add to the variant:\n  allow:\n    - { rule: sensitive-category, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

@@ -27,6 +27,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A name at the front of the subject pushes the offer to the end, and on a phone the end is cut: \"Loren, your gold picks: extra 30% off lin…\". The longer the customer's name, the less of the offer they see.",
     example: "subject: \"{{first_name}}, your gold picks: extra 30% off linen\"\nprofile: { first_name: Loren }\nrenders 43 characters; iPhone Mail shows 41, the Gmail app 40",
     fix: "Shorten the copy so that the subject still fits with a long name, or move the name to the preheader or the greeting. Putting the offer before the name keeps the offer in view, but a name cut in half is still flagged. The widths are `clients` in mergeproof.yaml.",
+    fix_in: None,
     accept: "When the cut is acceptable (the words past it are a bonus), add to the variant:\n  allow:\n    - { rule: subject-truncation, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

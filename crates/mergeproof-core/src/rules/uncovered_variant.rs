@@ -22,6 +22,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A variant for iMac owners when no sample profile owns an iMac is never previewed with a real-looking customer. Its first real reader is a real customer, and whatever is wrong with it goes out unseen.",
     example: "variants:\n  - id: imac\n    audience: { field: device, eq: imac }\nsample-profiles: devices iphone, ipad, android, desktop; nobody has an iMac",
     fix: "Add a sample profile in sample-profiles/ that matches the variant's audience (a customer with `device: imac`), or drop the segment if nobody is in it.",
+    fix_in: None,
     accept: "When the segment is real but has no sample on purpose, add to the variant:\n  allow:\n    - { rule: uncovered-variant, reason: \"…why…\" }",
 };
 

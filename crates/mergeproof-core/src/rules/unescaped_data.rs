@@ -22,6 +22,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "A name like `<b>O'Brien & \"Co\"</b>` or `<script>` typed into a sign-up form is inserted as markup: at best the layout breaks, at worst the email carries someone's script or a phishing link in your brand.",
     example: "body_file: templates/device-iphone.html.hbs\n  <p>{{{first_name}}}, your iPhone deserves a better desk.</p>\nprofile: { first_name: \"<a href=https://evil.example>Claim your prize</a>\" }",
     fix: "Use {{first_name}} (two braces): Handlebars escapes it. Keep {{{ }}} for trusted HTML the team writes, never for profile data.",
+    fix_in: None,
     accept: "When the field holds HTML your own systems produce and sanitize, name it in mergeproof.yaml:\n  trusted_html: [footerContent, \"post.*_html\"]\nor, for one variant, add to it:\n  allow:\n    - { rule: unescaped-data, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
@@ -61,17 +62,20 @@ impl Rule for UnescapedData {
                     Some(excerpt(&t.text, s.start, s.end, 30))
                 })
                 .unwrap_or_default();
-            out.push(cx.draft(
-                DOC.id,
-                Field::Body,
-                format!(
-                    "`{}` prints `{}` into the HTML body without escaping: markup in the data becomes part of the email",
-                    token.expression,
-                    paths.join("`, `")
-                ),
-                token.loc.clone(),
-                shown,
-            ));
+            out.push(
+                cx.draft(
+                    DOC.id,
+                    Field::Body,
+                    format!(
+                        "`{}` prints `{}` into the HTML body without escaping: markup in the data becomes part of the email",
+                        token.expression,
+                        paths.join("`, `")
+                    ),
+                    token.loc.clone(),
+                    shown,
+                )
+                .with_fix(Some(super::fix::escape(token))),
+            );
         }
     }
 }

@@ -30,6 +30,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "Variants are tried in order and the first match wins. A variant listed after the catch-all, or after a looser audience, is written, reviewed and approved, and never sent: the segment it was made for gets the generic version.",
     example: "variants:\n  - id: everyone          # no audience: the catch-all\n  - id: android           # never reached\n    audience: { field: device, eq: android }",
     fix: "Move the variant above the catch-all or above the looser audience that takes its profiles, fix a contradictory audience (`age gt 30` and `age lt 20`), or delete the variant.",
+    fix_in: None,
     accept: "When the variant is parked on purpose (kept for next season), add to it:\n  allow:\n    - { rule: unreachable-variant, reason: \"…why…\" }",
 };
 

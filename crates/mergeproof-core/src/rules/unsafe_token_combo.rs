@@ -30,6 +30,7 @@ static DOC: RuleDoc = RuleDoc {
     why: "\"Loren, cheap below-market picks for you\" reads as a judgement of Loren, not of the prices. Next to a name, words about price, debt or bodies become personal, and customers screenshot them.",
     example: "subject: \"{{first_name}}, cheap below-market picks for you\"\nprofile: { first_name: Dmitri }\nrenders: \"Dmitri, cheap below-market picks for you\"",
     fix: "Move the name away from the term (another sentence, or the greeting only), or reword the offer (\"prices cut on jackets\"). The terms are `unsafe_terms` in mergeproof.yaml; the personal fields are `personal_fields`.",
+    fix_in: None,
     accept: "When the combination is fine for this audience, add to the variant:\n  allow:\n    - { rule: unsafe-token-combo, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 

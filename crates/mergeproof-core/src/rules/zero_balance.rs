@@ -20,7 +20,8 @@ static DOC: RuleDoc = RuleDoc {
     summary: "A rendered balance, points or credit figure is zero, negative or missing for this profile, with no guard that requires it to be above zero.",
     why: "\"You have $0.00 to spend!\" is a reminder that the customer has nothing; \"-$42.17 to spend\" is a billing error in a marketing email. Both cost more trust than the campaign earns.",
     example: "body: \"You have {{currency account.balance account.currency}} to spend\"\nprofile: { account: { balance: 0 } }\nrenders: \"You have $0.00 to spend\"",
-    fix: "Wrap the sentence in {{#if (gt account.balance 0)}}…{{else}}…{{/if}} with copy for the others, or restrict the variant's audience ({ field: account.balance, gt: 0 }). `{{#if account.balance}}` is not enough: negative numbers are true. The figures checked are `balance_fields` in mergeproof.yaml.",
+    fix: "Guard the sentence so it shows only amounts above zero, with copy for the others: {{#if (gt loyalty.points 0)}}…{{else}}…{{/if}} in mergeproof's own dialect, {{#greaterThan loyalty.points 0}} in SendGrid, {{#if `loyalty.points > 0`}} in Mailchimp Transactional; Handlebars.js and Postmark cannot compare, so there restrict the variant's audience ({ field: loyalty.points, gt: 0 }). Each finding's fix names its own field. A plain truthiness test is not enough: negative numbers are true. The figures checked are `balance_fields` in mergeproof.yaml.",
+    fix_in: Some(super::fix::positive_in),
     accept: "When showing a zero is intended (a statement), add to the variant:\n  allow:\n    - { rule: zero-balance, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
 };
 
@@ -51,16 +52,20 @@ impl Rule for ZeroBalance {
                         Some(_) => continue,
                     };
                     reported.push(rt.token.index);
-                    out.push(cx.draft(
-                DOC.id,
-                        field,
-                        format!(
-                            "`{}` prints `{}` with no guard that it is above zero, and it is {state} for this profile",
-                            rt.token.expression, read.path
-                        ),
-                        rt.token.loc.clone(),
-                        excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
-                    ));
+                    let fix = super::fix::positive_guard(cx.campaign.dialect, rt.token, &read.path);
+                    out.push(
+                        cx.draft(
+                            DOC.id,
+                            field,
+                            format!(
+                                "`{}` prints `{}` with no guard that it is above zero, and it is {state} for this profile",
+                                rt.token.expression, read.path
+                            ),
+                            rt.token.loc.clone(),
+                            excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
+                        )
+                        .with_fix(Some(fix)),
+                    );
                     break;
                 }
             }

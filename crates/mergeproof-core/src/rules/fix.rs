@@ -1,0 +1,326 @@
+//! Fixes written for one finding: the token as the template writes it, the
+//! field it reads, and the fallback or guard as the campaign's dialect spells
+//! it (`crate::dialect::Spelling`). Where no template change in that dialect
+//! can help (SendGrid's `insert` prints a name of spaces as it is), the fix
+//! says so and points at the data.
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::dialect::{Blank, Dialect, GUARD_CATCHES, Spelling};
+use crate::finding::Fix;
+use crate::template::Token;
+
+/// The fallback a fix proposes for a field: "there" where a first name
+/// greets ("Hi there"), else a place for the team's own words.
+fn fallback_words(config: &Config, path: &str) -> &'static str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let greets = matches!(last, "first_name" | "firstname" | "name" | "nickname");
+    if greets && config.is_personal_field(path) {
+        "there"
+    } else {
+        "…"
+    }
+}
+
+/// The field as the token writes it: `balance` in `{{#with account}}`,
+/// where the path read is `account.balance`. A helper call names it among
+/// its arguments only when written in full.
+fn written_name(token: &Token, path: &str) -> Option<String> {
+    let inner = token
+        .expression
+        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace());
+    if token.helper.is_none() && !inner.is_empty() && !inner.contains(char::is_whitespace) {
+        return Some(inner.to_string());
+    }
+    inner
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .any(|word| word == path)
+        .then(|| path.to_string())
+}
+
+/// "… or accept it with a reason", the end of every fix that cannot be a
+/// template change.
+const ACCEPT: &str =
+    "or accept the finding with a reason (`allow:` on the variant, or `w` in the TUI)";
+
+/// A token printed nothing (or a placeholder word) because `path` holds
+/// `value`: its fallback, in the dialect's spelling.
+pub(crate) fn fallback(
+    dialect: Dialect,
+    config: &Config,
+    token: &Token,
+    path: &str,
+    value: Option<&Value>,
+) -> Fix {
+    // A fallback amount would print 0: the balance's own guard instead.
+    if config.is_balance_field(path) {
+        return positive_guard(dialect, token, path);
+    }
+    if token.reads.is_empty()
+        && let Some(field) = token.shadowed_field.as_deref()
+    {
+        return read_the_field(token, field);
+    }
+    let spelling = dialect.spelling();
+    let blank = Blank::of(value).unwrap_or(Blank::Missing);
+    let words = fallback_words(config, path);
+    let Some(name) = written_name(token, path) else {
+        let guard = Spelling::fill(spelling.if_present, path, "", "");
+        return Fix::advice(format!(
+            "Guard the words around `{}` with `{path}`: {guard}, with other words for the rest; or restrict the variant's audience to profiles that have it ({{ field: {path}, exists: true }}).",
+            token.expression
+        ));
+    };
+    let (pattern, catches, name_of_it) = if token.helper.is_none() {
+        (spelling.fallback, spelling.catches, spelling.fallback_name)
+    } else {
+        (spelling.guard_else, GUARD_CATCHES, spelling.guard_name)
+    };
+    if !catches.contains(&blank) {
+        return Fix::advice(format!(
+            "No template change in {} catches {} in `{path}`: to {name_of_it} it is a value. Clean `{path}` at the source (the form or export that writes it), {ACCEPT}.",
+            dialect.platform(),
+            blank.words(),
+        ));
+    }
+    let to = Spelling::fill(pattern, &name, &token.expression, words);
+    let yours = if words == "…" {
+        " (your words in place of …)"
+    } else {
+        ""
+    };
+    Fix::edit(
+        format!("Give `{path}` a fallback: {to}{yours}."),
+        token.expression.clone(),
+        to,
+    )
+}
+
+/// A token reading several fields that hold nothing: one guard each.
+pub(crate) fn several(dialect: Dialect, token: &Token, paths: &[&str]) -> Fix {
+    let guards: Vec<String> = paths
+        .iter()
+        .map(|p| Spelling::fill(dialect.spelling().if_present, p, "", ""))
+        .collect();
+    Fix::advice(format!(
+        "`{}` needs `{}`: guard the words around it with {}, with other words for the rest; or restrict the variant's audience to profiles that have them.",
+        token.expression,
+        paths.join("`, `"),
+        guards.join(" and ")
+    ))
+}
+
+/// A balance printed at zero, below or missing: the token shown only above
+/// zero, as the dialect compares; where it cannot, the audience.
+pub(crate) fn positive_guard(dialect: Dialect, token: &Token, path: &str) -> Fix {
+    let spelling = dialect.spelling();
+    match (spelling.if_positive, written_name(token, path)) {
+        (Some(pattern), Some(name)) => {
+            // "You have no points", "You have nothing to spend".
+            let others = if token.helper.as_deref() == Some("currency") {
+                "nothing"
+            } else {
+                "no"
+            };
+            let to = Spelling::fill(pattern, &name, &token.expression, others);
+            Fix::edit(
+                format!(
+                    "Print `{path}` only when it is above zero: {to}; better, guard the whole sentence the same way and give the others their own words. `{{{{#if {name}}}}}` is not enough: negative numbers are true."
+                ),
+                token.expression.clone(),
+                to,
+            )
+        }
+        _ => Fix::advice(format!(
+            "{} cannot compare numbers in a template: restrict the variant's audience to {{ field: {path}, gt: 0 }} and give the others a variant without the figure.",
+            dialect.platform()
+        )),
+    }
+}
+
+/// `{{title}}` calls the dialect's helper `title`: `{{this.title}}` prints
+/// the profile's field.
+pub(crate) fn read_the_field(token: &Token, field: &str) -> Fix {
+    let braces = if token.expression.starts_with("{{{") {
+        3
+    } else {
+        2
+    };
+    let to = format!("{}this.{field}{}", "{".repeat(braces), "}".repeat(braces));
+    Fix::edit(
+        format!("Read the field, not the helper: {to}."),
+        token.expression.clone(),
+        to,
+    )
+}
+
+/// `{{{x}}}` printed data unescaped: the same token in two braces.
+pub(crate) fn escape(token: &Token) -> Fix {
+    let written = token.expression.as_str();
+    match written
+        .strip_prefix("{{{")
+        .and_then(|rest| rest.strip_suffix("}}}"))
+    {
+        Some(inner) => {
+            let to = format!("{{{{{inner}}}}}");
+            Fix::edit(
+                format!(
+                    "Print it escaped, in two braces: {to}. Keep three braces for HTML your own systems build (`trusted_html:` in mergeproof.yaml)."
+                ),
+                written,
+                to,
+            )
+        }
+        None => Fix::advice(
+            "Print the data in two braces, which escape it; keep three braces for HTML your own systems build (`trusted_html:` in mergeproof.yaml).",
+        ),
+    }
+}
+
+/// A link that needs a field: the guard around it, in the dialect's spelling.
+pub(crate) fn guard_link(dialect: Dialect, token: &Token, path: &str) -> Fix {
+    let name = written_name(token, path).unwrap_or_else(|| path.to_string());
+    let guard = Spelling::fill(dialect.spelling().if_present, &name, "", "");
+    Fix::advice(format!(
+        "Show the link only when `{path}` has a value: {guard} around it (the … being the link), with a link that works without it for the rest; or restrict the variant's audience ({{ field: {path}, exists: true }})."
+    ))
+}
+
+/// A fallback and a guard for `first_name`, as `dialect` writes them, for
+/// `mergeproof explain`.
+pub(crate) fn fallback_in(dialect: Dialect) -> String {
+    let spelling = dialect.spelling();
+    let fallback = Spelling::fill(spelling.fallback, "first_name", "{{first_name}}", "there");
+    let guard = Spelling::fill(spelling.if_present, "first_name", "", "");
+    let uncaught: Vec<&str> = [Blank::Spaces, Blank::Placeholder]
+        .into_iter()
+        .filter(|b| !spelling.catches.contains(b))
+        .map(Blank::words)
+        .collect();
+    let limits = if uncaught.is_empty() {
+        format!("{} passes over every blank value.", spelling.fallback_name)
+    } else {
+        format!(
+            "To {} {} is a value: no template change catches it; clean the field at the source, {ACCEPT}.",
+            spelling.fallback_name,
+            uncaught.join(" or ")
+        )
+    };
+    format!(
+        "Give the token its fallback: {fallback}; or put the personalized words inside {guard} with other words for the rest; or restrict the variant's audience to profiles that have the field ({{ field: first_name, exists: true }}). {limits}"
+    )
+}
+
+/// A guard that admits only amounts above zero, as `dialect` writes it.
+pub(crate) fn positive_in(dialect: Dialect) -> String {
+    match dialect.spelling().if_positive {
+        Some(pattern) => format!(
+            "Print the amount only when it is above zero, and give the others their own words: {}, around the whole sentence; or restrict the variant's audience ({{ field: loyalty.points, gt: 0 }}). A plain truthiness test is not enough: negative numbers are true.",
+            Spelling::fill(pattern, "loyalty.points", "…", "…")
+        ),
+        None => format!(
+            "{} cannot compare numbers in a template: restrict the variant's audience ({{ field: loyalty.points, gt: 0 }}) and give the others a variant without the figure.",
+            dialect.platform()
+        ),
+    }
+}
+
+/// A link guarded by the field it needs, as `dialect` writes it.
+pub(crate) fn link_guard_in(dialect: Dialect) -> String {
+    format!(
+        "Show the link only when its field has a value: {} around it, with a link that works without it for the rest; or restrict the variant's audience ({{ field: order.id, exists: true }}).",
+        Spelling::fill(dialect.spelling().if_present, "order.id", "", "")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::compiled;
+
+    fn first_token(body: &str) -> Token {
+        let c = compiled(&format!(
+            "variants:\n  - id: a\n    subject: Hi\n    body: \"{body}\"\n"
+        ));
+        c.variants[0].body.analysis.tokens[0].clone()
+    }
+
+    #[test]
+    fn each_dialect_spells_its_own_fallback() {
+        let config = Config::default();
+        let token = first_token("Hi {{first_name}},");
+        let expect = [
+            (Dialect::Mergeproof, "{{default first_name \"there\"}}"),
+            (
+                Dialect::Handlebars,
+                "{{#if first_name}}{{first_name}}{{else}}there{{/if}}",
+            ),
+            (Dialect::Sendgrid, "{{insert first_name \"default=there\"}}"),
+            (
+                Dialect::Postmark,
+                "{{#first_name}}{{first_name}}{{/first_name}}{{^first_name}}there{{/first_name}}",
+            ),
+        ];
+        for (dialect, to) in expect {
+            let fix = fallback(dialect, &config, &token, "first_name", None);
+            assert_eq!(
+                fix.replace.as_deref(),
+                Some("{{first_name}}"),
+                "{dialect:?}"
+            );
+            assert_eq!(fix.replacement.as_deref(), Some(to), "{dialect:?}");
+        }
+    }
+
+    #[test]
+    fn a_blank_the_dialect_cannot_catch_is_the_data_s_to_fix() {
+        let config = Config::default();
+        let token = first_token("Hi {{first_name}},");
+        let spaces = Value::String("   ".into());
+        let fix = fallback(
+            Dialect::Sendgrid,
+            &config,
+            &token,
+            "first_name",
+            Some(&spaces),
+        );
+        assert_eq!(fix.replace, None);
+        assert!(
+            fix.text.contains("No template change in SendGrid"),
+            "{}",
+            fix.text
+        );
+        assert!(
+            fix.text.contains("Clean `first_name` at the source"),
+            "{}",
+            fix.text
+        );
+        // mergeproof's `default` passes over it.
+        let fix = fallback(
+            Dialect::Mergeproof,
+            &config,
+            &token,
+            "first_name",
+            Some(&spaces),
+        );
+        assert!(fix.replace.is_some());
+    }
+
+    #[test]
+    fn a_balance_guard_names_the_token_s_own_field() {
+        let token = first_token("You have {{loyalty.points}} points");
+        let fix = positive_guard(Dialect::Mergeproof, &token, "loyalty.points");
+        assert_eq!(
+            fix.replacement.as_deref(),
+            Some("{{#if (gt loyalty.points 0)}}{{loyalty.points}}{{else}}no{{/if}}")
+        );
+        let fix = positive_guard(Dialect::Handlebars, &token, "loyalty.points");
+        assert_eq!(fix.replace, None);
+        assert!(
+            fix.text.contains("{ field: loyalty.points, gt: 0 }"),
+            "{}",
+            fix.text
+        );
+    }
+}
