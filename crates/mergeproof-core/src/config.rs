@@ -321,6 +321,7 @@ struct RawHelper {
     interpolate: bool,
     #[serde(default)]
     html: bool,
+    like: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -595,6 +596,36 @@ impl Config {
                 None | Some("argument") => Returns::Argument,
                 Some(text) => Returns::Text(text.to_string()),
             };
+            let like_mergeproof = match &raw.like {
+                None => false,
+                Some(like) if like.value == "mergeproof" => {
+                    let builtin = Dialect::Mergeproof.helpers().contains(&name.as_str());
+                    let alone =
+                        raw.returns.is_none() && !raw.block && !raw.interpolate && !raw.html;
+                    if !builtin || !alone {
+                        errors.push(LoadError::at(
+                            &SourceLoc::from_yaml(file, &like.referenced),
+                            format!(
+                                "helper `{name}` with `like: mergeproof` is mergeproof's own helper of that name, alone: {}",
+                                if builtin {
+                                    "remove `returns`, `block`, `interpolate` and `html`".to_string()
+                                } else {
+                                    format!("mergeproof has none named `{name}` (it has {})", Dialect::Mergeproof.helpers().join(", "))
+                                }
+                            ),
+                        ));
+                        continue;
+                    }
+                    true
+                }
+                Some(like) => {
+                    errors.push(LoadError::at(
+                        &SourceLoc::from_yaml(file, &like.referenced),
+                        format!("helper `{name}`: `like` takes `mergeproof` (its own helper of that name), not `{}`", like.value),
+                    ));
+                    continue;
+                }
+            };
             if raw.interpolate && (raw.block || !matches!(returns, Returns::Argument)) {
                 errors.push(LoadError::at(
                     &loc,
@@ -627,6 +658,7 @@ impl Config {
                     block: raw.block,
                     html: raw.html,
                     interpolate: raw.interpolate,
+                    like_mergeproof,
                 },
             );
         }

@@ -320,6 +320,10 @@ pub struct DeclaredHelper {
     /// `name`, HTML-escaped, as i18next interpolates with Ghost's settings
     /// (`{{t 'By {authors}' authors=post.authors}}`).
     pub interpolate: bool,
+    /// `like: mergeproof`: mergeproof's own helper of the same name
+    /// (`and`, `or`, `not`, `eq`, `gt`, `default`…), for platforms that add
+    /// those to Handlebars.js (Ghost's `and`, `or`, `not`).
+    pub like_mergeproof: bool,
 }
 
 impl DeclaredHelper {
@@ -492,6 +496,7 @@ mod tests {
                 block: false,
                 html: false,
                 interpolate: false,
+                like_mergeproof: false,
             },
         );
         let d = TemplateDialect {

@@ -224,6 +224,40 @@ fn interpolating_helpers_fill_their_places_from_the_hash() {
     }
 }
 
+/// `like: mergeproof` borrows mergeproof's own helper of that name, as
+/// Ghost adds `and`, `or` and `not` to Handlebars.js; the dialect's other
+/// names stay fields (`{{title}}` is not mergeproof's `title`).
+#[test]
+fn a_declared_helper_may_borrow_mergeproof_s_own() {
+    let config = "dialect: handlebars\nhelpers:\n  and: { like: mergeproof }\n  or: { like: mergeproof }\n  not: { like: mergeproof }\n  default: { like: mergeproof }\n";
+    assert_eq!(
+        body(
+            config,
+            "",
+            "{{#if (and a (not b))}}yes{{/if}}{{#if (or b c)}} or{{/if}} {{title}} {{default name 'there'}}",
+            "a: true\nb: false\nc: 1\ntitle: Tea, slowly\nname: \"  \"\n"
+        ),
+        "yes or Tea, slowly there"
+    );
+    for (wrong, says) in [
+        ("  gt: { like: handlebars }\n", "`like` takes `mergeproof`"),
+        (
+            "  greaterThan: { like: mergeproof }\n",
+            "mergeproof has none named `greaterThan`",
+        ),
+        (
+            "  and: { like: mergeproof, block: true }\n",
+            "remove `returns`",
+        ),
+    ] {
+        let errors = load_errors(&format!("dialect: handlebars\nhelpers:\n{wrong}"), "", "x");
+        assert!(
+            errors.iter().any(|e| e.contains(says)),
+            "{wrong}: {errors:?}"
+        );
+    }
+}
+
 /// On complete data, an interpolating helper gives no finding: its places
 /// are filled (no render-artifact) and its values escaped (no
 /// unescaped-data); a missing value is missing-fallback.

@@ -632,7 +632,13 @@ impl<'a> Walker<'a> {
         out: &mut Collected,
         loc: &SourceLoc,
     ) {
-        let is_default = self.dialect.dialect.fallback_helper() == Some(helper);
+        let is_default = self.dialect.dialect.fallback_helper() == Some(helper)
+            || (helper == "default"
+                && self
+                    .dialect
+                    .declared
+                    .get(helper)
+                    .is_some_and(|d| d.like_mergeproof));
         let last = params.len().saturating_sub(1);
         // SendGrid's `{{insert name "default=there"}}` prints its default in
         // place of a missing value.

@@ -7,19 +7,29 @@ use serde_json::Value;
 
 use super::Simple;
 
+/// The helpers this module adds to the crate's (`eq`, `and`… are the
+/// crate's own).
+const OWN: &[&str] = &["default", "currency", "upper", "lower", "title", "date"];
+
 pub fn register(registry: &mut Handlebars<'static>) {
-    registry.register_helper("default", Box::new(Simple(default_value)));
-    registry.register_helper("currency", Box::new(Simple(currency)));
-    registry.register_helper(
-        "upper",
-        Box::new(Simple(|p| map_text(p, |s| s.to_uppercase()))),
-    );
-    registry.register_helper(
-        "lower",
-        Box::new(Simple(|p| map_text(p, |s| s.to_lowercase()))),
-    );
-    registry.register_helper("title", Box::new(Simple(|p| map_text(p, title_case))));
-    registry.register_helper("date", Box::new(Simple(date)));
+    for name in OWN {
+        register_named(registry, name);
+    }
+}
+
+/// One of mergeproof's own helpers, by name, for a project that borrows it
+/// (`like: mergeproof`); the crate's helpers are kept instead of registered.
+pub fn register_named(registry: &mut Handlebars<'static>, name: &str) {
+    let helper: fn(&[&Value]) -> Value = match name {
+        "default" => default_value,
+        "currency" => currency,
+        "upper" => |p| map_text(p, |s| s.to_uppercase()),
+        "lower" => |p| map_text(p, |s| s.to_lowercase()),
+        "title" => |p| map_text(p, title_case),
+        "date" => date,
+        _ => return,
+    };
+    registry.register_helper(name, Box::new(Simple(helper)));
 }
 
 /// Blank as `default` sees it: the same as the checks (`audience::is_blank`).

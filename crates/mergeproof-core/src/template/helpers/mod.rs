@@ -56,8 +56,14 @@ pub fn js_string(value: &Value) -> String {
 /// Gives a registry exactly the dialect's helpers and the declared ones
 /// (and, for an HTML body, the dialect's HTML escaping).
 pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>, html: bool) {
+    let borrowed = |name: &str| {
+        dialect
+            .declared
+            .get(name)
+            .is_some_and(|d| d.like_mergeproof)
+    };
     for name in CRATE_HELPERS {
-        if !dialect.dialect.helpers().contains(name) {
+        if !dialect.dialect.helpers().contains(name) && !borrowed(name) {
             registry.unregister_helper(name);
         }
     }
@@ -68,6 +74,11 @@ pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>
         Dialect::Mandrill => mandrill::register(registry),
         Dialect::Postmark => postmark::register(registry, html),
         Dialect::Handlebars => {}
+    }
+    if dialect.dialect != Dialect::Mergeproof {
+        for (name, _) in dialect.declared.iter().filter(|(_, d)| d.like_mergeproof) {
+            mergeproof::register_named(registry, name);
+        }
     }
     declared::register(registry, dialect.declared);
 }
