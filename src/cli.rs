@@ -958,8 +958,13 @@ fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let mut records = receiver.into_iter().flatten();
-    let result =
-        mergeproof_core::audit::audit(&campaigns, &project.config, &mut records, &progress);
+    let result = mergeproof_core::audit::audit(
+        &campaigns,
+        &project.config,
+        &project.profiles,
+        &mut records,
+        &progress,
+    );
     let _ = reader.join();
     if let Some(bar) = &bar {
         bar.finish_and_clear();

@@ -7,7 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RULES: [&str; 16] = [
+const RULES: [&str; 19] = [
     "missing-fallback",
     "render-artifact",
     "unsafe-token-combo",
@@ -24,6 +24,9 @@ const RULES: [&str; 16] = [
     "helper-shadows-field",
     "broken-link",
     "send-failure",
+    "guard-mismatch",
+    "sms-segments",
+    "plural-agreement",
 ];
 
 /// The campaigns that must have no finding at all, edge cases included: one
@@ -309,7 +312,7 @@ fn the_json_has_the_documented_shape() {
     ] {
         assert!(summary[key].is_u64(), "summary.{key}: {summary:?}");
     }
-    assert_eq!(summary["campaigns"], 18);
+    assert_eq!(summary["campaigns"], 19);
     assert_eq!(summary["profiles"], 13);
     assert!(report["load_errors"].as_array().unwrap().is_empty());
     let fields = ["subject", "preheader", "body", "audience", "campaign"];

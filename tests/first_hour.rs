@@ -41,8 +41,8 @@ fn init_makes_a_project_whose_lint_shows_one_deliberate_finding_and_its_fix() {
     // The fix the template's comment gives makes it pass.
     let members = shop.join("campaigns/templates/members.hbs");
     let fixed = std::fs::read_to_string(&members).unwrap().replace(
-        "<p>You have {{default loyalty.points 0}} points to spend.</p>",
-        "{{#if (gt loyalty.points 0)}}<p>You have {{loyalty.points}} points to spend.</p>{{/if}}",
+        "<p>Points to spend: {{default loyalty.points 0}}</p>",
+        "{{#if (gt loyalty.points 0)}}<p>Points to spend: {{loyalty.points}}</p>{{/if}}",
     );
     std::fs::write(&members, fixed).unwrap();
     let (code, text, _) = run_in(&shop, &["lint"]);
@@ -124,7 +124,7 @@ fn commands_find_the_project_from_a_subfolder() {
         &["preview", "--campaign", "welcome", "--profile", "ben"],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("You have 0 points to spend"), "{out}");
+    assert!(out.contains("Points to spend: 0"), "{out}");
     let (code, out, _) = run_in(&inside, &["edge-cases", "--campaign", "welcome"]);
     assert_eq!(code, 0);
     assert!(out.contains("edge:loyalty.points"), "{out}");

@@ -32,6 +32,28 @@ fn key(f: &Finding) -> (String, String, String, String, String, u32, u32) {
     )
 }
 
+/// A finding without its column, which an edit earlier on its line moves.
+fn on_line(f: &Finding) -> (String, String, String, String, String, u32) {
+    let (rule, campaign, variant, profile, file, line, _) = key(f);
+    (rule, campaign, variant, profile, file, line)
+}
+
+/// What a fix may not do: add a finding of the rule it fixes for a sample
+/// profile that was not there before (a fallback that prints nothing for
+/// those who have a value). Other rules may see what the fix now prints (a
+/// fallback name makes a subject longer), and so may edge cases (a field
+/// `{{this.title}}` now prints can be missing).
+fn nothing_new(fixed: &Finding, before: &[Finding], after: &[Finding], what: &str) {
+    let known: BTreeSet<_> = before.iter().map(on_line).collect();
+    let new: Vec<&Finding> = after
+        .iter()
+        .filter(|a| a.rule == fixed.rule)
+        .filter(|a| a.profile_kind != Some(mergeproof_core::finding::ProfileKind::Edge))
+        .filter(|a| !known.contains(&on_line(a)))
+        .collect();
+    assert!(new.is_empty(), "{what} made new findings: {new:#?}");
+}
+
 /// `from` replaced by `to` at line and column of `file` (1-based columns in
 /// characters); a token inside a YAML double-quoted scalar gets its quotes
 /// escaped when `quoted`.
@@ -116,6 +138,12 @@ fn every_fix_on_the_examples_works_or_says_only_the_data_can() {
             if errors > 0 {
                 continue;
             }
+            nothing_new(
+                f,
+                &findings,
+                &after,
+                &format!("`{to}` at {}:{}", f.file, f.line),
+            );
             let same: Vec<&Finding> = after.iter().filter(|a| key(a) == key(f)).collect();
             assert!(
                 same.is_empty(),
@@ -175,7 +203,7 @@ fn each_dialect_s_fix_loads_and_clears_its_finding() {
         );
         write(
             "sample-profiles/p.yaml",
-            "- { id: nameless, tier: gold, points: 0 }\n- { id: spaces, tier: gold, first_name: \"  \", points: 5 }\n",
+            "- { id: nameless, tier: gold, points: 0 }\n- { id: spaces, tier: gold, first_name: \"  \", points: 5 }\n- { id: named, tier: gold, first_name: Ana, points: 5 }\n",
         );
         write(
             "mergeproof.yaml",
@@ -207,6 +235,16 @@ fn each_dialect_s_fix_loads_and_clears_its_finding() {
             assert!(apply(copy.path(), f, from, to, false), "{dialect}: {from}");
             let (after, errors) = lint(copy.path());
             assert_eq!(errors, 0, "{dialect}: `{to}` does not load");
+            nothing_new(f, &findings, &after, &format!("{dialect}: `{to}`"));
+            // The profile with a name still reads it.
+            let project = load_project(copy.path());
+            let (compiled, _, _) = mergeproof_core::engine::compile_project(&project);
+            let named = project.profiles.iter().find(|p| p.id == "named").unwrap();
+            let body = compiled[0].render(0, named).body.plain.text;
+            assert!(
+                body.contains("Hi Ana, welcome back."),
+                "{dialect}: `{to}` renders {body:?}"
+            );
             assert!(
                 !after.iter().any(|a| key(a) == key(f)),
                 "{dialect}: `{to}` left {:?}",

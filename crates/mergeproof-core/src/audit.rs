@@ -189,6 +189,7 @@ fn outcome(
     profile: &Profile,
     variant: Option<usize>,
     first_slot: &[usize],
+    sms_baselines: &[Option<crate::rules::SmsSegments>],
 ) -> Outcome {
     let Some(vi) = variant else {
         return Outcome::default();
@@ -220,7 +221,8 @@ fn outcome(
             slot += 1;
         }
     }
-    let drafts = crate::rules::check_cell(config, compiled, vi, profile, &cell);
+    let sms_baseline = sms_baselines.get(vi).copied().flatten();
+    let drafts = crate::rules::check_cell(config, compiled, vi, profile, &cell, sms_baseline);
     let mut findings: Vec<(RuleId, Field)> = drafts
         .into_iter()
         .filter(|d| variant.allowed(d.rule).is_none())
@@ -241,13 +243,24 @@ fn outcome(
 
 /// Streams `records` through `campaigns`; `progress` is told how many
 /// records have been read after each batch.
+///
+/// `samples` are the project's sample profiles: an SMS is measured against
+/// the parts its shortest sample needs (`sms-segments`).
 pub fn audit(
     campaigns: &[Arc<CompiledCampaign>],
     config: &Config,
+    samples: &[crate::project::ProfileRef],
     records: &mut dyn Iterator<Item = Result<Entry, LoadError>>,
     progress: &dyn Fn(u64),
 ) -> Audit {
-    audit_with(campaigns, config, records, progress, Sharing::Shapes)
+    audit_with(
+        campaigns,
+        config,
+        samples,
+        records,
+        progress,
+        Sharing::Shapes,
+    )
 }
 
 /// Whether customers who agree on what a campaign reads share one check.
@@ -497,11 +510,16 @@ impl Shapes {
 fn audit_with(
     campaigns: &[Arc<CompiledCampaign>],
     config: &Config,
+    samples: &[crate::project::ProfileRef],
     records: &mut dyn Iterator<Item = Result<Entry, LoadError>>,
     progress: &dyn Fn(u64),
     sharing: Sharing,
 ) -> Audit {
     let mut tallies: Vec<Tally> = campaigns.iter().map(|c| Tally::new(c)).collect();
+    let sms_baselines: Vec<Vec<Option<crate::rules::SmsSegments>>> = campaigns
+        .iter()
+        .map(|c| crate::rules::sms_baselines(c, samples))
+        .collect();
     // The first slot of each variant in its campaign's tally.
     let first_slots: Vec<Vec<usize>> = campaigns
         .iter()
@@ -527,13 +545,15 @@ fn audit_with(
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        for ((compiled, slots), (tally, shapes)) in campaigns
+        for (((compiled, slots), sms), (tally, shapes)) in campaigns
             .iter()
             .zip(&first_slots)
+            .zip(&sms_baselines)
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
         {
-            let check =
-                |p: &Profile, vi: Option<usize>| Arc::new(outcome(compiled, config, p, vi, slots));
+            let check = |p: &Profile, vi: Option<usize>| {
+                Arc::new(outcome(compiled, config, p, vi, slots, sms))
+            };
             let outcomes: Vec<Arc<Outcome>> = match sharing {
                 Sharing::Nothing => {
                     *checks += batch.len() as u64;
@@ -797,7 +817,14 @@ mod tests {
             &config.profile_columns,
             &mut |e| entries.push(e),
         );
-        audit_with(compiled, config, &mut entries.into_iter(), &|_| {}, sharing)
+        audit_with(
+            compiled,
+            config,
+            &[],
+            &mut entries.into_iter(),
+            &|_| {},
+            sharing,
+        )
     }
 
     /// Sharing a check between customers of one shape changes nothing: the
@@ -832,6 +859,54 @@ mod tests {
                 each.checks
             );
         }
+    }
+
+    /// The sample profiles as a customer list: every rule a cell can fire
+    /// on them is counted per variant, the SMS measured against the
+    /// samples' shortest message.
+    #[test]
+    fn audit_counts_the_new_rules_per_variant() {
+        let (project, compiled) = examples();
+        let list: Vec<Map<String, Value>> = project
+            .profiles
+            .iter()
+            .filter_map(|p| p.data.as_object().cloned())
+            .collect();
+        let mut entries = Vec::new();
+        read_entries(
+            json_lines(&list).as_bytes(),
+            RecordFormat::of("list.jsonl").unwrap(),
+            "list.jsonl",
+            &project.config.profile_columns,
+            &mut |e| entries.push(e),
+        );
+        let audit = audit(
+            &compiled,
+            &project.config,
+            &project.profiles,
+            &mut entries.into_iter(),
+            &|_| {},
+        );
+        let counted = |campaign: &str, rule: RuleId| {
+            audit
+                .campaigns
+                .iter()
+                .find(|c| c.id == campaign)
+                .and_then(|c| c.rules.iter().find(|r| r.rule == rule))
+                .map(|r| (r.variant.clone().unwrap_or_default(), r.profiles))
+        };
+        assert_eq!(
+            counted("orders-ready-sms", RuleId::SmsSegments),
+            Some(("named".to_string(), 1))
+        );
+        assert_eq!(
+            counted("orders-ready-sms", RuleId::PluralAgreement),
+            Some(("named".to_string(), 1))
+        );
+        assert_eq!(
+            counted("vip-early-access", RuleId::GuardMismatch),
+            Some(("platinum".to_string(), 1))
+        );
     }
 
     #[test]

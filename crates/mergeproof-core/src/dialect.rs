@@ -201,6 +201,10 @@ pub struct Spelling {
     pub fallback_name: &'static str,
     /// What `guard_else` is called, likewise.
     pub guard_name: &'static str,
+    /// What replaces a count and its noun so that `{f}` (the singular)
+    /// prints when `{p}` is 1 and `{t}` (the count and the plural)
+    /// otherwise; `None` where the dialect cannot compare.
+    pub if_one: Option<&'static str>,
 }
 
 /// What an `{{#if}}` or a Mustachio section treats as no value.
@@ -229,6 +233,7 @@ impl Dialect {
                 guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
                 fallback_name: "`default`",
                 guard_name: "`{{#if}}`",
+                if_one: Some("{{#if (eq {p} 1)}}{f}{{else}}{t}{{/if}}"),
             },
             // No `default` helper: an `{{#if}}` with an `{{else}}`, whose
             // test is JavaScript's truthiness.
@@ -240,6 +245,7 @@ impl Dialect {
                 guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
                 fallback_name: "`{{#if}}`",
                 guard_name: "`{{#if}}`",
+                if_one: None,
             },
             // `insert` prints its default for a missing, null or empty value.
             Dialect::Sendgrid => Spelling {
@@ -250,6 +256,7 @@ impl Dialect {
                 guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
                 fallback_name: "`insert`'s default and `{{#if}}`",
                 guard_name: "`{{#if}}`",
+                if_one: Some("{{#equals {p} 1}}{f}{{else}}{t}{{/equals}}"),
             },
             Dialect::Mandrill => Spelling {
                 fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
@@ -259,17 +266,21 @@ impl Dialect {
                 guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
                 fallback_name: "`{{#if}}`",
                 guard_name: "`{{#if}}`",
+                if_one: Some("{{#if `{p} == 1`}}{f}{{else}}{t}{{/if}}"),
             },
             // Mustachio: a section for a value that exists, an inverted
-            // section for one that does not; no comparisons.
+            // section for one that does not; no comparisons. Inside a
+            // section names are read from its value (the parent's are
+            // `../name`), so the value itself is `{{.}}`.
             Dialect::Postmark => Spelling {
-                fallback: "{{#{p}}}{t}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+                fallback: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
                 catches: HANDLEBARS_FALSY,
-                if_present: "{{#{p}}}…{{/{p}}}",
+                if_present: "{{#{p}}}…{{/{p}}} (inside it, `{{.}}` is the value and other fields are `{{../name}}`)",
                 if_positive: None,
-                guard_else: "{{#{p}}}{t}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+                guard_else: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
                 fallback_name: "a section and its inverted section `{{^…}}`",
                 guard_name: "a section and its inverted section `{{^…}}`",
+                if_one: None,
             },
         }
     }
@@ -465,7 +476,7 @@ mod tests {
         let postmark = Dialect::Postmark.spelling();
         assert_eq!(
             Spelling::fill(postmark.fallback, "p", "{{p}}", "x"),
-            "{{#p}}{{p}}{{/p}}{{^p}}x{{/p}}"
+            "{{#p}}{{.}}{{/p}}{{^p}}x{{/p}}"
         );
         assert_eq!(
             Blank::of(Some(&serde_json::json!("  "))),

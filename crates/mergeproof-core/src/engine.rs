@@ -199,6 +199,7 @@ fn run_campaign_with(
 
     // Cells: each profile with the variant it receives, rendered and checked.
     let reads = BodyReads::default();
+    let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
     let cell_findings: Vec<Vec<(usize, Draft)>> = profiles
         .par_iter()
         .zip(selection.par_iter())
@@ -212,7 +213,8 @@ fn run_campaign_with(
                 Some(input) => compiled.render_input(vi, input, Some(&reads)),
                 None => compiled.render_input(vi, &RenderInput::of(profile), Some(&reads)),
             };
-            let mut drafts = crate::rules::check_cell(config, &compiled, vi, profile, &cell);
+            let mut drafts =
+                crate::rules::check_cell(config, &compiled, vi, profile, &cell, sms_baselines[vi]);
             for d in &mut drafts {
                 d.variant = Some(vi);
                 d.profile = Some(profile.clone());

@@ -43,6 +43,9 @@ rule_ids! {
     HelperShadowsField => "helper-shadows-field",
     BrokenLink => "broken-link",
     SendFailure => "send-failure",
+    GuardMismatch => "guard-mismatch",
+    SmsSegments => "sms-segments",
+    PluralAgreement => "plural-agreement",
 }
 
 impl RuleId {

@@ -87,6 +87,7 @@ pub fn check_cell_with_config(
         profile: &p,
         cell: &cell,
         reviewed_texts: Default::default(),
+        sms_baseline: None,
     };
     let rule = crate::rules::find_rule(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));
     let mut out = Vec::new();
@@ -163,6 +164,11 @@ pub fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
 }
 
 /// A campaign of one catch-all variant with this subject and body, as YAML.
+/// A one-variant campaign in `dialect`, subject "Hi".
+pub fn in_dialect(dialect: &str, body: &str) -> String {
+    format!("dialect: {dialect}\n{}", one_variant("Hi", body))
+}
+
 pub fn one_variant(subject: &str, body: &str) -> String {
     format!(
         "variants:\n  - id: only\n    subject: {}\n    body: {}\n",

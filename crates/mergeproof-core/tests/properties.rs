@@ -292,13 +292,25 @@ fn audit_matches_alone(
         }))
     };
     let mut all = customers.iter().enumerate().map(|(i, c)| entry(i, c));
-    let shared = mergeproof_core::audit::audit(&compiled, &project.config, &mut all, &|_| {});
+    let shared = mergeproof_core::audit::audit(
+        &compiled,
+        &project.config,
+        &project.profiles,
+        &mut all,
+        &|_| {},
+    );
     let mut together = AuditCounts::new();
     audit_counts(&shared, &mut together);
     let mut alone = AuditCounts::new();
     for (i, c) in customers.iter().enumerate() {
         let mut one = std::iter::once(entry(i, c));
-        let audit = mergeproof_core::audit::audit(&compiled, &project.config, &mut one, &|_| {});
+        let audit = mergeproof_core::audit::audit(
+            &compiled,
+            &project.config,
+            &project.profiles,
+            &mut one,
+            &|_| {},
+        );
         audit_counts(&audit, &mut alone);
     }
     // Keys whose count is zero alone may be missing from the whole audit.

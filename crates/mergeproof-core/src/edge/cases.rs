@@ -109,6 +109,8 @@ pub const LONG_TEXT_CHARS: usize = 300;
 /// The numbers a numeric field is tried with besides its boundaries.
 const ZERO: i64 = 0;
 const NEGATIVE: i64 = -1;
+/// "1 points": the count English writes in the singular.
+const ONE: i64 = 1;
 const FRACTIONAL: f64 = 12.345;
 const VERY_LARGE: i64 = 1_000_000_000_000;
 
@@ -242,6 +244,7 @@ pub fn field_cases(field: &FieldUse, siblings: &[FieldUse], base: &Value) -> Vec
         }
     }
     if kinds.numeric {
+        out.push(number_case(Tier::Odd, path, ONE.into(), "one, singular"));
         out.push(number_case(
             Tier::Odd,
             path,
@@ -892,6 +895,7 @@ mod tests {
                 "score=null",
                 "score=0",
                 "score=-1",
+                "score=1",
                 "score=12.345",
                 "score=1000000000000"
             ]

@@ -259,7 +259,7 @@ mod tests {
             (Dialect::Sendgrid, "{{insert first_name \"default=there\"}}"),
             (
                 Dialect::Postmark,
-                "{{#first_name}}{{first_name}}{{/first_name}}{{^first_name}}there{{/first_name}}",
+                "{{#first_name}}{{.}}{{/first_name}}{{^first_name}}there{{/first_name}}",
             ),
         ];
         for (dialect, to) in expect {

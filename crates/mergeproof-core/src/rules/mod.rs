@@ -10,14 +10,17 @@ mod broken_link;
 mod creepy_reference;
 mod fix;
 mod gender_assumption;
+mod guard_mismatch;
 mod helper_shadows_field;
 mod missing_fallback;
 mod no_control;
 mod no_variant;
+mod plural_agreement;
 pub mod reach;
 mod render_artifact;
 mod send_failure;
 mod sensitive_category;
+mod sms_segments;
 mod subject_truncation;
 pub mod text;
 mod uncovered_variant;
@@ -89,6 +92,9 @@ pub fn rule(id: RuleId) -> &'static dyn Rule {
         RuleId::HelperShadowsField => &helper_shadows_field::HelperShadowsField,
         RuleId::BrokenLink => &broken_link::BrokenLink,
         RuleId::SendFailure => &send_failure::SendFailure,
+        RuleId::GuardMismatch => &guard_mismatch::GuardMismatch,
+        RuleId::SmsSegments => &sms_segments::SmsSegments,
+        RuleId::PluralAgreement => &plural_agreement::PluralAgreement,
     }
 }
 
@@ -105,6 +111,7 @@ pub fn check_cell(
     variant_index: usize,
     profile: &Profile,
     cell: &RenderedCell,
+    sms_baseline: Option<SmsSegments>,
 ) -> Vec<Draft> {
     let cx = CellContext {
         config,
@@ -115,6 +122,7 @@ pub fn check_cell(
         profile,
         cell,
         reviewed_texts: Default::default(),
+        sms_baseline,
     };
     let mut drafts = Vec::new();
     for rule in all() {
@@ -241,7 +249,12 @@ pub struct CellContext<'a> {
     /// The cell's rendered fields as the drafts about them hold them, made
     /// once per field (`Default::default()` to start).
     pub reviewed_texts: ReviewedTexts,
+    /// For an SMS: the parts its variant needs for the campaign's shortest
+    /// sample ([`sms_baselines`]).
+    pub sms_baseline: Option<sms_segments::Segments>,
 }
+
+pub use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
 
 /// Each rendered field's plain text, shared by every draft about that field:
 /// a body with many findings is copied once, not once per finding.
@@ -423,7 +436,7 @@ mod collapse_tests {
         let p = crate::testkit::profile(profile);
         let cell = compiled.render(0, &p);
         let config = crate::config::Config::default();
-        super::check_cell(&config, &compiled, 0, &p, &cell)
+        super::check_cell(&config, &compiled, 0, &p, &cell, None)
             .into_iter()
             .filter(|d| d.rule == RuleId::RenderArtifact)
             .collect()

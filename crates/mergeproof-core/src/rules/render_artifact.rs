@@ -663,6 +663,7 @@ mod tests {
             profile: &p,
             cell: &cell,
             reviewed_texts: Default::default(),
+            sms_baseline: None,
         };
         let mut out = Vec::new();
         crate::rules::Rule::check_cell(&super::RenderArtifact, &cx, &mut out);

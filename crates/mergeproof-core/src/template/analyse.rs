@@ -41,6 +41,10 @@ pub struct Token {
     pub shadowed_field: Option<String>,
     /// Printed into an `href`, `src`, `srcset` or `background` attribute.
     pub in_url: bool,
+    /// The paths the blocks around it test (`{{#if a}}…{{/if}}`), innermost
+    /// last: a guard that tests a field it does not print is
+    /// `guard-mismatch`'s.
+    pub guarded_by: Vec<String>,
 }
 
 impl Token {
@@ -555,6 +559,7 @@ impl<'a> Walker<'a> {
             reads,
             escaped,
             escapes_data: escaped || helper_escapes,
+            guarded_by: self.guards.iter().flat_map(|g| g.paths.clone()).collect(),
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,

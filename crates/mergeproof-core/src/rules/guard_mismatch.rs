@@ -1,0 +1,204 @@
+//! `guard-mismatch`: a block tests one field and prints, inside it, a field
+//! with a near-identical name that nothing tests (Mailmason's footer:
+//! `{{#if googleplus_url}}…{{google_plus_url}}`). The guard protects
+//! nothing: a customer with the tested field and without the printed one
+//! gets an empty link or a gap, and one with only the printed field never
+//! sees it.
+//!
+//! Near-identical: the same after removing `_`, `-` and case, or within two
+//! edits when both names' last parts are four characters or more (so `id`
+//! and `ip` are not taken for one another). A field under the tested one
+//! (`{{#if user}}{{user.name}}`) is what a guard is for, not a mismatch.
+//!
+//! In Postmark a name inside a section is read from the section's value
+//! (`{{#a}}{{b}}{{/a}}` reads `a.b`), so a near name there prints nothing
+//! for everyone: `missing-fallback` and `broken-link` report that.
+//!
+//! The defect is the template's: it is reported for every profile for which
+//! the token printed inside the block, at the printed token, as
+//! `unescaped-data` is.
+
+use crate::finding::{Fix, Severity};
+use crate::rule_id::RuleId;
+use crate::template::Token;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct GuardMismatch;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::GuardMismatch,
+    default_severity: Severity::Warning,
+    summary: "A block tests one field and prints, inside it, a field with a near-identical name that nothing tests: the guard protects nothing.",
+    why: "`{{#if googleplus_url}}<a href=\"{{google_plus_url}}\">` looks guarded and reads fine in review. But the test and the print read two fields: a customer with one and not the other gets an empty link, and the preview with complete sample data never shows it.",
+    example: "body: \"{{#if googleplus_url}}<a href=\\\"{{google_plus_url}}\\\">Google+</a>{{/if}}\"\nprofile: { googleplus_url: \"https://plus.example/ana\" }   # no google_plus_url\nrenders: <a href=\"\">Google+</a>",
+    fix: "Test the field you print, or print the field you test: one name in both places ({{#if google_plus_url}}…{{google_plus_url}}…{{/if}}).",
+    fix_in: None,
+    accept: "When the two fields really are different and the guard is meant for the other one, add to the variant:\n  allow:\n    - { rule: guard-mismatch, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+impl Rule for GuardMismatch {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        for (field, template, rendered) in cx.fields() {
+            let mut reported: Vec<u32> = Vec::new();
+            // The output, not the visible text: a link's `href` is printed
+            // too.
+            let output = &rendered.output;
+            for span in &output.spans {
+                let Some(token) = template.token(span.token) else {
+                    continue;
+                };
+                if reported.contains(&token.index) {
+                    continue;
+                }
+                let Some((tested, printed)) = mismatch(token) else {
+                    continue;
+                };
+                reported.push(token.index);
+                out.push(
+                    cx.draft(
+                        DOC.id,
+                        field,
+                        format!(
+                            "`{}` prints `{printed}` inside a block that tests `{tested}`, which it does not print: nothing tests `{printed}`",
+                            token.expression
+                        ),
+                        token.loc.clone(),
+                        excerpt(&output.text, span.start, span.end, 24),
+                    )
+                    .with_fix(Some(fix(token, tested, printed))),
+                );
+            }
+        }
+    }
+}
+
+/// The tested and the printed field, when the token prints a field near the
+/// name of one its blocks test but tested by none of them.
+fn mismatch(token: &Token) -> Option<(&str, &str)> {
+    token
+        .reads
+        .iter()
+        .map(|r| r.path.as_str())
+        .filter(|printed| !token.guarded_by.iter().any(|g| g == printed))
+        .find_map(|printed| {
+            token
+                .guarded_by
+                .iter()
+                .rev()
+                .find(|tested| near_identical(tested, printed))
+                .map(|tested| (tested.as_str(), printed))
+        })
+}
+
+/// The same name but for `_`, `-` and case, or two edits apart, and neither
+/// under the other.
+fn near_identical(a: &str, b: &str) -> bool {
+    if a == b || b.starts_with(&format!("{a}.")) || a.starts_with(&format!("{b}.")) {
+        return false;
+    }
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if squeeze(a) == squeeze(b) {
+        return true;
+    }
+    let last = |s: &str| s.rsplit('.').next().unwrap_or(s).chars().count();
+    last(a) >= 4 && last(b) >= 4 && crate::source::edit_distance(a, b) <= 2
+}
+
+/// Print the field the block tests, in place of the token's own.
+fn fix(token: &Token, tested: &str, printed: &str) -> Fix {
+    let written = token.expression.as_str();
+    let as_written = written
+        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace())
+        .to_string();
+    if token.helper.is_none() && as_written == printed {
+        let to = written.replacen(printed, tested, 1);
+        return Fix::edit(
+            format!(
+                "Print the field the block tests: {to}; or test the one you print (`{printed}`) in the block."
+            ),
+            written,
+            to,
+        );
+    }
+    Fix::advice(format!(
+        "Test the field you print (`{printed}`) in the block, or print the one it tests (`{tested}`): one name in both places, or accept the finding with a reason."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_identical;
+    use crate::testkit::{check_cell_with, in_dialect};
+
+    #[test]
+    fn fires_on_a_guard_that_tests_a_near_identical_field() {
+        let profile = "googleplus_url: https://plus.example/ana\ngoogle_plus_url: https://plus.example/ana\ncustomer: { firstname: Ana, first_name: Ana }";
+        for (dialect, template) in [
+            (
+                "mergeproof",
+                "{{#if googleplus_url}}<a href=\"{{google_plus_url}}\">G+</a>{{/if}}",
+            ),
+            (
+                "handlebars",
+                "{{#if customer.firstname}}Hi {{customer.first_name}}{{/if}}",
+            ),
+            (
+                "sendgrid",
+                "{{#if googleplus_url}}<a href=\"{{google_plus_url}}\">G+</a>{{/if}}",
+            ),
+            (
+                "mandrill",
+                "{{#if googleplus_url}}<a href=\"{{google_plus_url}}\">G+</a>{{/if}}",
+            ),
+        ] {
+            let f = check_cell_with("guard-mismatch", &in_dialect(dialect, template), profile);
+            assert_eq!(f.len(), 1, "{dialect}: {f:?}");
+            assert!(f[0].message.contains("nothing tests"), "{}", f[0].message);
+            let fix = f[0].fix.as_ref().unwrap();
+            assert!(fix.replacement.is_some(), "{dialect}: {fix:?}");
+        }
+    }
+
+    #[test]
+    fn does_not_fire_on_guards_that_test_what_they_print() {
+        let profile =
+            "first_name: Ana\nuser: { name: Ana, id: 7, ip: x }\nitems: [a]\nurl: u\nuri: v";
+        for (dialect, template) in [
+            ("mergeproof", "{{#if first_name}}Hi {{first_name}}{{/if}}"),
+            ("handlebars", "{{#if user}}Hi {{user.name}}{{/if}}"),
+            ("handlebars", "{{#if user.id}}{{user.ip}}{{/if}}"),
+            ("sendgrid", "{{#if url}}{{uri}}{{/if}}"),
+            (
+                "postmark",
+                "{{#first_name}}Hi {{first_name}}{{/first_name}}",
+            ),
+            (
+                "mergeproof",
+                "{{#if first_name}}{{#if last_name}}{{last_name}}{{/if}}{{/if}}",
+            ),
+        ] {
+            let f = check_cell_with("guard-mismatch", &in_dialect(dialect, template), profile);
+            assert!(f.is_empty(), "{dialect} {template}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn near_identical_names() {
+        assert!(near_identical("googleplus_url", "google_plus_url"));
+        assert!(near_identical("customer.firstname", "customer.first_name"));
+        assert!(near_identical("first_name", "first_nme"));
+        assert!(!near_identical("user", "user.name"));
+        assert!(!near_identical("id", "ip"));
+        assert!(!near_identical("first_name", "last_name"));
+    }
+}

@@ -1,0 +1,350 @@
+//! `plural-agreement`: a number printed from data next to a noun that does
+//! not agree with it: "You have 1 points", "1 nights left", "2 item", in
+//! English, in the subject, preheader and body.
+//!
+//! The number is a token's whole output (`1`, `-1`, `1,250`, `2.5`); the noun
+//! is the word right after it, and the noun phrase must end there (the text
+//! ends, or punctuation or a word from [`PHRASE_ENDS`] follows), so that "2
+//! new items" and "2 item orders" are left alone. Singular and plural forms
+//! come from the `pluralizer` crate (a port of the npm `pluralize` package's
+//! rules, uncountable and irregular words included: "1 news", "2 sheep").
+//! The singular is for a count of exactly 1 ("0 points", "1.5 points",
+//! "-1 points"; style guides differ on −1, and copy rarely prints it).
+
+use crate::dialect::Spelling;
+use crate::finding::{Fix, Severity};
+use crate::rule_id::RuleId;
+use crate::template::Token;
+
+use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+
+pub struct PluralAgreement;
+
+static DOC: RuleDoc = RuleDoc {
+    id: RuleId::PluralAgreement,
+    default_severity: Severity::Warning,
+    summary: "A number printed from data stands next to a noun that does not agree with it (\"1 points\", \"2 item\").",
+    why: "\"You have 1 points\" reads like a mail merge, because it is one: the copy was written for the typical customer with many, and the customer with exactly one sees the seam. It is cheap to fix and embarrassing to send to thousands.",
+    example: "body: \"You have {{loyalty.points}} points to spend.\"\nprofile: { loyalty: { points: 1 } }\nrenders: \"You have 1 points to spend.\"",
+    fix: "Write the count and its noun for both cases: {{#if (eq loyalty.points 1)}}1 point{{else}}{{loyalty.points}} points{{/if}} in mergeproof's own dialect, {{#equals loyalty.points 1}} in SendGrid, {{#if `loyalty.points == 1`}} in Mailchimp Transactional; where the template cannot compare (Handlebars.js, Postmark), word it so any number reads (\"Points: 1\") or restrict the audience.",
+    fix_in: None,
+    accept: "When the wording is right as it is (a product named \"1 Hotels\"), add to the variant:\n  allow:\n    - { rule: plural-agreement, reason: \"…why…\" }\nor waive the finding in the TUI with a reason.",
+};
+
+/// Words after which a noun phrase has ended: prepositions, verbs and
+/// adverbs copy puts after a count ("1 points to spend", "2 nights left").
+const PHRASE_ENDS: &[&str] = &[
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "of",
+    "from",
+    "by",
+    "with",
+    "and",
+    "or",
+    "but",
+    "left",
+    "remaining",
+    "ago",
+    "until",
+    "before",
+    "after",
+    "per",
+    "each",
+    "is",
+    "are",
+    "was",
+    "were",
+    "will",
+    "have",
+    "has",
+    "you",
+    "your",
+    "today",
+    "now",
+    "away",
+    "off",
+    "this",
+    "that",
+    "available",
+    "waiting",
+    "ready",
+    "since",
+    "so",
+    "if",
+    "when",
+    "then",
+    "more",
+    "already",
+];
+
+/// Words that follow counts but are no nouns: the noun comes later ("2 new
+/// items") and is not checked.
+const NOT_NOUNS: &[&str] = &[
+    "new",
+    "more",
+    "less",
+    "free",
+    "extra",
+    "bonus",
+    "left",
+    "remaining",
+    "other",
+    "total",
+    "full",
+    "unread",
+    "available",
+    "additional",
+    "exclusive",
+    "special",
+    "active",
+    "recent",
+    "unused",
+    "to",
+    "in",
+    "on",
+    "at",
+    "of",
+    "and",
+    "or",
+    "per",
+    "off",
+    "out",
+    "up",
+    "is",
+    "are",
+    "was",
+    "were",
+    "times",
+    "x",
+    "of",
+    "percent",
+    "pct",
+];
+
+impl Rule for PluralAgreement {
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+
+    fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        for (field, template, rendered) in cx.fields() {
+            let text = &rendered.plain.text;
+            for rt in CellContext::rendered_tokens(template, rendered) {
+                let Some(count) = count(rt.text) else {
+                    continue;
+                };
+                let Some((noun, noun_end)) = noun_after(text, rt.span.end) else {
+                    continue;
+                };
+                let singular = count == 1.0 && rt.text.trim() == "1";
+                let lower = noun.to_lowercase();
+                let agreeing = pluralizer::pluralize(&lower, if singular { 1 } else { 2 }, false);
+                if agreeing == lower {
+                    continue;
+                }
+                // A word the inflection cannot turn back is no noun it knows.
+                let other = pluralizer::pluralize(&agreeing, if singular { 2 } else { 1 }, false);
+                if other != lower {
+                    continue;
+                }
+                let number = rt.text.trim();
+                out.push(
+                    cx.draft(
+                        DOC.id,
+                        field,
+                        format!(
+                            "`{}` printed {number} before \"{noun}\": \"{number} {noun}\" should read \"{number} {}\"",
+                            rt.token.expression,
+                            keep_case(noun, &agreeing)
+                        ),
+                        rt.token.loc.clone(),
+                        excerpt(text, rt.span.start, noun_end, 24),
+                    )
+                    .with_fix(Some(fix(cx, rt.token, noun, singular, &agreeing))),
+                );
+            }
+        }
+    }
+}
+
+/// The token's output as a count: an integer or decimal, with `,` between
+/// thousands.
+fn count(printed: &str) -> Option<f64> {
+    let t = printed.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if !digits
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return None;
+    }
+    t.replace(',', "").parse().ok()
+}
+
+/// The word right after a count, one space away, when the noun phrase ends
+/// with it; with where it ends.
+fn noun_after(text: &str, at: usize) -> Option<(&str, usize)> {
+    let rest = text.get(at..)?;
+    let rest = rest
+        .strip_prefix(' ')
+        .or_else(|| rest.strip_prefix('\u{a0}'))?;
+    let start = text.len() - rest.len();
+    let len = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let word = &rest[..len];
+    if word.len() < 2 || NOT_NOUNS.contains(&word.to_lowercase().as_str()) {
+        return None;
+    }
+    let after = &rest[len..];
+    let next_word: String = after
+        .trim_start_matches([' ', '\u{a0}'])
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    let ends = after.is_empty()
+        || !after.starts_with([' ', '\u{a0}'])
+        || after.trim_start_matches([' ', '\u{a0}']).is_empty()
+        || PHRASE_ENDS.contains(&next_word.to_lowercase().as_str())
+        || next_word.is_empty();
+    ends.then_some((word, start + len))
+}
+
+/// `agreeing` in the case the copy wrote `noun` in ("Points" → "Point").
+fn keep_case(noun: &str, agreeing: &str) -> String {
+    if noun.chars().all(|c| c.is_ascii_uppercase()) {
+        agreeing.to_uppercase()
+    } else if noun.starts_with(|c: char| c.is_ascii_uppercase()) {
+        let mut chars = agreeing.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        agreeing.to_string()
+    }
+}
+
+/// The count and its noun written for 1 and for the rest, where the
+/// dialect can compare; else words that read for any number.
+fn fix(cx: &CellContext<'_>, token: &Token, noun: &str, singular: bool, agreeing: &str) -> Fix {
+    let (one, many) = if singular {
+        (keep_case(noun, agreeing), noun.to_string())
+    } else {
+        (noun.to_string(), keep_case(noun, agreeing))
+    };
+    let written = token
+        .expression
+        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace());
+    let plain_path = token.helper.is_none() && !written.contains(char::is_whitespace);
+    let dialect = cx.campaign.dialect;
+    match (dialect.spelling().if_one, plain_path) {
+        (Some(pattern), true) => {
+            let from = format!("{} {noun}", token.expression);
+            let to = Spelling::fill(
+                pattern,
+                written,
+                &format!("{} {many}", token.expression),
+                &format!("1 {one}"),
+            );
+            Fix::edit(
+                format!("Write the count for one and for many: {to}."),
+                from,
+                to,
+            )
+        }
+        _ => Fix::advice(format!(
+            "{} cannot print one noun for 1 and another for the rest here: word it so any number reads (\"{}: {}\"), or restrict the variant's audience.",
+            dialect.platform(),
+            keep_case(&many, &many),
+            token.expression
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{check_cell_with, in_dialect};
+
+    #[test]
+    fn fires_on_a_count_and_a_noun_that_disagree() {
+        for dialect in [
+            "mergeproof",
+            "handlebars",
+            "sendgrid",
+            "mandrill",
+            "postmark",
+        ] {
+            for (body, profile, says) in [
+                (
+                    "<p>You have {{points}} points to spend.</p>",
+                    "points: 1",
+                    "\"1 point\"",
+                ),
+                ("<p>{{nights}} nights left</p>", "nights: 1", "\"1 night\""),
+                (
+                    "<p>Your cart holds {{count}} item.</p>",
+                    "count: 2",
+                    "\"2 items\"",
+                ),
+                (
+                    "<p>You earned {{miles}} mile</p>",
+                    "miles: \"1,250\"",
+                    "\"1,250 miles\"",
+                ),
+            ] {
+                let f = check_cell_with("plural-agreement", &in_dialect(dialect, body), profile);
+                assert_eq!(f.len(), 1, "{dialect} {body} {profile}: {f:?}");
+                assert!(f[0].message.contains(says), "{}", f[0].message);
+                assert!(f[0].fix.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn does_not_fire_when_they_agree_or_the_noun_comes_later() {
+        for (body, profile) in [
+            ("<p>You have {{points}} points to spend.</p>", "points: 2"),
+            ("<p>You have {{points}} points to spend.</p>", "points: 0"),
+            ("<p>You have {{points}} point to spend.</p>", "points: 1"),
+            ("<p>{{count}} new items are waiting</p>", "count: 1"),
+            ("<p>{{count}} item orders shipped</p>", "count: 2"),
+            ("<p>Only {{count}} to go!</p>", "count: 2"),
+            ("<p>{{count}} sheep</p>", "count: 1"),
+            ("<p>{{name}} points</p>", "name: Ana"),
+            ("<p>Room {{room}} is ready</p>", "room: 1"),
+            ("<p>{{rating}} stars</p>", "rating: 1.5"),
+        ] {
+            let f = check_cell_with("plural-agreement", &in_dialect("mergeproof", body), profile);
+            assert!(f.is_empty(), "{body} {profile}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn the_fix_writes_one_and_many_where_the_dialect_compares() {
+        let f = check_cell_with(
+            "plural-agreement",
+            &in_dialect("sendgrid", "<p>You have {{points}} points.</p>"),
+            "points: 1",
+        );
+        let fix = f[0].fix.as_ref().unwrap();
+        assert_eq!(fix.replace.as_deref(), Some("{{points}} points"));
+        assert_eq!(
+            fix.replacement.as_deref(),
+            Some("{{#equals points 1}}1 point{{else}}{{points}} points{{/equals}}")
+        );
+        let f = check_cell_with(
+            "plural-agreement",
+            &in_dialect("postmark", "<p>You have {{points}} points.</p>"),
+            "points: 1",
+        );
+        assert!(f[0].fix.as_ref().unwrap().text.contains("audience"));
+    }
+}
