@@ -1019,9 +1019,24 @@ fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
             .unwrap_or(0);
         out.push_str("  variants\n");
         for v in &c.variants {
+            // An SMS: customers by the parts the message takes.
+            let parts = v
+                .sms_parts
+                .as_ref()
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let each: Vec<String> = p
+                        .iter()
+                        .map(|(parts, n)| {
+                            format!("{n} in {parts} part{}", if *parts == 1 { "" } else { "s" })
+                        })
+                        .collect();
+                    format!("  SMS: {}", each.join(", "))
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {:width$}  {:>9}  {:>6.1}%{}",
+                "    {:width$}  {:>9}  {:>6.1}%{}{parts}",
                 visible(&v.id),
                 v.reach,
                 v.share * 100.0,

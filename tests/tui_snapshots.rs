@@ -335,3 +335,25 @@ fn lint_and_the_tui_count_the_same() {
         "lint: {summary}tui: {expected}"
     );
 }
+
+/// An SMS campaign's matrix shows the parts each received message takes.
+#[test]
+fn the_matrix_shows_the_parts_of_an_sms() {
+    let dir = common::examples();
+    let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 160, 48));
+    run(&mut app, &[Action::Search]);
+    for c in "orders-ready".chars() {
+        app.handle(Action::Input(c));
+    }
+    run(&mut app, &[Action::InputSubmit, Action::Open]);
+    let screen = text(&draw(&mut app));
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("no {id} in {screen}"))
+            .to_string()
+    };
+    assert!(row("zoe-obrien-nunez").contains("● 2p"), "{screen}");
+    assert!(row("walter-retiree").contains("● 1p"), "{screen}");
+}

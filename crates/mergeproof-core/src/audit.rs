@@ -68,6 +68,10 @@ pub struct VariantReach {
     pub reach: u64,
     pub share: f64,
     pub below_min_reach: bool,
+    /// For an SMS: how many customers the message takes each number of
+    /// parts for (`"2": 14`); every part is billed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_parts: Option<BTreeMap<usize, u64>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +120,8 @@ struct Outcome {
     tokens: Vec<(usize, bool, bool)>,
     /// (rule, field), once each.
     findings: Vec<(RuleId, Field)>,
+    /// For an SMS: the parts the message takes.
+    sms_parts: Option<usize>,
 }
 
 /// Counts for one campaign while records stream through.
@@ -128,6 +134,8 @@ struct Tally {
     slots: Vec<(usize, Field, u32)>,
     token_counts: Vec<(u64, u64)>,
     rules: BTreeMap<RuleKey, (u64, Vec<String>)>,
+    /// By variant, for an SMS: customers by the number of parts.
+    sms_parts: Vec<BTreeMap<usize, u64>>,
 }
 
 /// A defect as audit counts it: (variant, field, rule).
@@ -151,6 +159,7 @@ impl Tally {
             token_counts: vec![(0, 0); slots.len()],
             slots,
             rules: BTreeMap::new(),
+            sms_parts: vec![BTreeMap::new(); compiled.variants.len()],
         }
     }
 
@@ -164,6 +173,9 @@ impl Tally {
             return;
         };
         self.reach[vi] += 1;
+        if let Some(parts) = outcome.sms_parts {
+            *self.sms_parts[vi].entry(parts).or_default() += 1;
+        }
         for &(slot, fallback, empty) in &outcome.tokens {
             let counts = &mut self.token_counts[slot];
             counts.0 += u64::from(fallback);
@@ -223,6 +235,9 @@ fn outcome(
     }
     let sms_baseline = sms_baselines.get(vi).copied().flatten();
     let drafts = crate::rules::check_cell(config, compiled, vi, profile, &cell, sms_baseline);
+    let sms_parts = (compiled.campaign.channel == crate::project::Channel::Sms
+        && cell.body.error.is_none())
+    .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);
     let mut findings: Vec<(RuleId, Field)> = drafts
         .into_iter()
         .filter(|d| variant.allowed(d.rule).is_none())
@@ -238,6 +253,7 @@ fn outcome(
         variant: Some(vi),
         tokens,
         findings,
+        sms_parts,
     }
 }
 
@@ -616,15 +632,18 @@ fn audit_with(
 fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> CampaignAudit {
     let campaign = &compiled.campaign;
     let total = tally.profiles.max(1) as f64;
+    let sms = campaign.channel == crate::project::Channel::Sms;
     let variants = campaign
         .variants
         .iter()
         .zip(&tally.reach)
-        .map(|(v, reach)| VariantReach {
+        .zip(&tally.sms_parts)
+        .map(|((v, reach), parts)| VariantReach {
             id: v.id.clone(),
             reach: *reach,
             share: (*reach as f64 / total * 10_000.0).round() / 10_000.0,
             below_min_reach: *reach < config.audit.min_reach,
+            sms_parts: sms.then(|| parts.clone()),
         })
         .collect();
     let mut tokens = Vec::new();
@@ -907,6 +926,18 @@ mod tests {
             counted("vip-early-access", RuleId::GuardMismatch),
             Some(("platinum".to_string(), 1))
         );
+        // The parts each SMS customer's message takes, by variant.
+        let sms = audit
+            .campaigns
+            .iter()
+            .find(|c| c.id == "orders-ready-sms")
+            .unwrap();
+        assert_eq!(
+            sms.variants[0].sms_parts,
+            Some(BTreeMap::from([(1, 1), (2, 1)]))
+        );
+        let email = &audit.campaigns[0].variants[0];
+        assert_eq!(email.sms_parts, None);
     }
 
     #[test]

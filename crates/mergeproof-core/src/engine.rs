@@ -118,8 +118,6 @@ pub fn run_campaign(
     run_campaign_with(compiled, samples, &[], config, options)
 }
 
-/// [`run_campaign`] with the samples' render inputs made already (empty:
-/// made here).
 /// An edge case reports only what its change added: a finding its base
 /// sample profile has too (same rule, variant, field and place) is the
 /// sample's own, already reported for it, and repeating it for every edge
@@ -176,6 +174,8 @@ fn only_what_edges_add(
         .collect()
 }
 
+/// [`run_campaign`] with the samples' render inputs made already (empty:
+/// made here).
 fn run_campaign_with(
     compiled: Arc<CompiledCampaign>,
     samples: &[ProfileRef],
@@ -200,13 +200,14 @@ fn run_campaign_with(
     // Cells: each profile with the variant it receives, rendered and checked.
     let reads = BodyReads::default();
     let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
-    let cell_findings: Vec<Vec<(usize, Draft)>> = profiles
+    let sms = campaign.channel == crate::project::Channel::Sms;
+    let checked: Vec<(Vec<(usize, Draft)>, Option<usize>)> = profiles
         .par_iter()
         .zip(selection.par_iter())
         .enumerate()
         .map(|(pi, (profile, selected))| {
             let Some(vi) = *selected else {
-                return Vec::new();
+                return (Vec::new(), None);
             };
             // Sample profiles come first (with their inputs), edge cases after.
             let cell = match sample_inputs.get(pi) {
@@ -219,9 +220,12 @@ fn run_campaign_with(
                 d.variant = Some(vi);
                 d.profile = Some(profile.clone());
             }
-            drafts.into_iter().map(|d| (pi, d)).collect()
+            let parts = (sms && cell.body.error.is_none())
+                .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);
+            (drafts.into_iter().map(|d| (pi, d)).collect(), parts)
         })
         .collect();
+    let (cell_findings, sms_parts): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
     let renders = selection.iter().filter(|s| s.is_some()).count();
     let cell_findings = only_what_edges_add(cell_findings, &profiles, samples.len());
 
@@ -329,6 +333,7 @@ fn run_campaign_with(
         edge_profiles: edge.profiles.len(),
         edge_capped: edge.capped,
         renders,
+        sms_parts,
     }
 }
 

@@ -21,6 +21,9 @@ pub struct CampaignRun {
     /// The edge-case cap cut the list short.
     pub edge_capped: bool,
     pub renders: usize,
+    /// Parallel to `profiles`, for an SMS: the parts the message each
+    /// receives takes (`None` for other channels and for no variant).
+    pub sms_parts: Vec<Option<usize>>,
 }
 
 impl CampaignRun {

@@ -580,6 +580,12 @@ fn profile_row<'a>(
         } else {
             Span::styled("·", dim())
         }];
+        // An SMS: the parts this profile's message takes.
+        if let Some(parts) = checked.run.sms_parts.get(p).copied().flatten()
+            && received == Some(*v)
+        {
+            spans.push(Span::styled(format!(" {parts}p"), dim()));
+        }
         for severity in [Severity::Error, Severity::Warning, Severity::Info] {
             let n = here
                 .iter()
