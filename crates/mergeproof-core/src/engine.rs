@@ -201,7 +201,9 @@ fn run_campaign_with(
     let reads = BodyReads::default();
     let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
     let sms = campaign.channel == crate::project::Channel::Sms;
-    let checked: Vec<(Vec<(usize, Draft)>, Option<usize>)> = profiles
+    // Per profile: its drafts, and for an SMS the parts its message takes.
+    type Checked = (Vec<(usize, Draft)>, Option<usize>);
+    let checked: Vec<Checked> = profiles
         .par_iter()
         .zip(selection.par_iter())
         .enumerate()
