@@ -34,7 +34,7 @@ fn init_makes_a_project_whose_lint_shows_one_deliberate_finding_and_its_fix() {
     assert_eq!(text.matches("error[").count(), 1, "{text}");
     // The fix names the token's own field, in the project's dialect.
     assert!(
-        text.contains("= fix: Print `loyalty.points` only when it is above zero: {{#if (gt loyalty.points 0)}}{{default loyalty.points 0}}{{else}}no{{/if}}"),
+        text.contains("= fix: Print `loyalty.points` only when it is above zero: {{#if (gt loyalty.points 0)}}{{default loyalty.points 0}}{{else}}none{{/if}}"),
         "{text}"
     );
 

@@ -55,7 +55,7 @@ pub(crate) fn fallback(
 ) -> Fix {
     // A fallback amount would print 0: the balance's own guard instead.
     if config.is_balance_field(path) {
-        return positive_guard(dialect, token, path);
+        return positive_guard(dialect, token, path, true);
     }
     if token.reads.is_empty()
         && let Some(field) = token.shadowed_field.as_deref()
@@ -113,15 +113,25 @@ pub(crate) fn several(dialect: Dialect, token: &Token, paths: &[&str]) -> Fix {
 
 /// A balance printed at zero, below or missing: the token shown only above
 /// zero, as the dialect compares; where it cannot, the audience.
-pub(crate) fn positive_guard(dialect: Dialect, token: &Token, path: &str) -> Fix {
+/// `before_a_word`: the copy goes on with a word after the amount ("You
+/// have 0 points"), which "no" reads well before; else "none" ("Points: none").
+pub(crate) fn positive_guard(
+    dialect: Dialect,
+    token: &Token,
+    path: &str,
+    before_a_word: bool,
+) -> Fix {
     let spelling = dialect.spelling();
     match (spelling.if_positive, written_name(token, path)) {
         (Some(pattern), Some(name)) => {
-            // "You have no points", "You have nothing to spend".
+            // "You have no points", "You have nothing to spend", "Points
+            // to spend: none".
             let others = if token.helper.as_deref() == Some("currency") {
                 "nothing"
-            } else {
+            } else if before_a_word {
                 "no"
+            } else {
+                "none"
             };
             let to = Spelling::fill(pattern, &name, &token.expression, others);
             Fix::edit(
@@ -310,12 +320,12 @@ mod tests {
     #[test]
     fn a_balance_guard_names_the_token_s_own_field() {
         let token = first_token("You have {{loyalty.points}} points");
-        let fix = positive_guard(Dialect::Mergeproof, &token, "loyalty.points");
+        let fix = positive_guard(Dialect::Mergeproof, &token, "loyalty.points", true);
         assert_eq!(
             fix.replacement.as_deref(),
             Some("{{#if (gt loyalty.points 0)}}{{loyalty.points}}{{else}}no{{/if}}")
         );
-        let fix = positive_guard(Dialect::Handlebars, &token, "loyalty.points");
+        let fix = positive_guard(Dialect::Handlebars, &token, "loyalty.points", true);
         assert_eq!(fix.replace, None);
         assert!(
             fix.text.contains("{ field: loyalty.points, gt: 0 }"),

@@ -52,7 +52,16 @@ impl Rule for ZeroBalance {
                         Some(_) => continue,
                     };
                     reported.push(rt.token.index);
-                    let fix = super::fix::positive_guard(cx.campaign.dialect, rt.token, &read.path);
+                    let after = &rendered.plain.text[rt.span.end..];
+                    let before_a_word = after
+                        .strip_prefix(' ')
+                        .is_some_and(|rest| rest.starts_with(char::is_alphabetic));
+                    let fix = super::fix::positive_guard(
+                        cx.campaign.dialect,
+                        rt.token,
+                        &read.path,
+                        before_a_word,
+                    );
                     out.push(
                         cx.draft(
                             DOC.id,
