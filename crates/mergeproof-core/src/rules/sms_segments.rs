@@ -221,11 +221,25 @@ mod tests {
 
     #[test]
     fn fires_when_a_name_switches_the_message_to_ucs2() {
-        for name in ["Zoë", "Ana 🎉", "Anaʼs"] {
-            let f = check_cell_with("sms-segments", SMS, &format!("first_name: \"{name}\""));
-            assert_eq!(f.len(), 1, "{name}: {f:?}");
-            assert!(f[0].message.contains("UCS-2"), "{}", f[0].message);
-            assert!(f[0].message.contains("needs 2 parts"), "{}", f[0].message);
+        for dialect in [
+            "mergeproof",
+            "handlebars",
+            "sendgrid",
+            "mandrill",
+            "postmark",
+        ] {
+            let campaign = format!("dialect: {dialect}\n{SMS}");
+            for name in ["Zoë", "Ana 🎉", "Anaʼs"] {
+                let f = check_cell_with(
+                    "sms-segments",
+                    &campaign,
+                    &format!("first_name: \"{name}\""),
+                );
+                assert_eq!(f.len(), 1, "{dialect} {name}: {f:?}");
+                assert!(f[0].message.contains("UCS-2"), "{}", f[0].message);
+                assert!(f[0].message.contains("needs 2 parts"), "{}", f[0].message);
+            }
+            assert!(check_cell_with("sms-segments", &campaign, "first_name: Ana").is_empty());
         }
     }
 
