@@ -364,6 +364,19 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
             reviewer: None,
             at: None,
         });
+    // The replaced text as the template file writes it, when it is one of
+    // the variant's own templates (a partial's stays as put together).
+    let fix = draft.fix.map(|fix| {
+        let own = draft
+            .variant
+            .and_then(|v| compiled.variants.get(v))
+            .into_iter()
+            .flat_map(|v| v.templates())
+            .filter(|t| t.source.file == draft.loc.file)
+            .map(|t| crate::rules::fix_as_written(fix.clone(), &t.source.text))
+            .find(|f| f.replace != fix.replace);
+        own.unwrap_or(fix)
+    });
     Some(Finding {
         rule: draft.rule,
         severity,
@@ -380,6 +393,6 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
         waived: waiver.is_some(),
         waiver,
         reviewed_text: draft.reviewed_text,
-        fix: draft.fix,
+        fix,
     })
 }

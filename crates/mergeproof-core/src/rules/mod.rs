@@ -254,6 +254,7 @@ pub struct CellContext<'a> {
     pub sms_baseline: Option<sms_segments::Segments>,
 }
 
+pub use fix::as_written as fix_as_written;
 pub use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
 
 /// Each rendered field's plain text, shared by every draft about that field:
