@@ -222,17 +222,6 @@ impl Finding {
     pub fn is_active(&self) -> bool {
         !self.waived
     }
-
-    /// The key that a review decision is attached to.
-    pub fn decision_key(&self) -> (String, String, String, String, Field) {
-        (
-            self.rule.to_string(),
-            self.campaign.clone(),
-            self.variant.clone().unwrap_or_default(),
-            self.profile.clone().unwrap_or_default(),
-            self.field,
-        )
-    }
 }
 /// Findings counted by severity, active and accepted (approved, waived or
 /// allowed) apart: the one tally behind `lint`'s summary, its gate and the

@@ -77,7 +77,6 @@ pub fn render(dialect: Dialect, case: &Value) -> Result<String, String> {
         }],
         dialect: Some(dialect),
         file: "campaigns/case.yaml".into(),
-        source_digest: String::new(),
     };
     let (compiled_partials, errors) = compile_partials(&partials, dialect);
     if !errors.is_empty() {

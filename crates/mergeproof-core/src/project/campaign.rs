@@ -59,8 +59,6 @@ pub struct Campaign {
     pub dialect: Option<crate::dialect::Dialect>,
     /// The campaign file, relative to the project folder.
     pub file: String,
-    /// The campaign file's text (and its `body_file`s'), for fingerprints.
-    pub source_digest: String,
 }
 
 #[derive(Clone, Debug)]
@@ -217,7 +215,6 @@ pub fn load_campaign(
     let raw: RawCampaign =
         serde_saphyr::from_str(&text).map_err(|e| vec![yaml_error(&file_name, &e)])?;
     let mut errors = Vec::new();
-    let mut digest = text.clone();
 
     let stem = file
         .file_stem()
@@ -315,8 +312,6 @@ pub fn load_campaign(
                     .and_then(|rel| files.read(&rel).map(|body_text| (rel, body_text)))
                 {
                     Ok((rel, body_text)) => {
-                        digest.push('\u{0}');
-                        digest.push_str(&body_text);
                         let (template, skipped) =
                             super::front_matter::strip(config.front_matter, &body_text);
                         Some(TemplateSource {
@@ -422,7 +417,6 @@ pub fn load_campaign(
             variants,
             dialect,
             file: file_name,
-            source_digest: digest,
         })
     } else {
         Err(errors)

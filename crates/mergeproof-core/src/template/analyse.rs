@@ -47,18 +47,6 @@ pub struct Token {
     pub guarded_by: Vec<String>,
 }
 
-impl Token {
-    /// The data path the token mainly prints (the first one it reads).
-    pub fn primary_path(&self) -> Option<&str> {
-        self.reads.first().map(|r| r.path.as_str())
-    }
-
-    /// Whether every path the token reads has a fallback.
-    pub fn has_fallback(&self) -> bool {
-        self.reads.iter().all(|r| r.fallback.is_some())
-    }
-}
-
 /// A data path read by a token, and what protects it when the data is missing.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Read {
@@ -129,21 +117,6 @@ pub struct Analysis {
     /// `{{lookup . key}}`, a partial whose name is computed): any field may
     /// matter, not only the paths above.
     pub reads_root: bool,
-}
-
-impl Analysis {
-    /// Every data path the template reads, tokens, conditions and loops alike.
-    pub fn paths_read(&self) -> impl Iterator<Item = &str> {
-        self.tokens
-            .iter()
-            .flat_map(|t| t.reads.iter().map(|r| r.path.as_str()))
-            .chain(
-                self.blocks
-                    .iter()
-                    .flat_map(|b| b.paths.iter().map(String::as_str)),
-            )
-            .chain(self.other_reads.iter().map(String::as_str))
-    }
 }
 
 /// How deep partials may include partials.

@@ -328,7 +328,6 @@ impl RenderedCell {
 /// Partials compiled once per project.
 pub struct CompiledPartials<'a> {
     pub templates: BTreeMap<String, analyse::PartialTemplate<'a>>,
-    pub sources: BTreeMap<String, String>,
 }
 
 pub fn compile_partials(
@@ -337,7 +336,6 @@ pub fn compile_partials(
 ) -> (CompiledPartials<'_>, Vec<LoadError>) {
     let mut errors = Vec::new();
     let mut templates = BTreeMap::new();
-    let mut sources = BTreeMap::new();
     for (name, partial) in partials {
         match compile_in(&partial.source, dialect) {
             Ok(template) => {
@@ -348,12 +346,11 @@ pub fn compile_partials(
                         template,
                     },
                 );
-                sources.insert(name.clone(), partial.source.text.clone());
             }
             Err(e) => errors.push(e),
         }
     }
-    (CompiledPartials { templates, sources }, errors)
+    (CompiledPartials { templates }, errors)
 }
 
 /// Compiles template text, mapping a syntax error to its place in the file.
@@ -363,11 +360,8 @@ pub fn compile_partials(
 /// of the template. The usual causes are found by scanning the text instead,
 /// and reported where the producer has to look: the `{{#if}}` that is never
 /// closed, the `{{/each}}` that closes the wrong block, the `{{` without `}}`.
-pub fn compile(source: &TemplateSource) -> Result<Template, LoadError> {
-    compile_in(source, Dialect::Mergeproof)
-}
-
-/// Compiles template text as its dialect reads it (Mailchimp Transactional's
+///
+/// The text is read as its dialect reads it (Mailchimp Transactional's
 /// backtick comparisons become quoted ones, at the same positions).
 pub fn compile_in(source: &TemplateSource, dialect: Dialect) -> Result<Template, LoadError> {
     if dialect == Dialect::Mandrill {
