@@ -1,0 +1,273 @@
+//! `mergeproof audit`: the whole customer list through every campaign.
+
+use std::process::ExitCode;
+
+use mergeproof_core::engine::{self};
+use mergeproof_core::project::load_project;
+use mergeproof_core::report::{self};
+use mergeproof_core::sanitize::visible;
+
+use super::*;
+
+/// `mergeproof audit PATH --profiles FILE`: the export streamed through every
+/// campaign; the report holds counts and customer ids, nothing else of them.
+pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    use mergeproof_core::project::records::{
+        MAX_YAML_LIST_BYTES, RecordFormat, read_entries, read_yaml_list, yaml_list_too_large,
+    };
+    // Records handed from the reading thread at a time.
+    const HANDOVER: usize = 1024;
+    // ... or fewer, when their values are long: 16 batches wait at most, so
+    // what is read ahead stays under 16 times this.
+    const HANDOVER_BYTES: usize = 4 << 20;
+    let root = project_root(args.path.as_deref())?;
+    let project = load_project(&root);
+    if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
+        anyhow::bail!(
+            "--output {} is one of the project's own files; write the report elsewhere",
+            output.display()
+        );
+    }
+    if let Some(output) = args
+        .output
+        .as_deref()
+        .filter(|o| mergeproof_core::project::paths::same_file(o, &args.profiles))
+    {
+        anyhow::bail!(
+            "--output {} is the export this audit reads; write the report elsewhere",
+            output.display()
+        );
+    }
+    for e in &project.load_errors {
+        tell!("{}", visible(&e.to_string()));
+    }
+    let (compiled, _, compile_errors) = engine::compile_project(&project);
+    for e in &compile_errors {
+        tell!("{}", visible(&e.to_string()));
+    }
+    let mut campaigns = compiled;
+    if !args.campaign.is_empty() {
+        let known: Vec<&str> = campaigns.iter().map(|c| c.campaign.id.as_str()).collect();
+        for wanted in &args.campaign {
+            if !known.contains(&wanted.as_str()) {
+                let hint = mergeproof_core::source::hint_suffix(wanted, &known);
+                anyhow::bail!("no campaign `{}`{hint}", visible(wanted));
+            }
+        }
+        campaigns.retain(|c| args.campaign.contains(&c.campaign.id));
+    }
+    let file_name = args.profiles.display().to_string();
+    if args.profiles.is_dir() {
+        anyhow::bail!(
+            "{} is a folder; pass the export file itself (CSV, JSON Lines, JSON or a YAML list)",
+            visible(&file_name)
+        );
+    }
+    let file = std::fs::File::open(&args.profiles)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    if RecordFormat::of(&file_name).is_none() && size > MAX_YAML_LIST_BYTES {
+        anyhow::bail!(
+            "{}: {}",
+            visible(&file_name),
+            yaml_list_too_large(Some(size))
+        );
+    }
+    // On a terminal, a progress bar whose length is the file's bytes: reading
+    // the file moves it (indicatif's `wrap_read`), so the estimate follows how
+    // much of the file is read; its message counts customers.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(size.max(1));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {wide_bar} {percent}% · {elapsed} · about {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let file: Box<dyn std::io::Read + Send> = match &bar {
+        Some(bar) => Box::new(bar.wrap_read(file)),
+        None => Box::new(file),
+    };
+    let columns = project.config.profile_columns.clone();
+
+    // Records are read on this thread and handed over in order, in batches
+    // (a hand-over per record would cost more than most records' check).
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<_>>(16);
+    let reader_file = file_name.clone();
+    let reader = std::thread::spawn(move || {
+        let input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut batch = Vec::with_capacity(HANDOVER);
+        let mut bytes = 0;
+        let mut send = |entry: Result<mergeproof_core::project::records::Entry, _>| {
+            bytes += entry.as_ref().map_or(0, |e| e.approximate_bytes());
+            batch.push(entry);
+            if batch.len() == HANDOVER || bytes > HANDOVER_BYTES {
+                bytes = 0;
+                let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER)));
+            }
+        };
+        match RecordFormat::of(&reader_file) {
+            Some(format) => read_entries(input, format, &reader_file, &columns, &mut send),
+            None => read_yaml_list(input, &reader_file, &mut send),
+        }
+        let _ = sender.send(batch);
+    });
+    let started = std::time::Instant::now();
+    let progress = |rows: u64| {
+        if let Some(bar) = &bar {
+            let seconds = started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!(
+                "{} customers, {}/s",
+                indicatif::HumanCount(rows),
+                indicatif::HumanCount((rows as f64 / seconds) as u64)
+            ));
+        }
+    };
+    let mut records = receiver.into_iter().flatten();
+    let result = mergeproof_core::audit::audit(
+        &campaigns,
+        &project.config,
+        &project.profiles,
+        &mut records,
+        &progress,
+    );
+    let _ = reader.join();
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let text = match args.format {
+        PreviewFormat::Json => {
+            // Ids are customer data: control and bidi characters escaped.
+            let mut bytes = Vec::new();
+            report::json::write_safe(&mut bytes, &result)?;
+            String::from_utf8(bytes)? + "\n"
+        }
+        PreviewFormat::Text => audit_text(&result, &file_name),
+    };
+    write_output(args.output.as_deref(), &text)?;
+    // Not one customer read, and something rejected: the export itself could
+    // not be read (not the format its name says, or not a file at all).
+    let unreadable = result.profiles == 0 && result.rejected > 0;
+    if unreadable {
+        tell!(
+            "mergeproof: no customer could be read from {}; see the rejected records above",
+            visible(&file_name)
+        );
+    }
+    Ok(
+        if unreadable || !project.load_errors.is_empty() || !compile_errors.is_empty() {
+            ExitCode::from(2)
+        } else if result.fails() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}
+
+fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "audit of {}: {} customers, {} rejected",
+        visible(file),
+        audit.profiles,
+        audit.rejected
+    );
+    for c in &audit.campaigns {
+        let _ = writeln!(out, "\n{} ({} customers)", visible(&c.id), c.profiles);
+        let width = c
+            .variants
+            .iter()
+            .map(|v| v.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        out.push_str("  variants\n");
+        for v in &c.variants {
+            // An SMS: customers by the parts the message takes.
+            let parts = v
+                .sms_parts
+                .as_ref()
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let each: Vec<String> = p
+                        .iter()
+                        .map(|(parts, n)| {
+                            format!("{n} in {parts} part{}", if *parts == 1 { "" } else { "s" })
+                        })
+                        .collect();
+                    format!("  SMS: {}", each.join(", "))
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    {:width$}  {:>9}  {:>6.1}%{}{parts}",
+                visible(&v.id),
+                v.reach,
+                v.share * 100.0,
+                if v.reach == 0 {
+                    "  reaches nobody"
+                } else if v.below_min_reach {
+                    "  below min_reach"
+                } else {
+                    ""
+                }
+            );
+        }
+        let gaps: Vec<_> = c
+            .tokens
+            .iter()
+            .filter(|t| t.fallback > 0 || t.empty > 0)
+            .collect();
+        if !gaps.is_empty() {
+            out.push_str("  tokens that fell back or printed nothing\n");
+            for t in gaps {
+                let _ = writeln!(
+                    out,
+                    "    {} {} {}  {}:{}:{}  received {}, fallback {}, empty {}",
+                    visible(&t.variant),
+                    t.field,
+                    visible(&t.token),
+                    visible(&t.file),
+                    t.line,
+                    t.column,
+                    t.received,
+                    t.fallback,
+                    t.empty
+                );
+            }
+        }
+        if !c.rules.is_empty() {
+            out.push_str("  defects\n");
+            for r in &c.rules {
+                let _ = writeln!(
+                    out,
+                    "    {:7} {:22} {} {}  {} customers  e.g. {}",
+                    r.severity.to_string(),
+                    r.rule.as_str(),
+                    visible(r.variant.as_deref().unwrap_or("-")),
+                    r.field,
+                    r.profiles,
+                    visible(&r.examples.join(", "))
+                );
+            }
+        }
+    }
+    if !audit.rejected_records.is_empty() {
+        out.push_str("\nrejected records\n");
+        for r in &audit.rejected_records {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {}",
+                visible(&r.file),
+                r.line,
+                r.column,
+                visible(&r.message)
+            );
+        }
+    }
+    out
+}
