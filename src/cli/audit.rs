@@ -1,5 +1,6 @@
 //! `mergeproof audit`: the whole customer list through every campaign.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use mergeproof_core::engine::{self};
@@ -7,7 +8,7 @@ use mergeproof_core::project::load_project;
 use mergeproof_core::report::{self};
 use mergeproof_core::sanitize::visible;
 
-use super::*;
+use super::{AuditArgs, PreviewFormat, project_root, write_output};
 
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.

@@ -1,5 +1,6 @@
 //! `mergeproof lint`: every campaign checked, reported in the chosen format.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ use mergeproof_core::report::{self, Format};
 use mergeproof_core::rule_id::RuleId;
 use mergeproof_core::sanitize::visible;
 
-use super::*;
+use super::{ColorChoice, LintArgs, color_wanted, project_root, write_output, write_output_with};
 
 pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     if (args.statistics || args.quiet) && args.format != Format::Text {

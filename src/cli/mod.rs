@@ -1,6 +1,6 @@
 //! The command line (a contract: see DESIGN.md).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

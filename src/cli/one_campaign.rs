@@ -11,7 +11,10 @@ use mergeproof_core::report::{self};
 use mergeproof_core::rule_id::RuleId;
 use mergeproof_core::sanitize::{visible, visible_multiline};
 
-use super::*;
+use super::{
+    EdgeCaseArgs, ExplainArgs, PreviewArgs, PreviewFormat, project_root, write_output,
+    write_output_with,
+};
 
 pub(super) fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
