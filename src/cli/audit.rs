@@ -3,9 +3,9 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use mergeproof_core::engine::{self};
+use mergeproof_core::engine;
 use mergeproof_core::project::load_project;
-use mergeproof_core::report::{self};
+use mergeproof_core::report;
 use mergeproof_core::sanitize::visible;
 
 use super::{AuditArgs, PreviewFormat, project_root, write_output};

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mergeproof_core::engine::{self, Options};
 use mergeproof_core::finding::Field;
 use mergeproof_core::project::load_project;
-use mergeproof_core::report::{self};
+use mergeproof_core::report;
 use mergeproof_core::rule_id::RuleId;
 use mergeproof_core::sanitize::{visible, visible_multiline};
 
