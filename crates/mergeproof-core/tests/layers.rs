@@ -113,3 +113,38 @@ fn the_engine_depends_on_no_interface_crate() {
         );
     }
 }
+
+/// The template model is the seam between template languages and the rest:
+/// only a language's front end (`template/handlebars/`) names its engine's
+/// crate, in the engine and in the binary alike. The front end's module is
+/// named `self::handlebars::` where it is declared.
+#[test]
+fn only_the_handlebars_front_end_names_the_handlebars_crate() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let front_end = core.join("src/template/handlebars");
+    let mut files = Vec::new();
+    sources(&core.join("src"), &mut files);
+    sources(&core.join("../../src"), &mut files);
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|f| !f.starts_with(&front_end))
+        .filter(|f| {
+            let text = code(&std::fs::read_to_string(f).unwrap());
+            text.match_indices("handlebars::")
+                .any(|(at, _)| !text[..at].ends_with("self::"))
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "the handlebars crate named outside template/handlebars/:\n{}",
+        outside.join("\n")
+    );
+    // And the rule holds something: the front end does name it.
+    assert!(files.iter().any(|f| {
+        f.starts_with(&front_end)
+            && std::fs::read_to_string(f)
+                .unwrap()
+                .contains("::handlebars::")
+    }));
+}

@@ -1,23 +1,26 @@
-//! Templates: compile each subject, preheader and body once, analyse them, and
-//! render them for a profile with the spans that came from data.
+//! Templates: compile each subject, preheader and body once through its
+//! language's front end into the template model ([`model`]), and render them
+//! for a profile with the spans that came from data.
+//!
+//! A front end (today [`handlebars`]) is the only code that knows its
+//! template engine: it lowers each template to an [`Analysis`] and leaves a
+//! [`Renderer`] that gives the marked text of a template for a profile. All
+//! else here, and every stage after this one, reads only the model and the
+//! rendered text.
 
-pub mod analyse;
-pub mod helpers;
+mod handlebars;
 pub mod html;
+pub mod model;
 pub mod render;
-mod syntax;
 
 use std::collections::{BTreeMap, HashMap};
-
-use handlebars::template::Template;
-use handlebars::{Context, Handlebars};
 
 use crate::dialect::{Dialect, TemplateDialect};
 use crate::finding::Field;
 use crate::project::{Campaign, Partial, Profile, TemplateSource};
 use crate::source::LoadError;
 
-pub use analyse::{Analysis, BlockRead, Fallback, Read, Token};
+pub use model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
 pub use render::{DataSpan, RenderedText};
 
 /// One compiled template with what analysis found in it.
@@ -63,16 +66,101 @@ impl CompiledVariant {
     }
 }
 
-/// A campaign ready to render: every template compiled once, into two
-/// registries (plain text for subject and preheader, HTML-escaping for email
-/// bodies).
+/// A campaign ready to render: every template compiled once, and the
+/// renderer its front end left.
 pub struct CompiledCampaign {
     pub campaign: Campaign,
     /// The dialect it renders in.
     pub dialect: Dialect,
     pub variants: Vec<CompiledVariant>,
-    text_registry: Handlebars<'static>,
-    html_registry: Handlebars<'static>,
+    renderer: Box<dyn Renderer>,
+}
+
+/// What a front end leaves to render a campaign: the marked text of the
+/// template registered as `key` for one profile, written into `out` (each
+/// token's output between the markers of [`crate::markers`]), or why it
+/// could not be rendered.
+pub(crate) trait Renderer: Send + Sync {
+    fn render(
+        &self,
+        key: &str,
+        html: bool,
+        input: &RenderInput,
+        out: &mut String,
+    ) -> Result<(), RenderFailure>;
+}
+
+/// Partials compiled once per project, for each front end.
+pub struct CompiledPartials<'a> {
+    handlebars: self::handlebars::Partials<'a>,
+}
+
+/// Compiles the project's partials in its dialect; their errors beside.
+pub fn compile_partials(
+    partials: &BTreeMap<String, Partial>,
+    dialect: Dialect,
+) -> (CompiledPartials<'_>, Vec<LoadError>) {
+    let (handlebars, errors) = self::handlebars::compile_partials(partials, dialect);
+    (CompiledPartials { handlebars }, errors)
+}
+
+/// Compiles and lowers every template of a campaign. All errors of the
+/// campaign are returned together.
+pub fn compile_campaign(
+    campaign: Campaign,
+    partials: &CompiledPartials<'_>,
+    dialect: TemplateDialect<'_>,
+) -> Result<CompiledCampaign, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut front_end = self::handlebars::FrontEnd::new(&partials.handlebars, dialect);
+    let body_is_html = campaign.channel.body_is_html();
+    let mut variants = Vec::new();
+    for (vi, variant) in campaign.variants.iter().enumerate() {
+        let mut build = |field: Field, source: &TemplateSource| {
+            let key = format!("\u{0}{vi}/{field}");
+            let html = field == Field::Body && body_is_html;
+            match front_end.lower(&key, html, source, variant.audience.as_ref()) {
+                Ok(analysis) => Some(CompiledTemplate {
+                    field,
+                    key,
+                    source: source.clone(),
+                    analysis,
+                    html,
+                }),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            }
+        };
+        let subject = variant.subject.as_ref().map(|s| build(Field::Subject, s));
+        let preheader = variant
+            .preheader
+            .as_ref()
+            .map(|s| build(Field::Preheader, s));
+        let body = build(Field::Body, &variant.body);
+        if let Some(body) = body {
+            variants.push(CompiledVariant {
+                subject: subject.flatten(),
+                preheader: preheader.flatten(),
+                body,
+            });
+        }
+    }
+    let (renderer, other_dialect) = front_end.finish();
+    errors.extend(other_dialect);
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors.dedup();
+    if errors.is_empty() {
+        Ok(CompiledCampaign {
+            campaign,
+            dialect: dialect.dialect,
+            variants,
+            renderer,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 impl std::fmt::Debug for CompiledCampaign {
@@ -325,246 +413,6 @@ impl RenderedCell {
     }
 }
 
-/// Partials compiled once per project.
-pub struct CompiledPartials<'a> {
-    pub templates: BTreeMap<String, analyse::PartialTemplate<'a>>,
-}
-
-pub fn compile_partials(
-    partials: &BTreeMap<String, Partial>,
-    dialect: Dialect,
-) -> (CompiledPartials<'_>, Vec<LoadError>) {
-    let mut errors = Vec::new();
-    let mut templates = BTreeMap::new();
-    for (name, partial) in partials {
-        match compile_in(&partial.source, dialect) {
-            Ok(template) => {
-                templates.insert(
-                    name.clone(),
-                    analyse::PartialTemplate {
-                        source: &partial.source,
-                        template,
-                    },
-                );
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    (CompiledPartials { templates }, errors)
-}
-
-/// Compiles template text, mapping a syntax error to its place in the file.
-///
-/// Handlebars reports most syntax errors as the list of what its grammar
-/// expected ("expected escape, expression, html_expression, …"), at the end
-/// of the template. The usual causes are found by scanning the text instead,
-/// and reported where the producer has to look: the `{{#if}}` that is never
-/// closed, the `{{/each}}` that closes the wrong block, the `{{` without `}}`.
-///
-/// The text is read as its dialect reads it (Mailchimp Transactional's
-/// backtick comparisons become quoted ones, at the same positions).
-pub fn compile_in(source: &TemplateSource, dialect: Dialect) -> Result<Template, LoadError> {
-    if dialect == Dialect::Mandrill {
-        let rewritten = helpers::rewrite_comparisons(&source.text);
-        if let std::borrow::Cow::Owned(text) = rewritten {
-            let source = TemplateSource {
-                text,
-                ..source.clone()
-            };
-            return compile_text(&source);
-        }
-    }
-    compile_text(source)
-}
-
-fn compile_text(source: &TemplateSource) -> Result<Template, LoadError> {
-    if let Some(problem) = syntax::too_deep(&source.text) {
-        let (line, column) = problem.position;
-        return Err(LoadError::at(
-            &source.position(
-                u32::try_from(line).unwrap_or(1),
-                u32::try_from(column).unwrap_or(1),
-            ),
-            format!("template does not compile: {}", problem.message),
-        ));
-    }
-    Template::compile(&source.text).map_err(|e| {
-        let at = |(line, column): (usize, usize)| {
-            source.position(
-                u32::try_from(line).unwrap_or(1),
-                u32::try_from(column).unwrap_or(1),
-            )
-        };
-        if let Some(problem) = syntax::find_problem(&source.text) {
-            return LoadError::at(
-                &at(problem.position),
-                format!("template does not compile: {}", problem.message),
-            );
-        }
-        if let handlebars::TemplateErrorReason::InvalidSyntax(_) = e.reason()
-            && let Some(problem) = syntax::unreadable_tag(&source.text)
-        {
-            return LoadError::at(
-                &at(problem.position),
-                format!(
-                    "template does not compile: {}; look for a stray brace or an expression it does not understand (a helper call needs spaces between its arguments, a subexpression needs parentheses, a text needs quotes)",
-                    problem.message
-                ),
-            );
-        }
-        let loc = at(e.pos().unwrap_or((1, 1)));
-        let message = match e.reason() {
-            handlebars::TemplateErrorReason::InvalidSyntax(_) => {
-                "template does not compile: Handlebars cannot read the template here; look for a `{{` without `}}`, a stray brace, or an expression it does not understand (a helper call needs spaces between its arguments, a subexpression needs parentheses)".to_string()
-            }
-            other => format!("template does not compile: {other}"),
-        };
-        LoadError::at(&loc, message)
-    })
-}
-
-fn new_registry(
-    html: bool,
-    partials: &CompiledPartials<'_>,
-    dialect: TemplateDialect<'_>,
-) -> Handlebars<'static> {
-    let mut registry = Handlebars::new();
-    if !html {
-        registry.register_escape_fn(handlebars::no_escape);
-    }
-    helpers::register(&mut registry, dialect, html);
-    for (name, partial) in &partials.templates {
-        let mut template = partial.template.clone();
-        template.name = Some(name.clone());
-        registry.register_template(name, template);
-    }
-    registry
-}
-
-/// Compiles and analyses every template of a campaign. All errors of the
-/// campaign are returned together.
-pub fn compile_campaign(
-    campaign: Campaign,
-    partials: &CompiledPartials<'_>,
-    dialect: TemplateDialect<'_>,
-) -> Result<CompiledCampaign, Vec<LoadError>> {
-    let mut errors = Vec::new();
-    let mut foreign_helpers = Vec::new();
-    let mut text_registry = new_registry(false, partials, dialect);
-    let mut html_registry = new_registry(true, partials, dialect);
-    let body_is_html = campaign.channel.body_is_html();
-    let mut variants = Vec::new();
-    for (vi, variant) in campaign.variants.iter().enumerate() {
-        let mut build = |field: Field, source: &TemplateSource| -> Option<CompiledTemplate> {
-            let template = match compile_in(source, dialect.dialect) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(e);
-                    return None;
-                }
-            };
-            let key = format!("\u{0}{vi}/{field}");
-            match analyse::analyse(
-                &template,
-                source,
-                &partials.templates,
-                variant.audience.as_ref(),
-                dialect,
-                &key,
-            ) {
-                Ok((analysis, marked)) => {
-                    let html = field == Field::Body && body_is_html;
-                    let registry = if html {
-                        &mut html_registry
-                    } else {
-                        &mut text_registry
-                    };
-                    // Named, so that a render error says which text its
-                    // line and column are in (the field's, or a partial's).
-                    let mut template = marked.template;
-                    template.name = Some(key.clone());
-                    registry.register_template(&key, template);
-                    for (name, mut copy) in marked.partials {
-                        copy.name = Some(name.clone());
-                        registry.register_template(&name, copy);
-                    }
-                    Some(CompiledTemplate {
-                        field,
-                        key,
-                        source: source.clone(),
-                        analysis,
-                        html,
-                    })
-                }
-                Err(mut e) => {
-                    errors.append(&mut e.errors);
-                    foreign_helpers.append(&mut e.foreign_helpers);
-                    None
-                }
-            }
-        };
-        let subject = variant.subject.as_ref().map(|s| build(Field::Subject, s));
-        let preheader = variant
-            .preheader
-            .as_ref()
-            .map(|s| build(Field::Preheader, s));
-        let body = build(Field::Body, &variant.body);
-        if let Some(body) = body {
-            variants.push(CompiledVariant {
-                subject: subject.flatten(),
-                preheader: preheader.flatten(),
-                body,
-            });
-        }
-    }
-    if let Some(error) = one_error_for_another_dialect(&foreign_helpers, dialect.dialect) {
-        errors.push(error);
-    }
-    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    errors.dedup();
-    if errors.is_empty() {
-        Ok(CompiledCampaign {
-            campaign,
-            dialect: dialect.dialect,
-            variants,
-            text_registry,
-            html_registry,
-        })
-    } else {
-        Err(errors)
-    }
-}
-
-/// A campaign written for another platform (SendGrid's `insert` and
-/// `equals` in a project without `dialect: sendgrid`) is one error, at its
-/// first such helper, naming the dialect to set: not one error per token.
-fn one_error_for_another_dialect(
-    helpers: &[analyse::ForeignHelper],
-    current: Dialect,
-) -> Option<LoadError> {
-    let first = helpers.iter().min_by(|a, b| {
-        (&a.loc.file, a.loc.line, a.loc.column).cmp(&(&b.loc.file, b.loc.line, b.loc.column))
-    })?;
-    // The dialect of the first, and each of its helpers once, in the order met.
-    let mut named: Vec<String> = Vec::new();
-    for h in helpers.iter().filter(|h| h.dialect == first.dialect) {
-        let name = format!("`{}`", h.name);
-        if !named.contains(&name) {
-            named.push(name);
-        }
-    }
-    Some(LoadError::at(
-        &first.loc,
-        format!(
-            "this campaign calls {}, helpers of {}, not of the {} dialect it is read in: set `dialect: {}` in the campaign (or in mergeproof.yaml for the whole project)",
-            named.join(", "),
-            first.dialect.platform(),
-            current.name(),
-            first.dialect.name()
-        ),
-    ))
-}
-
 /// HTML bodies already read, by their marked output. Reading is a function
 /// of that output alone, and edge profiles that differ only in how a value
 /// is absent (missing, null, empty) often render the same body: with edge
@@ -599,13 +447,17 @@ impl BodyReads {
     }
 }
 
-/// A profile's data as the renderer holds it. Making it copies the data, so
+/// A profile's data as the renderers hold it. Making it copies the data, so
 /// a profile rendered for many campaigns has it made once.
-pub struct RenderInput(Context);
+pub struct RenderInput {
+    handlebars: self::handlebars::Input,
+}
 
 impl RenderInput {
     pub fn of(profile: &Profile) -> RenderInput {
-        RenderInput(Context::from(profile.data.clone()))
+        RenderInput {
+            handlebars: self::handlebars::Input::of(&profile.data),
+        }
     }
 }
 
@@ -627,10 +479,9 @@ impl CompiledCampaign {
         let Some(compiled) = self.variants.get(variant) else {
             return RenderedCell::default();
         };
-        let context = &input.0;
         // One buffer for the marked output of every field of the cell.
         let mut marked = String::new();
-        let mut render = |t: &CompiledTemplate| self.render_field(t, context, &mut marked, reads);
+        let mut render = |t: &CompiledTemplate| self.render_field(t, input, &mut marked, reads);
         let subject = compiled.subject.as_ref().map(&mut render);
         let preheader = compiled.preheader.as_ref().map(&mut render);
         let body = render(&compiled.body);
@@ -657,133 +508,39 @@ impl CompiledCampaign {
     fn render_field(
         &self,
         template: &CompiledTemplate,
-        context: &Context,
+        input: &RenderInput,
         marked: &mut String,
         reads: Option<&BodyReads>,
     ) -> RenderedField {
-        let registry = if template.html {
-            &self.html_registry
-        } else {
-            &self.text_registry
-        };
         marked.clear();
-        let mut too_large = false;
-        match render_into(registry, &template.key, context, marked, &mut too_large) {
-            Ok(()) => {
-                let output = render::extract_spans(marked);
-                if template.html {
-                    let (plain, parts) = match reads {
-                        Some(reads) => reads.read(marked),
-                        None => HtmlParts::from_read(html::read(marked)),
-                    };
-                    RenderedField {
-                        output,
-                        plain,
-                        error: None,
-                        html: Some(Box::new(parts)),
-                    }
-                } else {
-                    RenderedField {
-                        plain: output.clone(),
-                        output,
-                        error: None,
-                        html: None,
-                    }
-                }
+        if let Err(failure) = self
+            .renderer
+            .render(&template.key, template.html, input, marked)
+        {
+            return RenderedField {
+                error: Some(failure),
+                ..RenderedField::default()
+            };
+        }
+        let output = render::extract_spans(marked);
+        if template.html {
+            let (plain, parts) = match reads {
+                Some(reads) => reads.read(marked),
+                None => HtmlParts::from_read(html::read(marked)),
+            };
+            RenderedField {
+                output,
+                plain,
+                error: None,
+                html: Some(Box::new(parts)),
             }
-            Err(e) => {
-                // The budget's own buffer can be 8 MiB: let it go now.
-                if too_large {
-                    *marked = String::new();
-                }
-                let position = match (e.template_name.as_deref(), e.line_no, e.column_no) {
-                    (Some(name), Some(line), Some(column)) if name == template.key => {
-                        Some((line, column))
-                    }
-                    _ => None,
-                };
-                RenderedField {
-                    error: Some(RenderFailure {
-                        message: match e.reason() {
-                            handlebars::RenderErrorReason::PartialNotFound(name) => {
-                                format!("no partial named `{name}` in campaigns/partials/")
-                            }
-                            reason => reason.to_string().trim().to_string(),
-                        },
-                        position,
-                        too_large,
-                    }),
-                    ..RenderedField::default()
-                }
+        } else {
+            RenderedField {
+                plain: output.clone(),
+                output,
+                error: None,
+                html: None,
             }
         }
-    }
-}
-
-/// What `Handlebars::render_with_context` does, into a buffer the caller
-/// reuses: it would allocate a fresh 8 KiB string for every field.
-/// `too_large` is set when the output ran past
-/// [`crate::limits::MAX_CELL_BYTES`] and the render was stopped there.
-fn render_into(
-    registry: &Handlebars<'static>,
-    key: &str,
-    context: &Context,
-    out: &mut String,
-    too_large: &mut bool,
-) -> Result<(), handlebars::RenderError> {
-    use handlebars::{RenderContext, RenderErrorReason, Renderable};
-    let Some(template) = registry.get_template(key) else {
-        return Err(RenderErrorReason::TemplateNotFound(key.to_owned()).into());
-    };
-    let mut rc = RenderContext::new(template.name.as_ref());
-    let mut buffer = StringBuffer {
-        out,
-        spent: 0,
-        too_large: false,
-    };
-    let result = template.render(registry, context, &mut rc, &mut buffer);
-    *too_large = buffer.too_large;
-    result
-}
-
-/// A `handlebars::Output` that appends to a borrowed string, up to the cell
-/// budget: loops and partials are counted by what they write, so a long list
-/// in the data or a partial called many times stops at the same size.
-/// Each `{{#each}}` step writes an empty segment (vendor/handlebars/PATCH.md),
-/// counted as one byte, so loops that print nothing are bounded too.
-struct StringBuffer<'a> {
-    out: &'a mut String,
-    /// Bytes written, and a byte for each empty segment.
-    spent: usize,
-    too_large: bool,
-}
-
-impl StringBuffer<'_> {
-    fn room_for(&mut self, bytes: usize) -> Result<(), std::io::Error> {
-        self.spent += bytes.max(1);
-        if self.spent > crate::limits::MAX_CELL_BYTES {
-            self.too_large = true;
-            return Err(std::io::Error::other(format!(
-                "it renders past {} MiB",
-                crate::limits::MAX_CELL_BYTES >> 20
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl handlebars::Output for StringBuffer<'_> {
-    fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
-        self.room_for(seg.len())?;
-        self.out.push_str(seg);
-        Ok(())
-    }
-
-    fn write_fmt(&mut self, args: std::fmt::Arguments<'_>) -> Result<(), std::io::Error> {
-        let start = self.out.len();
-        std::fmt::Write::write_fmt(self.out, args).map_err(std::io::Error::other)?;
-        let written = self.out.len() - start;
-        self.room_for(written)
-            .inspect_err(|_| self.out.truncate(start))
     }
 }

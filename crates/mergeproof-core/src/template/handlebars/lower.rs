@@ -1,7 +1,8 @@
-//! Analyse: walk a compiled Handlebars template to find every token (what data it
-//! prints, where it sits, whether it has a fallback) and every block condition,
-//! and produce the copy of the template that the renderer runs, with a marker
-//! around each token so rendered output can be traced back to its tokens.
+//! Lowering: walk a compiled Handlebars template to find every token (what
+//! data it prints, where it sits, whether it has a fallback) and every block
+//! condition, into the template model, and produce the copy of the template
+//! that the renderer runs, with a marker around each token so rendered
+//! output can be traced back to its tokens.
 
 use std::collections::BTreeMap;
 
@@ -14,110 +15,10 @@ use serde_json::Value;
 use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
+use crate::template::model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
 
 use crate::dialect::{Dialect, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
-
-/// One `{{ }}` or `{{{ }}}` that prints something into the message.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Token {
-    /// Index within its template; the renderer's markers carry it.
-    pub index: u32,
-    /// The expression as written, for messages: `{{default first_name "there"}}`.
-    pub expression: String,
-    /// The helper the expression calls, if any (`default`, `currency`, ...).
-    pub helper: Option<String>,
-    pub reads: Vec<Read>,
-    /// `{{ }}` escapes HTML; `{{{ }}}` does not.
-    pub escaped: bool,
-    /// What it prints of data is HTML-escaped: by `{{ }}`, or by the helper
-    /// itself (a declared helper with `interpolate: true`, as i18next does).
-    pub escapes_data: bool,
-    pub loc: SourceLoc,
-    /// Inside an `{{#each}}`: its paths contain `[]` and it may render many times.
-    pub in_loop: bool,
-    /// `{{title}}` calls the dialect's helper `title`: the field it would
-    /// print were there no such helper (what `{{this.title}}` prints).
-    pub shadowed_field: Option<String>,
-    /// Printed into an `href`, `src`, `srcset` or `background` attribute.
-    pub in_url: bool,
-    /// The paths the blocks around it test (`{{#if a}}…{{/if}}`), innermost
-    /// last: a guard that tests a field it does not print is
-    /// `guard-mismatch`'s.
-    pub guarded_by: Vec<String>,
-}
-
-/// A data path read by a token, and what protects it when the data is missing.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Read {
-    /// Dotted path from the profile's root; `[]` stands for each item of a list.
-    pub path: String,
-    pub fallback: Option<Fallback>,
-    /// Guarded by a comparison that only admits values above zero
-    /// (`{{#if (gt account.balance 0)}}` or an audience `gt: 0`).
-    pub positive_guard: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Fallback {
-    /// Wrapped in `{{default path "..."}}`.
-    Default,
-    /// Inside `{{#if}}` / `{{#unless}}` / `{{#with}}` on the same path.
-    Block { helper: String, loc: SourceLoc },
-    /// The variant's audience only admits profiles that have the value.
-    Audience,
-}
-
-/// A block helper and the data it reads to decide (`{{#if (gt points 0)}}`), or
-/// the list it loops over (`{{#each orders}}`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlockRead {
-    pub helper: String,
-    pub paths: Vec<String>,
-    /// Literal values the condition compares with, for edge-case thresholds.
-    pub literals: Vec<Value>,
-    pub loc: SourceLoc,
-}
-
-/// `{{!-- mergeproof-allow RULE: reason --}}`: RULE accepted for the next
-/// token, and for the rest of the comment's line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InlineAllow {
-    pub rule: crate::rule_id::RuleId,
-    pub reason: String,
-    /// Where the comment is.
-    pub loc: SourceLoc,
-    /// Where the token after it is, if there is one.
-    pub next_token: Option<SourceLoc>,
-}
-
-impl InlineAllow {
-    /// Whether it accepts a finding of `rule` at `loc`.
-    pub fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
-        rule == self.rule
-            && loc.file == self.loc.file
-            && ((loc.line == self.loc.line && loc.column > self.loc.column)
-                || self
-                    .next_token
-                    .as_ref()
-                    .is_some_and(|t| t.line == loc.line && t.column == loc.column))
-    }
-}
-
-/// Everything analysis learns about one template.
-#[derive(Clone, Debug, Default)]
-pub struct Analysis {
-    /// Inline `mergeproof-allow` comments.
-    pub allows: Vec<InlineAllow>,
-    pub tokens: Vec<Token>,
-    pub blocks: Vec<BlockRead>,
-    /// Paths read by partials called with arguments (rendered unmarked).
-    pub other_reads: Vec<String>,
-    /// Something reads the profile as a whole (`{{#each this}}` at the top,
-    /// `{{lookup . key}}`, a partial whose name is computed): any field may
-    /// matter, not only the paths above.
-    pub reads_root: bool,
-}
 
 /// How deep partials may include partials.
 pub const MAX_PARTIAL_DEPTH: usize = 8;
@@ -197,7 +98,7 @@ pub struct Marked {
 }
 
 /// Analyses a compiled template and returns the marked copy to render.
-pub fn analyse(
+pub fn lower(
     template: &Template,
     source: &TemplateSource,
     partials: &BTreeMap<String, PartialTemplate<'_>>,
@@ -1074,7 +975,7 @@ fn in_url_attribute(tail: &str) -> bool {
         return false;
     }
     let lower = tag.to_ascii_lowercase();
-    let Some((at, name)) = super::html::URL_ATTRIBUTES
+    let Some((at, name)) = crate::template::html::URL_ATTRIBUTES
         .iter()
         .filter_map(|a| lower.rfind(&format!("{a}=")).map(|i| (i, *a)))
         .max_by_key(|(i, _)| *i)

@@ -1,0 +1,110 @@
+//! The template model: what every template language's front end lowers a
+//! template to, and all that rules, edge-case synthesis, audit and reports
+//! know of a template. Outputs (the paths each reads, its fallback as the
+//! dialect defines it, where it prints), the blocks that guard or loop, and
+//! the inline allow comments. Nothing here names a template engine's types.
+
+use serde_json::Value;
+
+use crate::source::SourceLoc;
+
+/// One `{{ }}` or `{{{ }}}` that prints something into the message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    /// Index within its template; the renderer's markers carry it.
+    pub index: u32,
+    /// The expression as written, for messages: `{{default first_name "there"}}`.
+    pub expression: String,
+    /// The helper the expression calls, if any (`default`, `currency`, ...).
+    pub helper: Option<String>,
+    pub reads: Vec<Read>,
+    /// `{{ }}` escapes HTML; `{{{ }}}` does not.
+    pub escaped: bool,
+    /// What it prints of data is HTML-escaped: by `{{ }}`, or by the helper
+    /// itself (a declared helper with `interpolate: true`, as i18next does).
+    pub escapes_data: bool,
+    pub loc: SourceLoc,
+    /// Inside an `{{#each}}`: its paths contain `[]` and it may render many times.
+    pub in_loop: bool,
+    /// `{{title}}` calls the dialect's helper `title`: the field it would
+    /// print were there no such helper (what `{{this.title}}` prints).
+    pub shadowed_field: Option<String>,
+    /// Printed into an `href`, `src`, `srcset` or `background` attribute.
+    pub in_url: bool,
+    /// The paths the blocks around it test (`{{#if a}}…{{/if}}`), innermost
+    /// last: a guard that tests a field it does not print is
+    /// `guard-mismatch`'s.
+    pub guarded_by: Vec<String>,
+}
+
+/// A data path read by a token, and what protects it when the data is missing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    /// Dotted path from the profile's root; `[]` stands for each item of a list.
+    pub path: String,
+    pub fallback: Option<Fallback>,
+    /// Guarded by a comparison that only admits values above zero
+    /// (`{{#if (gt account.balance 0)}}` or an audience `gt: 0`).
+    pub positive_guard: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fallback {
+    /// Wrapped in `{{default path "..."}}`.
+    Default,
+    /// Inside `{{#if}}` / `{{#unless}}` / `{{#with}}` on the same path.
+    Block { helper: String, loc: SourceLoc },
+    /// The variant's audience only admits profiles that have the value.
+    Audience,
+}
+
+/// A block helper and the data it reads to decide (`{{#if (gt points 0)}}`), or
+/// the list it loops over (`{{#each orders}}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockRead {
+    pub helper: String,
+    pub paths: Vec<String>,
+    /// Literal values the condition compares with, for edge-case thresholds.
+    pub literals: Vec<Value>,
+    pub loc: SourceLoc,
+}
+
+/// `{{!-- mergeproof-allow RULE: reason --}}`: RULE accepted for the next
+/// token, and for the rest of the comment's line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineAllow {
+    pub rule: crate::rule_id::RuleId,
+    pub reason: String,
+    /// Where the comment is.
+    pub loc: SourceLoc,
+    /// Where the token after it is, if there is one.
+    pub next_token: Option<SourceLoc>,
+}
+
+impl InlineAllow {
+    /// Whether it accepts a finding of `rule` at `loc`.
+    pub fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
+        rule == self.rule
+            && loc.file == self.loc.file
+            && ((loc.line == self.loc.line && loc.column > self.loc.column)
+                || self
+                    .next_token
+                    .as_ref()
+                    .is_some_and(|t| t.line == loc.line && t.column == loc.column))
+    }
+}
+
+/// Everything analysis learns about one template.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// Inline `mergeproof-allow` comments.
+    pub allows: Vec<InlineAllow>,
+    pub tokens: Vec<Token>,
+    pub blocks: Vec<BlockRead>,
+    /// Paths read by partials called with arguments (rendered unmarked).
+    pub other_reads: Vec<String>,
+    /// Something reads the profile as a whole (`{{#each this}}` at the top,
+    /// `{{lookup . key}}`, a partial whose name is computed): any field may
+    /// matter, not only the paths above.
+    pub reads_root: bool,
+}
