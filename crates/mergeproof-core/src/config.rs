@@ -599,7 +599,7 @@ impl Config {
             let like_mergeproof = match &raw.like {
                 None => false,
                 Some(like) if like.value == "mergeproof" => {
-                    let builtin = Dialect::Mergeproof.helpers().contains(&name.as_str());
+                    let builtin = Dialect::Mergeproof.helper(name.as_str()).is_some();
                     let alone =
                         raw.returns.is_none() && !raw.block && !raw.interpolate && !raw.html;
                     if !builtin || !alone {
@@ -610,7 +610,7 @@ impl Config {
                                 if builtin {
                                     "remove `returns`, `block`, `interpolate` and `html`".to_string()
                                 } else {
-                                    format!("mergeproof has none named `{name}` (it has {})", Dialect::Mergeproof.helpers().join(", "))
+                                    format!("mergeproof has none named `{name}` (it has {})", Dialect::Mergeproof.helper_names().join(", "))
                                 }
                             ),
                         ));

@@ -26,45 +26,177 @@ pub enum Dialect {
     Postmark,
 }
 
+/// One helper of a dialect, as data: what the front end and the rules need
+/// to know of it besides its code (which renders it). Adding a helper to a
+/// dialect is a row here and its implementation in the front end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Helper {
+    pub name: &'static str,
+    /// What its block, when it is called as one, does with its data.
+    pub block: BlockRole,
+    /// Whether it gives some of its arguments a fallback.
+    pub fallback: Option<FallbackArgs>,
+    /// A comparison that only admits values above a literal bound
+    /// (`gt points 0`), for what counts as guarded positive.
+    pub above: Option<Above>,
+    /// True only when every argument is: a positive comparison inside it
+    /// guards the whole (`and`).
+    pub conjunction: bool,
+    /// Its first argument is an amount of money (`currency`).
+    pub formats_money: bool,
+}
+
+/// What a block helper's block does with the data it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockRole {
+    /// Renders its body only when the value is there (`if`), its `else`
+    /// otherwise.
+    Guard,
+    /// Renders its body only when the value is not there (`unless`).
+    Unless,
+    /// Renders its body once for each item of a list (`each`).
+    Loop,
+    /// Renders its body with the value as its context, when it is there
+    /// (`with`).
+    Scope,
+    /// Neither guards nor loops.
+    Plain,
+}
+
+/// Which arguments a fallback helper protects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FallbackArgs {
+    /// Every argument but the last, which is the fallback (`default a b "x"`).
+    AllButLast,
+    /// The first, when a `"default=…"` text argument is given (SendGrid's
+    /// `insert name "default=there"`).
+    FirstWithDefaultText,
+}
+
+/// A comparison with a literal bound: `gt`'s admits values above it,
+/// `gte`'s values at or above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Above {
+    Strictly,
+    OrEqual,
+}
+
+const fn helper(name: &'static str) -> Helper {
+    Helper {
+        name,
+        block: BlockRole::Plain,
+        fallback: None,
+        above: None,
+        conjunction: false,
+        formats_money: false,
+    }
+}
+
+const fn with_block(mut h: Helper, block: BlockRole) -> Helper {
+    h.block = block;
+    h
+}
+
+const IF: Helper = with_block(helper("if"), BlockRole::Guard);
+const UNLESS: Helper = with_block(helper("unless"), BlockRole::Unless);
+const EACH: Helper = with_block(helper("each"), BlockRole::Loop);
+const WITH: Helper = with_block(helper("with"), BlockRole::Scope);
+
 /// Handlebars.js's own helpers (`helperMissing` and `blockHelperMissing`
 /// are how it renders `{{field}}` and `{{#section}}`, not names to call).
-const HANDLEBARS_BUILTINS: &[&str] = &["if", "unless", "each", "with", "lookup", "log"];
+/// <https://handlebarsjs.com/guide/builtin-helpers.html>
+const HANDLEBARS_BUILTINS: &[Helper] = &[IF, UNLESS, EACH, WITH, helper("lookup"), helper("log")];
 
-const MERGEPROOF_HELPERS: &[&str] = &[
-    "if", "unless", "each", "with", "lookup", "log", "raw", "eq", "ne", "gt", "gte", "lt", "lte",
-    "and", "or", "not", "len", "default", "currency", "upper", "lower", "title", "date",
+/// mergeproof's own: Handlebars.js's, the handlebars crate's comparisons,
+/// and formatting helpers (README "Dialects").
+const MERGEPROOF_HELPERS: &[Helper] = &[
+    IF,
+    UNLESS,
+    EACH,
+    WITH,
+    helper("lookup"),
+    helper("log"),
+    helper("raw"),
+    helper("eq"),
+    helper("ne"),
+    Helper {
+        above: Some(Above::Strictly),
+        ..helper("gt")
+    },
+    Helper {
+        above: Some(Above::OrEqual),
+        ..helper("gte")
+    },
+    helper("lt"),
+    helper("lte"),
+    Helper {
+        conjunction: true,
+        ..helper("and")
+    },
+    helper("or"),
+    helper("not"),
+    helper("len"),
+    Helper {
+        fallback: Some(FallbackArgs::AllButLast),
+        ..helper("default")
+    },
+    Helper {
+        formats_money: true,
+        ..helper("currency")
+    },
+    helper("upper"),
+    helper("lower"),
+    helper("title"),
+    helper("date"),
 ];
 
 /// <https://www.twilio.com/docs/sendgrid/for-developers/sending-email/using-handlebars>
-const SENDGRID_HELPERS: &[&str] = &[
-    "if",
-    "unless",
-    "each",
-    "with",
-    "insert",
-    "equals",
-    "notEquals",
-    "greaterThan",
-    "lessThan",
-    "and",
-    "or",
-    "length",
-    "formatDate",
+/// `{{#and a b}}` and `{{#greaterThan points 0}}` render their block only
+/// when the values are there.
+const SENDGRID_HELPERS: &[Helper] = &[
+    IF,
+    UNLESS,
+    EACH,
+    WITH,
+    Helper {
+        fallback: Some(FallbackArgs::FirstWithDefaultText),
+        ..helper("insert")
+    },
+    helper("equals"),
+    helper("notEquals"),
+    Helper {
+        block: BlockRole::Guard,
+        above: Some(Above::Strictly),
+        ..helper("greaterThan")
+    },
+    helper("lessThan"),
+    Helper {
+        block: BlockRole::Guard,
+        conjunction: true,
+        ..helper("and")
+    },
+    helper("or"),
+    helper("length"),
+    helper("formatDate"),
 ];
 
 /// <https://mailchimp.com/developer/transactional/docs/templates-dynamic-content/>
-const MANDRILL_HELPERS: &[&str] = &[
-    "if",
-    "unless",
-    "each",
-    "with",
-    "upper",
-    "lower",
-    "title",
-    "url",
-    "date",
-    "striptags",
+const MANDRILL_HELPERS: &[Helper] = &[
+    IF,
+    UNLESS,
+    EACH,
+    WITH,
+    helper("upper"),
+    helper("lower"),
+    helper("title"),
+    helper("url"),
+    helper("date"),
+    helper("striptags"),
 ];
+
+/// Postmark (Mustachio) has sections and `{{#each}}`, no helper to call.
+/// <https://postmarkapp.com/support/article/1077-template-syntax>
+const POSTMARK_HELPERS: &[Helper] = &[EACH];
 
 impl Dialect {
     pub const ALL: [Dialect; 5] = [
@@ -106,14 +238,24 @@ impl Dialect {
 
     /// The helpers the platform provides (besides Handlebars's own way of
     /// printing fields and sections).
-    pub fn helpers(self) -> &'static [&'static str] {
+    pub fn helpers(self) -> &'static [Helper] {
         match self {
             Dialect::Mergeproof => MERGEPROOF_HELPERS,
             Dialect::Handlebars => HANDLEBARS_BUILTINS,
             Dialect::Sendgrid => SENDGRID_HELPERS,
             Dialect::Mandrill => MANDRILL_HELPERS,
-            Dialect::Postmark => &["each"],
+            Dialect::Postmark => POSTMARK_HELPERS,
         }
+    }
+
+    /// The helper of this dialect named `name`.
+    pub fn helper(self, name: &str) -> Option<&'static Helper> {
+        self.helpers().iter().find(|h| h.name == name)
+    }
+
+    /// Its helpers' names, in the order its documentation lists them.
+    pub fn helper_names(self) -> Vec<&'static str> {
+        self.helpers().iter().map(|h| h.name).collect()
     }
 
     /// Placeholders the platform fills itself at send time, after the
@@ -123,14 +265,6 @@ impl Dialect {
             Dialect::Sendgrid => &["<%asm_*%>", "<%*%>"],
             Dialect::Mandrill => &["*|*|*"],
             _ => &[],
-        }
-    }
-
-    /// The helper whose arguments but the last have a fallback (`default`).
-    pub fn fallback_helper(self) -> Option<&'static str> {
-        match self {
-            Dialect::Mergeproof => Some("default"),
-            _ => None,
         }
     }
 }
@@ -356,12 +490,23 @@ pub struct TemplateDialect<'a> {
 
 impl TemplateDialect<'_> {
     pub fn knows(&self, helper: &str) -> bool {
-        self.dialect.helpers().contains(&helper) || self.declared.contains_key(helper)
+        self.dialect.helper(helper).is_some() || self.declared.contains_key(helper)
+    }
+
+    /// The row of `name`: the dialect's own, or mergeproof's for a declared
+    /// helper that works `like: mergeproof`.
+    pub fn row(&self, name: &str) -> Option<&'static Helper> {
+        self.dialect.helper(name).or_else(|| {
+            self.declared
+                .get(name)
+                .filter(|d| d.like_mergeproof)
+                .and_then(|_| Dialect::Mergeproof.helper(name))
+        })
     }
 
     /// Every helper a template may call, for messages.
     pub fn known(&self) -> Vec<&str> {
-        let mut all: Vec<&str> = self.dialect.helpers().to_vec();
+        let mut all: Vec<&str> = self.dialect.helper_names();
         all.extend(self.declared.keys().map(String::as_str));
         all
     }
@@ -487,6 +632,63 @@ mod tests {
             Some(Blank::Placeholder)
         );
         assert_eq!(Blank::of(Some(&serde_json::json!(0))), None);
+    }
+
+    #[test]
+    fn each_dialect_names_a_helper_once() {
+        for d in Dialect::ALL {
+            let mut names = d.helper_names();
+            let all = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), all, "{} repeats a helper", d.name());
+        }
+    }
+
+    #[test]
+    fn rows_say_what_guards_loops_and_falls_back() {
+        let row = |d: Dialect, name: &str| *d.helper(name).unwrap();
+        assert_eq!(row(Dialect::Handlebars, "if").block, BlockRole::Guard);
+        assert_eq!(row(Dialect::Handlebars, "unless").block, BlockRole::Unless);
+        assert_eq!(row(Dialect::Postmark, "each").block, BlockRole::Loop);
+        // SendGrid's comparisons render their block only for data there;
+        // mergeproof's `and` is a value an `{{#if}}` tests.
+        assert_eq!(
+            row(Dialect::Sendgrid, "greaterThan").block,
+            BlockRole::Guard
+        );
+        assert_eq!(row(Dialect::Mergeproof, "and").block, BlockRole::Plain);
+        assert_eq!(
+            row(Dialect::Mergeproof, "default").fallback,
+            Some(FallbackArgs::AllButLast)
+        );
+        assert_eq!(
+            row(Dialect::Sendgrid, "insert").fallback,
+            Some(FallbackArgs::FirstWithDefaultText)
+        );
+        assert!(row(Dialect::Mergeproof, "currency").formats_money);
+        assert!(Dialect::Handlebars.helper("default").is_none());
+    }
+
+    #[test]
+    fn a_declared_helper_like_mergeproof_borrows_its_row() {
+        let mut declared = DeclaredHelpers::new();
+        declared.insert(
+            "and".into(),
+            DeclaredHelper {
+                returns: Returns::Argument,
+                block: false,
+                html: false,
+                interpolate: false,
+                like_mergeproof: true,
+            },
+        );
+        let ghost = TemplateDialect {
+            dialect: Dialect::Handlebars,
+            declared: &declared,
+        };
+        assert!(ghost.row("and").is_some_and(|r| r.conjunction));
+        assert!(ghost.row("or").is_none());
     }
 
     #[test]

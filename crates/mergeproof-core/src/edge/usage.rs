@@ -173,21 +173,21 @@ fn add_template(fields: &mut Vec<FieldUse>, template: &CompiledTemplate, variant
             f.printed = true;
             f.in_url |= token.in_url;
             // `{{currency account.balance account.currency}}`: the amount.
-            if i == 0 && token.helper.as_deref() == Some("currency") {
+            if i == 0 && token.formats_money {
                 f.numeric = true;
             }
         }
     }
     for block in &analysis.blocks {
-        if block.helper == "each"
+        if block.role == crate::dialect::BlockRole::Loop
             && let Some(list) = block.paths.first()
         {
             entry(fields, list).list = true;
         }
         let shared = block.paths.len() > 1;
         let source = format!(
-            "`{{{{#{}}}}}` in the {} of `{variant}`",
-            block.helper, template.field
+            "`{}` in the {} of `{variant}`",
+            block.written, template.field
         );
         for path in &block.paths {
             let f = entry(fields, path);

@@ -126,7 +126,7 @@ pub(crate) fn positive_guard(
         (Some(pattern), Some(name)) => {
             // "You have no points", "You have nothing to spend", "Points
             // to spend: none".
-            let others = if token.helper.as_deref() == Some("currency") {
+            let others = if token.formats_money {
                 "nothing"
             } else if before_a_word {
                 "no"

@@ -123,9 +123,9 @@ impl Rule for GenderAssumption {
                 (None, None) => continue,
                 (Some(b), Some(h)) => (
                     format!(
-                        "the {field} picks words by `{}` ({{{{#{}}}}}) and calls the reader \"{}\", but {status}",
+                        "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {status}",
                         b.paths.join("`, `"),
-                        b.helper,
+                        b.written,
                         &text[h.clone()]
                     ),
                     b.loc.clone(),
@@ -133,9 +133,9 @@ impl Rule for GenderAssumption {
                 ),
                 (Some(b), None) => (
                     format!(
-                        "the {field} branches on `{}` ({{{{#{}}}}}), but {status}",
+                        "the {field} branches on `{}` ({}), but {status}",
                         b.paths.join("`, `"),
-                        b.helper
+                        b.written
                     ),
                     b.loc.clone(),
                     excerpt(text, 0, 0, 60),

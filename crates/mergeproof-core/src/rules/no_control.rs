@@ -69,7 +69,7 @@ impl Rule for NoControl {
                 .find(|b| !b.paths.is_empty())
                 .map(|b| {
                     (
-                        format!("`{{{{#{}}}}}` on `{}`", b.helper, b.paths.join("`, `")),
+                        format!("`{}` on `{}`", b.written, b.paths.join("`, `")),
                         b.loc.clone(),
                     )
                 });

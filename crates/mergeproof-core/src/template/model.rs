@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::dialect::BlockRole;
 use crate::source::SourceLoc;
 
 /// One `{{ }}` or `{{{ }}}` that prints something into the message.
@@ -15,8 +16,12 @@ pub struct Token {
     pub index: u32,
     /// The expression as written, for messages: `{{default first_name "there"}}`.
     pub expression: String,
-    /// The helper the expression calls, if any (`default`, `currency`, ...).
+    /// The helper or filter the expression calls, if any (`default`,
+    /// `currency`, ...).
     pub helper: Option<String>,
+    /// What it prints is an amount of money formatted from its first read
+    /// (`{{currency account.balance account.currency}}`).
+    pub formats_money: bool,
     pub reads: Vec<Read>,
     /// `{{ }}` escapes HTML; `{{{ }}}` does not.
     pub escaped: bool,
@@ -52,17 +57,22 @@ pub struct Read {
 pub enum Fallback {
     /// Wrapped in `{{default path "..."}}`.
     Default,
-    /// Inside `{{#if}}` / `{{#unless}}` / `{{#with}}` on the same path.
-    Block { helper: String, loc: SourceLoc },
+    /// Inside a block that guards the same path (`{{#if}}`, `{{#with}}`,
+    /// the `{{else}}` of `{{#unless}}`), which is at `loc`.
+    Guard { loc: SourceLoc },
     /// The variant's audience only admits profiles that have the value.
     Audience,
 }
 
-/// A block helper and the data it reads to decide (`{{#if (gt points 0)}}`), or
+/// A block and the data it reads to decide (`{{#if (gt points 0)}}`), or
 /// the list it loops over (`{{#each orders}}`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockRead {
-    pub helper: String,
+    /// Whether it guards, loops or scopes, as its dialect defines it.
+    pub role: BlockRole,
+    /// How its language writes the block's opening, for messages:
+    /// `{{#if}}`.
+    pub written: String,
     pub paths: Vec<String>,
     /// Literal values the condition compares with, for edge-case thresholds.
     pub literals: Vec<Value>,

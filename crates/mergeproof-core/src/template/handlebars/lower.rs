@@ -17,7 +17,7 @@ use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
 use crate::template::model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
 
-use crate::dialect::{Dialect, TemplateDialect};
+use crate::dialect::{Above, BlockRole, Dialect, FallbackArgs, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
 
 /// How deep partials may include partials.
@@ -46,7 +46,6 @@ struct Scope {
 }
 
 struct GuardFrame {
-    helper: String,
     paths: Vec<String>,
     positive: Vec<String>,
     loc: SourceLoc,
@@ -426,8 +425,13 @@ impl<'a> Walker<'a> {
             .as_deref()
             .and_then(|h| self.dialect.declared.get(h))
             .is_some_and(crate::dialect::DeclaredHelper::escapes_data);
+        let formats_money = helper
+            .as_deref()
+            .and_then(|h| self.dialect.row(h))
+            .is_some_and(|row| row.formats_money);
         self.analysis.tokens.push(Token {
             index,
+            formats_money,
             expression,
             helper,
             reads,
@@ -447,10 +451,7 @@ impl<'a> Walker<'a> {
         let fallback = if by_default {
             Some(Fallback::Default)
         } else if let Some(g) = block_guard {
-            Some(Fallback::Block {
-                helper: g.helper.clone(),
-                loc: g.loc.clone(),
-            })
+            Some(Fallback::Guard { loc: g.loc.clone() })
         } else if self.audience.is_some_and(|a| a.guarantees_present(&path)) {
             Some(Fallback::Audience)
         } else {
@@ -476,9 +477,9 @@ impl<'a> Walker<'a> {
         let platform_own = |d: &Dialect| {
             !matches!(d, Dialect::Mergeproof | Dialect::Handlebars)
                 && *d != self.dialect.dialect
-                && d.helpers().contains(&name)
+                && d.helper(name).is_some()
         };
-        if !Dialect::Mergeproof.helpers().contains(&name)
+        if Dialect::Mergeproof.helper(name).is_none()
             && let Some(dialect) = Dialect::ALL.into_iter().find(platform_own)
         {
             self.foreign_helpers.push(ForeignHelper {
@@ -511,18 +512,12 @@ impl<'a> Walker<'a> {
         out: &mut Collected,
         loc: &SourceLoc,
     ) {
-        let is_default = self.dialect.dialect.fallback_helper() == Some(helper)
-            || (helper == "default"
-                && self
-                    .dialect
-                    .declared
-                    .get(helper)
-                    .is_some_and(|d| d.like_mergeproof));
+        let fallback = self.dialect.row(helper).and_then(|row| row.fallback);
+        let is_default = fallback == Some(FallbackArgs::AllButLast);
         let last = params.len().saturating_sub(1);
         // SendGrid's `{{insert name "default=there"}}` prints its default in
         // place of a missing value.
-        let inserts_default = self.dialect.dialect == crate::dialect::Dialect::Sendgrid
-            && helper == "insert"
+        let inserts_default = fallback == Some(FallbackArgs::FirstWithDefaultText)
             && params.iter().any(
                 |p| matches!(p, Parameter::Literal(Value::String(s)) if s.starts_with("default=")),
             );
@@ -538,17 +533,20 @@ impl<'a> Walker<'a> {
     /// The paths a condition only lets through when they are above zero:
     /// `(gt path 0)`, `(gte path 1)`, and either side of an `and`.
     fn positive_paths(&self, helper: &str, params: &[Parameter]) -> Vec<String> {
-        match (helper, params.first(), params.get(1)) {
-            (
-                "gt" | "gte" | "greaterThan",
-                Some(Parameter::Path(p)),
-                Some(Parameter::Literal(v)),
-            ) => {
+        let row = self.dialect.row(helper);
+        let above = row.and_then(|r| r.above);
+        // What a positive comparison inside it guards: the whole of an
+        // `and`, the block of an `if` or a `with`.
+        let passes_through = row.is_some_and(|r| {
+            r.conjunction
+                || (matches!(r.block, BlockRole::Guard | BlockRole::Scope) && r.above.is_none())
+        });
+        match (above, params.first(), params.get(1)) {
+            (Some(above), Some(Parameter::Path(p)), Some(Parameter::Literal(v))) => {
                 let n = v.as_f64();
-                let positive = if helper != "gte" {
-                    n.is_some_and(|n| n >= 0.0)
-                } else {
-                    n.is_some_and(|n| n > 0.0)
+                let positive = match above {
+                    Above::Strictly => n.is_some_and(|n| n >= 0.0),
+                    Above::OrEqual => n.is_some_and(|n| n > 0.0),
                 };
                 if positive {
                     self.resolve(p).into_iter().collect()
@@ -557,8 +555,8 @@ impl<'a> Walker<'a> {
                 }
             }
             // Mailchimp Transactional: ``{{#if `points > 0`}}``.
-            ("if", Some(Parameter::Literal(Value::String(text))), None)
-                if self.dialect.dialect == crate::dialect::Dialect::Mandrill =>
+            (None, Some(Parameter::Literal(Value::String(text))), None)
+                if helper == "if" && self.dialect.dialect == crate::dialect::Dialect::Mandrill =>
             {
                 let Some(c) = super::helpers::parse_comparison(text) else {
                     return Vec::new();
@@ -579,7 +577,7 @@ impl<'a> Walker<'a> {
                     _ => Vec::new(),
                 }
             }
-            ("and" | "if" | "with", _, _) => params
+            _ if passes_through => params
                 .iter()
                 .filter_map(|p| match p {
                     Parameter::Subexpression(sub) => Some(
@@ -679,15 +677,23 @@ impl<'a> Walker<'a> {
         let mut collected = Collected::default();
         self.collect_call(&helper, params, &ht.hash, false, &mut collected, &loc);
         let paths: Vec<String> = collected.paths.iter().map(|(p, _)| p.clone()).collect();
+        // A Mustache section works as `with`.
+        let role = if section {
+            BlockRole::Scope
+        } else {
+            self.dialect
+                .row(&helper)
+                .map_or(BlockRole::Plain, |row| row.block)
+        };
         self.analysis.blocks.push(BlockRead {
-            helper: helper.clone(),
+            role,
+            written: format!("{{{{#{helper}}}}}"),
             paths: paths.clone(),
             literals: collected.literals.clone(),
             loc: loc.clone(),
         });
         let positive = self.positive_paths(&helper, &ht.params);
         let frame = || GuardFrame {
-            helper: helper.clone(),
             paths: paths.clone(),
             positive: positive.clone(),
             loc: loc.clone(),
@@ -700,22 +706,14 @@ impl<'a> Walker<'a> {
         }
         // Which branch the condition protects: `#if` and `#with` their body,
         // `#unless` its `{{else}}`.
-        let sendgrid = self.dialect.dialect == crate::dialect::Dialect::Sendgrid;
-        let (guard_main, guard_inverse) = match helper.as_str() {
-            "if" | "with" => (true, false),
-            "unless" => (false, true),
-            // SendGrid's `{{#and a b}}` and `{{#greaterThan points 0}}` only
-            // render their block when the values are there.
-            "and" | "greaterThan" if sendgrid => (true, false),
-            _ => (false, false),
-        };
-        let scope = match helper.as_str() {
+        let guard_main = matches!(role, BlockRole::Guard | BlockRole::Scope);
+        let guard_inverse = role == BlockRole::Unless;
+        let scope = match role {
             // A Mustache section works as `with` on an object and as `each`
             // on a list, which only the profile tells: its tokens are judged
             // as a loop's are, by what each occurrence printed.
-            "with" if section => paths.first().cloned().map(|p| (p, true)),
-            "with" => paths.first().cloned().map(|p| (p, false)),
-            "each" => paths.first().cloned().map(|p| (format!("{p}.[]"), true)),
+            BlockRole::Scope => paths.first().cloned().map(|p| (p, section)),
+            BlockRole::Loop => paths.first().cloned().map(|p| (format!("{p}.[]"), true)),
             _ => None,
         };
         if let Some(main) = &ht.template {

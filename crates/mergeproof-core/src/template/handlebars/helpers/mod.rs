@@ -63,7 +63,7 @@ pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>
             .is_some_and(|d| d.like_mergeproof)
     };
     for name in CRATE_HELPERS {
-        if !dialect.dialect.helpers().contains(name) && !borrowed(name) {
+        if dialect.dialect.helper(name).is_none() && !borrowed(name) {
             registry.unregister_helper(name);
         }
     }
