@@ -15,7 +15,14 @@ mod common;
 
 fn lint(root: &Path) -> (Vec<Finding>, usize) {
     let project = load_project(root);
-    let run = run(&project, &Options { edge_cases: true }, &Default::default());
+    let run = run(
+        &project,
+        &Options {
+            edge_cases: true,
+            ..Default::default()
+        },
+        &Default::default(),
+    );
     (run.findings().cloned().collect(), run.load_errors.len())
 }
 

@@ -96,7 +96,10 @@ fn waiver_project() -> tempfile::TempDir {
     let project = mergeproof_core::project::load_project(dir.path());
     let run = mergeproof_core::engine::run_with_reviews_file(
         &project,
-        &mergeproof_core::engine::Options { edge_cases: false },
+        &mergeproof_core::engine::Options {
+            edge_cases: false,
+            ..Default::default()
+        },
     );
     let target = run
         .findings()

@@ -56,7 +56,13 @@ fn lint_json(root: &Path) -> (i32, Value) {
 
 /// The finding the test reviews, as the TUI would hold it.
 fn the_error(root: &Path) -> Finding {
-    let run = engine::run_with_reviews_file(&load_project(root), &Options { edge_cases: false });
+    let run = engine::run_with_reviews_file(
+        &load_project(root),
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+    );
     let errors: Vec<&Finding> = run
         .findings()
         .filter(|f| f.severity == mergeproof_core::finding::Severity::Error)

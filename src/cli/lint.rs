@@ -65,13 +65,8 @@ pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             visible(&root.join("sample-profiles").display().to_string())
         );
     }
-    let mut run = engine::run_with_reviews_file(
-        &project,
-        &Options {
-            edge_cases: !args.no_edge_cases,
-        },
-    );
-    narrow(&mut run, args)?;
+    let options = narrowing(&project, args)?;
+    let mut run = engine::run_with_reviews_file(&project, &options);
     if let Some(path) = &args.baseline {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read the baseline {}: {e}", path.display()))?;
@@ -141,8 +136,12 @@ pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(outcome as u8))
 }
 
-/// `--select`, `--ignore` and `--campaign`: the findings a run reports.
-fn narrow(run: &mut mergeproof_core::run::Run, args: &LintArgs) -> anyhow::Result<()> {
+/// `--select`, `--ignore` and `--campaign`: the rules and campaigns a run
+/// checks (the others never run), each name checked first.
+fn narrowing(
+    project: &mergeproof_core::project::Project,
+    args: &LintArgs,
+) -> anyhow::Result<Options> {
     let rules = |ids: &[String], flag: &str| -> anyhow::Result<Vec<RuleId>> {
         ids.iter()
             .map(|id| {
@@ -158,26 +157,17 @@ fn narrow(run: &mut mergeproof_core::run::Run, args: &LintArgs) -> anyhow::Resul
     };
     let select = rules(&args.select, "--select")?;
     let ignore = rules(&args.ignore, "--ignore")?;
-    if !args.campaign.is_empty() {
-        let known: Vec<String> = run
-            .campaigns
-            .iter()
-            .map(|c| c.compiled.campaign.id.clone())
-            .collect();
-        for wanted in &args.campaign {
-            if !known.contains(wanted) {
-                let names: Vec<&str> = known.iter().map(String::as_str).collect();
-                let hint = mergeproof_core::source::hint_suffix(wanted, &names);
-                anyhow::bail!("--campaign: no campaign `{}`{hint}", visible(wanted));
-            }
+    let known: Vec<&str> = project.campaigns.iter().map(|c| c.id.as_str()).collect();
+    for wanted in &args.campaign {
+        if !known.contains(&wanted.as_str()) {
+            let hint = mergeproof_core::source::hint_suffix(wanted, &known);
+            anyhow::bail!("--campaign: no campaign `{}`{hint}", visible(wanted));
         }
-        run.campaigns
-            .retain(|c| args.campaign.contains(&c.compiled.campaign.id));
     }
-    for campaign in &mut run.campaigns {
-        campaign.findings.retain(|f| {
-            (select.is_empty() || select.contains(&f.rule)) && !ignore.contains(&f.rule)
-        });
-    }
-    Ok(())
+    Ok(Options {
+        edge_cases: !args.no_edge_cases,
+        campaigns: args.campaign.clone(),
+        select,
+        ignore,
+    })
 }

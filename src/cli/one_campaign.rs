@@ -137,7 +137,10 @@ fn campaign_run(
         compiled,
         &project.profiles,
         &project.config,
-        &Options { edge_cases },
+        &Options {
+            edge_cases,
+            ..Default::default()
+        },
     ))
 }
 

@@ -206,7 +206,6 @@ fn outcome(
     let Some(vi) = variant else {
         return Outcome::default();
     };
-    let variant = &compiled.campaign.variants[vi];
     let cell = compiled.render(vi, profile);
     let mut tokens = Vec::new();
     let mut slot = first_slot[vi];
@@ -240,11 +239,8 @@ fn outcome(
     .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);
     let mut findings: Vec<(RuleId, Field)> = drafts
         .into_iter()
-        .filter(|d| variant.allowed(d.rule).is_none())
-        .filter(|d| {
-            let doc = crate::rules::rule(d.rule).doc();
-            config.severity_of(d.rule, doc.default_severity).is_some()
-        })
+        // What counts is what `lint` counts: not off, not allowed.
+        .filter(|d| crate::rules::verdict(d, compiled, config).is_some_and(|v| v.allowed.is_none()))
         .map(|d| (d.rule, d.field))
         .collect();
     findings.sort();
@@ -844,6 +840,77 @@ mod tests {
             &|_| {},
             sharing,
         )
+    }
+
+    /// `lint` and `audit` take one decision on what counts: an inline
+    /// `mergeproof-allow` accepts the finding in both (waived in lint, not
+    /// counted in audit), and without it both count it.
+    #[test]
+    fn an_inline_allow_counts_the_same_in_lint_and_audit() {
+        for (how, allow) in [("inline", true), ("variant", true), ("none", false)] {
+            let comment = if how == "inline" {
+                "{{!-- mergeproof-allow missing-fallback: the greeting reads well without a name --}}"
+            } else {
+                ""
+            };
+            let on_variant = if how == "variant" {
+                "    allow:\n      - { rule: missing-fallback, reason: reads well }\n"
+            } else {
+                ""
+            };
+            let body = format!("Hi {comment}{{{{first_name}}}}, your order shipped");
+            let files: std::collections::BTreeMap<String, String> = [
+                (
+                    "campaigns/shipped.yaml".to_string(),
+                    format!(
+                        "variants:\n  - id: all\n{on_variant}    subject: Shipped\n    body: {}\n",
+                        serde_json::to_string(&body).unwrap()
+                    ),
+                ),
+                (
+                    "sample-profiles/ana.yaml".into(),
+                    "first_name: Ana\n".into(),
+                ),
+                (
+                    "sample-profiles/ben.yaml".into(),
+                    "email: ben@example.com\n".into(),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            let project = crate::project::load_project_from_memory(&files);
+            assert!(
+                project.load_errors.is_empty(),
+                "{how}: {:?}",
+                project.load_errors
+            );
+            let options = crate::engine::Options {
+                edge_cases: false,
+                ..Default::default()
+            };
+            let run = crate::engine::run(&project, &options, &Default::default());
+            let linted: Vec<_> = run
+                .findings()
+                .filter(|f| f.rule == RuleId::MissingFallback)
+                .collect();
+            assert_eq!(linted.len(), 1, "{how}");
+            assert_eq!(linted[0].waived, allow);
+
+            let (compiled, _, _) = crate::engine::compile_project(&project);
+            let list = "{\"id\": \"c-1\", \"first_name\": \"Cy\"}\n{\"id\": \"c-2\"}\n";
+            let audited = run_audit(&compiled, &project.config, list);
+            let counted = audited.campaigns[0]
+                .rules
+                .iter()
+                .filter(|r| r.rule == RuleId::MissingFallback)
+                .map(|r| r.profiles)
+                .sum::<u64>();
+            assert_eq!(counted, if allow { 0 } else { 1 }, "{how}");
+        }
+    }
+
+    fn run_audit(compiled: &[Arc<CompiledCampaign>], config: &Config, jsonl: &str) -> Audit {
+        run(compiled, config, jsonl, "list.jsonl", Sharing::Shapes)
     }
 
     /// Sharing a check between customers of one shape changes nothing: the

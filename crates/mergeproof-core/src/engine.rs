@@ -1,6 +1,7 @@
 //! The engine: load → analyse → synthesize → select → render → check →
 //! review. `lint` and the TUI both call it; neither holds rule logic of its own.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -10,6 +11,7 @@ use crate::dialect::TemplateDialect;
 use crate::finding::{Finding, Waiver};
 use crate::project::{BrokenCampaign, ProfileRef, Project};
 use crate::review::Decisions;
+use crate::rule_id::RuleId;
 use crate::rules::{CampaignContext, Draft};
 pub use crate::run::{CampaignRun, Run, Summary, is_edge};
 use crate::source::LoadError;
@@ -17,15 +19,53 @@ use crate::template::{
     BodyReads, CompiledCampaign, RenderInput, compile_campaign, compile_partials,
 };
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Synthesize edge-case profiles and report their findings.
     pub edge_cases: bool,
+    /// Check only these campaigns (`lint --campaign`); every one when empty.
+    pub campaigns: Vec<String>,
+    /// Run only these rules (`--select`); every one the config has on when
+    /// empty.
+    pub select: Vec<RuleId>,
+    /// Never run these rules (`--ignore`).
+    pub ignore: Vec<RuleId>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { edge_cases: true }
+        Self {
+            edge_cases: true,
+            campaigns: Vec::new(),
+            select: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl Options {
+    /// Whether the run checks this campaign.
+    fn checks_campaign(&self, id: &str) -> bool {
+        self.campaigns.is_empty() || self.campaigns.iter().any(|c| c == id)
+    }
+
+    /// The config the rules run with: the rules not selected, or ignored,
+    /// turned off, so that they never run.
+    fn rules_config<'a>(&self, config: &'a Config) -> Cow<'a, Config> {
+        if self.select.is_empty() && self.ignore.is_empty() {
+            return Cow::Borrowed(config);
+        }
+        let mut narrowed = config.clone();
+        for &rule in RuleId::ALL {
+            if (!self.select.is_empty() && !self.select.contains(&rule))
+                || self.ignore.contains(&rule)
+            {
+                narrowed
+                    .rules
+                    .insert(rule, crate::finding::SeverityLevel::Off);
+            }
+        }
+        Cow::Owned(narrowed)
     }
 }
 
@@ -75,9 +115,11 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
         .par_iter()
         .map(|p| RenderInput::of(p))
         .collect();
+    let config = options.rules_config(&project.config);
     let campaigns: Vec<CampaignRun> = compiled
         .into_par_iter()
-        .map(|c| run_campaign_with(c, &project.profiles, &inputs, &project.config, options))
+        .filter(|c| options.checks_campaign(&c.campaign.id))
+        .map(|c| run_campaign_with(c, &project.profiles, &inputs, &config, options))
         .collect();
     let mut load_errors = project.load_errors.clone();
     load_errors.extend(compile_errors);
@@ -92,6 +134,16 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
         baseline_applied: false,
     };
     crate::review::apply(&mut run, decisions);
+    // A decision on a campaign or a rule this run did not check is not
+    // obsolete: nothing was looked for.
+    run.obsolete_decisions.retain(|e| {
+        options.checks_campaign(&e.campaign)
+            && RuleId::parse(&e.rule).is_none_or(|rule| {
+                config
+                    .severity_of(rule, crate::rules::rule(rule).doc().default_severity)
+                    .is_some()
+            })
+    });
     run
 }
 
@@ -219,7 +271,6 @@ fn run_campaign_with(
             let mut drafts =
                 crate::rules::check_cell(config, &compiled, vi, profile, &cell, sms_baselines[vi]);
             for d in &mut drafts {
-                d.variant = Some(vi);
                 d.profile = Some(profile.clone());
             }
             let parts = (sms && cell.body.error.is_none())
@@ -246,7 +297,7 @@ fn run_campaign_with(
         reach: Default::default(),
     };
     let mut campaign_drafts = Vec::new();
-    for rule in crate::rules::all() {
+    for rule in crate::rules::running(config) {
         rule.check_campaign(&cx, &mut campaign_drafts);
     }
 
@@ -280,6 +331,14 @@ fn run_campaign_with(
         let variant_id = &campaign.variants[vi].id;
         for template in variant.templates() {
             for allow in &template.analysis.allows {
+                // An allow of a rule that did not run has nothing to accept.
+                let doc = crate::rules::rule(allow.rule).doc();
+                if config
+                    .severity_of(allow.rule, doc.default_severity)
+                    .is_none()
+                {
+                    continue;
+                }
                 let used = findings.iter().any(|(_, f)| {
                     f.variant.as_ref() == Some(variant_id)
                         && allow.accepts(
@@ -341,29 +400,16 @@ fn run_campaign_with(
 
 /// A draft with its severity (from the config) and its `allow:` waiver.
 fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<Finding> {
-    let rule = crate::rules::rule(draft.rule);
-    let severity = config.severity_of(draft.rule, rule.doc().default_severity)?;
+    let verdict = crate::rules::verdict(&draft, compiled, config)?;
     let variant = draft
         .variant
         .and_then(|v| compiled.campaign.variants.get(v));
-    let inline = draft.variant.and_then(|v| {
-        compiled.variants.get(v)?.templates().find_map(|t| {
-            t.analysis
-                .allows
-                .iter()
-                .find(|a| a.accepts(draft.rule, &draft.loc))
-        })
+    let waiver = verdict.allowed.map(|reason| Waiver {
+        kind: "allow".into(),
+        reason,
+        reviewer: None,
+        at: None,
     });
-    let waiver = variant
-        .and_then(|v| v.allowed(draft.rule))
-        .map(|a| a.reason.clone())
-        .or_else(|| inline.map(|a| a.reason.clone()))
-        .map(|reason| Waiver {
-            kind: "allow".into(),
-            reason,
-            reviewer: None,
-            at: None,
-        });
     // The replaced text as the template file writes it, when it is one of
     // the variant's own templates (a partial's stays as put together).
     let fix = draft.fix.map(|fix| {
@@ -379,7 +425,7 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
     });
     Some(Finding {
         rule: draft.rule,
-        severity,
+        severity: verdict.severity,
         campaign: compiled.campaign.id.clone(),
         variant: variant.map(|v| v.id.clone()),
         profile: draft.profile.as_ref().map(|p| p.id.clone()),

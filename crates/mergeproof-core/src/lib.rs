@@ -37,7 +37,7 @@
 //!
 //! let project = load_project_from_memory(&files);
 //! assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
-//! let run = engine::run(&project, &Options { edge_cases: false }, &Decisions::default());
+//! let run = engine::run(&project, &Options { edge_cases: false, ..Default::default() }, &Decisions::default());
 //!
 //! // Ben has points but no first name: his subject starts with ", you have".
 //! let missing: Vec<_> = run

@@ -273,7 +273,10 @@ fn interpolating_helpers_give_no_finding_on_complete_data() {
         ]);
         let run = mergeproof_core::engine::run(
             &project,
-            &mergeproof_core::engine::Options { edge_cases: false },
+            &mergeproof_core::engine::Options {
+                edge_cases: false,
+                ..Default::default()
+            },
             &Default::default(),
         );
         assert!(run.load_errors.is_empty(), "{:?}", run.load_errors);

@@ -36,7 +36,14 @@ fn an_inline_allow_accepts_its_token_and_nothing_else() {
         "<p>{{!-- mergeproof-allow missing-fallback: cards get a name before send --}}\n{{first_name}}</p>\n<p>{{last_name}}</p>",
     );
     assert!(p.load_errors.is_empty(), "{:?}", p.load_errors);
-    let run = engine::run(&p, &Options { edge_cases: false }, &Decisions::default());
+    let run = engine::run(
+        &p,
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &Decisions::default(),
+    );
     let missing: Vec<_> = run
         .findings()
         .filter(|f| f.rule == RuleId::MissingFallback)
@@ -65,7 +72,14 @@ fn an_allow_that_accepts_nothing_is_a_note() {
     let p = project(
         "<p>{{!-- mergeproof-allow zero-balance: never a balance here --}}{{default first_name \"there\"}}</p>",
     );
-    let run = engine::run(&p, &Options { edge_cases: false }, &Decisions::default());
+    let run = engine::run(
+        &p,
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &Decisions::default(),
+    );
     let notes: Vec<_> = run
         .findings()
         .filter(|f| f.severity == Severity::Info && f.message.contains("accepts nothing"))
@@ -82,7 +96,14 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
         p.load_errors.is_empty(),
         "campaign files load; the template is checked when it compiles"
     );
-    let run = engine::run(&p, &Options { edge_cases: false }, &Decisions::default());
+    let run = engine::run(
+        &p,
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &Decisions::default(),
+    );
     let errors: Vec<String> = run.load_errors.iter().map(|e| e.to_string()).collect();
     assert!(
         errors.iter().any(
@@ -91,7 +112,14 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
         "{errors:?}"
     );
     let p = project("{{!-- mergeproof-allow missing-fallback --}}{{first_name}}");
-    let run = engine::run(&p, &Options { edge_cases: false }, &Decisions::default());
+    let run = engine::run(
+        &p,
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &Decisions::default(),
+    );
     assert!(
         run.load_errors
             .iter()

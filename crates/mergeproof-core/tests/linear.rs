@@ -55,7 +55,10 @@ fn time(dialect: &str, pattern: &str, len: usize) -> Duration {
             let started = Instant::now();
             let run = engine::run(
                 &project,
-                &Options { edge_cases: false },
+                &Options {
+                    edge_cases: false,
+                    ..Default::default()
+                },
                 &Decisions::default(),
             );
             std::hint::black_box(run.findings().count());

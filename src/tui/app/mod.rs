@@ -42,7 +42,10 @@ pub fn load(path: &std::path::Path) -> Loaded {
     let project = mergeproof_core::project::load_project(path);
     let run = mergeproof_core::engine::run_with_reviews_file(
         &project,
-        &mergeproof_core::engine::Options { edge_cases: true },
+        &mergeproof_core::engine::Options {
+            edge_cases: true,
+            ..Default::default()
+        },
     );
     Loaded {
         run,

@@ -308,7 +308,10 @@ fn run(campaign: &str, samples: &[ProfileRef], edge_cases: bool) -> crate::engin
         Arc::new(compiled(campaign)),
         samples,
         &Config::default(),
-        &Options { edge_cases },
+        &Options {
+            edge_cases,
+            ..Default::default()
+        },
     )
 }
 

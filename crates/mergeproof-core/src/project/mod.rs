@@ -719,7 +719,10 @@ mod tests {
                 let project = load_project(dir.path());
                 let _ = crate::engine::run_with_reviews_file(
                     &project,
-                    &crate::engine::Options { edge_cases: false },
+                    &crate::engine::Options {
+                        edge_cases: false,
+                        ..Default::default()
+                    },
                 );
             }
         }

@@ -626,7 +626,10 @@ mod tests {
         assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
         render(&run(
             &project,
-            &Options { edge_cases: true },
+            &Options {
+                edge_cases: true,
+                ..Default::default()
+            },
             &Decisions::default(),
         ))
     }

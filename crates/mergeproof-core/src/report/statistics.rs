@@ -119,7 +119,10 @@ mod tests {
         let project = load_project_from_memory(&files);
         let run = run(
             &project,
-            &Options { edge_cases: false },
+            &Options {
+                edge_cases: false,
+                ..Default::default()
+            },
             &Decisions::default(),
         );
         let table = render(&run, false);

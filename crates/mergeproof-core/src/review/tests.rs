@@ -4,6 +4,7 @@ use super::store::REVIEWS_FILE;
 use super::*;
 use crate::finding::{Field, Finding};
 use crate::finding::{ProfileKind, Severity};
+use crate::rule_id::RuleId;
 
 fn finding(variant: &str, profile: &str, field: Field, message: &str, text: &str) -> Finding {
     Finding {
@@ -278,7 +279,13 @@ fn project() -> tempfile::TempDir {
 
 fn run(root: &Path) -> Run {
     let project = crate::project::load_project(root);
-    crate::engine::run_with_reviews_file(&project, &crate::engine::Options { edge_cases: false })
+    crate::engine::run_with_reviews_file(
+        &project,
+        &crate::engine::Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+    )
 }
 
 #[test]
@@ -498,4 +505,63 @@ fn a_decision_on_a_stale_finding_replaces_one_decision_not_every_one_at_its_plac
     assert!(store.decisions().on(&changed).is_some());
     store.undo(&changed).unwrap();
     assert_eq!(store.decisions().len(), 1);
+}
+
+/// A run narrowed to other rules or campaigns (`--select`, `--ignore`,
+/// `--campaign`) does not check a decision's finding: the decision is not
+/// obsolete, and the rules and campaigns left out report nothing.
+#[test]
+fn a_narrowed_run_leaves_decisions_it_did_not_check_alone() {
+    let dir = project();
+    let first = run(dir.path());
+    let target = first
+        .findings()
+        .find(|f| f.rule == RuleId::MissingFallback)
+        .unwrap()
+        .clone();
+    let mut store = ReviewStore::open(dir.path()).unwrap();
+    store
+        .decide(&target, Decision::Approved, "", "Ana")
+        .unwrap();
+    let project = crate::project::load_project(dir.path());
+    let narrowed = |options: crate::engine::Options| {
+        crate::engine::run_with_reviews_file(
+            &project,
+            &crate::engine::Options {
+                edge_cases: false,
+                ..options
+            },
+        )
+    };
+    let ignored = narrowed(crate::engine::Options {
+        ignore: vec![RuleId::MissingFallback],
+        ..Default::default()
+    });
+    assert!(
+        ignored
+            .findings()
+            .all(|f| f.rule != RuleId::MissingFallback)
+    );
+    assert!(ignored.obsolete_decisions.is_empty());
+    let selected = narrowed(crate::engine::Options {
+        select: vec![RuleId::RenderArtifact],
+        ..Default::default()
+    });
+    assert!(selected.findings().count() > 0);
+    assert!(
+        selected
+            .findings()
+            .all(|f| f.rule == RuleId::RenderArtifact)
+    );
+    assert!(selected.obsolete_decisions.is_empty());
+    let elsewhere = narrowed(crate::engine::Options {
+        campaigns: vec!["autumn".into()],
+        ..Default::default()
+    });
+    assert!(elsewhere.campaigns.is_empty());
+    assert!(elsewhere.obsolete_decisions.is_empty());
+    // The whole run still finds the decision's finding and applies it.
+    let whole = narrowed(crate::engine::Options::default());
+    assert!(whole.findings().any(|f| f.waiver.is_some()));
+    assert!(whole.obsolete_decisions.is_empty());
 }

@@ -27,6 +27,7 @@ mod uncovered_variant;
 mod unescaped_data;
 mod unreachable_variant;
 mod unsafe_token_combo;
+mod verdict;
 mod zero_balance;
 
 use std::cell::OnceCell;
@@ -103,7 +104,21 @@ pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
     RuleId::ALL.iter().map(|&id| rule(id))
 }
 
-/// Every rule's drafts for one cell: what `variant_index` renders for
+/// The rules that run with `config`: those it has not turned off. A rule
+/// that is off never runs (its findings would only be dropped); `lint
+/// --select` and `--ignore` turn the others off for the run.
+pub fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule> + '_ {
+    RuleId::ALL
+        .iter()
+        .filter(|&&id| {
+            config
+                .severity_of(id, rule(id).doc().default_severity)
+                .is_some()
+        })
+        .map(|&id| rule(id))
+}
+
+/// Every running rule's drafts for one cell: what `variant_index` renders for
 /// `profile` (`cell`), checked.
 pub fn check_cell(
     config: &Config,
@@ -125,8 +140,13 @@ pub fn check_cell(
         sms_baseline,
     };
     let mut drafts = Vec::new();
-    for rule in all() {
+    for rule in running(config) {
         rule.check_cell(&cx, &mut drafts);
+    }
+    // Every draft of a cell is the variant's: what accepts it (an `allow:`
+    // on the variant, an inline allow in its templates) is found by it.
+    for d in &mut drafts {
+        d.variant = Some(variant_index);
     }
     collapse_repeats(drafts)
 }
@@ -256,6 +276,7 @@ pub struct CellContext<'a> {
 
 pub use fix::as_written as fix_as_written;
 pub use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
+pub use verdict::{Verdict, verdict};
 
 /// Each rendered field's plain text, shared by every draft about that field:
 /// a body with many findings is copied once, not once per finding.

@@ -80,7 +80,10 @@ mod tests {
         assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
         let run = engine::run(
             &project,
-            &Options { edge_cases: false },
+            &Options {
+                edge_cases: false,
+                ..Default::default()
+            },
             &crate::review::Decisions::default(),
         );
         run.findings()
