@@ -26,6 +26,23 @@ pub fn close_marker() -> String {
     CLOSE.to_string()
 }
 
+/// `text` without its markers: each open marker with its index, each close
+/// marker.
+pub fn strip(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            OPEN => {
+                chars.next();
+            }
+            CLOSE => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Replaces the marker characters in every string of a profile's data.
 pub fn neutralise_markers(value: &mut Value) {
     match value {

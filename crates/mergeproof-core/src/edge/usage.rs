@@ -171,7 +171,7 @@ fn add_template(fields: &mut Vec<FieldUse>, template: &CompiledTemplate, variant
         for (i, read) in token.reads.iter().enumerate() {
             let f = entry(fields, &read.path);
             f.printed = true;
-            f.in_url |= token.in_url;
+            f.in_url |= token.place.is_url();
             // `{{currency account.balance account.currency}}`: the amount.
             if i == 0 && token.formats_money {
                 f.numeric = true;

@@ -11,6 +11,7 @@
 mod handlebars;
 pub mod html;
 pub mod model;
+pub mod place;
 pub mod render;
 
 use std::collections::{BTreeMap, HashMap};
@@ -120,11 +121,19 @@ pub fn compile_campaign(
             let key = format!("\u{0}{vi}/{field}");
             let html = field == Field::Body && body_is_html;
             match front_end.lower(&key, html, source, variant.audience.as_ref()) {
-                Ok(analysis) => Some(CompiledTemplate {
+                Ok((mut analysis, outline)) => Some(CompiledTemplate {
+                    analysis: {
+                        if html {
+                            let places = place::places(&outline, analysis.tokens.len());
+                            for (token, place) in analysis.tokens.iter_mut().zip(places) {
+                                token.place = place;
+                            }
+                        }
+                        analysis
+                    },
                     field,
                     key,
                     source: source.clone(),
-                    analysis,
                     html,
                 }),
                 Err(mut e) => {

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::place::Place;
 use crate::dialect::BlockRole;
 use crate::source::SourceLoc;
 
@@ -34,8 +35,9 @@ pub struct Token {
     /// `{{title}}` calls the dialect's helper `title`: the field it would
     /// print were there no such helper (what `{{this.title}}` prints).
     pub shadowed_field: Option<String>,
-    /// Printed into an `href`, `src`, `srcset` or `background` attribute.
-    pub in_url: bool,
+    /// Where it prints in the HTML of an email body (a plain-text field's
+    /// outputs are all [`Place::Text`]).
+    pub place: Place,
     /// The paths the blocks around it test (`{{#if a}}…{{/if}}`), innermost
     /// last: a guard that tests a field it does not print is
     /// `guard-mismatch`'s.

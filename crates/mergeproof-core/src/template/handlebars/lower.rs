@@ -16,6 +16,7 @@ use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc, hint_prefix};
 use crate::template::model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
+use crate::template::place::Place;
 
 use crate::dialect::{Above, BlockRole, Dialect, FallbackArgs, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
@@ -80,9 +81,11 @@ pub struct Walker<'a> {
     key: &'a str,
     /// Marked copies of the partials it calls, one per call.
     copies: Vec<(String, Template)>,
-    /// The end of the template text walked so far, to tell whether a token
-    /// sits inside an attribute.
-    tail: String,
+    /// The template's literal text in the order written, partials written
+    /// out where they are called, with each token's markers where it prints:
+    /// where each output sits in the HTML is read from it
+    /// ([`crate::template::place`]).
+    outline: String,
     /// A path resolved to the profile itself (see [`Analysis::reads_root`]);
     /// a cell because paths are resolved through `&self`.
     reads_root: std::cell::Cell<bool>,
@@ -94,6 +97,8 @@ pub struct Walker<'a> {
 pub struct Marked {
     pub template: Template,
     pub partials: Vec<(String, Template)>,
+    /// See [`Walker::outline`].
+    pub outline: String,
 }
 
 /// Analyses a compiled template and returns the marked copy to render.
@@ -107,7 +112,7 @@ pub fn lower(
 ) -> Result<(Analysis, Marked), Unloadable> {
     let mut walker = Walker {
         inline_partials: BTreeMap::new(),
-        tail: String::new(),
+        outline: String::new(),
         key,
         copies: Vec::new(),
         dialect,
@@ -137,6 +142,7 @@ pub fn lower(
         let marked = Marked {
             template: marked,
             partials: walker.copies,
+            outline: walker.outline,
         };
         Ok((walker.analysis, marked))
     } else {
@@ -217,6 +223,8 @@ impl<'a> Walker<'a> {
                     let escaped = matches!(element, TemplateElement::Expression(_));
                     match self.token(ht, escaped, loc) {
                         Some(index) => {
+                            self.outline.push_str(&open_marker(index));
+                            self.outline.push_str(&close_marker());
                             push(&mut out, TemplateElement::RawString(open_marker(index)));
                             push(&mut out, self.printed(ht, escaped));
                             push(&mut out, TemplateElement::RawString(close_marker()));
@@ -281,7 +289,7 @@ impl<'a> Walker<'a> {
                     push(&mut out, element.clone());
                 }
                 TemplateElement::RawString(text) => {
-                    self.remember(text);
+                    self.outline.push_str(text);
                     push(&mut out, element.clone());
                 }
                 TemplateElement::Comment(text) => {
@@ -324,20 +332,6 @@ impl<'a> Walker<'a> {
             loc,
             next_token: None,
         });
-    }
-
-    /// Keeps the last stretch of template text: enough to hold an opening
-    /// tag up to an attribute's value.
-    fn remember(&mut self, text: &str) {
-        const KEEP: usize = 1024;
-        self.tail.push_str(text);
-        if self.tail.len() > 2 * KEEP {
-            let mut cut = self.tail.len() - KEEP;
-            while !self.tail.is_char_boundary(cut) {
-                cut += 1;
-            }
-            self.tail.drain(..cut);
-        }
     }
 
     /// The element that prints a value. Postmark (Mustachio) prints only
@@ -441,7 +435,8 @@ impl<'a> Walker<'a> {
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,
-            in_url: in_url_attribute(&self.tail),
+            // Read from the outline once the template is lowered.
+            place: Place::Text,
         });
         Some(index)
     }
@@ -877,7 +872,12 @@ impl<'a> Walker<'a> {
             hash,
         });
         let before = self.analysis.tokens.len();
+        let outline_before = self.outline.len();
         let _ = self.walk(&partial.template, partial.source);
+        // Its text stays in the outline, without the markers of tokens
+        // that are not kept.
+        let written = self.outline.split_off(outline_before);
+        self.outline.push_str(&crate::markers::strip(&written));
         // Its tokens render unmarked: keep their reads, not the tokens.
         let tokens: Vec<Token> = self.analysis.tokens.drain(before..).collect();
         self.analysis.other_reads.extend(
@@ -959,38 +959,6 @@ impl<'a> Walker<'a> {
             self.reads_root.set(true);
         }
         (!joined.is_empty()).then_some(joined)
-    }
-}
-
-/// Whether template text ending in `tail` leaves the next token inside the
-/// value of a URL attribute (`<a href="https://x/{{…}}`).
-fn in_url_attribute(tail: &str) -> bool {
-    let Some(lt) = tail.rfind('<') else {
-        return false;
-    };
-    let tag = &tail[lt..];
-    if tag.contains('>') {
-        return false;
-    }
-    let lower = tag.to_ascii_lowercase();
-    let Some((at, name)) = crate::template::html::URL_ATTRIBUTES
-        .iter()
-        .filter_map(|a| lower.rfind(&format!("{a}=")).map(|i| (i, *a)))
-        .max_by_key(|(i, _)| *i)
-    else {
-        return false;
-    };
-    // The attribute's name stands alone (not `data-href=`) and its value is
-    // still open: no quote closed it yet.
-    let before = lower[..at].chars().next_back();
-    if before.is_some_and(|c| !c.is_whitespace()) {
-        return false;
-    }
-    let value = &tag[at + name.len() + 1..];
-    match value.chars().next() {
-        Some(q @ ('"' | '\'')) => !value[1..].contains(q),
-        Some(_) => !value.contains(char::is_whitespace),
-        None => true,
     }
 }
 
@@ -1188,9 +1156,17 @@ mod tests {
             .analysis
             .tokens
             .iter()
-            .map(|t| t.in_url)
+            .map(|t| t.place.is_url())
             .collect();
         assert_eq!(in_url, [true, true, false, false, true]);
+        assert_eq!(
+            c.variants[0].body.analysis.tokens[3].place,
+            crate::template::place::Place::Attribute {
+                element: "img".into(),
+                name: "data-src".into(),
+                url: false
+            }
+        );
     }
 
     #[test]

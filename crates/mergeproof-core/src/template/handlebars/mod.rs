@@ -158,15 +158,16 @@ impl<'a> FrontEnd<'a> {
         }
     }
 
-    /// Compiles and lowers one template, registered as `key`; its errors
-    /// otherwise.
+    /// Compiles and lowers one template, registered as `key`: its analysis
+    /// and its outline (its literal text with each output's markers where it
+    /// prints); its errors otherwise.
     pub fn lower(
         &mut self,
         key: &str,
         html: bool,
         source: &TemplateSource,
         audience: Option<&Condition>,
-    ) -> Result<Analysis, Vec<LoadError>> {
+    ) -> Result<(Analysis, String), Vec<LoadError>> {
         let template = compile_in(source, self.dialect.dialect).map_err(|e| vec![e])?;
         match lower::lower(
             &template,
@@ -191,7 +192,7 @@ impl<'a> FrontEnd<'a> {
                     copy.name = Some(name.clone());
                     registry.register_template(&name, copy);
                 }
-                Ok(analysis)
+                Ok((analysis, marked.outline))
             }
             Err(e) => {
                 self.foreign_helpers.extend(e.foreign_helpers);
