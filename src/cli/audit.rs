@@ -13,9 +13,10 @@ use super::{AuditArgs, PreviewFormat, project_root, write_output};
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.
 pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
-    use mergeproof_core::project::records::{
-        MAX_YAML_LIST_BYTES, RecordFormat, read_entries, read_yaml_list, yaml_list_too_large,
+    use mergeproof_core::project::profile::{
+        MAX_YAML_LIST_BYTES, read_yaml_list, yaml_list_too_large,
     };
+    use mergeproof_core::project::records::{RecordFormat, read_entries};
     // Records handed from the reading thread at a time.
     const HANDOVER: usize = 1024;
     // ... or fewer, when their values are long: 16 batches wait at most, so

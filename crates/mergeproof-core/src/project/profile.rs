@@ -2,6 +2,7 @@
 //! profiles, or several YAML documents. Fields are free-form; `id` and
 //! `description` are reserved.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use crate::source::{LoadError, SourceLoc, yaml_error};
 
 use super::files::ProjectFiles;
 use super::paths::display;
+use super::records::{Entry, Record, RecordFormat, read_records};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Profile {
@@ -75,10 +77,10 @@ pub fn load_profile_file(
         Ok(text) => text,
         Err(m) => return (Vec::new(), vec![LoadError::in_file(&file_name, m)]),
     };
-    if let Some(format) = super::records::RecordFormat::of(&file_name) {
+    if let Some(format) = RecordFormat::of(&file_name) {
         let mut profiles = Vec::new();
         let mut errors = Vec::new();
-        super::records::read_records(
+        read_records(
             text.as_bytes(),
             format,
             &file_name,
@@ -338,8 +340,90 @@ pub fn javascript_key_order(value: &mut Value) {
     }
 }
 
+/// The largest YAML list [`read_yaml_list`] reads: YAML is read whole, and
+/// its reader's budget is 64 MB of text.
+pub const MAX_YAML_LIST_BYTES: u64 = 64 << 20;
+
+/// Why a YAML list of `size` (when known) is not read, and what to do.
+pub fn yaml_list_too_large(size: Option<u64>) -> String {
+    let size = size.map_or_else(|| "over 64 MiB".to_string(), |s| format!("{} MiB", s >> 20));
+    format!(
+        "{size} of YAML is more than a YAML list is read whole ({} MiB): export the list as CSV or JSON Lines, which are read a record at a time",
+        MAX_YAML_LIST_BYTES >> 20
+    )
+}
+
+/// A YAML list of profiles (mergeproof's own format, as `sample-profiles/`
+/// holds), each profile handed to `each` as a record. It is read whole, so
+/// past [`MAX_YAML_LIST_BYTES`] it is refused before it is held; a file's
+/// size can be checked beforehand, a pipe's only here.
+pub fn read_yaml_list(
+    input: impl Read,
+    file: &str,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) {
+    let mut text = String::new();
+    match input
+        .take(MAX_YAML_LIST_BYTES + 1)
+        .read_to_string(&mut text)
+    {
+        Err(e) => return each(Err(LoadError::in_file(file, format!("cannot read: {e}")))),
+        Ok(_) if text.len() as u64 > MAX_YAML_LIST_BYTES => {
+            return each(Err(LoadError::in_file(file, yaml_list_too_large(None))));
+        }
+        Ok(_) => {}
+    }
+    let (profiles, errors) = match load_yaml_profiles(&text, file, std::path::Path::new(file)) {
+        Ok(profiles) => (profiles, Vec::new()),
+        Err(partial) => partial,
+    };
+    for p in profiles {
+        each(Ok(Entry::Record(Record {
+            id: p.id,
+            data: p.data,
+            loc: p.loc,
+        })));
+    }
+    for e in errors {
+        each(Err(e));
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_yaml_list_loads_and_one_too_large_to_read_whole_is_refused() {
+        let read = |input: &mut dyn std::io::Read| {
+            let mut records = Vec::new();
+            let mut errors = Vec::new();
+            super::read_yaml_list(input, "list.yaml", &mut |e| match e {
+                Ok(e) => {
+                    let r = e.into_record();
+                    records.push((r.id, r.loc.line));
+                }
+                Err(e) => errors.push(e.to_string()),
+            });
+            (records, errors)
+        };
+        let (r, e) = read(&mut "- id: a\n  first_name: Ann\n- id: b\n".as_bytes());
+        assert_eq!(r, [("a".to_string(), 1), ("b".to_string(), 3)], "{e:?}");
+        assert!(e.is_empty(), "{e:?}");
+        // From a pipe, whose size is not known beforehand.
+        let mut endless =
+            std::io::Read::take(std::io::repeat(b' '), super::MAX_YAML_LIST_BYTES + 2);
+        let (r, e) = read(&mut endless);
+        assert!(r.is_empty());
+        assert_eq!(
+            e,
+            [
+                "list.yaml:1:1: over 64 MiB of YAML is more than a YAML list is read whole (64 MiB): export the list as CSV or JSON Lines, which are read a record at a time"
+            ]
+        );
+        assert_eq!(
+            super::yaml_list_too_large(Some(65 << 20)),
+            "65 MiB of YAML is more than a YAML list is read whole (64 MiB): export the list as CSV or JSON Lines, which are read a record at a time"
+        );
+    }
 
     #[test]
     fn one_bad_record_of_a_yaml_list_costs_only_itself() {

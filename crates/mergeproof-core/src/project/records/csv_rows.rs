@@ -1,0 +1,314 @@
+//! CSV exports, a row at a time: the header's dotted columns become nested
+//! fields (past the depth limit they are refused), each cell a typed value,
+//! and every error at the row's line.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{
+    CSV_READ_AHEAD, CsvLayout, CsvRow, Entry, MAX_RECORD_BYTES, RECORD_TOO_LONG, too_long,
+};
+use crate::config::ProfileColumns;
+use crate::source::{LoadError, SourceLoc};
+
+pub(super) fn read_csv(
+    input: impl Read,
+    file: &str,
+    columns: &ProfileColumns,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) {
+    // Lines are counted here from byte offsets: the csv crate's own line
+    // numbers drift on files with CRLF line ends (most exports).
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(LineCounter::default()));
+    let counted = CountingReader {
+        inner: input,
+        read: 0,
+        last_was_cr: false,
+        lines: lines.clone(),
+    };
+    let line_of = |byte: u64| lines.borrow_mut().line_of(byte);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(counted);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            each(Err(csv_error(file, &e, 1)));
+            return;
+        }
+    };
+    // Each column's field path, renamed by `profile_columns`.
+    let paths: Vec<String> = headers
+        .iter()
+        .map(|h| columns.field_for(h.trim_start_matches('\u{feff}').trim()))
+        .collect();
+    let id_column = paths.iter().position(|p| p == columns.id_field());
+    let paths = without_too_deep_columns(paths, &headers, file, each);
+    let layout = Arc::new(CsvLayout {
+        file: file.to_string(),
+        paths,
+        id_column,
+    });
+    let mut cells = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match reader.read_record(&mut cells) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                lines.borrow_mut().row_start = reader.position().byte();
+                let line = cells.position().map_or(0, |p| line_of(p.byte()));
+                if cells.as_slice().len() > MAX_RECORD_BYTES {
+                    each(Err(LoadError::at(
+                        &SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1),
+                        too_long("row"),
+                    )));
+                    // The reader's buffer grew to hold it: let it go.
+                    cells = csv::StringRecord::new();
+                    continue;
+                }
+                each(Ok(Entry::Row(CsvRow {
+                    layout: layout.clone(),
+                    cells: cells.clone(),
+                    row,
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                })));
+            }
+            Err(_) if reader.get_ref().past_record_limit() => {
+                let start = lines.borrow().row_start;
+                let line = line_of(start);
+                each(Err(LoadError::at(
+                    &SourceLoc::new(file, u32::try_from(line).unwrap_or(u32::MAX), 1),
+                    format!("{}; the file is not read past it", too_long("row")),
+                )));
+                break;
+            }
+            Err(e) => {
+                row += 1;
+                lines.borrow_mut().row_start = reader.position().byte();
+                let line = error_position(&e).map_or(0, |p| line_of(p.byte()));
+                each(Err(csv_error(file, &e, line)));
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Each header with more dotted segments than [`crate::limits::MAX_DEPTH`]
+/// is a rejected column, reported where it stands in the header line, and
+/// left out of every record: its path becomes empty, which nothing reads.
+fn without_too_deep_columns(
+    mut paths: Vec<String>,
+    headers: &csv::StringRecord,
+    file: &str,
+    each: &mut dyn FnMut(Result<Entry, LoadError>),
+) -> Vec<String> {
+    let limit = crate::limits::MAX_DEPTH;
+    // The column in characters, counting each header and its comma (quotes
+    // around a header are not counted: the csv crate keeps no offsets).
+    let mut column = 1usize;
+    for (path, header) in paths.iter_mut().zip(headers.iter()) {
+        let segments = path.split('.').filter(|s| !s.is_empty()).count();
+        if segments > limit {
+            let shown: String = crate::sanitize::visible(header).chars().take(40).collect();
+            each(Err(LoadError::at(
+                &SourceLoc::new(file, 1, u32::try_from(column).unwrap_or(u32::MAX)),
+                format!(
+                    "the header `{shown}…` nests {segments} fields deep and mergeproof reads at most {limit}: this column is left out; rename it in the export or map it to a shorter field with `profile_columns:` in mergeproof.yaml"
+                ),
+            )));
+            path.clear();
+        }
+        column += header.chars().count() + 1;
+    }
+    paths
+}
+
+fn error_position(e: &csv::Error) -> Option<&csv::Position> {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { pos, .. } | csv::ErrorKind::Utf8 { pos, .. } => {
+            pos.as_ref()
+        }
+        _ => None,
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error, line: u64) -> LoadError {
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "this row has {len} cells where the header has {expected_len}: a cell holding a comma needs double quotes around it"
+        ),
+        csv::ErrorKind::Utf8 { .. } => {
+            "this row is not UTF-8 text: export the file as UTF-8".to_string()
+        }
+        _ => format!("cannot read the CSV: {e}"),
+    };
+    if line == 0 {
+        LoadError::in_file(file, message)
+    } else {
+        LoadError::at(&SourceLoc::new(file, line as u32, 1), message)
+    }
+}
+
+/// The line a byte offset is on, for offsets asked in increasing order: it
+/// keeps only the line ends read ahead of the last offset asked.
+#[derive(Default)]
+struct LineCounter {
+    /// Byte offsets of line ends read but not yet passed.
+    ends: std::collections::VecDeque<u64>,
+    /// Where the row being read starts: reading stops past
+    /// [`MAX_RECORD_BYTES`] from it (and the csv crate's read-ahead), so an
+    /// endless row is never held whole.
+    row_start: u64,
+    /// Line ends passed.
+    passed: u64,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        // With CRLF line ends the csv crate starts a record at the `\n` of
+        // the line before: that line end is passed too.
+        while self.ends.front().is_some_and(|end| *end <= byte) {
+            self.ends.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    read: u64,
+    /// The last byte read was `\r`: a `\n` first in the next read ends no
+    /// second line.
+    last_was_cr: bool,
+    lines: std::rc::Rc<std::cell::RefCell<LineCounter>>,
+}
+
+impl<R> CountingReader<R> {
+    /// Whether the row being read has run past [`MAX_RECORD_BYTES`] (and the
+    /// csv crate's read-ahead): reading stops there.
+    fn past_record_limit(&self) -> bool {
+        let row_start = self.lines.borrow().row_start;
+        self.read.saturating_sub(row_start) > MAX_RECORD_BYTES as u64 + CSV_READ_AHEAD
+    }
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.past_record_limit() {
+            return Err(std::io::Error::other(RECORD_TOO_LONG));
+        }
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        // A line ends at `\n`, `\r\n` or a lone `\r` (old Mac exports), as
+        // the csv crate reads them: counted once, at its first byte.
+        for (i, b) in buf[..n].iter().enumerate() {
+            let after_cr = if i == 0 {
+                self.last_was_cr
+            } else {
+                buf[i - 1] == b'\r'
+            };
+            if *b == b'\r' || (*b == b'\n' && !after_cr) {
+                lines.ends.push_back(self.read + i as u64);
+            }
+        }
+        if n > 0 {
+            self.last_was_cr = buf[n - 1] == b'\r';
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// A CSV cell as a value: empty is missing; numbers as numbers (not `007`);
+/// `true`/`false` as booleans; anything else text.
+pub fn cell_value(cell: &str) -> Option<Value> {
+    if cell.is_empty() {
+        return None;
+    }
+    if cell == "true" {
+        return Some(Value::Bool(true));
+    }
+    if cell == "false" {
+        return Some(Value::Bool(false));
+    }
+    if is_number(cell) {
+        if let Ok(i) = cell.parse::<i64>() {
+            return Some(Value::from(i));
+        }
+        if let Some(n) = cell
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
+            return Some(Value::Number(n));
+        }
+    }
+    Some(Value::String(cell.to_string()))
+}
+
+/// `12`, `-3.50`, `0.5`: a whole or decimal number, written without leading
+/// zeros (`007` is a code, not seven), exponents or a plus sign.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
+        && whole.len() <= 15
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Sets `a.b.c` in an object, making the objects on the way.
+pub(super) fn insert_path(data: &mut Value, path: &str, value: Value) {
+    let mut current = data;
+    let mut segments = path.split('.').filter(|s| !s.is_empty()).peekable();
+    while let Some(segment) = segments.next() {
+        let Value::Object(map) = current else {
+            return;
+        };
+        if segments.peek().is_none() {
+            map.insert(segment.to_string(), value);
+            return;
+        }
+        let next = map
+            .entry(segment.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !next.is_object() {
+            // A column `a` and a column `a.b`: the first one wins.
+            return;
+        }
+        current = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CountingReader;
+
+    #[test]
+    fn a_crlf_split_across_two_reads_is_one_line_end() {
+        let mut split = CountingReader {
+            inner: std::io::Cursor::new(b"a\r\nb\n".to_vec()),
+            read: 0,
+            last_was_cr: false,
+            lines: Default::default(),
+        };
+        let mut one = [0u8; 2];
+        while std::io::Read::read(&mut split, &mut one).unwrap() > 0 {}
+        assert_eq!(split.lines.borrow().ends.len(), 2);
+    }
+}
