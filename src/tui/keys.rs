@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::app::Action;
+use super::actions::Action;
 
 /// Every key, as the help overlay shows it.
 pub const KEYS: &[(&str, &str)] = &[

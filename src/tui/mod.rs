@@ -3,6 +3,7 @@
 //! holds no rule logic: state and updates in [`app`], drawing in [`ui`] and
 //! one module per pane, the terminal and the file watcher in [`event`].
 
+pub mod actions;
 pub mod app;
 pub mod decisions;
 // The terminal loop: poll(2) and Unix signals. On other systems the UI says

@@ -13,17 +13,17 @@ use ratatui::layout::{Position, Rect};
 
 use super::decisions::Decision;
 
-mod actions;
 mod flags;
 mod overlays;
 
+pub use super::actions::{Action, Effect, Overlay, Pane};
 use super::layout::{self, Areas};
 use super::model::{CampaignEntry, Checked, Counts, entries_from};
 use super::panes::campaigns::{CampaignsPane, CampaignsView};
 pub use super::panes::matrix::{Flag, Row};
 use super::panes::matrix::{MatrixPane, MatrixView};
 use super::panes::preview::{PreviewPane, PreviewView};
-pub use actions::{Action, Effect, Overlay, Pane};
+use super::panes::{Component, Handled};
 use mergeproof_core::engine::Run;
 use mergeproof_core::finding::Finding;
 use mergeproof_core::source::LoadError;
@@ -528,18 +528,18 @@ impl App {
             (Pane::Campaigns, Action::Left) => {}
             (Pane::Campaigns, Action::Right) => self.focus = Pane::Matrix,
             (Pane::Campaigns, _) => {
-                if let Some(i) = self.campaigns.handle(action, self.entries.len()) {
+                if let Handled::Moved(Some(i)) = self.campaigns.handle(action, self.entries.len()) {
                     self.select_campaign(i);
                 }
             }
             (Pane::Preview, Action::Left | Action::Right) | (Pane::Matrix, _) => {
                 let variants = self.checked().map_or(0, |c| c.run.compiled.variants.len());
-                if self.matrix.handle(action, variants) == Some(true) {
+                if let Handled::Moved(_) = self.matrix.handle(action, variants) {
                     self.cell_changed();
                 }
             }
             (Pane::Preview, _) => {
-                self.preview.handle(action);
+                self.preview.handle(action, ());
             }
         }
     }

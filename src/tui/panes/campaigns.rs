@@ -7,8 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{dim, error_style, pane_block, severity_style};
-use crate::tui::app::Action;
+use super::{Component, Handled, dim, error_style, pane_block, severity_style};
+use crate::tui::actions::Action;
 use crate::tui::layout::{inner, keep_in_view};
 use crate::tui::model::{CampaignEntry, Counts};
 use crate::tui::text::{fit, safe};
@@ -40,23 +40,6 @@ impl CampaignsPane {
 
     pub fn select(&mut self, index: usize) {
         self.selected = index;
-    }
-
-    /// The campaign an action moves the selection to, among `count`; `None`
-    /// when the action is not this pane's.
-    pub fn handle(&self, action: &Action, count: usize) -> Option<usize> {
-        let page = isize::try_from(self.page.max(1)).unwrap_or(1);
-        let by = match action {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::PageUp => -page,
-            Action::PageDown => page,
-            Action::Home => -isize::MAX / 2,
-            Action::End => isize::MAX / 2,
-            _ => return None,
-        };
-        let last = count.saturating_sub(1);
-        Some(self.selected.saturating_add_signed(by).min(last))
     }
 
     /// Takes the pane's place on the screen: keeps the selection in view.
@@ -202,4 +185,26 @@ pub fn active_spans(counts: Counts, pad: usize) -> Vec<Span<'static>> {
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ),
     ]
+}
+
+impl Component for CampaignsPane {
+    /// How many campaigns there are.
+    type Extent = usize;
+
+    /// Names the campaign an action moves the selection to; the app
+    /// selects it (and brings the matrix along).
+    fn handle(&mut self, action: &Action, count: usize) -> Handled {
+        let page = isize::try_from(self.page.max(1)).unwrap_or(1);
+        let by = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => -isize::MAX / 2,
+            Action::End => isize::MAX / 2,
+            _ => return Handled::Ignored,
+        };
+        let last = count.saturating_sub(1);
+        Handled::Moved(Some(self.selected.saturating_add_signed(by).min(last)))
+    }
 }

@@ -9,9 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table};
 
 use super::{
-    ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
+    ACCEPTED_MARK, Component, Handled, accepted_style, dim, error_style, pane_block, severity_mark,
+    severity_style,
 };
-use crate::tui::app::Action;
+use crate::tui::actions::Action;
 use crate::tui::layout::{inner, keep_in_view};
 use crate::tui::model::{CampaignEntry, Checked};
 use crate::tui::text::{fit, safe};
@@ -229,24 +230,6 @@ impl MatrixPane {
     pub fn scroll_to_start(&mut self) {
         self.row_offset = 0;
         self.variant_offset = 0;
-    }
-
-    /// Moves the selection for a key (rows up and down, variants left and
-    /// right) among `variants` columns. `None` when the action is not this
-    /// pane's; else whether the selected cell changed.
-    pub fn handle(&mut self, action: &Action, variants: usize) -> Option<bool> {
-        let page = isize::try_from(self.page.max(1)).unwrap_or(1);
-        Some(match action {
-            Action::Up => self.move_row(-1),
-            Action::Down => self.move_row(1),
-            Action::PageUp => self.move_row(-page),
-            Action::PageDown => self.move_row(page),
-            Action::Home => self.move_row(-isize::MAX / 2),
-            Action::End => self.move_row(isize::MAX / 2),
-            Action::Left => self.move_variant(-1, variants),
-            Action::Right => self.move_variant(1, variants),
-            _ => return None,
-        })
     }
 
     pub fn move_row(&mut self, by: isize) -> bool {
@@ -612,5 +595,32 @@ fn profile_row<'a>(
         row.style(Style::new().bg(Color::Indexed(236)))
     } else {
         row
+    }
+}
+
+impl Component for MatrixPane {
+    /// How many variants (columns) there are.
+    type Extent = usize;
+
+    /// Moves the selection for a key: rows up and down, variants left and
+    /// right.
+    fn handle(&mut self, action: &Action, variants: usize) -> Handled {
+        let page = isize::try_from(self.page.max(1)).unwrap_or(1);
+        let moved = match action {
+            Action::Up => self.move_row(-1),
+            Action::Down => self.move_row(1),
+            Action::PageUp => self.move_row(-page),
+            Action::PageDown => self.move_row(page),
+            Action::Home => self.move_row(-isize::MAX / 2),
+            Action::End => self.move_row(isize::MAX / 2),
+            Action::Left => self.move_variant(-1, variants),
+            Action::Right => self.move_variant(1, variants),
+            _ => return Handled::Ignored,
+        };
+        if moved {
+            Handled::Moved(None)
+        } else {
+            Handled::Kept
+        }
     }
 }

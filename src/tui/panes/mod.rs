@@ -5,6 +5,30 @@ pub mod campaigns;
 pub mod matrix;
 pub mod preview;
 
+use crate::tui::actions::Action;
+
+/// What a pane did with an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handled {
+    /// The action is not this pane's.
+    Ignored,
+    /// The pane changed only itself: a scroll, or a move that stayed put.
+    Kept,
+    /// The pane's selection moved, and the app brings the other panes along;
+    /// the campaigns pane names the campaign to select.
+    Moved(Option<usize>),
+}
+
+/// A pane in ratatui's component pattern: it owns its state and takes the
+/// actions meant for it; the app routes actions and lends what is shared.
+pub trait Component {
+    /// What the pane needs to know of the shared state to take an action:
+    /// how many campaigns, how many variants.
+    type Extent: Copy;
+
+    fn handle(&mut self, action: &Action, extent: Self::Extent) -> Handled;
+}
+
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};

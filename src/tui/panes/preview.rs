@@ -11,9 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{
-    ACCEPTED_MARK, accepted_style, dim, error_style, pane_block, severity_mark, severity_style,
+    ACCEPTED_MARK, Component, Handled, accepted_style, dim, error_style, pane_block, severity_mark,
+    severity_style,
 };
-use crate::tui::app::Action;
+use crate::tui::actions::Action;
 use crate::tui::layout::inner;
 use crate::tui::model::{CampaignEntry, Checked};
 use crate::tui::text::{fit, safe, styled};
@@ -79,23 +80,6 @@ impl PreviewPane {
     pub fn reset(&mut self) {
         self.scroll = 0;
         self.finding = 0;
-    }
-
-    /// Scrolls the message for a key; `false` when the action is not this
-    /// pane's.
-    pub fn handle(&mut self, action: &Action) -> bool {
-        let page = self.page.max(1).cast_signed();
-        let by: i16 = match action {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::PageUp => -page,
-            Action::PageDown => page,
-            Action::Home => i16::MIN,
-            Action::End => i16::MAX,
-            _ => return false,
-        };
-        self.scroll_by(by);
-        true
     }
 
     /// Takes the pane's place on the screen.
@@ -486,5 +470,25 @@ impl PreviewPane {
         let mut lines = findings.into_iter();
         let shown: Vec<Line> = lines.next().into_iter().chain(lines.skip(skip)).collect();
         frame.render_widget(Paragraph::new(shown), findings_area);
+    }
+}
+
+impl Component for PreviewPane {
+    type Extent = ();
+
+    /// Scrolls the message for a key.
+    fn handle(&mut self, action: &Action, (): ()) -> Handled {
+        let page = self.page.max(1).cast_signed();
+        let by: i16 = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => i16::MIN,
+            Action::End => i16::MAX,
+            _ => return Handled::Ignored,
+        };
+        self.scroll_by(by);
+        Handled::Kept
     }
 }

@@ -4,22 +4,23 @@
 //! result answers what sample profiles cannot: how often, and for whom. It
 //! holds no customer data but ids.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::audience::is_blank;
 use crate::config::Config;
-use crate::finding::{Field, ProfileKind, Severity};
-use crate::project::records::{CsvLayout, CsvRow, Entry};
-use crate::project::{Campaign, Profile};
+use crate::finding::{Field, Severity};
+use crate::project::Profile;
+use crate::project::records::Entry;
 use crate::rule_id::RuleId;
 use crate::source::LoadError;
 use crate::template::CompiledCampaign;
+
+mod shapes;
+use shapes::{Customer, Shapes, Sharing};
 
 /// How many records are read before they are checked together, in parallel.
 const BATCH: usize = 4096;
@@ -275,250 +276,6 @@ pub fn audit(
     )
 }
 
-/// Whether customers who agree on what a campaign reads share one check.
-#[derive(Clone, Copy, PartialEq)]
-enum Sharing {
-    /// Customers with the same shape for a campaign (the same cells, or
-    /// values, in the fields it reads) share one selection, render and
-    /// check. How many shapes a list holds depends on what the templates
-    /// read: a few thousand in a million customers when they read fields of
-    /// few values, nearly one per customer when they print names.
-    Shapes,
-    /// Every customer rendered and checked on their own: what sharing must
-    /// agree with (the tests compare the two).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Nothing,
-}
-
-/// A customer of a batch: a CSV row still as cells, or a profile.
-enum Customer {
-    Row(CsvRow),
-    Profile(Profile),
-}
-
-impl Customer {
-    fn of(entry: Entry) -> Customer {
-        match entry {
-            Entry::Row(row) => Customer::Row(row),
-            Entry::Record(r) => {
-                Customer::Profile(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
-            }
-        }
-    }
-
-    fn id(&self) -> Cow<'_, str> {
-        match self {
-            Customer::Row(row) => row.id(),
-            Customer::Profile(p) => Cow::Borrowed(&p.id),
-        }
-    }
-
-    fn profile(&self) -> Cow<'_, Profile> {
-        match self {
-            Customer::Row(row) => {
-                let r = row.record();
-                Cow::Owned(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
-            }
-            Customer::Profile(p) => Cow::Borrowed(p),
-        }
-    }
-}
-
-/// Some top-level fields of a record, and the CSV columns that hold them in
-/// the layout last seen.
-struct Part {
-    /// `None`: all of the record.
-    fields: Option<Vec<String>>,
-    columns: Vec<usize>,
-}
-
-impl Part {
-    /// Writes the part of `customer`: two customers write the same bytes
-    /// exactly when they hold the same in these fields.
-    fn write(&self, customer: &Customer, layout: Option<&Arc<CsvLayout>>, key: &mut Vec<u8>) {
-        match customer {
-            Customer::Row(row) => {
-                key.push(b'c');
-                if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) {
-                    row.write_cells(&self.columns, key);
-                } else {
-                    let columns = row.layout.columns_under(self.fields.as_deref());
-                    row.write_cells(&columns, key);
-                }
-            }
-            Customer::Profile(p) => {
-                key.push(b'j');
-                match (&self.fields, &p.data) {
-                    (Some(fields), Value::Object(map)) => {
-                        for field in fields {
-                            if let Some(value) = map.get(field) {
-                                key.push(1);
-                                // Writing to memory cannot fail.
-                                let _ = serde_json::to_writer(&mut *key, value);
-                            }
-                            // JSON text never holds this byte: it ends each field.
-                            key.push(0xff);
-                        }
-                    }
-                    _ => {
-                        let _ = serde_json::to_writer(&mut *key, &p.data);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// What was worked out once for each key, kept for the next batches.
-struct Store<V> {
-    values: HashMap<Box<[u8]>, V>,
-    /// The bytes of the keys kept.
-    bytes: usize,
-    /// Values worked out so far.
-    worked: u64,
-}
-
-/// Values a store keeps before it starts over, so that memory stays flat on
-/// a list where few customers share a shape.
-const STORED: usize = 1 << 16;
-
-/// Bytes of keys a store keeps before it starts over: keys hold the values a
-/// shape is told apart by, and a list of long distinct values (a 200 KB
-/// name each) would otherwise keep them all, in every campaign.
-const STORED_BYTES: usize = 8 << 20;
-
-/// A key longer than this is not kept: a customer with values that long is a
-/// shape of their own, and keeping it would only cost memory.
-const MAX_STORED_KEY: usize = 16 << 10;
-
-impl<V: Clone + Send + Sync> Store<V> {
-    fn new() -> Store<V> {
-        Store {
-            values: HashMap::new(),
-            bytes: 0,
-            worked: 0,
-        }
-    }
-
-    /// The value of each key: a stored one, else worked out once (in
-    /// parallel, from the first item with that key) and stored.
-    fn resolve(&mut self, keys: &[Box<[u8]>], work: impl Fn(usize) -> V + Sync) -> Vec<V> {
-        // Each item's value, or the number of the new key it has.
-        let mut found: Vec<Result<V, usize>> = Vec::with_capacity(keys.len());
-        let mut new_keys: HashMap<&[u8], usize> = HashMap::new();
-        let mut firsts: Vec<usize> = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            found.push(match self.values.get(key) {
-                Some(v) => Ok(v.clone()),
-                None => Err(*new_keys.entry(key).or_insert_with(|| {
-                    firsts.push(i);
-                    firsts.len() - 1
-                })),
-            });
-        }
-        let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
-        self.worked += worked.len() as u64;
-        for (&i, v) in firsts.iter().zip(&worked) {
-            let key = &keys[i];
-            if key.len() > MAX_STORED_KEY {
-                continue;
-            }
-            if self.values.len() == STORED || self.bytes + key.len() > STORED_BYTES {
-                self.values.clear();
-                self.bytes = 0;
-            }
-            self.bytes += key.len();
-            self.values.insert(key.clone(), v.clone());
-        }
-        found
-            .into_iter()
-            .map(|f| f.unwrap_or_else(|n| worked[n].clone()))
-            .collect()
-    }
-}
-
-/// What one campaign has worked out so far, by shape.
-struct Shapes {
-    /// What its audiences read: it decides the variant.
-    audiences: Part,
-    /// By variant, what decides every render and finding of it.
-    variants: Vec<Part>,
-    layout: Option<Arc<CsvLayout>>,
-    selections: Store<Option<usize>>,
-    outcomes: Store<Arc<Outcome>>,
-}
-
-impl Shapes {
-    fn new(compiled: &CompiledCampaign, config: &Config) -> Shapes {
-        let part = |fields| Part {
-            fields,
-            columns: Vec::new(),
-        };
-        Shapes {
-            audiences: part(crate::edge::audience_fields(&compiled.campaign)),
-            variants: (0..compiled.variants.len())
-                .map(|vi| part(crate::edge::read_fields(compiled, vi, config)))
-                .collect(),
-            layout: None,
-            selections: Store::new(),
-            outcomes: Store::new(),
-        }
-    }
-
-    /// Finds the columns of each part in the layout of `batch`'s first row.
-    fn follow_layout(&mut self, batch: &[Customer]) {
-        let Some(layout) = batch.iter().find_map(|c| match c {
-            Customer::Row(row) => Some(&row.layout),
-            Customer::Profile(_) => None,
-        }) else {
-            return;
-        };
-        if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
-            return;
-        }
-        for part in std::iter::once(&mut self.audiences).chain(&mut self.variants) {
-            part.columns = layout.columns_under(part.fields.as_deref());
-        }
-        self.layout = Some(layout.clone());
-    }
-
-    /// The outcome of each customer of `batch`.
-    fn outcomes(
-        &mut self,
-        batch: &[Customer],
-        check: impl Fn(&Profile, Option<usize>) -> Arc<Outcome> + Sync,
-        campaign: &Campaign,
-    ) -> Vec<Arc<Outcome>> {
-        self.follow_layout(batch);
-        let layout = self.layout.as_ref();
-        let keys: Vec<Box<[u8]>> = batch
-            .par_iter()
-            .map(|c| {
-                let mut key = Vec::with_capacity(64);
-                self.audiences.write(c, layout, &mut key);
-                key.into_boxed_slice()
-            })
-            .collect();
-        let selections = self.selections.resolve(&keys, |i| {
-            crate::select::select(campaign, &batch[i].profile())
-        });
-        let keys: Vec<Box<[u8]>> = batch
-            .par_iter()
-            .zip(&selections)
-            .map(|(c, vi)| {
-                let mut key = Vec::with_capacity(64);
-                if let Some(vi) = *vi {
-                    key.extend_from_slice(&(vi as u32).to_le_bytes());
-                    self.variants[vi].write(c, layout, &mut key);
-                }
-                key.into_boxed_slice()
-            })
-            .collect();
-        self.outcomes
-            .resolve(&keys, |i| check(&batch[i].profile(), selections[i]))
-    }
-}
-
 fn audit_with(
     campaigns: &[Arc<CompiledCampaign>],
     config: &Config,
@@ -706,7 +463,7 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
 mod tests {
     use super::*;
     use crate::project::records::{RecordFormat, read_entries};
-    use serde_json::Map;
+    use serde_json::{Map, Value};
 
     /// The shipped examples: every rule fires on some profile there.
     fn examples() -> (crate::project::Project, Vec<Arc<CompiledCampaign>>) {

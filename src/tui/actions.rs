@@ -4,7 +4,7 @@
 use mergeproof_core::rule_id::RuleId;
 use ratatui::layout::Position;
 
-use crate::tui::decisions::Decision;
+use super::decisions::Decision;
 use mergeproof_core::finding::Finding;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
