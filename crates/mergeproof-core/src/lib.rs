@@ -50,6 +50,12 @@
 //! assert_eq!(run.summary().campaigns, 2);
 //! ```
 
+// What another program can reach is what it is meant to: an item `pub`
+// only inside a private module says `pub(crate)`.
+#![warn(unreachable_pub)]
+// The engine reports bad input as errors; it never unwraps (tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod atomic;
 pub mod audience;
 pub mod audit;

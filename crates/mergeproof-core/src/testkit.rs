@@ -11,7 +11,7 @@ use crate::source::SourceLoc;
 
 /// A campaign parsed from YAML (as `campaigns/test.yaml`); panics on errors,
 /// which is what a test wants.
-pub fn campaign(yaml: &str) -> Campaign {
+pub(crate) fn campaign(yaml: &str) -> Campaign {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
     std::fs::write(dir.path().join("campaigns/test.yaml"), yaml).unwrap();
@@ -24,11 +24,11 @@ pub fn campaign(yaml: &str) -> Campaign {
 }
 
 /// A sample profile from YAML text (a mapping), with id `p`.
-pub fn profile(yaml: &str) -> Profile {
+pub(crate) fn profile(yaml: &str) -> Profile {
     named_profile("p", yaml)
 }
 
-pub fn named_profile(id: &str, yaml: &str) -> Profile {
+pub(crate) fn named_profile(id: &str, yaml: &str) -> Profile {
     let data: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
     Profile::from_data(
         id.into(),
@@ -39,7 +39,7 @@ pub fn named_profile(id: &str, yaml: &str) -> Profile {
 }
 
 /// Writes files into a fresh project folder: `[("campaigns/a.yaml", "...")]`.
-pub fn project_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn project_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("campaigns")).unwrap();
     std::fs::create_dir_all(dir.path().join("sample-profiles")).unwrap();
@@ -53,7 +53,7 @@ pub fn project_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Compiles a campaign (no partials), selects the variant `profile_yaml`
 /// receives and runs one rule's cell check on it.
-pub fn check_cell_with(
+pub(crate) fn check_cell_with(
     rule_id: &str,
     campaign_yaml: &str,
     profile_yaml: &str,
@@ -66,7 +66,7 @@ pub fn check_cell_with(
     )
 }
 
-pub fn check_cell_with_config(
+pub(crate) fn check_cell_with_config(
     rule_id: &str,
     campaign_yaml: &str,
     profile_yaml: &str,
@@ -96,7 +96,7 @@ pub fn check_cell_with_config(
 }
 
 /// A campaign compiled without partials; panics on errors.
-pub fn compiled(campaign_yaml: &str) -> crate::template::CompiledCampaign {
+pub(crate) fn compiled(campaign_yaml: &str) -> crate::template::CompiledCampaign {
     let partials = std::collections::BTreeMap::new();
     let (compiled_partials, _) = crate::template::compile_partials(&partials, Default::default());
     let declared = crate::dialect::DeclaredHelpers::new();
@@ -110,7 +110,7 @@ pub fn compiled(campaign_yaml: &str) -> crate::template::CompiledCampaign {
 }
 
 /// Runs one rule's campaign check with the given sample profiles (and no probes).
-pub fn check_campaign_with(
+pub(crate) fn check_campaign_with(
     rule_id: &str,
     campaign_yaml: &str,
     profiles: &[&str],
@@ -125,7 +125,7 @@ pub fn check_campaign_with(
 
 /// Runs one rule's campaign check with these profiles (samples or edge cases)
 /// and probes; each receives the variant `select` gives it.
-pub fn check_campaign_with_probes(
+pub(crate) fn check_campaign_with_probes(
     rule_id: &str,
     campaign_yaml: &str,
     profiles: &[crate::project::ProfileRef],
@@ -156,7 +156,7 @@ pub fn check_campaign_with_probes(
 }
 
 /// A synthesized profile (an edge case or a probe) from YAML text.
-pub fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
+pub(crate) fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
     std::sync::Arc::new(Profile {
         kind: ProfileKind::Edge,
         ..named_profile(id, yaml)
@@ -165,11 +165,11 @@ pub fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
 
 /// A campaign of one catch-all variant with this subject and body, as YAML.
 /// A one-variant campaign in `dialect`, subject "Hi".
-pub fn in_dialect(dialect: &str, body: &str) -> String {
+pub(crate) fn in_dialect(dialect: &str, body: &str) -> String {
     format!("dialect: {dialect}\n{}", one_variant("Hi", body))
 }
 
-pub fn one_variant(subject: &str, body: &str) -> String {
+pub(crate) fn one_variant(subject: &str, body: &str) -> String {
     format!(
         "variants:\n  - id: only\n    subject: {}\n    body: {}\n",
         serde_json::to_string(subject).unwrap(),

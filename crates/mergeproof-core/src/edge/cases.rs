@@ -38,7 +38,7 @@ use super::usage::{Boundary, FieldUse};
 /// How useful a case is, most useful first: when the per-campaign cap cuts the
 /// list, the boundaries and missing values survive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tier {
+pub(super) enum Tier {
     /// The values a condition (audience, policy, template helper) turns on.
     Boundary,
     /// The field is not there at all.
@@ -51,7 +51,7 @@ pub enum Tier {
 
 /// One synthesized change to a profile.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Case {
+pub(super) struct Case {
     pub tier: Tier,
     pub edits: Vec<PathEdit>,
     /// The name of the change, after `edge:` (`first_name=missing`).
@@ -76,7 +76,7 @@ impl Case {
 
 /// A value a condition turns on.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Point {
+pub(super) struct Point {
     pub edit: Edit,
     /// The value as it appears in the edge case's name (`17`, `missing`).
     pub label: String,
@@ -94,7 +94,7 @@ impl Point {
     }
 
     /// `set to 17, just below \`age gte 18\``.
-    pub fn describe(&self, condition: &str) -> String {
+    pub(super) fn describe(&self, condition: &str) -> String {
         match &self.edit {
             Edit::Remove => format!("removed, {} `{condition}`", self.relation),
             Edit::Set(_) => format!("set to {}, {} `{condition}`", self.label, self.relation),
@@ -103,9 +103,9 @@ impl Point {
 }
 
 /// How many items the "many" list case holds.
-pub const MANY_ITEMS: usize = 12;
+pub(super) const MANY_ITEMS: usize = 12;
 /// Length of the long text case, in characters.
-pub const LONG_TEXT_CHARS: usize = 300;
+pub(super) const LONG_TEXT_CHARS: usize = 300;
 /// The numbers a numeric field is tried with besides its boundaries.
 const ZERO: i64 = 0;
 const NEGATIVE: i64 = -1;
@@ -117,7 +117,7 @@ const VERY_LARGE: i64 = 1_000_000_000_000;
 /// The edge cases of one field, most useful first. `siblings` are the other
 /// fields of the same variant (a list's items are built from the fields read
 /// inside its `{{#each}}`); `base` is the profile the cases change.
-pub fn field_cases(field: &FieldUse, siblings: &[FieldUse], base: &Value) -> Vec<Case> {
+pub(super) fn field_cases(field: &FieldUse, siblings: &[FieldUse], base: &Value) -> Vec<Case> {
     let current = sample_value(base, &field.path);
     let kinds = Kinds::of(field, current);
     let path = field.path.as_str();
@@ -421,7 +421,7 @@ fn list_items(path: &str, siblings: &[FieldUse], current: Option<&Value>, n: usi
 
 /// The values a leaf condition turns on. `current` is the base's value there
 /// (for `exists: true` and `contains`, the change keeps what it can of it).
-pub fn leaf_points(op: &Op, current: Option<&Value>) -> Vec<Point> {
+pub(super) fn leaf_points(op: &Op, current: Option<&Value>) -> Vec<Point> {
     match op {
         Op::Exists(_) => {
             // Present: the base's own value when it has one (named after it),
@@ -527,7 +527,7 @@ fn contains_points(v: &Value, current: Option<&Value>) -> Vec<Point> {
 /// Just below, at and just above a threshold: numbers (also written as text)
 /// step by 1 when whole and by 0.01 when fractional; ISO dates by a day; other
 /// text compares by its characters and only its own value is tried.
-pub fn steps(v: &Value) -> Vec<(Value, &'static str)> {
+pub(super) fn steps(v: &Value) -> Vec<(Value, &'static str)> {
     if let Some(n) = as_number(v) {
         return number_steps(n);
     }
@@ -546,7 +546,7 @@ pub fn steps(v: &Value) -> Vec<(Value, &'static str)> {
 /// Largest whole number that steps by one without losing precision.
 const EXACT_INTEGER: f64 = 9.0e15;
 
-pub fn number_steps(n: f64) -> Vec<(Value, &'static str)> {
+pub(super) fn number_steps(n: f64) -> Vec<(Value, &'static str)> {
     if n.fract() == 0.0 && n.abs() < EXACT_INTEGER {
         // Checked just above: whole and well inside i64.
         let i = n as i64;
@@ -575,7 +575,7 @@ fn decimal_places(n: f64) -> i32 {
 }
 
 /// A JSON number: whole when it is whole, so an age is `17`, not `17.0`.
-pub fn number(n: f64) -> Value {
+pub(super) fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < EXACT_INTEGER {
         return Value::from(n as i64);
     }
@@ -584,7 +584,7 @@ pub fn number(n: f64) -> Value {
 
 /// A value none of `values` equals: past the largest number, the other
 /// boolean, or the text `unlisted`.
-pub fn outside(values: &[Value]) -> Value {
+pub(super) fn outside(values: &[Value]) -> Value {
     if !values.is_empty() && values.iter().all(Value::is_number) {
         let max = values
             .iter()
@@ -616,7 +616,7 @@ pub fn outside(values: &[Value]) -> Value {
 }
 
 /// A value as it appears in an edge case's name.
-pub fn label(v: &Value) -> String {
+pub(super) fn label(v: &Value) -> String {
     const MAX: usize = 40;
     let text = match v {
         Value::String(s) if s.is_empty() => "\"\"".to_string(),
@@ -634,7 +634,7 @@ pub fn label(v: &Value) -> String {
 }
 
 /// A leaf as a person writes it: `age gte 18`, `tier in [gold, platinum]`.
-pub fn condition_text(field: &str, op: &Op) -> String {
+pub(super) fn condition_text(field: &str, op: &Op) -> String {
     // A long list is named by its first values: the text is part of every
     // edge case made from it.
     const SHOWN: usize = 8;

@@ -14,7 +14,7 @@ use serde_json::{Number, Value};
 use super::edit::{Edit, PathEdit};
 
 /// Whether `a` and `b` print as the same JSON text.
-pub fn same_value(a: &Value, b: &Value) -> bool {
+pub(super) fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -50,7 +50,7 @@ fn same_number(a: &Number, b: &Number) -> bool {
 }
 
 /// Feeds `value` to `state`; values that are [`same_value`] hash alike.
-pub fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
+pub(super) fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
     match value {
         Value::Null => state.write_u8(0),
         Value::Bool(b) => {
@@ -83,7 +83,7 @@ pub fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
 
 /// The hash of a profile's data, for [`super::Builder`]'s merge of identical
 /// profiles.
-pub fn data_hash(value: &Value) -> u64 {
+pub(super) fn data_hash(value: &Value) -> u64 {
     let mut state = std::hash::DefaultHasher::new();
     hash_value(value, &mut state);
     state.finish()
@@ -92,13 +92,13 @@ pub fn data_hash(value: &Value) -> u64 {
 /// One base changed by some edits: the same base with the same edits always
 /// gives the same data, so a repeat is known to be a duplicate before its
 /// data is built. The base is told by its address (`None`: the empty profile).
-pub struct Recipe {
+pub(super) struct Recipe {
     base: Option<usize>,
     edits: Vec<PathEdit>,
 }
 
 impl Recipe {
-    pub fn new<T>(base: Option<&T>, edits: &[PathEdit]) -> Self {
+    pub(super) fn new<T>(base: Option<&T>, edits: &[PathEdit]) -> Self {
         Self {
             base: base.map(|b| std::ptr::from_ref(b).addr()),
             edits: edits.to_vec(),

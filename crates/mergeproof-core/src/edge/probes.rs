@@ -35,7 +35,7 @@ use super::{Base, Builder};
 
 /// At most this many distinct bases (by the audience leaves that hold for them)
 /// are probed; beyond it, more bases rarely reach a variant the first did not.
-pub const MAX_PROBE_BASES: usize = 16;
+pub(super) const MAX_PROBE_BASES: usize = 16;
 
 /// Profiles synthesized at each audience's own values, for reachability.
 pub fn audience_probes(

@@ -18,7 +18,7 @@ use crate::project::Profile;
 
 /// The top-level fields profiles are made from.
 #[derive(Clone, Debug, Default)]
-pub enum Scope {
+pub(super) enum Scope {
     /// These top-level fields.
     Fields(BTreeSet<String>),
     /// All of the profile: something reads it as a whole, goes through a list
@@ -30,7 +30,7 @@ pub enum Scope {
 impl Scope {
     /// The scope of these dotted paths over these bases: the first segment of
     /// each path.
-    pub fn of_paths<'p>(
+    pub(super) fn of_paths<'p>(
         paths: impl IntoIterator<Item = &'p str>,
         bases: &[Option<&Profile>],
     ) -> Scope {
@@ -48,7 +48,7 @@ impl Scope {
     }
 
     /// The fields, sorted; `None` for the whole profile.
-    pub fn fields(self) -> Option<Vec<String>> {
+    pub(super) fn fields(self) -> Option<Vec<String>> {
         match self {
             Scope::Fields(fields) => Some(fields.into_iter().collect()),
             Scope::Whole => None,
@@ -56,7 +56,7 @@ impl Scope {
     }
 
     /// Adds a top-level field.
-    pub fn add(&mut self, field: &str) {
+    pub(super) fn add(&mut self, field: &str) {
         if let Scope::Fields(fields) = self
             && !field.is_empty()
             && field != EACH
@@ -66,7 +66,7 @@ impl Scope {
     }
 
     /// The fields of `data` in the scope.
-    pub fn part(&self, data: &Value) -> Value {
+    pub(super) fn part(&self, data: &Value) -> Value {
         match (self, data) {
             (Scope::Fields(fields), Value::Object(map)) => Value::Object(
                 map.iter()
@@ -81,7 +81,7 @@ impl Scope {
     /// For each base, the first base whose data outside the scope is
     /// identical (edits never reach there, so two profiles made from them are
     /// the same exactly when those numbers and their parts are).
-    pub fn rests(&self, bases: &[Option<&Profile>]) -> Vec<usize> {
+    pub(super) fn rests(&self, bases: &[Option<&Profile>]) -> Vec<usize> {
         let Scope::Fields(fields) = self else {
             return vec![0; bases.len()];
         };
@@ -99,7 +99,7 @@ impl Scope {
     /// A whole profile again from one made in this scope from `base`: the
     /// base's fields outside the scope, in the base's order, with the made
     /// profile's fields in their places and its new ones after them.
-    pub fn complete(&self, made: &Value, base: Option<&Profile>) -> Value {
+    pub(super) fn complete(&self, made: &Value, base: Option<&Profile>) -> Value {
         let (Scope::Fields(fields), Value::Object(made_map)) = (self, made) else {
             return made.clone();
         };

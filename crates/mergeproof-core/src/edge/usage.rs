@@ -14,7 +14,7 @@ const RESERVED: [&str; 2] = ["id", "description"];
 
 /// How one variant reads one data path.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FieldUse {
+pub(super) struct FieldUse {
     /// Dotted path; `[]` stands for each item of a list.
     pub path: String,
     /// A token prints it (`{{first_name}}`, `{{default first_name "x"}}`, a
@@ -50,7 +50,7 @@ impl FieldUse {
 /// A condition on a field, whose values just below, at and above (or in and
 /// outside) become edge cases.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Boundary {
+pub(super) enum Boundary {
     /// An audience or policy leaf (`age gte 18`, `household.has_infant eq true`).
     Leaf { op: Op, source: String },
     /// A literal a template condition compares the field with
@@ -69,7 +69,7 @@ pub enum Boundary {
 /// holds (number, boolean, list) is decided over the whole campaign: a field
 /// compared as a number in one variant's audience is a number where another
 /// variant prints it too.
-pub fn campaign_fields(compiled: &CompiledCampaign, config: &Config) -> Vec<Vec<FieldUse>> {
+pub(super) fn campaign_fields(compiled: &CompiledCampaign, config: &Config) -> Vec<Vec<FieldUse>> {
     let mut per_variant: Vec<Vec<FieldUse>> = (0..compiled.variants.len())
         .map(|vi| variant_fields(compiled, vi, config))
         .collect();
@@ -93,7 +93,11 @@ pub fn campaign_fields(compiled: &CompiledCampaign, config: &Config) -> Vec<Vec<
 /// Every field one variant reads, in a stable order: its audience first, then
 /// the policies of its sensitive categories, then its templates (subject,
 /// preheader, body; tokens before block conditions).
-pub fn variant_fields(compiled: &CompiledCampaign, vi: usize, config: &Config) -> Vec<FieldUse> {
+pub(super) fn variant_fields(
+    compiled: &CompiledCampaign,
+    vi: usize,
+    config: &Config,
+) -> Vec<FieldUse> {
     let mut fields: Vec<FieldUse> = Vec::new();
     let campaign = &compiled.campaign;
     let Some(variant) = campaign.variants.get(vi) else {

@@ -24,7 +24,7 @@ use crate::template::RenderedText;
 
 use super::{CellContext, Draft, Rule, RuleDoc};
 
-pub struct BrokenLink;
+pub(super) struct BrokenLink;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::BrokenLink,

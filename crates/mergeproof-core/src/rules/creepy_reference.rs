@@ -23,7 +23,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct CreepyReference;
+pub(super) struct CreepyReference;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::CreepyReference,

@@ -22,7 +22,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct GenderAssumption;
+pub(super) struct GenderAssumption;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::GenderAssumption,

@@ -24,7 +24,7 @@ use crate::template::Token;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct GuardMismatch;
+pub(super) struct GuardMismatch;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::GuardMismatch,

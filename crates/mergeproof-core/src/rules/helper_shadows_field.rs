@@ -16,7 +16,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct HelperShadowsField;
+pub(super) struct HelperShadowsField;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::HelperShadowsField,

@@ -8,7 +8,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct MissingFallback;
+pub(super) struct MissingFallback;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::MissingFallback,

@@ -18,7 +18,7 @@ use crate::rule_id::RuleId;
 
 use super::{CampaignContext, Draft, Rule, RuleDoc};
 
-pub struct NoControl;
+pub(super) struct NoControl;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::NoControl,

@@ -14,7 +14,7 @@ use crate::rule_id::RuleId;
 
 use super::{CampaignContext, Draft, Rule, RuleDoc};
 
-pub struct NoVariant;
+pub(super) struct NoVariant;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::NoVariant,

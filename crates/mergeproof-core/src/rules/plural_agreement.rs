@@ -18,7 +18,7 @@ use crate::template::Token;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct PluralAgreement;
+pub(super) struct PluralAgreement;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::PluralAgreement,

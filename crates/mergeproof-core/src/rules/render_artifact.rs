@@ -29,7 +29,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc};
 
-pub struct RenderArtifact;
+pub(super) struct RenderArtifact;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::RenderArtifact,

@@ -13,7 +13,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc};
 
-pub struct SendFailure;
+pub(super) struct SendFailure;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::SendFailure,

@@ -14,7 +14,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct SensitiveCategory;
+pub(super) struct SensitiveCategory;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::SensitiveCategory,

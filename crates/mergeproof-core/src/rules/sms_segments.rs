@@ -19,7 +19,7 @@ use crate::template::{CompiledCampaign, RenderedText};
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct SmsSegments;
+pub(super) struct SmsSegments;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::SmsSegments,

@@ -18,7 +18,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc};
 
-pub struct SubjectTruncation;
+pub(super) struct SubjectTruncation;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::SubjectTruncation,

@@ -13,7 +13,7 @@ use crate::rule_id::RuleId;
 
 use super::{CampaignContext, Draft, Rule, RuleDoc};
 
-pub struct UncoveredVariant;
+pub(super) struct UncoveredVariant;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::UncoveredVariant,

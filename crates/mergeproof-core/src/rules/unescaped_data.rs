@@ -13,7 +13,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct UnescapedData;
+pub(super) struct UnescapedData;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::UnescapedData,

@@ -21,7 +21,7 @@ use crate::rule_id::RuleId;
 use super::reach::{Reach, Why};
 use super::{CampaignContext, Draft, Rule, RuleDoc};
 
-pub struct UnreachableVariant;
+pub(super) struct UnreachableVariant;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::UnreachableVariant,

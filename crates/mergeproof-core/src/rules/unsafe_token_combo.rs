@@ -21,7 +21,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct UnsafeTokenCombo;
+pub(super) struct UnsafeTokenCombo;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::UnsafeTokenCombo,

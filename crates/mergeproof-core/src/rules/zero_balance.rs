@@ -12,7 +12,7 @@ use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
-pub struct ZeroBalance;
+pub(super) struct ZeroBalance;
 
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::ZeroBalance,

@@ -21,11 +21,11 @@ use crate::project::{Partial, TemplateSource};
 use crate::source::LoadError;
 
 /// The `.hbs` partials, compiled once per project.
-pub struct Partials<'a> {
+pub(super) struct Partials<'a> {
     templates: BTreeMap<String, lower::PartialTemplate<'a>>,
 }
 
-pub fn compile_partials(
+pub(super) fn compile_partials(
     partials: &BTreeMap<String, Partial>,
     dialect: Dialect,
 ) -> (Partials<'_>, Vec<LoadError>) {
@@ -139,7 +139,7 @@ fn new_registry(
 /// Lowers a campaign's templates, one by one, and registers the marked copy
 /// of each to render: plain text for subject and preheader, HTML-escaping
 /// for email bodies.
-pub struct FrontEnd<'a> {
+pub(super) struct FrontEnd<'a> {
     partials: &'a Partials<'a>,
     dialect: TemplateDialect<'a>,
     text_registry: Handlebars<'static>,
@@ -148,7 +148,7 @@ pub struct FrontEnd<'a> {
 }
 
 impl<'a> FrontEnd<'a> {
-    pub fn new(partials: &'a Partials<'a>, dialect: TemplateDialect<'a>) -> FrontEnd<'a> {
+    pub(super) fn new(partials: &'a Partials<'a>, dialect: TemplateDialect<'a>) -> FrontEnd<'a> {
         FrontEnd {
             partials,
             dialect,
@@ -161,7 +161,7 @@ impl<'a> FrontEnd<'a> {
     /// Compiles and lowers one template, registered as `key`: its analysis
     /// and its outline (its literal text with each output's markers where it
     /// prints); its errors otherwise.
-    pub fn lower(
+    pub(super) fn lower(
         &mut self,
         key: &str,
         html: bool,
@@ -203,7 +203,7 @@ impl<'a> FrontEnd<'a> {
 
     /// The renderer of the templates lowered, and the one error that says
     /// the campaign is written for another platform, if it is.
-    pub fn finish(self) -> (Box<dyn Renderer>, Option<LoadError>) {
+    pub(super) fn finish(self) -> (Box<dyn Renderer>, Option<LoadError>) {
         let other_dialect =
             one_error_for_another_dialect(&self.foreign_helpers, self.dialect.dialect);
         let renderer = HandlebarsRenderer {
@@ -257,10 +257,10 @@ impl Renderer for HandlebarsRenderer {
 }
 
 /// A profile's data as Handlebars holds it.
-pub struct Input(Context);
+pub(super) struct Input(Context);
 
 impl Input {
-    pub fn of(data: &serde_json::Value) -> Input {
+    pub(super) fn of(data: &serde_json::Value) -> Input {
         Input(Context::from(data.clone()))
     }
 }

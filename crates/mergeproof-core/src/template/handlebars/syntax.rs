@@ -6,7 +6,7 @@
 
 /// One problem and its 1-based line and column in the template text.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(super) struct Problem {
     pub position: (usize, usize),
     pub message: String,
 }
@@ -21,10 +21,10 @@ struct Open<'a> {
 
 /// How deep a template may nest, everything counted together: see
 /// [`crate::limits::MAX_DEPTH`].
-pub const MAX_DEPTH: usize = crate::limits::MAX_DEPTH;
+pub(super) const MAX_DEPTH: usize = crate::limits::MAX_DEPTH;
 
 /// The first block or brace problem in `text`, if there is one.
-pub fn find_problem(text: &str) -> Option<Problem> {
+pub(super) fn find_problem(text: &str) -> Option<Problem> {
     scan(text, false)
 }
 
@@ -34,7 +34,7 @@ pub fn find_problem(text: &str) -> Option<Problem> {
 /// them one level deeper. Blocks closed by the wrong name do not stop the
 /// count (they are the compiler's to report): the depth is checked whatever
 /// else is wrong before it.
-pub fn too_deep(text: &str) -> Option<Problem> {
+pub(super) fn too_deep(text: &str) -> Option<Problem> {
     scan(text, true).filter(|p| p.message.starts_with(TOO_DEEP))
 }
 
@@ -200,7 +200,7 @@ fn scan(text: &str, depth_only: bool) -> Option<Problem> {
 /// starts: what a syntax error names. Block tags are tried as the expression
 /// they open (`{{#each . }}` as `{{each . }}`); closing tags, `{{else}}`,
 /// comments, raw blocks and partials are left to the block checks.
-pub fn unreadable_tag(text: &str) -> Option<Problem> {
+pub(super) fn unreadable_tag(text: &str) -> Option<Problem> {
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {
         let escaped = text[..open].ends_with('\\');

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::render_branch;
 use crate::dialect::{DeclaredHelper, DeclaredHelpers, Returns};
 
-pub fn register(registry: &mut Handlebars<'static>, declared: &DeclaredHelpers) {
+pub(super) fn register(registry: &mut Handlebars<'static>, declared: &DeclaredHelpers) {
     for (name, helper) in declared.iter().filter(|(_, d)| !d.like_mergeproof) {
         registry.register_helper(name, Box::new(Declared(helper.clone())));
     }

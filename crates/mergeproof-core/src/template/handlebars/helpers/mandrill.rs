@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::mergeproof::{map_text, title_case};
 use super::{Simple, js_string, render_branch, truthy};
 
-pub fn register(registry: &mut Handlebars<'static>) {
+pub(super) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper(
         "upper",
         Box::new(Simple(|p| map_text(p, |s| s.to_uppercase()))),
@@ -36,7 +36,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
 /// ``{{#if `a > 3`}}`` is not Handlebars: the backticks become double quotes
 /// (and double quotes inside become single ones), which keeps every position
 /// in the template, and `if` reads a quoted comparison as one.
-pub fn rewrite_comparisons(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn rewrite_comparisons(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('`') {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -74,21 +74,21 @@ pub fn rewrite_comparisons(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A comparison as written between backticks: `purchases > 3`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     pub left: Operand,
     pub op: &'static str,
     pub right: Operand,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Operand {
+pub(crate) enum Operand {
     Path(String),
     Literal(Value),
 }
 
 const OPERATORS: &[&str] = &["===", "!==", "==", "!=", ">=", "<=", ">", "<"];
 
-pub fn parse_comparison(text: &str) -> Option<Comparison> {
+pub(crate) fn parse_comparison(text: &str) -> Option<Comparison> {
     let (at, op) = OPERATORS
         .iter()
         .filter_map(|op| text.find(op).map(|at| (at, *op)))

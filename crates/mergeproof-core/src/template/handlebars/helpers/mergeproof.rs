@@ -11,7 +11,7 @@ use super::Simple;
 /// crate's own).
 const OWN: &[&str] = &["default", "currency", "upper", "lower", "title", "date"];
 
-pub fn register(registry: &mut Handlebars<'static>) {
+pub(super) fn register(registry: &mut Handlebars<'static>) {
     for name in OWN {
         register_named(registry, name);
     }
@@ -19,7 +19,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
 
 /// One of mergeproof's own helpers, by name, for a project that borrows it
 /// (`like: mergeproof`); the crate's helpers are kept instead of registered.
-pub fn register_named(registry: &mut Handlebars<'static>, name: &str) {
+pub(super) fn register_named(registry: &mut Handlebars<'static>, name: &str) {
     let helper: fn(&[&Value]) -> Value = match name {
         "default" => default_value,
         "currency" => currency,

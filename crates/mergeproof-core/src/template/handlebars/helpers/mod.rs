@@ -14,12 +14,12 @@ use serde_json::Value;
 
 use crate::dialect::{Dialect, TemplateDialect};
 
-pub use mandrill::{Operand, parse_comparison, rewrite_comparisons};
-pub use postmark::PRINT;
+pub(super) use mandrill::{Operand, parse_comparison, rewrite_comparisons};
+pub(super) use postmark::PRINT;
 
 /// The helper a Mustache section (`{{#user}}…{{/user}}`) is rewritten to
 /// call; no template can write this name.
-pub const SECTION: &str = "\u{0}section";
+pub(super) const SECTION: &str = "\u{0}section";
 
 /// What `Handlebars::new()` registers beyond Handlebars.js's built-ins.
 const CRATE_HELPERS: &[&str] = &[
@@ -49,13 +49,17 @@ pub(super) fn values<'a>(h: &'a Helper<'_>) -> Vec<&'a Value> {
 
 /// A value as JavaScript's `String(value)` prints it (what Handlebars.js
 /// prints): `1.0` as `1`, a list joined with `,`.
-pub fn js_string(value: &Value) -> String {
+pub(super) fn js_string(value: &Value) -> String {
     value.render()
 }
 
 /// Gives a registry exactly the dialect's helpers and the declared ones
 /// (and, for an HTML body, the dialect's HTML escaping).
-pub fn register(registry: &mut Handlebars<'static>, dialect: TemplateDialect<'_>, html: bool) {
+pub(super) fn register(
+    registry: &mut Handlebars<'static>,
+    dialect: TemplateDialect<'_>,
+    html: bool,
+) {
     let borrowed = |name: &str| {
         dialect
             .declared

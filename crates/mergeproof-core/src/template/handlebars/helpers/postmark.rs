@@ -20,9 +20,9 @@ use serde_json::Value;
 
 /// The helper a printed value (`{{name}}`) is rewritten to call in the
 /// postmark dialect; no template can write this name.
-pub const PRINT: &str = "\u{0}print";
+pub(crate) const PRINT: &str = "\u{0}print";
 
-pub fn register(registry: &mut Handlebars<'static>, html: bool) {
+pub(super) fn register(registry: &mut Handlebars<'static>, html: bool) {
     registry.register_helper(super::SECTION, Box::new(Section));
     registry.register_helper(PRINT, Box::new(Print));
     registry.register_helper("each", Box::new(Each));
@@ -125,7 +125,7 @@ impl HelperDef for Each {
 }
 
 /// .NET's `HttpUtility.HtmlEncode`.
-pub fn html_encode(text: &str) -> String {
+pub(super) fn html_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{Simple, js_string, render_branch, truthy, values};
 
-pub fn register(registry: &mut Handlebars<'static>) {
+pub(super) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("insert", Box::new(Insert));
     for (name, test) in [
         ("equals", equals as Condition),

@@ -26,15 +26,15 @@ mod paths;
 use paths::{block_param_name, expression_text, parameter_name};
 
 /// How deep partials may include partials.
-pub const MAX_PARTIAL_DEPTH: usize = 8;
+pub(super) const MAX_PARTIAL_DEPTH: usize = 8;
 
 /// How many template elements partials may add to a template once they are
 /// written out where they are called: partials that call each other several
 /// times grow exponentially (8 partials each calling the next 8 times are 16
 /// million calls), and are refused instead.
-pub const MAX_EXPANDED_ELEMENTS: usize = 200_000;
+pub(super) const MAX_EXPANDED_ELEMENTS: usize = 200_000;
 
-pub struct PartialTemplate<'a> {
+pub(super) struct PartialTemplate<'a> {
     pub source: &'a TemplateSource,
     pub template: Template,
 }
@@ -56,7 +56,7 @@ struct GuardFrame {
     loc: SourceLoc,
 }
 
-pub struct Walker<'a> {
+pub(super) struct Walker<'a> {
     dialect: TemplateDialect<'a>,
     partials: &'a BTreeMap<String, PartialTemplate<'a>>,
     audience: Option<&'a Condition>,
@@ -98,7 +98,7 @@ pub struct Walker<'a> {
 /// The marked copy of a template to render, and the marked copies of the
 /// partials it calls (each call renders its own copy, so the partial's
 /// tokens are marked and indented as Handlebars.js indents them).
-pub struct Marked {
+pub(super) struct Marked {
     pub template: Template,
     pub partials: Vec<(String, Template)>,
     /// See [`Walker::outline`].
@@ -106,7 +106,7 @@ pub struct Marked {
 }
 
 /// Analyses a compiled template and returns the marked copy to render.
-pub fn lower(
+pub(super) fn lower(
     template: &Template,
     source: &TemplateSource,
     partials: &BTreeMap<String, PartialTemplate<'_>>,
@@ -159,13 +159,13 @@ pub fn lower(
 
 /// Why a template does not load: its errors, and the helpers it calls that
 /// belong to another platform's dialect (reported once for the campaign).
-pub struct Unloadable {
+pub(super) struct Unloadable {
     pub errors: Vec<LoadError>,
     pub foreign_helpers: Vec<ForeignHelper>,
 }
 
 /// A helper of another dialect, called where it is not one.
-pub struct ForeignHelper {
+pub(super) struct ForeignHelper {
     pub name: String,
     pub dialect: Dialect,
     pub loc: SourceLoc,
