@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::app::Pane;
+use super::actions::Pane;
 
 /// The narrowest screen that shows all three panes side by side.
 pub const WIDE_MIN_WIDTH: u16 = 110;

@@ -7,7 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, Overlay};
+use super::actions::Overlay;
+use super::app::App;
 use super::panes::campaigns::{accepted_span, active_spans};
 use super::panes::{dim, error_style};
 use super::text::safe;
@@ -83,8 +84,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 
 /// Tab first (at 80 columns only the first few hints show), then the
 /// focused pane's keys, most used first, then the ones that work everywhere.
-fn hints(pane: super::app::Pane) -> &'static str {
-    use super::app::Pane;
+fn hints(pane: super::actions::Pane) -> &'static str {
+    use super::actions::Pane;
     match pane {
         Pane::Campaigns => "Tab pane · Enter open · n flag · ? help · q quit",
         Pane::Matrix => "Tab pane · n flag · ←→ variant · f flagged · ? help",

@@ -39,14 +39,57 @@ fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|m| *m == module)
 }
 
-#[test]
-fn no_module_imports_a_later_stage() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// The first name of each path `prefix` starts in `text`: `crate::edge::x`
+/// names `edge`, and a grouped import `crate::{edge::x, rules}` names both.
+fn names_after(text: &str, prefix: &str) -> Vec<String> {
+    let name = |rest: &str| -> String {
+        rest.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices(prefix) {
+        // `super::super::x` is read once, at its first `super::`.
+        if prefix.starts_with("super::") && text[..at].ends_with("super::") {
+            continue;
+        }
+        let rest = &text[at + prefix.len()..];
+        let Some(group) = rest.strip_prefix('{') else {
+            names.push(name(rest));
+            continue;
+        };
+        // The top level of the group: each part up to a comma outside
+        // inner braces.
+        let mut depth = 0;
+        let mut start = true;
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => start = true,
+                c if start && !c.is_whitespace() => {
+                    names.push(name(&group[i..]));
+                    start = false;
+                }
+                _ => {}
+            }
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// Every import against the order of `layers` among the files under `src`:
+/// a file's layer is its first path component, and it may name through
+/// `crate::` only its own layer and those before it.
+fn back_edges(src: &Path, layers: &[&str], skip: &[&str]) -> Vec<String> {
     let mut files = Vec::new();
-    sources(&src, &mut files);
-    let mut back_edges = Vec::new();
+    sources(src, &mut files);
+    let rank = |m: &str| layers.iter().position(|l| *l == m);
+    let mut found = Vec::new();
     for file in &files {
-        let relative = file.strip_prefix(&src).unwrap();
+        let relative = file.strip_prefix(src).unwrap();
         let module = relative
             .components()
             .next()
@@ -55,27 +98,135 @@ fn no_module_imports_a_later_stage() {
             .to_string_lossy()
             .trim_end_matches(".rs")
             .to_string();
-        if module == "lib" || module == "testkit" || relative.ends_with("tests.rs") {
+        if skip.contains(&module.as_str()) || relative.ends_with("tests.rs") {
             continue;
         }
-        let own = rank(&module).unwrap_or_else(|| panic!("{module} is not in LAYERS"));
+        let own = rank(&module).unwrap_or_else(|| panic!("{module} is not in its layers"));
         let text = code(&std::fs::read_to_string(file).unwrap());
-        for (at, _) in text.match_indices("crate::") {
-            let name: String = text[at + 7..]
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                .collect();
-            let Some(theirs) = rank(&name) else { continue };
-            if theirs > own {
-                back_edges.push(format!("{} imports crate::{name}", relative.display()));
+        for name in names_after(&text, "crate::") {
+            if rank(&name).is_some_and(|theirs| theirs > own) {
+                found.push(format!("{} imports crate::{name}", relative.display()));
             }
         }
     }
-    assert!(
-        back_edges.is_empty(),
-        "imports against the data flow:\n{}",
-        back_edges.join("\n")
+    found
+}
+
+/// Inside a folder module, the order of its files: a file may name a later
+/// sibling neither through `crate::FOLDER::` nor through `super::`.
+fn folder_back_edges(src: &Path, folder: &str, order: &[&str]) -> Vec<String> {
+    let root = src.join(folder);
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let rank = |m: &str| order.iter().position(|l| *l == m);
+    let mut found = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&root).unwrap();
+        // The module path inside the folder: `a.rs` and `a/mod.rs` are
+        // [a], `a/b.rs` is [a, b]; the folder's own mod.rs is [].
+        let mut path: Vec<String> = relative
+            .components()
+            .map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .collect();
+        if path.last().is_some_and(|l| l == "mod") {
+            path.pop();
+        }
+        if path.is_empty() || relative.ends_with("tests.rs") {
+            continue;
+        }
+        let own =
+            rank(&path[0]).unwrap_or_else(|| panic!("{folder}/{} is not in its order", path[0]));
+        let text = code(&std::fs::read_to_string(file).unwrap());
+        let to_folder = "super::".repeat(path.len());
+        let mut names = names_after(&text, &format!("crate::{folder}::"));
+        names.extend(
+            names_after(&text, &to_folder)
+                .into_iter()
+                .filter(|_| !to_folder.is_empty()),
+        );
+        for name in names {
+            if rank(&name).is_some_and(|theirs| theirs > own) {
+                found.push(format!(
+                    "{folder}/{} imports its later sibling {name}",
+                    relative.display()
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn grouped_imports_are_read_whole() {
+    assert_eq!(
+        names_after("use crate::{edge::x, rules::{a, b}, run};", "crate::"),
+        ["edge", "rules", "run"]
     );
+    assert_eq!(names_after("crate::engine::run(x)", "crate::"), ["engine"]);
+    assert_eq!(
+        names_after("use super::super::model::X;", "super::super::"),
+        ["model"]
+    );
+}
+
+#[test]
+fn no_module_imports_a_later_stage() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = back_edges(&src, LAYERS, &["lib", "testkit"]);
+    assert!(
+        found.is_empty(),
+        "imports against the data flow:\n{}",
+        found.join("\n")
+    );
+}
+
+/// Within the template stage: the HTML reader and rendered text, then the
+/// places and the model built on them, then the front ends that lower to it.
+#[test]
+fn the_template_model_sits_below_its_front_ends() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = folder_back_edges(
+        &src,
+        "template",
+        &["html", "render", "place", "model", "handlebars"],
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// The binary: the starter project, the TUI, then the command line that
+/// starts either; inside the TUI, what the panes share below the panes,
+/// the panes below the app that routes to them, the app below drawing and
+/// the event loop.
+#[test]
+fn the_binary_keeps_its_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
+    let found = back_edges(&src, &["init", "tui", "cli"], &["lib", "main"]);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let found = folder_back_edges(
+        &src,
+        "tui",
+        &[
+            "text",
+            "decisions",
+            "actions",
+            "keys",
+            "model",
+            "layout",
+            "panes",
+            "help",
+            "prompt",
+            "app",
+            "status",
+            "ui",
+            "event",
+        ],
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
