@@ -411,7 +411,31 @@ pub struct RenderedCell {
     pub body: RenderedField,
 }
 
+/// What becomes of a cell at send time. A front end whose language can
+/// cancel a send on purpose (Liquid's `abort_message`) adds that outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The platform sends what rendered.
+    Sent,
+    /// A field did not render: the platform sends nothing to this customer.
+    Failed,
+}
+
 impl RenderedCell {
+    /// Sent, unless one of its fields failed to render.
+    pub fn outcome(&self) -> Outcome {
+        let fields = [
+            self.subject.as_ref(),
+            self.preheader.as_ref(),
+            Some(&self.body),
+        ];
+        if fields.into_iter().flatten().any(|f| f.error.is_some()) {
+            Outcome::Failed
+        } else {
+            Outcome::Sent
+        }
+    }
+
     pub fn field(&self, field: Field) -> Option<&RenderedField> {
         match field {
             Field::Subject => self.subject.as_ref(),

@@ -70,6 +70,24 @@ pub fn extract_spans(marked: &str) -> RenderedText {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cell_whose_field_fails_is_not_sent() {
+        use crate::template::Outcome;
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: \"{{first_name}}\"\n    body: \"{{> (lookup . 'layout')}}\"\n",
+        );
+        let cell = c.render(
+            0,
+            &crate::testkit::profile("first_name: Ann\nlayout: winter"),
+        );
+        assert_eq!(cell.outcome(), Outcome::Failed, "{cell:?}");
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: \"{{first_name}}\"\n    body: \"Hi\"\n",
+        );
+        let cell = c.render(0, &crate::testkit::profile("first_name: Ann"));
+        assert_eq!(cell.outcome(), Outcome::Sent);
+    }
+
     use super::*;
     use crate::markers::{close_marker, neutralise_markers, open_marker};
 
