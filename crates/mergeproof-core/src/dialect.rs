@@ -208,13 +208,7 @@ impl Dialect {
     ];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Mergeproof => "mergeproof",
-            Dialect::Handlebars => "handlebars",
-            Dialect::Sendgrid => "sendgrid",
-            Dialect::Mandrill => "mandrill",
-            Dialect::Postmark => "postmark",
-        }
+        self.table().name
     }
 
     pub fn parse(name: &str) -> Option<Dialect> {
@@ -227,25 +221,13 @@ impl Dialect {
 
     /// The platform, as its users call it.
     pub fn platform(self) -> &'static str {
-        match self {
-            Dialect::Mergeproof => "mergeproof's own helpers",
-            Dialect::Handlebars => "Handlebars.js 4.7",
-            Dialect::Sendgrid => "SendGrid dynamic templates",
-            Dialect::Mandrill => "Mailchimp Transactional (Handlebars)",
-            Dialect::Postmark => "Postmark templates (Mustachio)",
-        }
+        self.table().platform
     }
 
     /// The helpers the platform provides (besides Handlebars's own way of
     /// printing fields and sections).
     pub fn helpers(self) -> &'static [Helper] {
-        match self {
-            Dialect::Mergeproof => MERGEPROOF_HELPERS,
-            Dialect::Handlebars => HANDLEBARS_BUILTINS,
-            Dialect::Sendgrid => SENDGRID_HELPERS,
-            Dialect::Mandrill => MANDRILL_HELPERS,
-            Dialect::Postmark => POSTMARK_HELPERS,
-        }
+        self.table().helpers
     }
 
     /// The helper of this dialect named `name`.
@@ -261,11 +243,7 @@ impl Dialect {
     /// Placeholders the platform fills itself at send time, after the
     /// template renders: SendGrid's unsubscribe tags, Mailchimp's merge tags.
     pub fn literal_tags(self) -> &'static [&'static str] {
-        match self {
-            Dialect::Sendgrid => &["<%asm_*%>", "<%*%>"],
-            Dialect::Mandrill => &["*|*|*"],
-            _ => &[],
-        }
+        self.table().literal_tags
     }
 }
 
@@ -329,7 +307,7 @@ pub struct Spelling {
     /// `{f}` otherwise; `None` where the dialect cannot compare numbers.
     pub if_positive: Option<&'static str>,
     /// What replaces a helper call `{t}` that reads `{p}`, so that `{f}`
-    /// prints when `{p}` is falsy; it catches [`GUARD_CATCHES`].
+    /// prints when `{p}` is falsy; it catches the dialect's falsy values ([`Table::falsy`]).
     pub guard_else: &'static str,
     /// What the fallback is called, for a fix that says what it cannot do.
     pub fallback_name: &'static str,
@@ -341,82 +319,165 @@ pub struct Spelling {
     pub if_one: Option<&'static str>,
 }
 
-/// What an `{{#if}}` or a Mustachio section treats as no value.
-pub const GUARD_CATCHES: &[Blank] = HANDLEBARS_FALSY;
-
 const HANDLEBARS_FALSY: &[Blank] = &[Blank::Missing, Blank::Null, Blank::Empty];
 
+/// The dialects' spellings of fallbacks and guards, as their platforms
+/// document them (see each dialect's helpers above and Postmark's
+/// "Mustachio Templating": inverted sections).
+const MERGEPROOF_SPELLING: Spelling = Spelling {
+    fallback: "{{default {p} \"{f}\"}}",
+    // `default` passes over every blank (see its helper).
+    catches: &[
+        Blank::Missing,
+        Blank::Null,
+        Blank::Empty,
+        Blank::Spaces,
+        Blank::Placeholder,
+    ],
+    if_present: "{{#if {p}}}…{{/if}}",
+    if_positive: Some("{{#if (gt {p} 0)}}{t}{{else}}{f}{{/if}}"),
+    guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    fallback_name: "`default`",
+    guard_name: "`{{#if}}`",
+    if_one: Some("{{#if (eq {p} 1)}}{f}{{else}}{t}{{/if}}"),
+};
+
+// No `default` helper: an `{{#if}}` with an `{{else}}`, whose
+// test is JavaScript's truthiness.
+const HANDLEBARS_SPELLING: Spelling = Spelling {
+    fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{{#if {p}}}…{{/if}}",
+    if_positive: None,
+    guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    fallback_name: "`{{#if}}`",
+    guard_name: "`{{#if}}`",
+    if_one: None,
+};
+
+// `insert` prints its default for a missing, null or empty value.
+const SENDGRID_SPELLING: Spelling = Spelling {
+    fallback: "{{insert {p} \"default={f}\"}}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{{#if {p}}}…{{/if}}",
+    if_positive: Some("{{#greaterThan {p} 0}}{t}{{else}}{f}{{/greaterThan}}"),
+    guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    fallback_name: "`insert`'s default and `{{#if}}`",
+    guard_name: "`{{#if}}`",
+    if_one: Some("{{#equals {p} 1}}{f}{{else}}{t}{{/equals}}"),
+};
+
+const MANDRILL_SPELLING: Spelling = Spelling {
+    fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{{#if {p}}}…{{/if}}",
+    if_positive: Some("{{#if `{p} > 0`}}{t}{{else}}{f}{{/if}}"),
+    guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    fallback_name: "`{{#if}}`",
+    guard_name: "`{{#if}}`",
+    if_one: Some("{{#if `{p} == 1`}}{f}{{else}}{t}{{/if}}"),
+};
+
+// Mustachio: a section for a value that exists, an inverted
+// section for one that does not; no comparisons. Inside a
+// section names are read from its value (the parent's are
+// `../name`), so the value itself is `{{.}}`.
+const POSTMARK_SPELLING: Spelling = Spelling {
+    fallback: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{{#{p}}}…{{/{p}}} (inside it, `{{.}}` is the value and other fields are `{{../name}}`)",
+    if_positive: None,
+    guard_else: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
+    fallback_name: "a section and its inverted section `{{^…}}`",
+    guard_name: "a section and its inverted section `{{^…}}`",
+    if_one: None,
+};
+
+/// Everything mergeproof knows of a dialect, in one place: adding a helper
+/// is a row of `helpers`; adding a dialect is a table and its front end's
+/// code for what the rows cannot say.
+#[derive(Debug)]
+pub struct Table {
+    /// Its name in `dialect:`.
+    pub name: &'static str,
+    /// The platform, as its users call it.
+    pub platform: &'static str,
+    /// Its helpers, in the order its documentation lists them.
+    pub helpers: &'static [Helper],
+    /// Placeholders the platform fills itself at send time, after the
+    /// template renders: SendGrid's unsubscribe tags, Mailchimp's merge tags.
+    pub literal_tags: &'static [&'static str],
+    /// What its `{{#if}}` (or section) treats as no value: its truthiness.
+    pub falsy: &'static [Blank],
+    /// How it spells a fallback and its guards, for `fix` texts.
+    pub spelling: Spelling,
+}
+
+const MERGEPROOF: Table = Table {
+    name: "mergeproof",
+    platform: "mergeproof's own helpers",
+    helpers: MERGEPROOF_HELPERS,
+    literal_tags: &[],
+    falsy: HANDLEBARS_FALSY,
+    spelling: MERGEPROOF_SPELLING,
+};
+
+const HANDLEBARS: Table = Table {
+    name: "handlebars",
+    platform: "Handlebars.js 4.7",
+    helpers: HANDLEBARS_BUILTINS,
+    literal_tags: &[],
+    falsy: HANDLEBARS_FALSY,
+    spelling: HANDLEBARS_SPELLING,
+};
+
+const SENDGRID: Table = Table {
+    name: "sendgrid",
+    platform: "SendGrid dynamic templates",
+    helpers: SENDGRID_HELPERS,
+    literal_tags: &["<%asm_*%>", "<%*%>"],
+    falsy: HANDLEBARS_FALSY,
+    spelling: SENDGRID_SPELLING,
+};
+
+const MANDRILL: Table = Table {
+    name: "mandrill",
+    platform: "Mailchimp Transactional (Handlebars)",
+    helpers: MANDRILL_HELPERS,
+    literal_tags: &["*|*|*"],
+    falsy: HANDLEBARS_FALSY,
+    spelling: MANDRILL_SPELLING,
+};
+
+const POSTMARK: Table = Table {
+    name: "postmark",
+    platform: "Postmark templates (Mustachio)",
+    helpers: POSTMARK_HELPERS,
+    literal_tags: &[],
+    falsy: HANDLEBARS_FALSY,
+    spelling: POSTMARK_SPELLING,
+};
+
 impl Dialect {
-    /// The dialect's spelling of fallbacks and guards, as its platform
-    /// documents them (see each dialect's helpers above and Postmark's
-    /// "Mustachio Templating": inverted sections).
-    pub fn spelling(self) -> Spelling {
+    /// The dialect's table.
+    pub fn table(self) -> &'static Table {
         match self {
-            Dialect::Mergeproof => Spelling {
-                fallback: "{{default {p} \"{f}\"}}",
-                // `default` passes over every blank (see its helper).
-                catches: &[
-                    Blank::Missing,
-                    Blank::Null,
-                    Blank::Empty,
-                    Blank::Spaces,
-                    Blank::Placeholder,
-                ],
-                if_present: "{{#if {p}}}…{{/if}}",
-                if_positive: Some("{{#if (gt {p} 0)}}{t}{{else}}{f}{{/if}}"),
-                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                fallback_name: "`default`",
-                guard_name: "`{{#if}}`",
-                if_one: Some("{{#if (eq {p} 1)}}{f}{{else}}{t}{{/if}}"),
-            },
-            // No `default` helper: an `{{#if}}` with an `{{else}}`, whose
-            // test is JavaScript's truthiness.
-            Dialect::Handlebars => Spelling {
-                fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                catches: HANDLEBARS_FALSY,
-                if_present: "{{#if {p}}}…{{/if}}",
-                if_positive: None,
-                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                fallback_name: "`{{#if}}`",
-                guard_name: "`{{#if}}`",
-                if_one: None,
-            },
-            // `insert` prints its default for a missing, null or empty value.
-            Dialect::Sendgrid => Spelling {
-                fallback: "{{insert {p} \"default={f}\"}}",
-                catches: HANDLEBARS_FALSY,
-                if_present: "{{#if {p}}}…{{/if}}",
-                if_positive: Some("{{#greaterThan {p} 0}}{t}{{else}}{f}{{/greaterThan}}"),
-                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                fallback_name: "`insert`'s default and `{{#if}}`",
-                guard_name: "`{{#if}}`",
-                if_one: Some("{{#equals {p} 1}}{f}{{else}}{t}{{/equals}}"),
-            },
-            Dialect::Mandrill => Spelling {
-                fallback: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                catches: HANDLEBARS_FALSY,
-                if_present: "{{#if {p}}}…{{/if}}",
-                if_positive: Some("{{#if `{p} > 0`}}{t}{{else}}{f}{{/if}}"),
-                guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
-                fallback_name: "`{{#if}}`",
-                guard_name: "`{{#if}}`",
-                if_one: Some("{{#if `{p} == 1`}}{f}{{else}}{t}{{/if}}"),
-            },
-            // Mustachio: a section for a value that exists, an inverted
-            // section for one that does not; no comparisons. Inside a
-            // section names are read from its value (the parent's are
-            // `../name`), so the value itself is `{{.}}`.
-            Dialect::Postmark => Spelling {
-                fallback: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
-                catches: HANDLEBARS_FALSY,
-                if_present: "{{#{p}}}…{{/{p}}} (inside it, `{{.}}` is the value and other fields are `{{../name}}`)",
-                if_positive: None,
-                guard_else: "{{#{p}}}{{.}}{{/{p}}}{{^{p}}}{f}{{/{p}}}",
-                fallback_name: "a section and its inverted section `{{^…}}`",
-                guard_name: "a section and its inverted section `{{^…}}`",
-                if_one: None,
-            },
+            Dialect::Mergeproof => &MERGEPROOF,
+            Dialect::Handlebars => &HANDLEBARS,
+            Dialect::Sendgrid => &SENDGRID,
+            Dialect::Mandrill => &MANDRILL,
+            Dialect::Postmark => &POSTMARK,
         }
+    }
+
+    /// How it spells fallbacks and guards.
+    pub fn spelling(self) -> Spelling {
+        self.table().spelling
+    }
+
+    /// What its guards treat as no value.
+    pub fn falsy(self) -> &'static [Blank] {
+        self.table().falsy
     }
 }
 

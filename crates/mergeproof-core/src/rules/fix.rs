@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::dialect::{Blank, Dialect, GUARD_CATCHES, Spelling};
+use crate::dialect::{Blank, Dialect, Spelling};
 use crate::finding::Fix;
 use crate::template::Token;
 
@@ -75,7 +75,7 @@ pub(crate) fn fallback(
     let (pattern, catches, name_of_it) = if token.helper.is_none() {
         (spelling.fallback, spelling.catches, spelling.fallback_name)
     } else {
-        (spelling.guard_else, GUARD_CATCHES, spelling.guard_name)
+        (spelling.guard_else, dialect.falsy(), spelling.guard_name)
     };
     if !catches.contains(&blank) {
         return Fix::advice(format!(
