@@ -67,7 +67,7 @@ pub mod edge;
 pub mod engine;
 pub mod finding;
 pub mod limits;
-pub mod markers;
+pub(crate) mod markers;
 pub mod project;
 pub mod report;
 pub mod review;

@@ -8,13 +8,13 @@
 
 use serde_json::Value;
 
-pub const OPEN: char = '\u{FDD0}';
-pub const CLOSE: char = '\u{FDD1}';
+pub(crate) const OPEN: char = '\u{FDD0}';
+pub(crate) const CLOSE: char = '\u{FDD1}';
 /// Token indices are carried as one character from a private-use plane.
-pub const INDEX_BASE: u32 = 0xF0000;
+pub(crate) const INDEX_BASE: u32 = 0xF0000;
 const MAX_INDEX: u32 = 0xFFFD;
 
-pub fn open_marker(index: u32) -> String {
+pub(crate) fn open_marker(index: u32) -> String {
     let code = INDEX_BASE + index.min(MAX_INDEX);
     let mut s = String::with_capacity(8);
     s.push(OPEN);
@@ -22,13 +22,13 @@ pub fn open_marker(index: u32) -> String {
     s
 }
 
-pub fn close_marker() -> String {
+pub(crate) fn close_marker() -> String {
     CLOSE.to_string()
 }
 
 /// `text` without its markers: each open marker with its index, each close
 /// marker.
-pub fn strip(text: &str) -> String {
+pub(crate) fn strip(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -44,7 +44,7 @@ pub fn strip(text: &str) -> String {
 }
 
 /// Replaces the marker characters in every string of a profile's data.
-pub fn neutralise_markers(value: &mut Value) {
+pub(crate) fn neutralise_markers(value: &mut Value) {
     match value {
         Value::String(s) if s.contains([OPEN, CLOSE]) => {
             *s = s.replace([OPEN, CLOSE], "\u{FFFD}");
@@ -56,4 +56,4 @@ pub fn neutralise_markers(value: &mut Value) {
 }
 
 /// The first byte of both markers in UTF-8.
-pub const MARKER_LEAD: u8 = 0xEF;
+pub(crate) const MARKER_LEAD: u8 = 0xEF;
