@@ -25,7 +25,7 @@ pub fn write_with(
 /// complete on disk and before it replaces `path`. An error from it abandons
 /// the write (the temporary file is removed, `path` is untouched); tests use it
 /// to show that an interrupted write never leaves a half-written file behind.
-pub fn write_then(
+pub(crate) fn write_then(
     path: &Path,
     bytes: &[u8],
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,

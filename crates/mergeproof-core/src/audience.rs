@@ -62,7 +62,7 @@ impl Op {
 /// combinator or one `field` with one operator.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCondition {
+pub(crate) struct RawCondition {
     all: Option<Vec<Spanned<RawCondition>>>,
     any: Option<Vec<Spanned<RawCondition>>>,
     not: Option<Box<Spanned<RawCondition>>>,
@@ -82,7 +82,7 @@ pub struct RawCondition {
 
 /// Checks a parsed condition and gives it its source positions. Every problem is
 /// pushed to `errors`; `None` means the condition is unusable.
-pub fn build_condition(
+pub(crate) fn build_condition(
     raw: &Spanned<RawCondition>,
     file: &str,
     errors: &mut Vec<LoadError>,
@@ -181,7 +181,7 @@ pub fn build_condition(
 }
 
 /// The value at a dotted path (`account.balance`, `orders.0.sku`), if any.
-pub fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
+pub(crate) fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = data;
     for segment in path.split('.').filter(|s| !s.is_empty()) {
         current = match current {
@@ -204,7 +204,7 @@ pub fn is_blank(value: Option<&Value>) -> bool {
     }
 }
 
-pub fn is_blank_text(s: &str) -> bool {
+pub(crate) fn is_blank_text(s: &str) -> bool {
     let t = s.trim();
     t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("undefined")
 }
@@ -238,7 +238,7 @@ impl Condition {
 
     /// Whether every profile this condition admits has a non-blank value at
     /// `path`: the audience then guards a token that reads it.
-    pub fn guarantees_present(&self, path: &str) -> bool {
+    pub(crate) fn guarantees_present(&self, path: &str) -> bool {
         self.guarantees(path, &|op, negated| match (op, negated) {
             (Op::Exists(b), false) => *b,
             (Op::Exists(b), true) => !*b,
@@ -251,7 +251,7 @@ impl Condition {
 
     /// Whether every profile this condition admits has a number above zero at
     /// `path`: the audience then guards a balance that reads it.
-    pub fn guarantees_positive(&self, path: &str) -> bool {
+    pub(crate) fn guarantees_positive(&self, path: &str) -> bool {
         self.guarantees(path, &|op, negated| match (op, negated) {
             (Op::Gt(v), false) => v.as_f64().is_some_and(|n| n >= 0.0),
             (Op::Gte(v), false) => v.as_f64().is_some_and(|n| n > 0.0),
@@ -324,7 +324,7 @@ impl Leaf {
 
 /// Equality as a person means it in a YAML file: `1` equals `1.0`, and a number
 /// written as a string in a profile equals the number in a condition.
-pub fn loosely_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
@@ -346,7 +346,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-pub fn as_number(v: &Value) -> Option<f64> {
+pub(crate) fn as_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
@@ -355,7 +355,7 @@ pub fn as_number(v: &Value) -> Option<f64> {
 }
 
 /// A scalar as text, the way a template prints it.
-pub fn scalar_text(v: &Value) -> String {
+pub(crate) fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

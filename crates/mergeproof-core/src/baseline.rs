@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Waiver;
 use crate::run::Run;
 
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -126,7 +126,7 @@ impl DecisionEntry {
 
     /// Whether this entry is the decision on `finding`: the same place and the
     /// same fingerprint, or the decision that went stale on it.
-    pub fn is_decision_on(&self, finding: &Finding) -> bool {
+    pub(crate) fn is_decision_on(&self, finding: &Finding) -> bool {
         if self.key() != DecisionKey::of(finding) {
             return false;
         }
@@ -151,7 +151,7 @@ impl DecisionEntry {
     }
 
     /// `missing-fallback › spring-clearance › gold › subject › ana`, for notes.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = vec![self.rule.as_str(), self.campaign.as_str()];
         parts.extend(self.variant.as_deref());
         parts.push(self.field.as_str());
@@ -204,9 +204,9 @@ fn sort(entries: &mut [DecisionEntry]) {
 }
 
 /// The `kind` of a [`Waiver`] for a decision that no longer matches.
-pub const STALE: &str = "stale";
+pub(crate) const STALE: &str = "stale";
 /// The `kind` of a [`Waiver`] that comes from an `allow:` entry of the variant.
-pub const ALLOW: &str = "allow";
+pub(crate) const ALLOW: &str = "allow";
 
 /// A short, stable hex digest of some text parts (separated so that
 /// `("ab", "c")` and `("a", "bc")` differ).

@@ -236,7 +236,7 @@ impl Dialect {
     }
 
     /// Its helpers' names, in the order its documentation lists them.
-    pub fn helper_names(self) -> Vec<&'static str> {
+    pub(crate) fn helper_names(self) -> Vec<&'static str> {
         self.helpers().iter().map(|h| h.name).collect()
     }
 
@@ -534,7 +534,7 @@ pub struct DeclaredHelper {
 
 impl DeclaredHelper {
     /// Whether what it prints of data is HTML-escaped by the helper itself.
-    pub fn escapes_data(&self) -> bool {
+    pub(crate) fn escapes_data(&self) -> bool {
         self.interpolate
     }
 }
@@ -600,7 +600,7 @@ impl LiteralTag {
 
     /// Every whole tag in `text`: the open text, a name without spaces (never
     /// running into another tag), the close text.
-    pub fn find_in(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+    pub(crate) fn find_in(&self, text: &str) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
         let mut from = 0;
         while let Some(at) = text[from..].find(&self.open).map(|i| i + from) {
@@ -648,7 +648,7 @@ pub fn literal_tags(dialect: Dialect, configured: &[String]) -> Vec<LiteralTag> 
 }
 
 /// The places in `text` that literal tags fill.
-pub fn literal_ranges(tags: &[LiteralTag], text: &str) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn literal_ranges(tags: &[LiteralTag], text: &str) -> Vec<std::ops::Range<usize>> {
     tags.iter().flat_map(|t| t.find_in(text)).collect()
 }
 

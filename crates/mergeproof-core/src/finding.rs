@@ -75,7 +75,7 @@ impl Field {
     }
 
     /// The fields a message is made of, in reading order.
-    pub const RENDERED: [Field; 3] = [Field::Subject, Field::Preheader, Field::Body];
+    pub(crate) const RENDERED: [Field; 3] = [Field::Subject, Field::Preheader, Field::Body];
 }
 
 impl fmt::Display for Field {
@@ -184,7 +184,7 @@ pub struct Waiver {
 /// field and the place in the template. The profiles that meet it are its
 /// findings; the text report shows a defect as one entry, and the TUI's `A`
 /// and `W` decide all of its findings at once.
-pub type DefectKey<'a> = (
+pub(crate) type DefectKey<'a> = (
     crate::rule_id::RuleId,
     &'a str,
     Option<&'a str>,
@@ -219,7 +219,7 @@ impl Finding {
     }
 
     /// Whether this finding counts against the lint gate.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         !self.waived
     }
 }

@@ -52,7 +52,7 @@ pub fn needs_escape(c: char) -> bool {
 /// escaped by JSON itself) and the characters that reorder text on screen
 /// (bidi marks, embeddings, overrides and isolates). Zero-width joiners stay:
 /// they belong inside emoji and scripts.
-pub fn acts_on_display(c: char) -> bool {
+pub(crate) fn acts_on_display(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200e}' | '\u{200f}' | '\u{061c}'

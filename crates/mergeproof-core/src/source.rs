@@ -22,7 +22,7 @@ impl SourceLoc {
         }
     }
 
-    pub fn from_yaml(file: &str, location: &serde_saphyr::Location) -> Self {
+    pub(crate) fn from_yaml(file: &str, location: &serde_saphyr::Location) -> Self {
         Self::new(
             file,
             u32::try_from(location.line()).unwrap_or(u32::MAX).max(1),
@@ -71,7 +71,7 @@ impl LoadError {
 
 /// Turns a serde-saphyr error into a load error: its position, and its message
 /// without the source snippet (the position already points at it).
-pub fn yaml_error(file: &str, error: &serde_saphyr::Error) -> LoadError {
+pub(crate) fn yaml_error(file: &str, error: &serde_saphyr::Error) -> LoadError {
     let loc = error
         .location()
         .map(|l| SourceLoc::from_yaml(file, &l))
@@ -282,7 +282,7 @@ fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> 
 }
 
 /// Levenshtein distance, in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -62,7 +62,7 @@ pub enum FrontMatter {
 }
 
 impl FrontMatter {
-    pub const NAMES: [&str; 2] = ["none", "yaml"];
+    pub(crate) const NAMES: [&str; 2] = ["none", "yaml"];
 
     pub fn parse(name: &str) -> Option<Self> {
         match name.trim() {
@@ -84,12 +84,12 @@ pub struct ProfileColumns {
 
 impl ProfileColumns {
     /// The field a record's id is read from once headers are renamed.
-    pub fn id_field(&self) -> &str {
+    pub(crate) fn id_field(&self) -> &str {
         "id"
     }
 
     /// The field an export header becomes.
-    pub fn field_for(&self, header: &str) -> String {
+    pub(crate) fn field_for(&self, header: &str) -> String {
         if self.id.as_deref() == Some(header) {
             return "id".into();
         }
@@ -100,7 +100,7 @@ impl ProfileColumns {
     }
 
     /// Header renames, the id column's included.
-    pub fn all_renames(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn all_renames(&self) -> impl Iterator<Item = (&str, &str)> {
         self.id
             .iter()
             .map(|h| (h.as_str(), "id"))
@@ -117,7 +117,8 @@ impl ProfileColumns {
         }
     }
 
-    pub fn with_id(id: &str, renames: &[(&str, &str)]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with_id(id: &str, renames: &[(&str, &str)]) -> Self {
         ProfileColumns {
             id: Some(id.to_string()),
             ..Self::with(renames)
@@ -274,7 +275,7 @@ impl Config {
     }
 
     /// The severity of a rule after the config's overrides; `None` when switched off.
-    pub fn severity_of(&self, rule: RuleId, default: Severity) -> Option<Severity> {
+    pub(crate) fn severity_of(&self, rule: RuleId, default: Severity) -> Option<Severity> {
         match self.rules.get(&rule) {
             Some(level) => level.severity(),
             None => Some(default),
@@ -283,7 +284,7 @@ impl Config {
 
     /// Whether a dotted path is named by `sensitive_fields` (`health.*` covers
     /// `health` and everything under it).
-    pub fn is_sensitive_field(&self, path: &str) -> bool {
+    pub(crate) fn is_sensitive_field(&self, path: &str) -> bool {
         // `path` is the field or under it: the field, then nothing or `.…`.
         self.sensitive_fields.iter().any(|pattern| {
             let field = pattern.strip_suffix(".*").unwrap_or(pattern);
@@ -295,7 +296,7 @@ impl Config {
     /// Whether `trusted_html:` names a field: a dotted path where `*` stands
     /// for any part of one name (`post.*_html`), and a trailing `.*` for
     /// everything under a field. In a loop, `posts.[].html` is `posts.html`.
-    pub fn is_trusted_html(&self, path: &str) -> bool {
+    pub(crate) fn is_trusted_html(&self, path: &str) -> bool {
         let flat = path.replace(".[]", "");
         self.trusted_html.iter().any(|pattern| {
             if let Some(field) = pattern.strip_suffix(".*")
@@ -309,11 +310,11 @@ impl Config {
         })
     }
 
-    pub fn is_balance_field(&self, path: &str) -> bool {
+    pub(crate) fn is_balance_field(&self, path: &str) -> bool {
         self.balance_fields.iter().any(|f| f == path)
     }
 
-    pub fn is_personal_field(&self, path: &str) -> bool {
+    pub(crate) fn is_personal_field(&self, path: &str) -> bool {
         self.personal_fields.iter().any(|f| f == path)
     }
 
@@ -342,7 +343,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// `dialect: sendgrid`, or an error naming the dialects there are.
-pub fn parse_dialect(
+pub(crate) fn parse_dialect(
     name: &Spanned<String>,
     file: &str,
     errors: &mut Vec<LoadError>,

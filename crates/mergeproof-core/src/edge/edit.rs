@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 /// The segment that stands for each item of a list.
-pub const EACH: &str = "[]";
+pub(crate) const EACH: &str = "[]";
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
@@ -39,7 +39,7 @@ impl PathEdit {
 }
 
 /// Applies every edit to `data`, in order.
-pub fn apply_all(data: &mut Value, edits: &[PathEdit]) {
+pub(crate) fn apply_all(data: &mut Value, edits: &[PathEdit]) {
     for e in edits {
         apply(data, &e.path, &e.edit);
     }

@@ -46,11 +46,11 @@ pub use probes::audience_probes;
 pub use yaml::to_yaml;
 
 /// The prefix of every edge-case profile id.
-pub const EDGE_PREFIX: &str = "edge:";
+pub(crate) const EDGE_PREFIX: &str = "edge:";
 
 /// What an edge case's origin says when there was no sample profile to start
 /// from.
-pub const EMPTY_BASE: &str = "(empty profile)";
+pub(crate) const EMPTY_BASE: &str = "(empty profile)";
 
 /// The name men and women share, for the gender case.
 const AMBIGUOUS_NAME: &str = "Loren";
@@ -151,7 +151,11 @@ fn same_base(a: Option<&Profile>, b: Option<&Profile>) -> bool {
 /// template reads the profile as a whole. Two profiles sent the variant that
 /// agree on these fields get the same from it, which is what lets `audit`
 /// check a shape of customer once.
-pub fn read_fields(compiled: &CompiledCampaign, vi: usize, config: &Config) -> Option<Vec<String>> {
+pub(crate) fn read_fields(
+    compiled: &CompiledCampaign,
+    vi: usize,
+    config: &Config,
+) -> Option<Vec<String>> {
     let fields = [usage::variant_fields(compiled, vi, config)];
     edge_scope(compiled, config, &fields, &[]).fields()
 }
@@ -159,7 +163,7 @@ pub fn read_fields(compiled: &CompiledCampaign, vi: usize, config: &Config) -> O
 /// The top-level fields any audience of the campaign reads, sorted: they
 /// alone decide which variant a profile receives. `None` when an audience
 /// reads the profile as a whole.
-pub fn audience_fields(campaign: &crate::project::Campaign) -> Option<Vec<String>> {
+pub(crate) fn audience_fields(campaign: &crate::project::Campaign) -> Option<Vec<String>> {
     let leaves = campaign
         .variants
         .iter()

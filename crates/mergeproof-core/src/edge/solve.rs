@@ -27,7 +27,7 @@ pub const MAX_TERMS: usize = 64;
 /// A leaf that must hold (`true`) or must fail (`false`).
 pub type Literal<'a> = (&'a Leaf, bool);
 /// Literals that must all be as stated.
-pub type Term<'a> = Vec<Literal<'a>>;
+pub(crate) type Term<'a> = Vec<Literal<'a>>;
 
 /// The ways a profile receives variant `k`: its audience holds and no earlier
 /// variant's does. Empty when an earlier variant is a catch-all.

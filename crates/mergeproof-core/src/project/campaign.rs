@@ -32,13 +32,13 @@ pub enum Kind {
 }
 
 impl Channel {
-    pub fn has_subject(self) -> bool {
+    pub(crate) fn has_subject(self) -> bool {
         self == Channel::Email
     }
 
     /// Email bodies are HTML: data is escaped into them. SMS and push bodies
     /// are plain text.
-    pub fn body_is_html(self) -> bool {
+    pub(crate) fn body_is_html(self) -> bool {
         self == Channel::Email
     }
 }
@@ -75,7 +75,7 @@ pub struct Variant {
 }
 
 impl Variant {
-    pub fn is_catch_all(&self) -> bool {
+    pub(crate) fn is_catch_all(&self) -> bool {
         self.audience.is_none()
     }
 
@@ -203,7 +203,7 @@ fn categories(
 
 /// Loads one campaign file. Every problem found is returned, not only the
 /// first; a campaign with any problem is not checked.
-pub fn load_campaign(
+pub(crate) fn load_campaign(
     files: ProjectFiles<'_>,
     file: &Path,
     config: &crate::config::Config,

@@ -19,7 +19,7 @@ pub enum ProjectFiles<'a> {
 
 impl ProjectFiles<'_> {
     /// Whether `dir` (a folder of the project, "" for its top) is there.
-    pub fn has_dir(&self, dir: &str) -> bool {
+    pub(crate) fn has_dir(&self, dir: &str) -> bool {
         match self {
             ProjectFiles::Folder(root) => root.join(dir).is_dir(),
             ProjectFiles::Memory(files) => {
@@ -28,7 +28,7 @@ impl ProjectFiles<'_> {
         }
     }
 
-    pub fn has_file(&self, file: &str) -> bool {
+    pub(crate) fn has_file(&self, file: &str) -> bool {
         match self {
             ProjectFiles::Folder(root) => root.join(file).exists(),
             ProjectFiles::Memory(files) => files.contains_key(file),
@@ -56,7 +56,7 @@ impl ProjectFiles<'_> {
     }
 
     /// The files directly in `dir` with one of `extensions`, sorted by name.
-    pub fn files_in(&self, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
+    pub(crate) fn files_in(&self, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
         let wanted = |p: &Path| {
             p.extension()
                 .and_then(|x| x.to_str())

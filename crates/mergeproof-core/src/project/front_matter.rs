@@ -7,7 +7,7 @@
 use crate::config::FrontMatter;
 
 /// The template in `text`, and how many lines came before it.
-pub fn strip(setting: FrontMatter, text: &str) -> (&str, u32) {
+pub(crate) fn strip(setting: FrontMatter, text: &str) -> (&str, u32) {
     match setting {
         FrontMatter::None => (text, 0),
         FrontMatter::Yaml => strip_yaml(text),

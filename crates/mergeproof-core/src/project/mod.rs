@@ -20,9 +20,9 @@ use crate::source::LoadError;
 pub use files::ProjectFiles;
 use paths::display;
 
-pub const CAMPAIGNS_DIR: &str = "campaigns";
-pub const PARTIALS_DIR: &str = "campaigns/partials";
-pub const PROFILES_DIR: &str = "sample-profiles";
+pub(crate) const CAMPAIGNS_DIR: &str = "campaigns";
+pub(crate) const PARTIALS_DIR: &str = "campaigns/partials";
+pub(crate) const PROFILES_DIR: &str = "sample-profiles";
 /// Review decisions, next to the campaigns (read and written by
 /// [`crate::review::ReviewStore`]).
 pub const REVIEWS_FILE: &str = "mergeproof-reviews.yaml";

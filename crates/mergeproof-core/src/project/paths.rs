@@ -23,7 +23,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Largest file the loader reads; anything bigger is refused with a message
 /// instead of being held in memory.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Why a path named in a project file, or the file it names, was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,7 +55,10 @@ pub enum PathError {
 /// Resolves `relative` against the folder of `from` (both inside `root`) without
 /// touching the file system, and refuses anything that would leave `root`.
 /// Returns the path relative to `root`.
-pub fn resolve_inside(root_relative_from: &Path, relative: &str) -> Result<PathBuf, PathError> {
+pub(crate) fn resolve_inside(
+    root_relative_from: &Path,
+    relative: &str,
+) -> Result<PathBuf, PathError> {
     let candidate = Path::new(relative);
     if candidate.is_absolute() || relative.starts_with('~') {
         return Err(PathError::Absolute(relative.to_string()));
@@ -84,7 +87,7 @@ pub fn resolve_inside(root_relative_from: &Path, relative: &str) -> Result<PathB
 
 /// Reads a project file after checking that, with links followed, it is still
 /// inside the project folder and not too large.
-pub fn read_inside(root: &Path, relative: &Path) -> Result<String, PathError> {
+pub(crate) fn read_inside(root: &Path, relative: &Path) -> Result<String, PathError> {
     let full = root.join(relative);
     let name = || display(relative);
     let canonical_root = root

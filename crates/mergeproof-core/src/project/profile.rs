@@ -67,7 +67,7 @@ impl Profile {
 /// Loads one profile file (YAML, or an export: CSV, JSON, JSON Lines); each
 /// profile keeps the line it starts on. A bad profile is an error at its
 /// place and the others still load.
-pub fn load_profile_file(
+pub(crate) fn load_profile_file(
     files: ProjectFiles<'_>,
     file: &Path,
     columns: &crate::config::ProfileColumns,
@@ -106,7 +106,7 @@ pub fn load_profile_file(
 }
 
 /// The profiles of a YAML file: one profile, a list, or several documents.
-pub fn load_yaml_profiles(
+pub(crate) fn load_yaml_profiles(
     text: &str,
     file_name: &str,
     file: &Path,
@@ -317,7 +317,7 @@ impl<'de> serde::Deserialize<'de> for ProfileDocument {
 /// (what `{{#each}}` over an object follows on every platform that runs
 /// Handlebars.js): keys that are array indices (`"0"`, `"12"`) first, in
 /// ascending order, then the others in the order the file gives them.
-pub fn javascript_key_order(value: &mut Value) {
+pub(crate) fn javascript_key_order(value: &mut Value) {
     match value {
         Value::Object(map) => {
             let index = |k: &str| -> Option<u32> {

@@ -146,7 +146,7 @@ pub fn base_of(path: &Path) -> String {
 }
 
 /// A project file's path from where `lint` runs.
-pub fn path_in(base: &str, file: &str) -> String {
+pub(crate) fn path_in(base: &str, file: &str) -> String {
     if base.is_empty() || Path::new(file).is_absolute() {
         file.to_string()
     } else {

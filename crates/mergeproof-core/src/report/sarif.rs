@@ -33,7 +33,7 @@ use crate::run::Run;
 use crate::sanitize::visible;
 use crate::source::LoadError;
 
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const LOAD_ERROR_RULE: &str = "load-error";
 /// Names the kind of fingerprint, so a later scheme can sit beside it.
 const FINGERPRINT_KEY: &str = "mergeproofProblem/v1";

@@ -25,7 +25,7 @@ pub struct RuleCount {
 /// Defects and findings per rule over the run, most findings first (ties by
 /// rule id, so the order never changes). The statistics table and the proof
 /// sheet's summary both show these.
-pub fn rule_counts(run: &Run) -> Vec<RuleCount> {
+pub(crate) fn rule_counts(run: &Run) -> Vec<RuleCount> {
     let mut counts: Vec<RuleCount> = Vec::new();
     for campaign in &run.campaigns {
         for group in defect_groups(&campaign.findings) {

@@ -251,7 +251,7 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn with_fix(mut self, fix: Option<crate::finding::Fix>) -> Draft {
+    pub(crate) fn with_fix(mut self, fix: Option<crate::finding::Fix>) -> Draft {
         self.fix = fix;
         self
     }
@@ -285,7 +285,7 @@ pub struct ReviewedTexts([OnceCell<Arc<str>>; Field::RENDERED.len()]);
 
 /// A token as it rendered in one field: the token, its span in the field's
 /// plain text (what a reader sees), and that text.
-pub struct RenderedToken<'a> {
+pub(crate) struct RenderedToken<'a> {
     pub token: &'a Token,
     pub span: &'a DataSpan,
     pub text: &'a str,
@@ -309,7 +309,7 @@ impl<'a> CellContext<'a> {
     }
 
     /// Every token rendered in `rendered`'s plain text, in reading order.
-    pub fn rendered_tokens(
+    pub(crate) fn rendered_tokens(
         template: &'a CompiledTemplate,
         rendered: &'a RenderedField,
     ) -> impl Iterator<Item = RenderedToken<'a>> + 'a {

@@ -101,7 +101,7 @@ fn is_gap(c: char) -> bool {
 
 /// A term as it is matched: folded and trimmed. Terms are usually written
 /// folded already (`below market`); those are borrowed, not copied.
-pub fn fold_term(term: &str) -> Cow<'_, str> {
+pub(crate) fn fold_term(term: &str) -> Cow<'_, str> {
     let already_folded = !term.starts_with(' ')
         && !term.ends_with(' ')
         && !term.contains("  ")
@@ -116,14 +116,17 @@ pub fn fold_term(term: &str) -> Cow<'_, str> {
 }
 
 /// Whether `c` belongs to a word (a term must not start or end inside one).
-pub fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
 /// Every occurrence of `needle` in `hay` that starts and ends on a word
 /// boundary, as byte ranges of `hay`. Both are compared as given: fold them
 /// first for a case-insensitive match.
-pub fn word_matches<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+pub(crate) fn word_matches<'a>(
+    hay: &'a str,
+    needle: &'a str,
+) -> impl Iterator<Item = Range<usize>> + 'a {
     let mut from = 0;
     std::iter::from_fn(move || {
         if needle.is_empty() {
@@ -142,7 +145,7 @@ pub fn word_matches<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = R
 }
 
 /// Whether `hay[start..end]` is not glued to a word on either side.
-pub fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
+pub(crate) fn on_word_boundaries(hay: &str, start: usize, end: usize) -> bool {
     let before = hay.get(..start).and_then(|s| s.chars().next_back());
     let after = hay.get(end..).and_then(|s| s.chars().next());
     let first = hay.get(start..end).and_then(|s| s.chars().next());
@@ -234,17 +237,17 @@ fn push_trimmed(out: &mut Vec<Range<usize>>, text: &str, range: Range<usize>) {
 /// Characters in a text, as a mail client counts them for a subject line:
 /// Unicode scalar values (`chars()`), so a letter with a combining accent
 /// counts as two. Clients differ here; scalar values are the common ground.
-pub fn char_len(text: &str) -> usize {
+pub(crate) fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
 /// The byte offset of character number `n` (or the end).
-pub fn byte_at_char(text: &str, n: usize) -> usize {
+pub(crate) fn byte_at_char(text: &str, n: usize) -> usize {
     text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
 }
 
 /// Where byte `offset` of a template's text is in the file a person edits.
-pub fn template_loc(template: &CompiledTemplate, offset: usize) -> SourceLoc {
+pub(crate) fn template_loc(template: &CompiledTemplate, offset: usize) -> SourceLoc {
     let text = &template.source.text;
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or("");
@@ -259,7 +262,7 @@ pub fn template_loc(template: &CompiledTemplate, offset: usize) -> SourceLoc {
 
 /// Where `needle` is first written in a template (literal copy), or the
 /// template's start when it is not written there (it came from a partial).
-pub fn loc_of_literal(template: &CompiledTemplate, needle: &str) -> SourceLoc {
+pub(crate) fn loc_of_literal(template: &CompiledTemplate, needle: &str) -> SourceLoc {
     match template.source.text.find(needle) {
         Some(at) if !needle.is_empty() => template_loc(template, at),
         _ => template.source.start(),
@@ -268,7 +271,12 @@ pub fn loc_of_literal(template: &CompiledTemplate, needle: &str) -> SourceLoc {
 
 /// The byte range of up to `radius` characters either side of `start..end`,
 /// on character boundaries: the part of a text an excerpt shows.
-pub fn excerpt_window(text: &str, start: usize, end: usize, radius: usize) -> (usize, usize) {
+pub(crate) fn excerpt_window(
+    text: &str,
+    start: usize,
+    end: usize,
+    radius: usize,
+) -> (usize, usize) {
     let start = floor_boundary(text, start.min(text.len()));
     let end = floor_boundary(text, end.min(text.len())).max(start);
     let from = text[..start]
@@ -288,7 +296,12 @@ pub fn excerpt_window(text: &str, start: usize, end: usize, radius: usize) -> (u
 
 /// Like [`super::excerpt`], but keeps runs of spaces (a double space is the
 /// evidence) and shows line breaks as ` ⏎ `.
-pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usize) -> String {
+pub(crate) fn excerpt_keeping_spaces(
+    text: &str,
+    start: usize,
+    end: usize,
+    radius: usize,
+) -> String {
     let (from, to) = excerpt_window(text, start, end, radius);
     let mut one_line = String::with_capacity(to - from + 8);
     for c in text[from..to].chars() {
@@ -304,7 +317,7 @@ pub fn excerpt_keeping_spaces(text: &str, start: usize, end: usize, radius: usiz
     one_line
 }
 
-pub fn floor_boundary(text: &str, mut i: usize) -> usize {
+pub(crate) fn floor_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
     }

@@ -63,7 +63,7 @@ pub struct UrlAttribute {
 }
 
 /// Attributes whose value is a URL (or, `srcset`, a list of them).
-pub const URL_ATTRIBUTES: &[&str] = &["href", "src", "srcset", "background"];
+pub(crate) const URL_ATTRIBUTES: &[&str] = &["href", "src", "srcset", "background"];
 
 /// Elements that start a new line of text.
 const BLOCK_TAGS: &[&str] = &[

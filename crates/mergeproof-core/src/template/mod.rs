@@ -503,7 +503,7 @@ impl CompiledCampaign {
     /// [`Self::render`] from the profile's [`RenderInput`]. With `reads`,
     /// an HTML body rendered to the same output as one read before takes
     /// that reading instead of being read again.
-    pub fn render_input(
+    pub(crate) fn render_input(
         &self,
         variant: usize,
         input: &RenderInput,

@@ -50,7 +50,7 @@ pub enum Place {
 
 impl Place {
     /// Printed into a URL attribute.
-    pub fn is_url(&self) -> bool {
+    pub(crate) fn is_url(&self) -> bool {
         matches!(self, Place::Attribute { url: true, .. })
     }
 }

@@ -21,19 +21,19 @@ pub struct RenderedText {
 }
 
 impl RenderedText {
-    pub fn span_text(&self, span: &DataSpan) -> &str {
+    pub(crate) fn span_text(&self, span: &DataSpan) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
     /// The spans a token produced (several inside `{{#each}}`).
-    pub fn spans_of(&self, token: u32) -> impl Iterator<Item = &DataSpan> {
+    pub(crate) fn spans_of(&self, token: u32) -> impl Iterator<Item = &DataSpan> {
         self.spans.iter().filter(move |s| s.token == token)
     }
 }
 
 /// Takes the markers out of rendered output, recording spans. Unbalanced
 /// markers (cut by a tag stripper, say) are dropped without a span.
-pub fn extract_spans(marked: &str) -> RenderedText {
+pub(crate) fn extract_spans(marked: &str) -> RenderedText {
     let mut text = String::with_capacity(marked.len());
     let mut spans = Vec::new();
     let mut open: Vec<(usize, u32)> = Vec::new();

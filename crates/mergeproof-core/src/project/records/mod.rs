@@ -47,7 +47,7 @@ impl RecordFormat {
 }
 
 /// The extensions read as exports, beside YAML.
-pub const EXPORT_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson"];
+pub(crate) const EXPORT_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson"];
 
 /// One record: its id, its data (the id column taken out) and where it starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +84,7 @@ impl Entry {
         }
     }
 
-    pub fn into_record(self) -> Record {
+    pub(crate) fn into_record(self) -> Record {
         match self {
             Entry::Row(row) => row.record(),
             Entry::Record(record) => record,
@@ -104,7 +104,7 @@ pub struct CsvLayout {
 impl CsvLayout {
     /// The columns whose values land under these top-level fields, in column
     /// order; every column for `None` (all of the record).
-    pub fn columns_under(&self, fields: Option<&[String]>) -> Vec<usize> {
+    pub(crate) fn columns_under(&self, fields: Option<&[String]>) -> Vec<usize> {
         (0..self.paths.len())
             .filter(|&i| {
                 fields.is_none_or(|fields| {
@@ -142,7 +142,7 @@ impl CsvRow {
 
     /// Writes these columns' cells: two rows write the same bytes exactly
     /// when those cells are identical, so their values are too.
-    pub fn write_cells(&self, columns: &[usize], out: &mut Vec<u8>) {
+    pub(crate) fn write_cells(&self, columns: &[usize], out: &mut Vec<u8>) {
         for &i in columns {
             out.extend_from_slice(self.cells.get(i).unwrap_or_default().as_bytes());
             // A cell is UTF-8 text, which never holds this byte: it ends each.
