@@ -186,13 +186,7 @@ fn every_fix_on_the_examples_works_or_says_only_the_data_can() {
 /// body, a balance of zero, and a name of only spaces.
 #[test]
 fn each_dialect_s_fix_loads_and_clears_its_finding() {
-    for dialect in [
-        "mergeproof",
-        "handlebars",
-        "sendgrid",
-        "mandrill",
-        "postmark",
-    ] {
+    for dialect in mergeproof_core::dialect::Dialect::names() {
         let dir = tempfile::tempdir().unwrap();
         let write = |path: &str, text: &str| {
             let path = dir.path().join(path);

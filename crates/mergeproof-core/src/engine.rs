@@ -138,11 +138,8 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
     // obsolete: nothing was looked for.
     run.obsolete_decisions.retain(|e| {
         options.checks_campaign(&e.campaign)
-            && RuleId::parse(&e.rule).is_none_or(|rule| {
-                config
-                    .severity_of(rule, crate::rules::rule(rule).doc().default_severity)
-                    .is_some()
-            })
+            && RuleId::parse(&e.rule)
+                .is_none_or(|rule| crate::rules::severity(&config, rule).is_some())
     });
     run
 }
@@ -332,11 +329,7 @@ fn run_campaign_with(
         for template in variant.templates() {
             for allow in &template.analysis.allows {
                 // An allow of a rule that did not run has nothing to accept.
-                let doc = crate::rules::rule(allow.rule).doc();
-                if config
-                    .severity_of(allow.rule, doc.default_severity)
-                    .is_none()
-                {
+                if crate::rules::severity(config, allow.rule).is_none() {
                     continue;
                 }
                 let used = findings.iter().any(|(_, f)| {
@@ -406,7 +399,7 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
         .and_then(|v| compiled.campaign.variants.get(v));
     let waiver = verdict.allowed.map(|reason| Waiver {
         kind: "allow".into(),
-        reason,
+        reason: reason.to_string(),
         reviewer: None,
         at: None,
     });

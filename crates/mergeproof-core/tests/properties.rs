@@ -193,14 +193,6 @@ fn profile() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
-const DIALECTS: &[&str] = &[
-    "mergeproof",
-    "handlebars",
-    "sendgrid",
-    "mandrill",
-    "postmark",
-];
-
 /// A project whose campaign renders `body` and `subject` in `dialect` for
 /// `profiles`.
 fn project_files(
@@ -627,7 +619,7 @@ proptest! {
     /// checked (edge cases too) and reported in every format.
     #[test]
     fn any_template_and_profiles_run_through(
-        dialect in prop::sample::select(DIALECTS),
+        dialect in prop::sample::select(mergeproof_core::dialect::Dialect::names()),
         subject in template(),
         body in template(),
         profiles in prop::collection::vec(profile(), 0..4),
@@ -645,7 +637,7 @@ proptest! {
     /// customer alone.
     #[test]
     fn audit_counts_what_auditing_each_customer_alone_counts(
-        dialect in prop::sample::select(DIALECTS),
+        dialect in prop::sample::select(mergeproof_core::dialect::Dialect::names()),
         subject in template(),
         body in template(),
         pool in prop::collection::vec(profile(), 1..4),

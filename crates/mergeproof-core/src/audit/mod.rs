@@ -421,10 +421,7 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
     }
     let mut rules = Vec::new();
     if tally.no_variant > 0
-        && let Some(severity) = config.severity_of(
-            RuleId::NoVariant,
-            crate::rules::rule(RuleId::NoVariant).doc().default_severity,
-        )
+        && let Some(severity) = crate::rules::severity(config, RuleId::NoVariant)
     {
         rules.push(RuleCount {
             rule: RuleId::NoVariant,
@@ -436,9 +433,7 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
         });
     }
     for ((vi, field, rule), (profiles, examples)) in tally.rules {
-        let Some(severity) =
-            config.severity_of(rule, crate::rules::rule(rule).doc().default_severity)
-        else {
+        let Some(severity) = crate::rules::severity(config, rule) else {
             continue;
         };
         rules.push(RuleCount {

@@ -110,11 +110,7 @@ pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
 pub fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule> + '_ {
     RuleId::ALL
         .iter()
-        .filter(|&&id| {
-            config
-                .severity_of(id, rule(id).doc().default_severity)
-                .is_some()
-        })
+        .filter(|&&id| severity(config, id).is_some())
         .map(|&id| rule(id))
 }
 
@@ -276,7 +272,7 @@ pub struct CellContext<'a> {
 
 pub use fix::as_written as fix_as_written;
 pub use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
-pub use verdict::{Verdict, verdict};
+pub use verdict::{Verdict, severity, verdict};
 
 /// Each rendered field's plain text, shared by every draft about that field:
 /// a body with many findings is copied once, not once per finding.

@@ -275,13 +275,7 @@ mod tests {
 
     #[test]
     fn fires_on_a_count_and_a_noun_that_disagree() {
-        for dialect in [
-            "mergeproof",
-            "handlebars",
-            "sendgrid",
-            "mandrill",
-            "postmark",
-        ] {
+        for dialect in crate::dialect::Dialect::names() {
             for (body, profile, says) in [
                 (
                     "<p>You have {{points}} points to spend.</p>",

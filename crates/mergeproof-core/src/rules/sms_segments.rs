@@ -221,13 +221,7 @@ mod tests {
 
     #[test]
     fn fires_when_a_name_switches_the_message_to_ucs2() {
-        for dialect in [
-            "mergeproof",
-            "handlebars",
-            "sendgrid",
-            "mandrill",
-            "postmark",
-        ] {
+        for dialect in crate::dialect::Dialect::names() {
             let campaign = format!("dialect: {dialect}\n{SMS}");
             for name in ["Zoë", "Ana 🎉", "Anaʼs"] {
                 let f = check_cell_with(

@@ -8,28 +8,38 @@
 
 use crate::config::Config;
 use crate::finding::Severity;
+use crate::rule_id::RuleId;
 use crate::template::CompiledCampaign;
 
 use super::Draft;
 
 /// How a draft is reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Verdict<'a> {
     /// From the config, or the rule's default.
     pub severity: Severity,
     /// The reason of the allow that accepts it, if one does.
-    pub allowed: Option<String>,
+    pub allowed: Option<&'a str>,
+}
+
+/// A rule's severity under `config`: its own setting, else the rule's
+/// default; `None` when it is off.
+pub fn severity(config: &Config, rule: RuleId) -> Option<Severity> {
+    config.severity_of(rule, super::rule(rule).doc().default_severity)
 }
 
 /// The verdict on `draft`; `None` when its rule is off.
-pub fn verdict(draft: &Draft, compiled: &CompiledCampaign, config: &Config) -> Option<Verdict> {
-    let doc = super::rule(draft.rule).doc();
-    let severity = config.severity_of(draft.rule, doc.default_severity)?;
+pub fn verdict<'a>(
+    draft: &Draft,
+    compiled: &'a CompiledCampaign,
+    config: &Config,
+) -> Option<Verdict<'a>> {
+    let severity = severity(config, draft.rule)?;
     let variant = draft.variant;
     let on_the_variant = variant
         .and_then(|v| compiled.campaign.variants.get(v))
         .and_then(|v| v.allowed(draft.rule))
-        .map(|a| a.reason.clone());
+        .map(|a| a.reason.as_str());
     let inline = || {
         compiled
             .variants
@@ -41,7 +51,7 @@ pub fn verdict(draft: &Draft, compiled: &CompiledCampaign, config: &Config) -> O
                     .iter()
                     .find(|a| a.accepts(draft.rule, &draft.loc))
             })
-            .map(|a| a.reason.clone())
+            .map(|a| a.reason.as_str())
     };
     Some(Verdict {
         severity,

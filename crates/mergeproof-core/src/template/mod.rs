@@ -91,6 +91,15 @@ pub(crate) trait Renderer: Send + Sync {
     ) -> Result<(), RenderFailure>;
 }
 
+/// Gives each output of an HTML template its place, read from the outline
+/// its front end handed over.
+fn place_outputs(analysis: &mut Analysis, outline: &str) {
+    let places = place::places(outline, analysis.tokens.len());
+    for (token, place) in analysis.tokens.iter_mut().zip(places) {
+        token.place = place;
+    }
+}
+
 /// Partials compiled once per project, for each front end.
 pub struct CompiledPartials<'a> {
     handlebars: self::handlebars::Partials<'a>,
@@ -123,11 +132,9 @@ pub fn compile_campaign(
             match front_end.lower(&key, html, source, variant.audience.as_ref()) {
                 Ok((mut analysis, outline)) => Some(CompiledTemplate {
                     analysis: {
+                        // A plain-text field's outputs are all text.
                         if html {
-                            let places = place::places(&outline, analysis.tokens.len());
-                            for (token, place) in analysis.tokens.iter_mut().zip(places) {
-                                token.place = place;
-                            }
+                            place_outputs(&mut analysis, &outline);
                         }
                         analysis
                     },

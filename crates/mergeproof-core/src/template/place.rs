@@ -18,6 +18,7 @@ use html5gum::{Span, Tokenizer};
 
 use super::html::URL_ATTRIBUTES;
 use super::render::extract_spans;
+use crate::markers::OPEN;
 
 /// Where an output prints in its template's HTML.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -84,45 +85,47 @@ pub fn places(outline: &str, count: usize) -> Vec<Place> {
         .collect()
 }
 
-/// The texts of `outline` that are markup, each with its place: attribute
-/// values, tag and attribute names, comments, styles and scripts, and text.
+/// The pieces of `outline`'s markup that hold an output's marker, each with
+/// its place: attribute values, tag and attribute names, comments, styles and
+/// scripts, and text. Pieces without a marker are not kept: a template's
+/// outline is tens of kilobytes of markup around a few dozen outputs.
 fn markup(outline: &str) -> Vec<(String, Place)> {
     let mut found = Vec::new();
     let mut element = String::new();
     let mut attribute = String::new();
     let mut raw_text: Option<String> = None;
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let emitter = CallbackEmitter::new(
+    // The place is made only for a piece that holds a marker.
+    let keep = |bytes: &[u8], place: &dyn Fn() -> Place, found: &mut Vec<(String, Place)>| {
+        let piece = String::from_utf8_lossy(bytes);
+        if piece.contains(OPEN) {
+            found.push((piece.into_owned(), place()));
+        }
+    };
+    let mut emitter = CallbackEmitter::new(
         |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
             match event {
                 CallbackEvent::OpenStartTag { name } => {
                     element = text(name);
-                    found.push((
-                        element.clone(),
-                        Place::Markup {
-                            element: element.clone(),
-                        },
-                    ));
+                    let markup = || Place::Markup {
+                        element: element.clone(),
+                    };
+                    keep(name, &markup, &mut found);
                 }
                 CallbackEvent::AttributeName { name } => {
                     attribute = text(name);
-                    found.push((
-                        attribute.clone(),
-                        Place::Markup {
-                            element: element.clone(),
-                        },
-                    ));
+                    let markup = || Place::Markup {
+                        element: element.clone(),
+                    };
+                    keep(name, &markup, &mut found);
                 }
                 CallbackEvent::AttributeValue { value } => {
-                    let url = URL_ATTRIBUTES.contains(&attribute.as_str());
-                    found.push((
-                        text(value),
-                        Place::Attribute {
-                            element: element.clone(),
-                            name: attribute.clone(),
-                            url,
-                        },
-                    ));
+                    let place = || Place::Attribute {
+                        element: element.clone(),
+                        name: attribute.clone(),
+                        url: URL_ATTRIBUTES.contains(&attribute.as_str()),
+                    };
+                    keep(value, &place, &mut found);
                 }
                 CallbackEvent::CloseStartTag { .. } => {
                     if matches!(element.as_str(), "style" | "script") {
@@ -135,20 +138,21 @@ fn markup(outline: &str) -> Vec<(String, Place)> {
                     }
                 }
                 CallbackEvent::String { value } => {
-                    let place = if raw_text.is_some() {
-                        Place::StyleOrScript
-                    } else {
-                        Place::Hidden
+                    let place = || {
+                        if raw_text.is_some() {
+                            Place::StyleOrScript
+                        } else {
+                            Place::Hidden
+                        }
                     };
-                    found.push((text(value), place));
+                    keep(value, &place, &mut found);
                 }
-                CallbackEvent::Comment { value } => found.push((text(value), Place::Comment)),
+                CallbackEvent::Comment { value } => keep(value, &|| Place::Comment, &mut found),
                 CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
             }
             None
         },
     );
-    let mut emitter = emitter;
     // `<style>`, `<script>`, `<title>` hold raw text, not tags.
     emitter.naively_switch_states(true);
     Tokenizer::new_with_emitter(outline, emitter).for_each(drop);
