@@ -20,10 +20,10 @@ pub(crate) fn strip(setting: FrontMatter, text: &str) -> (&str, u32) {
 fn strip_yaml(text: &str) -> (&str, u32) {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = body.split_inclusive('\n');
-    if lines.next().map(line_content) != Some("---") {
+    let Some(first) = lines.next().filter(|l| line_content(l) == "---") else {
         return (text, 0);
-    }
-    let mut consumed = body.split_inclusive('\n').next().map_or(0, str::len);
+    };
+    let mut consumed = first.len();
     let mut count = 1;
     for line in lines {
         consumed += line.len();
