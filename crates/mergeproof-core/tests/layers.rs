@@ -144,11 +144,7 @@ fn folder_back_edges(src: &Path, folder: &str, order: &[&str]) -> Vec<String> {
         let text = code(&std::fs::read_to_string(file).unwrap());
         let to_folder = "super::".repeat(path.len());
         let mut names = names_after(&text, &format!("crate::{folder}::"));
-        names.extend(
-            names_after(&text, &to_folder)
-                .into_iter()
-                .filter(|_| !to_folder.is_empty()),
-        );
+        names.extend(names_after(&text, &to_folder));
         for name in names {
             if rank(&name).is_some_and(|theirs| theirs > own) {
                 found.push(format!(
