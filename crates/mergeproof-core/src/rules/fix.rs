@@ -27,13 +27,12 @@ fn fallback_words(config: &Config, path: &str) -> &'static str {
 /// where the path read is `account.balance`. A helper call names it among
 /// its arguments only when written in full.
 fn written_name(token: &Token, path: &str) -> Option<String> {
-    let inner = token
-        .expression
-        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace());
-    if token.helper.is_none() && !inner.is_empty() && !inner.contains(char::is_whitespace) {
-        return Some(inner.to_string());
+    if let Some(written) = &token.written_path {
+        return Some(written.clone());
     }
-    inner
+    token
+        .expression
+        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace())
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
         .any(|word| word == path)
         .then(|| path.to_string())

@@ -117,10 +117,7 @@ fn near_identical(a: &str, b: &str) -> bool {
 /// Print the field the block tests, in place of the token's own.
 fn fix(token: &Token, tested: &str, printed: &str) -> Fix {
     let written = token.expression.as_str();
-    let as_written = written
-        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace())
-        .to_string();
-    if token.helper.is_none() && as_written == printed {
+    if token.written_path.as_deref() == Some(printed) {
         let to = written.replacen(printed, tested, 1);
         return Fix::edit(
             format!(

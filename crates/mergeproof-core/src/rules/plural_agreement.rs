@@ -240,13 +240,9 @@ fn fix(cx: &CellContext<'_>, token: &Token, noun: &str, singular: bool, agreeing
     } else {
         (noun.to_string(), keep_case(noun, agreeing))
     };
-    let written = token
-        .expression
-        .trim_matches(|c: char| c == '{' || c == '}' || c == '~' || c.is_whitespace());
-    let plain_path = token.helper.is_none() && !written.contains(char::is_whitespace);
     let dialect = cx.campaign.dialect;
-    match (dialect.spelling().if_one, plain_path) {
-        (Some(pattern), true) => {
+    match (dialect.spelling().if_one, token.written_path.as_deref()) {
+        (Some(pattern), Some(written)) => {
             let from = format!("{} {noun}", token.expression);
             let to = Spelling::fill(
                 pattern,

@@ -35,6 +35,10 @@ pub struct Token {
     /// `{{title}}` calls the dialect's helper `title`: the field it would
     /// print were there no such helper (what `{{this.title}}` prints).
     pub shadowed_field: Option<String>,
+    /// The field as the template writes it, when the token prints one field
+    /// and calls nothing (`balance` in `{{#with account}}{{balance}}`):
+    /// what a fix rewrites.
+    pub written_path: Option<String>,
     /// Where it prints in the HTML of an email body (a plain-text field's
     /// outputs are all [`Place::Text`]).
     pub place: Place,

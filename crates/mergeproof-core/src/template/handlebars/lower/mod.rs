@@ -23,7 +23,7 @@ mod calls;
 mod partials;
 mod paths;
 
-use paths::{block_param_name, expression_text, parameter_name};
+use paths::{block_param_name, expression_text, parameter_name, parameter_text};
 
 /// How deep partials may include partials.
 pub(super) const MAX_PARTIAL_DEPTH: usize = 8;
@@ -405,6 +405,9 @@ impl<'a> Walker<'a> {
                 Some(helper)
             }
         };
+        let written_path = (helper.is_none() && name_only)
+            .then(|| parameter_text(&ht.name))
+            .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace));
         for allow in self
             .analysis
             .allows
@@ -439,6 +442,7 @@ impl<'a> Walker<'a> {
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,
+            written_path,
             // Read from the outline once the template is lowered.
             place: Place::Text,
         });

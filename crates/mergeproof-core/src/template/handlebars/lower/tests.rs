@@ -170,3 +170,18 @@ fn loops_are_marked() {
         .collect();
     assert_eq!(lists, ["orders"]);
 }
+
+#[test]
+fn a_lone_field_is_kept_as_written_and_a_helper_call_is_not() {
+    let c = compiled(
+        "variants:\n  - id: v\n    subject: s\n    body: \"{{#with account}}{{balance}}{{/with}} {{{bio}}} {{default first_name 'there'}} {{title}}\"\n",
+    );
+    let written: Vec<Option<&str>> = c.variants[0]
+        .body
+        .analysis
+        .tokens
+        .iter()
+        .map(|t| t.written_path.as_deref())
+        .collect();
+    assert_eq!(written, [Some("balance"), Some("bio"), None, None]);
+}
