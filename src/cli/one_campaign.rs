@@ -19,8 +19,7 @@ use super::{
 pub(super) fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     if args.list {
-        for rule in mergeproof_core::rules::all() {
-            let d = rule.doc();
+        for d in mergeproof_core::rules::docs() {
             out.push_str(&format!(
                 "{:<22} {:<8} {}\n",
                 d.id,
@@ -29,7 +28,7 @@ pub(super) fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             ));
         }
     } else if let Some(id) = &args.rule {
-        let Some(rule) = mergeproof_core::rules::find_rule(id) else {
+        let Some(rule) = RuleId::parse(id) else {
             let hint = mergeproof_core::source::hint_prefix(id, &RuleId::names());
             anyhow::bail!("no rule `{id}`: {hint}`mergeproof explain --list` lists them");
         };
@@ -37,7 +36,7 @@ pub(super) fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             Some(name) => mergeproof_core::dialect::Dialect::parse(name),
             None => project_dialect(),
         };
-        out.push_str(&rule.doc().explanation_in(dialect));
+        out.push_str(&mergeproof_core::rules::doc(rule).explanation_in(dialect));
     }
     write_output(None, &out)?;
     Ok(ExitCode::SUCCESS)

@@ -68,9 +68,7 @@ pub fn draw_explain(
     fix: Option<&str>,
     scroll: u16,
 ) {
-    let explanation = mergeproof_core::rules::rule(rule)
-        .doc()
-        .explanation_in(Some(dialect));
+    let explanation = mergeproof_core::rules::doc(rule).explanation_in(Some(dialect));
     let text = match fix {
         Some(fix) => format!("This finding's fix\n  {}\n\n{explanation}", safe(fix)),
         None => explanation,

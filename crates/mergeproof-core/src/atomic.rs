@@ -8,7 +8,8 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+#[cfg(test)]
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_then(path, bytes, |_| Ok(()))
 }
 

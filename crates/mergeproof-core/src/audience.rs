@@ -23,12 +23,12 @@ pub enum Condition {
 pub struct Leaf {
     /// Dotted path into the profile (`loyalty.tier`).
     pub field: String,
-    pub op: Op,
+    pub(crate) op: Op,
     pub loc: SourceLoc,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Op {
+pub(crate) enum Op {
     Exists(bool),
     Eq(Value),
     Ne(Value),
@@ -42,7 +42,7 @@ pub enum Op {
 }
 
 impl Op {
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Op::Exists(_) => "exists",
             Op::Eq(_) => "eq",
@@ -196,7 +196,7 @@ pub(crate) fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
 /// A value that stands for no data: missing, null, empty, whitespace only, or
 /// the words `null` / `undefined` that exports write for a missing value. A
 /// customer must never read "Hi null,", so those count as missing too.
-pub fn is_blank(value: Option<&Value>) -> bool {
+pub(crate) fn is_blank(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => is_blank_text(s),
@@ -210,7 +210,7 @@ pub(crate) fn is_blank_text(s: &str) -> bool {
 }
 
 impl Condition {
-    pub fn matches(&self, data: &Value) -> bool {
+    pub(crate) fn matches(&self, data: &Value) -> bool {
         match self {
             Condition::All(list) => list.iter().all(|c| c.matches(data)),
             Condition::Any(list) => list.iter().any(|c| c.matches(data)),
@@ -220,7 +220,7 @@ impl Condition {
     }
 
     /// Every leaf, in source order.
-    pub fn leaves(&self) -> Vec<&Leaf> {
+    pub(crate) fn leaves(&self) -> Vec<&Leaf> {
         let mut out = Vec::new();
         self.collect_leaves(&mut out);
         out
@@ -292,7 +292,7 @@ impl Condition {
 }
 
 impl Leaf {
-    pub fn matches(&self, data: &Value) -> bool {
+    pub(crate) fn matches(&self, data: &Value) -> bool {
         let value = value_at(data, &self.field).filter(|v| !v.is_null());
         match (&self.op, value) {
             (Op::Exists(want), v) => v.is_some() == *want,
@@ -336,7 +336,7 @@ pub(crate) fn loosely_equal(a: &Value, b: &Value) -> bool {
 
 /// Ordering for `gt`/`gte`/`lt`/`lte`: numbers (also numbers written as strings)
 /// by value, strings (ISO dates) by text; anything else does not compare.
-pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (as_number(a), as_number(b)) {
         (Some(x), Some(y)) => x.partial_cmp(&y),
         _ => match (a, b) {

@@ -126,4 +126,4 @@ impl Baseline {
     }
 }
 
-pub use crate::finding::BASELINE_WAIVER as BASELINE;
+pub(crate) use crate::finding::BASELINE_WAIVER as BASELINE;

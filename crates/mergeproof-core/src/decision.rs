@@ -31,7 +31,7 @@ impl Decision {
 /// wants them; the file is sorted by campaign, variant, profile, rule, field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionEntry {
+pub(crate) struct DecisionEntry {
     pub rule: String,
     pub campaign: String,
     /// Absent for findings about a campaign as a whole.
@@ -55,7 +55,7 @@ pub struct DecisionEntry {
 
 /// The place a decision is attached to. Field order is the file's sort order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DecisionKey {
+pub(crate) struct DecisionKey {
     pub campaign: String,
     pub variant: String,
     pub profile: String,
@@ -80,7 +80,7 @@ impl DecisionKey {
         }
     }
 
-    pub fn of(f: &Finding) -> Self {
+    pub(crate) fn of(f: &Finding) -> Self {
         Self::new(
             f.rule.as_str(),
             &f.campaign,
@@ -92,7 +92,7 @@ impl DecisionKey {
 }
 
 impl DecisionEntry {
-    pub fn key(&self) -> DecisionKey {
+    pub(crate) fn key(&self) -> DecisionKey {
         DecisionKey::new(
             &self.rule,
             &self.campaign,
@@ -103,7 +103,7 @@ impl DecisionEntry {
     }
 
     /// A decision on `finding`, made now.
-    pub fn new(
+    pub(crate) fn new(
         finding: &Finding,
         decision: Decision,
         reason: &str,
@@ -167,12 +167,12 @@ pub struct Decisions {
 }
 
 impl Decisions {
-    pub fn new(mut entries: Vec<DecisionEntry>) -> Self {
+    pub(crate) fn new(mut entries: Vec<DecisionEntry>) -> Self {
         sort(&mut entries);
         Self { entries }
     }
 
-    pub fn entries(&self) -> &[DecisionEntry] {
+    pub(crate) fn entries(&self) -> &[DecisionEntry] {
         &self.entries
     }
 
@@ -185,7 +185,8 @@ impl Decisions {
     }
 
     /// The decision on `finding` (current or stale), if there is one.
-    pub fn on(&self, finding: &Finding) -> Option<&DecisionEntry> {
+    #[cfg(test)]
+    pub(crate) fn on(&self, finding: &Finding) -> Option<&DecisionEntry> {
         self.entries.iter().find(|e| e.is_decision_on(finding))
     }
 }
@@ -210,7 +211,7 @@ pub(crate) const ALLOW: &str = "allow";
 
 /// A short, stable hex digest of some text parts (separated so that
 /// `("ab", "c")` and `("a", "bc")` differ).
-pub fn digest(parts: &[&str]) -> String {
+pub(crate) fn digest(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
@@ -226,7 +227,7 @@ pub fn digest(parts: &[&str]) -> String {
 
 /// What a decision reviewed: the finding (rule and message) and the rendered
 /// field it is about. Any change to either makes the decision stale.
-pub fn fingerprint(finding: &Finding) -> String {
+pub(crate) fn fingerprint(finding: &Finding) -> String {
     digest(&[
         finding.rule.as_str(),
         &finding.message,

@@ -30,7 +30,7 @@ pub enum Dialect {
 /// to know of it besides its code (which renders it). Adding a helper to a
 /// dialect is a row here and its implementation in the front end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Helper {
+pub(crate) struct Helper {
     pub name: &'static str,
     /// What its block, when it is called as one, does with its data.
     pub block: BlockRole,
@@ -48,7 +48,7 @@ pub struct Helper {
 
 /// What a block helper's block does with the data it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockRole {
+pub(crate) enum BlockRole {
     /// Renders its body only when the value is there (`if`), its `else`
     /// otherwise.
     Guard,
@@ -65,7 +65,7 @@ pub enum BlockRole {
 
 /// Which arguments a fallback helper protects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FallbackArgs {
+pub(crate) enum FallbackArgs {
     /// Every argument but the last, which is the fallback (`default a b "x"`).
     AllButLast,
     /// The first, when a `"default=…"` text argument is given (SendGrid's
@@ -76,7 +76,7 @@ pub enum FallbackArgs {
 /// A comparison with a literal bound: `gt`'s admits values above it,
 /// `gte`'s values at or above it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Above {
+pub(crate) enum Above {
     Strictly,
     OrEqual,
 }
@@ -220,18 +220,18 @@ impl Dialect {
     }
 
     /// The platform, as its users call it.
-    pub fn platform(self) -> &'static str {
+    pub(crate) fn platform(self) -> &'static str {
         self.table().platform
     }
 
     /// The helpers the platform provides (besides Handlebars's own way of
     /// printing fields and sections).
-    pub fn helpers(self) -> &'static [Helper] {
+    pub(crate) fn helpers(self) -> &'static [Helper] {
         self.table().helpers
     }
 
     /// The helper of this dialect named `name`.
-    pub fn helper(self, name: &str) -> Option<&'static Helper> {
+    pub(crate) fn helper(self, name: &str) -> Option<&'static Helper> {
         self.helpers().iter().find(|h| h.name == name)
     }
 
@@ -242,14 +242,14 @@ impl Dialect {
 
     /// Placeholders the platform fills itself at send time, after the
     /// template renders: SendGrid's unsubscribe tags, Mailchimp's merge tags.
-    pub fn literal_tags(self) -> &'static [&'static str] {
+    pub(crate) fn literal_tags(self) -> &'static [&'static str] {
         self.table().literal_tags
     }
 }
 
 /// A value that holds nothing, as far as a dialect's fallback can tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Blank {
+pub(crate) enum Blank {
     Missing,
     Null,
     /// `""`.
@@ -262,7 +262,7 @@ pub enum Blank {
 
 impl Blank {
     /// Which blank `value` is, if it is one.
-    pub fn of(value: Option<&serde_json::Value>) -> Option<Blank> {
+    pub(crate) fn of(value: Option<&serde_json::Value>) -> Option<Blank> {
         use serde_json::Value;
         match value {
             None => Some(Blank::Missing),
@@ -280,7 +280,7 @@ impl Blank {
     }
 
     /// The blank in words: "a value of only spaces".
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Blank::Missing => "a missing value",
             Blank::Null => "a null value",
@@ -295,7 +295,7 @@ impl Blank {
 /// `fix` texts findings carry. `{p}` stands for the field as the template
 /// writes it, `{t}` for the token as written, `{f}` for the fallback text.
 #[derive(Clone, Copy, Debug)]
-pub struct Spelling {
+pub(crate) struct Spelling {
     /// What replaces `{t}` so that `{f}` prints when the value is blank.
     pub fallback: &'static str,
     /// The blanks that fallback catches; for the others no template change
@@ -397,7 +397,7 @@ const POSTMARK_SPELLING: Spelling = Spelling {
 /// is a row of `helpers`; adding a dialect is a table and its front end's
 /// code for what the rows cannot say.
 #[derive(Debug)]
-pub struct Table {
+pub(crate) struct Table {
     /// Its name in `dialect:`.
     pub name: &'static str,
     /// The platform, as its users call it.
@@ -460,7 +460,7 @@ const POSTMARK: Table = Table {
 
 impl Dialect {
     /// The dialect's table.
-    pub fn table(self) -> &'static Table {
+    pub(crate) fn table(self) -> &'static Table {
         match self {
             Dialect::Mergeproof => &MERGEPROOF,
             Dialect::Handlebars => &HANDLEBARS,
@@ -471,12 +471,12 @@ impl Dialect {
     }
 
     /// How it spells fallbacks and guards.
-    pub fn spelling(self) -> Spelling {
+    pub(crate) fn spelling(self) -> Spelling {
         self.table().spelling
     }
 
     /// What its guards treat as no value.
-    pub fn falsy(self) -> &'static [Blank] {
+    pub(crate) fn falsy(self) -> &'static [Blank] {
         self.table().falsy
     }
 }
@@ -485,7 +485,7 @@ impl Spelling {
     /// `pattern` with the field, the token and the fallback put in.
     /// One pass over the pattern, so a token that itself holds `{p}` (a
     /// field named `p`) is put in as it is.
-    pub fn fill(pattern: &str, field: &str, token: &str, fallback: &str) -> String {
+    pub(crate) fn fill(pattern: &str, field: &str, token: &str, fallback: &str) -> String {
         let mut out = String::with_capacity(pattern.len() + token.len() + fallback.len());
         let mut rest = pattern;
         while let Some(at) = rest.find('{') {
@@ -506,7 +506,7 @@ impl Spelling {
 
 /// What a declared helper prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Returns {
+pub(crate) enum Returns {
     /// Its first argument, as Handlebars prints a value.
     Argument,
     /// This text, as written.
@@ -517,7 +517,7 @@ pub enum Returns {
 /// `t: { returns: argument }`, `hasFeature: { block: true }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeclaredHelper {
-    pub returns: Returns,
+    pub(crate) returns: Returns,
     /// Called as `{{#name}}…{{/name}}`: renders its block, never its `{{else}}`.
     pub block: bool,
     /// What it prints is HTML the team's code builds (not `unescaped-data`).
@@ -550,13 +550,13 @@ pub struct TemplateDialect<'a> {
 }
 
 impl TemplateDialect<'_> {
-    pub fn knows(&self, helper: &str) -> bool {
+    pub(crate) fn knows(&self, helper: &str) -> bool {
         self.dialect.helper(helper).is_some() || self.declared.contains_key(helper)
     }
 
     /// The row of `name`: the dialect's own, or mergeproof's for a declared
     /// helper that works `like: mergeproof`.
-    pub fn row(&self, name: &str) -> Option<&'static Helper> {
+    pub(crate) fn row(&self, name: &str) -> Option<&'static Helper> {
         self.dialect.helper(name).or_else(|| {
             self.declared
                 .get(name)
@@ -566,7 +566,7 @@ impl TemplateDialect<'_> {
     }
 
     /// Every helper a template may call, for messages.
-    pub fn known(&self) -> Vec<&str> {
+    pub(crate) fn known(&self) -> Vec<&str> {
         let mut all: Vec<&str> = self.dialect.helper_names();
         all.extend(self.declared.keys().map(String::as_str));
         all
@@ -576,7 +576,7 @@ impl TemplateDialect<'_> {
 /// A placeholder pattern of `literal_tags:`: text, one `*` standing for the
 /// tag's name, text (`%%{*}%%`, `<%*%>`, `*|*|*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LiteralTag {
+pub(crate) struct LiteralTag {
     pub open: String,
     pub close: String,
 }
@@ -584,7 +584,7 @@ pub struct LiteralTag {
 impl LiteralTag {
     /// The wildcard is the `*` with text on both sides (in `*|*|*`, the
     /// middle one).
-    pub fn parse(pattern: &str) -> Option<LiteralTag> {
+    pub(crate) fn parse(pattern: &str) -> Option<LiteralTag> {
         let stars: Vec<usize> = pattern.match_indices('*').map(|(i, _)| i).collect();
         let at = stars
             .iter()
@@ -637,7 +637,7 @@ pub(crate) fn find_within(text: &str, needle: &str, reach: usize) -> Option<usiz
 }
 
 /// The literal tags in force for a dialect: its platform's and the project's.
-pub fn literal_tags(dialect: Dialect, configured: &[String]) -> Vec<LiteralTag> {
+pub(crate) fn literal_tags(dialect: Dialect, configured: &[String]) -> Vec<LiteralTag> {
     dialect
         .literal_tags()
         .iter()

@@ -13,7 +13,7 @@ use crate::project::{BrokenCampaign, ProfileRef, Project};
 use crate::review::Decisions;
 use crate::rule_id::RuleId;
 use crate::rules::{CampaignContext, Draft};
-pub use crate::run::{CampaignRun, Run, Summary, is_edge};
+pub use crate::run::{CampaignRun, Run};
 use crate::source::LoadError;
 use crate::template::{
     BodyReads, CompiledCampaign, RenderInput, compile_campaign, compile_partials,
@@ -285,7 +285,6 @@ fn run_campaign_with(
         .map(|p| crate::select::select(campaign, p))
         .collect();
     let cx = CampaignContext {
-        config,
         campaign: &compiled,
         profiles: &profiles,
         selection: &selection,

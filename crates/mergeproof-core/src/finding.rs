@@ -34,7 +34,7 @@ impl fmt::Display for Severity {
 /// A severity as the config may set it: `off` switches a rule off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SeverityLevel {
+pub(crate) enum SeverityLevel {
     Error,
     Warning,
     Info,
@@ -42,7 +42,7 @@ pub enum SeverityLevel {
 }
 
 impl SeverityLevel {
-    pub fn severity(self) -> Option<Severity> {
+    pub(crate) fn severity(self) -> Option<Severity> {
         match self {
             SeverityLevel::Error => Some(Severity::Error),
             SeverityLevel::Warning => Some(Severity::Warning),
@@ -93,7 +93,7 @@ pub enum ProfileKind {
 }
 
 impl ProfileKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ProfileKind::Sample => "sample",
             ProfileKind::Edge => "edge",
@@ -146,7 +146,7 @@ pub struct Fix {
 
 impl Fix {
     /// Advice without a template change (the data, the audience, a reason).
-    pub fn advice(text: impl Into<String>) -> Fix {
+    pub(crate) fn advice(text: impl Into<String>) -> Fix {
         Fix {
             text: text.into(),
             replace: None,
@@ -155,7 +155,11 @@ impl Fix {
     }
 
     /// One change to the template: `from` at the finding's place becomes `to`.
-    pub fn edit(text: impl Into<String>, from: impl Into<String>, to: impl Into<String>) -> Fix {
+    pub(crate) fn edit(
+        text: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Fix {
         Fix {
             text: text.into(),
             replace: Some(from.into()),
@@ -165,7 +169,7 @@ impl Fix {
 }
 
 /// The waiver kind of a finding a baseline accepts (`lint --baseline`).
-pub const BASELINE_WAIVER: &str = "baseline";
+pub(crate) const BASELINE_WAIVER: &str = "baseline";
 
 /// Why a finding is accepted: an `allow:` entry on the variant, or a review
 /// decision. A stale decision is kept here too so the report can say so.
@@ -233,7 +237,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
+    pub(crate) fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Tally {
         let mut tally = Tally::default();
         for f in findings {
             tally.add(f);
@@ -256,7 +260,8 @@ impl Tally {
     }
 
     /// Findings of this severity, accepted or not.
-    pub fn all(&self, severity: Severity) -> usize {
+    #[cfg(test)]
+    pub(crate) fn all(&self, severity: Severity) -> usize {
         self.active[severity as usize] + self.accepted[severity as usize]
     }
 

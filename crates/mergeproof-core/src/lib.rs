@@ -50,8 +50,11 @@
 //! assert_eq!(run.summary().campaigns, 2);
 //! ```
 
-// What another program can reach is what it is meant to: an item `pub`
-// only inside a private module says `pub(crate)`.
+// The public surface is what another program (the `mergeproof` binary,
+// the tests) uses: load a project, run it, read its findings and rendered
+// cells, record review decisions, write reports. Everything else is
+// `pub(crate)`; `unreachable_pub` keeps it so, and an item the binary stops
+// using shows as dead code.
 #![warn(unreachable_pub)]
 // The engine reports bad input as errors; it never unwraps (tests may).
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]

@@ -13,4 +13,4 @@ pub const MAX_DEPTH: usize = 128;
 /// The most one cell (one profile's subject, preheader or body) may render
 /// to. Loops, partials and includes count bytes, not elements; past it the
 /// cell is reported on its template and the run goes on.
-pub const MAX_CELL_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_CELL_BYTES: usize = 8 * 1024 * 1024;

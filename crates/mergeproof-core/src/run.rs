@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::finding::{Finding, ProfileKind};
+use crate::finding::Finding;
 use crate::project::{BrokenCampaign, ProfileRef};
 use crate::source::LoadError;
 use crate::template::CompiledCampaign;
@@ -40,7 +40,7 @@ pub struct Run {
     pub load_errors: Vec<LoadError>,
     pub sample_profiles: usize,
     /// Review decisions whose finding no longer exists (a note, not a failure).
-    pub obsolete_decisions: Vec<crate::decision::DecisionEntry>,
+    pub(crate) obsolete_decisions: Vec<crate::decision::DecisionEntry>,
     /// A baseline was applied (`lint --baseline`): SARIF says which findings
     /// are new.
     pub baseline_applied: bool,
@@ -86,9 +86,4 @@ impl Run {
             waived: tally.total_accepted(),
         }
     }
-}
-
-/// Whether a finding concerns an edge-case profile.
-pub fn is_edge(f: &Finding) -> bool {
-    f.profile_kind == Some(ProfileKind::Edge)
 }

@@ -51,7 +51,7 @@ pub struct LoadError {
 impl LoadError {
     /// `message` is anything that displays: a sentence, or a typed error
     /// such as [`crate::project::paths::PathError`].
-    pub fn at(loc: &SourceLoc, message: impl fmt::Display) -> Self {
+    pub(crate) fn at(loc: &SourceLoc, message: impl fmt::Display) -> Self {
         Self {
             file: loc.file.clone(),
             line: loc.line,
@@ -62,10 +62,6 @@ impl LoadError {
 
     pub fn in_file(file: &str, message: impl fmt::Display) -> Self {
         Self::at(&SourceLoc::new(file, 1, 1), message)
-    }
-
-    pub fn location(&self) -> SourceLoc {
-        SourceLoc::new(self.file.clone(), self.line, self.column)
     }
 }
 
@@ -253,7 +249,7 @@ pub fn hint_prefix(word: &str, candidates: &[&str]) -> String {
 
 /// The candidate nearest to `word` by edit distance, when it is near enough to be
 /// a likely typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))

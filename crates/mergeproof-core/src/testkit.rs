@@ -81,7 +81,6 @@ pub(crate) fn check_cell_with_config(
     let cx = crate::rules::CellContext {
         config,
         campaign: &compiled,
-        variant_index,
         variant: &compiled.campaign.variants[variant_index],
         compiled: &compiled.variants[variant_index],
         profile: &p,
@@ -132,7 +131,6 @@ pub(crate) fn check_campaign_with_probes(
     probes: &[crate::project::ProfileRef],
 ) -> Vec<crate::rules::Draft> {
     let compiled = compiled(campaign_yaml);
-    let config = crate::config::Config::default();
     let select = |list: &[crate::project::ProfileRef]| -> Vec<Option<usize>> {
         list.iter()
             .map(|p| crate::select::select(&compiled.campaign, p))
@@ -141,7 +139,6 @@ pub(crate) fn check_campaign_with_probes(
     let selection = select(profiles);
     let probe_selection = select(probes);
     let cx = crate::rules::CampaignContext {
-        config: &config,
         campaign: &compiled,
         profiles,
         selection: &selection,

@@ -22,12 +22,12 @@ pub struct Config {
     pub personal_fields: Vec<String>,
     pub unsafe_terms: Vec<String>,
     pub balance_fields: Vec<String>,
-    pub fields: FieldNames,
-    pub sensitive_categories: BTreeMap<String, CategoryPolicy>,
+    pub(crate) fields: FieldNames,
+    pub(crate) sensitive_categories: BTreeMap<String, CategoryPolicy>,
     pub sensitive_fields: Vec<String>,
     /// Client name → visible subject characters, in the order the file gives.
     pub clients: Vec<(String, usize)>,
-    pub rules: BTreeMap<RuleId, SeverityLevel>,
+    pub(crate) rules: BTreeMap<RuleId, SeverityLevel>,
     pub edge_cases: EdgeCaseSettings,
     /// The project's dialect; a campaign may set its own.
     pub dialect: Dialect,
@@ -36,7 +36,7 @@ pub struct Config {
     /// Export headers renamed to fields, and the id column (`profile_columns:`).
     pub profile_columns: ProfileColumns,
     /// `audit: { min_reach: 100 }`.
-    pub audit: AuditSettings,
+    pub(crate) audit: AuditSettings,
     /// Fields that hold HTML the team's own systems build (`trusted_html:`).
     pub trusted_html: Vec<String>,
     /// Placeholders a later stage fills (`literal_tags:`), besides the
@@ -46,14 +46,14 @@ pub struct Config {
     /// two edits of a sensitive category is otherwise taken for a typo.
     pub categories: Vec<String>,
     /// What opens a template file (`front_matter:`).
-    pub front_matter: FrontMatter,
+    pub(crate) front_matter: FrontMatter,
 }
 
 /// `front_matter: yaml`: template files open with a YAML block between `---`
 /// lines that a build stage (Maizzle, Jekyll, Assemble/Mailmason) strips; it
 /// is not part of the email.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FrontMatter {
+pub(crate) enum FrontMatter {
     /// The file is the template, from its first byte (the default).
     #[default]
     None,
@@ -64,7 +64,7 @@ pub enum FrontMatter {
 impl FrontMatter {
     pub(crate) const NAMES: [&str; 2] = ["none", "yaml"];
 
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         match name.trim() {
             "none" => Some(Self::None),
             "yaml" => Some(Self::Yaml),
@@ -107,7 +107,8 @@ impl ProfileColumns {
             .chain(self.renames.iter().map(|(a, b)| (a.as_str(), b.as_str())))
     }
 
-    pub fn with(renames: &[(&str, &str)]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with(renames: &[(&str, &str)]) -> Self {
         ProfileColumns {
             id: None,
             renames: renames
@@ -128,7 +129,7 @@ impl ProfileColumns {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct AuditSettings {
+pub(crate) struct AuditSettings {
     /// A variant that reaches fewer customers is reported.
     pub min_reach: u64,
 }
@@ -141,7 +142,7 @@ impl Default for AuditSettings {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct FieldNames {
+pub(crate) struct FieldNames {
     pub age: String,
     pub gender: String,
     pub gender_inferred: String,
@@ -160,7 +161,7 @@ impl Default for FieldNames {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct CategoryPolicy {
+pub(crate) struct CategoryPolicy {
     pub min_age: Option<f64>,
     pub requires: Option<Condition>,
 }
@@ -270,7 +271,7 @@ impl Default for Config {
 
 impl Config {
     /// The dialect a campaign renders in: its own, else the project's.
-    pub fn dialect_of(&self, campaign: Option<Dialect>) -> Dialect {
+    pub(crate) fn dialect_of(&self, campaign: Option<Dialect>) -> Dialect {
         campaign.unwrap_or(self.dialect)
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 pub(crate) const EACH: &str = "[]";
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
+pub(crate) enum Edit {
     /// Take the field out of the profile.
     Remove,
     /// Give the field this value (creating the objects on the way).
@@ -17,20 +17,20 @@ pub enum Edit {
 
 /// A change to one path.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PathEdit {
+pub(crate) struct PathEdit {
     pub path: String,
     pub edit: Edit,
 }
 
 impl PathEdit {
-    pub fn remove(path: &str) -> Self {
+    pub(crate) fn remove(path: &str) -> Self {
         Self {
             path: path.to_string(),
             edit: Edit::Remove,
         }
     }
 
-    pub fn set(path: &str, value: Value) -> Self {
+    pub(crate) fn set(path: &str, value: Value) -> Self {
         Self {
             path: path.to_string(),
             edit: Edit::Set(value),
@@ -48,7 +48,7 @@ pub(crate) fn apply_all(data: &mut Value, edits: &[PathEdit]) {
 /// Applies one edit. A list that a `[]` path goes through but the profile does
 /// not have (or has empty) is created with one item, so that the change has an
 /// item to be made to.
-pub fn apply(data: &mut Value, path: &str, edit: &Edit) {
+pub(crate) fn apply(data: &mut Value, path: &str, edit: &Edit) {
     let segments: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
     if segments.is_empty() {
         return;

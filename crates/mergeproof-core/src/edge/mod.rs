@@ -17,11 +17,11 @@
 //! first name is kept), and the same input always gives the same list.
 
 mod cases;
-pub mod edit;
+pub(crate) mod edit;
 mod identity;
 mod probes;
 mod scope;
-pub mod solve;
+pub(crate) mod solve;
 mod usage;
 mod yaml;
 
@@ -42,7 +42,7 @@ use identity::Recipe;
 use scope::Scope;
 use usage::{FieldUse, campaign_fields};
 
-pub use probes::audience_probes;
+pub(crate) use probes::audience_probes;
 pub use yaml::to_yaml;
 
 /// The prefix of every edge-case profile id.

@@ -38,7 +38,7 @@ use super::{Base, Builder};
 pub(super) const MAX_PROBE_BASES: usize = 16;
 
 /// Profiles synthesized at each audience's own values, for reachability.
-pub fn audience_probes(
+pub(crate) fn audience_probes(
     compiled: &CompiledCampaign,
     samples: &[ProfileRef],
     _config: &Config,

@@ -22,16 +22,16 @@ use super::cases::{Case, Point, Tier, leaf_points, number};
 use super::edit::{PathEdit, apply};
 
 /// At most this many ways of receiving a variant are tried per variant.
-pub const MAX_TERMS: usize = 64;
+pub(crate) const MAX_TERMS: usize = 64;
 
 /// A leaf that must hold (`true`) or must fail (`false`).
-pub type Literal<'a> = (&'a Leaf, bool);
+pub(crate) type Literal<'a> = (&'a Leaf, bool);
 /// Literals that must all be as stated.
 pub(crate) type Term<'a> = Vec<Literal<'a>>;
 
 /// The ways a profile receives variant `k`: its audience holds and no earlier
 /// variant's does. Empty when an earlier variant is a catch-all.
-pub fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
+pub(crate) fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
     let Some(variant) = campaign.variants.get(k) else {
         return Vec::new();
     };
@@ -50,7 +50,7 @@ pub fn receive_terms(campaign: &Campaign, k: usize) -> Vec<Term<'_>> {
 
 /// A condition (or its negation, when `positive` is false) as a list of terms,
 /// any one of which makes it hold; at most [`MAX_TERMS`] of them.
-pub fn dnf(condition: &Condition, positive: bool) -> Vec<Term<'_>> {
+pub(crate) fn dnf(condition: &Condition, positive: bool) -> Vec<Term<'_>> {
     match condition {
         Condition::Leaf(leaf) => vec![vec![(leaf, positive)]],
         Condition::Not(inner) => dnf(inner, !positive),
@@ -101,7 +101,7 @@ fn and<'a>(a: &[Term<'a>], b: &[Term<'a>]) -> Vec<Term<'a>> {
 /// Data made from `data` so that every literal of `term` holds as stated,
 /// trying for each field the values its leaves turn on (and the midpoints
 /// between its numeric thresholds).
-pub struct Satisfied {
+pub(crate) struct Satisfied {
     pub data: Value,
     /// The changes made, one per field that had to change.
     pub edits: Vec<PathEdit>,
@@ -111,7 +111,7 @@ pub struct Satisfied {
 
 /// [`Satisfied`] for `term` on top of `data`; `None` when no such values
 /// were found.
-pub fn satisfy(term: &Term<'_>, data: &Value) -> Option<Satisfied> {
+pub(crate) fn satisfy(term: &Term<'_>, data: &Value) -> Option<Satisfied> {
     let mut data = data.clone();
     let holds = |data: &Value, field: Option<&str>| {
         term.iter()
@@ -208,7 +208,7 @@ fn midpoints(leaves: &[&Leaf]) -> Vec<Point> {
 /// Whether every profile `b` admits is admitted by `a`. Sound, not complete:
 /// `false` means "not shown", and the evidence (profiles, probes, witnesses)
 /// decides the rest.
-pub fn implies(b: &Condition, a: &Condition) -> bool {
+pub(crate) fn implies(b: &Condition, a: &Condition) -> bool {
     if let Condition::All(list) = a {
         return list.iter().all(|x| implies(b, x));
     }

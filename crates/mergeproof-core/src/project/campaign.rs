@@ -79,18 +79,8 @@ impl Variant {
         self.audience.is_none()
     }
 
-    pub fn template(&self, field: crate::finding::Field) -> Option<&TemplateSource> {
-        use crate::finding::Field;
-        match field {
-            Field::Subject => self.subject.as_ref(),
-            Field::Preheader => self.preheader.as_ref(),
-            Field::Body => Some(&self.body),
-            Field::Audience | Field::Campaign => None,
-        }
-    }
-
     /// The reason a rule is accepted on purpose for this variant, if it is.
-    pub fn allowed(&self, rule: RuleId) -> Option<&Allow> {
+    pub(crate) fn allowed(&self, rule: RuleId) -> Option<&Allow> {
         self.allow.iter().find(|a| a.rule == rule)
     }
 }
@@ -116,13 +106,13 @@ pub struct TemplateSource {
 }
 
 impl TemplateSource {
-    pub fn start(&self) -> SourceLoc {
+    pub(crate) fn start(&self) -> SourceLoc {
         self.position(1, 1)
     }
 
     /// Maps a 1-based line and column inside the template to the file. Block
     /// scalars keep their indentation on every line; a template file maps as is.
-    pub fn position(&self, line: u32, column: u32) -> SourceLoc {
+    pub(crate) fn position(&self, line: u32, column: u32) -> SourceLoc {
         let line = line.max(1);
         let column = column.max(1);
         let shift = if line == 1 { self.first_line_shift } else { 0 };

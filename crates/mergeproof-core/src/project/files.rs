@@ -37,7 +37,7 @@ impl ProjectFiles<'_> {
 
     /// The text of a project file, without the byte-order mark some editors
     /// write first (it would be rendered into the email).
-    pub fn read(&self, file: &Path) -> Result<String, PathError> {
+    pub(crate) fn read(&self, file: &Path) -> Result<String, PathError> {
         self.read_as_written(file)
             .map(|text| match text.strip_prefix('\u{FEFF}') {
                 Some(rest) => rest.to_string(),
@@ -104,7 +104,7 @@ impl ProjectFiles<'_> {
     }
 
     /// The folder on disk, when there is one.
-    pub fn folder(&self) -> Option<&Path> {
+    pub(crate) fn folder(&self) -> Option<&Path> {
         match self {
             ProjectFiles::Folder(root) => Some(root),
             ProjectFiles::Memory(_) => None,

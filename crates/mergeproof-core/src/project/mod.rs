@@ -1,9 +1,9 @@
 //! Load: a project folder into campaigns, profiles, partials and config, with
 //! every problem reported by file, line and column.
 
-pub mod campaign;
-pub mod files;
-pub mod front_matter;
+pub(crate) mod campaign;
+pub(crate) mod files;
+pub(crate) mod front_matter;
 pub mod paths;
 pub mod profile;
 pub mod records;
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use campaign::{Allow, Campaign, Channel, TemplateSource, Variant};
+pub use campaign::{Campaign, Channel, TemplateSource, Variant};
 pub use profile::{EdgeOrigin, Profile, ProfileRef};
 
 use crate::config::{CONFIG_FILE, Config};
@@ -20,7 +20,7 @@ use crate::source::LoadError;
 pub use files::ProjectFiles;
 use paths::display;
 
-pub(crate) const CAMPAIGNS_DIR: &str = "campaigns";
+pub const CAMPAIGNS_DIR: &str = "campaigns";
 pub(crate) const PARTIALS_DIR: &str = "campaigns/partials";
 pub(crate) const PROFILES_DIR: &str = "sample-profiles";
 /// Review decisions, next to the campaigns (read and written by
@@ -58,10 +58,6 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn campaign(&self, id: &str) -> Option<&Campaign> {
-        self.campaigns.iter().find(|c| c.id == id)
-    }
-
     /// Whether writing to `path` would replace one of the project's own
     /// files: anything in `campaigns/` or `sample-profiles/`, the config, the
     /// reviews file, or a template a campaign reads from elsewhere. A report

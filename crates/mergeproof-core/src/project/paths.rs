@@ -27,7 +27,7 @@ pub(crate) const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Why a path named in a project file, or the file it names, was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PathError {
+pub(crate) enum PathError {
     #[error(
         "`{0}` is an absolute path; paths are relative to the file that names them and stay inside the project folder"
     )]
@@ -111,7 +111,7 @@ pub(crate) fn read_inside(root: &Path, relative: &Path) -> Result<String, PathEr
 }
 
 /// A project-relative path as shown to people and in reports: forward slashes.
-pub fn display(path: &Path) -> String {
+pub(crate) fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 

@@ -19,7 +19,7 @@ use crate::finding::Severity;
 use crate::run::Run;
 use crate::sanitize::visible;
 
-pub fn render(run: &Run, base: &str) -> String {
+pub(crate) fn render(run: &Run, base: &str) -> String {
     let mut out = String::new();
     for e in &run.load_errors {
         command(

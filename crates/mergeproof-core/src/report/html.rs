@@ -42,7 +42,7 @@ const STYLE: &str = include_str!("sheet/sheet.css");
 const EMAIL_STYLE: &str = "mark.mp-data{background:#fff3a0;outline:1px solid #e0b000}";
 
 /// The proof sheet of a run.
-pub fn render(run: &Run) -> String {
+pub(crate) fn render(run: &Run) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let script_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT));
     let _ = write!(

@@ -20,7 +20,7 @@ use crate::finding::{Finding, Severity};
 use crate::run::{CampaignRun, Run};
 use crate::sanitize::visible;
 
-pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
+pub(crate) fn render(run: &Run, base: &str) -> Result<String, ReportError> {
     let mut report = Report::new("mergeproof");
     if !run.load_errors.is_empty() {
         let mut suite = TestSuite::new("load");

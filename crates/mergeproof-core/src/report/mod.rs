@@ -1,11 +1,11 @@
 //! Report: a run as text for people, or as JSON, SARIF, JUnit or GitHub
 //! workflow commands for machines.
 
-pub mod github;
-pub mod html;
+pub(crate) mod github;
+pub(crate) mod html;
 pub mod json;
-pub mod junit;
-pub mod sarif;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 pub mod statistics;
 pub mod text;
 

@@ -38,7 +38,7 @@ const LOAD_ERROR_RULE: &str = "load-error";
 /// Names the kind of fingerprint, so a later scheme can sit beside it.
 const FINGERPRINT_KEY: &str = "mergeproofProblem/v1";
 
-pub fn render(run: &Run, base: &str) -> Result<String, ReportError> {
+pub(crate) fn render(run: &Run, base: &str) -> Result<String, ReportError> {
     let docs: Vec<&RuleDoc> = crate::rules::all().map(|r| r.doc()).collect();
     let mut rules: Vec<Value> = docs.iter().map(|d| rule_descriptor(d)).collect();
     rules.push(json!({
@@ -225,7 +225,7 @@ fn problem_fingerprint(f: &Finding) -> String {
 
 /// Stable across runs and machines: what the finding is, never where the
 /// project sits or when it ran.
-pub fn fingerprint(f: &Finding) -> String {
+pub(crate) fn fingerprint(f: &Finding) -> String {
     digest(&[
         f.rule.as_str(),
         &f.campaign,

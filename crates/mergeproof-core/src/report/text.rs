@@ -33,7 +33,7 @@ impl Style {
 /// How many edge-case names to show before "…".
 const EDGE_NAMES_SHOWN: usize = 3;
 
-pub fn render(run: &Run, color: bool) -> String {
+pub(crate) fn render(run: &Run, color: bool) -> String {
     let style = Style { color };
     let mut out = String::new();
     for e in &run.load_errors {

@@ -14,7 +14,7 @@
 //! [`crate::engine::run`], which applies them through [`apply`].
 
 mod store;
-pub mod time;
+pub(crate) mod time;
 
 use std::collections::HashMap;
 
@@ -27,7 +27,7 @@ pub use store::{REVIEWS_FILE, ReviewError, ReviewStore, load, load_for_run, revi
 /// mark it, and the ones whose finding is gone become `run.obsolete_decisions`.
 /// Applying again (after a decision changed) replaces the previous outcome;
 /// `allow:` waivers from the campaign are kept and take precedence.
-pub fn apply(run: &mut Run, decisions: &Decisions) {
+pub(crate) fn apply(run: &mut Run, decisions: &Decisions) {
     let entries = decisions.entries();
     let mut by_key: HashMap<DecisionKey, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {

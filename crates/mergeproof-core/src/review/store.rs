@@ -297,19 +297,14 @@ impl ReviewStore {
     }
 
     /// The decisions as last read or written.
-    pub fn decisions(&self) -> &Decisions {
+    #[cfg(test)]
+    pub(crate) fn decisions(&self) -> &Decisions {
         &self.decisions
     }
 
     /// The file's path.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.root.join(REVIEWS_FILE)
-    }
-
-    /// Re-reads the file (after another process changed it).
-    pub fn reload(&mut self) -> Result<(), LoadError> {
-        self.decisions = load(&self.root)?;
-        Ok(())
     }
 
     /// Records a decision on `finding`, replacing an earlier one on it (also a

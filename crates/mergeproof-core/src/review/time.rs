@@ -7,13 +7,13 @@ use jiff::Timestamp;
 /// `2025-03-01T14:05:09Z` for the given instant, to the second (times before
 /// 1970 are written as the epoch: a decision cannot be older than the clock
 /// it uses).
-pub fn rfc3339_utc(at: SystemTime) -> String {
+pub(crate) fn rfc3339_utc(at: SystemTime) -> String {
     let seconds = Timestamp::try_from(at).map_or(0, |t| t.as_second().max(0));
     from_unix_seconds(seconds)
 }
 
 /// The current time, as [`rfc3339_utc`] writes it.
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     rfc3339_utc(SystemTime::now())
 }
 

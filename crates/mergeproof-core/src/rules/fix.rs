@@ -201,7 +201,7 @@ pub(crate) fn guard_link(dialect: Dialect, token: &Token, path: &str) -> Fix {
 /// write it with spaces or single quotes (`{{ first_name }}`,
 /// `{{default x 'y'}}`). The first tag of `text` that is the same but for
 /// those is taken; none, and the fix stays as it is.
-pub fn as_written(mut fix: Fix, text: &str) -> Fix {
+pub(crate) fn as_written(mut fix: Fix, text: &str) -> Fix {
     let Some(from) = fix.replace.as_deref() else {
         return fix;
     };

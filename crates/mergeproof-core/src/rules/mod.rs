@@ -16,13 +16,13 @@ mod missing_fallback;
 mod no_control;
 mod no_variant;
 mod plural_agreement;
-pub mod reach;
+pub(crate) mod reach;
 mod render_artifact;
 mod send_failure;
 mod sensitive_category;
 mod sms_segments;
 mod subject_truncation;
-pub mod text;
+pub(crate) mod text;
 mod uncovered_variant;
 mod unescaped_data;
 mod unreachable_variant;
@@ -63,7 +63,7 @@ pub struct RuleDoc {
     pub accept: &'static str,
 }
 
-pub trait Rule: Sync + Send {
+pub(crate) trait Rule: Sync + Send {
     fn doc(&self) -> &'static RuleDoc;
 
     /// Checks what one profile receives.
@@ -75,7 +75,7 @@ pub trait Rule: Sync + Send {
 
 /// The registry: each rule id with its code and documentation. The match is
 /// exhaustive, so a rule id without a rule does not compile.
-pub fn rule(id: RuleId) -> &'static dyn Rule {
+pub(crate) fn rule(id: RuleId) -> &'static dyn Rule {
     match id {
         RuleId::MissingFallback => &missing_fallback::MissingFallback,
         RuleId::RenderArtifact => &render_artifact::RenderArtifact,
@@ -100,14 +100,14 @@ pub fn rule(id: RuleId) -> &'static dyn Rule {
 }
 
 /// Every rule, in the order `explain --list` shows them.
-pub fn all() -> impl Iterator<Item = &'static dyn Rule> {
+pub(crate) fn all() -> impl Iterator<Item = &'static dyn Rule> {
     RuleId::ALL.iter().map(|&id| rule(id))
 }
 
 /// The rules that run with `config`: those it has not turned off. A rule
 /// that is off never runs (its findings would only be dropped); `lint
 /// --select` and `--ignore` turn the others off for the run.
-pub fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule> + '_ {
+pub(crate) fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule> + '_ {
     RuleId::ALL
         .iter()
         .filter(|&&id| severity(config, id).is_some())
@@ -116,7 +116,7 @@ pub fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule> + '_ 
 
 /// Every running rule's drafts for one cell: what `variant_index` renders for
 /// `profile` (`cell`), checked.
-pub fn check_cell(
+pub(crate) fn check_cell(
     config: &Config,
     campaign: &CompiledCampaign,
     variant_index: usize,
@@ -127,7 +127,6 @@ pub fn check_cell(
     let cx = CellContext {
         config,
         campaign,
-        variant_index,
         variant: &campaign.campaign.variants[variant_index],
         compiled: &campaign.variants[variant_index],
         profile,
@@ -187,13 +186,24 @@ fn collapse_repeats(drafts: Vec<Draft>) -> Vec<Draft> {
 }
 
 /// The rule a user's id names.
-pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
+#[cfg(test)]
+pub(crate) fn find_rule(id: &str) -> Option<&'static dyn Rule> {
     RuleId::parse(id).map(rule)
+}
+
+/// What `explain` prints of one rule.
+pub fn doc(id: RuleId) -> &'static RuleDoc {
+    rule(id).doc()
+}
+
+/// Every rule's documentation, in rule-id order.
+pub fn docs() -> impl Iterator<Item = &'static RuleDoc> {
+    all().map(|rule| rule.doc())
 }
 
 impl RuleDoc {
     /// The full explanation, as `explain` prints it and SARIF and the TUI show it.
-    pub fn explanation(&self) -> String {
+    pub(crate) fn explanation(&self) -> String {
         self.explanation_in(None)
     }
 
@@ -229,7 +239,7 @@ fn indent(text: &str) -> String {
 
 /// A finding before the engine gives it its severity and names.
 #[derive(Clone, Debug)]
-pub struct Draft {
+pub(crate) struct Draft {
     pub rule: RuleId,
     pub field: Field,
     pub message: String,
@@ -254,10 +264,9 @@ impl Draft {
 }
 
 /// One profile and the variant it receives, rendered.
-pub struct CellContext<'a> {
+pub(crate) struct CellContext<'a> {
     pub config: &'a Config,
     pub campaign: &'a CompiledCampaign,
-    pub variant_index: usize,
     pub variant: &'a Variant,
     pub compiled: &'a CompiledVariant,
     pub profile: &'a Profile,
@@ -270,14 +279,14 @@ pub struct CellContext<'a> {
     pub sms_baseline: Option<sms_segments::Segments>,
 }
 
-pub use fix::as_written as fix_as_written;
-pub use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
-pub use verdict::{Verdict, severity, verdict};
+pub(crate) use fix::as_written as fix_as_written;
+pub(crate) use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
+pub(crate) use verdict::{severity, verdict};
 
 /// Each rendered field's plain text, shared by every draft about that field:
 /// a body with many findings is copied once, not once per finding.
 #[derive(Debug, Default)]
-pub struct ReviewedTexts([OnceCell<Arc<str>>; Field::RENDERED.len()]);
+pub(crate) struct ReviewedTexts([OnceCell<Arc<str>>; Field::RENDERED.len()]);
 
 /// A token as it rendered in one field: the token, its span in the field's
 /// plain text (what a reader sees), and that text.
@@ -289,7 +298,7 @@ pub(crate) struct RenderedToken<'a> {
 
 impl<'a> CellContext<'a> {
     /// The fields this cell has, with their template and rendering.
-    pub fn fields(
+    pub(crate) fn fields(
         &self,
     ) -> impl Iterator<Item = (Field, &'a CompiledTemplate, &'a RenderedField)> + '_ {
         Field::RENDERED.into_iter().filter_map(move |f| {
@@ -319,7 +328,7 @@ impl<'a> CellContext<'a> {
     }
 
     /// A value of this profile's data at a dotted path.
-    pub fn value(&self, path: &str) -> Option<&'a serde_json::Value> {
+    pub(crate) fn value(&self, path: &str) -> Option<&'a serde_json::Value> {
         crate::audience::value_at(&self.profile.data, path)
     }
 
@@ -338,7 +347,7 @@ impl<'a> CellContext<'a> {
         }
     }
 
-    pub fn draft(
+    pub(crate) fn draft(
         &self,
         rule: RuleId,
         field: Field,
@@ -362,8 +371,7 @@ impl<'a> CellContext<'a> {
 
 /// A campaign with every profile (samples and edge cases) and the variant each
 /// receives.
-pub struct CampaignContext<'a> {
-    pub config: &'a Config,
+pub(crate) struct CampaignContext<'a> {
     pub campaign: &'a CompiledCampaign,
     pub profiles: &'a [ProfileRef],
     /// Parallel to `profiles`: the variant each receives.
@@ -382,11 +390,17 @@ pub struct CampaignContext<'a> {
 
 impl CampaignContext<'_> {
     /// Who receives each variant of the campaign, in order.
-    pub fn reach(&self) -> &[reach::Reach] {
+    pub(crate) fn reach(&self) -> &[reach::Reach] {
         self.reach.get_or_init(|| reach::reach(self))
     }
 
-    pub fn draft(&self, rule: RuleId, field: Field, message: String, loc: SourceLoc) -> Draft {
+    pub(crate) fn draft(
+        &self,
+        rule: RuleId,
+        field: Field,
+        message: String,
+        loc: SourceLoc,
+    ) -> Draft {
         Draft {
             rule,
             field,
@@ -403,7 +417,7 @@ impl CampaignContext<'_> {
 
 /// Up to `radius` characters either side of a byte range, on one line, for a
 /// finding's excerpt.
-pub fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
+pub(crate) fn excerpt(text: &str, start: usize, end: usize, radius: usize) -> String {
     let (from, to) = text::excerpt_window(text, start, end, radius);
     // Words joined by single spaces.
     let mut out = String::with_capacity(to - from);

@@ -21,7 +21,7 @@ use super::CampaignContext;
 
 /// Who receives a variant, as far as anything tried can tell.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Reach {
+pub(crate) enum Reach {
     /// At least one sample profile receives it.
     Sample,
     /// No sample does; this synthesized profile (named) does.
@@ -31,7 +31,7 @@ pub enum Reach {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Why {
+pub(crate) enum Why {
     /// After the catch-all at this index.
     AfterCatchAll(usize),
     /// The earlier variant at this index admits everyone this one admits.

@@ -657,7 +657,6 @@ mod tests {
         let cx = crate::rules::CellContext {
             config: &config,
             campaign: &compiled,
-            variant_index: 0,
             variant: &compiled.campaign.variants[0],
             compiled: &compiled.variants[0],
             profile: &p,

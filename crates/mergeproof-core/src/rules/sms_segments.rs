@@ -39,14 +39,14 @@ const GSM7_EXTENSION: &str = "^{}\\[~]|€\u{c}";
 
 /// How an SMS text is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Segments {
+pub(crate) struct Segments {
     pub parts: usize,
     /// `None` for GSM-7; for UCS-2, the first character outside GSM-7.
     pub ucs2_because: Option<char>,
 }
 
 impl Segments {
-    pub fn of(text: &str) -> Segments {
+    pub(crate) fn of(text: &str) -> Segments {
         let mut septets = 0;
         let mut ucs2_because = None;
         for c in text.chars() {
@@ -88,7 +88,10 @@ fn parts(units: usize, single: usize, each: usize) -> usize {
 
 /// For each variant of an SMS campaign, what its shortest sample needs:
 /// the least parts among the sample profiles that receive it.
-pub fn baselines(compiled: &CompiledCampaign, samples: &[ProfileRef]) -> Vec<Option<Segments>> {
+pub(crate) fn baselines(
+    compiled: &CompiledCampaign,
+    samples: &[ProfileRef],
+) -> Vec<Option<Segments>> {
     let mut least: Vec<Option<Segments>> = vec![None; compiled.variants.len()];
     if compiled.campaign.channel != Channel::Sms {
         return least;

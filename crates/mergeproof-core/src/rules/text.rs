@@ -17,7 +17,7 @@ use crate::template::CompiledTemplate;
 /// text once and keeps where each folded character comes from, so a text with
 /// thousands of matches (a value that repeats a term) maps each in log time,
 /// and texts without a match keep no table.
-pub struct Folded<'a> {
+pub(crate) struct Folded<'a> {
     pub text: String,
     source: &'a str,
     /// Each folded character's first byte in `text` and in `source`.
@@ -25,7 +25,7 @@ pub struct Folded<'a> {
 }
 
 impl<'a> Folded<'a> {
-    pub fn new(source: &'a str) -> Self {
+    pub(crate) fn new(source: &'a str) -> Self {
         let text = if source.is_ascii() {
             // The common case, byte by byte.
             let mut in_gap = false;
@@ -55,7 +55,7 @@ impl<'a> Folded<'a> {
     }
 
     /// The original byte range of a folded byte range.
-    pub fn original(&self, folded: Range<usize>) -> Range<usize> {
+    pub(crate) fn original(&self, folded: Range<usize>) -> Range<usize> {
         let starts = self.starts.get_or_init(|| {
             let mut at_folded = 0;
             folded_chars(self.source)
@@ -166,7 +166,7 @@ const ABBREVIATIONS: &[&str] = &[
 /// `…` followed by a space or the end, or at a line break (a paragraph or a
 /// table cell in an HTML body). A period after a title (`Mr.`) or inside a
 /// number (`$5.00`) ends nothing.
-pub fn sentences(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut from = 0;

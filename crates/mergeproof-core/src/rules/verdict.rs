@@ -15,7 +15,7 @@ use super::Draft;
 
 /// How a draft is reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict<'a> {
+pub(crate) struct Verdict<'a> {
     /// From the config, or the rule's default.
     pub severity: Severity,
     /// The reason of the allow that accepts it, if one does.
@@ -24,12 +24,12 @@ pub struct Verdict<'a> {
 
 /// A rule's severity under `config`: its own setting, else the rule's
 /// default; `None` when it is off.
-pub fn severity(config: &Config, rule: RuleId) -> Option<Severity> {
+pub(crate) fn severity(config: &Config, rule: RuleId) -> Option<Severity> {
     config.severity_of(rule, super::rule(rule).doc().default_severity)
 }
 
 /// The verdict on `draft`; `None` when its rule is off.
-pub fn verdict<'a>(
+pub(crate) fn verdict<'a>(
     draft: &Draft,
     compiled: &'a CompiledCampaign,
     config: &Config,

@@ -36,7 +36,7 @@ pub struct ReadHtml {
     /// `<img>` in the body, in order, with where they sit in `text`.
     pub images: Vec<Image>,
     /// Every attribute that holds a URL, Outlook-only ones included.
-    pub urls: Vec<UrlAttribute>,
+    pub(crate) urls: Vec<UrlAttribute>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct Image {
 
 /// `href="…"` of an `<a>`, `src="…"` of an `<img>`, and the like.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct UrlAttribute {
+pub(crate) struct UrlAttribute {
     pub tag: String,
     pub attribute: String,
     pub value: String,

@@ -10,9 +10,9 @@
 
 mod handlebars;
 pub mod html;
-pub mod model;
-pub mod place;
-pub mod render;
+pub(crate) mod model;
+pub(crate) mod place;
+pub(crate) mod render;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,7 +21,7 @@ use crate::finding::Field;
 use crate::project::{Campaign, Partial, Profile, TemplateSource};
 use crate::source::LoadError;
 
-pub use model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
+pub(crate) use model::{Analysis, Token};
 pub use render::{DataSpan, RenderedText};
 
 /// One compiled template with what analysis found in it.
@@ -31,13 +31,13 @@ pub struct CompiledTemplate {
     /// Its name in the campaign's registry.
     pub key: String,
     pub source: TemplateSource,
-    pub analysis: Analysis,
+    pub(crate) analysis: Analysis,
     /// HTML-escaped output (an email body), or plain text.
     pub html: bool,
 }
 
 impl CompiledTemplate {
-    pub fn token(&self, index: u32) -> Option<&Token> {
+    pub(crate) fn token(&self, index: u32) -> Option<&Token> {
         self.analysis.tokens.get(index as usize)
     }
 }
@@ -50,7 +50,7 @@ pub struct CompiledVariant {
 }
 
 impl CompiledVariant {
-    pub fn template(&self, field: Field) -> Option<&CompiledTemplate> {
+    pub(crate) fn template(&self, field: Field) -> Option<&CompiledTemplate> {
         match field {
             Field::Subject => self.subject.as_ref(),
             Field::Preheader => self.preheader.as_ref(),
@@ -59,7 +59,7 @@ impl CompiledVariant {
         }
     }
 
-    pub fn templates(&self) -> impl Iterator<Item = &CompiledTemplate> {
+    pub(crate) fn templates(&self) -> impl Iterator<Item = &CompiledTemplate> {
         self.subject
             .iter()
             .chain(self.preheader.iter())
@@ -237,14 +237,14 @@ pub struct HtmlParts {
     pub preheader: RenderedText,
     /// Text only Outlook shows (`<!--[if mso]>`).
     pub outlook_only: RenderedText,
-    pub links: Vec<RenderedLink>,
+    pub(crate) links: Vec<RenderedLink>,
     pub images: Vec<RenderedImage>,
     /// Every `href`, `src`, `srcset` and `background`, Outlook's included.
-    pub urls: Vec<RenderedUrl>,
+    pub(crate) urls: Vec<RenderedUrl>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RenderedLink {
+pub(crate) struct RenderedLink {
     pub href: RenderedText,
     /// Where the link's text ends in the body's plain text.
     pub at: usize,
@@ -259,7 +259,7 @@ pub struct RenderedImage {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RenderedUrl {
+pub(crate) struct RenderedUrl {
     pub tag: String,
     pub attribute: String,
     pub value: RenderedText,
@@ -460,10 +460,10 @@ impl RenderedCell {
 /// already. Made for one campaign's run and dropped with it; at most
 /// [`BodyReads::CAPACITY`] bodies are kept, so memory stays bounded.
 #[derive(Default)]
-pub struct BodyReads(std::sync::Mutex<HashMap<Box<str>, (RenderedText, HtmlParts)>>);
+pub(crate) struct BodyReads(std::sync::Mutex<HashMap<Box<str>, (RenderedText, HtmlParts)>>);
 
 impl BodyReads {
-    pub const CAPACITY: usize = 4096;
+    pub(crate) const CAPACITY: usize = 4096;
 
     fn read(&self, marked: &str) -> (RenderedText, HtmlParts) {
         let known = |reads: &HashMap<_, (RenderedText, HtmlParts)>| reads.get(marked).cloned();
@@ -489,12 +489,12 @@ impl BodyReads {
 
 /// A profile's data as the renderers hold it. Making it copies the data, so
 /// a profile rendered for many campaigns has it made once.
-pub struct RenderInput {
+pub(crate) struct RenderInput {
     handlebars: self::handlebars::Input,
 }
 
 impl RenderInput {
-    pub fn of(profile: &Profile) -> RenderInput {
+    pub(crate) fn of(profile: &Profile) -> RenderInput {
         RenderInput {
             handlebars: self::handlebars::Input::of(&profile.data),
         }

@@ -12,7 +12,7 @@ use crate::source::SourceLoc;
 
 /// One `{{ }}` or `{{{ }}}` that prints something into the message.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Token {
+pub(crate) struct Token {
     /// Index within its template; the renderer's markers carry it.
     pub index: u32,
     /// The expression as written, for messages: `{{default first_name "there"}}`.
@@ -50,7 +50,7 @@ pub struct Token {
 
 /// A data path read by a token, and what protects it when the data is missing.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Read {
+pub(crate) struct Read {
     /// Dotted path from the profile's root; `[]` stands for each item of a list.
     pub path: String,
     pub fallback: Option<Fallback>,
@@ -60,7 +60,7 @@ pub struct Read {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Fallback {
+pub(crate) enum Fallback {
     /// Wrapped in `{{default path "..."}}`.
     Default,
     /// Inside a block that guards the same path (`{{#if}}`, `{{#with}}`,
@@ -73,7 +73,7 @@ pub enum Fallback {
 /// A block and the data it reads to decide (`{{#if (gt points 0)}}`), or
 /// the list it loops over (`{{#each orders}}`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct BlockRead {
+pub(crate) struct BlockRead {
     /// Whether it guards, loops or scopes, as its dialect defines it.
     pub role: BlockRole,
     /// How its language writes the block's opening, for messages:
@@ -88,7 +88,7 @@ pub struct BlockRead {
 /// `{{!-- mergeproof-allow RULE: reason --}}`: RULE accepted for the next
 /// token, and for the rest of the comment's line.
 #[derive(Clone, Debug, PartialEq)]
-pub struct InlineAllow {
+pub(crate) struct InlineAllow {
     pub rule: crate::rule_id::RuleId,
     pub reason: String,
     /// Where the comment is.
@@ -99,7 +99,7 @@ pub struct InlineAllow {
 
 impl InlineAllow {
     /// Whether it accepts a finding of `rule` at `loc`.
-    pub fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
+    pub(crate) fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
         rule == self.rule
             && loc.file == self.loc.file
             && ((loc.line == self.loc.line && loc.column > self.loc.column)
@@ -112,7 +112,7 @@ impl InlineAllow {
 
 /// Everything analysis learns about one template.
 #[derive(Clone, Debug, Default)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// Inline `mergeproof-allow` comments.
     pub allows: Vec<InlineAllow>,
     pub tokens: Vec<Token>,

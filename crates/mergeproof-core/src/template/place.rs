@@ -22,7 +22,7 @@ use crate::markers::OPEN;
 
 /// Where an output prints in its template's HTML.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// The words a reader sees (and every output of a plain-text field).
     #[default]
     Text,
@@ -59,7 +59,7 @@ impl Place {
 /// The place of each of `count` outputs in `outline`, by output index. An
 /// output whose markers the outline lacks (it prints nowhere the HTML
 /// reaches) is [`Place::Hidden`].
-pub fn places(outline: &str, count: usize) -> Vec<Place> {
+pub(crate) fn places(outline: &str, count: usize) -> Vec<Place> {
     let mut places: Vec<Option<Place>> = vec![None; count];
     let mut set = |text: &str, place: &Place| {
         for span in extract_spans(text).spans {

@@ -232,7 +232,7 @@ impl<R: Read> Read for CountingReader<R> {
 
 /// A CSV cell as a value: empty is missing; numbers as numbers (not `007`);
 /// `true`/`false` as booleans; anything else text.
-pub fn cell_value(cell: &str) -> Option<Value> {
+pub(crate) fn cell_value(cell: &str) -> Option<Value> {
     if cell.is_empty() {
         return None;
     }

@@ -23,7 +23,7 @@ use crate::config::ProfileColumns;
 use crate::source::{LoadError, SourceLoc, strip_position_suffix};
 
 mod csv_rows;
-pub use csv_rows::cell_value;
+pub(crate) use csv_rows::cell_value;
 use csv_rows::{insert_path, read_csv};
 
 /// How a file holds its records, from its extension.
@@ -95,7 +95,7 @@ impl Entry {
 /// The columns of a CSV export: each one's field path (renamed by
 /// `profile_columns`), and which one holds the id.
 #[derive(Debug)]
-pub struct CsvLayout {
+pub(crate) struct CsvLayout {
     file: String,
     paths: Vec<String>,
     id_column: Option<usize>,
@@ -119,7 +119,7 @@ impl CsvLayout {
 /// One CSV row, its cells as the file holds them.
 #[derive(Clone, Debug)]
 pub struct CsvRow {
-    pub layout: Arc<CsvLayout>,
+    pub(crate) layout: Arc<CsvLayout>,
     pub cells: csv::StringRecord,
     /// The row's number among the file's rows, from 1.
     pub row: usize,
@@ -128,7 +128,7 @@ pub struct CsvRow {
 
 impl CsvRow {
     /// The id cell, trimmed, else `file#N`.
-    pub fn id(&self) -> Cow<'_, str> {
+    pub(crate) fn id(&self) -> Cow<'_, str> {
         match self
             .layout
             .id_column
@@ -151,7 +151,7 @@ impl CsvRow {
     }
 
     /// The row's cells as values, at their fields' paths.
-    pub fn record(&self) -> Record {
+    pub(crate) fn record(&self) -> Record {
         let mut data = Value::Object(Map::new());
         for (i, cell) in self.cells.iter().enumerate() {
             if Some(i) == self.layout.id_column {
@@ -172,7 +172,7 @@ impl CsvRow {
 /// Reads every record of `input`, handing each (or its error) to `each` as
 /// it is read: memory holds one record at a time (a JSON array is read an
 /// element at a time, a CSV row or a JSON Lines line at a time).
-pub fn read_records(
+pub(crate) fn read_records(
     input: impl Read,
     format: RecordFormat,
     file: &str,
@@ -207,7 +207,7 @@ pub fn read_entries(
 /// longer JSON Lines line is read past without being kept (it is a file that
 /// is not JSON Lines, a JSON array saved as `.jsonl` say); a longer CSV row,
 /// which the csv crate holds whole while reading it, is let go at once.
-pub const MAX_RECORD_BYTES: usize = crate::project::paths::MAX_FILE_BYTES as usize;
+pub(crate) const MAX_RECORD_BYTES: usize = crate::project::paths::MAX_FILE_BYTES as usize;
 
 fn too_long(record: &str) -> String {
     format!(
