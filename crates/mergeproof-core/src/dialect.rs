@@ -24,6 +24,8 @@ pub enum Dialect {
     Mandrill,
     /// Postmark templates (Mustachio).
     Postmark,
+    /// Shopify Liquid 5 (notifications, Shopify Email).
+    Liquid,
 }
 
 /// One helper of a dialect, as data: what the front end and the rules need
@@ -199,13 +201,28 @@ const MANDRILL_HELPERS: &[Helper] = &[
 const POSTMARK_HELPERS: &[Helper] = &[EACH];
 
 impl Dialect {
-    pub const ALL: [Dialect; 5] = [
+    pub const ALL: [Dialect; 6] = [
+        Dialect::Mergeproof,
+        Dialect::Handlebars,
+        Dialect::Sendgrid,
+        Dialect::Mandrill,
+        Dialect::Postmark,
+        Dialect::Liquid,
+    ];
+
+    /// The Handlebars dialects, whose templates are Handlebars.
+    pub const HANDLEBARS: [Dialect; 5] = [
         Dialect::Mergeproof,
         Dialect::Handlebars,
         Dialect::Sendgrid,
         Dialect::Mandrill,
         Dialect::Postmark,
     ];
+
+    /// Its templates are Liquid.
+    pub fn is_liquid(self) -> bool {
+        self.table().language == Language::Liquid
+    }
 
     pub fn name(self) -> &'static str {
         self.table().name
@@ -400,6 +417,11 @@ const POSTMARK_SPELLING: Spelling = Spelling {
 pub(crate) struct Table {
     /// Its name in `dialect:`.
     pub name: &'static str,
+    /// The template language its front end reads.
+    pub language: Language,
+    /// `{{ x }}` escapes HTML (Handlebars); Liquid prints as is unless
+    /// `| escape`.
+    pub escapes_output: bool,
     /// The platform, as its users call it.
     pub platform: &'static str,
     /// Its helpers, in the order its documentation lists them.
@@ -415,6 +437,8 @@ pub(crate) struct Table {
 
 const MERGEPROOF: Table = Table {
     name: "mergeproof",
+    language: Language::Handlebars,
+    escapes_output: true,
     platform: "mergeproof's own helpers",
     helpers: MERGEPROOF_HELPERS,
     literal_tags: &[],
@@ -424,6 +448,8 @@ const MERGEPROOF: Table = Table {
 
 const HANDLEBARS: Table = Table {
     name: "handlebars",
+    language: Language::Handlebars,
+    escapes_output: true,
     platform: "Handlebars.js 4.7",
     helpers: HANDLEBARS_BUILTINS,
     literal_tags: &[],
@@ -433,6 +459,8 @@ const HANDLEBARS: Table = Table {
 
 const SENDGRID: Table = Table {
     name: "sendgrid",
+    language: Language::Handlebars,
+    escapes_output: true,
     platform: "SendGrid dynamic templates",
     helpers: SENDGRID_HELPERS,
     literal_tags: &["<%asm_*%>", "<%*%>"],
@@ -442,6 +470,8 @@ const SENDGRID: Table = Table {
 
 const MANDRILL: Table = Table {
     name: "mandrill",
+    language: Language::Handlebars,
+    escapes_output: true,
     platform: "Mailchimp Transactional (Handlebars)",
     helpers: MANDRILL_HELPERS,
     literal_tags: &["*|*|*"],
@@ -451,12 +481,49 @@ const MANDRILL: Table = Table {
 
 const POSTMARK: Table = Table {
     name: "postmark",
+    language: Language::Handlebars,
+    escapes_output: true,
     platform: "Postmark templates (Mustachio)",
     helpers: POSTMARK_HELPERS,
     literal_tags: &[],
     falsy: HANDLEBARS_FALSY,
     spelling: POSTMARK_SPELLING,
 };
+
+/// Liquid's tags are its own; its filters are in the Liquid front end.
+/// Only `nil` and `false` are falsy: `""`, `0` and `[]` are values.
+/// <https://shopify.github.io/liquid/basics/truthy-and-falsy/>
+const LIQUID: Table = Table {
+    name: "liquid",
+    language: Language::Liquid,
+    escapes_output: false,
+    platform: "Shopify Liquid 5",
+    helpers: &[],
+    literal_tags: &[],
+    falsy: &[Blank::Missing, Blank::Null],
+    spelling: LIQUID_SPELLING,
+};
+
+/// `default` replaces nil, false and `""` but not `" "`; `!= blank`
+/// (ActiveSupport's `blank?`, which Shopify loads) also rules out a text
+/// of spaces. <https://shopify.github.io/liquid/filters/default/>
+const LIQUID_SPELLING: Spelling = Spelling {
+    fallback: "{{ {p} | default: \"{f}\" }}",
+    catches: &[Blank::Missing, Blank::Null, Blank::Empty],
+    if_present: "{% if {p} != blank %}…{% endif %}",
+    if_positive: Some("{% if {p} > 0 %}{t}{% else %}{f}{% endif %}"),
+    guard_else: "{% if {p} != blank %}{t}{% else %}{f}{% endif %}",
+    fallback_name: "`default`",
+    guard_name: "`{% if … != blank %}`",
+    if_one: Some("{% if {p} == 1 %}{f}{% else %}{t}{% endif %}"),
+};
+
+/// A template language, each read by its own front end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Language {
+    Handlebars,
+    Liquid,
+}
 
 impl Dialect {
     /// The dialect's table.
@@ -467,6 +534,7 @@ impl Dialect {
             Dialect::Sendgrid => &SENDGRID,
             Dialect::Mandrill => &MANDRILL,
             Dialect::Postmark => &POSTMARK,
+            Dialect::Liquid => &LIQUID,
         }
     }
 

@@ -29,7 +29,8 @@ pub const REVIEWS_FILE: &str = "mergeproof-reviews.yaml";
 /// The extensions of campaign and profile files.
 const YAML: &[&str] = &["yaml", "yml"];
 
-/// A partial template: `campaigns/partials/<name>.hbs`, used as `{{> name}}`.
+/// A partial template: `campaigns/partials/<name>.hbs`, used as `{{> name}}`,
+/// or `<name>.liquid`, used as `{% render 'name' %}`.
 #[derive(Clone, Debug)]
 pub struct Partial {
     pub name: String,
@@ -177,7 +178,7 @@ fn load(files: ProjectFiles<'_>) -> Project {
     };
 
     let mut partials = BTreeMap::new();
-    match files.files_in(PARTIALS_DIR, &["hbs"]) {
+    match files.files_in(PARTIALS_DIR, &["hbs", "liquid"]) {
         Ok(list) => {
             for file in list {
                 let name = file

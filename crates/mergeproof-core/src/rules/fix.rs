@@ -164,9 +164,24 @@ pub(crate) fn read_the_field(token: &Token, field: &str) -> Fix {
     )
 }
 
-/// `{{{x}}}` printed data unescaped: the same token in two braces.
-pub(crate) fn escape(token: &Token) -> Fix {
+/// `{{{x}}}` printed data unescaped: the same token in two braces; in
+/// Liquid, the token with `| escape`.
+pub(crate) fn escape(dialect: Dialect, token: &Token) -> Fix {
     let written = token.expression.as_str();
+    if !dialect.table().escapes_output
+        && let Some(inner) = written
+            .strip_prefix("{{")
+            .and_then(|r| r.strip_suffix("}}"))
+    {
+        let to = format!("{{{{ {} | escape }}}}", inner.trim());
+        return Fix::edit(
+            format!(
+                "Escape it: {to}. Leave it unescaped only for HTML your own systems build (`trusted_html:` in mergeproof.yaml)."
+            ),
+            written,
+            to,
+        );
+    }
     match written
         .strip_prefix("{{{")
         .and_then(|rest| rest.strip_suffix("}}}"))

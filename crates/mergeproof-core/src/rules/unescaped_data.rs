@@ -49,7 +49,15 @@ impl Rule for UnescapedData {
             {
                 continue;
             }
-            if body.output.spans_of(token.index).next().is_none() {
+            let Some(span) = body.output.spans_of(token.index).next() else {
+                continue;
+            };
+            // Where printing unescaped is the language's norm (Liquid), the
+            // data that would become markup is what is reported.
+            let printed = &body.output.text[span.start..span.end];
+            if !cx.campaign.dialect.table().escapes_output
+                && !printed.contains(['<', '>', '&', '"'])
+            {
                 continue;
             }
             let paths: Vec<&str> = token.reads.iter().map(|r| r.path.as_str()).collect();
@@ -74,7 +82,7 @@ impl Rule for UnescapedData {
                     token.loc.clone(),
                     shown,
                 )
-                .with_fix(Some(super::fix::escape(token))),
+                .with_fix(Some(super::fix::escape(cx.campaign.dialect, token))),
             );
         }
     }

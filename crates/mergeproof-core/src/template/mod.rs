@@ -10,6 +10,7 @@
 
 mod handlebars;
 pub mod html;
+mod liquid;
 pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
@@ -103,6 +104,7 @@ fn place_outputs(analysis: &mut Analysis, outline: &str) {
 /// Partials compiled once per project, for each front end.
 pub struct CompiledPartials<'a> {
     handlebars: self::handlebars::Partials<'a>,
+    liquid: liquid::Partials,
 }
 
 /// Compiles the project's partials in its dialect; their errors beside.
@@ -110,8 +112,16 @@ pub fn compile_partials(
     partials: &BTreeMap<String, Partial>,
     dialect: Dialect,
 ) -> (CompiledPartials<'_>, Vec<LoadError>) {
-    let (handlebars, errors) = self::handlebars::compile_partials(partials, dialect);
-    (CompiledPartials { handlebars }, errors)
+    let (handlebars, mut errors) = self::handlebars::compile_partials(partials, dialect);
+    let (liquid, liquid_errors) = liquid::compile_partials(partials);
+    errors.extend(liquid_errors);
+    (CompiledPartials { handlebars, liquid }, errors)
+}
+
+/// The front end of a campaign's template language.
+enum FrontEnd<'a> {
+    Handlebars(Box<self::handlebars::FrontEnd<'a>>),
+    Liquid(liquid::FrontEnd<'a>),
 }
 
 /// Compiles and lowers every template of a campaign. All errors of the
@@ -122,14 +132,25 @@ pub fn compile_campaign(
     dialect: TemplateDialect<'_>,
 ) -> Result<CompiledCampaign, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut front_end = self::handlebars::FrontEnd::new(&partials.handlebars, dialect);
+    let mut front_end = if dialect.dialect.is_liquid() {
+        FrontEnd::Liquid(liquid::FrontEnd::new(&partials.liquid, dialect))
+    } else {
+        FrontEnd::Handlebars(Box::new(self::handlebars::FrontEnd::new(
+            &partials.handlebars,
+            dialect,
+        )))
+    };
     let body_is_html = campaign.channel.body_is_html();
     let mut variants = Vec::new();
     for (vi, variant) in campaign.variants.iter().enumerate() {
         let mut build = |field: Field, source: &TemplateSource| {
             let key = format!("\u{0}{vi}/{field}");
             let html = field == Field::Body && body_is_html;
-            match front_end.lower(&key, html, source, variant.audience.as_ref()) {
+            let lowered = match &mut front_end {
+                FrontEnd::Handlebars(f) => f.lower(&key, html, source, variant.audience.as_ref()),
+                FrontEnd::Liquid(f) => f.lower(&key, source),
+            };
+            match lowered {
                 Ok((mut analysis, outline)) => Some(CompiledTemplate {
                     analysis: {
                         // A plain-text field's outputs are all text.
@@ -163,8 +184,14 @@ pub fn compile_campaign(
             });
         }
     }
-    let (renderer, other_dialect) = front_end.finish();
-    errors.extend(other_dialect);
+    let renderer = match front_end {
+        FrontEnd::Handlebars(f) => {
+            let (renderer, other_dialect) = f.finish();
+            errors.extend(other_dialect);
+            renderer
+        }
+        FrontEnd::Liquid(f) => f.finish(),
+    };
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();
     if errors.is_empty() {
@@ -498,6 +525,11 @@ impl RenderInput {
         RenderInput {
             handlebars: self::handlebars::Input::of(&profile.data),
         }
+    }
+
+    /// The profile's data, as every front end reads it.
+    fn data(&self) -> &serde_json::Value {
+        self.handlebars.data()
     }
 }
 

@@ -32,6 +32,9 @@ pub(super) fn compile_partials(
     let mut errors = Vec::new();
     let mut templates = BTreeMap::new();
     for (name, partial) in partials {
+        if partial.source.file.ends_with(".liquid") {
+            continue;
+        }
         match compile_in(&partial.source, dialect) {
             Ok(template) => {
                 templates.insert(
@@ -262,6 +265,10 @@ pub(super) struct Input(Context);
 impl Input {
     pub(super) fn of(data: &serde_json::Value) -> Input {
         Input(Context::from(data.clone()))
+    }
+
+    pub(super) fn data(&self) -> &serde_json::Value {
+        self.0.data()
     }
 }
 

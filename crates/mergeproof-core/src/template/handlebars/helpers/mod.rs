@@ -77,6 +77,8 @@ pub(super) fn register(
         Dialect::Sendgrid => sendgrid::register(registry),
         Dialect::Mandrill => mandrill::register(registry),
         Dialect::Postmark => postmark::register(registry, html),
+        // Liquid templates never reach the Handlebars front end.
+        Dialect::Liquid => {}
         Dialect::Handlebars => {}
     }
     if dialect.dialect != Dialect::Mergeproof {

@@ -1,0 +1,568 @@
+//! Rendering a Liquid template for one profile, as Shopify's Ruby Liquid
+//! renders it (lax error mode: an error prints `Liquid error: …` where it
+//! happened and rendering goes on), each output between the span markers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use super::filters;
+use super::parse::{Condition, Expr, Filtered, Node, Op, Step};
+use super::value::Value;
+use crate::markers;
+
+/// The budgets one render keeps to.
+const MAX_OUTPUT: usize = crate::limits::MAX_CELL_BYTES;
+const MAX_PARTIAL_DEPTH: usize = 100;
+/// Loop iterations in one render, all loops together.
+const MAX_STEPS: usize = 1_000_000;
+
+pub(crate) struct Renderer<'a> {
+    root: &'a Json,
+    /// `assign` and `capture` write the outermost; loops push their own.
+    scopes: Vec<HashMap<String, Value>>,
+    counters: HashMap<String, i64>,
+    cycles: HashMap<String, usize>,
+    partials: &'a HashMap<String, Arc<Vec<Node>>>,
+    /// Inside `render`: the profile's data is out of reach.
+    isolated: bool,
+    depth: usize,
+    steps: usize,
+    pub stopped: Option<String>,
+}
+
+enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+impl<'a> Renderer<'a> {
+    pub(crate) fn new(root: &'a Json, partials: &'a HashMap<String, Arc<Vec<Node>>>) -> Self {
+        Renderer {
+            root,
+            scopes: vec![HashMap::new()],
+            counters: HashMap::new(),
+            cycles: HashMap::new(),
+            partials,
+            isolated: false,
+            depth: 0,
+            steps: 0,
+            stopped: None,
+        }
+    }
+
+    pub(crate) fn render(&mut self, nodes: &[Node], out: &mut String) {
+        self.nodes(nodes, out, true);
+    }
+
+    fn nodes(&mut self, nodes: &[Node], out: &mut String, marked: bool) -> Flow {
+        for node in nodes {
+            if self.stopped.is_some() {
+                return Flow::Break;
+            }
+            if out.len() > MAX_OUTPUT {
+                self.stopped = Some("too large".into());
+                return Flow::Break;
+            }
+            match self.node(node, out, marked) {
+                Flow::Normal => {}
+                other => return other,
+            }
+        }
+        Flow::Normal
+    }
+
+    fn node(&mut self, node: &Node, out: &mut String, marked: bool) -> Flow {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Output { value, index, .. } => match self.filtered(value) {
+                Ok(v) => {
+                    if marked {
+                        out.push_str(&markers::open_marker(*index));
+                    }
+                    v.print(out);
+                    if marked {
+                        out.push(markers::CLOSE);
+                    }
+                }
+                Err(e) => liquid_error(out, &e),
+            },
+            Node::If {
+                unless,
+                branches,
+                otherwise,
+            } => {
+                for (i, (condition, body, _)) in branches.iter().enumerate() {
+                    match self.condition(condition) {
+                        Ok(holds) => {
+                            let holds = if *unless && i == 0 { !holds } else { holds };
+                            if holds {
+                                return self.nodes(body, out, marked);
+                            }
+                        }
+                        Err(e) => {
+                            liquid_error(out, &e);
+                            return Flow::Normal;
+                        }
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.nodes(body, out, marked);
+                }
+            }
+            Node::Case {
+                subject,
+                whens,
+                otherwise,
+                ..
+            } => {
+                let subject = self.expr(subject);
+                let mut matched = false;
+                for (values, body) in whens {
+                    if values.iter().any(|v| ruby_eq(&subject, &self.expr(v))) {
+                        matched = true;
+                        if let flow @ (Flow::Break | Flow::Continue) = self.nodes(body, out, marked)
+                        {
+                            return flow;
+                        }
+                    }
+                }
+                if !matched && let Some(body) = otherwise {
+                    return self.nodes(body, out, marked);
+                }
+            }
+            Node::For {
+                variable,
+                collection,
+                limit,
+                offset,
+                reversed,
+                body,
+                otherwise,
+                ..
+            } => {
+                return self.for_loop(
+                    variable, collection, limit, offset, *reversed, body, otherwise, out, marked,
+                );
+            }
+            Node::Break => return Flow::Break,
+            Node::Continue => return Flow::Continue,
+            Node::Assign { name, value } => match self.filtered(value) {
+                Ok(v) => {
+                    self.scopes[0].insert(name.clone(), v);
+                }
+                Err(e) => liquid_error(out, &e),
+            },
+            Node::Capture { name, body } => {
+                let mut captured = String::new();
+                self.nodes(body, &mut captured, false);
+                self.scopes[0].insert(name.clone(), Value::str(&markers::strip(&captured)));
+            }
+            Node::Increment { name, down } => {
+                let counter = self.counters.entry(name.clone()).or_insert(0);
+                if *down {
+                    *counter -= 1;
+                    out.push_str(&counter.to_string());
+                } else {
+                    out.push_str(&counter.to_string());
+                    *counter += 1;
+                }
+            }
+            Node::Cycle { group, values } => {
+                let key = match group {
+                    Some(g) => self.expr(g).to_text(),
+                    None => format!("{values:?}"),
+                };
+                let at = self.cycles.entry(key).or_insert(0);
+                let pick = *at % values.len().max(1);
+                *at += 1;
+                if let Some(v) = values.get(pick) {
+                    let v = self.expr(v);
+                    v.print(out);
+                }
+            }
+            Node::Partial {
+                name,
+                arguments,
+                with,
+                isolated,
+                ..
+            } => self.partial(name, arguments, with, *isolated, out),
+        }
+        Flow::Normal
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_loop(
+        &mut self,
+        variable: &str,
+        collection: &Expr,
+        limit: &Option<Expr>,
+        offset: &Option<Expr>,
+        reversed: bool,
+        body: &[Node],
+        otherwise: &Option<Vec<Node>>,
+        out: &mut String,
+        marked: bool,
+    ) -> Flow {
+        let items = self.expr(collection).items();
+        let from = match offset {
+            Some(o) => match integer(&self.expr(o)) {
+                Ok(n) => n.max(0) as usize,
+                Err(e) => {
+                    liquid_error(out, &e);
+                    return Flow::Normal;
+                }
+            },
+            None => 0,
+        };
+        let to = match limit {
+            Some(l) => match integer(&self.expr(l)) {
+                Ok(n) => Some(from.saturating_add(n.max(0) as usize)),
+                Err(e) => {
+                    liquid_error(out, &e);
+                    return Flow::Normal;
+                }
+            },
+            None => None,
+        };
+        let end = to.unwrap_or(items.len()).min(items.len());
+        let mut items: Vec<Value> = items.get(from.min(end)..end).unwrap_or_default().to_vec();
+        if reversed {
+            items.reverse();
+        }
+        if items.is_empty() {
+            if let Some(body) = otherwise {
+                return self.nodes(body, out, marked);
+            }
+            return Flow::Normal;
+        }
+        let length = items.len();
+        let parent = self.lookup_name("forloop");
+        self.scopes.push(HashMap::new());
+        for (i, item) in items.into_iter().enumerate() {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                self.stopped = Some(format!("loops ran past {MAX_STEPS} steps"));
+                break;
+            }
+            let forloop = Value::Hash(Arc::new(vec![
+                ("parentloop".into(), parent.clone()),
+                ("length".into(), Value::Int(length as i64)),
+                ("index".into(), Value::Int(i as i64 + 1)),
+                ("index0".into(), Value::Int(i as i64)),
+                ("rindex".into(), Value::Int((length - i) as i64)),
+                ("rindex0".into(), Value::Int((length - i - 1) as i64)),
+                ("first".into(), Value::Bool(i == 0)),
+                ("last".into(), Value::Bool(i + 1 == length)),
+            ]));
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.insert(variable.to_string(), item);
+                scope.insert("forloop".into(), forloop);
+            }
+            if let Flow::Break = self.nodes(body, out, marked) {
+                break;
+            }
+        }
+        self.scopes.pop();
+        Flow::Normal
+    }
+
+    fn partial(
+        &mut self,
+        name: &str,
+        arguments: &[(String, Expr)],
+        with: &Option<(Expr, bool, Option<String>)>,
+        isolated: bool,
+        out: &mut String,
+    ) {
+        // A partial's outputs are not the template's tokens: it renders
+        // unmarked, and the lowering counts what it reads.
+        let marked = false;
+        let Some(nodes) = self.partials.get(name).cloned() else {
+            liquid_error(out, &format!("Could not find partial '{name}'"));
+            return;
+        };
+        if self.depth >= MAX_PARTIAL_DEPTH {
+            liquid_error(out, "Nesting too deep");
+            return;
+        }
+        let mut scope = HashMap::new();
+        for (k, v) in arguments {
+            scope.insert(k.clone(), self.expr(v));
+        }
+        let with_value = with.as_ref().map(|(e, each, alias)| {
+            (
+                self.expr(e),
+                *each,
+                alias.clone().unwrap_or_else(|| name.to_string()),
+            )
+        });
+        // `render` sees only its arguments; `include` sees the caller's
+        // variables too, and its `assign`s stay after it.
+        let saved = isolated.then(|| std::mem::take(&mut self.scopes));
+        let now_isolated = self.isolated || isolated;
+        let was_isolated = std::mem::replace(&mut self.isolated, now_isolated);
+        self.scopes.push(scope);
+        self.depth += 1;
+        match with_value {
+            Some((Value::Array(items), true, alias)) => {
+                for item in items.iter() {
+                    if let Some(scope) = self.scopes.last_mut() {
+                        scope.insert(alias.clone(), item.clone());
+                    }
+                    self.nodes(&nodes, out, marked);
+                }
+            }
+            Some((value, _, alias)) => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.insert(alias, value);
+                }
+                self.nodes(&nodes, out, marked);
+            }
+            None => {
+                self.nodes(&nodes, out, marked);
+            }
+        }
+        self.depth -= 1;
+        self.isolated = was_isolated;
+        match saved {
+            Some(outer) => self.scopes = outer,
+            None => {
+                self.scopes.pop();
+            }
+        }
+    }
+
+    fn filtered(&mut self, f: &Filtered) -> Result<Value, String> {
+        let mut value = self.expr(&f.expr);
+        for filter in &f.filters {
+            let args: Vec<Value> = filter.args.iter().map(|a| self.expr(a)).collect();
+            let keywords: Vec<(String, Value)> = filter
+                .keywords
+                .iter()
+                .map(|(k, e)| (k.clone(), self.expr(e)))
+                .collect();
+            value = filters::apply(&filter.name, value, &args, &keywords)?;
+        }
+        Ok(value)
+    }
+
+    fn lookup_name(&self, name: &str) -> Value {
+        for scope in self.scopes.iter().rev() {
+            if let Some(v) = scope.get(name) {
+                return v.clone();
+            }
+        }
+        if let Some(n) = self.counters.get(name) {
+            return Value::Int(*n);
+        }
+        if self.isolated {
+            return Value::Nil;
+        }
+        self.root
+            .get(name)
+            .map(Value::from_json)
+            .unwrap_or(Value::Nil)
+    }
+
+    pub(crate) fn expr(&mut self, expr: &Expr) -> Value {
+        match expr {
+            Expr::Literal(v) => v.clone(),
+            Expr::Empty | Expr::Blank => Value::str(""),
+            Expr::Range(a, b) => {
+                let from = integer(&self.expr(a)).unwrap_or(0);
+                let to = integer(&self.expr(b)).unwrap_or(0);
+                Value::Range(from, to)
+            }
+            Expr::Lookup { root, steps } => {
+                let mut value = match root.as_ref() {
+                    Step::Key(name) => self.lookup_name(name),
+                    Step::Index(e) => {
+                        let key = self.expr(e);
+                        self.lookup_name(&key.to_text())
+                    }
+                };
+                for step in steps {
+                    value = match step {
+                        Step::Key(k) => step_into(&value, &Value::str(k), true),
+                        Step::Index(e) => {
+                            let key = self.expr(e);
+                            step_into(&value, &key, false)
+                        }
+                    };
+                }
+                value
+            }
+        }
+    }
+
+    fn condition(&mut self, c: &Condition) -> Result<bool, String> {
+        let holds = match &c.compare {
+            None => self.expr(&c.left).truthy(),
+            Some((op, right)) => {
+                let l = self.expr(&c.left);
+                let r = self.expr(right);
+                compare(&c.left, &l, *op, right, &r)?
+            }
+        };
+        match &c.rest {
+            Some((true, rest)) if holds => self.condition(rest),
+            Some((false, rest)) if !holds => self.condition(rest),
+            _ => Ok(holds),
+        }
+    }
+}
+
+fn liquid_error(out: &mut String, message: &str) {
+    out.push_str("Liquid error: ");
+    out.push_str(message);
+}
+
+fn integer(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        other => other
+            .to_text()
+            .trim()
+            .parse()
+            .map_err(|_| "invalid integer".to_string()),
+    }
+}
+
+/// `value.key` or `value[key]`, with `size`, `first` and `last` where the
+/// value has no such key.
+fn step_into(value: &Value, key: &Value, dotted: bool) -> Value {
+    match (value, key) {
+        (Value::Hash(_), Value::Str(k)) => {
+            if let Some(v) = value.get(k) {
+                return v.clone();
+            }
+            if dotted && k.as_ref() == "size" {
+                return Value::Int(value.size().unwrap_or(0));
+            }
+            Value::Nil
+        }
+        (Value::Array(items), Value::Int(i)) => {
+            let i = if *i < 0 { items.len() as i64 + i } else { *i };
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| items.get(i))
+                .cloned()
+                .unwrap_or(Value::Nil)
+        }
+        (Value::Array(items), Value::Str(k)) => match k.as_ref() {
+            "size" => Value::Int(items.len() as i64),
+            "first" => items.first().cloned().unwrap_or(Value::Nil),
+            "last" => items.last().cloned().unwrap_or(Value::Nil),
+            _ => Value::Nil,
+        },
+        (Value::Str(s), Value::Str(k)) if k.as_ref() == "size" => {
+            Value::Int(s.chars().count() as i64)
+        }
+        (Value::Range(..), Value::Str(k)) => match k.as_ref() {
+            "size" => Value::Int(value.size().unwrap_or(0)),
+            "first" => value.items().first().cloned().unwrap_or(Value::Nil),
+            "last" => value.items().last().cloned().unwrap_or(Value::Nil),
+            _ => Value::Nil,
+        },
+        _ => Value::Nil,
+    }
+}
+
+/// Ruby's `==` between two Liquid values.
+fn ruby_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+            a.as_f64() == b.as_f64()
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| ruby_eq(p, q))
+        }
+        _ => a == b,
+    }
+}
+
+fn method_literal(expr: &Expr, other: &Value) -> Option<bool> {
+    match expr {
+        Expr::Empty => Some(other.empty().unwrap_or(false)),
+        Expr::Blank => Some(other.blank()),
+        _ => None,
+    }
+}
+
+fn compare(
+    left_expr: &Expr,
+    l: &Value,
+    op: Op,
+    right_expr: &Expr,
+    r: &Value,
+) -> Result<bool, String> {
+    let eq = || {
+        method_literal(left_expr, r)
+            .or_else(|| method_literal(right_expr, l))
+            .unwrap_or_else(|| ruby_eq(l, r))
+    };
+    Ok(match op {
+        Op::Eq => eq(),
+        Op::Ne => !eq(),
+        Op::Contains => match (l, r) {
+            (Value::Nil, _) | (_, Value::Nil) => false,
+            (Value::Str(s), other) => s.contains(other.to_text().as_str()),
+            (Value::Array(items), other) => items.iter().any(|i| ruby_eq(i, other)),
+            (Value::Hash(_), Value::Str(k)) => l.get(k).is_some(),
+            _ => false,
+        },
+        Op::Lt | Op::Gt | Op::Le | Op::Ge => {
+            let ordering = match (l, r) {
+                (Value::Str(a), Value::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+                (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => l
+                    .as_f64()
+                    .and_then(|a| r.as_f64().and_then(|b| a.partial_cmp(&b))),
+                // nil, true and false have no `<`: the comparison is nil.
+                (Value::Nil | Value::Bool(_) | Value::Hash(_), _) | (_, Value::Hash(_)) => {
+                    return Ok(false);
+                }
+                (a, b) => {
+                    return Err(format!(
+                        "comparison of {} with {} failed",
+                        ruby_class(a),
+                        ruby_inspect_for_error(b)
+                    ));
+                }
+            };
+            let Some(o) = ordering else { return Ok(false) };
+            match op {
+                Op::Lt => o.is_lt(),
+                Op::Gt => o.is_gt(),
+                Op::Le => o.is_le(),
+                _ => o.is_ge(),
+            }
+        }
+    })
+}
+
+fn ruby_class(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "NilClass",
+        Value::Bool(true) => "TrueClass",
+        Value::Bool(false) => "FalseClass",
+        Value::Int(_) => "Integer",
+        Value::Float(_) => "Float",
+        Value::Str(_) => "String",
+        Value::Array(_) => "Array",
+        Value::Hash(_) => "Hash",
+        Value::Range(..) => "Range",
+    }
+}
+
+/// Ruby names the right side of a failed comparison by its value when it
+/// is a number and by its class otherwise.
+fn ruby_inspect_for_error(v: &Value) -> String {
+    match v {
+        Value::Int(_) | Value::Float(_) => v.to_text(),
+        other => ruby_class(other).to_string(),
+    }
+}

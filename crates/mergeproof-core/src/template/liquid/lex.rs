@@ -1,0 +1,222 @@
+//! Splitting a Liquid template into text, `{{ output }}` and `{% tag %}`,
+//! each with where it starts, as Shopify's tokenizer does
+//! (`Liquid::Tokenizer`): an output ends at the first `}}` (or a lone `}`),
+//! a tag at the first `%}`; `{{-` and `-}}` (and the same on tags) strip the
+//! whitespace, newlines included, on their side.
+
+use crate::source::SourceLoc;
+
+/// One piece of a template.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Piece {
+    Text(String),
+    /// `{{ markup }}`.
+    Output {
+        markup: String,
+        loc: SourceLoc,
+    },
+    /// `{% name markup %}`.
+    Tag {
+        name: String,
+        markup: String,
+        loc: SourceLoc,
+    },
+}
+
+/// A `{{` or `{%` that is never closed, at `loc`.
+#[derive(Debug)]
+pub(crate) struct Unclosed {
+    pub loc: SourceLoc,
+    pub tag: bool,
+}
+
+/// Line and column (1-based, in characters) in the template of byte `at`.
+struct Cursor<'a> {
+    source: &'a str,
+    at: usize,
+    line: u32,
+    column: u32,
+}
+
+impl Cursor<'_> {
+    fn advance_to(&mut self, to: usize) {
+        for c in self.source[self.at..to].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.at = to;
+    }
+}
+
+/// The pieces of `source`; `position` maps a line and column of the
+/// template to where they are in its file.
+pub(crate) fn pieces(
+    source: &str,
+    position: &dyn Fn(u32, u32) -> SourceLoc,
+) -> Result<Vec<Piece>, Unclosed> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut cursor = Cursor {
+        source,
+        at: 0,
+        line: 1,
+        column: 1,
+    };
+    let mut rest_from = 0;
+    let mut strip_next = false;
+    while let Some(found) = find_start(source, rest_from) {
+        let tag = source[found..].starts_with("{%");
+        let mut text = &source[rest_from..found];
+        let inner_start = found + 2;
+        let trim_left = source[inner_start..].starts_with('-');
+        if strip_next {
+            text = text.trim_start();
+        }
+        if trim_left {
+            text = text.trim_end();
+        }
+        if !text.is_empty() {
+            out.push(Piece::Text(text.to_string()));
+        }
+        cursor.advance_to(found);
+        let loc = position(cursor.line, cursor.column);
+        let (end, close_len) = if tag {
+            match source[inner_start..].find("%}") {
+                Some(i) => (inner_start + i, 2),
+                None => return Err(Unclosed { loc, tag }),
+            }
+        } else {
+            match source[inner_start..].find('}') {
+                Some(i) => {
+                    let end = inner_start + i;
+                    let len = if source[end..].starts_with("}}") {
+                        2
+                    } else {
+                        1
+                    };
+                    (end, len)
+                }
+                None => return Err(Unclosed { loc, tag }),
+            }
+        };
+        let mut inner = &source[inner_start..end];
+        if trim_left {
+            inner = &inner[1..];
+        }
+        strip_next = inner.ends_with('-');
+        if strip_next {
+            inner = &inner[..inner.len() - 1];
+        }
+        if tag {
+            let trimmed = inner.trim_start();
+            let name_len = if trimmed.starts_with('#') {
+                1
+            } else {
+                trimmed
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(trimmed.len())
+            };
+            out.push(Piece::Tag {
+                name: trimmed[..name_len].to_string(),
+                markup: trimmed[name_len..].trim().to_string(),
+                loc,
+            });
+        } else {
+            out.push(Piece::Output {
+                markup: inner.trim().to_string(),
+                loc,
+            });
+        }
+        rest_from = end + close_len;
+        // A raw block's body is its text as written, up to `{% endraw %}`.
+        if matches!(out.last(), Some(Piece::Tag { name, .. }) if name == "raw") {
+            let body_end = end_of_raw(source, rest_from).unwrap_or(source.len());
+            if body_end > rest_from {
+                out.push(Piece::Text(source[rest_from..body_end].to_string()));
+            }
+            rest_from = body_end;
+            strip_next = false;
+        }
+    }
+    let mut text = &source[rest_from..];
+    if strip_next {
+        text = text.trim_start();
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text.to_string()));
+    }
+    Ok(out)
+}
+
+/// Where the `{% endraw %}` that closes a raw block starting at `from` is.
+fn end_of_raw(source: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = source[at..].find("{%") {
+        let start = at + offset;
+        let close = source[start..].find("%}")?;
+        // As Shopify's: `{%- endraw %}` does not close it.
+        let inner = source[start + 2..start + close]
+            .trim_start()
+            .trim_end_matches(|c: char| c == '-' || c.is_whitespace());
+        if inner == "endraw" {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
+}
+
+fn find_start(source: &str, from: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = from;
+    while let Some(offset) = source[i..].find('{') {
+        let at = i + offset;
+        if matches!(bytes.get(at + 1), Some(b'{' | b'%')) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(source: &str) -> Vec<Piece> {
+        pieces(source, &|l, c| SourceLoc::new("t", l, c)).unwrap()
+    }
+
+    #[test]
+    fn splits_text_outputs_and_tags_with_positions() {
+        let p = texts("Hi {{ name }}!\n{% if a %}x{% endif %}");
+        assert_eq!(p[0], Piece::Text("Hi ".into()));
+        assert!(
+            matches!(&p[1], Piece::Output { markup, loc } if markup == "name" && loc.column == 4)
+        );
+        assert!(
+            matches!(&p[3], Piece::Tag { name, markup, loc } if name == "if" && markup == "a" && loc.line == 2)
+        );
+    }
+
+    #[test]
+    fn whitespace_control_strips_newlines_on_its_side() {
+        let p = texts("a  \n {{- x -}} \n b");
+        assert_eq!(p[0], Piece::Text("a".into()));
+        assert_eq!(p[2], Piece::Text("b".into()));
+    }
+
+    #[test]
+    fn an_unclosed_tag_is_reported_where_it_opens() {
+        let e = pieces("ab\n  {% if x", &|l, c| SourceLoc::new("t", l, c)).unwrap_err();
+        assert_eq!((e.loc.line, e.loc.column, e.tag), (2, 3, true));
+    }
+
+    #[test]
+    fn a_lone_brace_is_text() {
+        assert_eq!(texts("a { b }"), vec![Piece::Text("a { b }".into())]);
+    }
+}

@@ -1,0 +1,1107 @@
+//! Liquid's syntax: expressions (`customer.orders[0].total | money`),
+//! conditions (`a == 1 and b contains "x"`, evaluated from the right as
+//! Shopify's does) and the tree of tags, each node with where it is.
+
+use super::lex::Piece;
+use super::value::Value;
+use crate::source::SourceLoc;
+
+/// A syntax error: where, and what the producer should change.
+#[derive(Debug)]
+pub(crate) struct SyntaxError {
+    pub loc: SourceLoc,
+    pub message: String,
+}
+
+/// One step of a variable lookup.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Step {
+    Key(String),
+    /// `[expression]`.
+    Index(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expr {
+    Literal(Value),
+    /// `empty` or `blank` as a value to compare with.
+    Empty,
+    Blank,
+    /// A variable and the steps into it: `customer.first_name`,
+    /// `items[0]`, `[key]`.
+    Lookup {
+        root: Box<Step>,
+        steps: Vec<Step>,
+    },
+    Range(Box<Expr>, Box<Expr>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Filter {
+    pub name: String,
+    pub args: Vec<Expr>,
+    /// `allow_false: true` and other keyword arguments.
+    pub keywords: Vec<(String, Expr)>,
+}
+
+/// An expression and its filters: what `{{ }}`, `assign` and `echo` hold.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Filtered {
+    pub expr: Expr,
+    pub filters: Vec<Filter>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Contains,
+}
+
+/// `left [op right] [and|or rest]`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Condition {
+    pub left: Expr,
+    pub compare: Option<(Op, Expr)>,
+    /// `true` for `and`.
+    pub rest: Option<(bool, Box<Condition>)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Node {
+    Text(String),
+    /// `{{ }}` or `{% echo %}`: prints; `index` is its token's.
+    Output {
+        value: Filtered,
+        index: u32,
+        markup: String,
+        loc: SourceLoc,
+    },
+    If {
+        /// `unless`: the first branch renders when its condition is false.
+        unless: bool,
+        branches: Vec<(Condition, Vec<Node>, SourceLoc)>,
+        otherwise: Option<Vec<Node>>,
+    },
+    Case {
+        subject: Expr,
+        whens: Vec<(Vec<Expr>, Vec<Node>)>,
+        otherwise: Option<Vec<Node>>,
+        loc: SourceLoc,
+    },
+    For {
+        variable: String,
+        collection: Expr,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+        reversed: bool,
+        body: Vec<Node>,
+        otherwise: Option<Vec<Node>>,
+        loc: SourceLoc,
+    },
+    Break,
+    Continue,
+    Assign {
+        name: String,
+        value: Filtered,
+    },
+    Capture {
+        name: String,
+        body: Vec<Node>,
+    },
+    Increment {
+        name: String,
+        down: bool,
+    },
+    Cycle {
+        group: Option<Expr>,
+        values: Vec<Expr>,
+    },
+    /// `{% render 'name', key: value %}` or `include`: the partial's nodes,
+    /// parsed once it is known.
+    Partial {
+        name: String,
+        arguments: Vec<(String, Expr)>,
+        /// `with x` / `for x as y`.
+        with: Option<(Expr, bool, Option<String>)>,
+        isolated: bool,
+        loc: SourceLoc,
+    },
+}
+
+// ---- expressions ----
+
+#[derive(Clone, Debug, PartialEq)]
+enum Lexeme {
+    Id(String),
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Compare(Op),
+    DotDot,
+    Dot,
+    Pipe,
+    Colon,
+    Comma,
+    OpenSquare,
+    CloseSquare,
+    OpenRound,
+    CloseRound,
+}
+
+fn lexemes(markup: &str) -> Result<Vec<Lexeme>, String> {
+    let chars: Vec<char> = markup.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+        let op = match two.as_str() {
+            "==" => Some((Op::Eq, 2)),
+            "!=" | "<>" => Some((Op::Ne, 2)),
+            "<=" => Some((Op::Le, 2)),
+            ">=" => Some((Op::Ge, 2)),
+            _ if c == '<' => Some((Op::Lt, 1)),
+            _ if c == '>' => Some((Op::Gt, 1)),
+            _ => None,
+        };
+        if let Some((op, len)) = op {
+            out.push(Lexeme::Compare(op));
+            i += len;
+            continue;
+        }
+        if c == '"' || c == '\'' {
+            let end = chars[i + 1..]
+                .iter()
+                .position(|&d| d == c)
+                .ok_or_else(|| format!("the text starting `{c}` is never closed"))?;
+            out.push(Lexeme::Str(chars[i + 1..i + 1 + end].iter().collect()));
+            i += end + 2;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == '-' && next.is_some_and(|n| n.is_ascii_digit())) {
+            let start = i;
+            i += 1;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let is_float =
+                chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+            if is_float {
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            let text: String = chars[start..i].iter().collect();
+            out.push(if is_float {
+                Lexeme::Float(
+                    text.parse()
+                        .map_err(|_| format!("`{text}` is not a number"))?,
+                )
+            } else {
+                match text.parse() {
+                    Ok(n) => Lexeme::Int(n),
+                    Err(_) => Lexeme::Float(text.parse().unwrap_or(f64::MAX)),
+                }
+            });
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '-')
+            {
+                i += 1;
+            }
+            if chars.get(i) == Some(&'?') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if word == "contains" {
+                out.push(Lexeme::Compare(Op::Contains));
+            } else {
+                out.push(Lexeme::Id(word));
+            }
+            continue;
+        }
+        let lexeme = match c {
+            '.' if next == Some('.') => {
+                i += 1;
+                Lexeme::DotDot
+            }
+            '.' => Lexeme::Dot,
+            '|' => Lexeme::Pipe,
+            ':' => Lexeme::Colon,
+            ',' => Lexeme::Comma,
+            '[' => Lexeme::OpenSquare,
+            ']' => Lexeme::CloseSquare,
+            '(' => Lexeme::OpenRound,
+            ')' => Lexeme::CloseRound,
+            other => return Err(format!("`{other}` has no meaning here")),
+        };
+        out.push(lexeme);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Reads lexemes one at a time.
+pub(crate) struct Parser {
+    lexemes: Vec<Lexeme>,
+    at: usize,
+}
+
+impl Parser {
+    pub(crate) fn new(markup: &str) -> Result<Parser, String> {
+        Ok(Parser {
+            lexemes: lexemes(markup)?,
+            at: 0,
+        })
+    }
+
+    fn peek(&self) -> Option<&Lexeme> {
+        self.lexemes.get(self.at)
+    }
+
+    fn eat(&mut self, lexeme: &Lexeme) -> bool {
+        if self.peek() == Some(lexeme) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn eat_id(&mut self, word: &str) -> bool {
+        if matches!(self.peek(), Some(Lexeme::Id(w)) if w == word) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn id(&mut self) -> Result<String, String> {
+        match self.lexemes.get(self.at) {
+            Some(Lexeme::Id(w)) => {
+                self.at += 1;
+                Ok(w.clone())
+            }
+            other => Err(format!("expected a name, found {}", describe(other))),
+        }
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.at >= self.lexemes.len()
+    }
+
+    pub(crate) fn end(&self) -> Result<(), String> {
+        match self.peek() {
+            None => Ok(()),
+            other => Err(format!("unexpected {} at the end", describe(other))),
+        }
+    }
+
+    pub(crate) fn expr(&mut self) -> Result<Expr, String> {
+        let lexeme = self.peek().cloned();
+        self.at += 1;
+        let expr = match lexeme {
+            Some(Lexeme::Str(s)) => Expr::Literal(Value::str(&s)),
+            Some(Lexeme::Int(n)) => Expr::Literal(Value::Int(n)),
+            Some(Lexeme::Float(f)) => Expr::Literal(Value::Float(f)),
+            Some(Lexeme::OpenRound) => {
+                let from = self.expr()?;
+                if !self.eat(&Lexeme::DotDot) {
+                    return Err("a range is written `(1..5)`".into());
+                }
+                let to = self.expr()?;
+                if !self.eat(&Lexeme::CloseRound) {
+                    return Err("a range is written `(1..5)`: `)` is missing".into());
+                }
+                Expr::Range(Box::new(from), Box::new(to))
+            }
+            Some(Lexeme::Id(word)) => match word.as_str() {
+                "nil" | "null" => Expr::Literal(Value::Nil),
+                "true" => Expr::Literal(Value::Bool(true)),
+                "false" => Expr::Literal(Value::Bool(false)),
+                "empty" => Expr::Empty,
+                "blank" => Expr::Blank,
+                _ => {
+                    let steps = self.steps()?;
+                    Expr::Lookup {
+                        root: Box::new(Step::Key(word)),
+                        steps,
+                    }
+                }
+            },
+            Some(Lexeme::OpenSquare) => {
+                let key = self.expr()?;
+                if !self.eat(&Lexeme::CloseSquare) {
+                    return Err("`[` is never closed".into());
+                }
+                let steps = self.steps()?;
+                Expr::Lookup {
+                    root: Box::new(Step::Index(key)),
+                    steps,
+                }
+            }
+            other => {
+                self.at -= 1;
+                return Err(format!(
+                    "expected a value, found {}",
+                    describe(other.as_ref())
+                ));
+            }
+        };
+        Ok(expr)
+    }
+
+    fn steps(&mut self) -> Result<Vec<Step>, String> {
+        let mut steps = Vec::new();
+        loop {
+            if self.eat(&Lexeme::Dot) {
+                steps.push(Step::Key(self.id()?));
+            } else if self.eat(&Lexeme::OpenSquare) {
+                let key = self.expr()?;
+                if !self.eat(&Lexeme::CloseSquare) {
+                    return Err("`[` is never closed".into());
+                }
+                steps.push(Step::Index(key));
+            } else {
+                return Ok(steps);
+            }
+        }
+    }
+
+    /// An expression and its filters, up to the end; every filter one of
+    /// `known`.
+    pub(crate) fn filtered_of(&mut self, known: &[&str]) -> Result<Filtered, String> {
+        let f = self.filtered()?;
+        for filter in &f.filters {
+            if !known.contains(&filter.name.as_str()) {
+                let hint = crate::source::hint_prefix(&filter.name, known);
+                return Err(format!("{hint}`{}` is not a Liquid filter", filter.name));
+            }
+        }
+        Ok(f)
+    }
+
+    /// An expression and its filters, up to the end.
+    pub(crate) fn filtered(&mut self) -> Result<Filtered, String> {
+        let expr = self.expr()?;
+        let mut filters = Vec::new();
+        while self.eat(&Lexeme::Pipe) {
+            let name = self.id()?;
+            let mut filter = Filter {
+                name,
+                args: Vec::new(),
+                keywords: Vec::new(),
+            };
+            if self.eat(&Lexeme::Colon) {
+                loop {
+                    let keyword = match (self.lexemes.get(self.at), self.lexemes.get(self.at + 1)) {
+                        (Some(Lexeme::Id(k)), Some(Lexeme::Colon)) => Some(k.clone()),
+                        _ => None,
+                    };
+                    if let Some(k) = keyword {
+                        self.at += 2;
+                        filter.keywords.push((k, self.expr()?));
+                    } else {
+                        filter.args.push(self.expr()?);
+                    }
+                    if !self.eat(&Lexeme::Comma) {
+                        break;
+                    }
+                }
+            }
+            filters.push(filter);
+        }
+        Ok(Filtered { expr, filters })
+    }
+
+    /// `a == b and c or d`: Shopify chains from the right.
+    pub(crate) fn condition(&mut self) -> Result<Condition, String> {
+        let left = self.expr()?;
+        let compare = match self.peek() {
+            Some(Lexeme::Compare(op)) => {
+                let op = *op;
+                self.at += 1;
+                Some((op, self.expr()?))
+            }
+            _ => None,
+        };
+        let rest = if self.eat_id("and") {
+            Some((true, Box::new(self.condition()?)))
+        } else if self.eat_id("or") {
+            Some((false, Box::new(self.condition()?)))
+        } else {
+            None
+        };
+        Ok(Condition {
+            left,
+            compare,
+            rest,
+        })
+    }
+
+    pub(crate) fn comma(&mut self) -> bool {
+        self.eat(&Lexeme::Comma) || self.eat_id("or")
+    }
+
+    pub(crate) fn colon(&mut self) -> bool {
+        self.eat(&Lexeme::Colon)
+    }
+
+    /// A `key: value` argument, if one comes next.
+    pub(crate) fn keyword(&mut self) -> Result<Option<(String, Expr)>, String> {
+        if let (Some(Lexeme::Id(k)), Some(Lexeme::Colon)) =
+            (self.lexemes.get(self.at), self.lexemes.get(self.at + 1))
+        {
+            let k = k.clone();
+            self.at += 2;
+            return Ok(Some((k, self.expr()?)));
+        }
+        Ok(None)
+    }
+}
+
+fn describe(lexeme: Option<&Lexeme>) -> String {
+    match lexeme {
+        None => "the end".into(),
+        Some(Lexeme::Id(w)) => format!("`{w}`"),
+        Some(Lexeme::Str(s)) => format!("\"{s}\""),
+        Some(Lexeme::Int(n)) => format!("`{n}`"),
+        Some(Lexeme::Float(f)) => format!("`{f}`"),
+        Some(Lexeme::Compare(_)) => "a comparison".into(),
+        Some(Lexeme::DotDot) => "`..`".into(),
+        Some(Lexeme::Dot) => "`.`".into(),
+        Some(Lexeme::Pipe) => "`|`".into(),
+        Some(Lexeme::Colon) => "`:`".into(),
+        Some(Lexeme::Comma) => "`,`".into(),
+        Some(Lexeme::OpenSquare) => "`[`".into(),
+        Some(Lexeme::CloseSquare) => "`]`".into(),
+        Some(Lexeme::OpenRound) => "`(`".into(),
+        Some(Lexeme::CloseRound) => "`)`".into(),
+    }
+}
+
+// ---- the tree of tags ----
+
+/// Builds the node tree of a template's pieces. `next_index` numbers the
+/// outputs in order.
+pub(crate) struct TreeBuilder<'p> {
+    pieces: std::iter::Peekable<std::vec::IntoIter<Piece>>,
+    pub next_index: u32,
+    /// Tags the dialect adds, with whether each is a block.
+    extra_tags: &'p [&'p str],
+    /// The filters a template may call.
+    filters: &'p [&'p str],
+    /// Outputs nested past this depth are an error, not a stack overflow.
+    depth: usize,
+    pub errors: Vec<SyntaxError>,
+}
+
+const MAX_NESTING: usize = crate::limits::MAX_DEPTH;
+
+/// The tags that open a block closed by `end…`.
+const BLOCKS: &[&str] = &["if", "unless", "case", "for", "capture", "comment", "raw"];
+
+/// Where blocks first nest past [`MAX_NESTING`], found without recursion
+/// so that no later stage recurses that deep.
+pub(crate) fn too_deep(pieces: &[Piece]) -> Option<SourceLoc> {
+    let mut depth = 0usize;
+    for piece in pieces {
+        if let Piece::Tag { name, loc, .. } = piece {
+            if BLOCKS.contains(&name.as_str()) {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(loc.clone());
+                }
+            } else if name.starts_with("end") {
+                depth = depth.saturating_sub(1);
+            }
+        }
+    }
+    None
+}
+
+/// How a block's body ended.
+struct Ended {
+    tag: String,
+    markup: String,
+    loc: SourceLoc,
+}
+
+impl<'p> TreeBuilder<'p> {
+    pub(crate) fn new(
+        pieces: Vec<Piece>,
+        extra_tags: &'p [&'p str],
+        filters: &'p [&'p str],
+    ) -> Self {
+        TreeBuilder {
+            pieces: pieces.into_iter().peekable(),
+            next_index: 0,
+            extra_tags,
+            filters,
+            depth: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The whole template.
+    pub(crate) fn build(mut self) -> Result<(Vec<Node>, u32), Vec<SyntaxError>> {
+        let (nodes, ended) = self.body(&[]);
+        if let Some(end) = ended {
+            self.errors.push(SyntaxError {
+                loc: end.loc,
+                message: format!("`{{% {} %}}` closes no open tag", end.tag),
+            });
+        }
+        if self.errors.is_empty() {
+            Ok((nodes, self.next_index))
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    fn error(&mut self, loc: &SourceLoc, message: String) {
+        self.errors.push(SyntaxError {
+            loc: loc.clone(),
+            message,
+        });
+    }
+
+    /// Nodes up to one of `ends` (returned) or the end of the template.
+    fn body(&mut self, ends: &[&str]) -> (Vec<Node>, Option<Ended>) {
+        let mut nodes = Vec::new();
+        while let Some(piece) = self.pieces.next() {
+            match piece {
+                Piece::Text(t) => nodes.push(Node::Text(t)),
+                Piece::Output { markup, loc } => {
+                    if let Some(node) = self.output(&markup, &loc) {
+                        nodes.push(node);
+                    }
+                }
+                Piece::Tag { name, markup, loc } => {
+                    if ends.contains(&name.as_str()) || name.starts_with("end") {
+                        return (
+                            nodes,
+                            Some(Ended {
+                                tag: name,
+                                markup,
+                                loc,
+                            }),
+                        );
+                    }
+                    if let Some(node) = self.tag(&name, &markup, &loc) {
+                        nodes.push(node);
+                    }
+                }
+            }
+        }
+        (nodes, None)
+    }
+
+    fn output(&mut self, markup: &str, loc: &SourceLoc) -> Option<Node> {
+        if markup.is_empty() {
+            return None;
+        }
+        let known = self.filters;
+        match Parser::new(markup).and_then(|mut p| {
+            let f = p.filtered_of(known)?;
+            p.end()?;
+            Ok(f)
+        }) {
+            Ok(value) => {
+                let index = self.next_index;
+                self.next_index += 1;
+                Some(Node::Output {
+                    value,
+                    index,
+                    markup: markup.to_string(),
+                    loc: loc.clone(),
+                })
+            }
+            Err(e) => {
+                self.error(loc, format!("in `{{{{ {markup} }}}}`: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A block's body up to `end{name}`, with its middle tags.
+    fn block(
+        &mut self,
+        name: &str,
+        middles: &[&str],
+        loc: &SourceLoc,
+    ) -> Vec<(Vec<Node>, Option<Ended>)> {
+        self.depth += 1;
+        let end = format!("end{name}");
+        let mut ends: Vec<&str> = middles.to_vec();
+        ends.push(&end);
+        let mut parts = Vec::new();
+        if self.depth > MAX_NESTING {
+            self.error(
+                loc,
+                format!("tags are nested more than {MAX_NESTING} deep; flatten the template"),
+            );
+            // The rest cannot be read as the producer meant it.
+            self.pieces.by_ref().for_each(drop);
+            self.depth -= 1;
+            return parts;
+        }
+        loop {
+            let (nodes, ended) = self.body(&ends);
+            match ended {
+                Some(e) if e.tag == end => {
+                    parts.push((nodes, None));
+                    break;
+                }
+                Some(e) if middles.contains(&e.tag.as_str()) => {
+                    parts.push((nodes, Some(e)));
+                }
+                Some(e) => {
+                    self.error(
+                        &e.loc,
+                        format!(
+                            "`{{% {} %}}` inside `{{% {name} %}}`, which needs `{{% {end} %}}` first",
+                            e.tag
+                        ),
+                    );
+                    parts.push((nodes, None));
+                    break;
+                }
+                None => {
+                    self.error(
+                        loc,
+                        format!("`{{% {name} %}}` is never closed: add `{{% {end} %}}`"),
+                    );
+                    parts.push((nodes, None));
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        parts
+    }
+
+    fn tag(&mut self, name: &str, markup: &str, loc: &SourceLoc) -> Option<Node> {
+        let result = self.tag_inner(name, markup, loc);
+        match result {
+            Ok(node) => node,
+            Err(message) => {
+                self.error(loc, format!("in `{{% {name} {markup} %}}`: {message}"));
+                None
+            }
+        }
+    }
+
+    fn tag_inner(
+        &mut self,
+        name: &str,
+        markup: &str,
+        loc: &SourceLoc,
+    ) -> Result<Option<Node>, String> {
+        let p = Parser::new(markup);
+        Ok(Some(match name {
+            "if" | "unless" => return self.if_tag(name, markup, loc),
+            "case" => return self.case_tag(name, markup, loc),
+            "for" => return self.for_tag(name, markup, loc),
+            "break" => Node::Break,
+            "continue" => Node::Continue,
+            "assign" => {
+                let (name, value) = markup
+                    .split_once('=')
+                    .ok_or("an assignment is written `{% assign name = value %}`")?;
+                let mut vp = Parser::new(value)?;
+                let value = vp.filtered_of(self.filters)?;
+                vp.end()?;
+                Node::Assign {
+                    name: name.trim().to_string(),
+                    value,
+                }
+            }
+            "capture" => return self.capture_tag(markup, loc),
+            "increment" | "decrement" => Node::Increment {
+                name: p?.id()?,
+                down: name == "decrement",
+            },
+            "echo" => return Ok(self.output(markup, loc)),
+            "comment" => {
+                self.skip_raw("comment", loc);
+                return Ok(None);
+            }
+            "#" => return Ok(None),
+            "raw" => {
+                // The lexer hands the body over as one text.
+                let text = match self.pieces.next_if(|p| matches!(p, Piece::Text(_))) {
+                    Some(Piece::Text(t)) => t,
+                    _ => String::new(),
+                };
+                match self.pieces.next() {
+                    Some(Piece::Tag { name, .. }) if name == "endraw" => {}
+                    _ => return Err("`{% raw %}` is never closed: add `{% endraw %}`".into()),
+                }
+                Node::Text(text)
+            }
+            "cycle" => {
+                let mut p = p?;
+                let mut values = vec![p.expr()?];
+                let mut group = None;
+                if p.colon() {
+                    group = values.pop();
+                    values.push(p.expr()?);
+                }
+                while p.comma() {
+                    values.push(p.expr()?);
+                }
+                Node::Cycle { group, values }
+            }
+            "render" | "include" => {
+                let mut p = p?;
+                let partial = match p.expr()? {
+                    Expr::Literal(Value::Str(s)) => s.to_string(),
+                    _ => return Err("name the partial in quotes: `{% render 'footer' %}`".into()),
+                };
+                let mut with = None;
+                if p.eat_id("with") || p.eat_id("for") {
+                    let each = markup.contains(" for ");
+                    let value = p.expr()?;
+                    let alias = if p.eat_id("as") { Some(p.id()?) } else { None };
+                    with = Some((value, each, alias));
+                }
+                let mut arguments = Vec::new();
+                while !p.done() {
+                    p.comma();
+                    match p.keyword()? {
+                        Some(kv) => arguments.push(kv),
+                        None => return Err("arguments are written `key: value`".into()),
+                    }
+                }
+                Node::Partial {
+                    name: partial,
+                    arguments,
+                    with,
+                    isolated: name == "render",
+                    loc: loc.clone(),
+                }
+            }
+            "liquid" => return self.liquid_tag(markup, loc),
+            other if self.extra_tags.contains(&other) => {
+                return Err(format!("`{other}` is not supported yet"));
+            }
+            other => {
+                let known = [
+                    "if",
+                    "unless",
+                    "case",
+                    "for",
+                    "assign",
+                    "capture",
+                    "increment",
+                    "decrement",
+                    "echo",
+                    "comment",
+                    "raw",
+                    "cycle",
+                    "render",
+                    "include",
+                    "liquid",
+                    "break",
+                    "continue",
+                ];
+                let hint = crate::source::hint_prefix(other, &known);
+                return Err(format!("{hint}`{other}` is not a Liquid tag"));
+            }
+        }))
+    }
+
+    #[inline(never)]
+    fn if_tag(
+        &mut self,
+        name: &str,
+        markup: &str,
+        loc: &SourceLoc,
+    ) -> Result<Option<Node>, String> {
+        let p = Parser::new(markup);
+        Ok(Some({
+            let first = p?.condition_all()?;
+            let parts = self.block(name, &["elsif", "else"], loc);
+            let mut branches = vec![];
+            let mut otherwise = None;
+            let mut condition = Some((first, loc.clone()));
+            for (nodes, ended) in parts {
+                match condition.take() {
+                    Some((c, l)) => branches.push((c, nodes, l)),
+                    None => otherwise = Some(nodes),
+                }
+                if let Some(e) = ended
+                    && e.tag == "elsif"
+                {
+                    condition = Some((Parser::new(&e.markup)?.condition_all()?, e.loc));
+                }
+            }
+            Node::If {
+                unless: name == "unless",
+                branches,
+                otherwise,
+            }
+        }))
+    }
+
+    #[inline(never)]
+    fn case_tag(
+        &mut self,
+        name: &str,
+        markup: &str,
+        loc: &SourceLoc,
+    ) -> Result<Option<Node>, String> {
+        let p = Parser::new(markup);
+        Ok(Some({
+            let mut p = p?;
+            let subject = p.expr()?;
+            p.end()?;
+            let parts = self.block(name, &["when", "else"], loc);
+            let mut whens = Vec::new();
+            let mut otherwise = None;
+            // The nodes before the first `when` render nothing.
+            let mut pending: Option<Option<Vec<Expr>>> = None;
+            for (nodes, ended) in parts {
+                match pending.take() {
+                    Some(Some(values)) => whens.push((values, nodes)),
+                    Some(None) => otherwise = Some(nodes),
+                    None => {}
+                }
+                if let Some(e) = ended {
+                    pending = Some(if e.tag == "when" {
+                        let mut wp = Parser::new(&e.markup)?;
+                        let mut values = vec![wp.expr()?];
+                        while wp.comma() {
+                            values.push(wp.expr()?);
+                        }
+                        Some(values)
+                    } else {
+                        None
+                    });
+                }
+            }
+            Node::Case {
+                subject,
+                whens,
+                otherwise,
+                loc: loc.clone(),
+            }
+        }))
+    }
+
+    #[inline(never)]
+    fn for_tag(
+        &mut self,
+        name: &str,
+        markup: &str,
+        loc: &SourceLoc,
+    ) -> Result<Option<Node>, String> {
+        let p = Parser::new(markup);
+        Ok(Some({
+            let mut p = p?;
+            let variable = p.id()?;
+            if !p.eat_id("in") {
+                return Err("a loop is written `{% for item in list %}`".into());
+            }
+            let collection = p.expr()?;
+            let reversed = p.eat_id("reversed");
+            let (mut limit, mut offset) = (None, None);
+            while !p.done() {
+                p.comma();
+                let key = p.id()?;
+                if !p.colon() {
+                    return Err(format!("`{key}` needs a value: `{key}: 3`"));
+                }
+                match key.as_str() {
+                    "limit" => limit = Some(p.expr()?),
+                    "offset" => offset = Some(p.expr()?),
+                    _ => return Err(format!("`{key}` is not a loop option (limit, offset)")),
+                }
+            }
+            let mut parts = self.block(name, &["else"], loc).into_iter();
+            let body = parts.next().map(|(n, _)| n).unwrap_or_default();
+            let otherwise = parts.next().map(|(n, _)| n);
+            Node::For {
+                variable,
+                collection,
+                limit,
+                offset,
+                reversed,
+                body,
+                otherwise,
+                loc: loc.clone(),
+            }
+        }))
+    }
+
+    #[inline(never)]
+    fn capture_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Option<Node>, String> {
+        Ok(Some({
+            let name = Parser::new(markup)?.id()?;
+            let body = self
+                .block("capture", &[], loc)
+                .into_iter()
+                .next()
+                .map(|(n, _)| n)
+                .unwrap_or_default();
+            Node::Capture { name, body }
+        }))
+    }
+
+    #[inline(never)]
+    fn liquid_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Option<Node>, String> {
+        // Each line is a tag without delimiters.
+        let lines: Vec<Piece> = markup
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let split = line
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#'))
+                    .unwrap_or(line.len());
+                Piece::Tag {
+                    name: line[..split].to_string(),
+                    markup: line[split..].trim().to_string(),
+                    loc: loc.clone(),
+                }
+            })
+            .collect();
+        let mut inner = TreeBuilder::new(lines, self.extra_tags, self.filters);
+        inner.next_index = self.next_index;
+        inner.depth = self.depth;
+        let (nodes, ended) = inner.body(&[]);
+        self.next_index = inner.next_index;
+        self.errors.append(&mut inner.errors);
+        if let Some(e) = ended {
+            self.error(&e.loc, format!("`{}` closes no open tag", e.tag));
+        }
+        Ok(Some(Node::If {
+            unless: false,
+            branches: vec![(
+                Condition {
+                    left: Expr::Literal(Value::Bool(true)),
+                    compare: None,
+                    rest: None,
+                },
+                nodes,
+                loc.clone(),
+            )],
+            otherwise: None,
+        }))
+    }
+
+    /// The raw text up to `{% end{name} %}` (a comment's or a raw block's).
+    fn skip_raw(&mut self, name: &str, loc: &SourceLoc) -> String {
+        let end = format!("end{name}");
+        let mut text = String::new();
+        let mut depth = 0;
+        for piece in self.pieces.by_ref() {
+            match piece {
+                Piece::Tag { name: n, .. } if n == end && depth == 0 => return text,
+                Piece::Tag {
+                    name: n, markup, ..
+                } => {
+                    if n == name {
+                        depth += 1;
+                    } else if n == end {
+                        depth -= 1;
+                    }
+                    text.push_str(&format!("{{% {n} {markup} %}}"));
+                }
+                Piece::Output { markup, .. } => text.push_str(&format!("{{{{{markup}}}}}")),
+                Piece::Text(t) => text.push_str(&t),
+            }
+        }
+        self.error(
+            loc,
+            format!("`{{% {name} %}}` is never closed: add `{{% {end} %}}`"),
+        );
+        text
+    }
+}
+
+impl Parser {
+    /// A whole condition, up to the end of the markup.
+    pub(crate) fn condition_all(&mut self) -> Result<Condition, String> {
+        let c = self.condition()?;
+        self.end()?;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str) -> Result<Vec<Node>, Vec<SyntaxError>> {
+        let pieces =
+            super::super::lex::pieces(source, &|l, c| SourceLoc::new("t", l, c)).expect("closed");
+        if let Some(loc) = too_deep(&pieces) {
+            return Err(vec![SyntaxError {
+                loc,
+                message: "too deep".into(),
+            }]);
+        }
+        TreeBuilder::new(pieces, &[], super::super::filters::STANDARD)
+            .build()
+            .map(|(n, _)| n)
+    }
+
+    #[test]
+    fn filters_take_positional_and_keyword_arguments() {
+        let mut p = Parser::new("a.b[0] | default: 'x', allow_false: true | upcase").unwrap();
+        let f = p.filtered().unwrap();
+        assert_eq!(f.filters.len(), 2);
+        assert_eq!(f.filters[0].args.len(), 1);
+        assert_eq!(f.filters[0].keywords[0].0, "allow_false");
+    }
+
+    #[test]
+    fn conditions_chain_from_the_right() {
+        let c = Parser::new("a and b or c")
+            .unwrap()
+            .condition_all()
+            .unwrap();
+        let (and, rest) = c.rest.unwrap();
+        assert!(and);
+        assert!(matches!(rest.rest, Some((false, _))));
+    }
+
+    #[test]
+    fn an_unclosed_block_names_its_end_tag() {
+        let errors = parse("{% if a %}x").unwrap_err();
+        assert!(
+            errors[0].message.contains("{% endif %}"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn an_unknown_tag_gets_a_did_you_mean() {
+        let errors = parse("{% fro x in y %}{% endfor %}").unwrap_err();
+        assert!(errors[0].message.contains("for"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let source = "{% if a %}".repeat(5000);
+        assert!(parse(&source).is_err());
+    }
+}
