@@ -176,7 +176,18 @@ fn every_fix_on_the_examples_works_or_says_only_the_data_can() {
     // can help.
     assert_eq!(
         dialects_with_edits,
-        BTreeSet::from(["mandrill", "mergeproof", "postmark", "sendgrid"].map(String::from)),
+        BTreeSet::from(
+            [
+                "braze",
+                "customerio",
+                "liquid",
+                "mandrill",
+                "mergeproof",
+                "postmark",
+                "sendgrid"
+            ]
+            .map(String::from)
+        ),
         "{edits_tried:#?}"
     );
     assert!(advice > 0);
@@ -198,9 +209,17 @@ fn each_dialect_s_fix_loads_and_clears_its_finding() {
             "campaigns/hello.yaml",
             "control: plain\nvariants:\n  - id: hi\n    audience: { field: tier, eq: gold }\n    subject: Hello\n    body_file: templates/hi.hbs\n  - id: plain\n    subject: Hello\n    body: Hello\n",
         );
+        // Customer.io names the person's attributes `customer.…`.
+        let person = if dialect == "customerio" {
+            "customer."
+        } else {
+            ""
+        };
         write(
             "campaigns/templates/hi.hbs",
-            "<p>Hi {{first_name}}, welcome back.</p>\n<p>You have {{points}} points.</p>\n",
+            &format!(
+                "<p>Hi {{{{{person}first_name}}}}, welcome back.</p>\n<p>You have {{{{{person}points}}}} points.</p>\n"
+            ),
         );
         write(
             "sample-profiles/p.yaml",

@@ -294,8 +294,8 @@ fn preview_lists_links_and_outlook_only_text() {
 fn the_matrix_says_when_variant_columns_are_off_screen() {
     let dir = common::examples();
     let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 80, 24));
-    // device-launch, the first campaign, has five variants.
-    run(&mut app, &[Action::Open]);
+    // device-launch has five variants.
+    open_campaign(&mut app, "device-launch");
     let title = |screen: &str| -> String {
         screen
             .lines()
@@ -341,11 +341,7 @@ fn lint_and_the_tui_count_the_same() {
 fn the_matrix_shows_the_parts_of_an_sms() {
     let dir = common::examples();
     let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 160, 48));
-    run(&mut app, &[Action::Search]);
-    for c in "orders-ready".chars() {
-        app.handle(Action::Input(c));
-    }
-    run(&mut app, &[Action::InputSubmit, Action::Open]);
+    open_campaign(&mut app, "orders-ready");
     let screen = text(&draw(&mut app));
     let row = |id: &str| {
         screen
@@ -356,4 +352,29 @@ fn the_matrix_shows_the_parts_of_an_sms() {
     };
     assert!(row("zoe-obrien-nunez").contains("● 2p"), "{screen}");
     assert!(row("walter-retiree").contains("● 1p"), "{screen}");
+}
+
+/// A cell the template cancels on purpose (Braze's `abort_message`) shows
+/// as aborted in the matrix, with no finding.
+#[test]
+fn the_matrix_shows_an_aborted_send() {
+    let dir = common::examples();
+    let mut app = App::loaded("examples", tui::load(dir.path()), Rect::new(0, 0, 160, 48));
+    open_campaign(&mut app, "braze-name-day");
+    let screen = text(&draw(&mut app));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("card-import-no-name"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains('⊘'), "{screen}");
+    assert!(!row.contains('✗'), "{screen}");
+}
+
+/// Finds the campaign by its id with `/` and opens its matrix.
+fn open_campaign(app: &mut App, id: &str) {
+    run(app, &[Action::Search]);
+    for c in id.chars() {
+        app.handle(Action::Input(c));
+    }
+    run(app, &[Action::InputSubmit, Action::Open]);
 }

@@ -204,9 +204,17 @@ fn audit_text(audit: &mergeproof_core::audit::Audit, file: &str) -> String {
                     format!("  SMS: {}", each.join(", "))
                 })
                 .unwrap_or_default();
+            // Customers it reaches that get nothing: cancelled on purpose,
+            // or the template failed for them.
+            let unsent = match (v.aborted, v.failed) {
+                (0, 0) => String::new(),
+                (a, 0) => format!("  {a} aborted"),
+                (0, f) => format!("  {f} failed"),
+                (a, f) => format!("  {a} aborted, {f} failed"),
+            };
             let _ = writeln!(
                 out,
-                "    {:width$}  {:>9}  {:>6.1}%{}{parts}",
+                "    {:width$}  {:>9}  {:>6.1}%{unsent}{}{parts}",
                 visible(&v.id),
                 v.reach,
                 v.share * 100.0,

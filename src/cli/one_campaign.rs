@@ -320,7 +320,12 @@ pub(super) fn preview(args: &PreviewArgs) -> anyhow::Result<ExitCode> {
                 .chain([&cell.body])
             {
                 if let Some(e) = &f.error {
-                    out.push_str(&format!("\nrender error: {}\n", visible(&e.to_string())));
+                    let what = if e.aborted {
+                        "not sent"
+                    } else {
+                        "render error"
+                    };
+                    out.push_str(&format!("\n{what}: {}\n", visible(&e.to_string())));
                 }
             }
             if !findings.is_empty() {

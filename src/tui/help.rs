@@ -50,7 +50,7 @@ pub fn draw_help(frame: &mut Frame, screen: Rect, scroll: u16) {
         })
         .collect();
     lines.push(Line::styled(
-        " ● receives · ✗ error ▲ warning i info · ✓ accepted · ◆ not yet reviewed",
+        " ● receives · ⊘ aborted · ✗ error ▲ warning i info · ✓ accepted · ◆ unreviewed",
         dim(),
     ));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);

@@ -26,6 +26,10 @@ pub enum Dialect {
     Postmark,
     /// Shopify Liquid 5 (notifications, Shopify Email).
     Liquid,
+    /// Braze (Liquid with `${attribute}` syntax, `abort_message`).
+    Braze,
+    /// Customer.io (Liquid; a missing variable fails the send).
+    Customerio,
 }
 
 /// One helper of a dialect, as data: what the front end and the rules need
@@ -201,13 +205,15 @@ const MANDRILL_HELPERS: &[Helper] = &[
 const POSTMARK_HELPERS: &[Helper] = &[EACH];
 
 impl Dialect {
-    pub const ALL: [Dialect; 6] = [
+    pub const ALL: [Dialect; 8] = [
         Dialect::Mergeproof,
         Dialect::Handlebars,
         Dialect::Sendgrid,
         Dialect::Mandrill,
         Dialect::Postmark,
         Dialect::Liquid,
+        Dialect::Braze,
+        Dialect::Customerio,
     ];
 
     /// The Handlebars dialects, whose templates are Handlebars.
@@ -504,6 +510,36 @@ const LIQUID: Table = Table {
     spelling: LIQUID_SPELLING,
 };
 
+/// Braze's Liquid: Shopify's, with `{{${first_name}}}` for a profile's
+/// attribute, `custom_attribute.${…}`, `event_properties.${…}`, its own
+/// filters and `abort_message`, which sends nothing on purpose.
+/// <https://www.braze.com/docs/user_guide/personalization_and_dynamic_content/liquid/>
+const BRAZE: Table = Table {
+    name: "braze",
+    language: Language::Liquid,
+    escapes_output: false,
+    platform: "Braze (Liquid)",
+    helpers: &[],
+    literal_tags: &[],
+    falsy: &[Blank::Missing, Blank::Null],
+    spelling: LIQUID_SPELLING,
+};
+
+/// Customer.io's Liquid ("latest"): `customer.`, `event.` and `trigger.`,
+/// `{% unsubscribe_url %}`; a variable the person lacks, printed without
+/// `default`, fails the send.
+/// <https://docs.customer.io/journeys/liquid-tag-list/>
+const CUSTOMERIO: Table = Table {
+    name: "customerio",
+    language: Language::Liquid,
+    escapes_output: false,
+    platform: "Customer.io (Liquid)",
+    helpers: &[],
+    literal_tags: &[],
+    falsy: &[Blank::Missing, Blank::Null],
+    spelling: LIQUID_SPELLING,
+};
+
 /// `default` replaces nil, false and `""` but not `" "`; `!= blank`
 /// (ActiveSupport's `blank?`, which Shopify loads) also rules out a text
 /// of spaces. <https://shopify.github.io/liquid/filters/default/>
@@ -535,6 +571,8 @@ impl Dialect {
             Dialect::Mandrill => &MANDRILL,
             Dialect::Postmark => &POSTMARK,
             Dialect::Liquid => &LIQUID,
+            Dialect::Braze => &BRAZE,
+            Dialect::Customerio => &CUSTOMERIO,
         }
     }
 

@@ -16,7 +16,7 @@ use crate::rules::{CampaignContext, Draft};
 pub use crate::run::{CampaignRun, Run};
 use crate::source::LoadError;
 use crate::template::{
-    BodyReads, CompiledCampaign, RenderInput, compile_campaign, compile_partials,
+    BodyReads, CompiledCampaign, Outcome, RenderInput, compile_campaign, compile_partials,
 };
 
 #[derive(Clone, Debug)]
@@ -250,15 +250,16 @@ fn run_campaign_with(
     let reads = BodyReads::default();
     let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
     let sms = campaign.channel == crate::project::Channel::Sms;
-    // Per profile: its drafts, and for an SMS the parts its message takes.
-    type Checked = (Vec<(usize, Draft)>, Option<usize>);
+    // Per profile: its drafts, for an SMS the parts its message takes, and
+    // what becomes of the cell at send time.
+    type Checked = (Vec<(usize, Draft)>, (Option<usize>, Outcome));
     let checked: Vec<Checked> = profiles
         .par_iter()
         .zip(selection.par_iter())
         .enumerate()
         .map(|(pi, (profile, selected))| {
             let Some(vi) = *selected else {
-                return (Vec::new(), None);
+                return (Vec::new(), (None, Outcome::Sent));
             };
             // Sample profiles come first (with their inputs), edge cases after.
             let cell = match sample_inputs.get(pi) {
@@ -272,10 +273,12 @@ fn run_campaign_with(
             }
             let parts = (sms && cell.body.error.is_none())
                 .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);
-            (drafts.into_iter().map(|d| (pi, d)).collect(), parts)
+            let drafts = drafts.into_iter().map(|d| (pi, d)).collect();
+            (drafts, (parts, cell.outcome()))
         })
         .collect();
-    let (cell_findings, sms_parts): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
+    let (cell_findings, per_cell): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
+    let (sms_parts, outcomes): (Vec<_>, Vec<_>) = per_cell.into_iter().unzip();
     let renders = selection.iter().filter(|s| s.is_some()).count();
     let cell_findings = only_what_edges_add(cell_findings, &profiles, samples.len());
 
@@ -387,6 +390,7 @@ fn run_campaign_with(
         edge_capped: edge.capped,
         renders,
         sms_parts,
+        outcomes,
     }
 }
 

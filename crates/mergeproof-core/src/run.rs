@@ -24,6 +24,9 @@ pub struct CampaignRun {
     /// Parallel to `profiles`, for an SMS: the parts the message each
     /// receives takes (`None` for other channels and for no variant).
     pub sms_parts: Vec<Option<usize>>,
+    /// Parallel to `profiles`: what becomes of each cell at send time
+    /// (sent for a profile no variant receives, which has no cell).
+    pub outcomes: Vec<crate::template::Outcome>,
 }
 
 impl CampaignRun {

@@ -17,6 +17,7 @@ use crate::tui::layout::{inner, keep_in_view};
 use crate::tui::model::{CampaignEntry, Checked};
 use crate::tui::text::{fit, safe};
 use mergeproof_core::finding::{Finding, ProfileKind, Severity};
+use mergeproof_core::template::Outcome;
 
 /// Space between columns.
 const SPACING: u16 = 1;
@@ -558,7 +559,11 @@ fn profile_row<'a>(
             .iter()
             .filter(|f| f.variant.as_deref() == variant_id)
             .collect();
-        let mut spans = vec![if received == Some(*v) {
+        let aborted = checked.run.outcomes.get(p) == Some(&Outcome::Aborted);
+        let mut spans = vec![if received == Some(*v) && aborted {
+            // The template cancelled this send on purpose.
+            Span::styled("⊘", Style::new().fg(Color::Yellow))
+        } else if received == Some(*v) {
             Span::styled("●", Style::new().fg(Color::Green))
         } else {
             Span::styled("·", dim())

@@ -273,8 +273,12 @@ fn push_field(
         lines.push(Line::from(vec![
             Span::styled(format!("{label:LABEL_WIDTH$}"), dim()),
             Span::styled(
-                format!("render error: {}", safe(&error.to_string())),
-                error_style(),
+                if error.aborted {
+                    format!("not sent: {}", safe(&error.to_string()))
+                } else {
+                    format!("render error: {}", safe(&error.to_string()))
+                },
+                if error.aborted { dim() } else { error_style() },
             ),
         ]));
         return;

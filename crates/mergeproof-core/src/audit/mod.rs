@@ -69,6 +69,12 @@ pub struct VariantReach {
     pub reach: u64,
     pub share: f64,
     pub below_min_reach: bool,
+    /// Of `reach`: the customers the platform sends it to, those the
+    /// template cancels on purpose (Braze's `abort_message`) and those it
+    /// fails to render for (nothing is sent).
+    pub sent: u64,
+    pub aborted: u64,
+    pub failed: u64,
     /// For an SMS: how many customers the message takes each number of
     /// parts for (`"2": 14`); every part is billed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,6 +123,8 @@ impl Audit {
 #[derive(Default)]
 struct Outcome {
     variant: Option<usize>,
+    /// What becomes of the cell at send time.
+    sent: crate::template::Outcome,
     /// (template slot, got the fallback, got nothing)
     tokens: Vec<(usize, bool, bool)>,
     /// (rule, field), once each.
@@ -129,6 +137,8 @@ struct Outcome {
 struct Tally {
     profiles: u64,
     reach: Vec<u64>,
+    /// By variant: (sent, aborted, failed).
+    outcomes: Vec<[u64; 3]>,
     no_variant: u64,
     no_variant_examples: Vec<String>,
     /// By slot: (variant, field, token index).
@@ -155,6 +165,7 @@ impl Tally {
         Tally {
             profiles: 0,
             reach: vec![0; compiled.variants.len()],
+            outcomes: vec![[0; 3]; compiled.variants.len()],
             no_variant: 0,
             no_variant_examples: Vec::new(),
             token_counts: vec![(0, 0); slots.len()],
@@ -174,6 +185,7 @@ impl Tally {
             return;
         };
         self.reach[vi] += 1;
+        self.outcomes[vi][outcome.sent as usize] += 1;
         if let Some(parts) = outcome.sms_parts {
             *self.sms_parts[vi].entry(parts).or_default() += 1;
         }
@@ -248,6 +260,7 @@ fn outcome(
     findings.dedup();
     Outcome {
         variant: Some(vi),
+        sent: cell.outcome(),
         tokens,
         findings,
         sms_parts,
@@ -391,13 +404,19 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
         .iter()
         .zip(&tally.reach)
         .zip(&tally.sms_parts)
-        .map(|((v, reach), parts)| VariantReach {
-            id: v.id.clone(),
-            reach: *reach,
-            share: (*reach as f64 / total * 10_000.0).round() / 10_000.0,
-            below_min_reach: *reach < config.audit.min_reach,
-            sms_parts: sms.then(|| parts.clone()),
-        })
+        .zip(&tally.outcomes)
+        .map(
+            |(((v, reach), parts), [sent, aborted, failed])| VariantReach {
+                id: v.id.clone(),
+                reach: *reach,
+                share: (*reach as f64 / total * 10_000.0).round() / 10_000.0,
+                below_min_reach: *reach < config.audit.min_reach,
+                sent: *sent,
+                aborted: *aborted,
+                failed: *failed,
+                sms_parts: sms.then(|| parts.clone()),
+            },
+        )
         .collect();
     let mut tokens = Vec::new();
     for ((vi, field, index), (fallback, empty)) in tally.slots.iter().zip(&tally.token_counts) {

@@ -267,6 +267,24 @@ fn write_campaign_body(out: &mut String, campaign: &CampaignRun) {
         if let Some(d) = &profile.description {
             let _ = write!(out, "<div class=\"why\">{}</div>", text(d));
         }
+        if cell.outcome() == crate::template::Outcome::Aborted {
+            let reason = [
+                cell.subject.as_ref(),
+                cell.preheader.as_ref(),
+                Some(&cell.body),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|f| f.error.as_ref().filter(|e| e.aborted))
+            .map(ToString::to_string)
+            .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<p class=\"aborted\">Not sent: the template cancels this send ({}).</p></div></div>",
+                text(&reason)
+            );
+            continue;
+        }
         let subject = cell.subject.as_ref().map(|f| &f.plain);
         let preview = cell
             .preheader
@@ -374,7 +392,14 @@ fn write_matrix(
                     let _ = write!(marks, "<span class=\"accepted\">✓{accepted}</span>");
                 }
             }
-            let label = if received { "receives " } else { "" };
+            let aborted =
+                received && campaign.outcomes.get(pi) == Some(&crate::template::Outcome::Aborted);
+            let label = match (received, aborted) {
+                // The template cancelled this send on purpose.
+                (true, true) => "aborted ",
+                (true, false) => "receives ",
+                _ => "",
+            };
             let body = if shown.contains(&(pi, vi)) {
                 format!(
                     "<a href=\"#{}\">{label}{marks}</a>",

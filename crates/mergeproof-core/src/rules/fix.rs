@@ -133,9 +133,10 @@ pub(crate) fn positive_guard(
                 "none"
             };
             let to = Spelling::fill(pattern, &name, &token.expression, others);
+            let present = Spelling::fill(spelling.if_present, &name, "", "");
             Fix::edit(
                 format!(
-                    "Print `{path}` only when it is above zero: {to}; better, guard the whole sentence the same way and give the others their own words. `{{{{#if {name}}}}}` is not enough: negative numbers are true."
+                    "Print `{path}` only when it is above zero: {to}; better, guard the whole sentence the same way and give the others their own words. A test that it is there ({present}) is not enough: negative numbers pass it."
                 ),
                 token.expression.clone(),
                 to,

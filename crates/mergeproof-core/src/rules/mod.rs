@@ -124,6 +124,11 @@ pub(crate) fn check_cell(
     cell: &RenderedCell,
     sms_baseline: Option<SmsSegments>,
 ) -> Vec<Draft> {
+    // A cell the template cancelled on purpose (Braze's `abort_message`)
+    // sends nothing: it has no content to find fault with.
+    if cell.outcome() == crate::template::Outcome::Aborted {
+        return Vec::new();
+    }
     let cx = CellContext {
         config,
         campaign,

@@ -652,6 +652,7 @@ mod tests {
             message: "boom".into(),
             position: None,
             too_large: false,
+            aborted: false,
         });
         let config = crate::config::Config::default();
         let cx = crate::rules::CellContext {

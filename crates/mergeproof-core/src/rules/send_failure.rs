@@ -54,7 +54,28 @@ impl Rule for SendFailure {
                 ),
                 None => template.source.start(),
             };
-            out.push(cx.draft(DOC.id, field, message, loc, String::new()));
+            // In Liquid what fails is a variable printed bare (Customer.io):
+            // the token there gets its dialect's fallback.
+            let failing = template
+                .analysis
+                .tokens
+                .iter()
+                .find(|t| t.loc == loc)
+                .filter(|_| cx.campaign.dialect.is_liquid());
+            let fix = failing.and_then(|token| {
+                let path = &token.reads.first()?.path;
+                Some(super::fix::fallback(
+                    cx.campaign.dialect,
+                    cx.config,
+                    token,
+                    path,
+                    cx.value(path),
+                ))
+            });
+            let draft = cx
+                .draft(DOC.id, field, message, loc, String::new())
+                .with_fix(fix);
+            out.push(draft);
         }
     }
 }

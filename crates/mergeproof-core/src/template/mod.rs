@@ -113,7 +113,7 @@ pub fn compile_partials(
     dialect: Dialect,
 ) -> (CompiledPartials<'_>, Vec<LoadError>) {
     let (handlebars, mut errors) = self::handlebars::compile_partials(partials, dialect);
-    let (liquid, liquid_errors) = liquid::compile_partials(partials);
+    let (liquid, liquid_errors) = liquid::compile_partials(partials, dialect);
     errors.extend(liquid_errors);
     (CompiledPartials { handlebars, liquid }, errors)
 }
@@ -240,6 +240,9 @@ pub struct RenderFailure {
     /// The field rendered past [`crate::limits::MAX_CELL_BYTES`] and was
     /// stopped there.
     pub too_large: bool,
+    /// The template cancelled the send on purpose (Braze's
+    /// `abort_message`): not a failure, and the cell has no content.
+    pub aborted: bool,
 }
 
 /// As the preview and the TUI show it.
@@ -445,25 +448,46 @@ pub struct RenderedCell {
     pub body: RenderedField,
 }
 
-/// What becomes of a cell at send time. A front end whose language can
-/// cancel a send on purpose (Liquid's `abort_message`) adds that outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What becomes of a cell at send time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Outcome {
     /// The platform sends what rendered.
+    #[default]
     Sent,
+    /// The template cancelled the send on purpose (Braze's `abort_message`):
+    /// the customer gets nothing, as the team meant.
+    Aborted,
     /// A field did not render: the platform sends nothing to this customer.
     Failed,
 }
 
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Aborted => "aborted",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
 impl RenderedCell {
-    /// Sent, unless one of its fields failed to render.
+    /// Aborted when a field cancelled the send, failed when one did not
+    /// render, else sent.
     pub fn outcome(&self) -> Outcome {
-        let fields = [
-            self.subject.as_ref(),
-            self.preheader.as_ref(),
-            Some(&self.body),
-        ];
-        if fields.into_iter().flatten().any(|f| f.error.is_some()) {
+        let errors = || {
+            [
+                self.subject.as_ref(),
+                self.preheader.as_ref(),
+                Some(&self.body),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.error.as_ref())
+        };
+        if errors().any(|e| e.aborted) {
+            Outcome::Aborted
+        } else if errors().next().is_some() {
             Outcome::Failed
         } else {
             Outcome::Sent

@@ -254,6 +254,7 @@ impl Renderer for HandlebarsRenderer {
                 },
                 position,
                 too_large,
+                aborted: false,
             }
         })
     }

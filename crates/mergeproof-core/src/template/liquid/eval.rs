@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::filters;
+use super::flavor::Flavor;
 use super::parse::{Condition, Expr, Filtered, Node, Op, Step};
 use super::value::Value;
 use crate::markers;
@@ -23,13 +23,45 @@ pub(crate) struct Renderer<'a> {
     /// `assign` and `capture` write the outermost; loops push their own.
     scopes: Vec<HashMap<String, Value>>,
     counters: HashMap<String, i64>,
+    /// What each `capture` rendered, with the markers of the outputs inside
+    /// it: printed as it is, the data it holds keeps its spans.
+    captured: HashMap<String, String>,
     cycles: HashMap<String, usize>,
     partials: &'a HashMap<String, Arc<Vec<Node>>>,
     /// Inside `render`: the profile's data is out of reach.
     isolated: bool,
     depth: usize,
     steps: usize,
-    pub stopped: Option<String>,
+    flavor: Flavor,
+    pub stopped: Option<Stop>,
+}
+
+/// Why a render stopped before its end.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Stop {
+    /// Past [`MAX_OUTPUT`].
+    TooLarge,
+    /// Loops ran past [`MAX_STEPS`].
+    TooLong,
+    /// Braze's `abort_message`, with its reason.
+    Aborted(String),
+    /// Customer.io: an output printed a variable the person lacks; where.
+    Missing(String, crate::source::SourceLoc),
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::TooLarge => f.write_str("too large"),
+            Stop::TooLong => write!(f, "loops ran past {MAX_STEPS} steps"),
+            Stop::Aborted(reason) if reason.is_empty() => f.write_str("aborted by abort_message"),
+            Stop::Aborted(reason) => write!(f, "aborted by abort_message: {reason}"),
+            Stop::Missing(markup, _) => write!(
+                f,
+                "`{{{{ {markup} }}}}` prints a variable this person does not have: Customer.io does not send the message"
+            ),
+        }
+    }
 }
 
 enum Flow {
@@ -39,16 +71,22 @@ enum Flow {
 }
 
 impl<'a> Renderer<'a> {
-    pub(crate) fn new(root: &'a Json, partials: &'a HashMap<String, Arc<Vec<Node>>>) -> Self {
+    pub(crate) fn new(
+        root: &'a Json,
+        partials: &'a HashMap<String, Arc<Vec<Node>>>,
+        flavor: Flavor,
+    ) -> Self {
         Renderer {
             root,
             scopes: vec![HashMap::new()],
             counters: HashMap::new(),
+            captured: HashMap::new(),
             cycles: HashMap::new(),
             partials,
             isolated: false,
             depth: 0,
             steps: 0,
+            flavor,
             stopped: None,
         }
     }
@@ -63,7 +101,7 @@ impl<'a> Renderer<'a> {
                 return Flow::Break;
             }
             if out.len() > MAX_OUTPUT {
-                self.stopped = Some("too large".into());
+                self.stopped = Some(Stop::TooLarge);
                 return Flow::Break;
             }
             match self.node(node, out, marked) {
@@ -77,6 +115,27 @@ impl<'a> Renderer<'a> {
     fn node(&mut self, node: &Node, out: &mut String, marked: bool) -> Flow {
         match node {
             Node::Text(t) => out.push_str(t),
+            Node::Output {
+                value, markup, loc, ..
+            } if self.flavor.missing_fails() && self.lacks(value) => {
+                self.stopped = Some(Stop::Missing(markup.clone(), loc.clone()));
+                return Flow::Break;
+            }
+            Node::Abort { reason } => {
+                let reason = reason
+                    .as_ref()
+                    .map(|r| self.expr(r).to_text())
+                    .unwrap_or_default();
+                self.stopped = Some(Stop::Aborted(reason));
+                return Flow::Break;
+            }
+            Node::Output { value, index, .. }
+                if marked && let Some(text) = self.captured_text(value) =>
+            {
+                out.push_str(&markers::open_marker(*index));
+                out.push_str(&text);
+                out.push(markers::CLOSE);
+            }
             Node::Output { value, index, .. } => match self.filtered(value) {
                 Ok(v) => {
                     if marked {
@@ -151,14 +210,20 @@ impl<'a> Renderer<'a> {
             Node::Continue => return Flow::Continue,
             Node::Assign { name, value } => match self.filtered(value) {
                 Ok(v) => {
+                    self.captured.remove(name);
                     self.scopes[0].insert(name.clone(), v);
                 }
                 Err(e) => liquid_error(out, &e),
             },
             Node::Capture { name, body } => {
                 let mut captured = String::new();
-                self.nodes(body, &mut captured, false);
+                self.nodes(body, &mut captured, marked);
                 self.scopes[0].insert(name.clone(), Value::str(&markers::strip(&captured)));
+                if marked {
+                    self.captured.insert(name.clone(), captured);
+                } else {
+                    self.captured.remove(name);
+                }
             }
             Node::Increment { name, down } => {
                 let counter = self.counters.entry(name.clone()).or_insert(0);
@@ -245,7 +310,7 @@ impl<'a> Renderer<'a> {
         for (i, item) in items.into_iter().enumerate() {
             self.steps += 1;
             if self.steps > MAX_STEPS {
-                self.stopped = Some(format!("loops ran past {MAX_STEPS} steps"));
+                self.stopped = Some(Stop::TooLong);
                 break;
             }
             let forloop = Value::Hash(Arc::new(vec![
@@ -345,27 +410,62 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|(k, e)| (k.clone(), self.expr(e)))
                 .collect();
-            value = filters::apply(&filter.name, value, &args, &keywords)?;
+            value = self.flavor.apply(&filter.name, value, &args, &keywords)?;
         }
         Ok(value)
     }
 
+    /// The marked text of a captured variable that `value` prints as it is
+    /// (no filter, and no loop variable of the same name in the way).
+    fn captured_text(&self, value: &Filtered) -> Option<String> {
+        let Expr::Lookup { root, steps } = &value.expr else {
+            return None;
+        };
+        let Step::Key(name) = root.as_ref() else {
+            return None;
+        };
+        if !value.filters.is_empty() || !steps.is_empty() {
+            return None;
+        }
+        let text = self.captured.get(name)?;
+        (self.lookup_name(name) == Value::str(&markers::strip(text))).then(|| text.clone())
+    }
+
+    /// Whether `value` prints a variable that is not there, with no
+    /// `default` to stand in.
+    fn lacks(&mut self, value: &Filtered) -> bool {
+        matches!(value.expr, Expr::Lookup { .. })
+            && !value.filters.iter().any(|f| f.name == "default")
+            && self.expr(&value.expr) == Value::Nil
+    }
+
     fn lookup_name(&self, name: &str) -> Value {
+        match self.variable(name) {
+            Ok(value) => value,
+            Err(json) => json.map(Value::from_json).unwrap_or(Value::Nil),
+        }
+    }
+
+    /// A variable the template set (`Ok`), or else where the profile's data
+    /// holds it (`Err`), so that a lookup walks the data and converts only
+    /// what it reaches. Customer.io's `customer` is the person: the
+    /// profile itself.
+    fn variable(&self, name: &str) -> Result<Value, Option<&'a Json>> {
         for scope in self.scopes.iter().rev() {
             if let Some(v) = scope.get(name) {
-                return v.clone();
+                return Ok(v.clone());
             }
         }
         if let Some(n) = self.counters.get(name) {
-            return Value::Int(*n);
+            return Ok(Value::Int(*n));
         }
         if self.isolated {
-            return Value::Nil;
+            return Err(None);
         }
-        self.root
-            .get(name)
-            .map(Value::from_json)
-            .unwrap_or(Value::Nil)
+        if self.flavor.person_scope() == Some(name) {
+            return Err(Some(self.root));
+        }
+        Err(self.root.get(name))
     }
 
     pub(crate) fn expr(&mut self, expr: &Expr) -> Value {
@@ -378,11 +478,33 @@ impl<'a> Renderer<'a> {
                 Value::Range(from, to)
             }
             Expr::Lookup { root, steps } => {
-                let mut value = match root.as_ref() {
-                    Step::Key(name) => self.lookup_name(name),
-                    Step::Index(e) => {
-                        let key = self.expr(e);
-                        self.lookup_name(&key.to_text())
+                let name = match root.as_ref() {
+                    Step::Key(name) => name.clone(),
+                    Step::Index(e) => self.expr(e).to_text(),
+                };
+                let (mut value, steps) = match self.variable(&name) {
+                    Ok(value) => (value, &steps[..]),
+                    Err(json) => {
+                        // Walk the data by its keys as far as they go.
+                        let mut json = json;
+                        let mut walked = 0;
+                        for step in steps {
+                            let next = match (json, step) {
+                                (Some(Json::Object(map)), Step::Key(k)) if map.contains_key(k) => {
+                                    map.get(k)
+                                }
+                                (Some(Json::Object(_)), Step::Key(k))
+                                    if !matches!(k.as_str(), "size" | "first" | "last") =>
+                                {
+                                    None
+                                }
+                                _ => break,
+                            };
+                            json = next;
+                            walked += 1;
+                        }
+                        let value = json.map(Value::from_json).unwrap_or(Value::Nil);
+                        (value, &steps[walked..])
                     }
                 };
                 for step in steps {

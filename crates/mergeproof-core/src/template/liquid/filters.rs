@@ -316,6 +316,26 @@ fn url_encode(s: &str) -> String {
     out
 }
 
+/// A path as a URL holds it: spaces and quotes percent-encoded.
+pub(crate) fn url_path(s: &str) -> String {
+    percent_encode(s, true)
+}
+
+/// JavaScript's `encodeURI` (`keep_reserved`) or `encodeURIComponent`.
+pub(crate) fn percent_encode(s: &str, keep_reserved: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let unreserved = b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b);
+        let reserved = b";,/?:@&=+$#".contains(&b);
+        if unreserved || (keep_reserved && reserved) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn url_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -10,9 +10,11 @@ use crate::source::SourceLoc;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Piece {
     Text(String),
-    /// `{{ markup }}`.
+    /// `{{ markup }}`; `written` is the markup as the template writes it
+    /// (Braze's `${first_name}`), for messages and fixes.
     Output {
         markup: String,
+        written: String,
         loc: SourceLoc,
     },
     /// `{% name markup %}`.
@@ -53,10 +55,14 @@ impl Cursor<'_> {
 }
 
 /// The pieces of `source`; `position` maps a line and column of the
-/// template to where they are in its file.
+/// template to where they are in its file. With `braze`, Braze's syntax:
+/// `${attribute}` inside an output and `{{ }}` nested in outputs and tags
+/// (`{% assign b = {{custom_attribute.${balance}}} %}`) are read as Braze
+/// reads them, and the markup is handed over in plain Liquid.
 pub(crate) fn pieces(
     source: &str,
     position: &dyn Fn(u32, u32) -> SourceLoc,
+    braze: bool,
 ) -> Result<Vec<Piece>, Unclosed> {
     let mut out: Vec<Piece> = Vec::new();
     let mut cursor = Cursor {
@@ -88,6 +94,11 @@ pub(crate) fn pieces(
                 Some(i) => (inner_start + i, 2),
                 None => return Err(Unclosed { loc, tag }),
             }
+        } else if braze {
+            match braze_output_end(source, inner_start) {
+                Some(end) => (end, 2),
+                None => return Err(Unclosed { loc, tag }),
+            }
         } else {
             match source[inner_start..].find('}') {
                 Some(i) => {
@@ -110,6 +121,12 @@ pub(crate) fn pieces(
         if strip_next {
             inner = &inner[..inner.len() - 1];
         }
+        let written = inner.trim().to_string();
+        let rewritten;
+        if braze {
+            rewritten = braze_markup(inner);
+            inner = &rewritten;
+        }
         if tag {
             let trimmed = inner.trim_start();
             let name_len = if trimmed.starts_with('#') {
@@ -127,6 +144,7 @@ pub(crate) fn pieces(
         } else {
             out.push(Piece::Output {
                 markup: inner.trim().to_string(),
+                written,
                 loc,
             });
         }
@@ -149,6 +167,60 @@ pub(crate) fn pieces(
         out.push(Piece::Text(text.to_string()));
     }
     Ok(out)
+}
+
+/// Where an output that opened before `from` ends (its `}}`), skipping
+/// `${…}` and the `{{ }}` nested in it.
+fn braze_output_end(source: &str, from: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < bytes.len() {
+        if source[i..].starts_with("${") {
+            i += source[i..].find('}')? + 1;
+            continue;
+        }
+        if source[i..].starts_with("{{") {
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        if source[i..].starts_with("}}") {
+            if depth == 0 {
+                return Some(i);
+            }
+            depth -= 1;
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Braze's markup in plain Liquid: `${first_name}` is the attribute
+/// `first_name`, `custom_attribute.${x}` is `custom_attributes.x` (where a
+/// Braze user export keeps custom attributes), and `{{ }}` nested inside a
+/// tag or an output is the expression it holds.
+pub(crate) fn braze_markup(markup: &str) -> String {
+    let markup = markup.replace("custom_attribute.${", "custom_attributes.${");
+    let mut out = String::with_capacity(markup.len());
+    let mut rest = markup.as_str();
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        match rest[at..].find('}') {
+            Some(close) => {
+                out.push_str(rest[at + 2..at + close].trim());
+                rest = &rest[at + close + 1..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("{{", " ").replace("}}", " ")
 }
 
 /// Where the `{% endraw %}` that closes a raw block starting at `from` is.
@@ -187,7 +259,7 @@ mod tests {
     use super::*;
 
     fn texts(source: &str) -> Vec<Piece> {
-        pieces(source, &|l, c| SourceLoc::new("t", l, c)).unwrap()
+        pieces(source, &|l, c| SourceLoc::new("t", l, c), false).unwrap()
     }
 
     #[test]
@@ -195,7 +267,7 @@ mod tests {
         let p = texts("Hi {{ name }}!\n{% if a %}x{% endif %}");
         assert_eq!(p[0], Piece::Text("Hi ".into()));
         assert!(
-            matches!(&p[1], Piece::Output { markup, loc } if markup == "name" && loc.column == 4)
+            matches!(&p[1], Piece::Output { markup, loc, .. } if markup == "name" && loc.column == 4)
         );
         assert!(
             matches!(&p[3], Piece::Tag { name, markup, loc } if name == "if" && markup == "a" && loc.line == 2)
@@ -211,12 +283,31 @@ mod tests {
 
     #[test]
     fn an_unclosed_tag_is_reported_where_it_opens() {
-        let e = pieces("ab\n  {% if x", &|l, c| SourceLoc::new("t", l, c)).unwrap_err();
+        let e = pieces("ab\n  {% if x", &|l, c| SourceLoc::new("t", l, c), false).unwrap_err();
         assert_eq!((e.loc.line, e.loc.column, e.tag), (2, 3, true));
     }
 
     #[test]
     fn a_lone_brace_is_text() {
         assert_eq!(texts("a { b }"), vec![Piece::Text("a { b }".into())]);
+    }
+
+    #[test]
+    fn braze_attributes_and_nested_outputs_read_as_plain_liquid() {
+        let p = pieces(
+            "Hi {{${first_name} | default: 'x'}}! {% assign b = {{custom_attribute.${balance}}} %}{{c | plus: {{b}}}}",
+            &|l, c| SourceLoc::new("t", l, c),
+            true,
+        )
+        .unwrap();
+        assert!(
+            matches!(&p[1], Piece::Output { markup, written, .. } if markup == "first_name | default: 'x'" && written == "${first_name} | default: 'x'")
+        );
+        assert!(
+            matches!(&p[3], Piece::Tag { markup, .. } if markup.split_whitespace().collect::<Vec<_>>() == ["b", "=", "custom_attributes.balance"])
+        );
+        assert!(
+            matches!(&p[4], Piece::Output { markup, .. } if markup.split_whitespace().collect::<Vec<_>>() == ["c", "|", "plus:", "b"])
+        );
     }
 }

@@ -12,6 +12,7 @@
 
 mod eval;
 mod filters;
+mod flavor;
 mod lex;
 mod parse;
 mod value;
@@ -25,6 +26,7 @@ use crate::dialect::{BlockRole, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
 use crate::project::{Partial, TemplateSource};
 use crate::source::{LoadError, SourceLoc};
+use flavor::Flavor;
 use parse::{Condition, Expr, Filtered, Node, Op, Step};
 
 /// Partials within partials are followed this deep when lowering (a
@@ -35,9 +37,12 @@ const MAX_PARTIAL_LOWERING: usize = 8;
 pub(super) const PARTIAL_EXTENSION: &str = ".liquid";
 
 /// A template parsed to its nodes, with its outputs counted.
-fn parse_template(source: &TemplateSource) -> Result<(Vec<Node>, u32), Vec<LoadError>> {
+fn parse_template(
+    source: &TemplateSource,
+    flavor: Flavor,
+) -> Result<(Vec<Node>, u32), Vec<LoadError>> {
     let position = |line: u32, column: u32| source.position(line, column);
-    let pieces = lex::pieces(&source.text, &position).map_err(|u| {
+    let pieces = lex::pieces(&source.text, &position, flavor == Flavor::Braze).map_err(|u| {
         vec![LoadError::at(
             &u.loc,
             if u.tag {
@@ -56,7 +61,8 @@ fn parse_template(source: &TemplateSource) -> Result<(Vec<Node>, u32), Vec<LoadE
             ),
         )]);
     }
-    parse::TreeBuilder::new(pieces, &[], filters::STANDARD)
+    let filters = flavor.filters();
+    parse::TreeBuilder::new(pieces, flavor, &filters)
         .build()
         .map_err(|errors| {
             errors
@@ -71,14 +77,18 @@ pub(super) struct Partials {
     nodes: HashMap<String, Arc<Vec<Node>>>,
 }
 
-pub(super) fn compile_partials(partials: &BTreeMap<String, Partial>) -> (Partials, Vec<LoadError>) {
+pub(super) fn compile_partials(
+    partials: &BTreeMap<String, Partial>,
+    dialect: crate::dialect::Dialect,
+) -> (Partials, Vec<LoadError>) {
+    let flavor = Flavor::of(dialect);
     let mut nodes = HashMap::new();
     let mut errors = Vec::new();
     for (name, partial) in partials {
         if !partial.source.file.ends_with(PARTIAL_EXTENSION) {
             continue;
         }
-        match parse_template(&partial.source) {
+        match parse_template(&partial.source, flavor) {
             Ok((tree, _)) => {
                 nodes.insert(name.clone(), Arc::new(tree));
             }
@@ -90,14 +100,16 @@ pub(super) fn compile_partials(partials: &BTreeMap<String, Partial>) -> (Partial
 
 pub(super) struct FrontEnd<'a> {
     partials: &'a Partials,
-    templates: HashMap<String, Vec<Node>>,
+    templates: HashMap<String, (Vec<Node>, TemplateSource)>,
+    flavor: Flavor,
 }
 
 impl<'a> FrontEnd<'a> {
-    pub(super) fn new(partials: &'a Partials, _dialect: TemplateDialect<'_>) -> FrontEnd<'a> {
+    pub(super) fn new(partials: &'a Partials, dialect: TemplateDialect<'_>) -> FrontEnd<'a> {
         FrontEnd {
             partials,
             templates: HashMap::new(),
+            flavor: Flavor::of(dialect.dialect),
         }
     }
 
@@ -108,8 +120,9 @@ impl<'a> FrontEnd<'a> {
         key: &str,
         source: &TemplateSource,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
-        let (nodes, _) = parse_template(source)?;
+        let (nodes, _) = parse_template(source, self.flavor)?;
         let mut lowering = Lowering {
+            flavor: self.flavor,
             analysis: Analysis::default(),
             outline: String::new(),
             names: Vec::new(),
@@ -119,7 +132,8 @@ impl<'a> FrontEnd<'a> {
             partial_depth: 0,
         };
         lowering.nodes(&nodes);
-        self.templates.insert(key.to_string(), nodes);
+        self.templates
+            .insert(key.to_string(), (nodes, source.clone()));
         Ok((lowering.analysis, lowering.outline))
     }
 
@@ -127,13 +141,16 @@ impl<'a> FrontEnd<'a> {
         Box::new(LiquidRenderer {
             templates: self.templates,
             partials: self.partials.nodes.clone(),
+            flavor: self.flavor,
         })
     }
 }
 
 struct LiquidRenderer {
-    templates: HashMap<String, Vec<Node>>,
+    /// Each template's nodes, and its source for where a failure is.
+    templates: HashMap<String, (Vec<Node>, TemplateSource)>,
     partials: HashMap<String, Arc<Vec<Node>>>,
+    flavor: Flavor,
 }
 
 impl Renderer for LiquidRenderer {
@@ -144,26 +161,44 @@ impl Renderer for LiquidRenderer {
         input: &RenderInput,
         out: &mut String,
     ) -> Result<(), RenderFailure> {
-        let Some(nodes) = self.templates.get(key) else {
+        let Some((nodes, source)) = self.templates.get(key) else {
             return Ok(());
         };
-        let mut renderer = eval::Renderer::new(input.data(), &self.partials);
+        let mut renderer = eval::Renderer::new(input.data(), &self.partials, self.flavor);
         renderer.render(nodes, out);
         match renderer.stopped {
-            Some(reason) => {
-                let too_large = reason == "too large";
+            Some(stop) => {
+                let too_large = stop == eval::Stop::TooLarge;
                 if too_large {
                     *out = String::new();
                 }
+                let position = match &stop {
+                    eval::Stop::Missing(_, loc) => within(source, loc),
+                    _ => None,
+                };
                 Err(RenderFailure {
-                    message: reason,
-                    position: None,
+                    message: stop.to_string(),
+                    position,
                     too_large,
+                    aborted: matches!(stop, eval::Stop::Aborted(_)),
                 })
             }
             None => Ok(()),
         }
     }
+}
+
+/// Where `loc` (in the template's file) is within the template's own text,
+/// as a render failure gives it; `None` for a place outside it.
+fn within(source: &TemplateSource, loc: &SourceLoc) -> Option<(usize, usize)> {
+    let line = loc.line.checked_sub(source.line)? + 1;
+    let shift = if line == 1 {
+        source.first_line_shift
+    } else {
+        0
+    };
+    let column = loc.column.checked_sub(source.column + shift)? + 1;
+    Some((line as usize, column as usize))
 }
 
 /// What a name stands for while lowering: a loop's item, or a variable
@@ -175,6 +210,9 @@ struct Named {
     path: Option<String>,
     /// The fields an assignment or capture read.
     reads: Vec<String>,
+    /// Set by `capture`: printed as it is, it is the template's own text
+    /// with the captured outputs' data inside, each its own token.
+    captured: bool,
 }
 
 /// A condition around the outputs being lowered.
@@ -189,6 +227,7 @@ struct Guard {
 }
 
 struct Lowering<'n> {
+    flavor: Flavor,
     analysis: Analysis,
     outline: String,
     names: Vec<Named>,
@@ -215,12 +254,20 @@ impl Lowering<'_> {
         };
         let mut path = match self.names.iter().rev().find(|n| &n.name == root) {
             Some(named) => named.path.clone()?,
+            // Customer.io's `customer.first_name` is the profile's `first_name`.
+            None if self.flavor.person_scope() == Some(root.as_str()) => String::new(),
             None => root.clone(),
         };
         for step in steps {
             match step {
+                // A list's `first` is its item 0; its `size` and `last`
+                // read the list (a missing list prints nothing for both).
+                Step::Key(k) if k == "first" => path.push_str(".0"),
+                Step::Key(k) if k == "size" || k == "last" => break,
                 Step::Key(k) => {
-                    path.push('.');
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
                     path.push_str(k);
                 }
                 Step::Index(Expr::Literal(v)) => {
@@ -453,11 +500,13 @@ impl Lowering<'_> {
                     name: variable.clone(),
                     path: path.as_ref().map(|p| format!("{p}.[]")),
                     reads: Vec::new(),
+                    captured: false,
                 });
                 self.names.push(Named {
                     name: "forloop".into(),
                     path: None,
                     reads: Vec::new(),
+                    captured: false,
                 });
                 self.in_loop += 1;
                 self.nodes(body);
@@ -481,6 +530,7 @@ impl Lowering<'_> {
                     name: name.clone(),
                     path,
                     reads,
+                    captured: false,
                 });
             }
             Node::Capture { name, body } => {
@@ -497,6 +547,7 @@ impl Lowering<'_> {
                     name: name.clone(),
                     path: None,
                     reads,
+                    captured: true,
                 });
             }
             Node::Partial {
@@ -524,9 +575,11 @@ impl Lowering<'_> {
                         name: key.clone(),
                         path: self.path(expr),
                         reads,
+                        captured: false,
                     });
                 }
                 let mut inner = Lowering {
+                    flavor: self.flavor,
                     analysis: Analysis::default(),
                     outline: String::new(),
                     names,
@@ -545,12 +598,26 @@ impl Lowering<'_> {
                 self.analysis.other_reads.extend(reads);
                 self.analysis.reads_root |= inner.analysis.reads_root;
             }
-            Node::Break | Node::Continue | Node::Increment { .. } | Node::Cycle { .. } => {}
+            Node::Break
+            | Node::Continue
+            | Node::Increment { .. }
+            | Node::Cycle { .. }
+            | Node::Abort { .. } => {}
         }
     }
 
     fn output(&mut self, value: &Filtered, index: u32, markup: &str, loc: &SourceLoc) {
-        let reads = self.filtered_reads(value);
+        // A capture printed as it is prints the template's text; the data
+        // in it are the captured outputs' own tokens.
+        let prints_capture = value.filters.is_empty()
+            && matches!(&value.expr, Expr::Lookup { root, steps } if steps.is_empty()
+                && matches!(root.as_ref(), Step::Key(name)
+                    if self.names.iter().rev().find(|n| &n.name == name).is_some_and(|n| n.captured)));
+        let reads = if prints_capture {
+            Vec::new()
+        } else {
+            self.filtered_reads(value)
+        };
         let has_default = value.filters.iter().any(|f| f.name == "default");
         let reads: Vec<Read> = reads
             .into_iter()
@@ -572,12 +639,7 @@ impl Lowering<'_> {
                 }
             })
             .collect();
-        let escapes = value.filters.iter().any(|f| {
-            matches!(
-                f.name.as_str(),
-                "escape" | "h" | "escape_once" | "url_encode"
-            )
-        });
+        let escapes = value.filters.iter().any(|f| self.flavor.escapes(&f.name));
         let written_path = (value.filters.is_empty())
             .then(|| match &value.expr {
                 Expr::Lookup { .. } => Some(markup.trim().to_string()),

@@ -2,6 +2,7 @@
 //! conditions (`a == 1 and b contains "x"`, evaluated from the right as
 //! Shopify's does) and the tree of tags, each node with where it is.
 
+use super::flavor::Flavor;
 use super::lex::Piece;
 use super::value::Value;
 use crate::source::SourceLoc;
@@ -120,6 +121,10 @@ pub(crate) enum Node {
     Cycle {
         group: Option<Expr>,
         values: Vec<Expr>,
+    },
+    /// Braze's `{% abort_message %}`: the platform sends nothing.
+    Abort {
+        reason: Option<Expr>,
     },
     /// `{% render 'name', key: value %}` or `include`: the partial's nodes,
     /// parsed once it is known.
@@ -502,8 +507,8 @@ fn describe(lexeme: Option<&Lexeme>) -> String {
 pub(crate) struct TreeBuilder<'p> {
     pieces: std::iter::Peekable<std::vec::IntoIter<Piece>>,
     pub next_index: u32,
-    /// Tags the dialect adds, with whether each is a block.
-    extra_tags: &'p [&'p str],
+    /// The platform's Liquid: its tags and filters.
+    flavor: Flavor,
     /// The filters a template may call.
     filters: &'p [&'p str],
     /// Outputs nested past this depth are an error, not a stack overflow.
@@ -543,15 +548,11 @@ struct Ended {
 }
 
 impl<'p> TreeBuilder<'p> {
-    pub(crate) fn new(
-        pieces: Vec<Piece>,
-        extra_tags: &'p [&'p str],
-        filters: &'p [&'p str],
-    ) -> Self {
+    pub(crate) fn new(pieces: Vec<Piece>, flavor: Flavor, filters: &'p [&'p str]) -> Self {
         TreeBuilder {
             pieces: pieces.into_iter().peekable(),
             next_index: 0,
-            extra_tags,
+            flavor,
             filters,
             depth: 0,
             errors: Vec::new(),
@@ -587,8 +588,12 @@ impl<'p> TreeBuilder<'p> {
         while let Some(piece) = self.pieces.next() {
             match piece {
                 Piece::Text(t) => nodes.push(Node::Text(t)),
-                Piece::Output { markup, loc } => {
-                    if let Some(node) = self.output(&markup, &loc) {
+                Piece::Output {
+                    markup,
+                    written,
+                    loc,
+                } => {
+                    if let Some(node) = self.output(&markup, &written, &loc) {
                         nodes.push(node);
                     }
                 }
@@ -612,7 +617,7 @@ impl<'p> TreeBuilder<'p> {
         (nodes, None)
     }
 
-    fn output(&mut self, markup: &str, loc: &SourceLoc) -> Option<Node> {
+    fn output(&mut self, markup: &str, written: &str, loc: &SourceLoc) -> Option<Node> {
         if markup.is_empty() {
             return None;
         }
@@ -628,12 +633,12 @@ impl<'p> TreeBuilder<'p> {
                 Some(Node::Output {
                     value,
                     index,
-                    markup: markup.to_string(),
+                    markup: written.to_string(),
                     loc: loc.clone(),
                 })
             }
             Err(e) => {
-                self.error(loc, format!("in `{{{{ {markup} }}}}`: {e}"));
+                self.error(loc, format!("in `{{{{ {written} }}}}`: {e}"));
                 None
             }
         }
@@ -737,7 +742,7 @@ impl<'p> TreeBuilder<'p> {
                 name: p?.id()?,
                 down: name == "decrement",
             },
-            "echo" => return Ok(self.output(markup, loc)),
+            "echo" => return Ok(self.output(markup, markup, loc)),
             "comment" => {
                 self.skip_raw("comment", loc);
                 return Ok(None);
@@ -798,9 +803,26 @@ impl<'p> TreeBuilder<'p> {
                 }
             }
             "liquid" => return self.liquid_tag(markup, loc),
-            other if self.extra_tags.contains(&other) => {
-                return Err(format!("`{other}` is not supported yet"));
+            other if self.flavor.aborts(other) => {
+                // `{% abort_message %}`, `abort_message()` or with a reason.
+                let reason = markup
+                    .trim()
+                    .trim_start_matches('(')
+                    .trim_end_matches(')')
+                    .trim();
+                let reason = if reason.is_empty() {
+                    None
+                } else {
+                    Some(Parser::new(reason)?.expr()?)
+                };
+                Node::Abort { reason }
             }
+            other if self.flavor.simple_tag(other).is_some() => Node::Text(
+                self.flavor
+                    .simple_tag(other)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
             other => {
                 let known = [
                     "if",
@@ -982,7 +1004,7 @@ impl<'p> TreeBuilder<'p> {
                 }
             })
             .collect();
-        let mut inner = TreeBuilder::new(lines, self.extra_tags, self.filters);
+        let mut inner = TreeBuilder::new(lines, self.flavor, self.filters);
         inner.next_index = self.next_index;
         inner.depth = self.depth;
         let (nodes, ended) = inner.body(&[]);
@@ -1024,7 +1046,7 @@ impl<'p> TreeBuilder<'p> {
                     }
                     text.push_str(&format!("{{% {n} {markup} %}}"));
                 }
-                Piece::Output { markup, .. } => text.push_str(&format!("{{{{{markup}}}}}")),
+                Piece::Output { written, .. } => text.push_str(&format!("{{{{{written}}}}}")),
                 Piece::Text(t) => text.push_str(&t),
             }
         }
@@ -1050,15 +1072,15 @@ mod tests {
     use super::*;
 
     fn parse(source: &str) -> Result<Vec<Node>, Vec<SyntaxError>> {
-        let pieces =
-            super::super::lex::pieces(source, &|l, c| SourceLoc::new("t", l, c)).expect("closed");
+        let pieces = super::super::lex::pieces(source, &|l, c| SourceLoc::new("t", l, c), false)
+            .expect("closed");
         if let Some(loc) = too_deep(&pieces) {
             return Err(vec![SyntaxError {
                 loc,
                 message: "too deep".into(),
             }]);
         }
-        TreeBuilder::new(pieces, &[], super::super::filters::STANDARD)
+        TreeBuilder::new(pieces, Flavor::Shopify, super::super::filters::STANDARD)
             .build()
             .map(|(n, _)| n)
     }

@@ -9,10 +9,10 @@ fn render(template: &str, data: serde_json::Value) -> String {
         column: 1,
         first_line_shift: 0,
     };
-    let (nodes, _) = parse_template(&source).unwrap();
+    let (nodes, _) = parse_template(&source, Flavor::Shopify).unwrap();
     let partials = HashMap::new();
     let mut out = String::new();
-    eval::Renderer::new(&data, &partials).render(&nodes, &mut out);
+    eval::Renderer::new(&data, &partials, Flavor::Shopify).render(&nodes, &mut out);
     crate::markers::strip(&out)
 }
 
@@ -91,10 +91,97 @@ fn nesting_at_the_limit_renders_and_past_it_is_a_load_error() {
         column: 1,
         first_line_shift: 0,
     };
-    let errors = parse_template(&source).unwrap_err();
+    let errors = parse_template(&source, Flavor::Shopify).unwrap_err();
     assert!(
         errors[0].message.contains("nest more than"),
         "{}",
         errors[0].message
     );
+}
+
+/// Runs a one-variant email campaign in `dialect` with these sample
+/// profiles (no edge cases): the run.
+fn run(dialect: &str, body: &str, profiles: &str) -> crate::run::Run {
+    let files = [
+        (
+            "campaigns/c.yaml".to_string(),
+            format!(
+                "dialect: {dialect}\nkind: transactional\nvariants:\n  - id: v\n    subject: Hi\n    body: {}\n",
+                serde_json::to_string(body).unwrap()
+            ),
+        ),
+        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let project = crate::project::load_project_from_memory(&files);
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    crate::engine::run(
+        &project,
+        &crate::engine::Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &crate::review::Decisions::default(),
+    )
+}
+
+fn rules_for(run: &crate::run::Run, profile: &str) -> Vec<crate::rule_id::RuleId> {
+    run.findings()
+        .filter(|f| f.profile.as_deref() == Some(profile))
+        .map(|f| f.rule)
+        .collect()
+}
+
+#[test]
+fn hi_comma_behind_an_if_is_reported_in_liquid() {
+    let run = run(
+        "liquid",
+        "<p>{% if first_name %}Hi {{ first_name }},{% endif %} welcome</p>",
+        "- { id: empty, first_name: \"\" }\n- { id: ana, first_name: Ana }\n",
+    );
+    assert!(
+        rules_for(&run, "empty").contains(&crate::rule_id::RuleId::MissingFallback),
+        "{:?}",
+        run.findings().collect::<Vec<_>>()
+    );
+    assert!(rules_for(&run, "ana").is_empty());
+}
+
+#[test]
+fn braze_abort_message_cancels_the_send_without_findings() {
+    let run = run(
+        "braze",
+        "{% if {{custom_attribute.${balance}}} > 0 %}<p>Hi {{${first_name}}}, your balance is {{custom_attribute.${balance}}}</p>{% else %}{% abort_message(\"no balance\") %}{% endif %}",
+        "- { id: zero, first_name: \"\", custom_attributes: { balance: 0 } }\n- { id: ana, first_name: Ana, custom_attributes: { balance: 5 } }\n",
+    );
+    let campaign = &run.campaigns[0];
+    let outcome = |id: &str| {
+        let i = campaign.profiles.iter().position(|p| p.id == id).unwrap();
+        campaign.outcomes[i]
+    };
+    assert_eq!(outcome("zero"), super::super::Outcome::Aborted);
+    assert_eq!(outcome("ana"), super::super::Outcome::Sent);
+    assert!(
+        rules_for(&run, "zero").is_empty(),
+        "an aborted cell has no content findings"
+    );
+    let cell = campaign.compiled.render(0, &campaign.profiles[1]);
+    assert_eq!(
+        crate::markers::strip(&cell.body.output.text),
+        "<p>Hi Ana, your balance is 5</p>"
+    );
+}
+
+#[test]
+fn customerio_fails_the_send_on_a_missing_variable_without_default() {
+    let run = run(
+        "customerio",
+        "<p>Hi {{ customer.first_name }}, {{ customer.plan | default: 'free' }}</p><a href=\"{% unsubscribe_url %}\">Unsubscribe</a>",
+        "- { id: nameless, plan: pro }\n- { id: ana, first_name: Ana }\n",
+    );
+    assert!(rules_for(&run, "nameless").contains(&crate::rule_id::RuleId::SendFailure));
+    assert!(!rules_for(&run, "ana").contains(&crate::rule_id::RuleId::SendFailure));
+    let campaign = &run.campaigns[0];
+    assert_eq!(campaign.outcomes[0], super::super::Outcome::Failed);
 }
