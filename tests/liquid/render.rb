@@ -19,13 +19,114 @@ class CasePartials
   end
 end
 
+# Stand-ins for what Braze and Customer.io add to Liquid (their engines are
+# not public), so that their cases check the Liquid underneath:
+# - braze: the template is rewritten as Braze reads it (`${first_name}` is
+#   the attribute `first_name`, `custom_attribute.${x}` is
+#   `custom_attributes.x`, `{{ }}` nested in a tag or an output is the
+#   expression it holds), and `{% abort_message %}` stops the send;
+# - customerio: `customer` is the person (the case's data), `{%
+#   unsubscribe_url %}` prints a placeholder link, and an output that prints
+#   a variable the person lacks, with no `default`, fails the send.
+class SendStopped < Liquid::Error; end
+class Aborted < SendStopped; end
+class Failed < SendStopped; end
+
+class AbortMessage < Liquid::Tag
+  def render_to_output_buffer(context, _output)
+    reason = @markup.strip.delete_prefix('(').delete_suffix(')').strip
+    reason = reason.empty? ? '' : context.evaluate(Liquid::Expression.parse(reason)).to_s
+    raise Aborted, reason
+  end
+end
+
+class PlaceholderLink < Liquid::Tag
+  LINKS = {
+    'unsubscribe_url' => 'https://e.customeriomail.com/unsubscribe/placeholder',
+    'view_in_browser_url' => 'https://e.customeriomail.com/deliveries/placeholder',
+  }.freeze
+
+  def render_to_output_buffer(_context, output)
+    output << LINKS.fetch(tag_name)
+  end
+end
+
+module MissingFailsTheSend
+  def render_to_output_buffer(context, output)
+    if context.registers[:customerio] && @name.is_a?(Liquid::VariableLookup) &&
+       @filters.none? { |f| f[0] == 'default' } && context.evaluate(@name).nil?
+      raise Failed, raw.strip
+    end
+    super
+  end
+end
+Liquid::Variable.prepend(MissingFailsTheSend)
+Liquid::Template.register_tag('abort_message', AbortMessage)
+Liquid::Template.register_tag('unsubscribe_url', PlaceholderLink)
+Liquid::Template.register_tag('view_in_browser_url', PlaceholderLink)
+
+def braze_markup(text)
+  text.gsub('custom_attribute.${', 'custom_attributes.${').gsub(/\$\{\s*([^}]*?)\s*\}/) { Regexp.last_match(1) }
+end
+
+# Braze's template in plain Liquid: inside each tag and output, `{{ }}` is
+# the expression it holds.
+def braze_source(source)
+  out = +''
+  rest = source
+  while (at = rest.index(/\{\{|\{%/))
+    out << rest[0...at]
+    if rest[at, 2] == '{%'
+      close = rest.index('%}', at) || rest.size
+      inner = braze_markup(rest[(at + 2)...close]).gsub('{{', ' ').gsub('}}', ' ')
+      out << '{%' << inner << '%}'
+      rest = rest[(close + 2)..] || ''
+    else
+      depth = 0
+      i = at + 2
+      while i < rest.size
+        if rest[i, 2] == '${'
+          i = (rest.index('}', i) || rest.size) + 1
+        elsif rest[i, 2] == '{{'
+          depth += 1
+          i += 2
+        elsif rest[i, 2] == '}}'
+          break if depth.zero?
+
+          depth -= 1
+          i += 2
+        else
+          i += 1
+        end
+      end
+      inner = braze_markup(rest[(at + 2)...i]).gsub('{{', ' ').gsub('}}', ' ')
+      out << '{{' << inner << '}}'
+      rest = rest[(i + 2)..] || ''
+    end
+  end
+  out << rest
+end
+
 corpus = JSON.parse(File.read(File.join(__dir__, 'corpus.json')))
 results = {}
 corpus.each do |c|
   begin
-    template = Liquid::Template.parse(c['template'])
-    output = template.render(c['data'], registers: { file_system: CasePartials.new(c['partials'] || {}) })
-    results[c['name']] = { 'output' => output }
+    dialect = c['dialect'] || 'liquid'
+    source = dialect == 'braze' ? braze_source(c['template']) : c['template']
+    template = Liquid::Template.parse(source)
+    data = c['data']
+    data = data.merge('customer' => data) if dialect == 'customerio'
+    output = template.render(
+      data,
+      registers: { file_system: CasePartials.new(c['partials'] || {}), customerio: dialect == 'customerio' }
+    )
+    stopped = template.errors.find { |e| e.is_a?(SendStopped) }
+    results[c['name']] =
+      case stopped
+      when Aborted then { 'aborted' => stopped.message.sub(/\ALiquid error: /, '') }
+      when Failed then { 'failed' => stopped.message.sub(/\ALiquid error: /, '') }
+      else { 'output' => output }
+      end
   rescue StandardError => e
     results[c['name']] = { 'error' => e.message.lines.first.to_s.strip }
   end
