@@ -128,3 +128,61 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
         run.load_errors
     );
 }
+
+/// In Liquid the allow is a comment tag, `{% # mergeproof-allow … %}` or
+/// `{% comment %}…{% endcomment %}`; a bad one is a load error that shows
+/// how to write it in Liquid.
+#[test]
+fn liquid_comments_allow_too() {
+    let liquid = |body: &str| {
+        let campaign = format!(
+            "dialect: liquid\ncontrol: plain\nvariants:\n  - id: named\n    audience: {{ field: tier, eq: gold }}\n    subject: Hi\n    body: |\n{}\n  - id: plain\n    subject: Hi\n    body: x\n",
+            body.lines()
+                .map(|l| format!("      {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let files: BTreeMap<String, String> = [
+            ("campaigns/c.yaml".to_string(), campaign),
+            (
+                "sample-profiles/p.yaml".to_string(),
+                "tier: gold\n".to_string(),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        load_project_from_memory(&files)
+    };
+    let p = liquid(
+        "{% # mergeproof-allow missing-fallback: cards get a name before send %}\n<p>{{ first_name }}</p>\n<p>{{ last_name }}</p>",
+    );
+    assert!(p.load_errors.is_empty(), "{:?}", p.load_errors);
+    let run = engine::run(
+        &p,
+        &Options {
+            edge_cases: false,
+            ..Default::default()
+        },
+        &Decisions::default(),
+    );
+    let missing: Vec<_> = run
+        .findings()
+        .filter(|f| f.rule == RuleId::MissingFallback)
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:#?}");
+    for f in &missing {
+        assert_eq!(f.waived, f.message.contains("first_name"), "{f:#?}");
+    }
+    let broken = liquid(
+        "{% comment %}mergeproof-allow missing-fallbak: typo{% endcomment %}{{ first_name }}",
+    );
+    let run = engine::run(&broken, &Options::default(), &Decisions::default());
+    assert_eq!(run.load_errors.len(), 1, "{:?}", run.load_errors);
+    assert!(
+        run.load_errors[0]
+            .message
+            .contains("{% # mergeproof-allow RULE: reason %}"),
+        "{}",
+        run.load_errors[0].message
+    );
+}

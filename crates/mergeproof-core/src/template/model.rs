@@ -98,6 +98,47 @@ pub(crate) struct InlineAllow {
 }
 
 impl InlineAllow {
+    /// Reads `mergeproof-allow RULE: reason` from a comment at `loc`;
+    /// `None` for any other comment. A comment that says mergeproof-allow
+    /// but not that is a load error, so an allow is never silently ignored;
+    /// `spelled` writes a comment in the template's language, for the
+    /// message (`{{!-- {} --}}`, `{% # {} %}`).
+    pub(crate) fn read(
+        comment: &str,
+        loc: SourceLoc,
+        spelled: &str,
+    ) -> Option<Result<InlineAllow, crate::source::LoadError>> {
+        let rest = comment.trim().strip_prefix("mergeproof-allow")?;
+        let (rule, reason) = rest.split_once(':').unwrap_or((rest, ""));
+        let (rule, reason) = (rule.trim(), reason.trim());
+        let example = |what: &str| spelled.replace("{}", &format!("mergeproof-allow {what}"));
+        let Some(id) = crate::rule_id::RuleId::parse(rule) else {
+            let hint = crate::source::hint_suffix(rule, &crate::rule_id::RuleId::names());
+            return Some(Err(crate::source::LoadError::at(
+                &loc,
+                format!(
+                    "`mergeproof-allow` names no rule `{rule}`{hint}; write `{}`",
+                    example("RULE: reason")
+                ),
+            )));
+        };
+        if reason.is_empty() {
+            return Some(Err(crate::source::LoadError::at(
+                &loc,
+                format!(
+                    "`mergeproof-allow {rule}` needs a reason after a colon: `{}`",
+                    example(&format!("{rule}: why"))
+                ),
+            )));
+        }
+        Some(Ok(InlineAllow {
+            rule: id,
+            reason: reason.to_string(),
+            loc,
+            next_token: None,
+        }))
+    }
+
     /// Whether it accepts a finding of `rule` at `loc`.
     pub(crate) fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
         rule == self.rule

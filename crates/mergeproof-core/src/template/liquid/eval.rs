@@ -206,6 +206,7 @@ impl<'a> Renderer<'a> {
                     variable, collection, limit, offset, *reversed, body, otherwise, out, marked,
                 );
             }
+            Node::Comment { .. } => {}
             Node::Break => return Flow::Break,
             Node::Continue => return Flow::Continue,
             Node::Assign { name, value } => match self.filtered(value) {

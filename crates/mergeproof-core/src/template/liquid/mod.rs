@@ -20,7 +20,7 @@ mod value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::model::{Analysis, BlockRead, Fallback, Read, Token};
+use super::model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
 use super::{RenderFailure, RenderInput, Renderer};
 use crate::dialect::{BlockRole, TemplateDialect};
 use crate::markers::{close_marker, open_marker};
@@ -123,6 +123,7 @@ impl<'a> FrontEnd<'a> {
         let (nodes, _) = parse_template(source, self.flavor)?;
         let mut lowering = Lowering {
             flavor: self.flavor,
+            errors: Vec::new(),
             analysis: Analysis::default(),
             outline: String::new(),
             names: Vec::new(),
@@ -132,6 +133,9 @@ impl<'a> FrontEnd<'a> {
             partial_depth: 0,
         };
         lowering.nodes(&nodes);
+        if !lowering.errors.is_empty() {
+            return Err(lowering.errors);
+        }
         self.templates
             .insert(key.to_string(), (nodes, source.clone()));
         Ok((lowering.analysis, lowering.outline))
@@ -228,6 +232,8 @@ struct Guard {
 
 struct Lowering<'n> {
     flavor: Flavor,
+    /// Allow comments that do not say what they allow.
+    errors: Vec<LoadError>,
     analysis: Analysis,
     outline: String,
     names: Vec<Named>,
@@ -580,6 +586,7 @@ impl Lowering<'_> {
                 }
                 let mut inner = Lowering {
                     flavor: self.flavor,
+                    errors: Vec::new(),
                     analysis: Analysis::default(),
                     outline: String::new(),
                     names,
@@ -603,10 +610,25 @@ impl Lowering<'_> {
             | Node::Increment { .. }
             | Node::Cycle { .. }
             | Node::Abort { .. } => {}
+            Node::Comment { text, loc } => {
+                match InlineAllow::read(text, loc.clone(), "{% # {} %}") {
+                    Some(Ok(allow)) => self.analysis.allows.push(allow),
+                    Some(Err(error)) => self.errors.push(error),
+                    None => {}
+                }
+            }
         }
     }
 
     fn output(&mut self, value: &Filtered, index: u32, markup: &str, loc: &SourceLoc) {
+        for allow in self
+            .analysis
+            .allows
+            .iter_mut()
+            .filter(|a| a.next_token.is_none())
+        {
+            allow.next_token = Some(loc.clone());
+        }
         // A capture printed as it is prints the template's text; the data
         // in it are the captured outputs' own tokens.
         let prints_capture = value.filters.is_empty()

@@ -122,6 +122,12 @@ pub(crate) enum Node {
         group: Option<Expr>,
         values: Vec<Expr>,
     },
+    /// `{% comment %}…{% endcomment %}` or `{% # … %}`: prints nothing;
+    /// kept for `mergeproof-allow`.
+    Comment {
+        text: String,
+        loc: SourceLoc,
+    },
     /// Braze's `{% abort_message %}`: the platform sends nothing.
     Abort {
         reason: Option<Expr>,
@@ -743,11 +749,14 @@ impl<'p> TreeBuilder<'p> {
                 down: name == "decrement",
             },
             "echo" => return Ok(self.output(markup, markup, loc)),
-            "comment" => {
-                self.skip_raw("comment", loc);
-                return Ok(None);
-            }
-            "#" => return Ok(None),
+            "comment" => Node::Comment {
+                text: self.skip_raw("comment", loc),
+                loc: loc.clone(),
+            },
+            "#" => Node::Comment {
+                text: markup.to_string(),
+                loc: loc.clone(),
+            },
             "raw" => {
                 // The lexer hands the body over as one text.
                 let text = match self.pieces.next_if(|p| matches!(p, Piece::Text(_))) {

@@ -306,36 +306,13 @@ impl<'a> Walker<'a> {
         out
     }
 
-    /// Reads `mergeproof-allow RULE: reason`; a comment that says
-    /// mergeproof-allow but not that is a load error, so an allow is never
-    /// silently ignored.
+    /// Reads `{{!-- mergeproof-allow RULE: reason --}}`.
     fn inline_allow(&mut self, comment: &str, loc: SourceLoc) {
-        let Some(rest) = comment.trim().strip_prefix("mergeproof-allow") else {
-            return;
-        };
-        let (rule, reason) = rest.split_once(':').unwrap_or((rest, ""));
-        let (rule, reason) = (rule.trim(), reason.trim());
-        let Some(id) = crate::rule_id::RuleId::parse(rule) else {
-            let hint = crate::source::hint_suffix(rule, &crate::rule_id::RuleId::names());
-            self.errors.push(LoadError::at(
-                &loc,
-                format!("`mergeproof-allow` names no rule `{rule}`{hint}; write `{{{{!-- mergeproof-allow RULE: reason --}}}}`"),
-            ));
-            return;
-        };
-        if reason.is_empty() {
-            self.errors.push(LoadError::at(
-                &loc,
-                format!("`mergeproof-allow {rule}` needs a reason after a colon: `{{{{!-- mergeproof-allow {rule}: why --}}}}`"),
-            ));
-            return;
+        match InlineAllow::read(comment, loc, "{{!-- {} --}}") {
+            Some(Ok(allow)) => self.analysis.allows.push(allow),
+            Some(Err(error)) => self.errors.push(error),
+            None => {}
         }
-        self.analysis.allows.push(InlineAllow {
-            rule: id,
-            reason: reason.to_string(),
-            loc,
-            next_token: None,
-        });
     }
 
     /// The element that prints a value. Postmark (Mustachio) prints only
