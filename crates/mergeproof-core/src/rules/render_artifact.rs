@@ -74,7 +74,7 @@ impl Rule for RenderArtifact {
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
             let before = found.len();
-            debris(template, &text.text, &mut found);
+            debris(template, text, &mut found);
             // `\{{ … }}` and raw blocks are the author's: they print
             // Handlebars code on purpose (a template that teaches its own
             // syntax). Code that came from data is still debris.
@@ -299,7 +299,54 @@ fn escapes_on_purpose(source: &str) -> bool {
     source.contains("\\{{") || source.contains("{{{{")
 }
 
-fn debris(template: &CompiledTemplate, text: &str, out: &mut Vec<Artifact>) {
+/// Liquid prints its errors where the failing output or tag was, and goes
+/// on: `Liquid error: divided by 0`. An output's error is what the output
+/// printed; a tag's runs to the end of its line.
+fn liquid_errors(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
+    let text = rendered.text.as_str();
+    for (at, _) in text.match_indices(LIQUID_ERROR) {
+        let output = rendered.spans.iter().find(|s| s.start == at);
+        let (range, message, loc, token) = match output
+            .and_then(|s| Some((s, template.token(s.token)?)))
+        {
+            Some((span, token)) => (
+                span.start..span.end,
+                format!(
+                    "`{}` printed `{}`, an error Liquid prints in place of the content",
+                    token.expression,
+                    &text[span.start..span.end]
+                ),
+                token.loc.clone(),
+                Some(span.token),
+            ),
+            None => {
+                let end = text[at..].find(['\n', '<']).map_or(text.len(), |i| at + i);
+                let found = &text[at..end];
+                (
+                    at..end,
+                    format!(
+                        "the rendered text holds `{found}`, an error Liquid printed in place of the content"
+                    ),
+                    loc_of_literal(template, found),
+                    None,
+                )
+            }
+        };
+        out.push(Artifact {
+            message,
+            loc,
+            range,
+            token,
+        });
+    }
+}
+
+/// How Liquid starts the errors it prints inline.
+const LIQUID_ERROR: &str = "Liquid error: ";
+
+fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
+    let text = rendered.text.as_str();
+    liquid_errors(template, rendered, out);
     // One pass to rule out the common case: none of the delimiters at all.
     let mut present = [false; 4];
     for b in text.bytes() {
@@ -727,5 +774,30 @@ mod tests {
             "first_name: \"\"",
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_liquid_error_printed_inline_is_debris_at_its_output() {
+        let campaign = crate::testkit::in_dialect(
+            "liquid",
+            "<p>Each pays {{ total | divided_by: people }} dollars.</p>",
+        );
+        let found = check_cell_with("render-artifact", &campaign, "total: 10\npeople: 0");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .message
+                .contains("printed `Liquid error: divided by 0`"),
+            "{}",
+            found[0].message
+        );
+        assert!(check_cell_with("render-artifact", &campaign, "total: 10\npeople: 2").is_empty());
+        // Customer.io does not send past the error: nothing to read.
+        let cio = crate::testkit::in_dialect(
+            "customerio",
+            "<p>Each pays {{ customer.total | divided_by: customer.people }}</p>",
+        );
+        assert!(check_cell_with("render-artifact", &cio, "total: 10\npeople: 0").is_empty());
+        assert!(!check_cell_with("send-failure", &cio, "total: 10\npeople: 0").is_empty());
     }
 }

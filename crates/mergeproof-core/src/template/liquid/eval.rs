@@ -47,6 +47,8 @@ pub(crate) enum Stop {
     Aborted(String),
     /// Customer.io: an output printed a variable the person lacks; where.
     Missing(String, crate::source::SourceLoc),
+    /// Customer.io: a Liquid error, which it does not send past.
+    Error(String),
 }
 
 impl std::fmt::Display for Stop {
@@ -56,6 +58,10 @@ impl std::fmt::Display for Stop {
             Stop::TooLong => write!(f, "loops ran past {MAX_STEPS} steps"),
             Stop::Aborted(reason) if reason.is_empty() => f.write_str("aborted by abort_message"),
             Stop::Aborted(reason) => write!(f, "aborted by abort_message: {reason}"),
+            Stop::Error(message) => write!(
+                f,
+                "Liquid error: {message}: Customer.io does not send the message"
+            ),
             Stop::Missing(markup, _) => write!(
                 f,
                 "`{{{{ {markup} }}}}` prints a variable this person does not have: Customer.io does not send the message"
@@ -146,7 +152,17 @@ impl<'a> Renderer<'a> {
                         out.push(markers::CLOSE);
                     }
                 }
-                Err(e) => liquid_error(out, &e),
+                // The error prints where the output would have: it is what
+                // the output printed.
+                Err(e) => {
+                    if marked {
+                        out.push_str(&markers::open_marker(*index));
+                    }
+                    self.liquid_error(out, &e);
+                    if marked {
+                        out.push(markers::CLOSE);
+                    }
+                }
             },
             Node::If {
                 unless,
@@ -162,7 +178,7 @@ impl<'a> Renderer<'a> {
                             }
                         }
                         Err(e) => {
-                            liquid_error(out, &e);
+                            self.liquid_error(out, &e);
                             return Flow::Normal;
                         }
                     }
@@ -214,7 +230,7 @@ impl<'a> Renderer<'a> {
                     self.captured.remove(name);
                     self.scopes[0].insert(name.clone(), v);
                 }
-                Err(e) => liquid_error(out, &e),
+                Err(e) => self.liquid_error(out, &e),
             },
             Node::Capture { name, body } => {
                 let mut captured = String::new();
@@ -278,7 +294,7 @@ impl<'a> Renderer<'a> {
             Some(o) => match integer(&self.expr(o)) {
                 Ok(n) => n.max(0) as usize,
                 Err(e) => {
-                    liquid_error(out, &e);
+                    self.liquid_error(out, &e);
                     return Flow::Normal;
                 }
             },
@@ -288,7 +304,7 @@ impl<'a> Renderer<'a> {
             Some(l) => match integer(&self.expr(l)) {
                 Ok(n) => Some(from.saturating_add(n.max(0) as usize)),
                 Err(e) => {
-                    liquid_error(out, &e);
+                    self.liquid_error(out, &e);
                     return Flow::Normal;
                 }
             },
@@ -348,11 +364,11 @@ impl<'a> Renderer<'a> {
         // unmarked, and the lowering counts what it reads.
         let marked = false;
         let Some(nodes) = self.partials.get(name).cloned() else {
-            liquid_error(out, &format!("Could not find partial '{name}'"));
+            self.liquid_error(out, &format!("Could not find partial '{name}'"));
             return;
         };
         if self.depth >= MAX_PARTIAL_DEPTH {
-            liquid_error(out, "Nesting too deep");
+            self.liquid_error(out, "Nesting too deep");
             return;
         }
         let mut scope = HashMap::new();
@@ -414,6 +430,17 @@ impl<'a> Renderer<'a> {
             value = self.flavor.apply(&filter.name, value, &args, &keywords)?;
         }
         Ok(value)
+    }
+
+    /// An error, printed where it happened as Liquid prints it; where the
+    /// platform stops on errors instead (Customer.io), the send fails.
+    fn liquid_error(&mut self, out: &mut String, message: &str) {
+        if self.flavor.missing_fails() {
+            self.stopped = Some(Stop::Error(message.to_string()));
+            return;
+        }
+        out.push_str("Liquid error: ");
+        out.push_str(message);
     }
 
     /// The marked text of a captured variable that `value` prints as it is
@@ -537,11 +564,6 @@ impl<'a> Renderer<'a> {
             _ => Ok(holds),
         }
     }
-}
-
-fn liquid_error(out: &mut String, message: &str) {
-    out.push_str("Liquid error: ");
-    out.push_str(message);
 }
 
 fn integer(v: &Value) -> Result<i64, String> {

@@ -107,7 +107,7 @@ impl Flavor {
     }
 
     /// Customer.io logs a message as failed when an output prints a
-    /// variable the person lacks without `default`.
+    /// variable the person lacks without `default`, or Liquid fails.
     /// <https://docs.customer.io/journeys/using-liquid/>
     pub(crate) fn missing_fails(self) -> bool {
         self == Flavor::Customerio
