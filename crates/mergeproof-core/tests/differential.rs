@@ -9,15 +9,14 @@
 //! when it is installed (`npm ci` in that folder; CI always does), so the
 //! recorded output cannot drift from the real engine.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use mergeproof_core::dialect::{DeclaredHelpers, Dialect, TemplateDialect};
-use mergeproof_core::finding::ProfileKind;
-use mergeproof_core::project::{Campaign, Channel, Partial, Profile, TemplateSource, Variant};
-use mergeproof_core::source::SourceLoc;
-use mergeproof_core::template::{compile_campaign, compile_partials};
+use mergeproof_core::dialect::Dialect;
+use mergeproof_core::project::Channel;
 use serde_json::Value;
 
 fn folder() -> PathBuf {
@@ -29,73 +28,10 @@ static CORPUS: LazyLock<Vec<Value>> = LazyLock::new(|| {
     serde_json::from_str(&text).unwrap()
 });
 
-fn source(text: &str, file: &str) -> TemplateSource {
-    TemplateSource {
-        text: text.to_string(),
-        file: file.to_string(),
-        line: 1,
-        column: 1,
-        first_line_shift: 0,
-    }
-}
-
 /// Renders one case as an email body in the given dialect: the output, or
 /// every error (load or render) as one message.
 pub fn render(dialect: Dialect, case: &Value) -> Result<String, String> {
-    let template = case["template"].as_str().unwrap();
-    let partials: BTreeMap<String, Partial> = case["partials"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(name, text)| {
-            let file = format!("campaigns/partials/{name}.hbs");
-            let partial = Partial {
-                name: name.clone(),
-                source: source(text.as_str().unwrap(), &file),
-            };
-            (name.clone(), partial)
-        })
-        .collect();
-    let campaign = Campaign {
-        id: "case".into(),
-        name: None,
-        channel: Channel::Email,
-        kind: Default::default(),
-        categories: Vec::new(),
-        control: None,
-        control_loc: None,
-        variants: vec![Variant {
-            id: "v".into(),
-            loc: SourceLoc::new("campaigns/case.yaml", 1, 1),
-            audience: None,
-            audience_loc: None,
-            categories: Vec::new(),
-            subject: None,
-            preheader: None,
-            body: source(template, "campaigns/case.hbs"),
-            allow: Vec::new(),
-        }],
-        dialect: Some(dialect),
-        file: "campaigns/case.yaml".into(),
-    };
-    let (compiled_partials, errors) = compile_partials(&partials, dialect);
-    if !errors.is_empty() {
-        return Err(format!("{errors:?}"));
-    }
-    let declared = DeclaredHelpers::new();
-    let dialect = TemplateDialect {
-        dialect,
-        declared: &declared,
-    };
-    let compiled =
-        compile_campaign(campaign, &compiled_partials, dialect).map_err(|e| format!("{e:?}"))?;
-    let profile = Profile::from_data(
-        "p".into(),
-        case["data"].clone(),
-        ProfileKind::Sample,
-        SourceLoc::new("sample-profiles/p.yaml", 1, 1),
-    );
-    let cell = compiled.render(0, &profile);
+    let cell = common::render_case(dialect, Channel::Email, "hbs", case)?;
     match cell.body.error {
         Some(e) => Err(e.to_string()),
         None => Ok(cell.body.output.text),

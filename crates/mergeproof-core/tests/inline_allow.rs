@@ -11,8 +11,14 @@ use mergeproof_core::review::Decisions;
 use mergeproof_core::rule_id::RuleId;
 
 fn project(body: &str) -> mergeproof_core::project::Project {
+    project_in("", body)
+}
+
+/// A campaign whose `named` variant has this body, after `header` (a
+/// `dialect:` line, or nothing), and one gold sample profile.
+fn project_in(header: &str, body: &str) -> mergeproof_core::project::Project {
     let campaign = format!(
-        "control: plain\nvariants:\n  - id: named\n    audience: {{ field: tier, eq: gold }}\n    subject: Hi\n    body: |\n{}\n  - id: plain\n    subject: Hi\n    body: x\n",
+        "{header}control: plain\nvariants:\n  - id: named\n    audience: {{ field: tier, eq: gold }}\n    subject: Hi\n    body: |\n{}\n  - id: plain\n    subject: Hi\n    body: x\n",
         body.lines()
             .map(|l| format!("      {l}"))
             .collect::<Vec<_>>()
@@ -134,25 +140,7 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
 /// how to write it in Liquid.
 #[test]
 fn liquid_comments_allow_too() {
-    let liquid = |body: &str| {
-        let campaign = format!(
-            "dialect: liquid\ncontrol: plain\nvariants:\n  - id: named\n    audience: {{ field: tier, eq: gold }}\n    subject: Hi\n    body: |\n{}\n  - id: plain\n    subject: Hi\n    body: x\n",
-            body.lines()
-                .map(|l| format!("      {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
-        let files: BTreeMap<String, String> = [
-            ("campaigns/c.yaml".to_string(), campaign),
-            (
-                "sample-profiles/p.yaml".to_string(),
-                "tier: gold\n".to_string(),
-            ),
-        ]
-        .into_iter()
-        .collect();
-        load_project_from_memory(&files)
-    };
+    let liquid = |body: &str| project_in("dialect: liquid\n", body);
     let p = liquid(
         "{% # mergeproof-allow missing-fallback: cards get a name before send %}\n<p>{{ first_name }}</p>\n<p>{{ last_name }}</p>",
     );

@@ -12,28 +12,18 @@
 //! Liquid: the Liquid underneath is checked, and whether the send is
 //! aborted or fails.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use mergeproof_core::dialect::{DeclaredHelpers, Dialect, TemplateDialect};
-use mergeproof_core::finding::ProfileKind;
-use mergeproof_core::project::{Campaign, Channel, Partial, Profile, TemplateSource, Variant};
-use mergeproof_core::source::SourceLoc;
-use mergeproof_core::template::{Outcome, compile_campaign, compile_partials};
+use mergeproof_core::dialect::Dialect;
+use mergeproof_core::project::Channel;
+use mergeproof_core::template::Outcome;
 use serde_json::Value;
 
 fn folder() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/liquid")
-}
-
-fn source(text: &str, file: &str) -> TemplateSource {
-    TemplateSource {
-        text: text.to_string(),
-        file: file.to_string(),
-        line: 1,
-        column: 1,
-        first_line_shift: 0,
-    }
 }
 
 /// What a case gives: the text, or the send's outcome when nothing is sent.
@@ -50,59 +40,7 @@ fn render(case: &Value) -> Result<Got, String> {
     let dialect = case["dialect"]
         .as_str()
         .map_or(Dialect::Liquid, |d| Dialect::parse(d).unwrap());
-    let partials: BTreeMap<String, Partial> = case["partials"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(name, text)| {
-            let file = format!("campaigns/partials/{name}.liquid");
-            let partial = Partial {
-                name: name.clone(),
-                source: source(text.as_str().unwrap(), &file),
-            };
-            (name.clone(), partial)
-        })
-        .collect();
-    let campaign = Campaign {
-        id: "case".into(),
-        name: None,
-        channel: Channel::Sms,
-        kind: Default::default(),
-        categories: Vec::new(),
-        control: None,
-        control_loc: None,
-        variants: vec![Variant {
-            id: "v".into(),
-            loc: SourceLoc::new("campaigns/case.yaml", 1, 1),
-            audience: None,
-            audience_loc: None,
-            categories: Vec::new(),
-            subject: None,
-            preheader: None,
-            body: source(case["template"].as_str().unwrap(), "campaigns/case.liquid"),
-            allow: Vec::new(),
-        }],
-        dialect: Some(dialect),
-        file: "campaigns/case.yaml".into(),
-    };
-    let (compiled_partials, errors) = compile_partials(&partials, dialect);
-    if !errors.is_empty() {
-        return Err(format!("{errors:?}"));
-    }
-    let declared = DeclaredHelpers::new();
-    let dialect = TemplateDialect {
-        dialect,
-        declared: &declared,
-    };
-    let compiled =
-        compile_campaign(campaign, &compiled_partials, dialect).map_err(|e| format!("{e:?}"))?;
-    let profile = Profile::from_data(
-        "p".into(),
-        case["data"].clone(),
-        ProfileKind::Sample,
-        SourceLoc::new("sample-profiles/p.yaml", 1, 1),
-    );
-    let cell = compiled.render(0, &profile);
+    let cell = common::render_case(dialect, Channel::Sms, "liquid", case)?;
     Ok(match (cell.outcome(), &cell.body.error) {
         (Outcome::Aborted, Some(e)) => Got::Aborted(e.to_string()),
         (Outcome::Failed, _) => Got::Failed,

@@ -865,9 +865,8 @@ impl<'p> TreeBuilder<'p> {
         markup: &str,
         loc: &SourceLoc,
     ) -> Result<Option<Node>, String> {
-        let p = Parser::new(markup);
+        let first = Parser::new(markup)?.condition_all()?;
         Ok(Some({
-            let first = p?.condition_all()?;
             let parts = self.block(name, &["elsif", "else"], loc);
             let mut branches = vec![];
             let mut otherwise = None;
@@ -898,9 +897,8 @@ impl<'p> TreeBuilder<'p> {
         markup: &str,
         loc: &SourceLoc,
     ) -> Result<Option<Node>, String> {
-        let p = Parser::new(markup);
+        let mut p = Parser::new(markup)?;
         Ok(Some({
-            let mut p = p?;
             let subject = p.expr()?;
             p.end()?;
             let parts = self.block(name, &["when", "else"], loc);
@@ -943,9 +941,8 @@ impl<'p> TreeBuilder<'p> {
         markup: &str,
         loc: &SourceLoc,
     ) -> Result<Option<Node>, String> {
-        let p = Parser::new(markup);
+        let mut p = Parser::new(markup)?;
         Ok(Some({
-            let mut p = p?;
             let variable = p.id()?;
             if !p.eat_id("in") {
                 return Err("a loop is written `{% for item in list %}`".into());

@@ -1,0 +1,89 @@
+//! What the differential tests share: one case of a corpus (a template,
+//! its data and partials) compiled as a one-variant campaign in a dialect
+//! and rendered for its data.
+
+use std::collections::BTreeMap;
+
+use mergeproof_core::dialect::{DeclaredHelpers, Dialect, TemplateDialect};
+use mergeproof_core::finding::ProfileKind;
+use mergeproof_core::project::{Campaign, Channel, Partial, Profile, TemplateSource, Variant};
+use mergeproof_core::source::SourceLoc;
+use mergeproof_core::template::{RenderedCell, compile_campaign, compile_partials};
+use serde_json::Value;
+
+fn source(text: &str, file: &str) -> TemplateSource {
+    TemplateSource {
+        text: text.to_string(),
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+        first_line_shift: 0,
+    }
+}
+
+/// Renders `case` in `dialect`: as an email body (HTML) on `channel`
+/// `Email`, as plain text on `Sms`; partials are files with `extension`.
+/// Every load error as one message.
+pub fn render_case(
+    dialect: Dialect,
+    channel: Channel,
+    extension: &str,
+    case: &Value,
+) -> Result<RenderedCell, String> {
+    let partials: BTreeMap<String, Partial> = case["partials"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, text)| {
+            let file = format!("campaigns/partials/{name}.{extension}");
+            let partial = Partial {
+                name: name.clone(),
+                source: source(text.as_str().unwrap(), &file),
+            };
+            (name.clone(), partial)
+        })
+        .collect();
+    let campaign = Campaign {
+        id: "case".into(),
+        name: None,
+        channel,
+        kind: Default::default(),
+        categories: Vec::new(),
+        control: None,
+        control_loc: None,
+        variants: vec![Variant {
+            id: "v".into(),
+            loc: SourceLoc::new("campaigns/case.yaml", 1, 1),
+            audience: None,
+            audience_loc: None,
+            categories: Vec::new(),
+            subject: None,
+            preheader: None,
+            body: source(
+                case["template"].as_str().unwrap(),
+                &format!("campaigns/case.{extension}"),
+            ),
+            allow: Vec::new(),
+        }],
+        dialect: Some(dialect),
+        file: "campaigns/case.yaml".into(),
+    };
+    let (compiled_partials, errors) = compile_partials(&partials, dialect);
+    if !errors.is_empty() {
+        return Err(format!("{errors:?}"));
+    }
+    let declared = DeclaredHelpers::new();
+    let dialect = TemplateDialect {
+        dialect,
+        declared: &declared,
+    };
+    let compiled =
+        compile_campaign(campaign, &compiled_partials, dialect).map_err(|e| format!("{e:?}"))?;
+    let profile = Profile::from_data(
+        "p".into(),
+        case["data"].clone(),
+        ProfileKind::Sample,
+        SourceLoc::new("sample-profiles/p.yaml", 1, 1),
+    );
+    Ok(compiled.render(0, &profile))
+}
