@@ -26,7 +26,8 @@ end
 #   `custom_attributes.x`, `{{ }}` nested in a tag or an output is the
 #   expression it holds), and `{% abort_message %}` stops the send;
 # - customerio: `customer` is the person (the case's data), `{%
-#   unsubscribe_url %}` prints a placeholder link, and an output that prints
+#   unsubscribe_url %}` and `{% view_in_browser_url %}` print placeholder
+#   links, `{% cio_link url: … %}` prints its URL, and an output that prints
 #   a variable the person lacks, with no `default`, fails the send, as does
 #   any Liquid error.
 class SendStopped < Liquid::Error; end
@@ -45,10 +46,23 @@ class PlaceholderLink < Liquid::Tag
   LINKS = {
     'unsubscribe_url' => 'https://e.customeriomail.com/unsubscribe/placeholder',
     'view_in_browser_url' => 'https://e.customeriomail.com/deliveries/placeholder',
+    'cio_link_id' => 'placeholder-link-id',
   }.freeze
 
   def render_to_output_buffer(_context, output)
     output << LINKS.fetch(tag_name)
+  end
+end
+
+# `{% cio_link url: "…" %}` prints the link.
+class CioLink < Liquid::Tag
+  def initialize(tag_name, markup, options)
+    super
+    @url = Liquid::Expression.parse(markup[/url:\s*(.+)\z/m, 1].to_s.strip)
+  end
+
+  def render_to_output_buffer(context, output)
+    output << context.evaluate(@url).to_s
   end
 end
 
@@ -65,6 +79,8 @@ Liquid::Variable.prepend(MissingFailsTheSend)
 Liquid::Template.register_tag('abort_message', AbortMessage)
 Liquid::Template.register_tag('unsubscribe_url', PlaceholderLink)
 Liquid::Template.register_tag('view_in_browser_url', PlaceholderLink)
+Liquid::Template.register_tag('cio_link_id', PlaceholderLink)
+Liquid::Template.register_tag('cio_link', CioLink)
 
 def braze_markup(text)
   text.gsub('custom_attribute.${', 'custom_attributes.${').gsub(/\$\{\s*([^}]*?)\s*\}/) { Regexp.last_match(1) }

@@ -81,6 +81,7 @@ impl Flavor {
             (Flavor::Customerio, "view_in_browser_url") => {
                 Some("https://e.customeriomail.com/deliveries/placeholder")
             }
+            (Flavor::Customerio, "cio_link_id") => Some("placeholder-link-id"),
             (Flavor::Braze, "connected_content" | "catalog_items" | "shopping_cart") => Some(""),
             _ => None,
         }

@@ -826,6 +826,28 @@ impl<'p> TreeBuilder<'p> {
                 };
                 Node::Abort { reason }
             }
+            // Customer.io's `{% cio_link url: "…" %}` prints the link (the
+            // platform adds its URL parameters to it).
+            "cio_link" if self.flavor == Flavor::Customerio => {
+                let mut p = Parser::new(markup)?;
+                let Some((key, url)) = p.keyword()? else {
+                    return Err("a link is written `{% cio_link url: \"https://…\" %}`".into());
+                };
+                if key != "url" {
+                    return Err(format!("`{key}` is not an argument of cio_link (url)"));
+                }
+                let index = self.next_index;
+                self.next_index += 1;
+                Node::Output {
+                    value: Filtered {
+                        expr: url,
+                        filters: Vec::new(),
+                    },
+                    index,
+                    markup: format!("cio_link {markup}"),
+                    loc: loc.clone(),
+                }
+            }
             other if self.flavor.simple_tag(other).is_some() => Node::Text(
                 self.flavor
                     .simple_tag(other)
