@@ -148,7 +148,7 @@ pub fn compile_campaign(
             let html = field == Field::Body && body_is_html;
             let lowered = match &mut front_end {
                 FrontEnd::Handlebars(f) => f.lower(&key, html, source, variant.audience.as_ref()),
-                FrontEnd::Liquid(f) => f.lower(&key, source),
+                FrontEnd::Liquid(f) => f.lower(&key, source, variant.audience.as_ref()),
             };
             match lowered {
                 Ok((mut analysis, outline)) => Some(CompiledTemplate {

@@ -119,10 +119,12 @@ impl<'a> FrontEnd<'a> {
         &mut self,
         key: &str,
         source: &TemplateSource,
+        audience: Option<&crate::audience::Condition>,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
         let (nodes, _) = parse_template(source, self.flavor)?;
         let mut lowering = Lowering {
             flavor: self.flavor,
+            audience,
             errors: Vec::new(),
             analysis: Analysis::default(),
             outline: String::new(),
@@ -219,6 +221,13 @@ struct Named {
     captured: bool,
 }
 
+/// What a condition proves where its branch renders.
+struct Proven {
+    tested: Vec<String>,
+    present: Vec<String>,
+    positive: Vec<String>,
+}
+
 /// A condition around the outputs being lowered.
 struct Guard {
     /// Paths it tests.
@@ -227,11 +236,15 @@ struct Guard {
     /// Liquid sees it: `x != blank`, `x != empty and x` in the branch;
     /// `x == blank` in the `else`.
     present: Vec<String>,
+    /// Paths above zero whenever its branch renders: `x > 0`.
+    positive: Vec<String>,
     loc: SourceLoc,
 }
 
 struct Lowering<'n> {
     flavor: Flavor,
+    /// The variant's audience: what it admits only with a value is there.
+    audience: Option<&'n crate::audience::Condition>,
     /// Allow comments that do not say what they allow.
     errors: Vec<LoadError>,
     analysis: Analysis,
@@ -329,10 +342,13 @@ impl Lowering<'_> {
         reads
     }
 
-    /// The paths a condition tests, and those it proves present.
-    fn condition(&self, c: &Condition, negated: bool) -> (Vec<String>, Vec<String>) {
+    /// The paths a condition tests, those it proves present, and those it
+    /// proves above zero, where its branch renders (`negated`: the branch
+    /// renders when the condition is false).
+    fn condition(&self, c: &Condition, negated: bool) -> Proven {
         let mut tested = Vec::new();
         let mut present = Vec::new();
+        let mut positive = Vec::new();
         let mut at = Some(c);
         let mut all_and = true;
         while let Some(c) = at {
@@ -343,18 +359,30 @@ impl Lowering<'_> {
             }
             tested.extend(reads.iter().cloned());
             // `x != blank` (or `x == blank` when the branch is its else)
-            // proves `x` has a value; so does `x != empty` together with a
-            // test of `x` itself, which rules nil out.
+            // proves `x` has a value; a comparison with a number proves it
+            // is a number, and `x > 0` (or the else of `x <= 0`) that it is
+            // above zero.
             if let (Some((op, right)), Some(path)) = (&c.compare, self.path(&c.left)) {
                 let against_blank = matches!(right, Expr::Blank);
+                let bound = match right {
+                    Expr::Literal(v) => v.as_f64(),
+                    _ => None,
+                };
+                let above_zero = match (op, bound, negated) {
+                    (Op::Gt, Some(b), false) | (Op::Le, Some(b), true) => b >= 0.0,
+                    (Op::Ge, Some(b), false) | (Op::Lt, Some(b), true) => b > 0.0,
+                    _ => false,
+                };
                 let proves = match op {
                     Op::Ne => against_blank && !negated,
                     Op::Eq => against_blank && negated,
-                    Op::Gt => !negated && matches!(right, Expr::Literal(_)),
-                    _ => false,
+                    _ => above_zero,
                 };
                 if proves {
-                    present.push(path);
+                    present.push(path.clone());
+                }
+                if above_zero {
+                    positive.push(path);
                 }
             }
             match &c.rest {
@@ -365,10 +393,16 @@ impl Lowering<'_> {
                 None => at = None,
             }
         }
+        // Under `or` no single test holds in the branch.
         if !all_and {
             present.clear();
+            positive.clear();
         }
-        (tested, present)
+        Proven {
+            tested,
+            present,
+            positive,
+        }
     }
 
     fn literal_values(c: &Condition, out: &mut Vec<serde_json::Value>) {
@@ -394,7 +428,11 @@ impl Lowering<'_> {
         written: &str,
         body: &[Node],
     ) {
-        let (paths, present) = self.condition(c, negated);
+        let Proven {
+            tested: paths,
+            present,
+            positive,
+        } = self.condition(c, negated);
         let mut literals = Vec::new();
         Self::literal_values(c, &mut literals);
         self.analysis.blocks.push(BlockRead {
@@ -411,6 +449,7 @@ impl Lowering<'_> {
         self.guards.push(Guard {
             paths,
             present,
+            positive,
             loc: loc.clone(),
         });
         self.nodes(body);
@@ -475,6 +514,7 @@ impl Lowering<'_> {
                     self.guards.push(Guard {
                         paths: paths.clone(),
                         present: paths.clone(),
+                        positive: Vec::new(),
                         loc: loc.clone(),
                     });
                     self.nodes(body);
@@ -586,6 +626,7 @@ impl Lowering<'_> {
                 }
                 let mut inner = Lowering {
                     flavor: self.flavor,
+                    audience: self.audience,
                     errors: Vec::new(),
                     analysis: Analysis::default(),
                     outline: String::new(),
@@ -644,16 +685,18 @@ impl Lowering<'_> {
         let reads: Vec<Read> = reads
             .into_iter()
             .map(|path| {
+                let guard = self.guards.iter().rev().find(|g| g.present.contains(&path));
                 let fallback = if has_default {
                     Some(Fallback::Default)
+                } else if let Some(g) = guard {
+                    Some(Fallback::Guard { loc: g.loc.clone() })
+                } else if self.audience.is_some_and(|a| a.guarantees_present(&path)) {
+                    Some(Fallback::Audience)
                 } else {
-                    self.guards
-                        .iter()
-                        .rev()
-                        .find(|g| g.present.contains(&path))
-                        .map(|g| Fallback::Guard { loc: g.loc.clone() })
+                    None
                 };
-                let positive_guard = self.guards.iter().any(|g| g.present.contains(&path));
+                let positive_guard = self.guards.iter().any(|g| g.positive.contains(&path))
+                    || self.audience.is_some_and(|a| a.guarantees_positive(&path));
                 Read {
                     path,
                     fallback,

@@ -185,3 +185,42 @@ fn customerio_fails_the_send_on_a_missing_variable_without_default() {
     let campaign = &run.campaigns[0];
     assert_eq!(campaign.outcomes[0], super::super::Outcome::Failed);
 }
+
+#[test]
+fn a_presence_test_does_not_guard_a_balance_but_above_zero_does() {
+    let blank_guard = run(
+        "liquid",
+        "<p>{% if loyalty.points != blank %}You have {{ loyalty.points }} points.{% endif %}</p>",
+        "- { id: zero, loyalty: { points: 0 } }\n",
+    );
+    assert!(
+        rules_for(&blank_guard, "zero").contains(&crate::rule_id::RuleId::ZeroBalance),
+        "{:?}",
+        blank_guard.findings().collect::<Vec<_>>()
+    );
+    let positive = run(
+        "liquid",
+        "<p>{% if loyalty.points > 0 %}You have {{ loyalty.points }} points.{% else %}Join us.{% endif %}</p>",
+        "- { id: zero, loyalty: { points: 0 } }\n- { id: some, loyalty: { points: 5 } }\n",
+    );
+    assert!(
+        positive.findings().next().is_none(),
+        "{:?}",
+        positive.findings().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_guard_on_a_near_name_is_a_guard_mismatch_in_liquid() {
+    let run = run(
+        "liquid",
+        "<p>{% if customer.firstname %}Hi {{ customer.first_name }}{% endif %}</p>",
+        "- { id: ana, customer: { first_name: Ana, firstname: Ana } }\n",
+    );
+    assert!(
+        run.findings()
+            .any(|f| f.rule == crate::rule_id::RuleId::GuardMismatch),
+        "{:?}",
+        run.findings().collect::<Vec<_>>()
+    );
+}
