@@ -618,21 +618,9 @@ fn attribute(s: &str) -> String {
     escape(s)
 }
 
-/// The five characters HTML gives meaning to. Not `handlebars::html_escape`:
-/// it also escapes `=`, which would grow every email's `srcdoc` by a sixth.
+/// The five characters HTML gives meaning to.
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::template::html::escape_text(s)
 }
 
 #[cfg(test)]

@@ -114,6 +114,41 @@ const VOID: &[&str] = &[
 /// How deep Outlook-only blocks may nest inside one another's comments.
 const MAX_CONDITIONAL_DEPTH: usize = 4;
 
+/// Text with the five characters HTML gives meaning to escaped, as Ruby's
+/// `CGI.escapeHTML` does (`'` as `&#39;`). Not `handlebars::html_escape`:
+/// it also escapes `=`, which would grow every email's `srcdoc` by a sixth.
+pub(crate) fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text without its tags: everything from a `<` to the next `>` goes, as
+/// the platforms' tag-stripping filters do it (PHP's `strip_tags`, Liquid's
+/// `strip_html` after it drops scripts, styles and comments).
+pub(crate) fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 pub fn read(html: &str) -> ReadHtml {
     let mut reader = Reader::default();
     reader.read(html, 0);

@@ -59,6 +59,37 @@ pub(crate) struct Read {
     pub positive_guard: bool,
 }
 
+impl Read {
+    /// A read of `path` and what protects it: a fallback the expression
+    /// gives (`by_default`), else the innermost block that proves it has a
+    /// value (`guard`, where that block is), else the variant's audience;
+    /// guarded positive by a block (`guarded_positive`) or the audience.
+    pub(crate) fn new(
+        path: String,
+        by_default: bool,
+        guard: Option<&SourceLoc>,
+        guarded_positive: bool,
+        audience: Option<&crate::audience::Condition>,
+    ) -> Read {
+        let fallback = if by_default {
+            Some(Fallback::Default)
+        } else if let Some(loc) = guard {
+            Some(Fallback::Guard { loc: loc.clone() })
+        } else if audience.is_some_and(|a| a.guarantees_present(&path)) {
+            Some(Fallback::Audience)
+        } else {
+            None
+        };
+        let positive_guard =
+            guarded_positive || audience.is_some_and(|a| a.guarantees_positive(&path));
+        Read {
+            path,
+            fallback,
+            positive_guard,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Fallback {
     /// Wrapped in `{{default path "..."}}`.
@@ -148,6 +179,15 @@ impl InlineAllow {
                     .next_token
                     .as_ref()
                     .is_some_and(|t| t.line == loc.line && t.column == loc.column))
+    }
+}
+
+impl Analysis {
+    /// The allow comments still waiting for a token take the one at `loc`.
+    pub(crate) fn token_follows(&mut self, loc: &SourceLoc) {
+        for allow in self.allows.iter_mut().filter(|a| a.next_token.is_none()) {
+            allow.next_token = Some(loc.clone());
+        }
     }
 }
 

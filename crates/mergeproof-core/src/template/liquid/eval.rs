@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::expr::{Condition, Expr, Filtered, Op, Step};
 use super::flavor::Flavor;
-use super::parse::{Condition, Expr, Filtered, Node, Op, Step};
-use super::value::Value;
+use super::parse::Node;
+use super::value::{Value, ruby_class, ruby_eq, ruby_inspect_for_error, step_into};
 use crate::markers;
 
 /// The budgets one render keeps to.
@@ -577,59 +578,6 @@ fn integer(v: &Value) -> Result<i64, String> {
     }
 }
 
-/// `value.key` or `value[key]`, with `size`, `first` and `last` where the
-/// value has no such key.
-fn step_into(value: &Value, key: &Value, dotted: bool) -> Value {
-    match (value, key) {
-        (Value::Hash(_), Value::Str(k)) => {
-            if let Some(v) = value.get(k) {
-                return v.clone();
-            }
-            if dotted && k.as_ref() == "size" {
-                return Value::Int(value.size().unwrap_or(0));
-            }
-            Value::Nil
-        }
-        (Value::Array(items), Value::Int(i)) => {
-            let i = if *i < 0 { items.len() as i64 + i } else { *i };
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| items.get(i))
-                .cloned()
-                .unwrap_or(Value::Nil)
-        }
-        (Value::Array(items), Value::Str(k)) => match k.as_ref() {
-            "size" => Value::Int(items.len() as i64),
-            "first" => items.first().cloned().unwrap_or(Value::Nil),
-            "last" => items.last().cloned().unwrap_or(Value::Nil),
-            _ => Value::Nil,
-        },
-        (Value::Str(s), Value::Str(k)) if k.as_ref() == "size" => {
-            Value::Int(s.chars().count() as i64)
-        }
-        (Value::Range(..), Value::Str(k)) => match k.as_ref() {
-            "size" => Value::Int(value.size().unwrap_or(0)),
-            "first" => value.items().first().cloned().unwrap_or(Value::Nil),
-            "last" => value.items().last().cloned().unwrap_or(Value::Nil),
-            _ => Value::Nil,
-        },
-        _ => Value::Nil,
-    }
-}
-
-/// Ruby's `==` between two Liquid values.
-fn ruby_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
-            a.as_f64() == b.as_f64()
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| ruby_eq(p, q))
-        }
-        _ => a == b,
-    }
-}
-
 fn method_literal(expr: &Expr, other: &Value) -> Option<bool> {
     match expr {
         Expr::Empty => Some(other.empty().unwrap_or(false)),
@@ -687,27 +635,4 @@ fn compare(
             }
         }
     })
-}
-
-fn ruby_class(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "NilClass",
-        Value::Bool(true) => "TrueClass",
-        Value::Bool(false) => "FalseClass",
-        Value::Int(_) => "Integer",
-        Value::Float(_) => "Float",
-        Value::Str(_) => "String",
-        Value::Array(_) => "Array",
-        Value::Hash(_) => "Hash",
-        Value::Range(..) => "Range",
-    }
-}
-
-/// Ruby names the right side of a failed comparison by its value when it
-/// is a number and by its class otherwise.
-fn ruby_inspect_for_error(v: &Value) -> String {
-    match v {
-        Value::Int(_) | Value::Float(_) => v.to_text(),
-        other => ruby_class(other).to_string(),
-    }
 }

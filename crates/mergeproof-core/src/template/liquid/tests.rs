@@ -1,4 +1,5 @@
 use super::*;
+use crate::template::model::Fallback;
 use crate::testkit;
 
 fn render(template: &str, data: serde_json::Value) -> String {

@@ -199,17 +199,7 @@ fn url_encode(s: &str) -> String {
 }
 
 fn strip_tags(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    crate::template::html::strip_tags(s)
 }
 
 /// `{{date}}`, `{{date "Y-m-d"}}`: today in PHP's `date()` letters.

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc};
-use crate::template::model::{Analysis, BlockRead, Fallback, InlineAllow, Read, Token};
+use crate::template::model::{Analysis, BlockRead, InlineAllow, Read, Token};
 use crate::template::place::Place;
 
 use crate::dialect::{BlockRole, Dialect, TemplateDialect};
@@ -385,14 +385,7 @@ impl<'a> Walker<'a> {
         let written_path = (helper.is_none() && name_only)
             .then(|| parameter_text(&ht.name))
             .filter(|w| !w.is_empty() && !w.contains(char::is_whitespace));
-        for allow in self
-            .analysis
-            .allows
-            .iter_mut()
-            .filter(|a| a.next_token.is_none())
-        {
-            allow.next_token = Some(loc.clone());
-        }
+        self.analysis.token_follows(&loc);
         let index = u32::try_from(self.analysis.tokens.len()).unwrap_or(u32::MAX);
         let reads = collected
             .paths
@@ -428,22 +421,14 @@ impl<'a> Walker<'a> {
 
     fn read(&self, path: String, by_default: bool) -> Read {
         let block_guard = self.guards.iter().rev().find(|g| g.paths.contains(&path));
-        let fallback = if by_default {
-            Some(Fallback::Default)
-        } else if let Some(g) = block_guard {
-            Some(Fallback::Guard { loc: g.loc.clone() })
-        } else if self.audience.is_some_and(|a| a.guarantees_present(&path)) {
-            Some(Fallback::Audience)
-        } else {
-            None
-        };
-        let positive_guard = self.guards.iter().any(|g| g.positive.contains(&path))
-            || self.audience.is_some_and(|a| a.guarantees_positive(&path));
-        Read {
+        let positive = self.guards.iter().any(|g| g.positive.contains(&path));
+        Read::new(
             path,
-            fallback,
-            positive_guard,
-        }
+            by_default,
+            block_guard.map(|g| &g.loc),
+            positive,
+            self.audience,
+        )
     }
 
     fn block(
