@@ -143,6 +143,69 @@ fn template() -> impl Strategy<Value = String> {
     })
 }
 
+/// Pieces of Liquid (and Braze's and Customer.io's) templates, broken ones
+/// among them.
+const LIQUID_PIECES: &[&str] = &[
+    "Hi ",
+    ", ",
+    "<p>",
+    "</p>",
+    "<a href=\"https://x.example/?id={{ id }}\">",
+    "{{ first_name }}",
+    "{{ first_name | default: 'there' }}",
+    "{{ points | plus: 1 | times: 2.5 }}",
+    "{{ 10 | divided_by: points }}",
+    "{{ a.b[0].c }}",
+    "{{ list | join: ', ' | upcase }}",
+    "{{ s | truncate: 5 | escape }}",
+    "{{ d | date: '%Y' }}",
+    "{{-",
+    "-}}",
+    "{{ ",
+    " }}",
+    "{% if first_name != blank %}",
+    "{% if points > 0 and tier == 'gold' or x contains 'y' %}",
+    "{% elsif x %}",
+    "{% else %}",
+    "{% endif %}",
+    "{% unless x %}",
+    "{% endunless %}",
+    "{% for i in list limit: 2 reversed %}",
+    "{{ i }}{{ forloop.index }}",
+    "{% break %}",
+    "{% endfor %}",
+    "{% case tier %}{% when 'gold', 'silver' %}",
+    "{% endcase %}",
+    "{% assign x = first_name | capitalize %}",
+    "{% capture c %}",
+    "{% endcapture %}{{ c }}",
+    "{% raw %}{{ x }}",
+    "{% endraw %}",
+    "{% comment %}",
+    "{% endcomment %}",
+    "{% # mergeproof-allow missing-fallback: known %}",
+    "{% increment n %}",
+    "{% cycle 'a', 'b' %}",
+    "{% render 'missing' %}",
+    "{{${first_name}}}",
+    "{% abort_message('no') %}",
+    "{{ customer.first_name }}",
+    "{% unsubscribe_url %}",
+    "{%",
+    "%}",
+    "}}",
+];
+
+/// A Liquid template: its pieces in any order and nesting, with stray
+/// characters of its syntax between them.
+fn liquid_template() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        8 => prop::sample::select(LIQUID_PIECES).prop_map(str::to_string),
+        1 => "[{}%|$ a.'\"\\[\\]():,<>=!-]{0,6}",
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|p| p.concat())
+}
+
 /// A value a profile field may hold: the empty and odd ones above all.
 fn value() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::{Value, json};
@@ -622,6 +685,24 @@ proptest! {
         dialect in prop::sample::select(mergeproof_core::dialect::Dialect::names()),
         subject in template(),
         body in template(),
+        profiles in prop::collection::vec(profile(), 0..4),
+    ) {
+        let mut profiles = profiles;
+        for (i, p) in profiles.iter_mut().enumerate() {
+            p["id"] = serde_json::json!(format!("p{i}"));
+            p["tier"] = serde_json::json!(if i % 2 == 0 { "gold" } else { "silver" });
+        }
+        check_project(&project_files(dialect, &subject, &body, &profiles))?;
+    }
+
+    /// Any Liquid template, in each Liquid dialect, with any profiles:
+    /// loaded (or refused with located errors), rendered, checked and
+    /// reported, without a panic.
+    #[test]
+    fn any_liquid_template_runs_through(
+        dialect in prop::sample::select(vec!["liquid", "braze", "customerio"]),
+        subject in liquid_template(),
+        body in liquid_template(),
         profiles in prop::collection::vec(profile(), 0..4),
     ) {
         let mut profiles = profiles;

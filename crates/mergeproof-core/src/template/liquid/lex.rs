@@ -228,9 +228,9 @@ fn end_of_raw(source: &str, from: usize) -> Option<usize> {
     let mut at = from;
     while let Some(offset) = source[at..].find("{%") {
         let start = at + offset;
-        let close = source[start..].find("%}")?;
+        let close = start + 2 + source[start + 2..].find("%}")?;
         // As Shopify's: `{%- endraw %}` does not close it.
-        let inner = source[start + 2..start + close]
+        let inner = source[start + 2..close]
             .trim_start()
             .trim_end_matches(|c: char| c == '-' || c.is_whitespace());
         if inner == "endraw" {
@@ -285,6 +285,12 @@ mod tests {
     fn an_unclosed_tag_is_reported_where_it_opens() {
         let e = pieces("ab\n  {% if x", &|l, c| SourceLoc::new("t", l, c), false).unwrap_err();
         assert_eq!((e.loc.line, e.loc.column, e.tag), (2, 3, true));
+    }
+
+    #[test]
+    fn a_raw_block_reads_past_a_tag_that_closes_where_it_opens() {
+        let p = texts("{% raw %}a{%}b{% endraw %}c");
+        assert_eq!(p[1], Piece::Text("a{%}b".into()));
     }
 
     #[test]
