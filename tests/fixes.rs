@@ -181,6 +181,7 @@ fn every_fix_on_the_examples_works_or_says_only_the_data_can() {
                 "braze",
                 "customerio",
                 "liquid",
+                "mailchimp",
                 "mandrill",
                 "mergeproof",
                 "postmark",
@@ -215,10 +216,19 @@ fn each_dialect_s_fix_loads_and_clears_its_finding() {
         } else {
             ""
         };
+        let field = |name: &str| {
+            if dialect == "mailchimp" {
+                format!("*|{name}|*")
+            } else {
+                format!("{{{{{person}{name}}}}}")
+            }
+        };
         write(
             "campaigns/templates/hi.hbs",
             &format!(
-                "<p>Hi {{{{{person}first_name}}}}, welcome back.</p>\n<p>You have {{{{{person}points}}}} points.</p>\n"
+                "<p>Hi {}, welcome back.</p>\n<p>You have {} points.</p>\n",
+                field("first_name"),
+                field("points")
             ),
         );
         write(

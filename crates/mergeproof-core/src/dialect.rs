@@ -30,6 +30,8 @@ pub enum Dialect {
     Braze,
     /// Customer.io (Liquid; a missing variable fails the send).
     Customerio,
+    /// Mailchimp's merge tags (`*|FNAME|*`, `*|IF:…|*`).
+    Mailchimp,
 }
 
 /// One helper of a dialect, as data: what the front end and the rules need
@@ -205,7 +207,7 @@ const MANDRILL_HELPERS: &[Helper] = &[
 const POSTMARK_HELPERS: &[Helper] = &[EACH];
 
 impl Dialect {
-    pub const ALL: [Dialect; 8] = [
+    pub const ALL: [Dialect; 9] = [
         Dialect::Mergeproof,
         Dialect::Handlebars,
         Dialect::Sendgrid,
@@ -214,6 +216,7 @@ impl Dialect {
         Dialect::Liquid,
         Dialect::Braze,
         Dialect::Customerio,
+        Dialect::Mailchimp,
     ];
 
     /// The Handlebars dialects, whose templates are Handlebars.
@@ -554,11 +557,43 @@ const LIQUID_SPELLING: Spelling = Spelling {
     if_one: Some("{% if {p} == 1 %}{f}{% else %}{t}{% endif %}"),
 };
 
+/// Mailchimp's merge tags: a blank field prints the audience's default
+/// merge value (`merge_field_defaults:`), else nothing; `*|IF:FNAME|*`
+/// holds when the field has a value; merge values are escaped in HTML
+/// (`*|HTML:…|*` prints one as it is). The tags the platform fills itself
+/// (`*|UNSUB|*`, `*|LIST:COMPANY|*`) are left as written.
+/// <https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/>,
+/// <https://mailchimp.com/help/use-conditional-merge-tag-blocks/>
+const MAILCHIMP: Table = Table {
+    name: "mailchimp",
+    language: Language::Mailchimp,
+    escapes_output: true,
+    platform: "Mailchimp (merge tags)",
+    helpers: &[],
+    literal_tags: &["*|*|*"],
+    falsy: HANDLEBARS_FALSY,
+    spelling: MAILCHIMP_SPELLING,
+};
+
+/// A merge tag's fallback is the audience's default merge value, or a
+/// conditional block with `*|ELSE:|*`.
+const MAILCHIMP_SPELLING: Spelling = Spelling {
+    fallback: "*|IF:{p}|*{t}*|ELSE:|*{f}*|END:IF|*",
+    catches: HANDLEBARS_FALSY,
+    if_present: "*|IF:{p}|*…*|END:IF|*",
+    if_positive: Some("*|IF:{p}>0|*{t}*|ELSE:|*{f}*|END:IF|*"),
+    guard_else: "*|IF:{p}|*{t}*|ELSE:|*{f}*|END:IF|*",
+    fallback_name: "a conditional block (or the audience's default merge value, `merge_field_defaults:`)",
+    guard_name: "`*|IF:…|*`",
+    if_one: Some("*|IF:{p}=1|*{f}*|ELSE:|*{t}*|END:IF|*"),
+};
+
 /// A template language, each read by its own front end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Language {
     Handlebars,
     Liquid,
+    Mailchimp,
 }
 
 impl Dialect {
@@ -573,6 +608,7 @@ impl Dialect {
             Dialect::Liquid => &LIQUID,
             Dialect::Braze => &BRAZE,
             Dialect::Customerio => &CUSTOMERIO,
+            Dialect::Mailchimp => &MAILCHIMP,
         }
     }
 
@@ -647,12 +683,32 @@ impl DeclaredHelper {
 
 pub type DeclaredHelpers = BTreeMap<String, DeclaredHelper>;
 
+/// Mailchimp's merge fields (`merge_tags:`, `merge_field_defaults:`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeFields {
+    /// `FNAME: first_name`: the profile field a merge tag reads; a tag not
+    /// listed reads the field of its own name.
+    pub tags: BTreeMap<String, String>,
+    /// `FNAME: there`: what a tag prints where the subscriber's field is
+    /// blank (the audience's "default merge tag value").
+    pub defaults: BTreeMap<String, String>,
+}
+
+impl MergeFields {
+    /// The profile field `tag` reads.
+    pub(crate) fn field<'a>(&'a self, tag: &'a str) -> &'a str {
+        self.tags.get(tag).map_or(tag, String::as_str)
+    }
+}
+
 /// A campaign's dialect with the project's declared helpers: everything a
 /// template's helpers depend on.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateDialect<'a> {
     pub dialect: Dialect,
     pub declared: &'a DeclaredHelpers,
+    /// Mailchimp's merge tags and their default merge values.
+    pub merge_fields: &'a MergeFields,
 }
 
 impl TemplateDialect<'_> {
@@ -853,6 +909,7 @@ mod tests {
         let ghost = TemplateDialect {
             dialect: Dialect::Handlebars,
             declared: &declared,
+            merge_fields: &MergeFields::default(),
         };
         assert!(ghost.row("and").is_some_and(|r| r.conjunction));
         assert!(ghost.row("or").is_none());
@@ -863,7 +920,7 @@ mod tests {
         for d in Dialect::ALL {
             assert_eq!(Dialect::parse(d.name()), Some(d));
         }
-        assert_eq!(Dialect::parse("mailchimp"), None);
+        assert_eq!(Dialect::parse("nosuch"), None);
     }
 
     #[test]
@@ -882,11 +939,13 @@ mod tests {
         let d = TemplateDialect {
             dialect: Dialect::Handlebars,
             declared: &declared,
+            merge_fields: &MergeFields::default(),
         };
         assert!(d.knows("t") && d.knows("each") && !d.knows("default"));
         let sendgrid = TemplateDialect {
             dialect: Dialect::Sendgrid,
             declared: &declared,
+            merge_fields: &MergeFields::default(),
         };
         assert!(sendgrid.knows("insert") && !sendgrid.knows("lookup"));
     }

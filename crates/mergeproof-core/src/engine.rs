@@ -86,6 +86,7 @@ pub fn compile_project(
             let dialect = TemplateDialect {
                 dialect: project.config.dialect_of(c.dialect),
                 declared: &project.config.helpers,
+                merge_fields: &project.config.merge_fields,
             };
             compile_campaign(c.clone(), &partials, dialect).map_err(|e| (c.file.clone(), e))
         })

@@ -100,9 +100,11 @@ pub(crate) fn compiled(campaign_yaml: &str) -> crate::template::CompiledCampaign
     let (compiled_partials, _) = crate::template::compile_partials(&partials, Default::default());
     let declared = crate::dialect::DeclaredHelpers::new();
     let campaign = campaign(campaign_yaml);
+    let merge_fields = crate::dialect::MergeFields::default();
     let dialect = crate::dialect::TemplateDialect {
         dialect: campaign.dialect.unwrap_or_default(),
         declared: &declared,
+        merge_fields: &merge_fields,
     };
     crate::template::compile_campaign(campaign, &compiled_partials, dialect)
         .unwrap_or_else(|e| panic!("campaign does not compile: {e:?}"))
@@ -163,7 +165,20 @@ pub(crate) fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
 /// A campaign of one catch-all variant with this subject and body, as YAML.
 /// A one-variant campaign in `dialect`, subject "Hi".
 pub(crate) fn in_dialect(dialect: &str, body: &str) -> String {
-    format!("dialect: {dialect}\n{}", one_variant("Hi", body))
+    format!(
+        "dialect: {dialect}\n{}",
+        one_variant("Hi", &fields_in(dialect, body))
+    )
+}
+
+/// `text` with its `{{field}}`s written as `dialect` writes a field: as
+/// they are, but Mailchimp's `*|field|*`.
+pub(crate) fn fields_in(dialect: &str, text: &str) -> String {
+    if dialect == "mailchimp" {
+        text.replace("{{", "*|").replace("}}", "|*")
+    } else {
+        text.to_string()
+    }
 }
 
 pub(crate) fn one_variant(subject: &str, body: &str) -> String {

@@ -312,12 +312,11 @@ fn unknown_helpers_and_dialects_are_load_errors_that_name_them() {
             && e.contains("unknown dialect `sendgird`: did you mean `sendgrid`?")),
         "{errors:?}"
     );
-    let errors = load_errors("", "dialect: mailchimp\n", "x");
+    let errors = load_errors("", "dialect: klaviyo\n", "x");
     assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("campaigns/c.yaml:1:")
-                && e.contains("unknown dialect `mailchimp`")),
+        errors.iter().any(
+            |e| e.starts_with("campaigns/c.yaml:1:") && e.contains("unknown dialect `klaviyo`")
+        ),
         "{errors:?}"
     );
     let errors = load_errors(

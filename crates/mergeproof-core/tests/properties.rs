@@ -196,6 +196,30 @@ const LIQUID_PIECES: &[&str] = &[
     "}}",
 ];
 
+/// Pieces of Mailchimp merge-tag templates, broken ones among them.
+const MAILCHIMP_PIECES: &[&str] = &[
+    "Dear ",
+    "*|FNAME|*",
+    "*|HTML:BIO|*",
+    "*|UPPER:FNAME|*",
+    "*|DATE:d/m/Y|*",
+    "*|IF:FNAME|*",
+    "*|IF:TIER=gold|*",
+    "*|IF:POINTS>0|*",
+    "*|IFNOT:FNAME|*",
+    "*|ELSEIF:TIER!=silver|*",
+    "*|ELSE:|*",
+    "*|END:IF|*",
+    "*|UNSUB|*",
+    "*|LIST:COMPANY|*",
+    "*|",
+    "|*",
+    "*|IF:|*",
+    "*|what is this|*",
+    "<a href=\"https://x.example/?n=*|FNAME|*\">",
+    ", ",
+];
+
 /// A Liquid template: its pieces in any order and nesting, with stray
 /// characters of its syntax between them.
 fn liquid_template() -> impl Strategy<Value = String> {
@@ -711,6 +735,21 @@ proptest! {
             p["tier"] = serde_json::json!(if i % 2 == 0 { "gold" } else { "silver" });
         }
         check_project(&project_files(dialect, &subject, &body, &profiles))?;
+    }
+
+    /// Any merge-tag template in the `mailchimp` dialect runs through.
+    #[test]
+    fn any_mailchimp_template_runs_through(
+        subject in prop::collection::vec(prop::sample::select(MAILCHIMP_PIECES), 0..12).prop_map(|p| p.concat()),
+        body in prop::collection::vec(prop::sample::select(MAILCHIMP_PIECES), 0..24).prop_map(|p| p.concat()),
+        profiles in prop::collection::vec(profile(), 0..4),
+    ) {
+        let mut profiles = profiles;
+        for (i, p) in profiles.iter_mut().enumerate() {
+            p["id"] = serde_json::json!(format!("p{i}"));
+            p["FNAME"] = p.get("first_name").cloned().unwrap_or(serde_json::Value::Null);
+        }
+        check_project(&project_files("mailchimp", &subject, &body, &profiles))?;
     }
 
     /// Audit shares one check between customers of one shape; whatever the

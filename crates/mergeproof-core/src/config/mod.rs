@@ -47,6 +47,9 @@ pub struct Config {
     pub categories: Vec<String>,
     /// What opens a template file (`front_matter:`).
     pub(crate) front_matter: FrontMatter,
+    /// Mailchimp's merge fields: which profile field each merge tag reads,
+    /// and the default merge values the audience sets.
+    pub merge_fields: crate::dialect::MergeFields,
 }
 
 /// `front_matter: yaml`: template files open with a YAML block between `---`
@@ -265,6 +268,7 @@ impl Default for Config {
             literal_tags: Vec::new(),
             categories: Vec::new(),
             front_matter: FrontMatter::None,
+            merge_fields: crate::dialect::MergeFields::default(),
         }
     }
 }

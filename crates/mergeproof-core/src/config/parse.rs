@@ -36,6 +36,8 @@ struct RawConfig {
     literal_tags: Option<Spanned<Vec<String>>>,
     categories: Option<Vec<String>>,
     front_matter: Option<Spanned<String>>,
+    merge_tags: Option<BTreeMap<String, String>>,
+    merge_field_defaults: Option<BTreeMap<String, String>>,
     // Each list and table of names has an `extend_` form that adds to the
     // built-in defaults instead of replacing them.
     extend_personal_fields: Option<Vec<String>>,
@@ -247,6 +249,12 @@ impl Config {
         );
         if let Some(v) = raw.fields {
             config.fields = v;
+        }
+        if let Some(tags) = raw.merge_tags {
+            config.merge_fields.tags = tags;
+        }
+        if let Some(defaults) = raw.merge_field_defaults {
+            config.merge_fields.defaults = defaults;
         }
         let read_clients = |clients: Spanned<OrderedMap>, errors: &mut Vec<LoadError>| {
             let loc = SourceLoc::from_yaml(file, &clients.referenced);

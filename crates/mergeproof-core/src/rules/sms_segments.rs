@@ -225,7 +225,10 @@ mod tests {
     #[test]
     fn fires_when_a_name_switches_the_message_to_ucs2() {
         for dialect in crate::dialect::Dialect::names() {
-            let campaign = format!("dialect: {dialect}\n{SMS}");
+            let campaign = format!(
+                "dialect: {dialect}\n{}",
+                crate::testkit::fields_in(dialect, SMS)
+            );
             for name in ["Zoë", "Ana 🎉", "Anaʼs"] {
                 let f = check_cell_with(
                     "sms-segments",

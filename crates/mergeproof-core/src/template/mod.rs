@@ -11,13 +11,14 @@
 mod handlebars;
 pub mod html;
 mod liquid;
+mod mailchimp;
 pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::dialect::{Dialect, TemplateDialect};
+use crate::dialect::{Dialect, Language, TemplateDialect};
 use crate::finding::Field;
 use crate::project::{Campaign, Partial, Profile, TemplateSource};
 use crate::source::LoadError;
@@ -122,6 +123,7 @@ pub fn compile_partials(
 enum FrontEnd<'a> {
     Handlebars(Box<self::handlebars::FrontEnd<'a>>),
     Liquid(liquid::FrontEnd<'a>),
+    Mailchimp(mailchimp::FrontEnd),
 }
 
 /// Compiles and lowers every template of a campaign. All errors of the
@@ -132,13 +134,13 @@ pub fn compile_campaign(
     dialect: TemplateDialect<'_>,
 ) -> Result<CompiledCampaign, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut front_end = if dialect.dialect.is_liquid() {
-        FrontEnd::Liquid(liquid::FrontEnd::new(&partials.liquid, dialect))
-    } else {
-        FrontEnd::Handlebars(Box::new(self::handlebars::FrontEnd::new(
+    let mut front_end = match dialect.dialect.table().language {
+        Language::Liquid => FrontEnd::Liquid(liquid::FrontEnd::new(&partials.liquid, dialect)),
+        Language::Mailchimp => FrontEnd::Mailchimp(mailchimp::FrontEnd::new(dialect)),
+        Language::Handlebars => FrontEnd::Handlebars(Box::new(self::handlebars::FrontEnd::new(
             &partials.handlebars,
             dialect,
-        )))
+        ))),
     };
     let body_is_html = campaign.channel.body_is_html();
     let mut variants = Vec::new();
@@ -149,6 +151,7 @@ pub fn compile_campaign(
             let lowered = match &mut front_end {
                 FrontEnd::Handlebars(f) => f.lower(&key, html, source, variant.audience.as_ref()),
                 FrontEnd::Liquid(f) => f.lower(&key, source, variant.audience.as_ref()),
+                FrontEnd::Mailchimp(f) => f.lower(&key, html, source, variant.audience.as_ref()),
             };
             match lowered {
                 Ok((mut analysis, outline)) => Some(CompiledTemplate {
@@ -191,6 +194,7 @@ pub fn compile_campaign(
             renderer
         }
         FrontEnd::Liquid(f) => f.finish(),
+        FrontEnd::Mailchimp(f) => f.finish(),
     };
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();

@@ -68,6 +68,45 @@ pub(crate) fn extract_spans(marked: &str) -> RenderedText {
     RenderedText { text, spans }
 }
 
+/// A date in PHP's `date()` letters (`d/m/Y`), as Mailchimp's date tags and
+/// helpers write it; other characters as they are.
+pub(crate) fn php_date(format: &str, d: &jiff::civil::Date) -> String {
+    let mut out = String::new();
+    for c in format.chars() {
+        let part = match c {
+            'd' => d.strftime("%d").to_string(),
+            'j' => d.day().to_string(),
+            'm' => d.strftime("%m").to_string(),
+            'n' => d.month().to_string(),
+            'Y' => d.strftime("%Y").to_string(),
+            'y' => d.strftime("%y").to_string(),
+            'F' => d.strftime("%B").to_string(),
+            'M' => d.strftime("%b").to_string(),
+            'l' => d.strftime("%A").to_string(),
+            'D' => d.strftime("%a").to_string(),
+            other => other.to_string(),
+        };
+        out.push_str(&part);
+    }
+    out
+}
+
+/// Each word's first letter capitalized, the rest lowercase (`title`,
+/// Mailchimp's `*|TITLE:…|*`).
+pub(crate) fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut at_word_start = true;
+    for c in s.chars() {
+        if at_word_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        at_word_start = c.is_whitespace() || c == '-';
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -73,9 +73,11 @@ pub fn render_case(
         return Err(format!("{errors:?}"));
     }
     let declared = DeclaredHelpers::new();
+    let merge_fields = mergeproof_core::dialect::MergeFields::default();
     let dialect = TemplateDialect {
         dialect,
         declared: &declared,
+        merge_fields: &merge_fields,
     };
     let compiled =
         compile_campaign(campaign, &compiled_partials, dialect).map_err(|e| format!("{e:?}"))?;

@@ -209,28 +209,7 @@ fn today(params: &[&Value]) -> Value {
         .map(|v| js_string(v))
         .unwrap_or_else(|| "d/m/Y".into());
     let now = jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now());
-    Value::String(php_date(&format, &now.date()))
-}
-
-fn php_date(format: &str, d: &jiff::civil::Date) -> String {
-    let mut out = String::new();
-    for c in format.chars() {
-        let part = match c {
-            'd' => d.strftime("%d").to_string(),
-            'j' => d.day().to_string(),
-            'm' => d.strftime("%m").to_string(),
-            'n' => d.month().to_string(),
-            'Y' => d.strftime("%Y").to_string(),
-            'y' => d.strftime("%y").to_string(),
-            'F' => d.strftime("%B").to_string(),
-            'M' => d.strftime("%b").to_string(),
-            'l' => d.strftime("%A").to_string(),
-            'D' => d.strftime("%a").to_string(),
-            other => other.to_string(),
-        };
-        out.push_str(&part);
-    }
-    out
+    Value::String(crate::template::render::php_date(&format, &now.date()))
 }
 
 #[cfg(test)]
@@ -266,7 +245,10 @@ mod tests {
         assert_eq!(url_encode("a b&c"), "a%20b%26c");
         assert_eq!(strip_tags("<b>Hi</b> <i>there</i>"), "Hi there");
         let d = jiff::civil::date(2027, 3, 4);
-        assert_eq!(php_date("d/m/Y", &d), "04/03/2027");
-        assert_eq!(php_date("F j, Y", &d), "March 4, 2027");
+        assert_eq!(crate::template::render::php_date("d/m/Y", &d), "04/03/2027");
+        assert_eq!(
+            crate::template::render::php_date("F j, Y", &d),
+            "March 4, 2027"
+        );
     }
 }

@@ -56,17 +56,7 @@ pub(super) fn map_text(params: &[&Value], f: fn(&str) -> String) -> Value {
 }
 
 pub(super) fn title_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut at_word_start = true;
-    for c in s.chars() {
-        if at_word_start {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-        at_word_start = c.is_whitespace() || c == '-';
-    }
-    out
+    crate::template::render::title_case(s)
 }
 
 /// `{{currency account.balance account.currency}}` → `$1,234.50`. A missing

@@ -78,7 +78,7 @@ pub(super) fn register(
         Dialect::Mandrill => mandrill::register(registry),
         Dialect::Postmark => postmark::register(registry, html),
         // Liquid templates never reach the Handlebars front end.
-        Dialect::Liquid | Dialect::Braze | Dialect::Customerio => {}
+        Dialect::Liquid | Dialect::Braze | Dialect::Customerio | Dialect::Mailchimp => {}
         Dialect::Handlebars => {}
     }
     if dialect.dialect != Dialect::Mergeproof {
