@@ -368,6 +368,23 @@ fn the_matrix_shows_an_aborted_send() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains('⊘'), "{screen}");
     assert!(!row.contains('✗'), "{screen}");
+    // Its preview says so instead of showing a message.
+    for _ in 0..20 {
+        let screen = text(&draw(&mut app));
+        if screen.contains("× card-import-no-name") {
+            break;
+        }
+        run(&mut app, &[Action::Down]);
+    }
+    run(&mut app, &[Action::Received]);
+    let screen = text(&draw(&mut app));
+    assert!(screen.contains("members × card-import-no-name"), "{screen}");
+    assert!(
+        screen.contains(
+            "⊘ NOT SENT  the template cancels this send (aborted by abort_message: no first name)"
+        ),
+        "{screen}"
+    );
 }
 
 /// Finds the campaign by its id with `/` and opens its matrix.

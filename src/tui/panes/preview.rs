@@ -173,6 +173,25 @@ fn message_lines(view: &PreviewView<'_>) -> Vec<Line<'static>> {
         lines.push(Line::styled(format!("rendering {variant_id}…"), dim()));
         return lines;
     };
+    // The template cancels this send on purpose (Braze's `abort_message`):
+    // there is no message to show.
+    if let Some(reason) = cell.abort_reason() {
+        let reason = safe(&reason);
+        lines.push(Line::from(vec![
+            Span::styled(
+                "⊘ NOT SENT ",
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(" the template cancels this send ({reason})"),
+                Style::new().fg(Color::Yellow),
+            ),
+        ]));
+        return lines;
+    }
     let client = view.client;
     if let Some(subject) = &cell.subject {
         let cut = client

@@ -267,17 +267,7 @@ fn write_campaign_body(out: &mut String, campaign: &CampaignRun) {
         if let Some(d) = &profile.description {
             let _ = write!(out, "<div class=\"why\">{}</div>", text(d));
         }
-        if cell.outcome() == crate::template::Outcome::Aborted {
-            let reason = [
-                cell.subject.as_ref(),
-                cell.preheader.as_ref(),
-                Some(&cell.body),
-            ]
-            .into_iter()
-            .flatten()
-            .find_map(|f| f.error.as_ref().filter(|e| e.aborted))
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        if let Some(reason) = cell.abort_reason() {
             let _ = writeln!(
                 out,
                 "<p class=\"aborted\">Not sent: the template cancels this send ({}).</p></div></div>",

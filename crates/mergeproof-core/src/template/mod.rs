@@ -498,6 +498,19 @@ impl RenderedCell {
         }
     }
 
+    /// Why the template cancelled the send, for an aborted cell.
+    pub fn abort_reason(&self) -> Option<String> {
+        [
+            self.subject.as_ref(),
+            self.preheader.as_ref(),
+            Some(&self.body),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|f| f.error.as_ref().filter(|e| e.aborted))
+        .map(ToString::to_string)
+    }
+
     pub fn field(&self, field: Field) -> Option<&RenderedField> {
         match field {
             Field::Subject => self.subject.as_ref(),
