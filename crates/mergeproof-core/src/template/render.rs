@@ -107,6 +107,36 @@ pub(crate) fn title_case(s: &str) -> String {
     out
 }
 
+/// A decimal number written with a comma between each group of three
+/// digits: `1234567.5` as `1,234,567.5`. Text that is not a number is
+/// returned as it is.
+pub(crate) fn group_thousands(number: &str) -> String {
+    let (sign, rest) = match number.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", number),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return number.to_string();
+    }
+    let mut grouped = String::with_capacity(number.len() + whole.len() / 3);
+    grouped.push_str(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if let Some(f) = fraction {
+        grouped.push('.');
+        grouped.push_str(f);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -146,11 +146,11 @@ impl Flavor {
             (Flavor::Shopify, "format_address") => Ok(Value::str(&format_address(&input))),
             (Flavor::Braze, "money") => Ok(Value::str(&format!(
                 "${}",
-                with_delimiter(&format!("{:.2}", number(&input)))
+                crate::template::render::group_thousands(&format!("{:.2}", number(&input)))
             ))),
-            (Flavor::Braze, "number_with_delimiter") => {
-                Ok(Value::str(&with_delimiter(&input.to_text())))
-            }
+            (Flavor::Braze, "number_with_delimiter") => Ok(Value::str(
+                &crate::template::render::group_thousands(&input.to_text()),
+            )),
             (Flavor::Braze, "json_escape") => {
                 let quoted = serde_json::to_string(&input.to_text()).unwrap_or_default();
                 Ok(Value::str(
@@ -180,37 +180,11 @@ fn number(v: &Value) -> f64 {
     }
 }
 
-/// `1234567.5` as `1,234,567.5`.
-fn with_delimiter(number: &str) -> String {
-    let (sign, rest) = match number.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", number),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    if !int.bytes().all(|b| b.is_ascii_digit()) {
-        return number.to_string();
-    }
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
 /// Shopify's money filters read an amount in cents and print it in the
 /// shop's format; mergeproof's stand-in shop formats `${{amount}}` in USD.
 fn shopify_money(input: &Value, filter: &str) -> String {
     let cents = number(input).round();
-    let amount = with_delimiter(&format!("{:.2}", cents / 100.0));
+    let amount = crate::template::render::group_thousands(&format!("{:.2}", cents / 100.0));
     match filter {
         "money_with_currency" => format!("${amount} USD"),
         "money_without_currency" => amount,

@@ -88,20 +88,8 @@ fn currency(params: &[&Value]) -> Value {
         _ => ("", 2),
     };
     let sign = if amount < 0.0 { "-" } else { "" };
-    let digits = format!("{:.*}", decimals, amount.abs());
-    let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let number = if fraction.is_empty() {
-        grouped
-    } else {
-        format!("{grouped}.{fraction}")
-    };
+    let number =
+        crate::template::render::group_thousands(&format!("{:.*}", decimals, amount.abs()));
     Value::String(if symbol.is_empty() {
         format!("{sign}{number} {code}")
     } else {
