@@ -219,20 +219,6 @@ impl Dialect {
         Dialect::Mailchimp,
     ];
 
-    /// The Handlebars dialects, whose templates are Handlebars.
-    pub const HANDLEBARS: [Dialect; 5] = [
-        Dialect::Mergeproof,
-        Dialect::Handlebars,
-        Dialect::Sendgrid,
-        Dialect::Mandrill,
-        Dialect::Postmark,
-    ];
-
-    /// Its templates are Liquid.
-    pub fn is_liquid(self) -> bool {
-        self.table().language == Language::Liquid
-    }
-
     pub fn name(self) -> &'static str {
         self.table().name
     }

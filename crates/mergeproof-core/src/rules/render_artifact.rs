@@ -700,6 +700,7 @@ mod tests {
             position: None,
             too_large: false,
             aborted: false,
+            token: None,
         });
         let config = crate::config::Config::default();
         let cx = crate::rules::CellContext {

@@ -56,22 +56,21 @@ impl Rule for SendFailure {
             };
             // In Liquid what fails is a variable printed bare (Customer.io):
             // the token there gets its dialect's fallback.
-            let failing = template
-                .analysis
-                .tokens
-                .iter()
-                .find(|t| t.loc == loc)
-                .filter(|_| cx.campaign.dialect.is_liquid());
-            let fix = failing.and_then(|token| {
-                let path = &token.reads.first()?.path;
-                Some(super::fix::fallback(
-                    cx.campaign.dialect,
-                    cx.config,
-                    token,
-                    path,
-                    cx.value(path),
-                ))
-            });
+            // An output whose value the platform would not print (a
+            // variable the person lacks) gets its dialect's fallback.
+            let fix = failure
+                .token
+                .and_then(|i| template.token(i))
+                .and_then(|token| {
+                    let path = &token.reads.first()?.path;
+                    Some(super::fix::fallback(
+                        cx.campaign.dialect,
+                        cx.config,
+                        token,
+                        path,
+                        cx.value(path),
+                    ))
+                });
             let draft = cx
                 .draft(DOC.id, field, message, loc, String::new())
                 .with_fix(fix);

@@ -247,6 +247,9 @@ pub struct RenderFailure {
     /// The template cancelled the send on purpose (Braze's
     /// `abort_message`): not a failure, and the cell has no content.
     pub aborted: bool,
+    /// The field's own output whose value the platform would not print (a
+    /// variable the person lacks, in Customer.io), which a fallback mends.
+    pub token: Option<u32>,
 }
 
 /// As the preview and the TUI show it.

@@ -255,6 +255,7 @@ impl Renderer for HandlebarsRenderer {
                 position,
                 too_large,
                 aborted: false,
+                token: None,
             }
         })
     }

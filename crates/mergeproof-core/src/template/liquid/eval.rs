@@ -46,8 +46,14 @@ pub(crate) enum Stop {
     TooLong,
     /// Braze's `abort_message`, with its reason.
     Aborted(String),
-    /// Customer.io: an output printed a variable the person lacks; where.
-    Missing(String, crate::source::SourceLoc),
+    /// Customer.io: an output printed a variable the person lacks: as
+    /// written, where, and its token when it is the template's own (not a
+    /// partial's).
+    Missing {
+        markup: String,
+        loc: crate::source::SourceLoc,
+        token: Option<u32>,
+    },
     /// Customer.io: a Liquid error, which it does not send past.
     Error(String),
 }
@@ -63,12 +69,20 @@ impl std::fmt::Display for Stop {
                 f,
                 "Liquid error: {message}: Customer.io does not send the message"
             ),
-            Stop::Missing(markup, _) => write!(
+            Stop::Missing { markup, .. } => write!(
                 f,
                 "`{{{{ {markup} }}}}` prints a variable this person does not have: Customer.io does not send the message"
             ),
         }
     }
+}
+
+/// Why an output prints nothing of its own.
+enum Printed {
+    /// A variable the person lacks, which the platform will not send.
+    Lacking,
+    /// A Liquid error, printed in its place.
+    Error(String),
 }
 
 enum Flow {
@@ -122,12 +136,6 @@ impl<'a> Renderer<'a> {
     fn node(&mut self, node: &Node, out: &mut String, marked: bool) -> Flow {
         match node {
             Node::Text(t) => out.push_str(t),
-            Node::Output {
-                value, markup, loc, ..
-            } if self.flavor.missing_fails() && self.lacks(value) => {
-                self.stopped = Some(Stop::Missing(markup.clone(), loc.clone()));
-                return Flow::Break;
-            }
             Node::Abort { reason } => {
                 let reason = reason
                     .as_ref()
@@ -143,7 +151,12 @@ impl<'a> Renderer<'a> {
                 out.push_str(&text);
                 out.push(markers::CLOSE);
             }
-            Node::Output { value, index, .. } => match self.filtered(value) {
+            Node::Output {
+                value,
+                index,
+                markup,
+                loc,
+            } => match self.printed(value) {
                 Ok(v) => {
                     if marked {
                         out.push_str(&markers::open_marker(*index));
@@ -153,9 +166,18 @@ impl<'a> Renderer<'a> {
                         out.push(markers::CLOSE);
                     }
                 }
+                // Customer.io does not send a variable the person lacks.
+                Err(Printed::Lacking) => {
+                    self.stopped = Some(Stop::Missing {
+                        markup: markup.clone(),
+                        loc: loc.clone(),
+                        token: marked.then_some(*index),
+                    });
+                    return Flow::Break;
+                }
                 // The error prints where the output would have: it is what
                 // the output printed.
-                Err(e) => {
+                Err(Printed::Error(e)) => {
                     if marked {
                         out.push_str(&markers::open_marker(*index));
                     }
@@ -420,7 +442,12 @@ impl<'a> Renderer<'a> {
     }
 
     fn filtered(&mut self, f: &Filtered) -> Result<Value, String> {
-        let mut value = self.expr(&f.expr);
+        let value = self.expr(&f.expr);
+        self.through_filters(value, f)
+    }
+
+    /// `value` through `f`'s filters.
+    fn through_filters(&mut self, mut value: Value, f: &Filtered) -> Result<Value, String> {
         for filter in &f.filters {
             let args: Vec<Value> = filter.args.iter().map(|a| self.expr(a)).collect();
             let keywords: Vec<(String, Value)> = filter
@@ -460,12 +487,19 @@ impl<'a> Renderer<'a> {
         (self.lookup_name(name) == Value::str(&markers::strip(text))).then(|| text.clone())
     }
 
-    /// Whether `value` prints a variable that is not there, with no
-    /// `default` to stand in.
-    fn lacks(&mut self, value: &Filtered) -> bool {
-        matches!(value.expr, Expr::Lookup { .. })
+    /// What an output prints: its expression through its filters; where
+    /// the platform refuses a variable the person lacks (Customer.io), that
+    /// refusal when the variable is nil and no `default` stands in.
+    fn printed(&mut self, value: &Filtered) -> Result<Value, Printed> {
+        let raw = self.expr(&value.expr);
+        if self.flavor.missing_fails()
+            && raw == Value::Nil
+            && matches!(value.expr, Expr::Lookup { .. })
             && !value.filters.iter().any(|f| f.name == "default")
-            && self.expr(&value.expr) == Value::Nil
+        {
+            return Err(Printed::Lacking);
+        }
+        self.through_filters(raw, value).map_err(Printed::Error)
     }
 
     fn lookup_name(&self, name: &str) -> Value {

@@ -163,15 +163,16 @@ impl Renderer for LiquidRenderer {
                 if too_large {
                     *out = String::new();
                 }
-                let position = match &stop {
-                    eval::Stop::Missing(_, loc) => within(source, loc),
-                    _ => None,
+                let (position, token) = match &stop {
+                    eval::Stop::Missing { loc, token, .. } => (within(source, loc), *token),
+                    _ => (None, None),
                 };
                 Err(RenderFailure {
                     message: stop.to_string(),
                     position,
                     too_large,
                     aborted: matches!(stop, eval::Stop::Aborted(_)),
+                    token,
                 })
             }
             None => Ok(()),
@@ -182,6 +183,9 @@ impl Renderer for LiquidRenderer {
 /// Where `loc` (in the template's file) is within the template's own text,
 /// as a render failure gives it; `None` for a place outside it.
 fn within(source: &TemplateSource, loc: &SourceLoc) -> Option<(usize, usize)> {
+    if loc.file != source.file {
+        return None;
+    }
     let line = loc.line.checked_sub(source.line)? + 1;
     let shift = if line == 1 {
         source.first_line_shift

@@ -182,6 +182,17 @@ fn customerio_fails_the_send_on_a_missing_variable_without_default() {
         "- { id: nameless, plan: pro }\n- { id: ana, first_name: Ana }\n",
     );
     assert!(rules_for(&run, "nameless").contains(&crate::rule_id::RuleId::SendFailure));
+    // The finding points at the output and mends it with a `default`.
+    let failure = run
+        .findings()
+        .find(|f| f.rule == crate::rule_id::RuleId::SendFailure)
+        .unwrap();
+    let fix = failure.fix.as_ref().unwrap();
+    assert_eq!(fix.replace.as_deref(), Some("{{ customer.first_name }}"));
+    assert!(
+        fix.replacement.as_deref().unwrap().contains("| default:"),
+        "{fix:?}"
+    );
     assert!(!rules_for(&run, "ana").contains(&crate::rule_id::RuleId::SendFailure));
     let campaign = &run.campaigns[0];
     assert_eq!(campaign.outcomes[0], super::super::Outcome::Failed);

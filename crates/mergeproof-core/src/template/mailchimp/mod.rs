@@ -246,6 +246,7 @@ impl Renderer for MailchimpRenderer {
                 position: None,
                 too_large: true,
                 aborted: false,
+                token: None,
             });
         }
         Ok(())
