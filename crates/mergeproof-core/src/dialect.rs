@@ -417,6 +417,9 @@ pub(crate) struct Table {
     /// `{{ x }}` escapes HTML (Handlebars); Liquid prints as is unless
     /// `| escape`.
     pub escapes_output: bool,
+    /// How an error the engine prints in place of an output starts, where
+    /// it prints one and goes on (Shopify's and Braze's Liquid).
+    pub inline_error: Option<&'static str>,
     /// The platform, as its users call it.
     pub platform: &'static str,
     /// Its helpers, in the order its documentation lists them.
@@ -434,6 +437,7 @@ const MERGEPROOF: Table = Table {
     name: "mergeproof",
     language: Language::Handlebars,
     escapes_output: true,
+    inline_error: None,
     platform: "mergeproof's own helpers",
     helpers: MERGEPROOF_HELPERS,
     literal_tags: &[],
@@ -445,6 +449,7 @@ const HANDLEBARS: Table = Table {
     name: "handlebars",
     language: Language::Handlebars,
     escapes_output: true,
+    inline_error: None,
     platform: "Handlebars.js 4.7",
     helpers: HANDLEBARS_BUILTINS,
     literal_tags: &[],
@@ -456,6 +461,7 @@ const SENDGRID: Table = Table {
     name: "sendgrid",
     language: Language::Handlebars,
     escapes_output: true,
+    inline_error: None,
     platform: "SendGrid dynamic templates",
     helpers: SENDGRID_HELPERS,
     literal_tags: &["<%asm_*%>", "<%*%>"],
@@ -467,6 +473,7 @@ const MANDRILL: Table = Table {
     name: "mandrill",
     language: Language::Handlebars,
     escapes_output: true,
+    inline_error: None,
     platform: "Mailchimp Transactional (Handlebars)",
     helpers: MANDRILL_HELPERS,
     literal_tags: &["*|*|*"],
@@ -478,6 +485,7 @@ const POSTMARK: Table = Table {
     name: "postmark",
     language: Language::Handlebars,
     escapes_output: true,
+    inline_error: None,
     platform: "Postmark templates (Mustachio)",
     helpers: POSTMARK_HELPERS,
     literal_tags: &[],
@@ -492,12 +500,16 @@ const LIQUID: Table = Table {
     name: "liquid",
     language: Language::Liquid,
     escapes_output: false,
+    inline_error: Some(LIQUID_ERROR),
     platform: "Shopify Liquid 5",
     helpers: &[],
     literal_tags: &[],
     falsy: &[Blank::Missing, Blank::Null],
     spelling: LIQUID_SPELLING,
 };
+
+/// How Liquid starts an error it prints in place of an output or tag.
+pub(crate) const LIQUID_ERROR: &str = "Liquid error: ";
 
 /// Braze's Liquid: Shopify's, with `{{${first_name}}}` for a profile's
 /// attribute, `custom_attribute.${…}`, `event_properties.${…}`, its own
@@ -507,6 +519,7 @@ const BRAZE: Table = Table {
     name: "braze",
     language: Language::Liquid,
     escapes_output: false,
+    inline_error: Some(LIQUID_ERROR),
     platform: "Braze (Liquid)",
     helpers: &[],
     literal_tags: &[],
@@ -522,6 +535,7 @@ const CUSTOMERIO: Table = Table {
     name: "customerio",
     language: Language::Liquid,
     escapes_output: false,
+    inline_error: None,
     platform: "Customer.io (Liquid)",
     helpers: &[],
     literal_tags: &[],
@@ -554,6 +568,7 @@ const MAILCHIMP: Table = Table {
     name: "mailchimp",
     language: Language::Mailchimp,
     escapes_output: true,
+    inline_error: None,
     platform: "Mailchimp (merge tags)",
     helpers: &[],
     literal_tags: &["*|*|*"],

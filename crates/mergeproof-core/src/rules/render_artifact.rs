@@ -75,6 +75,9 @@ impl Rule for RenderArtifact {
             junk_from_data(template, text, &mut found);
             let before = found.len();
             debris(template, text, &mut found);
+            if let Some(prefix) = cx.campaign.dialect.table().inline_error {
+                engine_errors(template, text, prefix, &mut found);
+            }
             // `\{{ … }}` and raw blocks are the author's: they print
             // Handlebars code on purpose (a template that teaches its own
             // syntax). Code that came from data is still debris.
@@ -299,12 +302,18 @@ fn escapes_on_purpose(source: &str) -> bool {
     source.contains("\\{{") || source.contains("{{{{")
 }
 
-/// Liquid prints its errors where the failing output or tag was, and goes
-/// on: `Liquid error: divided by 0`. An output's error is what the output
-/// printed; a tag's runs to the end of its line.
-fn liquid_errors(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
+/// Errors the template engine prints where the failing output or tag was,
+/// going on after them (Liquid's `Liquid error: divided by 0`), each
+/// starting with the dialect's `prefix`. An output's error is what the
+/// output printed; a tag's runs to the end of its line.
+fn engine_errors(
+    template: &CompiledTemplate,
+    rendered: &RenderedText,
+    prefix: &str,
+    out: &mut Vec<Artifact>,
+) {
     let text = rendered.text.as_str();
-    for (at, _) in text.match_indices(LIQUID_ERROR) {
+    for (at, _) in text.match_indices(prefix) {
         let output = rendered.spans.iter().find(|s| s.start == at);
         let (range, message, loc, token) = match output
             .and_then(|s| Some((s, template.token(s.token)?)))
@@ -341,12 +350,8 @@ fn liquid_errors(template: &CompiledTemplate, rendered: &RenderedText, out: &mut
     }
 }
 
-/// How Liquid starts the errors it prints inline.
-const LIQUID_ERROR: &str = "Liquid error: ";
-
 fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
     let text = rendered.text.as_str();
-    liquid_errors(template, rendered, out);
     // One pass to rule out the common case: none of the delimiters at all.
     let mut present = [false; 4];
     for b in text.bytes() {
@@ -793,6 +798,10 @@ mod tests {
             found[0].message
         );
         assert!(check_cell_with("render-artifact", &campaign, "total: 10\npeople: 2").is_empty());
+        // Only a dialect whose engine prints its errors has them: in
+        // Handlebars the words are copy.
+        let copy = one_variant("Hi", "<p>Liquid error: our quiz answer</p>");
+        assert!(check_cell_with("render-artifact", &copy, "x: 1").is_empty());
         // Customer.io does not send past the error: nothing to read.
         let cio = crate::testkit::in_dialect(
             "customerio",

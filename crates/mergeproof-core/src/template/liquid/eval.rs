@@ -467,7 +467,7 @@ impl<'a> Renderer<'a> {
             self.stopped = Some(Stop::Error(message.to_string()));
             return;
         }
-        out.push_str("Liquid error: ");
+        out.push_str(crate::dialect::LIQUID_ERROR);
         out.push_str(message);
     }
 
