@@ -8,28 +8,43 @@ pub(super) fn escape_html(s: &str) -> String {
 
 pub(super) fn escape_once(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
-        if c == '&' {
-            let entity_len = rest[1..].find(';').filter(|&n| {
-                n > 0
-                    && n < 32
-                    && (rest[1..1 + n].bytes().all(|b| b.is_ascii_alphanumeric())
-                        || (rest[1..].starts_with('#')
-                            && rest[2..1 + n]
-                                .bytes()
-                                .all(|b| b.is_ascii_hexdigit() || b == b'x')))
-            });
-            if let Some(n) = entity_len {
-                out.push_str(&rest[..n + 2]);
-                rest = &rest[n + 2..];
-                continue;
-            }
+    let mut skip_to = 0;
+    for (at, c) in s.char_indices() {
+        if at < skip_to {
+            continue;
         }
-        out.push_str(&escape_html(&c.to_string()));
-        rest = &rest[c.len_utf8()..];
+        match c {
+            '&' => match entity_len(&s[at..]) {
+                Some(len) => {
+                    out.push_str(&s[at..at + len]);
+                    skip_to = at + len;
+                }
+                None => out.push_str("&amp;"),
+            },
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
     }
     out
+}
+
+/// The length of the entity `text` starts with, as Liquid's `escape_once`
+/// recognizes one: `&`, letters or `#` and digits, `;`.
+fn entity_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('&')?;
+    let name = match body.strip_prefix('#') {
+        Some(digits) => 1 + digits.bytes().take_while(u8::is_ascii_digit).count(),
+        None => body.bytes().take_while(u8::is_ascii_alphabetic).count(),
+    };
+    let named = if body.starts_with('#') {
+        name > 1
+    } else {
+        name > 0
+    };
+    (named && body[name..].starts_with(';')).then_some(name + 2)
 }
 
 pub(super) fn url_encode(s: &str) -> String {

@@ -149,7 +149,6 @@ impl Value {
                         '\n' => out.push_str("\\n"),
                         '\t' => out.push_str("\\t"),
                         '\r' => out.push_str("\\r"),
-                        '#' => out.push('#'),
                         c if (c as u32) < 0x20 => {
                             let _ = write!(out, "\\x{:02X}", c as u32);
                         }
