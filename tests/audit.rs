@@ -53,6 +53,20 @@ fn audit_counts_reach_tokens_and_defects() {
             .map(|r| r["profiles"].as_u64().unwrap())
             .sum();
         assert_eq!(reach + no_variant, 60, "{}", c["id"]);
+        // Every customer a variant reaches is sent it, aborted or failed.
+        for v in c["variants"].as_array().unwrap() {
+            let outcomes: u64 = ["sent", "aborted", "failed"]
+                .iter()
+                .map(|k| v[*k].as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                outcomes,
+                v["reach"].as_u64().unwrap(),
+                "{} {}",
+                c["id"],
+                v["id"]
+            );
+        }
         for r in c["rules"].as_array().unwrap() {
             let examples = r["examples"].as_array().unwrap();
             assert!(examples.len() <= 5 && !examples.is_empty());
@@ -71,6 +85,30 @@ fn audit_counts_reach_tokens_and_defects() {
     assert_eq!(subject["token"], "{{first_name}}");
     assert_eq!(subject["line"], 12);
     assert!(subject["empty"].as_u64().unwrap() > 0);
+    // Braze's `abort_message` cancels sends on purpose; Customer.io does
+    // not send a missing variable; a clean campaign sends to everyone.
+    let variant = |campaign: &str, variant: &str| {
+        campaigns
+            .iter()
+            .find(|c| c["id"] == campaign)
+            .and_then(|c| {
+                c["variants"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|v| v["id"] == variant)
+            })
+            .cloned()
+            .unwrap()
+    };
+    let aborting = variant("braze-name-day", "members");
+    assert!(aborting["aborted"].as_u64().unwrap() > 0, "{aborting}");
+    assert_eq!(aborting["failed"], 0);
+    let failing = variant("customerio-restock", "members");
+    assert!(failing["failed"].as_u64().unwrap() > 0, "{failing}");
+    assert_eq!(failing["aborted"], 0);
+    let clean = variant("mailchimp-tier-perks", "members");
+    assert_eq!(clean["sent"], clean["reach"]);
     // One campaign only.
     let (one, _, _) = audit_json(dir.path(), &["--campaign", "points-statement"]);
     assert_eq!(one["campaigns"].as_array().unwrap().len(), 1);

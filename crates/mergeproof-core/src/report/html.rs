@@ -719,4 +719,30 @@ mod tests {
         assert!(places.is_text(end, end + 3));
         assert!(!places.is_text(hi, end + 3), "one stretch at a time");
     }
+
+    /// A cell the template cancels (Braze's `abort_message`) is marked
+    /// aborted in the matrix and shows why it is not sent; a sent cell is
+    /// neither.
+    #[test]
+    fn an_aborted_cell_says_it_is_not_sent() {
+        let page = sheet(&[
+            (
+                "campaigns/c.yaml",
+                "dialect: braze\nkind: transactional\nvariants:\n  - id: a\n    subject: Hi\n    body: \"{% if ${first_name} == blank %}{% abort_message('no name') %}{% endif %}<p>Dear {{${first_name} | escape}}</p>\"\n",
+            ),
+            (
+                "sample-profiles/p.yaml",
+                "- { id: nameless, last_name: Ng }\n- { id: ana, first_name: Ana }\n",
+            ),
+        ]);
+        assert_eq!(page.matches(">aborted </a>").count(), 1, "{page}");
+        assert_eq!(
+            page.matches(
+                "Not sent: the template cancels this send (aborted by abort_message: no name)"
+            )
+            .count(),
+            1
+        );
+        assert!(page.contains(">receives "), "the sent cell: {page}");
+    }
 }

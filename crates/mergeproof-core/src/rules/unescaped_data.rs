@@ -163,4 +163,30 @@ mod tests {
         let sms = "channel: sms\nvariants:\n  - id: a\n    body: \"Hi {{{first_name}}}\"\n";
         assert!(check_cell_with("unescaped-data", sms, "first_name: \"<b>\"").is_empty());
     }
+
+    /// Liquid escapes nothing unless asked: an output is reported where the
+    /// data it printed holds markup, with `| escape` as the fix; plain data,
+    /// an escaped output and a plain-text field are not.
+    #[test]
+    fn liquid_outputs_are_reported_when_their_data_holds_markup() {
+        let campaign = crate::testkit::in_dialect("liquid", "<p>{{ first_name }}, hello</p>");
+        let f = check_cell_with(
+            "unescaped-data",
+            &campaign,
+            "first_name: \"<b>O'Brien & Co</b>\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        let fix = f[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.replacement.as_deref(),
+            Some("{{ first_name | escape }}")
+        );
+        assert!(check_cell_with("unescaped-data", &campaign, "first_name: Ana").is_empty());
+        let escaped =
+            crate::testkit::in_dialect("liquid", "<p>{{ first_name | escape }}, hello</p>");
+        let markup = "first_name: \"<b>O'Brien & Co</b>\"";
+        assert!(check_cell_with("unescaped-data", &escaped, markup).is_empty());
+        let sms = "dialect: liquid\nchannel: sms\nvariants:\n  - id: a\n    body: \"{{ first_name }}, hello\"\n";
+        assert!(check_cell_with("unescaped-data", sms, markup).is_empty());
+    }
 }
