@@ -36,24 +36,31 @@ fn project_in(header: &str, body: &str) -> mergeproof_core::project::Project {
     load_project_from_memory(&files)
 }
 
+/// The project run on its sample profiles alone.
+fn on_samples(p: &mergeproof_core::project::Project) -> mergeproof_core::engine::Run {
+    let options = Options {
+        edge_cases: false,
+        ..Default::default()
+    };
+    engine::run(p, &options, &Decisions::default())
+}
+
+fn missing_fallbacks(
+    run: &mergeproof_core::engine::Run,
+) -> Vec<&mergeproof_core::finding::Finding> {
+    run.findings()
+        .filter(|f| f.rule == RuleId::MissingFallback)
+        .collect()
+}
+
 #[test]
 fn an_inline_allow_accepts_its_token_and_nothing_else() {
     let p = project(
         "<p>{{!-- mergeproof-allow missing-fallback: cards get a name before send --}}\n{{first_name}}</p>\n<p>{{last_name}}</p>",
     );
     assert!(p.load_errors.is_empty(), "{:?}", p.load_errors);
-    let run = engine::run(
-        &p,
-        &Options {
-            edge_cases: false,
-            ..Default::default()
-        },
-        &Decisions::default(),
-    );
-    let missing: Vec<_> = run
-        .findings()
-        .filter(|f| f.rule == RuleId::MissingFallback)
-        .collect();
+    let run = on_samples(&p);
+    let missing: Vec<_> = missing_fallbacks(&run);
     assert_eq!(missing.len(), 2, "{missing:#?}");
     let first = missing
         .iter()
@@ -78,14 +85,7 @@ fn an_allow_that_accepts_nothing_is_a_note() {
     let p = project(
         "<p>{{!-- mergeproof-allow zero-balance: never a balance here --}}{{default first_name \"there\"}}</p>",
     );
-    let run = engine::run(
-        &p,
-        &Options {
-            edge_cases: false,
-            ..Default::default()
-        },
-        &Decisions::default(),
-    );
+    let run = on_samples(&p);
     let notes: Vec<_> = run
         .findings()
         .filter(|f| f.severity == Severity::Info && f.message.contains("accepts nothing"))
@@ -102,14 +102,7 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
         p.load_errors.is_empty(),
         "campaign files load; the template is checked when it compiles"
     );
-    let run = engine::run(
-        &p,
-        &Options {
-            edge_cases: false,
-            ..Default::default()
-        },
-        &Decisions::default(),
-    );
+    let run = on_samples(&p);
     let errors: Vec<String> = run.load_errors.iter().map(|e| e.to_string()).collect();
     assert!(
         errors.iter().any(
@@ -118,14 +111,7 @@ fn an_allow_needs_a_known_rule_and_a_reason() {
         "{errors:?}"
     );
     let p = project("{{!-- mergeproof-allow missing-fallback --}}{{first_name}}");
-    let run = engine::run(
-        &p,
-        &Options {
-            edge_cases: false,
-            ..Default::default()
-        },
-        &Decisions::default(),
-    );
+    let run = on_samples(&p);
     assert!(
         run.load_errors
             .iter()
@@ -145,18 +131,8 @@ fn liquid_comments_allow_too() {
         "{% # mergeproof-allow missing-fallback: cards get a name before send %}\n<p>{{ first_name }}</p>\n<p>{{ last_name }}</p>",
     );
     assert!(p.load_errors.is_empty(), "{:?}", p.load_errors);
-    let run = engine::run(
-        &p,
-        &Options {
-            edge_cases: false,
-            ..Default::default()
-        },
-        &Decisions::default(),
-    );
-    let missing: Vec<_> = run
-        .findings()
-        .filter(|f| f.rule == RuleId::MissingFallback)
-        .collect();
+    let run = on_samples(&p);
+    let missing: Vec<_> = missing_fallbacks(&run);
     assert_eq!(missing.len(), 2, "{missing:#?}");
     for f in &missing {
         assert_eq!(f.waived, f.message.contains("first_name"), "{f:#?}");
