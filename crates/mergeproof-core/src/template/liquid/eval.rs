@@ -191,46 +191,13 @@ impl<'a> Renderer<'a> {
                 unless,
                 branches,
                 otherwise,
-            } => {
-                for (i, (condition, body, _)) in branches.iter().enumerate() {
-                    match self.condition(condition) {
-                        Ok(holds) => {
-                            let holds = if *unless && i == 0 { !holds } else { holds };
-                            if holds {
-                                return self.nodes(body, out, marked);
-                            }
-                        }
-                        Err(e) => {
-                            self.liquid_error(out, &e);
-                            return Flow::Normal;
-                        }
-                    }
-                }
-                if let Some(body) = otherwise {
-                    return self.nodes(body, out, marked);
-                }
-            }
+            } => return self.if_node(*unless, branches, otherwise, out, marked),
             Node::Case {
                 subject,
                 whens,
                 otherwise,
                 ..
-            } => {
-                let subject = self.expr(subject);
-                let mut matched = false;
-                for (values, body) in whens {
-                    if values.iter().any(|v| ruby_eq(&subject, &self.expr(v))) {
-                        matched = true;
-                        if let flow @ (Flow::Break | Flow::Continue) = self.nodes(body, out, marked)
-                        {
-                            return flow;
-                        }
-                    }
-                }
-                if !matched && let Some(body) = otherwise {
-                    return self.nodes(body, out, marked);
-                }
-            }
+            } => return self.case_node(subject, whens, otherwise, out, marked),
             Node::For {
                 variable,
                 collection,
@@ -295,6 +262,62 @@ impl<'a> Renderer<'a> {
                 isolated,
                 ..
             } => self.partial(name, arguments, with, *isolated, out),
+        }
+        Flow::Normal
+    }
+
+    /// `if`/`elsif`/`else` and `unless`: the first branch that holds.
+    #[inline(never)]
+    fn if_node(
+        &mut self,
+        unless: bool,
+        branches: &[(Condition, Vec<Node>, crate::source::SourceLoc)],
+        otherwise: &Option<Vec<Node>>,
+        out: &mut String,
+        marked: bool,
+    ) -> Flow {
+        for (i, (condition, body, _)) in branches.iter().enumerate() {
+            match self.condition(condition) {
+                Ok(holds) => {
+                    let holds = if unless && i == 0 { !holds } else { holds };
+                    if holds {
+                        return self.nodes(body, out, marked);
+                    }
+                }
+                Err(e) => {
+                    self.liquid_error(out, &e);
+                    return Flow::Normal;
+                }
+            }
+        }
+        if let Some(body) = otherwise {
+            return self.nodes(body, out, marked);
+        }
+        Flow::Normal
+    }
+
+    /// `case`/`when`/`else`: every `when` that matches.
+    #[inline(never)]
+    fn case_node(
+        &mut self,
+        subject: &Expr,
+        whens: &[(Vec<Expr>, Vec<Node>)],
+        otherwise: &Option<Vec<Node>>,
+        out: &mut String,
+        marked: bool,
+    ) -> Flow {
+        let subject = self.expr(subject);
+        let mut matched = false;
+        for (values, body) in whens {
+            if values.iter().any(|v| ruby_eq(&subject, &self.expr(v))) {
+                matched = true;
+                if let flow @ (Flow::Break | Flow::Continue) = self.nodes(body, out, marked) {
+                    return flow;
+                }
+            }
+        }
+        if !matched && let Some(body) = otherwise {
+            return self.nodes(body, out, marked);
         }
         Flow::Normal
     }

@@ -242,12 +242,7 @@ impl<'p> TreeBuilder<'p> {
         ends.push(&end);
         let mut parts = Vec::new();
         if self.depth > MAX_NESTING {
-            self.error(
-                loc,
-                format!("tags are nested more than {MAX_NESTING} deep; flatten the template"),
-            );
-            // The rest cannot be read as the producer meant it.
-            self.pieces.by_ref().for_each(drop);
+            self.nested_too_deep(loc);
             self.depth -= 1;
             return parts;
         }
@@ -262,21 +257,12 @@ impl<'p> TreeBuilder<'p> {
                     parts.push((nodes, Some(e)));
                 }
                 Some(e) => {
-                    self.error(
-                        &e.loc,
-                        format!(
-                            "`{{% {} %}}` inside `{{% {name} %}}`, which needs `{{% {end} %}}` first",
-                            e.tag
-                        ),
-                    );
+                    self.misplaced(&e, name, &end);
                     parts.push((nodes, None));
                     break;
                 }
                 None => {
-                    self.error(
-                        loc,
-                        format!("`{{% {name} %}}` is never closed: add `{{% {end} %}}`"),
-                    );
+                    self.never_closed(name, &end, loc);
                     parts.push((nodes, None));
                     break;
                 }
@@ -284,6 +270,40 @@ impl<'p> TreeBuilder<'p> {
         }
         self.depth -= 1;
         parts
+    }
+
+    // The errors a block reports, apart from it: a deep template stacks one
+    // frame of `block` a level, and their formatting would swell each.
+    #[cold]
+    #[inline(never)]
+    fn nested_too_deep(&mut self, loc: &SourceLoc) {
+        self.error(
+            loc,
+            format!("tags are nested more than {MAX_NESTING} deep; flatten the template"),
+        );
+        // The rest cannot be read as the producer meant it.
+        self.pieces.by_ref().for_each(drop);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn misplaced(&mut self, e: &Ended, name: &str, end: &str) {
+        self.error(
+            &e.loc,
+            format!(
+                "`{{% {} %}}` inside `{{% {name} %}}`, which needs `{{% {end} %}}` first",
+                e.tag
+            ),
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn never_closed(&mut self, name: &str, end: &str, loc: &SourceLoc) {
+        self.error(
+            loc,
+            format!("`{{% {name} %}}` is never closed: add `{{% {end} %}}`"),
+        );
     }
 
     fn tag(&mut self, name: &str, markup: &str, loc: &SourceLoc) -> Option<Node> {
@@ -297,7 +317,28 @@ impl<'p> TreeBuilder<'p> {
         }
     }
 
+    /// A tag: the blocks, whose bodies nest, each in its own function, so
+    /// that the frames a deep template stacks up stay small; every other tag
+    /// in [`Self::leaf_tag`].
     fn tag_inner(
+        &mut self,
+        name: &str,
+        markup: &str,
+        loc: &SourceLoc,
+    ) -> Result<Option<Node>, String> {
+        match name {
+            "if" | "unless" => self.if_tag(name, markup, loc).map(Some),
+            "case" => self.case_tag(name, markup, loc).map(Some),
+            "for" => self.for_tag(name, markup, loc).map(Some),
+            "capture" => self.capture_tag(markup, loc).map(Some),
+            "liquid" => self.liquid_tag(markup, loc).map(Some),
+            _ => self.leaf_tag(name, markup, loc),
+        }
+    }
+
+    /// A tag without a body of tags.
+    #[inline(never)]
+    fn leaf_tag(
         &mut self,
         name: &str,
         markup: &str,
@@ -305,9 +346,6 @@ impl<'p> TreeBuilder<'p> {
     ) -> Result<Option<Node>, String> {
         let p = Parser::new(markup);
         Ok(Some(match name {
-            "if" | "unless" => return self.if_tag(name, markup, loc),
-            "case" => return self.case_tag(name, markup, loc),
-            "for" => return self.for_tag(name, markup, loc),
             "break" => Node::Break,
             "continue" => Node::Continue,
             "assign" => {
@@ -322,7 +360,6 @@ impl<'p> TreeBuilder<'p> {
                     value,
                 }
             }
-            "capture" => return self.capture_tag(markup, loc),
             "increment" | "decrement" => Node::Increment {
                 name: p?.id()?,
                 down: name == "decrement",
@@ -390,7 +427,6 @@ impl<'p> TreeBuilder<'p> {
                     loc: loc.clone(),
                 }
             }
-            "liquid" => return self.liquid_tag(markup, loc),
             other if self.flavor.aborts(other) => {
                 // `{% abort_message %}`, `abort_message()` or with a reason.
                 let reason = markup
@@ -427,13 +463,10 @@ impl<'p> TreeBuilder<'p> {
                     loc: loc.clone(),
                 }
             }
-            other if self.flavor.simple_tag(other).is_some() => Node::Text(
-                self.flavor
-                    .simple_tag(other)
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
             other => {
+                if let Some(printed) = self.flavor.simple_tag(other) {
+                    return Ok(Some(Node::Text(printed.to_string())));
+                }
                 let known = [
                     "if",
                     "unless",
@@ -460,141 +493,118 @@ impl<'p> TreeBuilder<'p> {
     }
 
     #[inline(never)]
-    fn if_tag(
-        &mut self,
-        name: &str,
-        markup: &str,
-        loc: &SourceLoc,
-    ) -> Result<Option<Node>, String> {
+    fn if_tag(&mut self, name: &str, markup: &str, loc: &SourceLoc) -> Result<Node, String> {
         let first = Parser::new(markup)?.condition_all()?;
-        Ok(Some({
-            let parts = self.block(name, &["elsif", "else"], loc);
-            let mut branches = vec![];
-            let mut otherwise = None;
-            let mut condition = Some((first, loc.clone()));
-            for (nodes, ended) in parts {
-                match condition.take() {
-                    Some((c, l)) => branches.push((c, nodes, l)),
-                    None => otherwise = Some(nodes),
-                }
-                if let Some(e) = ended
-                    && e.tag == "elsif"
-                {
-                    condition = Some((Parser::new(&e.markup)?.condition_all()?, e.loc));
-                }
+        let parts = self.block(name, &["elsif", "else"], loc);
+        let mut branches = vec![];
+        let mut otherwise = None;
+        let mut condition = Some((first, loc.clone()));
+        for (nodes, ended) in parts {
+            match condition.take() {
+                Some((c, l)) => branches.push((c, nodes, l)),
+                None => otherwise = Some(nodes),
             }
-            Node::If {
-                unless: name == "unless",
-                branches,
-                otherwise,
+            if let Some(e) = ended
+                && e.tag == "elsif"
+            {
+                condition = Some((Parser::new(&e.markup)?.condition_all()?, e.loc));
             }
-        }))
+        }
+        Ok(Node::If {
+            unless: name == "unless",
+            branches,
+            otherwise,
+        })
     }
 
     #[inline(never)]
-    fn case_tag(
-        &mut self,
-        name: &str,
-        markup: &str,
-        loc: &SourceLoc,
-    ) -> Result<Option<Node>, String> {
+    fn case_tag(&mut self, name: &str, markup: &str, loc: &SourceLoc) -> Result<Node, String> {
         let mut p = Parser::new(markup)?;
-        Ok(Some({
-            let subject = p.expr()?;
-            p.end()?;
-            let parts = self.block(name, &["when", "else"], loc);
-            let mut whens = Vec::new();
-            let mut otherwise = None;
-            // The nodes before the first `when` render nothing.
-            let mut pending: Option<Option<Vec<Expr>>> = None;
-            for (nodes, ended) in parts {
-                match pending.take() {
-                    Some(Some(values)) => whens.push((values, nodes)),
-                    Some(None) => otherwise = Some(nodes),
-                    None => {}
-                }
-                if let Some(e) = ended {
-                    pending = Some(if e.tag == "when" {
-                        let mut wp = Parser::new(&e.markup)?;
-                        let mut values = vec![wp.expr()?];
-                        while wp.comma() {
-                            values.push(wp.expr()?);
-                        }
-                        Some(values)
-                    } else {
-                        None
-                    });
-                }
+        let subject = p.expr()?;
+        p.end()?;
+        let parts = self.block(name, &["when", "else"], loc);
+        let mut whens = Vec::new();
+        let mut otherwise = None;
+        // The nodes before the first `when` render nothing.
+        let mut pending: Option<Option<Vec<Expr>>> = None;
+        for (nodes, ended) in parts {
+            match pending.take() {
+                Some(Some(values)) => whens.push((values, nodes)),
+                Some(None) => otherwise = Some(nodes),
+                None => {}
             }
-            Node::Case {
-                subject,
-                whens,
-                otherwise,
-                loc: loc.clone(),
+            if let Some(e) = ended {
+                pending = Some(if e.tag == "when" {
+                    let mut wp = Parser::new(&e.markup)?;
+                    let mut values = vec![wp.expr()?];
+                    while wp.comma() {
+                        values.push(wp.expr()?);
+                    }
+                    Some(values)
+                } else {
+                    None
+                });
             }
-        }))
+        }
+        Ok(Node::Case {
+            subject,
+            whens,
+            otherwise,
+            loc: loc.clone(),
+        })
     }
 
     #[inline(never)]
-    fn for_tag(
-        &mut self,
-        name: &str,
-        markup: &str,
-        loc: &SourceLoc,
-    ) -> Result<Option<Node>, String> {
+    fn for_tag(&mut self, name: &str, markup: &str, loc: &SourceLoc) -> Result<Node, String> {
         let mut p = Parser::new(markup)?;
-        Ok(Some({
-            let variable = p.id()?;
-            if !p.eat_id("in") {
-                return Err("a loop is written `{% for item in list %}`".into());
+        let variable = p.id()?;
+        if !p.eat_id("in") {
+            return Err("a loop is written `{% for item in list %}`".into());
+        }
+        let collection = p.expr()?;
+        let reversed = p.eat_id("reversed");
+        let (mut limit, mut offset) = (None, None);
+        while !p.done() {
+            p.comma();
+            let key = p.id()?;
+            if !p.colon() {
+                return Err(format!("`{key}` needs a value: `{key}: 3`"));
             }
-            let collection = p.expr()?;
-            let reversed = p.eat_id("reversed");
-            let (mut limit, mut offset) = (None, None);
-            while !p.done() {
-                p.comma();
-                let key = p.id()?;
-                if !p.colon() {
-                    return Err(format!("`{key}` needs a value: `{key}: 3`"));
-                }
-                match key.as_str() {
-                    "limit" => limit = Some(p.expr()?),
-                    "offset" => offset = Some(p.expr()?),
-                    _ => return Err(format!("`{key}` is not a loop option (limit, offset)")),
-                }
+            match key.as_str() {
+                "limit" => limit = Some(p.expr()?),
+                "offset" => offset = Some(p.expr()?),
+                _ => return Err(format!("`{key}` is not a loop option (limit, offset)")),
             }
-            let mut parts = self.block(name, &["else"], loc).into_iter();
-            let body = parts.next().map(|(n, _)| n).unwrap_or_default();
-            let otherwise = parts.next().map(|(n, _)| n);
-            Node::For {
-                variable,
-                collection,
-                limit,
-                offset,
-                reversed,
-                body,
-                otherwise,
-                loc: loc.clone(),
-            }
-        }))
+        }
+        let mut parts = self.block(name, &["else"], loc).into_iter();
+        let body = parts.next().map(|(n, _)| n).unwrap_or_default();
+        let otherwise = parts.next().map(|(n, _)| n);
+        Ok(Node::For {
+            variable,
+            collection,
+            limit,
+            offset,
+            reversed,
+            body,
+            otherwise,
+            loc: loc.clone(),
+        })
     }
 
     #[inline(never)]
-    fn capture_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Option<Node>, String> {
-        Ok(Some({
-            let name = Parser::new(markup)?.id()?;
-            let body = self
-                .block("capture", &[], loc)
-                .into_iter()
-                .next()
-                .map(|(n, _)| n)
-                .unwrap_or_default();
-            Node::Capture { name, body }
-        }))
+    fn capture_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Node, String> {
+        let name = Parser::new(markup)?.id()?;
+        let body = self
+            .block("capture", &[], loc)
+            .into_iter()
+            .next()
+            .map(|(n, _)| n)
+            .unwrap_or_default();
+        Ok(Node::Capture { name, body })
     }
 
     #[inline(never)]
-    fn liquid_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Option<Node>, String> {
+    fn liquid_tag(&mut self, markup: &str, loc: &SourceLoc) -> Result<Node, String> {
         // Each line is a tag without delimiters.
         let lines: Vec<Piece> = markup
             .lines()
@@ -620,7 +630,7 @@ impl<'p> TreeBuilder<'p> {
         if let Some(e) = ended {
             self.error(&e.loc, format!("`{}` closes no open tag", e.tag));
         }
-        Ok(Some(Node::If {
+        Ok(Node::If {
             unless: false,
             branches: vec![(
                 Condition {
@@ -632,7 +642,7 @@ impl<'p> TreeBuilder<'p> {
                 loc.clone(),
             )],
             otherwise: None,
-        }))
+        })
     }
 
     /// The raw text up to `{% end{name} %}` (a comment's or a raw block's).

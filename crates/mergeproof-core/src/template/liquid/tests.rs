@@ -79,7 +79,16 @@ fn nesting_at_the_limit_renders_and_past_it_is_a_load_error() {
         "{% if true %}".repeat(depth),
         "{% endif %}".repeat(depth)
     );
-    assert_eq!(render(&at, serde_json::json!({})), "x");
+    // With room to spare: in three quarters of the stack a test thread has
+    // (2 MiB), so that frames growing a little show here first. (A debug
+    // build takes about 10 KB a level to parse; a release build under 4.)
+    let rendered = std::thread::Builder::new()
+        .stack_size(3 << 19)
+        .spawn(move || render(&at, serde_json::json!({})))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(rendered, "x");
     let past = format!(
         "{}x{}",
         "{% if true %}".repeat(depth + 1),
