@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::expr::{Condition, Expr, Filtered, Op, Step};
 use super::flavor::Flavor;
-use super::parse::Node;
+use super::parse::{ForLoop, Node};
 use super::value::{Value, ruby_class, ruby_eq, ruby_inspect_for_error, step_into};
 use crate::markers;
 
@@ -198,20 +198,7 @@ impl<'a> Renderer<'a> {
                 otherwise,
                 ..
             } => return self.case_node(subject, whens, otherwise, out, marked),
-            Node::For {
-                variable,
-                collection,
-                limit,
-                offset,
-                reversed,
-                body,
-                otherwise,
-                ..
-            } => {
-                return self.for_loop(
-                    variable, collection, limit, offset, *reversed, body, otherwise, out, marked,
-                );
-            }
+            Node::For(each) => return self.for_loop(each, out, marked),
             Node::Comment { .. } => {}
             Node::Break => return Flow::Break,
             Node::Continue => return Flow::Continue,
@@ -322,19 +309,17 @@ impl<'a> Renderer<'a> {
         Flow::Normal
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn for_loop(
-        &mut self,
-        variable: &str,
-        collection: &Expr,
-        limit: &Option<Expr>,
-        offset: &Option<Expr>,
-        reversed: bool,
-        body: &[Node],
-        otherwise: &Option<Vec<Node>>,
-        out: &mut String,
-        marked: bool,
-    ) -> Flow {
+    fn for_loop(&mut self, each: &ForLoop, out: &mut String, marked: bool) -> Flow {
+        let ForLoop {
+            variable,
+            collection,
+            limit,
+            offset,
+            reversed,
+            body,
+            otherwise,
+            ..
+        } = each;
         let items = self.expr(collection).items();
         let from = match offset {
             Some(o) => match integer(&self.expr(o)) {
@@ -358,7 +343,7 @@ impl<'a> Renderer<'a> {
         };
         let end = to.unwrap_or(items.len()).min(items.len());
         let mut items: Vec<Value> = items.get(from.min(end)..end).unwrap_or_default().to_vec();
-        if reversed {
+        if *reversed {
             items.reverse();
         }
         if items.is_empty() {

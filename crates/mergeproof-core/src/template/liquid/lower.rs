@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::expr::{Condition, Expr, Filtered, Op, Step};
 use super::flavor::Flavor;
-use super::parse::Node;
+use super::parse::{ForLoop, Node};
 use super::value;
 use crate::dialect::BlockRole;
 use crate::markers::{close_marker, open_marker};
@@ -367,14 +367,14 @@ impl<'n> Lowering<'n> {
                     self.nodes(body);
                 }
             }
-            Node::For {
+            Node::For(ForLoop {
                 variable,
                 collection,
                 body,
                 otherwise,
                 loc,
                 ..
-            } => {
+            }) => {
                 let path = self.path(collection);
                 let mut paths = Vec::new();
                 self.reads_of(collection, &mut paths);

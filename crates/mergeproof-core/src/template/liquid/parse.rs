@@ -14,6 +14,20 @@ pub(crate) struct SyntaxError {
     pub message: String,
 }
 
+/// `{% for variable in collection limit: … offset: … reversed %}`, its body
+/// and its `{% else %}` for an empty collection.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ForLoop {
+    pub variable: String,
+    pub collection: Expr,
+    pub limit: Option<Expr>,
+    pub offset: Option<Expr>,
+    pub reversed: bool,
+    pub body: Vec<Node>,
+    pub otherwise: Option<Vec<Node>>,
+    pub loc: SourceLoc,
+}
+
 /// One node of a template's tree.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node {
@@ -37,16 +51,7 @@ pub(crate) enum Node {
         otherwise: Option<Vec<Node>>,
         loc: SourceLoc,
     },
-    For {
-        variable: String,
-        collection: Expr,
-        limit: Option<Expr>,
-        offset: Option<Expr>,
-        reversed: bool,
-        body: Vec<Node>,
-        otherwise: Option<Vec<Node>>,
-        loc: SourceLoc,
-    },
+    For(ForLoop),
     Break,
     Continue,
     Assign {
@@ -579,7 +584,7 @@ impl<'p> TreeBuilder<'p> {
         let mut parts = self.block(name, &["else"], loc).into_iter();
         let body = parts.next().map(|(n, _)| n).unwrap_or_default();
         let otherwise = parts.next().map(|(n, _)| n);
-        Ok(Node::For {
+        Ok(Node::For(ForLoop {
             variable,
             collection,
             limit,
@@ -588,7 +593,7 @@ impl<'p> TreeBuilder<'p> {
             body,
             otherwise,
             loc: loc.clone(),
-        })
+        }))
     }
 
     #[inline(never)]
