@@ -137,6 +137,24 @@ pub(crate) fn group_thousands(number: &str) -> String {
     grouped
 }
 
+/// An instant written as ISO 8601: with an offset, or a date and time or a
+/// date alone, taken as UTC.
+pub(crate) fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t);
+    }
+    let utc = jiff::tz::Offset::UTC;
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return utc.to_timestamp(dt).ok();
+    }
+    if let Ok(d) = text.parse::<jiff::civil::Date>() {
+        return utc
+            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .ok();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

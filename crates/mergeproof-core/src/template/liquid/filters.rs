@@ -483,15 +483,7 @@ fn date(input: Value, args: &[Value]) -> Value {
             } else if s.eq_ignore_ascii_case("now") || s.eq_ignore_ascii_case("today") {
                 Some(utc(jiff::Timestamp::now()))
             } else {
-                s.parse::<jiff::Timestamp>()
-                    .map(utc)
-                    .ok()
-                    .or_else(|| s.parse::<jiff::civil::DateTime>().ok())
-                    .or_else(|| {
-                        s.parse::<jiff::civil::Date>()
-                            .ok()
-                            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-                    })
+                crate::template::render::parse_instant(s).map(utc)
             }
         }
         _ => None,

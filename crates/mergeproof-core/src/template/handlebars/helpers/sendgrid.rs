@@ -154,7 +154,7 @@ fn format_date(params: &[&Value]) -> Value {
         .get(2)
         .and_then(|v| v.as_str())
         .and_then(parse_offset);
-    let Some(timestamp) = parse_instant(text.trim()) else {
+    let Some(timestamp) = crate::template::render::parse_instant(text.trim()) else {
         return Value::Null;
     };
     let offset = offset.unwrap_or(jiff::tz::Offset::UTC);
@@ -172,22 +172,6 @@ fn format_date(params: &[&Value]) -> Value {
         }
     }
     Value::String(out)
-}
-
-fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
-    if let Ok(t) = text.parse::<jiff::Timestamp>() {
-        return Some(t);
-    }
-    let utc = jiff::tz::Offset::UTC;
-    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
-        return utc.to_timestamp(dt).ok();
-    }
-    if let Ok(d) = text.parse::<jiff::civil::Date>() {
-        return utc
-            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-            .ok();
-    }
-    None
 }
 
 /// `-0500` or `+05:30`.
