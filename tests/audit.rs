@@ -37,7 +37,7 @@ fn audit_counts_reach_tokens_and_defects() {
     let rejected = &report["rejected_records"][0];
     assert_eq!(rejected["line"], 62);
     let campaigns = report["campaigns"].as_array().unwrap();
-    assert_eq!(campaigns.len(), 27);
+    assert_eq!(campaigns.len(), 31);
     for c in campaigns {
         let reach: u64 = c["variants"]
             .as_array()

@@ -31,7 +31,7 @@ const RULES: [&str; 19] = [
 
 /// The campaigns that must have no finding at all, edge cases included: one
 /// per dialect.
-const CLEAN: [&str; 10] = [
+const CLEAN: [&str; 12] = [
     "order-shipped",
     "pickup-ready-sms",
     "sendgrid-free-shipping",
@@ -42,6 +42,8 @@ const CLEAN: [&str; 10] = [
     "braze-name-day",
     "customerio-tier-reminder",
     "mailchimp-tier-perks",
+    "klaviyo-tier-note",
+    "iterable-tier-welcome",
 ];
 
 fn repository() -> &'static Path {
@@ -161,6 +163,20 @@ fn the_classic_failures_are_caught() {
             "mailchimp-spring-note",
             Some("members"),
             Some("card-import-no-name"),
+        ),
+        // "Hi ," in Klaviyo: `{{ first_name }}` without `|default:`.
+        (
+            "missing-fallback",
+            "klaviyo-points-week",
+            Some("members"),
+            Some("card-import-no-name"),
+        ),
+        // Iterable: the balance printed without `{{#gt … 0}}`.
+        (
+            "zero-balance",
+            "iterable-cart-nudge",
+            Some("members"),
+            Some("loren-ambiguous"),
         ),
         // Customer.io does not render a missing variable: nothing is sent.
         (
@@ -343,7 +359,7 @@ fn the_json_has_the_documented_shape() {
     ] {
         assert!(summary[key].is_u64(), "summary.{key}: {summary:?}");
     }
-    assert_eq!(summary["campaigns"], 27);
+    assert_eq!(summary["campaigns"], 31);
     assert_eq!(summary["profiles"], 13);
     assert!(report["load_errors"].as_array().unwrap().is_empty());
     let fields = ["subject", "preheader", "body", "audience", "campaign"];

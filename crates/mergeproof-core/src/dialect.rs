@@ -32,6 +32,10 @@ pub enum Dialect {
     Customerio,
     /// Mailchimp's merge tags (`*|FNAME|*`, `*|IF:…|*`).
     Mailchimp,
+    /// Klaviyo (Django's template syntax).
+    Klaviyo,
+    /// Iterable (Handlebars with its own helpers).
+    Iterable,
 }
 
 /// One helper of a dialect, as data: what the front end and the rules need
@@ -202,12 +206,49 @@ const MANDRILL_HELPERS: &[Helper] = &[
     helper("striptags"),
 ];
 
+/// <https://support.iterable.com/hc/en-us/articles/205480365>: its block
+/// comparisons render only for values there; `defaultIfEmpty` falls back.
+const ITERABLE_HELPERS: &[Helper] = &[
+    IF,
+    UNLESS,
+    EACH,
+    WITH,
+    Helper {
+        fallback: Some(FallbackArgs::AllButLast),
+        ..helper("defaultIfEmpty")
+    },
+    with_block(helper("ifEq"), BlockRole::Guard),
+    with_block(helper("eq"), BlockRole::Guard),
+    with_block(helper("lt"), BlockRole::Guard),
+    with_block(helper("lte"), BlockRole::Guard),
+    Helper {
+        block: BlockRole::Guard,
+        above: Some(Above::Strictly),
+        ..helper("gt")
+    },
+    Helper {
+        block: BlockRole::Guard,
+        above: Some(Above::OrEqual),
+        ..helper("gte")
+    },
+    with_block(helper("ifContainsStr"), BlockRole::Guard),
+    helper("capitalizeFirst"),
+    helper("capitalize"),
+    helper("upper"),
+    helper("lower"),
+    helper("length"),
+    helper("cut"),
+    helper("replace"),
+    helper("substring"),
+    helper("abbreviate"),
+];
+
 /// Postmark (Mustachio) has sections and `{{#each}}`, no helper to call.
 /// <https://postmarkapp.com/support/article/1077-template-syntax>
 const POSTMARK_HELPERS: &[Helper] = &[EACH];
 
 impl Dialect {
-    pub const ALL: [Dialect; 9] = [
+    pub const ALL: [Dialect; 11] = [
         Dialect::Mergeproof,
         Dialect::Handlebars,
         Dialect::Sendgrid,
@@ -217,6 +258,8 @@ impl Dialect {
         Dialect::Braze,
         Dialect::Customerio,
         Dialect::Mailchimp,
+        Dialect::Klaviyo,
+        Dialect::Iterable,
     ];
 
     pub fn name(self) -> &'static str {
@@ -589,12 +632,68 @@ const MAILCHIMP_SPELLING: Spelling = Spelling {
     if_one: Some("*|IF:{p}=1|*{f}*|ELSE:|*{t}*|END:IF|*"),
 };
 
+/// Iterable's Handlebars: Handlebars.js's with Iterable's helpers.
+const ITERABLE: Table = Table {
+    name: "iterable",
+    language: Language::Handlebars,
+    escapes_output: true,
+    inline_error: None,
+    platform: "Iterable (Handlebars)",
+    helpers: ITERABLE_HELPERS,
+    literal_tags: &[],
+    falsy: HANDLEBARS_FALSY,
+    spelling: ITERABLE_SPELLING,
+};
+
+// `defaultIfEmpty` prints its fallback for a missing, null or empty value.
+const ITERABLE_SPELLING: Spelling = Spelling {
+    fallback: "{{defaultIfEmpty {p} \"{f}\"}}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{{#if {p}}}…{{/if}}",
+    if_positive: Some("{{#gt {p} 0}}{t}{{else}}{f}{{/gt}}"),
+    guard_else: "{{#if {p}}}{t}{{else}}{f}{{/if}}",
+    fallback_name: "`defaultIfEmpty`",
+    guard_name: "`{{#if}}`",
+    if_one: Some("{{#eq {p} 1}}{f}{{else}}{t}{{/eq}}"),
+};
+
+/// Klaviyo's templates: Django's syntax, its built-in filters that
+/// Klaviyo's glossary lists and Klaviyo's own; Python's truth (`None`,
+/// `""`, `0`, `[]` are false); values escaped in an email body unless
+/// `|safe`. <https://developers.klaviyo.com/en/docs/django_message_design>,
+/// <https://developers.klaviyo.com/en/docs/glossary_of_variable_filters>
+const KLAVIYO: Table = Table {
+    name: "klaviyo",
+    language: Language::Django,
+    escapes_output: true,
+    inline_error: None,
+    platform: "Klaviyo (Django templates)",
+    helpers: &[],
+    literal_tags: &[],
+    falsy: HANDLEBARS_FALSY,
+    spelling: KLAVIYO_SPELLING,
+};
+
+/// `default` replaces every falsy value, `""` and `0` included, but not a
+/// text of spaces. <https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#default>
+const KLAVIYO_SPELLING: Spelling = Spelling {
+    fallback: "{{ {p}|default:'{f}' }}",
+    catches: HANDLEBARS_FALSY,
+    if_present: "{% if {p} %}…{% endif %}",
+    if_positive: Some("{% if {p} > 0 %}{t}{% else %}{f}{% endif %}"),
+    guard_else: "{% if {p} %}{t}{% else %}{f}{% endif %}",
+    fallback_name: "`default`",
+    guard_name: "`{% if %}`",
+    if_one: Some("{% if {p} == 1 %}{f}{% else %}{t}{% endif %}"),
+};
+
 /// A template language, each read by its own front end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Language {
     Handlebars,
     Liquid,
     Mailchimp,
+    Django,
 }
 
 impl Dialect {
@@ -610,6 +709,8 @@ impl Dialect {
             Dialect::Braze => &BRAZE,
             Dialect::Customerio => &CUSTOMERIO,
             Dialect::Mailchimp => &MAILCHIMP,
+            Dialect::Klaviyo => &KLAVIYO,
+            Dialect::Iterable => &ITERABLE,
         }
     }
 

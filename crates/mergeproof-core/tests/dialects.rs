@@ -312,10 +312,10 @@ fn unknown_helpers_and_dialects_are_load_errors_that_name_them() {
             && e.contains("unknown dialect `sendgird`: did you mean `sendgrid`?")),
         "{errors:?}"
     );
-    let errors = load_errors("", "dialect: klaviyo\n", "x");
+    let errors = load_errors("", "dialect: hubspot\n", "x");
     assert!(
         errors.iter().any(
-            |e| e.starts_with("campaigns/c.yaml:1:") && e.contains("unknown dialect `klaviyo`")
+            |e| e.starts_with("campaigns/c.yaml:1:") && e.contains("unknown dialect `hubspot`")
         ),
         "{errors:?}"
     );

@@ -198,6 +198,7 @@ fn the_template_model_sits_below_its_front_ends() {
             "handlebars",
             "liquid",
             "mailchimp",
+            "django",
         ],
     );
     assert!(found.is_empty(), "{}", found.join("\n"));

@@ -220,6 +220,40 @@ const MAILCHIMP_PIECES: &[&str] = &[
     ", ",
 ];
 
+/// Pieces of a Klaviyo (Django) template, whole and broken.
+const KLAVIYO_PIECES: &[&str] = &[
+    "Hi ",
+    "{{ first_name }}",
+    "{{ person.first_name|default:'there' }}",
+    "{{ person|lookup:'Loyalty Points'|floatformat:2 }}",
+    "{{ tags|join:', ' }}",
+    "{{ bio|safe }}",
+    "{{ tier|title|truncatechars:3 }}",
+    "{{ points|add:5|pluralize:'y,ies' }}",
+    "{% if first_name %}",
+    "{% if points > 0 and not tier %}",
+    "{% elif tier == 'gold' %}",
+    "{% else %}",
+    "{% endif %}",
+    "{% for t in tags reversed %}",
+    "{% for k, v in account.items %}",
+    "{{ forloop.counter }}",
+    "{% empty %}",
+    "{% endfor %}",
+    "{% with n=first_name|upper %}",
+    "{% endwith %}",
+    "{# mergeproof-allow missing-fallback: checked #}",
+    "{% unsubscribe %}",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{{ x|nosuch }}",
+    "<a href=\"https://x.example/?n={{ first_name|urlencode }}\">",
+    ", ",
+    "\n",
+];
+
 /// A Liquid template: its pieces in any order and nesting, with stray
 /// characters of its syntax between them.
 fn liquid_template() -> impl Strategy<Value = String> {
@@ -750,6 +784,21 @@ proptest! {
             p["FNAME"] = p.get("first_name").cloned().unwrap_or(serde_json::Value::Null);
         }
         check_project(&project_files("mailchimp", &subject, &body, &profiles))?;
+    }
+
+    /// Any Django template in the `klaviyo` dialect runs through.
+    #[test]
+    fn any_klaviyo_template_runs_through(
+        subject in prop::collection::vec(prop::sample::select(KLAVIYO_PIECES), 0..12).prop_map(|p| p.concat()),
+        body in prop::collection::vec(prop::sample::select(KLAVIYO_PIECES), 0..24).prop_map(|p| p.concat()),
+        profiles in prop::collection::vec(profile(), 0..4),
+    ) {
+        let mut profiles = profiles;
+        for (i, p) in profiles.iter_mut().enumerate() {
+            p["id"] = serde_json::json!(format!("p{i}"));
+            p["tags"] = serde_json::json!(["a", i, null]);
+        }
+        check_project(&project_files("klaviyo", &subject, &body, &profiles))?;
     }
 
     /// Audit shares one check between customers of one shape; whatever the

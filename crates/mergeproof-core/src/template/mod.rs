@@ -2,12 +2,13 @@
 //! language's front end into the template model ([`model`]), and render them
 //! for a profile with the spans that came from data.
 //!
-//! A front end (today [`handlebars`]) is the only code that knows its
+//! A front end ([`handlebars`], `liquid`, `mailchimp`, `django`) is the only code that knows its
 //! template engine: it lowers each template to an [`Analysis`] and leaves a
 //! [`Renderer`] that gives the marked text of a template for a profile. All
 //! else here, and every stage after this one, reads only the model and the
 //! rendered text.
 
+mod django;
 mod handlebars;
 pub mod html;
 mod liquid;
@@ -124,6 +125,7 @@ enum FrontEnd<'a> {
     Handlebars(Box<self::handlebars::FrontEnd<'a>>),
     Liquid(liquid::FrontEnd<'a>),
     Mailchimp(mailchimp::FrontEnd),
+    Django(django::FrontEnd),
 }
 
 /// Compiles and lowers every template of a campaign. All errors of the
@@ -137,6 +139,7 @@ pub fn compile_campaign(
     let mut front_end = match dialect.dialect.table().language {
         Language::Liquid => FrontEnd::Liquid(liquid::FrontEnd::new(&partials.liquid, dialect)),
         Language::Mailchimp => FrontEnd::Mailchimp(mailchimp::FrontEnd::new(dialect)),
+        Language::Django => FrontEnd::Django(django::FrontEnd::default()),
         Language::Handlebars => FrontEnd::Handlebars(Box::new(self::handlebars::FrontEnd::new(
             &partials.handlebars,
             dialect,
@@ -152,6 +155,7 @@ pub fn compile_campaign(
                 FrontEnd::Handlebars(f) => f.lower(&key, html, source, variant.audience.as_ref()),
                 FrontEnd::Liquid(f) => f.lower(&key, source, variant.audience.as_ref()),
                 FrontEnd::Mailchimp(f) => f.lower(&key, html, source, variant.audience.as_ref()),
+                FrontEnd::Django(f) => f.lower(&key, html, source, variant.audience.as_ref()),
             };
             match lowered {
                 Ok((mut analysis, outline)) => Some(CompiledTemplate {
@@ -195,6 +199,7 @@ pub fn compile_campaign(
         }
         FrontEnd::Liquid(f) => f.finish(),
         FrontEnd::Mailchimp(f) => f.finish(),
+        FrontEnd::Django(f) => f.finish(),
     };
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors.dedup();

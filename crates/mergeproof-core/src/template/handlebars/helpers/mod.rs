@@ -2,6 +2,7 @@
 //! with its documented semantics) and the team's declared ones.
 
 mod declared;
+mod iterable;
 mod mandrill;
 mod mergeproof;
 mod postmark;
@@ -76,9 +77,14 @@ pub(super) fn register(
         Dialect::Mergeproof => mergeproof::register(registry),
         Dialect::Sendgrid => sendgrid::register(registry),
         Dialect::Mandrill => mandrill::register(registry),
+        Dialect::Iterable => iterable::register(registry),
         Dialect::Postmark => postmark::register(registry, html),
-        // Liquid templates never reach the Handlebars front end.
-        Dialect::Liquid | Dialect::Braze | Dialect::Customerio | Dialect::Mailchimp => {}
+        // Templates of other languages never reach the Handlebars front end.
+        Dialect::Liquid
+        | Dialect::Braze
+        | Dialect::Customerio
+        | Dialect::Mailchimp
+        | Dialect::Klaviyo => {}
         Dialect::Handlebars => {}
     }
     if dialect.dialect != Dialect::Mergeproof {

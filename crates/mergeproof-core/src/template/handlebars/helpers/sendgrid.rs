@@ -40,11 +40,11 @@ pub(super) fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("formatDate", Box::new(Simple(format_date)));
 }
 
-type Condition = fn(&[&Value]) -> bool;
+pub(super) type Condition = fn(&[&Value]) -> bool;
 
 /// A block condition: renders its block when the test holds, else its
 /// `{{else}}`; in a subexpression it is the test's `true` or `false`.
-struct Block(Condition);
+pub(super) struct Block(pub(super) Condition);
 
 impl HelperDef for Block {
     fn call_inner<'reg: 'rc, 'rc>(
