@@ -241,6 +241,7 @@ const ITERABLE_HELPERS: &[Helper] = &[
     helper("replace"),
     helper("substring"),
     helper("abbreviate"),
+    helper("urlEncode"),
 ];
 
 /// Postmark (Mustachio) has sections and `{{#each}}`, no helper to call.
@@ -299,6 +300,28 @@ impl Dialect {
     /// template renders: SendGrid's unsubscribe tags, Mailchimp's merge tags.
     pub(crate) fn literal_tags(self) -> &'static [&'static str] {
         self.table().literal_tags
+    }
+
+    /// A data path as a template of this dialect writes it, for a fix:
+    /// Klaviyo reads a property whose name is no identifier (`Loyalty
+    /// Points`) with `lookup` (`person|lookup:'Loyalty Points'`).
+    pub(crate) fn written_field(self, path: &str) -> String {
+        let identifier =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if self != Dialect::Klaviyo || path.split('.').all(identifier) {
+            return path.to_string();
+        }
+        let segments: Vec<&str> = path.split('.').collect();
+        let plain = segments.iter().take_while(|s| identifier(s)).count();
+        let mut written = if plain == 0 {
+            "person".to_string()
+        } else {
+            segments[..plain].join(".")
+        };
+        for segment in &segments[plain..] {
+            written.push_str(&format!("|lookup:'{}'", segment.replace('\'', "\\'")));
+        }
+        written
     }
 }
 
@@ -1015,6 +1038,24 @@ mod tests {
         };
         assert!(ghost.row("and").is_some_and(|r| r.conjunction));
         assert!(ghost.row("or").is_none());
+    }
+
+    #[test]
+    fn klaviyo_writes_a_property_with_spaces_through_lookup() {
+        let k = Dialect::Klaviyo;
+        assert_eq!(k.written_field("first_name"), "first_name");
+        assert_eq!(
+            k.written_field("Loyalty Points"),
+            "person|lookup:'Loyalty Points'"
+        );
+        assert_eq!(
+            k.written_field("event.Item Count"),
+            "event|lookup:'Item Count'"
+        );
+        assert_eq!(
+            Dialect::Liquid.written_field("Loyalty Points"),
+            "Loyalty Points"
+        );
     }
 
     #[test]

@@ -87,6 +87,13 @@ fn string_helpers() {
         "Spring ...|Linens|A|5550100|bonono|3",
         HANDLEBARS,
     );
+    // `{{#urlEncode}}` percent-encodes what its block renders.
+    case(
+        "<a href=\"https://x.example/?q={{#urlEncode}}{{name}} & co{{/urlEncode}}\">x</a>",
+        "{ id: p, name: Zoë Ng }",
+        "<a href=\"https://x.example/?q=Zo%C3%AB%20Ng%20%26%20co\">x</a>",
+        HANDLEBARS,
+    );
     // `{{ }}` escapes HTML; `{{{ }}}` prints a field's HTML as it is.
     case(
         "{{bio}} {{{bio}}}",

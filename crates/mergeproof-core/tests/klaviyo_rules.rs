@@ -8,6 +8,32 @@ use mergeproof_core::project::load_project_from_memory;
 use mergeproof_core::review::Decisions;
 use mergeproof_core::rule_id::RuleId;
 
+/// The fixes offered for `body` and `profiles`, as (replace, replacement).
+fn fixes(body: &str, profiles: &str) -> Vec<(String, String)> {
+    let campaign = format!(
+        "dialect: klaviyo\nkind: transactional\nvariants:\n  - id: v\n    subject: Your order\n    body: {}\n",
+        serde_json::to_string(body).unwrap()
+    );
+    let files: BTreeMap<String, String> = [
+        ("campaigns/c.yaml".to_string(), campaign),
+        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let project = load_project_from_memory(&files);
+    let options = Options {
+        edge_cases: false,
+        ..Default::default()
+    };
+    engine::run(&project, &options, &Decisions::default())
+        .findings()
+        .filter_map(|f| {
+            let fix = f.fix.as_ref()?;
+            Some((fix.replace.clone()?, fix.replacement.clone()?))
+        })
+        .collect()
+}
+
 /// The rules that fire for `body` (an email body in the klaviyo dialect)
 /// and `profiles` (YAML), without edge cases, with the profile of each.
 fn findings(body: &str, profiles: &str) -> Vec<(RuleId, String)> {
@@ -107,6 +133,12 @@ fn safe_prints_markup_from_data_and_escaping_is_the_default() {
     assert!(
         safe.iter().any(|(r, _)| *r == RuleId::UnescapedData),
         "{safe:?}"
+    );
+    // The fix lets Django escape it.
+    let fixed = fixes("<p>{{ bio|safe }}</p>", people);
+    assert!(
+        fixed.contains(&("{{ bio|safe }}".into(), "{{ bio }}".into())),
+        "{fixed:?}"
     );
 }
 

@@ -65,7 +65,7 @@ pub(crate) fn fallback(
     let blank = Blank::of(value).unwrap_or(Blank::Missing);
     let words = fallback_words(config, path);
     let Some(name) = written_name(token, path) else {
-        let guard = Spelling::fill(spelling.if_present, path, "", "");
+        let guard = Spelling::fill(spelling.if_present, &dialect.written_field(path), "", "");
         return Fix::advice(format!(
             "Guard the words around `{}` with `{path}`: {guard}, with other words for the rest; or restrict the variant's audience to profiles that have it ({{ field: {path}, exists: true }}).",
             token.expression
@@ -100,7 +100,14 @@ pub(crate) fn fallback(
 pub(crate) fn several(dialect: Dialect, token: &Token, paths: &[&str]) -> Fix {
     let guards: Vec<String> = paths
         .iter()
-        .map(|p| Spelling::fill(dialect.spelling().if_present, p, "", ""))
+        .map(|p| {
+            Spelling::fill(
+                dialect.spelling().if_present,
+                &dialect.written_field(p),
+                "",
+                "",
+            )
+        })
         .collect();
     Fix::advice(format!(
         "`{}` needs `{}`: guard the words around it with {}, with other words for the rest; or restrict the variant's audience to profiles that have them.",
@@ -169,6 +176,17 @@ pub(crate) fn read_the_field(token: &Token, field: &str) -> Fix {
 /// Liquid, the token with `| escape`.
 pub(crate) fn escape(dialect: Dialect, token: &Token) -> Fix {
     let written = token.expression.as_str();
+    // Django escapes unless `|safe` says not to.
+    if dialect == Dialect::Klaviyo && written.contains("|safe") {
+        let to = written.replacen("|safe", "", 1);
+        return Fix::edit(
+            format!(
+                "Let Klaviyo escape it: {to}, without `|safe`. Keep `|safe` only for HTML your own systems build (`trusted_html:` in mergeproof.yaml)."
+            ),
+            written,
+            to,
+        );
+    }
     if !dialect.table().escapes_output
         && let Some(inner) = written
             .strip_prefix("{{")
@@ -205,7 +223,7 @@ pub(crate) fn escape(dialect: Dialect, token: &Token) -> Fix {
 
 /// A link that needs a field: the guard around it, in the dialect's spelling.
 pub(crate) fn guard_link(dialect: Dialect, token: &Token, path: &str) -> Fix {
-    let name = written_name(token, path).unwrap_or_else(|| path.to_string());
+    let name = written_name(token, path).unwrap_or_else(|| dialect.written_field(path));
     let guard = Spelling::fill(dialect.spelling().if_present, &name, "", "");
     Fix::advice(format!(
         "Show the link only when `{path}` has a value: {guard} around it (the … being the link), with a link that works without it for the rest; or restrict the variant's audience ({{ field: {path}, exists: true }})."

@@ -8,7 +8,10 @@
 //!   compare as numbers, texts in alphabetical order);
 //!   `{{#ifContainsStr text "part"}}`;
 //! - `capitalizeFirst`, `capitalize` (each word), `upper`, `lower`,
-//!   `length`, `cut`, `replace`, `substring`, `abbreviate`.
+//!   `length`, `cut`, `replace`, `substring`, `abbreviate`;
+//! - `{{#urlEncode}}…{{/urlEncode}}`: its block, rendered, percent-encoded
+//!   (all but `A–Z a–z 0–9 - _ . ~`, a space as `%20`: the page shows no
+//!   output, so this is JavaScript's `encodeURIComponent`, unverified).
 //!
 //! No engine of Iterable's runs offline: what the page's examples do not
 //! settle follows Handlebars.js (DESIGN "Dialects"), and the README lists
@@ -16,8 +19,10 @@
 
 use std::cmp::Ordering;
 
-use handlebars::Handlebars;
+use handlebars::{Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext};
 use serde_json::Value;
+
+use crate::markers::{CLOSE, OPEN};
 
 use super::sendgrid::{Block, Condition};
 use super::{Simple, js_string};
@@ -76,6 +81,55 @@ pub(super) fn register(registry: &mut Handlebars<'static>) {
     for (name, f) in texts {
         registry.register_helper(name, Box::new(Simple(f)));
     }
+    registry.register_helper("urlEncode", Box::new(UrlEncode));
+}
+
+/// `{{#urlEncode}}…{{/urlEncode}}`.
+struct UrlEncode;
+
+impl HelperDef for UrlEncode {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        use handlebars::Renderable;
+        let Some(block) = h.template() else {
+            return Ok(());
+        };
+        let mut inner = handlebars::StringOutput::new();
+        block.render(r, ctx, rc, &mut inner)?;
+        let text = inner.into_string().unwrap_or_default();
+        out.write(&percent_encode_keeping_markers(&text))?;
+        Ok(())
+    }
+}
+
+/// Percent-encodes `text` but the span markers, so the data inside keeps
+/// its spans.
+fn percent_encode_keeping_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            OPEN => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            CLOSE => out.push(c),
+            c if c.is_ascii_alphanumeric() || "-_.~".contains(c) => out.push(c),
+            c => {
+                let mut bytes = [0; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(percent_encoding::percent_encode_byte(b));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A helper that prints a value made from its parameters.
