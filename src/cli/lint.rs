@@ -169,5 +169,6 @@ fn narrowing(
         campaigns: args.campaign.clone(),
         select,
         ignore,
+        ..Options::default()
     })
 }

@@ -30,6 +30,9 @@ pub struct Options {
     pub select: Vec<RuleId>,
     /// Never run these rules (`--ignore`).
     pub ignore: Vec<RuleId>,
+    /// Read every HTML body whole, never from the reading of its skeleton
+    /// (`template::splice`): what the equivalence tests compare with.
+    pub read_bodies_whole: bool,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             campaigns: Vec::new(),
             select: Vec::new(),
             ignore: Vec::new(),
+            read_bodies_whole: false,
         }
     }
 }
@@ -248,7 +252,11 @@ fn run_campaign_with(
         .collect();
 
     // Cells: each profile with the variant it receives, rendered and checked.
-    let reads = BodyReads::default();
+    let reads = if options.read_bodies_whole {
+        BodyReads::whole_only()
+    } else {
+        BodyReads::default()
+    };
     let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
     let sms = campaign.channel == crate::project::Channel::Sms;
     // Per profile: its drafts, for an SMS the parts its message takes, and

@@ -193,6 +193,7 @@ fn the_template_model_sits_below_its_front_ends() {
         &[
             "html",
             "render",
+            "splice",
             "place",
             "model",
             "handlebars",

@@ -16,6 +16,7 @@ mod mailchimp;
 pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
+mod splice;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -529,38 +530,75 @@ impl RenderedCell {
     }
 }
 
-/// HTML bodies already read, by their marked output. Reading is a function
-/// of that output alone, and edge profiles that differ only in how a value
-/// is absent (missing, null, empty) often render the same body: with edge
-/// cases on, nearly half the bodies of a campaign are ones it has read
-/// already. Made for one campaign's run and dropped with it; at most
-/// [`BodyReads::CAPACITY`] bodies are kept, so memory stays bounded.
+/// HTML bodies already read, for one campaign's run. A body whose outputs'
+/// texts read as themselves is read once per skeleton (the body with each
+/// output's text left out, [`splice`]): customers who took the same
+/// branches share one reading, their texts put back in it. Any other body is
+/// kept by its whole marked output: edge profiles that differ only in how a
+/// value is absent often render the same body. At most
+/// [`BodyReads::CAPACITY`] of each are kept, so memory stays bounded.
 #[derive(Default)]
-pub(crate) struct BodyReads(std::sync::Mutex<HashMap<Box<str>, (RenderedText, HtmlParts)>>);
+pub(crate) struct BodyReads {
+    skeletons: std::sync::Mutex<FastMap<std::sync::Arc<splice::SkeletonRead>>>,
+    whole: std::sync::Mutex<FastMap<(RenderedText, HtmlParts)>>,
+    /// Every body read whole, as the equivalence tests compare.
+    whole_only: bool,
+}
+
+/// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
+/// DoS-resistant one (the keys are the team's own templates).
+type FastMap<V> = HashMap<Box<str>, V, foldhash::fast::FixedState>;
 
 impl BodyReads {
     pub(crate) const CAPACITY: usize = 4096;
 
+    /// Reads that read every body whole, never from a skeleton.
+    pub(crate) fn whole_only() -> BodyReads {
+        BodyReads {
+            whole_only: true,
+            ..BodyReads::default()
+        }
+    }
+
     fn read(&self, marked: &str) -> (RenderedText, HtmlParts) {
-        let known = |reads: &HashMap<_, (RenderedText, HtmlParts)>| reads.get(marked).cloned();
-        // A poisoned lock only means another thread panicked while holding
-        // it; the map is still whole (insertion is one call).
-        if let Some(read) = known(&self.0.lock().unwrap_or_else(|e| e.into_inner())) {
+        if !self.whole_only
+            && let Some(skeleton) = splice::skeleton(marked)
+        {
+            let known = lock(&self.skeletons).get(skeleton.text.as_str()).cloned();
+            let read = known.unwrap_or_else(|| {
+                let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
+                let mut skeletons = lock(&self.skeletons);
+                if skeletons.len() < Self::CAPACITY {
+                    skeletons.insert(skeleton.text.clone().into_boxed_str(), read.clone());
+                }
+                read
+            });
+            if let Some(spliced) = read.splice(marked, &skeleton.contents) {
+                return HtmlParts::from_read(spliced);
+            }
+        }
+        if let Some(read) = lock(&self.whole).get(marked).cloned() {
             return read;
         }
         let read = HtmlParts::from_read(html::read(marked));
-        let mut reads = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if reads.len() < Self::CAPACITY {
-            reads.insert(marked.into(), read.clone());
+        let mut whole = lock(&self.whole);
+        if whole.len() < Self::CAPACITY {
+            whole.insert(marked.into(), read.clone());
         }
         read
     }
 
-    /// How many bodies are kept (for the tests of what is kept).
+    /// How many readings are kept (for the tests of what is kept).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+        lock(&self.whole).len() + lock(&self.skeletons).len()
     }
+}
+
+/// A poisoned lock only means another thread panicked while holding it;
+/// the maps are still whole (insertion is one call).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A profile's data as the renderers hold it. Making it copies the data, so

@@ -1,0 +1,520 @@
+//! Reading an HTML body once for every customer who takes the same
+//! branches. An email of 20–40 KB differs from one customer to the next only
+//! in the dozen outputs that print data; reading all of it with the HTML5
+//! tokenizer for each customer costs more than rendering it.
+//!
+//! The rendered body's **skeleton** is the body with each output's text
+//! replaced by a placeholder (one character per output printed, in order).
+//! Customers whose bodies have the same skeleton took the same branches and
+//! loops: the skeleton is read once ([`super::html::read`]) and each
+//! customer's reading is the skeleton's with the outputs' texts put back in
+//! place of the placeholders, links and images moved by what the texts add.
+//!
+//! That is the reading of the whole body only where each output's text
+//! reads as itself where it prints, which the skeleton's own tokenizing
+//! tells: in text, no markup or entity, no run of spaces or other blank the
+//! reader folds, no invisible character it drops; in a quoted attribute
+//! value (other than `style` and `hidden`, which decide what is hidden),
+//! neither quote either; in a comment, nothing that could end it, make it
+//! Outlook's or end an unquoted value inside it. An output in a tag's or
+//! attribute's name, an unquoted value or a `style` is never put back:
+//! that body is read whole, as before. The equivalence is tested on the
+//! shipped examples and on generated templates and values (`tests` below,
+//! `tests/properties.rs`, `tests/reading_equivalence.rs`).
+
+use std::ops::Range;
+
+use super::html::{self, ReadHtml};
+use crate::markers::{CLOSE, OPEN};
+
+/// Placeholders are characters of plane 16's private use area; data never
+/// reaches the skeleton, and a template whose own text holds one is read
+/// whole.
+const PLACEHOLDER_BASE: u32 = 0x10_0000;
+const MAX_PLACEHOLDERS: u32 = 0xFFFE;
+/// Every placeholder's UTF-8 starts with this byte, as no marker's does.
+const PLACEHOLDER_LEAD: u8 = 0xF4;
+
+fn placeholder(n: usize) -> Option<char> {
+    u32::try_from(n)
+        .ok()
+        .filter(|n| *n < MAX_PLACEHOLDERS)
+        .and_then(|n| char::from_u32(PLACEHOLDER_BASE + n))
+}
+
+fn placeholder_index(c: char) -> Option<usize> {
+    let code = c as u32;
+    (PLACEHOLDER_BASE..PLACEHOLDER_BASE + MAX_PLACEHOLDERS)
+        .contains(&code)
+        .then(|| (code - PLACEHOLDER_BASE) as usize)
+}
+
+/// A rendered body with each output's text replaced by a placeholder, and
+/// where each output's text is in the rendered body.
+pub(crate) struct Skeleton {
+    pub text: String,
+    pub contents: Vec<Range<usize>>,
+}
+
+/// The skeleton of a rendered body; `None` when it must be read whole (an
+/// output inside an output, markers out of balance, a placeholder
+/// character in the template's own text).
+pub(crate) fn skeleton(marked: &str) -> Option<Skeleton> {
+    let mut text = String::with_capacity(marked.len());
+    let mut contents = Vec::new();
+    let mut at = 0;
+    // Both markers start with 0xEF, every placeholder with 0xF4: the text
+    // between is copied whole.
+    while let Some(found) = marked[at..]
+        .bytes()
+        .position(|b| b == crate::markers::MARKER_LEAD || b == PLACEHOLDER_LEAD)
+    {
+        text.push_str(&marked[at..at + found]);
+        at += found;
+        let c = marked[at..].chars().next()?;
+        match c {
+            OPEN => {
+                let index_char = marked[at + OPEN.len_utf8()..].chars().next()?;
+                let start = at + OPEN.len_utf8() + index_char.len_utf8();
+                let len = marked[start..].find([OPEN, CLOSE])?;
+                if !marked[start + len..].starts_with(CLOSE) {
+                    return None;
+                }
+                text.push(OPEN);
+                text.push(index_char);
+                text.push(placeholder(contents.len())?);
+                text.push(CLOSE);
+                contents.push(start..start + len);
+                at = start + len + CLOSE.len_utf8();
+            }
+            CLOSE => return None,
+            c if placeholder_index(c).is_some() => return None,
+            c => {
+                text.push(c);
+                at += c.len_utf8();
+            }
+        }
+    }
+    text.push_str(&marked[at..]);
+    Some(Skeleton { text, contents })
+}
+
+/// Where an output prints in the skeleton, as far as putting its text
+/// back goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Context {
+    /// Text: words, a title, a style sheet or script, hidden text.
+    Text,
+    /// A quoted attribute value.
+    Quoted,
+    /// A comment, Outlook-only markup included; `in_tag`: inside a tag's
+    /// markup there and not in a quoted value, where a space or `=` would
+    /// change what the Outlook-only block reads.
+    Comment { in_tag: bool },
+    /// A tag's or attribute's name, an unquoted value, `style`, `hidden`:
+    /// its text may change what the reader reads.
+    Never,
+}
+
+/// Whether `content` reads as itself in `context`.
+fn reads_as_itself(content: &str, context: Context) -> bool {
+    if context == Context::Never {
+        return false;
+    }
+    let in_tag = context == Context::Comment { in_tag: true };
+    // In a comment: nothing that could end it (`-->`, with what is around
+    // the text) or open a conditional one.
+    if matches!(context, Context::Comment { .. })
+        && (content.contains("--") || content.starts_with('-') || content.ends_with('-'))
+    {
+        return false;
+    }
+    let mut previous_space = false;
+    for c in content.chars() {
+        if c == ' ' {
+            if previous_space || in_tag {
+                return false;
+            }
+            previous_space = true;
+            continue;
+        }
+        previous_space = false;
+        let folded = matches!(
+            c,
+            '<' | '&' | '\u{a0}' | '\u{200b}'
+                ..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}'
+        ) || c.is_control()
+            || c.is_whitespace();
+        let quote = matches!(c, '"' | '\'');
+        let in_comment = matches!(c, '>' | '[' | ']');
+        if folded
+            || (context != Context::Text && quote)
+            || (matches!(context, Context::Comment { .. }) && in_comment)
+            || (in_tag && matches!(c, '=' | '`'))
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// Where each placeholder of `skeleton` is, as the HTML5 tokenizer reads
+/// it with the reader's settings.
+fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
+    use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+    let mut contexts = vec![Context::Never; count];
+    let mut attribute = Vec::new();
+    let set = |bytes: &[u8], context: Context, contexts: &mut Vec<Context>| {
+        if !bytes.contains(&PLACEHOLDER_LEAD) {
+            return;
+        }
+        for c in String::from_utf8_lossy(bytes).chars() {
+            if let Some(slot) = placeholder_index(c).and_then(|n| contexts.get_mut(n)) {
+                *slot = context;
+            }
+        }
+    };
+    let mut emitter = CallbackEmitter::new(
+        |event: CallbackEvent<'_>, _: html5gum::Span<()>| -> Option<std::convert::Infallible> {
+            match event {
+                CallbackEvent::AttributeName { name } => {
+                    attribute = name.to_vec();
+                    set(name, Context::Never, &mut contexts);
+                }
+                CallbackEvent::AttributeValue { value } => {
+                    let context = if attribute == b"style" || attribute == b"hidden" {
+                        Context::Never
+                    } else {
+                        Context::Quoted
+                    };
+                    set(value, context, &mut contexts);
+                }
+                CallbackEvent::String { value } => set(value, Context::Text, &mut contexts),
+                CallbackEvent::Comment { value } => {
+                    set(value, Context::Comment { in_tag: true }, &mut contexts)
+                }
+                CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
+                    set(name, Context::Never, &mut contexts)
+                }
+                _ => {}
+            }
+            None
+        },
+    );
+    emitter.naively_switch_states(true);
+    html5gum::Tokenizer::new_with_emitter(skeleton, emitter).for_each(drop);
+    contexts
+}
+
+/// Whether placeholder `n` of `skeleton` sits in a quoted value: the last
+/// of `"` `'` `<` `>` before it is a quote right after an `=` (an unquoted
+/// value holds no quote, and a closing quote follows the value's text).
+fn quoted_at(skeleton: &str, n: usize) -> bool {
+    let Some(at) = placeholder(n).and_then(|p| skeleton.find(p)) else {
+        return false;
+    };
+    let before = &skeleton[..at];
+    let Some(quote) = before.rfind(['"', '\'', '<', '>']) else {
+        return false;
+    };
+    before[quote..].starts_with(['"', '\'']) && before[..quote].trim_end().ends_with('=')
+}
+
+/// Whether placeholder `n` of `skeleton` sits inside a tag's markup: the
+/// last `<` or `>` before it is a `<`.
+fn in_tag_at(skeleton: &str, n: usize) -> bool {
+    let Some(at) = placeholder(n).and_then(|p| skeleton.find(p)) else {
+        return true;
+    };
+    skeleton[..at]
+        .rfind(['<', '>'])
+        .is_some_and(|i| skeleton[i..].starts_with('<'))
+}
+
+/// A skeleton read once: what the reader made of it, placeholders in place.
+pub(crate) struct SkeletonRead {
+    read: ReadHtml,
+    /// Where each placeholder is.
+    contexts: Vec<Context>,
+    /// Each placeholder in the body text: where it starts in the text
+    /// without markers (the coordinates of links and images), and which.
+    in_text: Vec<(usize, usize)>,
+}
+
+impl SkeletonRead {
+    pub(crate) fn of(skeleton: &Skeleton) -> SkeletonRead {
+        let read = html::read(&skeleton.text);
+        let mut contexts = contexts(&skeleton.text, skeleton.contents.len());
+        // The tokenizer does not say whether a value was quoted: one that
+        // was not ends at a space.
+        for (n, context) in contexts.iter_mut().enumerate() {
+            match *context {
+                Context::Quoted if !quoted_at(&skeleton.text, n) => *context = Context::Never,
+                // Inside an Outlook-only block: in its text, or in a quoted
+                // value of its markup, a space reads as itself.
+                Context::Comment { .. } => {
+                    *context = Context::Comment {
+                        in_tag: !quoted_at(&skeleton.text, n) && in_tag_at(&skeleton.text, n),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut in_text = Vec::new();
+        let mut unmarked = 0;
+        let mut chars = read.text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                OPEN => {
+                    chars.next();
+                }
+                CLOSE => {}
+                c => {
+                    if let Some(n) = placeholder_index(c) {
+                        in_text.push((unmarked, n));
+                    }
+                    unmarked += c.len_utf8();
+                }
+            }
+        }
+        SkeletonRead {
+            read,
+            contexts,
+            in_text,
+        }
+    }
+
+    /// The reading of `marked`, the body this skeleton was made from with
+    /// `contents` its outputs' texts; `None` where a text would not read as
+    /// itself where it prints.
+    pub(crate) fn splice(&self, marked: &str, contents: &[Range<usize>]) -> Option<ReadHtml> {
+        for (range, context) in contents.iter().zip(&self.contexts) {
+            if !reads_as_itself(&marked[range.clone()], *context) {
+                return None;
+            }
+        }
+        let put_back = |s: &str| -> String {
+            if !s.as_bytes().contains(&PLACEHOLDER_LEAD) {
+                return s.to_string();
+            }
+            let mut out = String::with_capacity(s.len() + 64);
+            for c in s.chars() {
+                match placeholder_index(c).and_then(|n| contents.get(n)) {
+                    Some(range) => out.push_str(&marked[range.clone()]),
+                    None => out.push(c),
+                }
+            }
+            out
+        };
+        // A link or image after a placeholder moves by what its text adds.
+        let moved = |at: usize| -> usize {
+            let mut shifted = at;
+            for &(position, n) in &self.in_text {
+                if position >= at {
+                    break;
+                }
+                let len = contents.get(n).map_or(0, |r| r.len());
+                shifted = shifted + len - placeholder(n).map_or(0, char::len_utf8);
+            }
+            shifted
+        };
+        let read = &self.read;
+        Some(ReadHtml {
+            text: put_back(&read.text),
+            preheader: put_back(&read.preheader),
+            outlook_only: put_back(&read.outlook_only),
+            links: read
+                .links
+                .iter()
+                .map(|l| html::Link {
+                    href: put_back(&l.href),
+                    at: moved(l.at),
+                })
+                .collect(),
+            images: read
+                .images
+                .iter()
+                .map(|i| html::Image {
+                    src: put_back(&i.src),
+                    alt: put_back(&i.alt),
+                    at: moved(i.at),
+                })
+                .collect(),
+            urls: read
+                .urls
+                .iter()
+                .map(|u| html::UrlAttribute {
+                    tag: u.tag.clone(),
+                    attribute: u.attribute.clone(),
+                    value: put_back(&u.value),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markers::{close_marker, open_marker};
+
+    /// The body `template` with `{0}`, `{1}`… replaced by marked outputs of
+    /// tokens 0, 1… printing `values`.
+    fn marked(template: &str, values: &[&str]) -> String {
+        let mut out = template.to_string();
+        for (i, v) in values.iter().enumerate() {
+            out = out.replace(
+                &format!("{{{i}}}"),
+                &format!("{}{v}{}", open_marker(i as u32), close_marker()),
+            );
+        }
+        out
+    }
+
+    /// Whether the body is read from its skeleton; where it is, the reading
+    /// must be the whole body's.
+    fn from_skeleton(marked: &str) -> bool {
+        let Some(skeleton) = skeleton(marked) else {
+            return false;
+        };
+        let Some(spliced) = SkeletonRead::of(&skeleton).splice(marked, &skeleton.contents) else {
+            return false;
+        };
+        assert_eq!(spliced, html::read(marked), "{marked:?}");
+        true
+    }
+
+    #[test]
+    fn a_body_read_from_its_skeleton_is_read_as_whole() {
+        let template = "<html><head><style>p{}</style></head><body>\
+            <div style=\"display:none\">Hi {0}, your week</div>\
+            <p>Hi {0}, your picks: <a href=\"https://x.example/?id={1}\">see them</a></p>\
+            <!--[if mso]><a href=\"https://x.example/view/{1}\">View</a><![endif]-->\
+            <img src=\"https://x.example/i.png\" alt=\"{2}\"> <p>Bye {0}</p></body></html>";
+        for values in [
+            ["Ana", "a-17", "Linen duvet cover"],
+            ["", "", ""],
+            ["Mary Ann", "x", "Oak"],
+            [" lead", "q", "trail "],
+        ] {
+            assert!(from_skeleton(&marked(template, &values)), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn what_would_read_otherwise_is_read_whole() {
+        let template = "<p>Hi {0}</p><a href=\"{1}\">x</a>";
+        for values in [
+            ["<b>Ana</b>", "x"],
+            ["O&#x27;Neil", "x"],
+            ["a  b", "x"],
+            ["a\tb", "x"],
+            ["a", "x\"y"],
+        ] {
+            assert!(!from_skeleton(&marked(template, &values)), "{values:?}");
+        }
+        // An unquoted value ends at a space; a style decides what is
+        // hidden; a comment may be ended.
+        assert!(!from_skeleton(&marked("<a href={0}>x</a>", &["a"])));
+        assert!(!from_skeleton(&marked(
+            "<div style=\"{0}\">x</div>",
+            &["display:none"]
+        )));
+        assert!(!from_skeleton(&marked("<!-- {0} -->", &["a-->"])));
+        assert!(!from_skeleton(&marked("<t{0}>x", &["d"])));
+    }
+
+    #[test]
+    fn a_template_holding_a_placeholder_character_is_read_whole() {
+        let text = format!("<p>{}{}</p>", '\u{10_0001}', marked("{0}", &["Ana"]));
+        assert!(skeleton(&text).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2048, failure_persistence: None, ..Default::default() })]
+
+        /// Any body of these pieces, with any values: where a skeleton is
+        /// read, its reading with the values put back is the whole body's
+        /// reading, links' and images' places included.
+        #[test]
+        fn any_body_reads_the_same_from_its_skeleton(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..24),
+            values in proptest::collection::vec(proptest::sample::select(VALUES), 4),
+        ) {
+            from_skeleton(&marked(&pieces.concat(), &values));
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "<p>",
+        "</p>",
+        "Hi ",
+        "{0}",
+        " {0}, ",
+        "{0}{0}",
+        "<a href=\"https://x.example/{1}?q={1}\">",
+        "</a>",
+        "<img src=\"https://x.example/{1}.png\" alt=\"{2}\">",
+        "<div style=\"display:none\">",
+        "</div>",
+        "<!--[if mso]>",
+        "<![endif]-->",
+        "<td>",
+        "<br>",
+        " ",
+        "\n",
+        "&amp;",
+        "<head><title>{0}</title></head>",
+        "<style>p{}</style>",
+        "<a href='{1}'>",
+        "<b>{0}</b>",
+        "\u{200b}",
+        "<a href={3}>",
+        "<t{3}>",
+        "<p {3}>",
+        "<div style=\"{3}\">",
+        "<!--[if mso]><a href=\"https://x.example/{3}\">{3}</a><![endif]-->",
+        "<!-- {3} -->",
+        "<!--{3}",
+        "-->",
+        "<script>{0}</script>",
+        "\"",
+        "'",
+        "=",
+        "<!-- {3}->",
+        "<!--[if mso]><p {3}>{3}<a href={3}><![endif]-->",
+        "->",
+        "<!-",
+        "<!--[if mso]>{0}",
+    ];
+    const VALUES: &[&str] = &[
+        "",
+        "Ana",
+        "Mary Ann",
+        " x ",
+        "Zoë",
+        "a-17",
+        "https://y.example/p?id=9",
+        "\u{5d0}\u{5d1}",
+        "1,250",
+        "<b>",
+        "O&#x27;Neil",
+        "a  b",
+        "a\tb",
+        "\u{a0}",
+        "x'y",
+        "x\"y",
+        "[if mso]>",
+        "a-->",
+        "a>b",
+        "x]",
+        "display:none",
+        "a=b",
+        "</script>",
+        "-a",
+        "a-",
+        "a--b",
+        "x y",
+        "a`b",
+    ];
+}
