@@ -2,7 +2,7 @@
 # `mergeproof audit` against the ingest floor: the csv crate only parsing the
 # same export (bench/csv_floor.rs), measured in the same run.
 #
-#   bench/audit.sh [--rows N] [--runs R] [--distinct]
+#   bench/audit.sh [--rows N] [--runs R] [--distinct] [--real-size]
 #
 # Generates a seeded export in Mailchimp's shape and a project with one
 # campaign of five variants (bench/generate_export.py) in a temporary
@@ -15,12 +15,21 @@
 # shapes and audit checks each shape once. --distinct generates the export
 # with as many values as a real list holds (generate_export.py --distinct):
 # nearly every customer is a shape of their own and is rendered and checked.
+#
+# --real-size audits customers as distinct as a real list's (bench/
+# generate_real.py: syllable-built names, unique ids in every link) through
+# the real-size campaign (five variants of 20-31 KB of table HTML) from a
+# JSON Lines export, against the render floor of the same rows: the
+# handlebars crate only rendering each customer's variant
+# (`render-floor PROJECT --profiles export.jsonl`), besides the csv floor.
 set -euo pipefail
 ROWS=1000000
 RUNS=3
 DISTINCT=()
+REAL=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --real-size) REAL=1; shift ;;
     --rows) ROWS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --distinct) DISTINCT=(--distinct); shift ;;
@@ -31,14 +40,42 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
-cargo build --release -q --bin mergeproof --example csv-floor
+cargo build --release -q --bin mergeproof --example csv-floor --example render-floor
 BIN="$ROOT/target/release/mergeproof"
 FLOOR="$ROOT/target/release/examples/csv-floor"
+RENDER_FLOOR="$ROOT/target/release/examples/render-floor"
 
 source "$ROOT/bench/measure.sh"
 
 ratio() { # a b: "a/b x", or "n/a" when b is too small to time
   awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'
+}
+
+run_real_size() {
+  local rows="$1" dir="$WORK/real-$1"
+  python3 "$ROOT/bench/generate_real.py" --out "$dir/project" --profiles "$rows" >/dev/null
+  # The customers become the export; the project keeps twenty samples.
+  local samples="$dir/project/sample-profiles/customers.yaml"
+  sed 's/^- //' "$samples" > "$dir/export.jsonl"
+  head -n 20 "$samples" > "$dir/samples.yaml" && mv "$dir/samples.yaml" "$samples"
+  local fw fc fm aw ac am
+  read -r fw fc fm < <(measure "$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.jsonl")
+  read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.jsonl" --format json --output "$dir/audit.json")
+  printf '%9s rows  render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
+    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
+  echo "$aw" > "$WORK/wall-$rows"
+  rm -rf "$dir"
+}
+
+# Runs `$1` for --rows and, from 100,000 rows, for a tenth of them, then
+# prints the growth.
+sizes() {
+  "$1" "$ROWS"
+  if [ "$ROWS" -ge 100000 ]; then
+    local small=$((ROWS / 10))
+    "$1" "$small"
+    printf 'growth for 10x the rows: %s (linear: at most 11x)\n' "$(ratio "$(cat "$WORK/wall-$ROWS")" "$(cat "$WORK/wall-$small")")"
+  fi
 }
 
 run_size() {
@@ -52,12 +89,12 @@ run_size() {
   echo "$aw" > "$WORK/wall-$rows"
 }
 
+if [ "$REAL" = 1 ]; then
+  echo "mergeproof audit vs the render floor of the same rows (real-size campaign, distinct customers, JSON Lines); median of $RUNS runs; $(nproc) cores"
+  sizes run_real_size
+  exit 0
+fi
 shapes="customers share shapes"
 [ ${#DISTINCT[@]} -gt 0 ] && shapes="--distinct: nearly every customer a shape of their own"
 echo "mergeproof audit vs the csv crate only parsing the same export ($shapes); median of $RUNS runs; $(nproc) cores"
-run_size "$ROWS"
-if [ "$ROWS" -ge 100000 ]; then
-  small=$((ROWS / 10))
-  run_size "$small"
-  printf 'growth for 10x the rows: %s (linear: at most 11x)\n' "$(ratio "$(cat "$WORK/wall-$ROWS")" "$(cat "$WORK/wall-$small")")"
-fi
+sizes run_size

@@ -17,6 +17,11 @@
 //! profiles mergeproof synthesizes for it (made with its synthesizer, which
 //! this program pays for too): the cells `mergeproof lint` renders.
 //!
+//! With `--profiles FILE.jsonl`, the profiles are an export's customers
+//! instead of the project's samples, one JSON object a line (what `mergeproof
+//! audit --profiles` reads), parsed and rendered a batch at a time so that
+//! a million of them fit in memory: the floor of `audit` on the same rows.
+//!
 //! With `--read-html`, every rendered body also goes through html5gum, the
 //! HTML5 tokenizer mergeproof reads bodies with, and nothing is made of its
 //! tokens: how much of lint's time reading HTML as a client does takes, at
@@ -176,8 +181,19 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let edge_cases = args.iter().any(|a| a == "--edge-cases");
     let read_html = args.iter().any(|a| a == "--read-html");
-    let Some(root) = args.iter().find(|a| !a.starts_with("--")) else {
-        eprintln!("usage: render-floor PROJECT_DIR [--edge-cases] [--read-html]");
+    let export = args
+        .iter()
+        .position(|a| a == "--profiles")
+        .and_then(|i| args.get(i + 1));
+    let Some(root) = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--profiles"))
+        .map(|(_, a)| a)
+    else {
+        eprintln!(
+            "usage: render-floor PROJECT_DIR [--edge-cases] [--read-html] [--profiles FILE.jsonl]"
+        );
         std::process::exit(2);
     };
     let project = mergeproof_core::project::load_project(std::path::Path::new(&root));
@@ -234,6 +250,29 @@ fn main() {
         };
         hb.register_template(&name, template);
     }
+    let render_cell = |key: &str, context: &Context| {
+        let mut total = 0;
+        for (hb, field) in [
+            (&text_registry, "subject"),
+            (&text_registry, "preheader"),
+            (&html_registry, "body"),
+        ] {
+            let name = format!("{key}/{field}");
+            if hb.has_template(&name) {
+                let out = hb.render_with_context(&name, context).unwrap_or_default();
+                if read_html && field == "body" {
+                    tokenize(&out);
+                }
+                total += out.len();
+            }
+        }
+        total
+    };
+    if let Some(export) = export {
+        let (cells, bytes) = render_export(&project, export, &render_cell);
+        println!("{cells} cells rendered, {bytes} bytes");
+        return;
+    }
     // One context per sample profile, shared by every campaign it is
     // rendered for; edge profiles belong to one campaign each.
     let contexts: Vec<Arc<Context>> = project
@@ -274,24 +313,56 @@ fn main() {
         .collect();
     let bytes: usize = cells
         .par_iter()
-        .map(|(key, context)| {
-            let mut total = 0;
-            for (hb, field) in [
-                (&text_registry, "subject"),
-                (&text_registry, "preheader"),
-                (&html_registry, "body"),
-            ] {
-                let name = format!("{key}/{field}");
-                if hb.has_template(&name) {
-                    let out = hb.render_with_context(&name, context).unwrap_or_default();
-                    if read_html && field == "body" {
-                        tokenize(&out);
-                    }
-                    total += out.len();
-                }
-            }
-            total
-        })
+        .map(|(key, context)| render_cell(key, context))
         .sum();
     println!("{} cells rendered, {bytes} bytes", cells.len());
+}
+
+/// Renders every customer of a JSON Lines export with the variant each
+/// receives in every campaign, a batch at a time: (cells, bytes).
+fn render_export(
+    project: &mergeproof_core::project::Project,
+    path: &str,
+    render_cell: &(dyn Fn(&str, &Context) -> usize + Sync),
+) -> (usize, usize) {
+    use std::io::BufRead;
+    const BATCH: usize = 20_000;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| {
+        eprintln!("render-floor: {path}: {e}");
+        std::process::exit(2);
+    });
+    let mut lines = std::io::BufReader::new(file).lines();
+    let (mut cells, mut bytes) = (0, 0);
+    loop {
+        let batch: Vec<String> = lines.by_ref().take(BATCH).map_while(Result::ok).collect();
+        if batch.is_empty() {
+            return (cells, bytes);
+        }
+        let (c, b) = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let Ok(data) = serde_json::from_str::<Value>(line) else {
+                    return (0, 0);
+                };
+                let profile = mergeproof_core::project::Profile::from_data(
+                    format!("row{i}"),
+                    data,
+                    mergeproof_core::finding::ProfileKind::Sample,
+                    mergeproof_core::source::SourceLoc::new(path, 1, 1),
+                );
+                let context = Context::from(profile.data.clone());
+                let mut done = (0, 0);
+                for c in &project.campaigns {
+                    if let Some(vi) = mergeproof_core::select::select(c, &profile) {
+                        done.0 += 1;
+                        done.1 += render_cell(&format!("{}/{}", c.id, c.variants[vi].id), &context);
+                    }
+                }
+                done
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        cells += c;
+        bytes += b;
+    }
 }

@@ -215,11 +215,12 @@ fn outcome(
     variant: Option<usize>,
     first_slot: &[usize],
     sms_baselines: &[Option<crate::rules::SmsSegments>],
+    reads: &crate::template::BodyReads,
 ) -> Outcome {
     let Some(vi) = variant else {
         return Outcome::default();
     };
-    let cell = compiled.render(vi, profile);
+    let cell = compiled.render_input(vi, &crate::template::RenderInput::of(profile), Some(reads));
     let mut tokens = Vec::new();
     let mut slot = first_slot[vi];
     for template in compiled.variants[vi].templates() {
@@ -318,6 +319,11 @@ fn audit_with(
         })
         .collect();
     let mut shapes: Vec<Shapes> = campaigns.iter().map(|c| Shapes::new(c, config)).collect();
+    // Each campaign's bodies read once per skeleton, for the whole audit.
+    let reads: Vec<crate::template::BodyReads> = campaigns
+        .iter()
+        .map(|_| crate::template::BodyReads::skeletons_only())
+        .collect();
     let mut result = Audit {
         version: 1,
         ..Audit::default()
@@ -327,14 +333,15 @@ fn audit_with(
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        for (((compiled, slots), sms), (tally, shapes)) in campaigns
+        for ((((compiled, slots), sms), reads), (tally, shapes)) in campaigns
             .iter()
             .zip(&first_slots)
             .zip(&sms_baselines)
+            .zip(&reads)
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
         {
             let check = |p: &Profile, vi: Option<usize>| {
-                Arc::new(outcome(compiled, config, p, vi, slots, sms))
+                Arc::new(outcome(compiled, config, p, vi, slots, sms, reads))
             };
             let outcomes: Vec<Arc<Outcome>> = match sharing {
                 Sharing::Nothing => {

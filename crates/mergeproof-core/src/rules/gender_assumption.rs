@@ -17,7 +17,7 @@ use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
 use crate::template::RenderedText;
 
-use super::text::{loc_of_literal, word_matches};
+use super::text::{loc_of_literal, on_word_boundaries};
 use crate::rule_id::RuleId;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
@@ -154,44 +154,99 @@ impl Rule for GenderAssumption {
     }
 }
 
+/// Every form the rule looks for, found in one pass over the text: the
+/// titles (pattern `i` is `TITLES[i]`), then each form used alone in each
+/// of its spellings, masculine first.
+struct Forms {
+    finder: aho_corasick::AhoCorasick,
+    /// Of the forms used alone, in the order patterns follow the titles:
+    /// whether each is masculine.
+    alone_masculine: Vec<bool>,
+}
+
+static FORMS: std::sync::LazyLock<Forms> = std::sync::LazyLock::new(|| {
+    let mut patterns: Vec<String> = TITLES.iter().map(|(t, _)| (*t).to_string()).collect();
+    let mut alone_masculine = Vec::new();
+    for (words, masculine) in [(MASCULINE_ALONE, true), (FEMININE_ALONE, false)] {
+        for spelled in words.iter().flat_map(|w| spellings(w)) {
+            patterns.push(spelled);
+            alone_masculine.push(masculine);
+        }
+    }
+    Forms {
+        finder: aho_corasick::AhoCorasick::new(&patterns).expect("the forms are plain words"),
+        alone_masculine,
+    }
+});
+
+/// A title found at `hit` (with its period, if one follows) when it
+/// addresses the reader: followed by a space, then a value from data or,
+/// for most titles, a capitalised word.
+fn addressing(
+    rendered: &RenderedText,
+    (title, before): (&str, Before),
+    hit: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let text = &rendered.text;
+    let with_period = !title.ends_with('.') && text[hit.end..].starts_with('.');
+    let end = hit.end + usize::from(with_period);
+    let rest = &text[end..];
+    let gap = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
+    if gap == 0 {
+        return None;
+    }
+    let name_at = end + gap;
+    let starts_data = rendered.spans.iter().any(|s| s.start == name_at);
+    (starts_data || (before == Before::AName && text[name_at..].starts_with(char::is_uppercase)))
+        .then_some(hit.start..end)
+}
+
 /// The first gendered honorific that addresses the reader, as a byte range.
 fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
     let text = &rendered.text;
-    let starts_data = |at: usize| rendered.spans.iter().any(|s| s.start == at);
     let mut best: Option<std::ops::Range<usize>> = None;
     let mut consider = |range: std::ops::Range<usize>| {
         if best.as_ref().is_none_or(|b| range.start < b.start) {
             best = Some(range);
         }
     };
-    for &(title, before) in TITLES {
-        for hit in word_matches(text, title) {
-            let with_period = !title.ends_with('.') && text[hit.end..].starts_with('.');
-            let end = hit.end + usize::from(with_period);
-            let rest = &text[end..];
-            let gap = rest.len() - rest.trim_start_matches([' ', '\u{a0}']).len();
-            if gap == 0 {
-                continue;
-            }
-            let name_at = end + gap;
-            let addresses = starts_data(name_at)
-                || (before == Before::AName && text[name_at..].starts_with(char::is_uppercase));
-            if addresses {
-                consider(hit.start..end);
-            }
+    // Each pattern's matches at word boundaries, overlapping ones included
+    // (as a search from each match's next character finds them).
+    let mut titles: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    let mut masculine: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut feminine: Option<(usize, std::ops::Range<usize>)> = None;
+    for m in FORMS.finder.find_overlapping_iter(text) {
+        let (pattern, hit) = (m.pattern().as_usize(), m.start()..m.end());
+        if !on_word_boundaries(text, hit.start, hit.end) {
+            continue;
+        }
+        let Some(alone) = pattern.checked_sub(TITLES.len()) else {
+            titles.push((pattern, hit));
+            continue;
+        };
+        // The first of all spellings (the first listed on a tie).
+        let first = if FORMS.alone_masculine[alone] {
+            &mut masculine
+        } else {
+            &mut feminine
+        };
+        if first
+            .as_ref()
+            .is_none_or(|(p, h)| (hit.start, alone) < (h.start, *p))
+        {
+            *first = Some((alone, hit));
+        }
+    }
+    // In the order a search title by title finds them.
+    titles.sort_by_key(|(pattern, hit)| (*pattern, hit.start));
+    for (pattern, hit) in titles {
+        if let Some(range) = addressing(rendered, TITLES[pattern], hit) {
+            consider(range);
         }
     }
     // Forms used alone, in lower, title or upper case, unless the text also
     // uses one of the other gender.
-    let first_of = |words: &[&str]| {
-        words
-            .iter()
-            .flat_map(|w| spellings(w))
-            .filter_map(|w| word_matches(text, &w).next())
-            .min_by_key(|r| r.start)
-    };
-    let masculine = first_of(MASCULINE_ALONE);
-    let feminine = first_of(FEMININE_ALONE);
+    let (masculine, feminine) = (masculine.map(|(_, h)| h), feminine.map(|(_, h)| h));
     if let (Some(hit), None) | (None, Some(hit)) = (masculine, feminine) {
         consider(hit);
     }
@@ -212,6 +267,104 @@ fn spellings(word: &str) -> [String; 3] {
 mod tests {
     use crate::finding::Field;
     use crate::testkit::{check_cell_with, one_variant};
+
+    /// The search the one-pass finder replaced, title by title and word by
+    /// word: what it must find, on any text.
+    fn honorific_word_by_word(
+        rendered: &crate::template::RenderedText,
+    ) -> Option<std::ops::Range<usize>> {
+        use super::*;
+        use crate::rules::text::word_matches;
+        let text = &rendered.text;
+        let mut best: Option<std::ops::Range<usize>> = None;
+        let mut consider = |range: std::ops::Range<usize>| {
+            if best.as_ref().is_none_or(|b| range.start < b.start) {
+                best = Some(range);
+            }
+        };
+        for &title in TITLES {
+            for hit in word_matches(text, title.0) {
+                if let Some(range) = addressing(rendered, title, hit) {
+                    consider(range);
+                }
+            }
+        }
+        let first_of = |words: &[&str]| {
+            words
+                .iter()
+                .flat_map(|w| spellings(w))
+                .filter_map(|w| word_matches(text, &w).next())
+                .min_by_key(|r| r.start)
+        };
+        if let (Some(hit), None) | (None, Some(hit)) =
+            (first_of(MASCULINE_ALONE), first_of(FEMININE_ALONE))
+        {
+            consider(hit);
+        }
+        best
+    }
+
+    const PIECES: &[&str] = &[
+        "Dear ",
+        "Mr",
+        "Mr.",
+        "Mrs",
+        "Ms.",
+        "M.",
+        "Mme",
+        "Madame",
+        "madame",
+        "MADAME",
+        "Monsieur",
+        "monsieur",
+        "Sir",
+        "sir",
+        "SIR",
+        "Madam",
+        "Señor",
+        "señora",
+        "Sra.",
+        "Miss",
+        "Sr.",
+        "Herr",
+        "Frau",
+        " ",
+        "\u{a0}",
+        ",",
+        ".",
+        "Ng",
+        "ng",
+        "ann",
+        "Smith",
+        "or ",
+        "Dear Sir or Madam",
+        "Mrsx",
+        "xMr",
+        "Don't Miss Out",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 4096, failure_persistence: None, ..Default::default() })]
+
+        /// One pass finds what the search title by title and word by word
+        /// found, data spans included.
+        #[test]
+        fn one_pass_finds_what_the_word_by_word_search_found(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+            data in proptest::collection::vec(0usize..12, 0..3),
+        ) {
+            let text = pieces.concat();
+            let spans = data
+                .iter()
+                .filter_map(|i| {
+                    let start: usize = pieces.iter().take(*i).map(|p| p.len()).sum();
+                    (start < text.len()).then_some(crate::template::DataSpan { start, end: text.len(), token: 0 })
+                })
+                .collect();
+            let rendered = crate::template::RenderedText { text, spans };
+            proptest::prop_assert_eq!(super::find_honorific(&rendered), honorific_word_by_word(&rendered));
+        }
+    }
 
     const GALA: &str = "variants:\n  - id: invite\n    subject: Your invitation\n    body: \"<p>Dear {{#if (eq gender \\\"male\\\")}}Mr.{{else}}Ms.{{/if}} {{last_name}},</p>\"\n";
 

@@ -81,7 +81,7 @@ impl Rule for RenderArtifact {
             // `\{{ … }}` and raw blocks are the author's: they print
             // Handlebars code on purpose (a template that teaches its own
             // syntax). Code that came from data is still debris.
-            if escapes_on_purpose(&template.source.text) {
+            if template.prints_code {
                 let mut index = 0;
                 found.retain(|a| {
                     index += 1;
@@ -295,13 +295,6 @@ fn may_hold_placeholder(text: &str) -> bool {
     text.bytes().any(|b| matches!(b, b'u' | b'U' | b'N'))
 }
 
-/// Template syntax and merge tags of other tools, wherever they came from.
-/// Whether a template writes Handlebars code out on purpose: `\{{` or a
-/// raw block `{{{{raw}}}}`.
-fn escapes_on_purpose(source: &str) -> bool {
-    source.contains("\\{{") || source.contains("{{{{")
-}
-
 /// Errors the template engine prints where the failing output or tag was,
 /// going on after them (Liquid's `Liquid error: divided by 0`), each
 /// starting with the dialect's `prefix`. An output's error is what the
@@ -350,6 +343,7 @@ fn engine_errors(
     }
 }
 
+/// Template syntax and merge tags of other tools, wherever they came from.
 fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
     let text = rendered.text.as_str();
     // One pass to rule out the common case: none of the delimiters at all.

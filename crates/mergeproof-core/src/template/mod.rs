@@ -38,6 +38,9 @@ pub struct CompiledTemplate {
     pub(crate) analysis: Analysis,
     /// HTML-escaped output (an email body), or plain text.
     pub html: bool,
+    /// The template prints template code on purpose (`\{{ … }}`, a raw
+    /// block `{{{{raw}}}}`): found once here, not in every rendered cell.
+    pub(crate) prints_code: bool,
 }
 
 impl CompiledTemplate {
@@ -169,6 +172,7 @@ pub fn compile_campaign(
                     },
                     field,
                     key,
+                    prints_code: source.text.contains("\\{{") || source.text.contains("{{{{"),
                     source: source.clone(),
                     html,
                 }),
@@ -543,6 +547,9 @@ pub(crate) struct BodyReads {
     whole: std::sync::Mutex<FastMap<(RenderedText, HtmlParts)>>,
     /// Every body read whole, as the equivalence tests compare.
     whole_only: bool,
+    /// Keep no body read whole: an audit's customers seldom share one, and
+    /// it runs through millions of them in bounded memory.
+    skeletons_only: bool,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -560,6 +567,26 @@ impl BodyReads {
         }
     }
 
+    /// Reads that keep only skeletons, at most [`Self::AUDIT_CAPACITY`].
+    pub(crate) fn skeletons_only() -> BodyReads {
+        BodyReads {
+            skeletons_only: true,
+            ..BodyReads::default()
+        }
+    }
+
+    /// Skeletons an audit keeps per campaign: the branches its customers
+    /// take, not the customers.
+    pub(crate) const AUDIT_CAPACITY: usize = 256;
+
+    fn capacity(&self) -> usize {
+        if self.skeletons_only {
+            Self::AUDIT_CAPACITY
+        } else {
+            Self::CAPACITY
+        }
+    }
+
     fn read(&self, marked: &str) -> (RenderedText, HtmlParts) {
         if !self.whole_only
             && let Some(skeleton) = splice::skeleton(marked)
@@ -568,7 +595,7 @@ impl BodyReads {
             let read = known.unwrap_or_else(|| {
                 let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
                 let mut skeletons = lock(&self.skeletons);
-                if skeletons.len() < Self::CAPACITY {
+                if skeletons.len() < self.capacity() {
                     skeletons.insert(skeleton.text.clone().into_boxed_str(), read.clone());
                 }
                 read
@@ -576,6 +603,9 @@ impl BodyReads {
             if let Some(spliced) = read.splice(marked, &skeleton.contents) {
                 return HtmlParts::from_read(spliced);
             }
+        }
+        if self.skeletons_only {
+            return HtmlParts::from_read(html::read(marked));
         }
         if let Some(read) = lock(&self.whole).get(marked).cloned() {
             return read;

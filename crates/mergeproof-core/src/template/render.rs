@@ -40,7 +40,7 @@ pub(crate) fn extract_spans(marked: &str) -> RenderedText {
     let mut rest = marked;
     // Both markers start with this byte (U+FDD0 and U+FDD1 are EF B7 90/91),
     // which only ever starts a character: the text between is copied whole.
-    while let Some(at) = rest.bytes().position(|b| b == MARKER_LEAD) {
+    while let Some(at) = memchr::memchr(MARKER_LEAD, rest.as_bytes()) {
         text.push_str(&rest[..at]);
         let mut chars = rest[at..].chars();
         match chars.next() {

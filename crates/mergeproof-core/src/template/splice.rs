@@ -65,10 +65,11 @@ pub(crate) fn skeleton(marked: &str) -> Option<Skeleton> {
     let mut at = 0;
     // Both markers start with 0xEF, every placeholder with 0xF4: the text
     // between is copied whole.
-    while let Some(found) = marked[at..]
-        .bytes()
-        .position(|b| b == crate::markers::MARKER_LEAD || b == PLACEHOLDER_LEAD)
-    {
+    while let Some(found) = memchr::memchr2(
+        crate::markers::MARKER_LEAD,
+        PLACEHOLDER_LEAD,
+        &marked.as_bytes()[at..],
+    ) {
         text.push_str(&marked[at..at + found]);
         at += found;
         let c = marked[at..].chars().next()?;
@@ -294,7 +295,7 @@ impl SkeletonRead {
             }
         }
         let put_back = |s: &str| -> String {
-            if !s.as_bytes().contains(&PLACEHOLDER_LEAD) {
+            if memchr::memchr(PLACEHOLDER_LEAD, s.as_bytes()).is_none() {
                 return s.to_string();
             }
             let mut out = String::with_capacity(s.len() + 64);
