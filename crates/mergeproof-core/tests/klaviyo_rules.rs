@@ -159,3 +159,35 @@ fn a_template_that_does_not_load_names_the_place_and_the_fix() {
     );
     assert!(messages.iter().any(|m| m.contains("endif")), "{messages:?}");
 }
+
+/// Blocks nested as deep as templates may nest load, render and are
+/// checked within three quarters of a test thread's stack (so growth in a
+/// frame shows before it overflows); one level deeper is a load error.
+#[test]
+fn the_deepest_nesting_runs_in_a_small_stack() {
+    let depth = mergeproof_core::limits::MAX_DEPTH;
+    let body = "{% if a %}".repeat(depth) + "Hi {{ a }}" + &"{% endif %}".repeat(depth);
+    let run = std::thread::Builder::new()
+        .stack_size(3 * 512 * 1024)
+        .spawn(move || findings(&body, "- { id: p, a: 1 }\n"))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(run.is_empty(), "{run:?}");
+    let deeper = "{% if a %}".repeat(depth + 1) + &"{% endif %}".repeat(depth + 1);
+    let campaign = format!(
+        "dialect: klaviyo\nvariants:\n  - id: v\n    subject: Hi\n    body: {}\n",
+        serde_json::to_string(&deeper).unwrap()
+    );
+    let files: BTreeMap<String, String> = [("campaigns/c.yaml".to_string(), campaign)]
+        .into_iter()
+        .collect();
+    let project = load_project_from_memory(&files);
+    let (_, _, errors) = mergeproof_core::engine::compile_project(&project);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.to_string().contains("nest more than")),
+        "{errors:?}"
+    );
+}

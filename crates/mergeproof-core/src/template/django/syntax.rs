@@ -188,271 +188,339 @@ fn pieces<'t>(text: &'t str, position: &dyn Fn(u32, u32) -> SourceLoc) -> Vec<Pi
     out
 }
 
-/// Parses a template: its nodes and how many outputs it has.
+/// A block being read: its opening and what it holds so far.
+enum Open {
+    If {
+        /// Finished branches, then the one being read: its condition (`None`
+        /// when it did not parse) and where it starts.
+        branches: Vec<(Condition, Vec<Node>, SourceLoc)>,
+        test: (Option<Condition>, SourceLoc),
+        /// In the `{% else %}`.
+        otherwise: bool,
+    },
+    For {
+        /// `None` when its header did not parse.
+        header: Option<(Vec<String>, Filtered, bool)>,
+        /// The loop's body, once `{% empty %}` came.
+        body: Option<Vec<Node>>,
+    },
+    With {
+        bindings: Option<Vec<(String, Filtered)>>,
+    },
+    /// `{% comment %}`: everything up to `{% endcomment %}` is left out.
+    Comment,
+}
+
+impl Open {
+    fn name(&self) -> &'static str {
+        match self {
+            Open::If { .. } => "if",
+            Open::For { .. } => "for",
+            Open::With { .. } => "with",
+            Open::Comment => "comment",
+        }
+    }
+
+    fn end(&self) -> &'static str {
+        match self {
+            Open::If { .. } => "endif",
+            Open::For { .. } => "endfor",
+            Open::With { .. } => "endwith",
+            Open::Comment => "endcomment",
+        }
+    }
+}
+
+/// Parses a template: its nodes and how many outputs it has. Blocks are
+/// read with a stack of their own, not by recursion, so no nesting can
+/// exhaust the call stack; past [`crate::limits::MAX_DEPTH`] it is an error.
 pub(crate) fn parse(
     text: &str,
     position: &dyn Fn(u32, u32) -> SourceLoc,
 ) -> Result<(Vec<Node>, u32), Vec<SyntaxError>> {
-    let pieces = pieces(text, position);
-    let mut parser = Parser {
-        pieces: pieces.into_iter(),
-        outputs: 0,
-        errors: Vec::new(),
-        depth: 0,
-    };
-    let (nodes, end) = parser.block(&[]);
-    if let Some((tag, loc)) = end {
-        parser.errors.push(SyntaxError {
-            loc,
-            message: format!("`{{% {tag} %}}` closes no open block; remove it"),
-        });
-    }
-    if parser.errors.is_empty() {
-        Ok((nodes, parser.outputs))
-    } else {
-        Err(parser.errors)
-    }
-}
-
-struct Parser<'t> {
-    pieces: std::vec::IntoIter<Piece<'t>>,
-    outputs: u32,
-    errors: Vec<SyntaxError>,
-    depth: usize,
-}
-
-impl Parser<'_> {
-    fn error(&mut self, loc: &SourceLoc, message: impl Into<String>) {
-        self.errors.push(SyntaxError {
+    let mut errors = Vec::new();
+    let mut error = |loc: &SourceLoc, message: String| {
+        errors.push(SyntaxError {
             loc: loc.clone(),
-            message: message.into(),
-        });
-    }
-
-    /// Nodes up to one of the tags in `ends` (returned with its markup and
-    /// place), or to the end of the template (`None`).
-    fn block(&mut self, ends: &[&str]) -> (Vec<Node>, Option<(String, SourceLoc)>) {
-        let mut nodes = Vec::new();
-        while let Some(piece) = self.pieces.next() {
-            match piece {
-                Piece::Text(t) => nodes.push(Node::Text(t.to_string())),
-                Piece::Comment(t, loc) => nodes.push(Node::Comment {
-                    text: t.trim().to_string(),
-                    loc,
-                }),
-                Piece::Output(inner, loc) => {
-                    let inner = inner.trim();
-                    if inner.is_empty() {
-                        self.error(&loc, "empty `{{ }}`: write the variable to print inside it");
-                        continue;
-                    }
-                    match parse_filtered(inner) {
-                        Ok(filtered) => {
-                            nodes.push(Node::Output {
-                                filtered,
-                                index: self.outputs,
-                                written: inner.to_string(),
-                                loc,
-                            });
-                            self.outputs += 1;
-                        }
-                        Err(e) => self.error(&loc, e),
-                    }
-                }
-                Piece::Tag(inner, loc) => {
-                    let inner = inner.trim();
-                    let name = inner.split_whitespace().next().unwrap_or("");
-                    if ends.contains(&name) {
-                        return (nodes, Some((inner.to_string(), loc)));
-                    }
-                    if let Some(node) = self.tag(name, inner, &loc) {
-                        nodes.push(node);
-                    }
-                }
-            }
-        }
-        (nodes, None)
-    }
-
-    /// A block's body up to its end tag; an error when the template ends
-    /// first.
-    fn body(
-        &mut self,
-        ends: &[&str],
-        opened: &str,
-        loc: &SourceLoc,
-    ) -> Option<(Vec<Node>, String, SourceLoc)> {
-        self.depth += 1;
-        let (nodes, end) = if self.depth > crate::limits::MAX_DEPTH {
-            (Vec::new(), None)
-        } else {
-            self.block(ends)
-        };
-        self.depth -= 1;
-        match end {
-            Some((markup, at)) => Some((nodes, markup, at)),
-            None if self.depth >= crate::limits::MAX_DEPTH => {
-                self.error(
-                    loc,
-                    format!(
-                        "blocks nest more than {} deep here; flatten the template",
-                        crate::limits::MAX_DEPTH
-                    ),
-                );
-                None
-            }
-            None => {
-                self.error(
-                    loc,
-                    format!(
-                        "`{{% {opened} %}}` is never closed: add `{{% {} %}}`",
-                        ends.last().unwrap_or(&"end")
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn tag(&mut self, name: &str, inner: &str, loc: &SourceLoc) -> Option<Node> {
-        let rest = inner[name.len()..].trim();
-        match name {
-            "if" => self.if_tag(rest, loc),
-            "for" => self.for_tag(rest, loc),
-            "with" => self.with_tag(rest, loc),
-            "comment" => {
-                let (_, _, _) = self.body(&["endcomment"], "comment", loc)?;
-                Some(Node::Text(String::new()))
-            }
-            "" => {
-                self.error(loc, "empty `{% %}`: write a tag inside it");
-                None
-            }
-            _ => {
-                if let Some(tag) = PLATFORM_TAGS.iter().find(|t| t.name == name) {
-                    return Some(Node::Platform(tag.clone()));
-                }
-                let known: Vec<&str> = ["if", "for", "with", "comment"]
-                    .into_iter()
-                    .chain(PLATFORM_TAGS.iter().map(|t| t.name))
-                    .collect();
-                let hint = crate::source::hint_suffix(name, &known);
-                self.error(
-                    loc,
-                    format!(
-                        "`{{% {name} %}}` is not a tag Klaviyo's templates take{hint}; the tags read here are {}",
-                        known.join(", ")
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn if_tag(&mut self, condition: &str, loc: &SourceLoc) -> Option<Node> {
-        let mut branches = Vec::new();
-        let mut otherwise = None;
-        let mut test = condition.to_string();
-        let mut at = loc.clone();
-        loop {
-            let (body, end, end_loc) = self.body(&["elif", "else", "endif"], "if", loc)?;
-            match parse_condition(&test) {
-                Ok(c) => branches.push((c, body, at.clone())),
-                Err(e) => self.error(&at, e),
-            }
-            let end_name = end.split_whitespace().next().unwrap_or("");
-            match end_name {
-                "elif" => {
-                    test = end["elif".len()..].trim().to_string();
-                    at = end_loc;
-                }
-                "else" => {
-                    let (body, _, _) = self.body(&["endif"], "if", loc)?;
-                    otherwise = Some(body);
-                    break;
-                }
-                _ => break,
-            }
-        }
-        Some(Node::If {
-            branches,
-            otherwise,
+            message,
         })
-    }
-
-    fn for_tag(&mut self, spec: &str, loc: &SourceLoc) -> Option<Node> {
-        let (body, end, _) = self.body(&["empty", "endfor"], "for", loc)?;
-        let empty = if end.starts_with("empty") {
-            Some(self.body(&["endfor"], "for", loc)?.0)
-        } else {
-            None
-        };
-        let words: Vec<&str> = spec.split_whitespace().collect();
-        let reversed = words.last() == Some(&"reversed");
-        let words = &words[..words.len() - usize::from(reversed)];
-        let Some(in_at) = words.iter().rposition(|w| *w == "in") else {
-            self.error(
+    };
+    let mut outputs = 0;
+    // The open blocks, each with its opening's place and the nodes read
+    // into it so far; the template's own nodes at the bottom.
+    let mut stack: Vec<(Open, SourceLoc, Vec<Node>)> = Vec::new();
+    let mut top: Vec<Node> = Vec::new();
+    for piece in pieces(text, position) {
+        let in_comment = matches!(stack.last(), Some((Open::Comment, ..)));
+        let nodes = stack.last_mut().map_or(&mut top, |(_, _, nodes)| nodes);
+        match piece {
+            Piece::Text(_) | Piece::Output(..) | Piece::Comment(..) if in_comment => {}
+            Piece::Text(t) => nodes.push(Node::Text(t.to_string())),
+            Piece::Comment(t, loc) => nodes.push(Node::Comment {
+                text: t.trim().to_string(),
                 loc,
-                format!("`{{% for {spec} %}}` needs `in`: write `{{% for item in list %}}`"),
-            );
-            return None;
-        };
-        let names: Vec<String> = words[..in_at]
-            .join(" ")
-            .split(',')
-            .map(|n| n.trim().to_string())
-            .collect();
-        if names.iter().any(|n| !is_name(n)) || in_at + 1 >= words.len() {
-            self.error(
-                loc,
-                format!("`{{% for {spec} %}}` is not `{{% for item in list %}}`"),
-            );
-            return None;
+            }),
+            Piece::Output(inner, loc) => {
+                let inner = inner.trim();
+                if inner.is_empty() {
+                    error(
+                        &loc,
+                        "empty `{{ }}`: write the variable to print inside it".into(),
+                    );
+                    continue;
+                }
+                match parse_filtered(inner) {
+                    Ok(filtered) => {
+                        nodes.push(Node::Output {
+                            filtered,
+                            index: outputs,
+                            written: inner.to_string(),
+                            loc,
+                        });
+                        outputs += 1;
+                    }
+                    Err(e) => error(&loc, e),
+                }
+            }
+            Piece::Tag(inner, loc) => {
+                let inner = inner.trim();
+                let name = inner.split_whitespace().next().unwrap_or("");
+                let rest = inner[name.len()..].trim();
+                if in_comment && name != "endcomment" {
+                    continue;
+                }
+                let open = match name {
+                    "if" => Some(Open::If {
+                        branches: Vec::new(),
+                        test: (condition_or_error(rest, &loc, &mut error), loc.clone()),
+                        otherwise: false,
+                    }),
+                    "for" => Some(Open::For {
+                        header: for_header(rest).map_err(|e| error(&loc, e)).ok(),
+                        body: None,
+                    }),
+                    "with" => Some(Open::With {
+                        bindings: with_bindings(rest).map_err(|e| error(&loc, e)).ok(),
+                    }),
+                    "comment" => Some(Open::Comment),
+                    _ => None,
+                };
+                if let Some(open) = open {
+                    if stack.len() >= crate::limits::MAX_DEPTH {
+                        error(
+                            &loc,
+                            format!(
+                                "blocks nest more than {} deep here; flatten the template",
+                                crate::limits::MAX_DEPTH
+                            ),
+                        );
+                        return Err(errors);
+                    }
+                    stack.push((open, loc, Vec::new()));
+                    continue;
+                }
+                match (name, stack.last_mut()) {
+                    (
+                        "elif",
+                        Some((
+                            Open::If {
+                                branches,
+                                test,
+                                otherwise: false,
+                            },
+                            _,
+                            nodes,
+                        )),
+                    ) => {
+                        let body = std::mem::take(nodes);
+                        if let Some(c) = test.0.take() {
+                            branches.push((c, body, test.1.clone()));
+                        }
+                        *test = (condition_or_error(rest, &loc, &mut error), loc.clone());
+                    }
+                    (
+                        "else",
+                        Some((
+                            Open::If {
+                                branches,
+                                test,
+                                otherwise,
+                            },
+                            _,
+                            nodes,
+                        )),
+                    ) if !*otherwise => {
+                        let body = std::mem::take(nodes);
+                        if let Some(c) = test.0.take() {
+                            branches.push((c, body, test.1.clone()));
+                        }
+                        *otherwise = true;
+                    }
+                    ("empty", Some((Open::For { body, .. }, _, nodes))) if body.is_none() => {
+                        *body = Some(std::mem::take(nodes));
+                    }
+                    (end, Some((open, _, _))) if end == open.end() => {
+                        let (open, opened_at, nodes) = stack.pop().expect("a block is open");
+                        let node = close(open, opened_at, nodes);
+                        let parent = stack.last_mut().map_or(&mut top, |(_, _, n)| n);
+                        parent.extend(node);
+                    }
+                    (
+                        "elif" | "else" | "empty" | "endif" | "endfor" | "endwith" | "endcomment",
+                        open,
+                    ) => {
+                        let hint = match open {
+                            Some((open, _, _)) => format!(
+                                "; the open block is `{{% {} %}}`, closed by `{{% {} %}}`",
+                                open.name(),
+                                open.end()
+                            ),
+                            None => String::new(),
+                        };
+                        error(
+                            &loc,
+                            format!("`{{% {inner} %}}` closes no open block here{hint}; remove it"),
+                        );
+                    }
+                    ("", _) => error(&loc, "empty `{% %}`: write a tag inside it".into()),
+                    _ => {
+                        if let Some(tag) = PLATFORM_TAGS.iter().find(|t| t.name == name) {
+                            let nodes = stack.last_mut().map_or(&mut top, |(_, _, n)| n);
+                            nodes.push(Node::Platform(tag.clone()));
+                            continue;
+                        }
+                        let known: Vec<&str> = ["if", "for", "with", "comment"]
+                            .into_iter()
+                            .chain(PLATFORM_TAGS.iter().map(|t| t.name))
+                            .collect();
+                        let hint = crate::source::hint_suffix(name, &known);
+                        error(
+                            &loc,
+                            format!(
+                                "`{{% {name} %}}` is not a tag Klaviyo's templates take{hint}; the tags read here are {}",
+                                known.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
         }
-        match parse_filtered(&words[in_at + 1..].join(" ")) {
-            Ok(list) => Some(Node::For {
+    }
+    for (open, loc, _) in stack.iter().rev() {
+        error(
+            loc,
+            format!(
+                "`{{% {} %}}` is never closed: add `{{% {} %}}`",
+                open.name(),
+                open.end()
+            ),
+        );
+    }
+    if errors.is_empty() {
+        Ok((top, outputs))
+    } else {
+        Err(errors)
+    }
+}
+
+fn condition_or_error(
+    text: &str,
+    loc: &SourceLoc,
+    error: &mut impl FnMut(&SourceLoc, String),
+) -> Option<Condition> {
+    parse_condition(text).map_err(|e| error(loc, e)).ok()
+}
+
+/// The node a closed block makes; none when its opening did not parse
+/// (that error is reported already) or for a comment.
+fn close(open: Open, opened_at: SourceLoc, nodes: Vec<Node>) -> Option<Node> {
+    match open {
+        Open::If {
+            mut branches,
+            test,
+            otherwise,
+        } => {
+            let otherwise = if otherwise {
+                Some(nodes)
+            } else {
+                if let Some(c) = test.0 {
+                    branches.push((c, nodes, test.1));
+                }
+                None
+            };
+            Some(Node::If {
+                branches,
+                otherwise,
+            })
+        }
+        Open::For { header, body } => {
+            let (names, list, reversed) = header?;
+            let (body, empty) = match body {
+                Some(body) => (body, Some(nodes)),
+                None => (nodes, None),
+            };
+            Some(Node::For {
                 names,
                 list,
                 reversed,
                 body,
                 empty,
-                loc: loc.clone(),
-            }),
-            Err(e) => {
-                self.error(loc, e);
-                None
-            }
-        }
-    }
-
-    fn with_tag(&mut self, spec: &str, loc: &SourceLoc) -> Option<Node> {
-        let (body, _, _) = self.body(&["endwith"], "with", loc)?;
-        let words = split_words(spec);
-        let mut bindings = Vec::new();
-        let parsed = if let [value, as_, name] = words.as_slice()
-            && as_ == "as"
-        {
-            parse_filtered(value).map(|f| bindings.push((name.clone(), f)))
-        } else if words.is_empty() {
-            Err("`{% with %}` binds nothing: write `{% with name=value %}`".to_string())
-        } else {
-            words.iter().try_for_each(|w| {
-                let (name, value) = w
-                    .split_once('=')
-                    .filter(|(n, _)| is_name(n))
-                    .ok_or_else(|| format!("`{w}` in `{{% with %}}` is not `name=value`"))?;
-                bindings.push((name.to_string(), parse_filtered(value)?));
-                Ok(())
+                loc: opened_at,
             })
-        };
-        match parsed {
-            Ok(()) => Some(Node::With { bindings, body }),
-            Err(e) => {
-                self.error(loc, e);
-                None
-            }
         }
+        Open::With { bindings } => Some(Node::With {
+            bindings: bindings?,
+            body: nodes,
+        }),
+        Open::Comment => None,
     }
+}
+
+/// `item in list`, `k, v in d.items`, `x in list reversed`.
+fn for_header(spec: &str) -> Result<(Vec<String>, Filtered, bool), String> {
+    let words: Vec<&str> = spec.split_whitespace().collect();
+    let reversed = words.last() == Some(&"reversed");
+    let words = &words[..words.len() - usize::from(reversed)];
+    let Some(in_at) = words.iter().rposition(|w| *w == "in") else {
+        return Err(format!(
+            "`{{% for {spec} %}}` needs `in`: write `{{% for item in list %}}`"
+        ));
+    };
+    let names: Vec<String> = words[..in_at]
+        .join(" ")
+        .split(',')
+        .map(|n| n.trim().to_string())
+        .collect();
+    if names.iter().any(|n| !is_name(n)) || in_at + 1 >= words.len() {
+        return Err(format!(
+            "`{{% for {spec} %}}` is not `{{% for item in list %}}`"
+        ));
+    }
+    let list = parse_filtered(&words[in_at + 1..].join(" "))?;
+    Ok((names, list, reversed))
+}
+
+/// `name=value …` or `value as name`.
+fn with_bindings(spec: &str) -> Result<Vec<(String, Filtered)>, String> {
+    let words = split_words(spec);
+    if let [value, as_, name] = words.as_slice()
+        && as_ == "as"
+    {
+        return Ok(vec![(name.clone(), parse_filtered(value)?)]);
+    }
+    if words.is_empty() {
+        return Err("`{% with %}` binds nothing: write `{% with name=value %}`".to_string());
+    }
+    words
+        .iter()
+        .map(|w| {
+            let (name, value) = w
+                .split_once('=')
+                .filter(|(n, _)| is_name(n))
+                .ok_or_else(|| format!("`{w}` in `{{% with %}}` is not `name=value`"))?;
+            Ok((name.to_string(), parse_filtered(value)?))
+        })
+        .collect()
 }
 
 fn is_name(word: &str) -> bool {
@@ -611,12 +679,24 @@ pub(crate) fn parse_filtered(text: &str) -> Result<Filtered, String> {
     })
 }
 
+/// The most words an `{% if %}` condition may have.
+const MAX_CONDITION_WORDS: usize = 4 * crate::limits::MAX_DEPTH;
+
 /// An `{% if %}` condition, as Django's `smartif` parses it: `or` binds
 /// loosest, then `and`, `not`, then the comparisons.
 pub(crate) fn parse_condition(text: &str) -> Result<Condition, String> {
     let words = split_words(text);
     if words.is_empty() {
         return Err("`{% if %}` has no condition: write `{% if first_name %}`".into());
+    }
+    // Conditions nest as they chain (`a and b and …`, `not not …`), and are
+    // read and tested by recursion: a budget keeps any line from
+    // exhausting the stack.
+    if words.len() > MAX_CONDITION_WORDS {
+        return Err(format!(
+            "this condition has {} words, more than {MAX_CONDITION_WORDS}: split it with `{{% if %}}` inside `{{% if %}}`",
+            words.len()
+        ));
     }
     let mut at = 0;
     let condition = or(&words, &mut at)?;
@@ -733,6 +813,29 @@ mod tests {
         assert!(matches!(c, Condition::Or(..)));
         assert!(parse_condition("a >").is_err());
         assert!(parse_condition("x>0").is_err());
+    }
+
+    #[test]
+    fn a_condition_past_its_budget_is_an_error_not_a_stack_overflow() {
+        let long = vec!["not"; 200_000].join(" ") + " x";
+        assert!(parse_condition(&long).unwrap_err().contains("more than"));
+        let chain = vec!["a"; 5_000].join(" and ");
+        assert!(parse_condition(&chain).is_err());
+        let fine = vec!["a"; 100].join(" and ");
+        assert!(parse_condition(&fine).is_ok());
+    }
+
+    #[test]
+    fn blocks_nested_past_the_limit_are_an_error() {
+        let at = |l, c| SourceLoc::new("t.html", l, c);
+        let deep = "{% if a %}".repeat(300) + "x" + &"{% endif %}".repeat(300);
+        let errors = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse(&deep, &at).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(errors.iter().any(|e| e.message.contains("nest more than")));
     }
 
     #[test]
