@@ -101,3 +101,50 @@ fn checks_are_linear_in_the_length_of_a_value() {
         slowest.0, slowest.1, slowest.2
     );
 }
+
+/// The fastest of three runs on one profile whose body prints each of
+/// `count` items three times: in a link, a quoted attribute and text.
+fn time_outputs(count: usize) -> Duration {
+    let body = "<p>Hi</p>{{#each items}}<a href=\"https://x.example/{{this}}\" title=\"{{this}}\">{{this}}</a>{{/each}}";
+    let items: Vec<String> = (0..count).map(|i| format!("item{i}")).collect();
+    let profile = serde_json::json!({ "id": "p", "items": items });
+    let files: BTreeMap<String, String> = [
+        (
+            "campaigns/c.yaml".to_string(),
+            format!(
+                "kind: transactional\nvariants:\n  - id: v\n    subject: Hi\n    body: '{body}'\n"
+            ),
+        ),
+        ("sample-profiles/p.json".to_string(), profile.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let project = load_project_from_memory(&files);
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    let options = Options {
+        edge_cases: false,
+        ..Default::default()
+    };
+    (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let run = engine::run(&project, &options, &Decisions::default());
+            std::hint::black_box(run.findings().count());
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// Reading a body is linear in the outputs it prints: its skeleton's
+/// places, and the links and images moved by their texts, are found in one
+/// pass each, not one search per output.
+#[test]
+fn reading_a_body_is_linear_in_its_outputs() {
+    let (short, long) = (time_outputs(2_000), time_outputs(8_000));
+    let ratio = long.as_secs_f64() / short.as_secs_f64().max(0.001);
+    assert!(
+        ratio < 9.0,
+        "2,000 items {short:?}, 8,000 items {long:?} ({ratio:.1}x)"
+    );
+}

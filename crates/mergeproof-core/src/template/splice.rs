@@ -207,29 +207,40 @@ fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
     contexts
 }
 
-/// Whether placeholder `n` of `skeleton` sits in a quoted value: the last
+/// Where each of `count` placeholders of `skeleton` sits, in one pass:
+/// (in a quoted value, inside a tag's markup). In a quoted value: the last
 /// of `"` `'` `<` `>` before it is a quote right after an `=` (an unquoted
 /// value holds no quote, and a closing quote follows the value's text).
-fn quoted_at(skeleton: &str, n: usize) -> bool {
-    let Some(at) = placeholder(n).and_then(|p| skeleton.find(p)) else {
-        return false;
-    };
-    let before = &skeleton[..at];
-    let Some(quote) = before.rfind(['"', '\'', '<', '>']) else {
-        return false;
-    };
-    before[quote..].starts_with(['"', '\'']) && before[..quote].trim_end().ends_with('=')
-}
-
-/// Whether placeholder `n` of `skeleton` sits inside a tag's markup: the
-/// last `<` or `>` before it is a `<`.
-fn in_tag_at(skeleton: &str, n: usize) -> bool {
-    let Some(at) = placeholder(n).and_then(|p| skeleton.find(p)) else {
-        return true;
-    };
-    skeleton[..at]
-        .rfind(['<', '>'])
-        .is_some_and(|i| skeleton[i..].starts_with('<'))
+/// Inside a tag's markup: the last `<` or `>` before it is a `<`.
+fn surroundings(skeleton: &str, count: usize) -> Vec<(bool, bool)> {
+    // A placeholder never found is neither quoted nor known to be text.
+    let mut found = vec![(false, true); count];
+    let mut last_mark = None;
+    let mut quote_after_equals = false;
+    let mut last_angle = None;
+    let mut last_visible = None;
+    for c in skeleton.chars() {
+        match c {
+            '"' | '\'' => {
+                quote_after_equals = last_visible == Some('=');
+                last_mark = Some(c);
+            }
+            '<' | '>' => {
+                last_mark = Some(c);
+                last_angle = Some(c);
+            }
+            c => {
+                if let Some(slot) = placeholder_index(c).and_then(|n| found.get_mut(n)) {
+                    let quoted = matches!(last_mark, Some('"' | '\'')) && quote_after_equals;
+                    *slot = (quoted, last_angle == Some('<'));
+                }
+            }
+        }
+        if !c.is_whitespace() {
+            last_visible = Some(c);
+        }
+    }
+    found
 }
 
 /// A skeleton read once: what the reader made of it, placeholders in place.
@@ -248,14 +259,15 @@ impl SkeletonRead {
         let mut contexts = contexts(&skeleton.text, skeleton.contents.len());
         // The tokenizer does not say whether a value was quoted: one that
         // was not ends at a space.
-        for (n, context) in contexts.iter_mut().enumerate() {
+        let surroundings = surroundings(&skeleton.text, contexts.len());
+        for (context, (quoted, in_tag)) in contexts.iter_mut().zip(surroundings) {
             match *context {
-                Context::Quoted if !quoted_at(&skeleton.text, n) => *context = Context::Never,
+                Context::Quoted if !quoted => *context = Context::Never,
                 // Inside an Outlook-only block: in its text, or in a quoted
                 // value of its markup, a space reads as itself.
                 Context::Comment { .. } => {
                     *context = Context::Comment {
-                        in_tag: !quoted_at(&skeleton.text, n) && in_tag_at(&skeleton.text, n),
+                        in_tag: !quoted && in_tag,
                     }
                 }
                 _ => {}
@@ -307,17 +319,18 @@ impl SkeletonRead {
             }
             out
         };
-        // A link or image after a placeholder moves by what its text adds.
+        // A link or image after a placeholder moves by what the texts of
+        // the placeholders before it add: their sums, found by a search.
+        let mut added = Vec::with_capacity(self.in_text.len() + 1);
+        added.push(0isize);
+        for &(_, n) in &self.in_text {
+            let len = contents.get(n).map_or(0, |r| r.len()) as isize;
+            let placeholder_len = placeholder(n).map_or(0, char::len_utf8) as isize;
+            added.push(added[added.len() - 1] + len - placeholder_len);
+        }
         let moved = |at: usize| -> usize {
-            let mut shifted = at;
-            for &(position, n) in &self.in_text {
-                if position >= at {
-                    break;
-                }
-                let len = contents.get(n).map_or(0, |r| r.len());
-                shifted = shifted + len - placeholder(n).map_or(0, char::len_utf8);
-            }
-            shifted
+            let before = self.in_text.partition_point(|&(position, _)| position < at);
+            (at as isize + added[before]) as usize
         };
         let read = &self.read;
         Some(ReadHtml {
