@@ -64,7 +64,7 @@ impl Read {
     /// gives (`by_default`), else the innermost block that proves it has a
     /// value (`guard`, where that block is), else the variant's audience;
     /// guarded positive by a block (`guarded_positive`) or the audience.
-    pub(crate) fn new(
+    fn new(
         path: String,
         by_default: bool,
         guard: Option<&SourceLoc>,
@@ -87,6 +87,53 @@ impl Read {
             fallback,
             positive_guard,
         }
+    }
+}
+
+/// A condition around the outputs being lowered, as its front end reads
+/// it (`{{#if a}}`, `{% if a != blank %}`, `*|IF:A|*`).
+pub(crate) struct Guard {
+    /// The paths it tests: `guard-mismatch` compares them with what prints.
+    pub tested: Vec<String>,
+    /// The paths that have a value wherever its branch renders.
+    pub present: Vec<String>,
+    /// The paths above zero wherever its branch renders.
+    pub positive: Vec<String>,
+    pub loc: SourceLoc,
+}
+
+/// The conditions around the outputs being lowered, innermost last: one
+/// stack every front end keeps, so that what protects an output means the
+/// same in every template language.
+#[derive(Default)]
+pub(crate) struct Guards(Vec<Guard>);
+
+impl Guards {
+    pub(crate) fn push(&mut self, guard: Guard) {
+        self.0.push(guard);
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// A read of `path` printed inside them: its fallback (`by_default`,
+    /// else the innermost guard that proves it present, else the
+    /// variant's audience) and whether something guards it above zero.
+    pub(crate) fn read(
+        &self,
+        path: String,
+        by_default: bool,
+        audience: Option<&crate::audience::Condition>,
+    ) -> Read {
+        let guard = self.0.iter().rev().find(|g| g.present.contains(&path));
+        let positive = self.0.iter().any(|g| g.positive.contains(&path));
+        Read::new(path, by_default, guard.map(|g| &g.loc), positive, audience)
+    }
+
+    /// Every path they test, outermost first: a token's `guarded_by`.
+    pub(crate) fn tested(&self) -> Vec<String> {
+        self.0.iter().flat_map(|g| g.tested.iter().cloned()).collect()
     }
 }
 

@@ -12,7 +12,7 @@ use super::value::Py;
 use crate::dialect::BlockRole;
 use crate::markers::{close_marker, open_marker};
 use crate::source::{LoadError, SourceLoc};
-use crate::template::model::{Analysis, BlockRead, InlineAllow, Read, Token};
+use crate::template::model::{Analysis, BlockRead, Guard, Guards, InlineAllow, Read, Token};
 
 /// What a name bound by `{% for %}` or `{% with %}` stands for.
 struct Named {
@@ -23,14 +23,6 @@ struct Named {
     reads: Vec<String>,
 }
 
-/// A condition around the outputs being lowered.
-struct Guard {
-    paths: Vec<String>,
-    present: Vec<String>,
-    positive: Vec<String>,
-    loc: SourceLoc,
-}
-
 pub(super) struct Lowering<'a> {
     audience: Option<&'a crate::audience::Condition>,
     html: bool,
@@ -38,7 +30,7 @@ pub(super) struct Lowering<'a> {
     analysis: Analysis,
     outline: String,
     names: Vec<Named>,
-    guards: Vec<Guard>,
+    guards: Guards,
     in_loop: usize,
 }
 
@@ -51,7 +43,7 @@ impl<'a> Lowering<'a> {
             analysis: Analysis::default(),
             outline: String::new(),
             names: Vec::new(),
-            guards: Vec::new(),
+            guards: Guards::default(),
             in_loop: 0,
         }
     }
@@ -240,7 +232,7 @@ impl<'a> Lowering<'a> {
             loc: loc.clone(),
         });
         self.guards.push(Guard {
-            paths,
+            tested: paths,
             present,
             positive,
             loc: loc.clone(),
@@ -344,15 +336,7 @@ impl<'a> Lowering<'a> {
             .reads(value)
             .into_iter()
             .map(|path| {
-                let guard = self.guards.iter().rev().find(|g| g.present.contains(&path));
-                let positive = self.guards.iter().any(|g| g.positive.contains(&path));
-                Read::new(
-                    path,
-                    has_default,
-                    guard.map(|g| &g.loc),
-                    positive,
-                    self.audience,
-                )
+                self.guards.read(path, has_default, self.audience)
             })
             .collect();
         let escaped = !value.filters.iter().any(|f| f.name == "safe");
@@ -377,11 +361,7 @@ impl<'a> Lowering<'a> {
             shadowed_field: None,
             written_path,
             place: Default::default(),
-            guarded_by: self
-                .guards
-                .iter()
-                .flat_map(|g| g.paths.iter().cloned())
-                .collect(),
+            guarded_by: self.guards.tested(),
         });
         self.outline.push_str(&open_marker(index));
         self.outline.push_str(&close_marker());

@@ -14,7 +14,7 @@ use super::value;
 use crate::dialect::BlockRole;
 use crate::markers::{close_marker, open_marker};
 use crate::source::{LoadError, SourceLoc};
-use crate::template::model::{Analysis, BlockRead, InlineAllow, Read, Token};
+use crate::template::model::{Analysis, BlockRead, Guard, Guards, InlineAllow, Read, Token};
 
 /// Partials within partials are followed this deep when lowering (a
 /// partial that renders itself is bounded by its data when rendering).
@@ -41,19 +41,6 @@ struct Proven {
     positive: Vec<String>,
 }
 
-/// A condition around the outputs being lowered.
-struct Guard {
-    /// Paths it tests.
-    paths: Vec<String>,
-    /// Paths that have a value whenever its branch renders, blank or not as
-    /// Liquid sees it: `x != blank`, `x != empty and x` in the branch;
-    /// `x == blank` in the `else`.
-    present: Vec<String>,
-    /// Paths above zero whenever its branch renders: `x > 0`.
-    positive: Vec<String>,
-    loc: SourceLoc,
-}
-
 pub(super) struct Lowering<'n> {
     flavor: Flavor,
     /// The variant's audience: what it admits only with a value is there.
@@ -63,7 +50,7 @@ pub(super) struct Lowering<'n> {
     analysis: Analysis,
     outline: String,
     names: Vec<Named>,
-    guards: Vec<Guard>,
+    guards: Guards,
     in_loop: usize,
     partials: &'n HashMap<String, Arc<Vec<Node>>>,
     partial_depth: usize,
@@ -82,7 +69,7 @@ impl<'n> Lowering<'n> {
             analysis: Analysis::default(),
             outline: String::new(),
             names: Vec::new(),
-            guards: Vec::new(),
+            guards: Guards::default(),
             in_loop: 0,
             partials,
             partial_depth: 0,
@@ -290,7 +277,7 @@ impl<'n> Lowering<'n> {
             loc: loc.clone(),
         });
         self.guards.push(Guard {
-            paths,
+            tested: paths,
             present,
             positive,
             loc: loc.clone(),
@@ -355,7 +342,7 @@ impl<'n> Lowering<'n> {
                 });
                 for (_, body) in whens {
                     self.guards.push(Guard {
-                        paths: paths.clone(),
+                        tested: paths.clone(),
                         present: paths.clone(),
                         positive: Vec::new(),
                         loc: loc.clone(),
@@ -474,7 +461,7 @@ impl<'n> Lowering<'n> {
                     analysis: Analysis::default(),
                     outline: String::new(),
                     names,
-                    guards: Vec::new(),
+                    guards: Guards::default(),
                     in_loop: self.in_loop,
                     partials: self.partials,
                     partial_depth: self.partial_depth + 1,
@@ -521,15 +508,7 @@ impl<'n> Lowering<'n> {
         let reads: Vec<Read> = reads
             .into_iter()
             .map(|path| {
-                let guard = self.guards.iter().rev().find(|g| g.present.contains(&path));
-                let positive = self.guards.iter().any(|g| g.positive.contains(&path));
-                Read::new(
-                    path,
-                    has_default,
-                    guard.map(|g| &g.loc),
-                    positive,
-                    self.audience,
-                )
+                self.guards.read(path, has_default, self.audience)
             })
             .collect();
         let escapes = value.filters.iter().any(|f| self.flavor.escapes(&f.name));
@@ -552,11 +531,7 @@ impl<'n> Lowering<'n> {
             shadowed_field: None,
             written_path,
             place: Default::default(),
-            guarded_by: self
-                .guards
-                .iter()
-                .flat_map(|g| g.paths.iter().cloned())
-                .collect(),
+            guarded_by: self.guards.tested(),
         });
         self.outline.push_str(&open_marker(index));
         self.outline.push_str(&close_marker());

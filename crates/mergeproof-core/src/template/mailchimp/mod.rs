@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use super::model::{Analysis, BlockRead, Read, Token};
+use super::model::{Analysis, BlockRead, Guard, Guards, Token};
 use super::{RenderFailure, RenderInput, Renderer};
 use crate::dialect::{BlockRole, MergeFields, TemplateDialect};
 use crate::markers::{CLOSE, close_marker, open_marker};
@@ -59,7 +59,7 @@ impl FrontEnd {
             audience,
             analysis: Analysis::default(),
             outline: String::new(),
-            guards: Vec::new(),
+            guards: Guards::default(),
             html,
         };
         lowering.nodes(&nodes);
@@ -76,21 +76,12 @@ impl FrontEnd {
     }
 }
 
-/// A guard around the tokens being lowered: the tags it tests, those that
-/// have a value where its branch renders, those above zero.
-struct Guard {
-    tags: Vec<String>,
-    present: Vec<String>,
-    positive: Vec<String>,
-    loc: SourceLoc,
-}
-
 struct Lowering<'a> {
     merge_fields: &'a MergeFields,
     audience: Option<&'a crate::audience::Condition>,
     analysis: Analysis,
     outline: String,
-    guards: Vec<Guard>,
+    guards: Guards,
     html: bool,
 }
 
@@ -115,15 +106,8 @@ impl Lowering<'_> {
             } => {
                 self.analysis.token_follows(loc);
                 let path = self.merge_fields.field(tag).to_string();
-                let guard = self.guards.iter().rev().find(|g| g.present.contains(&path));
-                let positive = self.guards.iter().any(|g| g.positive.contains(&path));
-                let read = Read::new(
-                    path.clone(),
-                    self.merge_fields.defaults.contains_key(tag),
-                    guard.map(|g| &g.loc),
-                    positive,
-                    self.audience,
-                );
+                let by_default = self.merge_fields.defaults.contains_key(tag);
+                let read = self.guards.read(path, by_default, self.audience);
                 let escaped = *function != Function::Html;
                 self.analysis.tokens.push(Token {
                     index: *index,
@@ -144,11 +128,7 @@ impl Lowering<'_> {
                     shadowed_field: None,
                     written_path: (*function == Function::Plain).then(|| tag.clone()),
                     place: Default::default(),
-                    guarded_by: self
-                        .guards
-                        .iter()
-                        .flat_map(|g| g.tags.iter().cloned())
-                        .collect(),
+                    guarded_by: self.guards.tested(),
                 });
                 self.outline.push_str(&open_marker(*index));
                 self.outline.push_str(&close_marker());
@@ -203,7 +183,7 @@ impl Lowering<'_> {
             loc: loc.clone(),
         });
         self.guards.push(Guard {
-            tags: vec![path.clone()],
+            tested: vec![path.clone()],
             present: if holds_means_present {
                 vec![path.clone()]
             } else {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::audience::Condition;
 use crate::project::TemplateSource;
 use crate::source::{LoadError, SourceLoc};
-use crate::template::model::{Analysis, BlockRead, InlineAllow, Read, Token};
+use crate::template::model::{Analysis, BlockRead, Guard, Guards, InlineAllow, Read, Token};
 use crate::template::place::Place;
 
 use crate::dialect::{BlockRole, Dialect, TemplateDialect};
@@ -50,12 +50,6 @@ struct Scope {
     hash: Vec<(String, Option<String>)>,
 }
 
-struct GuardFrame {
-    paths: Vec<String>,
-    positive: Vec<String>,
-    loc: SourceLoc,
-}
-
 pub(super) struct Walker<'a> {
     dialect: TemplateDialect<'a>,
     partials: &'a BTreeMap<String, PartialTemplate<'a>>,
@@ -64,7 +58,7 @@ pub(super) struct Walker<'a> {
     errors: Vec<LoadError>,
     foreign_helpers: Vec<ForeignHelper>,
     scopes: Vec<Scope>,
-    guards: Vec<GuardFrame>,
+    guards: Guards,
     partial_stack: Vec<String>,
     /// The block depth at which each partial of the stack was entered.
     partial_depths: Vec<usize>,
@@ -130,7 +124,7 @@ pub(super) fn lower(
             param: None,
             hash: Vec::new(),
         }],
-        guards: Vec::new(),
+        guards: Guards::default(),
         partial_stack: Vec::new(),
         partial_depths: Vec::new(),
         loop_depth: 0,
@@ -408,7 +402,7 @@ impl<'a> Walker<'a> {
             reads,
             escaped,
             escapes_data: escaped || helper_escapes,
-            guarded_by: self.guards.iter().flat_map(|g| g.paths.clone()).collect(),
+            guarded_by: self.guards.tested(),
             loc,
             in_loop: self.loop_depth > 0,
             shadowed_field,
@@ -420,15 +414,7 @@ impl<'a> Walker<'a> {
     }
 
     fn read(&self, path: String, by_default: bool) -> Read {
-        let block_guard = self.guards.iter().rev().find(|g| g.paths.contains(&path));
-        let positive = self.guards.iter().any(|g| g.positive.contains(&path));
-        Read::new(
-            path,
-            by_default,
-            block_guard.map(|g| &g.loc),
-            positive,
-            self.audience,
-        )
+        self.guards.read(path, by_default, self.audience)
     }
 
     fn block(
@@ -480,8 +466,10 @@ impl<'a> Walker<'a> {
             loc: loc.clone(),
         });
         let positive = self.positive_paths(&helper, &ht.params);
-        let frame = || GuardFrame {
-            paths: paths.clone(),
+        // A block that guards proves what it tests present.
+        let frame = || Guard {
+            tested: paths.clone(),
+            present: paths.clone(),
             positive: positive.clone(),
             loc: loc.clone(),
         };
