@@ -133,7 +133,10 @@ impl Guards {
 
     /// Every path they test, outermost first: a token's `guarded_by`.
     pub(crate) fn tested(&self) -> Vec<String> {
-        self.0.iter().flat_map(|g| g.tested.iter().cloned()).collect()
+        self.0
+            .iter()
+            .flat_map(|g| g.tested.iter().cloned())
+            .collect()
     }
 }
 

@@ -335,9 +335,7 @@ impl<'a> Lowering<'a> {
         let reads: Vec<Read> = self
             .reads(value)
             .into_iter()
-            .map(|path| {
-                self.guards.read(path, has_default, self.audience)
-            })
+            .map(|path| self.guards.read(path, has_default, self.audience))
             .collect();
         let escaped = !value.filters.iter().any(|f| f.name == "safe");
         let escapes = value.filters.iter().any(|f| filters::escapes(&f.name));

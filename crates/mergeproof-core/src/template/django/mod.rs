@@ -38,12 +38,7 @@ impl FrontEnd {
         audience: Option<&crate::audience::Condition>,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
         let position = |line: u32, column: u32| source.position(line, column);
-        let (nodes, _) = syntax::parse(&source.text, &position).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| LoadError::at(&e.loc, e.message))
-                .collect::<Vec<_>>()
-        })?;
+        let (nodes, _) = syntax::parse(&source.text, &position)?;
         let lowered = lower::Lowering::new(audience, html).lower(&nodes)?;
         self.templates.insert(key.to_string(), (nodes, html));
         Ok(lowered)

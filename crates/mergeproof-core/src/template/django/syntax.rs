@@ -6,7 +6,7 @@
 //! <https://developers.klaviyo.com/en/docs/django_message_design>
 
 use super::value::Py;
-use crate::source::SourceLoc;
+use crate::source::{LoadError, SourceLoc};
 
 /// A value an expression starts from: a literal or a dotted lookup.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,13 +124,6 @@ const PLATFORM_TAGS: &[PlatformTag] = &[
     },
 ];
 
-/// A syntax error and where it is.
-#[derive(Debug)]
-pub(crate) struct SyntaxError {
-    pub loc: SourceLoc,
-    pub message: String,
-}
-
 /// One piece of the template: text, an output, a tag or a comment.
 enum Piece<'t> {
     Text(&'t str),
@@ -237,14 +230,9 @@ impl Open {
 pub(crate) fn parse(
     text: &str,
     position: &dyn Fn(u32, u32) -> SourceLoc,
-) -> Result<(Vec<Node>, u32), Vec<SyntaxError>> {
+) -> Result<(Vec<Node>, u32), Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut error = |loc: &SourceLoc, message: String| {
-        errors.push(SyntaxError {
-            loc: loc.clone(),
-            message,
-        })
-    };
+    let mut error = |loc: &SourceLoc, message: String| errors.push(LoadError::at(loc, message));
     let mut outputs = 0;
     // The open blocks, each with its opening's place and the nodes read
     // into it so far; the template's own nodes at the bottom.

@@ -507,9 +507,7 @@ impl<'n> Lowering<'n> {
         let has_default = value.filters.iter().any(|f| f.name == "default");
         let reads: Vec<Read> = reads
             .into_iter()
-            .map(|path| {
-                self.guards.read(path, has_default, self.audience)
-            })
+            .map(|path| self.guards.read(path, has_default, self.audience))
             .collect();
         let escapes = value.filters.iter().any(|f| self.flavor.escapes(&f.name));
         let written_path = (value.filters.is_empty())

@@ -61,14 +61,7 @@ fn parse_template(
         )]);
     }
     let filters = flavor.filters();
-    parse::TreeBuilder::new(pieces, flavor, &filters)
-        .build()
-        .map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| LoadError::at(&e.loc, e.message))
-                .collect()
-        })
+    parse::TreeBuilder::new(pieces, flavor, &filters).build()
 }
 
 /// The project's Liquid partials, parsed once.

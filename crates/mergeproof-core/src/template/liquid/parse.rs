@@ -5,14 +5,7 @@ use super::expr::{Condition, Expr, Filtered, Parser};
 use super::flavor::Flavor;
 use super::lex::Piece;
 use super::value::Value;
-use crate::source::SourceLoc;
-
-/// A syntax error: where, and what the producer should change.
-#[derive(Debug)]
-pub(crate) struct SyntaxError {
-    pub loc: SourceLoc,
-    pub message: String,
-}
+use crate::source::{LoadError, SourceLoc};
 
 /// `{% for variable in collection limit: … offset: … reversed %}`, its body
 /// and its `{% else %}` for an empty collection.
@@ -103,7 +96,7 @@ pub(crate) struct TreeBuilder<'p> {
     filters: &'p [&'p str],
     /// Outputs nested past this depth are an error, not a stack overflow.
     depth: usize,
-    pub errors: Vec<SyntaxError>,
+    pub errors: Vec<LoadError>,
 }
 
 const MAX_NESTING: usize = crate::limits::MAX_DEPTH;
@@ -150,13 +143,13 @@ impl<'p> TreeBuilder<'p> {
     }
 
     /// The whole template.
-    pub(crate) fn build(mut self) -> Result<(Vec<Node>, u32), Vec<SyntaxError>> {
+    pub(crate) fn build(mut self) -> Result<(Vec<Node>, u32), Vec<LoadError>> {
         let (nodes, ended) = self.body(&[]);
         if let Some(end) = ended {
-            self.errors.push(SyntaxError {
-                loc: end.loc,
-                message: format!("`{{% {} %}}` closes no open tag", end.tag),
-            });
+            self.errors.push(LoadError::at(
+                &end.loc,
+                format!("`{{% {} %}}` closes no open tag", end.tag),
+            ));
         }
         if self.errors.is_empty() {
             Ok((nodes, self.next_index))
@@ -166,10 +159,7 @@ impl<'p> TreeBuilder<'p> {
     }
 
     fn error(&mut self, loc: &SourceLoc, message: String) {
-        self.errors.push(SyntaxError {
-            loc: loc.clone(),
-            message,
-        });
+        self.errors.push(LoadError::at(loc, message));
     }
 
     /// Nodes up to one of `ends` (returned) or the end of the template.
@@ -684,14 +674,11 @@ impl<'p> TreeBuilder<'p> {
 mod tests {
     use super::*;
 
-    fn parse(source: &str) -> Result<Vec<Node>, Vec<SyntaxError>> {
+    fn parse(source: &str) -> Result<Vec<Node>, Vec<LoadError>> {
         let pieces = super::super::lex::pieces(source, &|l, c| SourceLoc::new("t", l, c), false)
             .expect("closed");
         if let Some(loc) = too_deep(&pieces) {
-            return Err(vec![SyntaxError {
-                loc,
-                message: "too deep".into(),
-            }]);
+            return Err(vec![LoadError::at(&loc, "too deep")]);
         }
         TreeBuilder::new(pieces, Flavor::Shopify, super::super::filters::STANDARD)
             .build()

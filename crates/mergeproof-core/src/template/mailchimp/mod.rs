@@ -48,12 +48,7 @@ impl FrontEnd {
         audience: Option<&crate::audience::Condition>,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
         let position = |line: u32, column: u32| source.position(line, column);
-        let (nodes, _) = syntax::parse(&source.text, &position).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| LoadError::at(&e.loc, e.message))
-                .collect::<Vec<_>>()
-        })?;
+        let (nodes, _) = syntax::parse(&source.text, &position)?;
         let mut lowering = Lowering {
             merge_fields: &self.merge_fields,
             audience,

@@ -6,7 +6,7 @@
 //! <https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/>,
 //! <https://mailchimp.com/help/use-conditional-merge-tag-blocks/>
 
-use crate::source::SourceLoc;
+use crate::source::{LoadError, SourceLoc};
 
 /// How a merge field's value is changed before it prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,13 +83,6 @@ const SYSTEM: &[&str] = &[
 
 /// Prefixes of the platform's own tags (`*|LIST:COMPANY|*`, `*|MC:SUBJECT|*`).
 const SYSTEM_PREFIXES: &[&str] = &["LIST:", "MC:", "USER:", "TWITTER:", "FACEBOOK:", "SOCIAL:"];
-
-/// A syntax error.
-#[derive(Debug)]
-pub(crate) struct SyntaxError {
-    pub loc: SourceLoc,
-    pub message: String,
-}
 
 /// A branch of a conditional block: `IFNOT` or not, its test, its body,
 /// where it opens.
@@ -178,7 +171,7 @@ fn test(text: &str) -> Test {
 pub(crate) fn parse(
     source: &str,
     position: &dyn Fn(u32, u32) -> SourceLoc,
-) -> Result<(Vec<Node>, u32), Vec<SyntaxError>> {
+) -> Result<(Vec<Node>, u32), Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut index = 0u32;
     // Open blocks: the node being built and the branch being filled.
@@ -199,13 +192,10 @@ pub(crate) fn parse(
         match (head, arg) {
             ("IF" | "IFNOT", Some(cond)) => {
                 if stack.len() >= crate::limits::MAX_DEPTH {
-                    errors.push(SyntaxError {
-                        loc,
-                        message: format!(
+                    errors.push(LoadError::at(&loc, format!(
                             "conditions nest more than {} deep; flatten the template",
                             crate::limits::MAX_DEPTH
-                        ),
-                    });
+                        )));
                     break;
                 }
                 let outer = std::mem::take(&mut current);
@@ -218,10 +208,7 @@ pub(crate) fn parse(
                     }
                     branches.push((false, test(cond), Vec::new(), loc));
                 }
-                _ => errors.push(SyntaxError {
-                    loc,
-                    message: "`*|ELSEIF:…|*` outside an `*|IF:…|*` block (or after its `*|ELSE:|*`)".into(),
-                }),
+                _ => errors.push(LoadError::at(&loc, "`*|ELSEIF:…|*` outside an `*|IF:…|*` block (or after its `*|ELSE:|*`)")),
             },
             ("ELSE", _) => match stack.last_mut() {
                 Some((_, branches, otherwise @ None)) => {
@@ -230,10 +217,7 @@ pub(crate) fn parse(
                     }
                     *otherwise = Some(Vec::new());
                 }
-                _ => errors.push(SyntaxError {
-                    loc,
-                    message: "`*|ELSE:|*` outside an `*|IF:…|*` block, or a second one".into(),
-                }),
+                _ => errors.push(LoadError::at(&loc, "`*|ELSE:|*` outside an `*|IF:…|*` block, or a second one")),
             },
             ("END", Some(what)) if what.trim() == "IF" => match stack.pop() {
                 Some((outer, mut branches, otherwise)) => {
@@ -253,10 +237,7 @@ pub(crate) fn parse(
                         otherwise,
                     });
                 }
-                None => errors.push(SyntaxError {
-                    loc,
-                    message: "`*|END:IF|*` closes no `*|IF:…|*`".into(),
-                }),
+                None => errors.push(LoadError::at(&loc, "`*|END:IF|*` closes no `*|IF:…|*`")),
             },
             ("DATE", format) => current.push(Node::Date {
                 format: format.unwrap_or("d/m/Y").to_string(),
@@ -301,20 +282,17 @@ pub(crate) fn parse(
                 });
                 index += 1;
             }
-            _ => errors.push(SyntaxError {
-                loc,
-                message: format!(
+            _ => errors.push(LoadError::at(&loc, format!(
                     "`*|{content}|*` is not a merge tag Mailchimp knows: a field is `*|FNAME|*` (letters, digits and `_`), a condition `*|IF:FNAME|*`…`*|END:IF|*`"
-                ),
-            }),
+                ))),
         }
     }
     for (_, branches, _) in &stack {
         if let Some((_, _, _, loc)) = branches.first() {
-            errors.push(SyntaxError {
-                loc: loc.clone(),
-                message: "this `*|IF:…|*` is never closed: add `*|END:IF|*`".into(),
-            });
+            errors.push(LoadError::at(
+                loc,
+                "this `*|IF:…|*` is never closed: add `*|END:IF|*`",
+            ));
         }
     }
     if errors.is_empty() {
@@ -328,7 +306,7 @@ pub(crate) fn parse(
 mod tests {
     use super::*;
 
-    fn tree(source: &str) -> Result<Vec<Node>, Vec<SyntaxError>> {
+    fn tree(source: &str) -> Result<Vec<Node>, Vec<LoadError>> {
         parse(source, &|l, c| SourceLoc::new("t", l, c)).map(|(n, _)| n)
     }
 
@@ -356,7 +334,7 @@ mod tests {
     #[test]
     fn an_unclosed_condition_names_where_it_opens() {
         let errors = tree("a\n*|IF:FNAME|*x").unwrap_err();
-        assert_eq!((errors[0].loc.line, errors[0].loc.column), (2, 1));
+        assert_eq!((errors[0].line, errors[0].column), (2, 1));
         assert!(errors[0].message.contains("END:IF"));
     }
 
