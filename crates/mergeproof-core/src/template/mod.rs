@@ -262,6 +262,29 @@ pub struct RenderFailure {
     pub token: Option<u32>,
 }
 
+impl RenderFailure {
+    /// The field rendered past [`crate::limits::MAX_CELL_BYTES`] and was
+    /// stopped there.
+    pub(crate) fn too_large() -> RenderFailure {
+        RenderFailure {
+            too_large: true,
+            ..RenderFailure::failed("too large".into())
+        }
+    }
+
+    /// The platform would not render the field, for the reason `message`
+    /// gives; where is not known.
+    pub(crate) fn failed(message: String) -> RenderFailure {
+        RenderFailure {
+            message,
+            position: None,
+            too_large: false,
+            aborted: false,
+            token: None,
+        }
+    }
+}
+
 /// As the preview and the TUI show it.
 impl std::fmt::Display for RenderFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -73,16 +73,10 @@ impl Renderer for KlaviyoRenderer {
             Some(why) => {
                 let too_large = out.len() > crate::limits::MAX_CELL_BYTES;
                 *out = String::new();
-                Err(RenderFailure {
-                    message: if too_large {
-                        "too large".into()
-                    } else {
-                        format!("Django error: {why}: the message is not sent")
-                    },
-                    position: None,
-                    too_large,
-                    aborted: false,
-                    token: None,
+                Err(if too_large {
+                    RenderFailure::too_large()
+                } else {
+                    RenderFailure::failed(format!("Django error: {why}: the message is not sent"))
                 })
             }
         }

@@ -161,11 +161,11 @@ impl Renderer for LiquidRenderer {
                     _ => (None, None),
                 };
                 Err(RenderFailure {
-                    message: stop.to_string(),
                     position,
                     too_large,
                     aborted: matches!(stop, eval::Stop::Aborted(_)),
                     token,
+                    ..RenderFailure::failed(stop.to_string())
                 })
             }
             None => Ok(()),

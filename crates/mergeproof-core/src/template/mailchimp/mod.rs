@@ -216,13 +216,7 @@ impl Renderer for MailchimpRenderer {
         render.nodes(nodes, out);
         if out.len() > crate::limits::MAX_CELL_BYTES {
             *out = String::new();
-            return Err(RenderFailure {
-                message: "too large".into(),
-                position: None,
-                too_large: true,
-                aborted: false,
-                token: None,
-            });
+            return Err(RenderFailure::too_large());
         }
         Ok(())
     }
