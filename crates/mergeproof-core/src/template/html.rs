@@ -119,22 +119,25 @@ const MAX_CONDITIONAL_DEPTH: usize = 4;
 /// it also escapes `=`, which would grow every email's `srcdoc` by a sixth.
 pub(crate) fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
+    escape_into(s, "&#39;", &mut out);
+    out
+}
+
+/// `s` with `& < > " '` escaped onto `out`, the apostrophe as the platform
+/// writes it (`&#39;` in Ruby, `&#x27;` in Django).
+pub(crate) fn escape_into(s: &str, apostrophe: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' => out.push_str(apostrophe),
             c => out.push(c),
         }
     }
-    out
 }
 
-/// Text without its tags: everything from a `<` to the next `>` goes, as
-/// the platforms' tag-stripping filters do it (PHP's `strip_tags`, Liquid's
-/// `strip_html` after it drops scripts, styles and comments).
 pub(crate) fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_tag = false;

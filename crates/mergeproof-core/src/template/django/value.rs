@@ -258,18 +258,9 @@ pub(crate) fn str_repr(s: &str) -> String {
     out
 }
 
-/// Django's `escape`: `& < > " '`.
+/// Django's `escape`: `& < > " '`, the apostrophe as `&#x27;`.
 pub(crate) fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
+    crate::template::html::escape_into(s, "&#x27;", out);
 }
 
 #[cfg(test)]
