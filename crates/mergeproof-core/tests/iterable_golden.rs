@@ -3,38 +3,24 @@
 //! a helper doing, cited beside it; what the page leaves open follows
 //! Handlebars.js and is listed in the README as unverified.
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use mergeproof_core::engine::{self, Options, compile_project};
+use mergeproof_core::engine::compile_project;
 use mergeproof_core::project::load_project_from_memory;
-use mergeproof_core::review::Decisions;
 use mergeproof_core::rule_id::RuleId;
 
 const HANDLEBARS: &str = "https://support.iterable.com/hc/en-us/articles/205480365";
 const FAQ: &str = "https://support.iterable.com/hc/en-us/articles/360031118392";
 
 fn files(body: &str, profiles: &str) -> BTreeMap<String, String> {
-    let campaign = format!(
-        "dialect: iterable\nkind: transactional\nvariants:\n  - id: v\n    subject: Hi\n    body: {}\n",
-        serde_json::to_string(body).unwrap()
-    );
-    [
-        ("campaigns/c.yaml".to_string(), campaign),
-        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
-    ]
-    .into_iter()
-    .collect()
+    common::one_variant_project("iterable", "", body, profiles)
 }
 
 /// What the HTML body `template` renders to for a user with `data` (YAML).
 fn render(template: &str, data: &str) -> String {
-    let project = load_project_from_memory(&files(template, data));
-    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
-    let (compiled, broken, errors) = compile_project(&project);
-    assert!(broken.is_empty() && errors.is_empty(), "{errors:?}");
-    let cell = compiled[0].render(0, &project.profiles[0]);
-    assert!(cell.body.error.is_none(), "{:?}", cell.body.error);
-    cell.body.output.text
+    common::first_body(&files(template, data))
 }
 
 fn case(template: &str, data: &str, want: &str, source: &str) {
@@ -122,16 +108,9 @@ fn a_helper_iterable_lacks_does_not_load() {
 #[test]
 fn fallbacks_and_guards_are_known_to_the_rules() {
     let rules = |body: &str| -> Vec<RuleId> {
-        let project = load_project_from_memory(&files(
-            body,
-            "- { id: nameless, points: 0 }\n- { id: ana, firstName: Ana, points: 5 }\n",
-        ));
-        let options = Options {
-            edge_cases: false,
-            ..Default::default()
-        };
-        engine::run(&project, &options, &Decisions::default())
-            .findings()
+        let people = "- { id: nameless, points: 0 }\n- { id: ana, firstName: Ana, points: 5 }\n";
+        common::findings_without_edge_cases(&files(body, people))
+            .into_iter()
             .map(|f| f.rule)
             .collect()
     };

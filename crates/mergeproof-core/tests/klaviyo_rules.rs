@@ -1,35 +1,20 @@
 //! The `klaviyo` dialect through the rules: what Django's fallbacks and
 //! guards cover, as the examples state them.
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use mergeproof_core::engine::{self, Options};
 use mergeproof_core::project::load_project_from_memory;
-use mergeproof_core::review::Decisions;
 use mergeproof_core::rule_id::RuleId;
 
 /// The fixes offered for `body` and `profiles`, as (replace, replacement).
 fn fixes(body: &str, profiles: &str) -> Vec<(String, String)> {
-    let campaign = format!(
-        "dialect: klaviyo\nkind: transactional\nvariants:\n  - id: v\n    subject: Your order\n    body: {}\n",
-        serde_json::to_string(body).unwrap()
-    );
-    let files: BTreeMap<String, String> = [
-        ("campaigns/c.yaml".to_string(), campaign),
-        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let project = load_project_from_memory(&files);
-    let options = Options {
-        edge_cases: false,
-        ..Default::default()
-    };
-    engine::run(&project, &options, &Decisions::default())
-        .findings()
+    common::findings_without_edge_cases(&common::one_variant_project("klaviyo", "", body, profiles))
+        .into_iter()
         .filter_map(|f| {
-            let fix = f.fix.as_ref()?;
-            Some((fix.replace.clone()?, fix.replacement.clone()?))
+            let fix = f.fix?;
+            Some((fix.replace?, fix.replacement?))
         })
         .collect()
 }
@@ -37,26 +22,9 @@ fn fixes(body: &str, profiles: &str) -> Vec<(String, String)> {
 /// The rules that fire for `body` (an email body in the klaviyo dialect)
 /// and `profiles` (YAML), without edge cases, with the profile of each.
 fn findings(body: &str, profiles: &str) -> Vec<(RuleId, String)> {
-    let campaign = format!(
-        "dialect: klaviyo\nkind: transactional\nvariants:\n  - id: v\n    subject: Your order\n    body: {}\n",
-        serde_json::to_string(body).unwrap()
-    );
-    let files: BTreeMap<String, String> = [
-        ("mergeproof.yaml".to_string(), String::new()),
-        ("campaigns/c.yaml".to_string(), campaign),
-        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let project = load_project_from_memory(&files);
-    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
-    let options = Options {
-        edge_cases: false,
-        ..Default::default()
-    };
-    engine::run(&project, &options, &Decisions::default())
-        .findings()
-        .map(|f| (f.rule, f.profile.clone().unwrap_or_default()))
+    common::findings_without_edge_cases(&common::one_variant_project("klaviyo", "", body, profiles))
+        .into_iter()
+        .map(|f| (f.rule, f.profile.unwrap_or_default()))
         .collect()
 }
 

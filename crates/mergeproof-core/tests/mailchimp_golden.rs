@@ -2,10 +2,7 @@
 //! Mailchimp's runs offline, so each case is what a page of its
 //! documentation shows, cited beside it.
 
-use std::collections::BTreeMap;
-
-use mergeproof_core::engine::compile_project;
-use mergeproof_core::project::load_project_from_memory;
+mod common;
 
 const CHEAT_SHEET: &str = "https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/";
 const CONDITIONS: &str = "https://mailchimp.com/help/use-conditional-merge-tag-blocks/";
@@ -14,24 +11,12 @@ const DEFAULTS: &str = "https://mailchimp.com/help/set-default-merge-values/";
 /// The HTML body `template` renders to for a subscriber with `data` (YAML),
 /// under `config` (mergeproof.yaml).
 fn render(config: &str, template: &str, data: &str) -> String {
-    let campaign = format!(
-        "dialect: mailchimp\nkind: transactional\nvariants:\n  - id: v\n    subject: Hi\n    body: {}\n",
-        serde_json::to_string(template).unwrap()
-    );
-    let files: BTreeMap<String, String> = [
-        ("mergeproof.yaml".to_string(), config.to_string()),
-        ("campaigns/c.yaml".to_string(), campaign),
-        ("sample-profiles/p.yaml".to_string(), data.to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let project = load_project_from_memory(&files);
-    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
-    let (compiled, broken, errors) = compile_project(&project);
-    assert!(broken.is_empty() && errors.is_empty(), "{errors:?}");
-    let cell = compiled[0].render(0, &project.profiles[0]);
-    assert!(cell.body.error.is_none(), "{:?}", cell.body.error);
-    cell.body.output.text
+    common::first_body(&common::one_variant_project(
+        "mailchimp",
+        config,
+        template,
+        data,
+    ))
 }
 
 fn case(template: &str, data: &str, want: &str, source: &str) {
@@ -127,27 +112,16 @@ fn functions_escaping_and_system_tags() {
 /// with no default merge value; clean with one.
 #[test]
 fn a_missing_first_name_is_reported_unless_the_audience_has_a_default() {
-    use mergeproof_core::engine::{self, Options};
-    use mergeproof_core::review::Decisions;
     use mergeproof_core::rule_id::RuleId;
     let rules = |config: &str| -> Vec<RuleId> {
-        let files: BTreeMap<String, String> = [
-            ("mergeproof.yaml".to_string(), config.to_string()),
-            (
-                "campaigns/c.yaml".to_string(),
-                "dialect: mailchimp\nkind: transactional\nvariants:\n  - id: v\n    subject: Your order\n    body: \"<p>Dear *|FNAME|*,</p><p>Your order shipped.</p>\"\n".to_string(),
-            ),
-            ("sample-profiles/p.yaml".to_string(), "- { id: nameless, LNAME: Ng }\n- { id: ana, FNAME: Ana }\n".to_string()),
-        ]
-        .into_iter()
-        .collect();
-        let project = load_project_from_memory(&files);
-        let options = Options {
-            edge_cases: false,
-            ..Default::default()
-        };
-        engine::run(&project, &options, &Decisions::default())
-            .findings()
+        let files = common::one_variant_project(
+            "mailchimp",
+            config,
+            "<p>Dear *|FNAME|*,</p><p>Your order shipped.</p>",
+            "- { id: nameless, LNAME: Ng }\n- { id: ana, FNAME: Ana }\n",
+        );
+        common::findings_without_edge_cases(&files)
+            .into_iter()
             .map(|f| f.rule)
             .collect()
     };

@@ -1,6 +1,7 @@
-//! What the differential tests share: one case of a corpus (a template,
-//! its data and partials) compiled as a one-variant campaign in a dialect
-//! and rendered for its data.
+//! What the dialect tests share: one case of a corpus (a template, its data
+//! and partials) compiled as a one-variant campaign in a dialect and
+//! rendered for its data; a one-variant project in memory, linted or
+//! rendered.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ fn source(text: &str, file: &str) -> TemplateSource {
 /// Renders `case` in `dialect`: as an email body (HTML) on `channel`
 /// `Email`, as plain text on `Sms`; partials are files with `extension`.
 /// Every load error as one message.
+#[allow(dead_code)] // Not every test file renders corpus cases.
 pub fn render_case(
     dialect: Dialect,
     channel: Channel,
@@ -88,4 +90,62 @@ pub fn render_case(
         SourceLoc::new("sample-profiles/p.yaml", 1, 1),
     );
     Ok(compiled.render(0, &profile))
+}
+
+/// A project in memory: `config` as `mergeproof.yaml`, one transactional
+/// campaign in `dialect` whose one variant has the HTML `body`, and
+/// `profiles` (YAML) as its sample profiles.
+#[allow(dead_code)] // Not every test file builds one.
+pub fn one_variant_project(
+    dialect: &str,
+    config: &str,
+    body: &str,
+    profiles: &str,
+) -> BTreeMap<String, String> {
+    let campaign = format!(
+        "dialect: {dialect}\nkind: transactional\nvariants:\n  - id: v\n    subject: Your order\n    body: {}\n",
+        serde_json::to_string(body).unwrap()
+    );
+    [
+        ("mergeproof.yaml".to_string(), config.to_string()),
+        ("campaigns/c.yaml".to_string(), campaign),
+        ("sample-profiles/p.yaml".to_string(), profiles.to_string()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// Lint's findings for a project in memory, without edge cases; the project
+/// must load.
+#[allow(dead_code)] // Not every test file lints.
+pub fn findings_without_edge_cases(
+    files: &BTreeMap<String, String>,
+) -> Vec<mergeproof_core::finding::Finding> {
+    let project = mergeproof_core::project::load_project_from_memory(files);
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    let options = mergeproof_core::engine::Options {
+        edge_cases: false,
+        ..Default::default()
+    };
+    mergeproof_core::engine::run(
+        &project,
+        &options,
+        &mergeproof_core::review::Decisions::default(),
+    )
+    .findings()
+    .cloned()
+    .collect()
+}
+
+/// What the body of a project in memory renders to for its first profile;
+/// the project must load and the body render.
+#[allow(dead_code)] // Not every test file renders a body.
+pub fn first_body(files: &BTreeMap<String, String>) -> String {
+    let project = mergeproof_core::project::load_project_from_memory(files);
+    assert!(project.load_errors.is_empty(), "{:?}", project.load_errors);
+    let (compiled, broken, errors) = mergeproof_core::engine::compile_project(&project);
+    assert!(broken.is_empty() && errors.is_empty(), "{errors:?}");
+    let cell = compiled[0].render(0, &project.profiles[0]);
+    assert!(cell.body.error.is_none(), "{:?}", cell.body.error);
+    cell.body.output.text
 }
