@@ -11,7 +11,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use mergeproof_core::dialect::Dialect;
@@ -46,37 +45,15 @@ fn render(case: &Value) -> Result<Got, String> {
 
 #[test]
 fn klaviyo_dialect_prints_what_django_prints() {
-    let corpus: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(folder().join("corpus.json")).unwrap())
-            .unwrap();
-    let expected: BTreeMap<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(folder().join("expected.json")).unwrap())
-            .unwrap();
-    assert!(corpus.len() >= 120, "the corpus keeps at least 120 cases");
-    let mut differences = Vec::new();
-    for case in &corpus {
-        let name = case["name"].as_str().unwrap();
-        let want = &expected[name];
+    common::agrees_with_recording(&folder(), "Django", 120, |case, want| {
         let got = render(case);
-        let agrees = match &got {
+        let same = match &got {
             Ok(Got::Output(out)) => want["output"].as_str() == Some(out.as_str()),
             Ok(Got::Failed(_)) => want.get("error").is_some(),
             Err(_) => want.get("load_error").is_some(),
         };
-        if !agrees {
-            differences.push(format!(
-                "{name}\n  template:   {:?}\n  Django:     {want}\n  mergeproof: {got:?}",
-                case["template"].as_str().unwrap()
-            ));
-        }
-    }
-    assert!(
-        differences.is_empty(),
-        "{} of {} cases differ from Django:\n{}",
-        differences.len(),
-        corpus.len(),
-        differences.join("\n")
-    );
+        (same, format!("{got:?}"))
+    });
 }
 
 /// The oracle's Python: `MERGEPROOF_DJANGO_PYTHON`, else the virtual
@@ -94,27 +71,16 @@ fn django_python() -> Option<PathBuf> {
 
 #[test]
 fn recorded_output_is_what_django_prints() {
-    let Some(python) = django_python() else {
-        // CI makes the virtual environment (`.ci/run`): there it must run.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Django is not installed: python3 -m venv tests/klaviyo/.venv && tests/klaviyo/.venv/bin/pip install -r tests/klaviyo/requirements.txt"
-        );
-        eprintln!("Django not installed: checked against the recorded output only");
-        return;
-    };
-    let run = std::process::Command::new(python)
-        .arg(folder().join("render.py"))
-        .output()
-        .expect("python runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let recorded = std::fs::read_to_string(folder().join("expected.json")).unwrap();
-    assert!(
-        String::from_utf8_lossy(&run.stdout) == recorded,
-        "expected.json is not what Django prints now: run `python tests/klaviyo/render.py --write`"
+    let oracle = django_python().map(|python| {
+        let mut command = std::process::Command::new(python);
+        command.arg(folder().join("render.py"));
+        command
+    });
+    common::recording_is_current(
+        &folder(),
+        oracle,
+        "Django",
+        "python3 -m venv tests/klaviyo/.venv && tests/klaviyo/.venv/bin/pip install -r tests/klaviyo/requirements.txt",
+        "python tests/klaviyo/render.py --write",
     );
 }

@@ -14,7 +14,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use mergeproof_core::dialect::Dialect;
@@ -50,19 +49,9 @@ fn render(case: &Value) -> Result<Got, String> {
 
 #[test]
 fn liquid_dialect_prints_what_ruby_liquid_prints() {
-    let corpus: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(folder().join("corpus.json")).unwrap())
-            .unwrap();
-    let expected: BTreeMap<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(folder().join("expected.json")).unwrap())
-            .unwrap();
-    assert!(corpus.len() >= 80, "the corpus keeps at least 80 cases");
-    let mut differences = Vec::new();
-    for case in &corpus {
-        let name = case["name"].as_str().unwrap();
-        let want = &expected[name];
+    common::agrees_with_recording(&folder(), "Ruby Liquid", 80, |case, want| {
         let got = render(case);
-        let agrees = match &got {
+        let same = match &got {
             Ok(Got::Output(out)) => want["output"].as_str() == Some(out.as_str()),
             // The stand-in's reason is the one the template gives.
             Ok(Got::Aborted(message)) => want["aborted"]
@@ -71,20 +60,8 @@ fn liquid_dialect_prints_what_ruby_liquid_prints() {
             Ok(Got::Failed) => want.get("failed").is_some(),
             Err(_) => want.get("error").is_some(),
         };
-        if !agrees {
-            differences.push(format!(
-                "{name}\n  template:    {:?}\n  Ruby Liquid: {want}\n  mergeproof:  {got:?}",
-                case["template"].as_str().unwrap()
-            ));
-        }
-    }
-    assert!(
-        differences.is_empty(),
-        "{} of {} cases differ from Ruby Liquid:\n{}",
-        differences.len(),
-        corpus.len(),
-        differences.join("\n")
-    );
+        (same, format!("{got:?}"))
+    });
 }
 
 #[test]
@@ -93,27 +70,16 @@ fn recorded_output_is_what_ruby_liquid_prints() {
         .args(["-e", "require 'liquid'; require 'active_support'"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !has_liquid {
-        // CI installs Ruby Liquid (`.ci/run`): there it must run.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Ruby Liquid is not installed: apt-get install ruby ruby-liquid ruby-activesupport"
-        );
-        eprintln!("Ruby Liquid not installed: checked against the recorded output only");
-        return;
-    }
-    let run = std::process::Command::new("ruby")
-        .arg(folder().join("render.rb"))
-        .output()
-        .expect("ruby runs");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let recorded = std::fs::read_to_string(folder().join("expected.json")).unwrap();
-    assert!(
-        String::from_utf8_lossy(&run.stdout) == recorded,
-        "expected.json is not what Ruby Liquid prints now: run `ruby tests/liquid/render.rb --write`"
+    let oracle = has_liquid.then(|| {
+        let mut command = std::process::Command::new("ruby");
+        command.arg(folder().join("render.rb"));
+        command
+    });
+    common::recording_is_current(
+        &folder(),
+        oracle,
+        "Ruby Liquid",
+        "apt-get install ruby ruby-liquid ruby-activesupport",
+        "ruby tests/liquid/render.rb --write",
     );
 }

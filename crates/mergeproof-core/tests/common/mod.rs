@@ -149,3 +149,76 @@ pub fn first_body(files: &BTreeMap<String, String>) -> String {
     assert!(cell.body.error.is_none(), "{:?}", cell.body.error);
     cell.body.output.text
 }
+
+/// Every case of `folder/corpus.json` against what `oracle` printed for it
+/// (`folder/expected.json`, by case name): `agrees(case, recorded)` says
+/// whether mergeproof does the same, with what it did for the message.
+/// The corpus keeps at least `min_cases`.
+#[allow(dead_code)] // Only the differential tests compare with an oracle.
+pub fn agrees_with_recording(
+    folder: &std::path::Path,
+    oracle: &str,
+    min_cases: usize,
+    agrees: impl Fn(&Value, &Value) -> (bool, String),
+) {
+    let read = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+    let corpus: Vec<Value> = serde_json::from_str(&read("corpus.json")).unwrap();
+    let expected: BTreeMap<String, Value> = serde_json::from_str(&read("expected.json")).unwrap();
+    assert!(
+        corpus.len() >= min_cases,
+        "the corpus keeps at least {min_cases} cases"
+    );
+    let differences: Vec<String> = corpus
+        .iter()
+        .filter_map(|case| {
+            let name = case["name"].as_str().unwrap();
+            let want = &expected[name];
+            let (same, got) = agrees(case, want);
+            (!same).then(|| {
+                format!(
+                    "{name}\n  template:   {:?}\n  {oracle}: {want}\n  mergeproof: {got}",
+                    case["template"].as_str().unwrap()
+                )
+            })
+        })
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} cases differ from {oracle}:\n{}",
+        differences.len(),
+        corpus.len(),
+        differences.join("\n")
+    );
+}
+
+/// Runs the oracle (`program script`) and requires that it prints
+/// `folder/expected.json` as recorded; without the oracle, passes with a
+/// note, except in CI (`.ci/run` installs it), where `install` says how.
+#[allow(dead_code)] // Only the differential tests compare with an oracle.
+pub fn recording_is_current(
+    folder: &std::path::Path,
+    oracle: Option<std::process::Command>,
+    name: &str,
+    install: &str,
+    rewrite: &str,
+) {
+    let Some(mut oracle) = oracle else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is not installed: {install}"
+        );
+        eprintln!("{name} not installed: checked against the recorded output only");
+        return;
+    };
+    let run = oracle.output().expect("the oracle runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let recorded = std::fs::read_to_string(folder.join("expected.json")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&run.stdout) == recorded,
+        "expected.json is not what {name} prints now: run `{rewrite}`"
+    );
+}
