@@ -174,7 +174,13 @@ static FORMS: std::sync::LazyLock<Forms> = std::sync::LazyLock::new(|| {
         }
     }
     Forms {
-        finder: aho_corasick::AhoCorasick::new(&patterns).expect("the forms are plain words"),
+        // A DFA: the overlapping search runs over every body of an audit,
+        // and a DFA takes one lookup per byte where the default automaton
+        // follows failure links.
+        finder: aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)
+            .expect("the forms are plain words"),
         alone_masculine,
     }
 });

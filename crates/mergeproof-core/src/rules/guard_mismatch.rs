@@ -44,7 +44,9 @@ impl Rule for GuardMismatch {
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
         for (field, template, rendered) in cx.fields() {
-            let mut reported: Vec<u32> = Vec::new();
+            // Whether a token mismatches is the token's own: each is looked
+            // at once however often a loop prints it.
+            let mut seen: Vec<u32> = Vec::new();
             // The output, not the visible text: a link's `href` is printed
             // too.
             let output = &rendered.output;
@@ -52,13 +54,13 @@ impl Rule for GuardMismatch {
                 let Some(token) = template.token(span.token) else {
                     continue;
                 };
-                if reported.contains(&token.index) {
+                if seen.contains(&token.index) {
                     continue;
                 }
+                seen.push(token.index);
                 let Some((tested, printed)) = mismatch(token) else {
                     continue;
                 };
-                reported.push(token.index);
                 out.push(
                     cx.draft(
                         DOC.id,
@@ -98,7 +100,12 @@ fn mismatch(token: &Token) -> Option<(&str, &str)> {
 /// The same name but for `_`, `-` and case, or two edits apart, and neither
 /// under the other.
 fn near_identical(a: &str, b: &str) -> bool {
-    if a == b || b.starts_with(&format!("{a}.")) || a.starts_with(&format!("{b}.")) {
+    let under = |inner: &str, outer: &str| {
+        inner.len() > outer.len()
+            && inner.starts_with(outer)
+            && inner.as_bytes()[outer.len()] == b'.'
+    };
+    if a == b || under(b, a) || under(a, b) {
         return false;
     }
     let squeeze = |s: &str| -> String {
@@ -111,7 +118,12 @@ fn near_identical(a: &str, b: &str) -> bool {
         return true;
     }
     let last = |s: &str| s.rsplit('.').next().unwrap_or(s).chars().count();
-    last(a) >= 4 && last(b) >= 4 && crate::source::edit_distance(a, b) <= 2
+    // Two edits change the length by two at most.
+    let (len_a, len_b) = (a.chars().count(), b.chars().count());
+    last(a) >= 4
+        && last(b) >= 4
+        && len_a.abs_diff(len_b) <= 2
+        && crate::source::edit_distance(a, b) <= 2
 }
 
 /// Print the field the block tests, in place of the token's own.

@@ -141,16 +141,9 @@ impl Rule for PluralAgreement {
                     continue;
                 };
                 let singular = count == 1.0 && rt.text.trim() == "1";
-                let lower = noun.to_lowercase();
-                let agreeing = pluralizer::pluralize(&lower, if singular { 1 } else { 2 }, false);
-                if agreeing == lower {
+                let Some(agreeing) = agreeing_form(noun, singular) else {
                     continue;
-                }
-                // A word the inflection cannot turn back is no noun it knows.
-                let other = pluralizer::pluralize(&agreeing, if singular { 2 } else { 1 }, false);
-                if other != lower {
-                    continue;
-                }
+                };
                 let number = rt.text.trim();
                 out.push(
                     cx.draft(
@@ -169,6 +162,39 @@ impl Rule for PluralAgreement {
             }
         }
     }
+}
+
+/// Nouns each thread keeps the agreeing form of.
+const KEPT_WORDS: usize = 4096;
+
+/// The form of `noun` that agrees with one thing (`singular`) or many, when
+/// it is not the form written and the inflection knows the word (it turns
+/// the form back into the one written).
+fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
+    // The inflection runs a list of patterns for each word: for every cell
+    // of an audit of a million customers that is most of this rule's time,
+    // for the same few nouns after the same numbers. Each thread keeps what
+    // it found, for a bounded number of words (data may put any word there).
+    thread_local! {
+        static KEPT: std::cell::RefCell<foldhash::HashMap<(String, bool), Option<String>>> =
+            std::cell::RefCell::default();
+    }
+    let lower = noun.to_lowercase();
+    KEPT.with_borrow_mut(|kept| {
+        if let Some(found) = kept.get(&(lower.clone(), singular)) {
+            return found.clone();
+        }
+        let agreeing = pluralizer::pluralize(&lower, if singular { 1 } else { 2 }, false);
+        // A word the inflection cannot turn back is no noun it knows.
+        let found = (agreeing != lower
+            && pluralizer::pluralize(&agreeing, if singular { 2 } else { 1 }, false) == lower)
+            .then_some(agreeing);
+        if kept.len() >= KEPT_WORDS {
+            kept.clear();
+        }
+        kept.insert((lower, singular), found.clone());
+        found
+    })
 }
 
 /// The token's output as a count: an integer or decimal, with `,` between
@@ -268,6 +294,38 @@ fn fix(cx: &CellContext<'_>, token: &Token, noun: &str, singular: bool, agreeing
 #[cfg(test)]
 mod tests {
     use crate::testkit::{check_cell_with, in_dialect};
+
+    /// What the inflection says of `noun`, asked afresh.
+    fn uncached(noun: &str, singular: bool) -> Option<String> {
+        let lower = noun.to_lowercase();
+        let (one, many) = if singular { (1, 2) } else { (2, 1) };
+        let agreeing = pluralizer::pluralize(&lower, one, false);
+        (agreeing != lower && pluralizer::pluralize(&agreeing, many, false) == lower)
+            .then_some(agreeing)
+    }
+
+    #[test]
+    fn the_kept_forms_are_what_the_inflection_says() {
+        let words = [
+            "points", "point", "Items", "sheep", "child", "children", "xyzzy", "Days",
+        ];
+        // Past the number of forms kept (two a word), the thread's list
+        // starts again.
+        let many: Vec<String> = (0..super::KEPT_WORDS / 2 + 10)
+            .map(|i| format!("w{i}"))
+            .collect();
+        for round in 0..2 {
+            for word in words.iter().copied().chain(many.iter().map(String::as_str)) {
+                for singular in [true, false] {
+                    assert_eq!(
+                        super::agreeing_form(word, singular),
+                        uncached(word, singular),
+                        "{word} {singular} (round {round})"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fires_on_a_count_and_a_noun_that_disagree() {

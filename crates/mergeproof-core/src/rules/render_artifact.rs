@@ -346,18 +346,12 @@ fn engine_errors(
 /// Template syntax and merge tags of other tools, wherever they came from.
 fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
     let text = rendered.text.as_str();
-    // One pass to rule out the common case: none of the delimiters at all.
-    let mut present = [false; 4];
-    for b in text.bytes() {
-        match b {
-            b'{' | b'}' => present[0] = true,
-            b'|' => present[1] = true,
-            b'%' => present[2] = true,
-            b'[' => present[3] = true,
-            _ => {}
-        }
-    }
-    let [braces, pipes, percents, brackets] = present;
+    // Rule out the common case first: none of the delimiters at all.
+    let bytes = text.as_bytes();
+    let braces = memchr::memchr2(b'{', b'}', bytes).is_some();
+    let pipes = memchr::memchr(b'|', bytes).is_some();
+    let percents = memchr::memchr(b'%', bytes).is_some();
+    let brackets = memchr::memchr(b'[', bytes).is_some();
     let mut push = |range: Range<usize>, kind: &str| {
         let found = &text[range.clone()];
         out.push(Artifact {

@@ -311,12 +311,20 @@ impl SkeletonRead {
                 return s.to_string();
             }
             let mut out = String::with_capacity(s.len() + 64);
-            for c in s.chars() {
-                match placeholder_index(c).and_then(|n| contents.get(n)) {
-                    Some(range) => out.push_str(&marked[range.clone()]),
-                    None => out.push(c),
+            let mut rest = s;
+            // The text between placeholders is copied whole.
+            while let Some(at) = memchr::memchr(PLACEHOLDER_LEAD, rest.as_bytes()) {
+                out.push_str(&rest[..at]);
+                let mut chars = rest[at..].chars();
+                if let Some(c) = chars.next() {
+                    match placeholder_index(c).and_then(|n| contents.get(n)) {
+                        Some(range) => out.push_str(&marked[range.clone()]),
+                        None => out.push(c),
+                    }
                 }
+                rest = chars.as_str();
             }
+            out.push_str(rest);
             out
         };
         // A link or image after a placeholder moves by what the texts of
