@@ -627,7 +627,7 @@ impl BodyReads {
                 read
             });
             if let Some(spliced) = read.splice(marked, &skeleton.contents) {
-                return HtmlParts::from_read(spliced);
+                return spliced;
             }
         }
         if self.skeletons_only {

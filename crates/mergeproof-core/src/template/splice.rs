@@ -25,6 +25,8 @@
 use std::ops::Range;
 
 use super::html::{self, ReadHtml};
+use super::render::{DataSpan, RenderedText};
+use super::{HtmlParts, RenderedImage, RenderedLink, RenderedUrl};
 use crate::markers::{CLOSE, OPEN};
 
 /// Placeholders are characters of plane 16's private use area; data never
@@ -245,7 +247,9 @@ fn surroundings(skeleton: &str, count: usize) -> Vec<(bool, bool)> {
 
 /// A skeleton read once: what the reader made of it, placeholders in place.
 pub(crate) struct SkeletonRead {
-    read: ReadHtml,
+    /// The reading with its markers taken out, as each customer's is handed
+    /// on: only the placeholders' texts change from one to the next.
+    unmarked: Unmarked,
     /// Where each placeholder is.
     contexts: Vec<Context>,
     /// Each placeholder in the body text: where it starts in the text
@@ -291,87 +295,179 @@ impl SkeletonRead {
             }
         }
         SkeletonRead {
-            read,
+            unmarked: Unmarked::of(&read),
             contexts,
             in_text,
         }
     }
 
     /// The reading of `marked`, the body this skeleton was made from with
-    /// `contents` its outputs' texts; `None` where a text would not read as
+    /// `contents` its outputs' texts, as [`HtmlParts::from_read`] hands on
+    /// the reading of the whole body; `None` where a text would not read as
     /// itself where it prints.
-    pub(crate) fn splice(&self, marked: &str, contents: &[Range<usize>]) -> Option<ReadHtml> {
+    pub(crate) fn splice(
+        &self,
+        marked: &str,
+        contents: &[Range<usize>],
+    ) -> Option<(RenderedText, HtmlParts)> {
         for (range, context) in contents.iter().zip(&self.contexts) {
             if !reads_as_itself(&marked[range.clone()], *context) {
                 return None;
             }
         }
-        let put_back = |s: &str| -> String {
-            if memchr::memchr(PLACEHOLDER_LEAD, s.as_bytes()).is_none() {
-                return s.to_string();
-            }
-            let mut out = String::with_capacity(s.len() + 64);
-            let mut rest = s;
-            // The text between placeholders is copied whole.
-            while let Some(at) = memchr::memchr(PLACEHOLDER_LEAD, rest.as_bytes()) {
-                out.push_str(&rest[..at]);
-                let mut chars = rest[at..].chars();
-                if let Some(c) = chars.next() {
-                    match placeholder_index(c).and_then(|n| contents.get(n)) {
-                        Some(range) => out.push_str(&marked[range.clone()]),
-                        None => out.push(c),
-                    }
-                }
-                rest = chars.as_str();
-            }
-            out.push_str(rest);
-            out
-        };
+        let fill = |text: &TextWithPlaceholders| text.fill(marked, contents);
         // A link or image after a placeholder moves by what the texts of
         // the placeholders before it add: their sums, found by a search.
         let mut added = Vec::with_capacity(self.in_text.len() + 1);
         added.push(0isize);
         for &(_, n) in &self.in_text {
-            let len = contents.get(n).map_or(0, |r| r.len()) as isize;
-            let placeholder_len = placeholder(n).map_or(0, char::len_utf8) as isize;
-            added.push(added[added.len() - 1] + len - placeholder_len);
+            added.push(added[added.len() - 1] + growth(n, contents));
         }
         let moved = |at: usize| -> usize {
             let before = self.in_text.partition_point(|&(position, _)| position < at);
             (at as isize + added[before]) as usize
         };
-        let read = &self.read;
-        Some(ReadHtml {
-            text: put_back(&read.text),
-            preheader: put_back(&read.preheader),
-            outlook_only: put_back(&read.outlook_only),
+        let read = &self.unmarked;
+        let parts = HtmlParts {
+            preheader: fill(&read.preheader),
+            outlook_only: fill(&read.outlook_only),
             links: read
                 .links
                 .iter()
-                .map(|l| html::Link {
-                    href: put_back(&l.href),
-                    at: moved(l.at),
+                .map(|(href, at)| RenderedLink {
+                    href: fill(href),
+                    at: moved(*at),
                 })
                 .collect(),
             images: read
                 .images
                 .iter()
-                .map(|i| html::Image {
-                    src: put_back(&i.src),
-                    alt: put_back(&i.alt),
-                    at: moved(i.at),
+                .map(|(src, alt, at)| RenderedImage {
+                    src: fill(src),
+                    alt: fill(alt),
+                    at: moved(*at),
                 })
                 .collect(),
             urls: read
                 .urls
                 .iter()
-                .map(|u| html::UrlAttribute {
-                    tag: u.tag.clone(),
-                    attribute: u.attribute.clone(),
-                    value: put_back(&u.value),
+                .map(|(tag, attribute, value)| RenderedUrl {
+                    tag: tag.clone(),
+                    attribute: attribute.clone(),
+                    value: fill(value),
                 })
                 .collect(),
-        })
+        };
+        Some((fill(&read.text), parts))
+    }
+}
+
+/// How much longer the text is with placeholder `n` put back.
+fn growth(n: usize, contents: &[Range<usize>]) -> isize {
+    match (contents.get(n), placeholder(n)) {
+        (Some(range), Some(c)) => range.len() as isize - c.len_utf8() as isize,
+        _ => 0,
+    }
+}
+
+/// A text of the skeleton's reading without its markers (what
+/// [`super::render::extract_spans`] makes of it), and where its placeholders are.
+struct TextWithPlaceholders {
+    text: RenderedText,
+    /// (where in `text`, which placeholder), in order.
+    placeholders: Vec<(usize, usize)>,
+}
+
+impl TextWithPlaceholders {
+    fn of(marked: &str) -> TextWithPlaceholders {
+        let text = super::render::extract_spans(marked);
+        let mut placeholders = Vec::new();
+        let bytes = text.text.as_bytes();
+        let mut at = 0;
+        while let Some(found) = memchr::memchr(PLACEHOLDER_LEAD, &bytes[at..]) {
+            let position = at + found;
+            let c = text.text[position..].chars().next().unwrap_or_default();
+            if let Some(n) = placeholder_index(c) {
+                placeholders.push((position, n));
+            }
+            at = position + c.len_utf8().max(1);
+        }
+        TextWithPlaceholders { text, placeholders }
+    }
+
+    /// What taking the markers out of this text with the placeholders' texts
+    /// put back gives: the text between placeholders copied whole, each
+    /// span moved by what the placeholders before its ends add.
+    fn fill(&self, marked: &str, contents: &[Range<usize>]) -> RenderedText {
+        if self.placeholders.is_empty() {
+            return self.text.clone();
+        }
+        let source = &self.text.text;
+        let mut text = String::with_capacity(source.len() + 64);
+        let mut added = Vec::with_capacity(self.placeholders.len() + 1);
+        added.push(0isize);
+        let mut copied = 0;
+        for &(position, n) in &self.placeholders {
+            text.push_str(&source[copied..position]);
+            let placeholder_len = source[position..].chars().next().map_or(0, char::len_utf8);
+            match contents.get(n) {
+                Some(range) => text.push_str(&marked[range.clone()]),
+                None => text.push_str(&source[position..position + placeholder_len]),
+            }
+            copied = position + placeholder_len;
+            added.push(added[added.len() - 1] + growth(n, contents));
+        }
+        text.push_str(&source[copied..]);
+        let moved = |at: usize| -> usize {
+            let before = self
+                .placeholders
+                .partition_point(|&(position, _)| position < at);
+            (at as isize + added[before]) as usize
+        };
+        let spans = self
+            .text
+            .spans
+            .iter()
+            .map(|s| DataSpan {
+                start: moved(s.start),
+                end: moved(s.end),
+                token: s.token,
+            })
+            .collect();
+        RenderedText { text, spans }
+    }
+}
+
+/// A skeleton's reading, every text of it without markers.
+struct Unmarked {
+    text: TextWithPlaceholders,
+    preheader: TextWithPlaceholders,
+    outlook_only: TextWithPlaceholders,
+    /// (href, where the link's text ends in the skeleton's text).
+    links: Vec<(TextWithPlaceholders, usize)>,
+    images: Vec<(TextWithPlaceholders, TextWithPlaceholders, usize)>,
+    urls: Vec<(String, String, TextWithPlaceholders)>,
+}
+
+impl Unmarked {
+    fn of(read: &ReadHtml) -> Unmarked {
+        let of = |s: &str| TextWithPlaceholders::of(s);
+        Unmarked {
+            text: of(&read.text),
+            preheader: of(&read.preheader),
+            outlook_only: of(&read.outlook_only),
+            links: read.links.iter().map(|l| (of(&l.href), l.at)).collect(),
+            images: read
+                .images
+                .iter()
+                .map(|i| (of(&i.src), of(&i.alt), i.at))
+                .collect(),
+            urls: read
+                .urls
+                .iter()
+                .map(|u| (u.tag.clone(), u.attribute.clone(), of(&u.value)))
+                .collect(),
+        }
     }
 }
 
@@ -402,7 +498,11 @@ mod tests {
         let Some(spliced) = SkeletonRead::of(&skeleton).splice(marked, &skeleton.contents) else {
             return false;
         };
-        assert_eq!(spliced, html::read(marked), "{marked:?}");
+        assert_eq!(
+            spliced,
+            HtmlParts::from_read(html::read(marked)),
+            "{marked:?}"
+        );
         true
     }
 
