@@ -393,7 +393,11 @@ fn audit_with(
     }
     flush(&mut batch, &mut tallies);
     progress(result.profiles + result.rejected);
-    result.checks = unshared_checks + shapes.iter().map(|s| s.outcomes.worked).sum::<u64>();
+    result.checks = unshared_checks
+        + shapes
+            .iter()
+            .map(|s| s.outcomes.worked + s.unshared)
+            .sum::<u64>();
     result.campaigns = campaigns
         .iter()
         .zip(tallies)
@@ -723,6 +727,51 @@ mod tests {
                 each.checks
             );
         }
+    }
+
+    /// A list whose first batch shares no shape is checked customer by
+    /// customer for a while, then keyed again: the report is the one
+    /// checking everyone gives, and sharing resumes where the list repeats.
+    #[test]
+    fn a_list_of_distinct_customers_is_checked_one_by_one_and_the_same() {
+        let compiled = vec![Arc::new(crate::testkit::compiled(
+            &crate::testkit::one_variant(
+                "Hi {{first_name}}",
+                "<p>Hi {{first_name}}, {{points}} points</p>",
+            ),
+        ))];
+        let config = Config::default();
+        let mut list = String::new();
+        // One batch of distinct customers, the batches checked one by one,
+        // then two batches of one repeated shape.
+        let distinct = BATCH;
+        let total = BATCH * (2 + shapes::UNSHARED_BATCHES as usize + 1);
+        for i in 0..total {
+            let line = if i < distinct {
+                format!(
+                    "{{\"id\": \"c{i}\", \"first_name\": \"N{i}\", \"points\": {}}}\n",
+                    i % 3
+                )
+            } else {
+                format!("{{\"id\": \"c{i}\", \"points\": 0}}\n")
+            };
+            list.push_str(&line);
+        }
+        let each = run(&compiled, &config, &list, "list.jsonl", Sharing::Nothing);
+        let shared = run(&compiled, &config, &list, "list.jsonl", Sharing::Shapes);
+        assert_eq!(each.profiles, total as u64);
+        assert_eq!(
+            serde_json::to_string_pretty(&shared).unwrap(),
+            serde_json::to_string_pretty(&each).unwrap()
+        );
+        // Every customer of the first batch and of the batches after it is
+        // checked; of the last batches, one of each shape.
+        let one_by_one = (distinct * (1 + shapes::UNSHARED_BATCHES as usize)) as u64;
+        assert!(
+            shared.checks > one_by_one && shared.checks < one_by_one + 10,
+            "{} checks",
+            shared.checks
+        );
     }
 
     /// The sample profiles as a customer list: every rule a cell can fire
