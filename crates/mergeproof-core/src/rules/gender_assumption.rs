@@ -15,7 +15,7 @@
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
-use crate::template::RenderedText;
+use crate::template::{RenderedField, RenderedText};
 
 use super::text::{loc_of_literal, on_word_boundaries};
 use crate::rule_id::RuleId;
@@ -117,7 +117,7 @@ impl Rule for GenderAssumption {
                 .blocks
                 .iter()
                 .find(|b| b.paths.iter().any(|p| reads_gender(p)));
-            let honorific = find_honorific(&rendered.plain);
+            let honorific = find_honorific(rendered);
             let text = &rendered.plain.text;
             let (message, loc, excerpt) = match (branch, &honorific) {
                 (None, None) => continue,
@@ -208,7 +208,8 @@ fn addressing(
 }
 
 /// The first gendered honorific that addresses the reader, as a byte range.
-fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
+fn find_honorific(field: &RenderedField) -> Option<std::ops::Range<usize>> {
+    let rendered = &field.plain;
     let text = &rendered.text;
     let mut best: Option<std::ops::Range<usize>> = None;
     let mut consider = |range: std::ops::Range<usize>| {
@@ -221,8 +222,7 @@ fn find_honorific(rendered: &RenderedText) -> Option<std::ops::Range<usize>> {
     let mut titles: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     let mut masculine: Option<(usize, std::ops::Range<usize>)> = None;
     let mut feminine: Option<(usize, std::ops::Range<usize>)> = None;
-    for m in FORMS.finder.find_overlapping_iter(text) {
-        let (pattern, hit) = (m.pattern().as_usize(), m.start()..m.end());
+    for (pattern, hit) in field.find_overlapping(DOC.id.as_str(), &FORMS.finder) {
         if !on_word_boundaries(text, hit.start, hit.end) {
             continue;
         }
@@ -368,7 +368,8 @@ mod tests {
                 })
                 .collect();
             let rendered = crate::template::RenderedText { text, spans };
-            proptest::prop_assert_eq!(super::find_honorific(&rendered), honorific_word_by_word(&rendered));
+            let field = crate::template::RenderedField { plain: rendered.clone(), ..Default::default() };
+            proptest::prop_assert_eq!(super::find_honorific(&field), honorific_word_by_word(&rendered));
         }
     }
 

@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
+use crate::template::RenderedField;
 
 use super::text::{Folded, fold_term, sentences, word_matches};
 use crate::rule_id::RuleId;
@@ -42,7 +43,7 @@ impl Rule for UnsafeTokenCombo {
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
         // Folded once per thread for the configured terms, and looked at only
         // when a name was printed at all.
-        let terms: OnceCell<Rc<[String]>> = OnceCell::new();
+        let terms: OnceCell<Rc<Terms>> = OnceCell::new();
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
             // Split once per field, when the first name is found; only the
@@ -68,10 +69,8 @@ impl Rule for UnsafeTokenCombo {
                 }
                 let terms = terms.get_or_init(|| folded_terms(&cx.config.unsafe_terms));
                 let present = present.get_or_insert_with(|| {
-                    let lowered = text.to_ascii_lowercase();
                     terms
-                        .iter()
-                        .filter(|t| lowered.contains(anchor(t)))
+                        .present_in(rendered)
                         .map(|t| Cow::Borrowed(t.as_str()))
                         .collect()
                 });
@@ -158,15 +157,42 @@ fn anchor(term: &str) -> &str {
         })
 }
 
+/// The configured terms folded, and a search for their anchors.
+struct Terms {
+    folded: Vec<String>,
+    /// Finds the non-empty anchors in one pass, in any ASCII case (what
+    /// looking for each in the text lowercased finds).
+    anchors: aho_corasick::AhoCorasick,
+    /// The term of each anchor the search looks for.
+    term_of_anchor: Vec<usize>,
+}
+
+impl Terms {
+    /// The terms that may be in the field's plain text: those whose
+    /// anchor it holds.
+    fn present_in<'t>(&'t self, field: &RenderedField) -> impl Iterator<Item = &'t String> + 't {
+        // An empty anchor is in any text.
+        let mut present: Vec<bool> = self.folded.iter().map(|t| anchor(t).is_empty()).collect();
+        // The terms are the run's (the configuration's): one key for them.
+        for (pattern, _) in field.find_overlapping(DOC.id.as_str(), &self.anchors) {
+            present[self.term_of_anchor[pattern]] = true;
+        }
+        self.folded
+            .iter()
+            .zip(present)
+            .filter_map(|(t, present)| present.then_some(t))
+    }
+}
+
 /// The last terms a thread folded, and what they folded to.
 struct KeptTerms {
     source: Vec<String>,
-    folded: Rc<[String]>,
+    terms: Rc<Terms>,
 }
 
 /// The configured terms folded for matching, without duplicates ("below
 /// market" and "below-market" are one term).
-fn folded_terms(terms: &[String]) -> Rc<[String]> {
+fn folded_terms(terms: &[String]) -> Rc<Terms> {
     // Folding every term again for every cell cost a twentieth of an audit of
     // distinct customers; the terms are the same for a whole run, so each
     // thread keeps the last list it folded, with the terms it came from.
@@ -177,21 +203,34 @@ fn folded_terms(terms: &[String]) -> Rc<[String]> {
         if let Some(k) = kept.as_ref()
             && k.source.as_slice() == terms
         {
-            return k.folded.clone();
+            return k.terms.clone();
         }
-        let mut out: Vec<String> = Vec::with_capacity(terms.len());
+        let mut folded: Vec<String> = Vec::with_capacity(terms.len());
         for t in terms {
-            let folded = fold_term(t);
-            if !folded.is_empty() && !out.iter().any(|o| *o == folded) {
-                out.push(folded.into_owned());
+            let f = fold_term(t);
+            if !f.is_empty() && !folded.iter().any(|o| *o == f) {
+                folded.push(f.into_owned());
             }
         }
-        let folded: Rc<[String]> = out.into();
+        // One pattern for each term with an anchor, in the order of the
+        // terms (two terms may share one: each has its own pattern).
+        let term_of_anchor: Vec<usize> = (0..folded.len())
+            .filter(|&i| !anchor(&folded[i]).is_empty())
+            .collect();
+        let anchors = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(term_of_anchor.iter().map(|&i| anchor(&folded[i])))
+            .expect("anchors are short ASCII words");
+        let built = Rc::new(Terms {
+            folded,
+            anchors,
+            term_of_anchor,
+        });
         *kept = Some(KeptTerms {
             source: terms.to_vec(),
-            folded: folded.clone(),
+            terms: built.clone(),
         });
-        folded
+        built
     })
 }
 
@@ -201,6 +240,30 @@ mod tests {
     use crate::testkit::{check_cell_with, one_variant};
 
     use super::anchor;
+
+    proptest::proptest! {
+        /// One search for every anchor finds the terms looking for each in
+        /// the text lowercased finds.
+        #[test]
+        fn the_anchor_search_finds_what_looking_for_each_finds(
+            text in "(CHEAP|cheap|Below|below|Market|-|final|Notice|nal|İ|K|é| |x){0,12}"
+        ) {
+            let configured: Vec<String> = ["cheap", "below market", "below-market", "final notice", "kiki", "déjà vu", "Cheap"]
+                .iter()
+                .map(|t| t.to_string())
+                .collect();
+            let terms = super::folded_terms(&configured);
+            let lowered = text.to_ascii_lowercase();
+            let expected: Vec<&String> =
+                terms.folded.iter().filter(|t| lowered.contains(anchor(t))).collect();
+            let field = crate::template::RenderedField {
+                plain: crate::template::RenderedText { text: text.clone(), spans: Vec::new() },
+                ..Default::default()
+            };
+            let found: Vec<&String> = terms.present_in(&field).collect();
+            proptest::prop_assert_eq!(found, expected);
+        }
+    }
 
     #[test]
     fn anchors_are_the_longest_plain_ascii_run() {

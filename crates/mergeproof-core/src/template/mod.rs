@@ -244,6 +244,9 @@ pub struct RenderedField {
     /// For an HTML body: the preview line, Outlook-only text, links, images
     /// and URL attributes, as a mail client reads them.
     pub html: Option<Box<HtmlParts>>,
+    /// Where `plain` came from, when it was read from the body's skeleton:
+    /// what lets a search of it look only around the outputs.
+    pub(crate) plain_source: splice::PlainOrigin,
 }
 
 /// Why a field did not render for a profile.
@@ -352,6 +355,18 @@ pub struct Reading {
 }
 
 impl RenderedField {
+    /// Every match of `finder` in the plain text, overlapping ones
+    /// included, in order of where they start (then end, then pattern).
+    /// `key` names the finder's patterns for the whole run: what lies
+    /// between outputs is searched once per skeleton under it.
+    pub(crate) fn find_overlapping(
+        &self,
+        key: &'static str,
+        finder: &aho_corasick::AhoCorasick,
+    ) -> Vec<splice::Found> {
+        splice::find_overlapping(&self.plain.text, self.plain_source.0.as_ref(), key, finder)
+    }
+
     /// The field as a reader of its text sees it, links and images marked
     /// where they are; a plain-text field as it is.
     pub fn reading(&self) -> Reading {
@@ -613,7 +628,7 @@ impl BodyReads {
         }
     }
 
-    fn read(&self, marked: &str) -> (RenderedText, HtmlParts) {
+    fn read(&self, marked: &str) -> (RenderedText, HtmlParts, Option<splice::PlainSource>) {
         if !self.whole_only
             && let Some(skeleton) = splice::skeleton(marked)
         {
@@ -626,22 +641,23 @@ impl BodyReads {
                 }
                 read
             });
-            if let Some(spliced) = read.splice(marked, &skeleton.contents) {
-                return spliced;
+            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents) {
+                return (plain, parts, Some(source));
             }
         }
         if self.skeletons_only {
-            return HtmlParts::from_read(html::read(marked));
+            let (plain, parts) = HtmlParts::from_read(html::read(marked));
+            return (plain, parts, None);
         }
-        if let Some(read) = lock(&self.whole).get(marked).cloned() {
-            return read;
+        if let Some((plain, parts)) = lock(&self.whole).get(marked).cloned() {
+            return (plain, parts, None);
         }
         let read = HtmlParts::from_read(html::read(marked));
         let mut whole = lock(&self.whole);
         if whole.len() < Self::CAPACITY {
             whole.insert(marked.into(), read.clone());
         }
-        read
+        (read.0, read.1, None)
     }
 
     /// How many readings are kept (for the tests of what is kept).
@@ -720,6 +736,7 @@ impl CompiledCampaign {
                 plain: hidden.clone(),
                 error: None,
                 html: None,
+                plain_source: Default::default(),
             })
         });
         RenderedCell {
@@ -749,15 +766,19 @@ impl CompiledCampaign {
         }
         let output = render::extract_spans(marked);
         if template.html {
-            let (plain, parts) = match reads {
+            let (plain, parts, plain_source) = match reads {
                 Some(reads) => reads.read(marked),
-                None => HtmlParts::from_read(html::read(marked)),
+                None => {
+                    let (plain, parts) = HtmlParts::from_read(html::read(marked));
+                    (plain, parts, None)
+                }
             };
             RenderedField {
                 output,
                 plain,
                 error: None,
                 html: Some(Box::new(parts)),
+                plain_source: splice::PlainOrigin(plain_source),
             }
         } else {
             RenderedField {
@@ -765,6 +786,7 @@ impl CompiledCampaign {
                 output,
                 error: None,
                 html: None,
+                plain_source: Default::default(),
             }
         }
     }

@@ -24,9 +24,13 @@
 
 use std::ops::Range;
 
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+
 use super::html::{self, ReadHtml};
 use super::render::{DataSpan, RenderedText};
-use super::{HtmlParts, RenderedImage, RenderedLink, RenderedUrl};
+use super::{HtmlParts, RenderedImage, RenderedLink, RenderedUrl, lock};
 use crate::markers::{CLOSE, OPEN};
 
 /// Placeholders are characters of plane 16's private use area; data never
@@ -34,6 +38,8 @@ use crate::markers::{CLOSE, OPEN};
 /// whole.
 const PLACEHOLDER_BASE: u32 = 0x10_0000;
 const MAX_PLACEHOLDERS: u32 = 0xFFFE;
+/// Every placeholder's UTF-8 is this long.
+const PLACEHOLDER_BYTES: usize = 4;
 /// Every placeholder's UTF-8 starts with this byte, as no marker's does.
 const PLACEHOLDER_LEAD: u8 = 0xF4;
 
@@ -164,6 +170,15 @@ fn reads_as_itself(content: &str, context: Context) -> bool {
 /// Where each placeholder of `skeleton` is, as the HTML5 tokenizer reads
 /// it with the reader's settings.
 fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
+    contexts_within(skeleton, count, 0)
+}
+
+/// An Outlook-only block's markup is read again as HTML (and so on, within
+/// blocks, this deep): where a placeholder sits in it matters as it does
+/// outside (a `style` there decides what Outlook hides).
+const MAX_COMMENT_DEPTH: usize = 4;
+
+fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
     use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
     let mut contexts = vec![Context::Never; count];
     let mut attribute = Vec::new();
@@ -194,7 +209,25 @@ fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
                 }
                 CallbackEvent::String { value } => set(value, Context::Text, &mut contexts),
                 CallbackEvent::Comment { value } => {
-                    set(value, Context::Comment { in_tag: true }, &mut contexts)
+                    if !value.contains(&PLACEHOLDER_LEAD) {
+                        return None;
+                    }
+                    let content = String::from_utf8_lossy(value);
+                    // Where the block's markup read again puts each
+                    // placeholder: what decides what is read is never put
+                    // back, the rest is the comment's.
+                    let inner = (depth < MAX_COMMENT_DEPTH)
+                        .then(|| contexts_within(&content, count, depth + 1));
+                    for c in content.chars() {
+                        if let Some(n) = placeholder_index(c).filter(|n| *n < count) {
+                            let never = inner.as_ref().is_none_or(|i| i[n] == Context::Never);
+                            contexts[n] = if never {
+                                Context::Never
+                            } else {
+                                Context::Comment { in_tag: true }
+                            };
+                        }
+                    }
                 }
                 CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
                     set(name, Context::Never, &mut contexts)
@@ -309,7 +342,7 @@ impl SkeletonRead {
         &self,
         marked: &str,
         contents: &[Range<usize>],
-    ) -> Option<(RenderedText, HtmlParts)> {
+    ) -> Option<(RenderedText, HtmlParts, PlainSource)> {
         for (range, context) in contents.iter().zip(&self.contexts) {
             if !reads_as_itself(&marked[range.clone()], *context) {
                 return None;
@@ -358,7 +391,13 @@ impl SkeletonRead {
                 })
                 .collect(),
         };
-        Some((fill(&read.text), parts))
+        let (text, outputs, added) = read.text.text.fill_placing(marked, contents);
+        let source = PlainSource {
+            skeleton: read.text.clone(),
+            outputs,
+            added,
+        };
+        Some((text, parts, source))
     }
 }
 
@@ -402,45 +441,205 @@ impl TextWithPlaceholders {
         if self.placeholders.is_empty() {
             return self.text.clone();
         }
+        self.fill_placing(marked, contents).0
+    }
+
+    /// [`Self::fill`], and where each placeholder's text is in the text
+    /// made, and what the placeholders before each add (one more than
+    /// there are placeholders).
+    fn fill_placing(
+        &self,
+        marked: &str,
+        contents: &[Range<usize>],
+    ) -> (RenderedText, Vec<Range<usize>>, Vec<isize>) {
         let source = &self.text.text;
         let mut text = String::with_capacity(source.len() + 64);
         let mut added = Vec::with_capacity(self.placeholders.len() + 1);
+        let mut outputs = Vec::with_capacity(self.placeholders.len());
         added.push(0isize);
         let mut copied = 0;
         for &(position, n) in &self.placeholders {
             text.push_str(&source[copied..position]);
             let placeholder_len = source[position..].chars().next().map_or(0, char::len_utf8);
+            let start = text.len();
             match contents.get(n) {
                 Some(range) => text.push_str(&marked[range.clone()]),
                 None => text.push_str(&source[position..position + placeholder_len]),
             }
+            outputs.push(start..text.len());
             copied = position + placeholder_len;
             added.push(added[added.len() - 1] + growth(n, contents));
         }
         text.push_str(&source[copied..]);
-        let moved = |at: usize| -> usize {
-            let before = self
-                .placeholders
-                .partition_point(|&(position, _)| position < at);
-            (at as isize + added[before]) as usize
-        };
         let spans = self
             .text
             .spans
             .iter()
             .map(|s| DataSpan {
-                start: moved(s.start),
-                end: moved(s.end),
+                start: self.moved(&added, s.start),
+                end: self.moved(&added, s.end),
                 token: s.token,
             })
             .collect();
-        RenderedText { text, spans }
+        (RenderedText { text, spans }, outputs, added)
     }
+
+    /// Where a place of this text is once the placeholders' texts are put
+    /// back, `added` what those before each add.
+    fn moved(&self, added: &[isize], at: usize) -> usize {
+        let before = self
+            .placeholders
+            .partition_point(|&(position, _)| position < at);
+        (at as isize + added[before]) as usize
+    }
+}
+
+/// A skeleton's plain text, shared by every customer read from it, and what
+/// searches found in it once.
+pub(crate) struct SkeletonText {
+    text: TextWithPlaceholders,
+    /// By search: the matches in the text between placeholders.
+    found: std::sync::Mutex<Vec<KeptSearch>>,
+}
+
+/// A match: the pattern, and where.
+pub(crate) type Found = (usize, Range<usize>);
+
+/// A search's key and what it found between placeholders.
+type KeptSearch = (&'static str, Arc<[Found]>);
+
+impl SkeletonText {
+    /// The matches of `finder` that touch no placeholder, found the first
+    /// time `key` is asked for.
+    fn between_placeholders(&self, key: &'static str, finder: &AhoCorasick) -> Arc<[Found]> {
+        let kept = |found: &Vec<KeptSearch>| {
+            found
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, f)| f.clone())
+        };
+        if let Some(found) = kept(&lock(&self.found)) {
+            return found;
+        }
+        let placeholders = &self.text.placeholders;
+        let text = &self.text.text.text;
+        let found: Arc<[Found]> = finder
+            .find_overlapping_iter(text.as_str())
+            .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
+            .filter(|(_, at)| {
+                // The first placeholder that ends after the match starts
+                // must start at or after its end.
+                let i = placeholders.partition_point(|&(p, _)| p + PLACEHOLDER_BYTES <= at.start);
+                placeholders.get(i).is_none_or(|&(p, _)| p >= at.end)
+            })
+            .collect();
+        let mut kept_now = lock(&self.found);
+        if let Some(found) = kept(&kept_now) {
+            return found;
+        }
+        kept_now.push((key, found.clone()));
+        found
+    }
+}
+
+/// Where a field's plain text came from when it was read from its body's
+/// skeleton: the skeleton's text, and where each output's text is in it.
+/// Searching the text searches what lies between outputs once per
+/// skeleton, and only around each output for each customer.
+#[derive(Clone)]
+pub(crate) struct PlainSource {
+    skeleton: Arc<SkeletonText>,
+    /// Each placeholder's text in this text, in order.
+    outputs: Vec<Range<usize>>,
+    /// What the placeholders before each add.
+    added: Vec<isize>,
+}
+
+/// A field's [`PlainSource`], if it has one. Where a text came from says
+/// nothing of what it is: two fields are the same when their texts are,
+/// whichever way each was read.
+#[derive(Clone, Default)]
+pub(crate) struct PlainOrigin(pub(crate) Option<PlainSource>);
+
+impl std::fmt::Debug for PlainOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.0.is_some() {
+            "skeleton"
+        } else {
+            "whole"
+        };
+        f.write_str(how)
+    }
+}
+
+impl PartialEq for PlainOrigin {
+    fn eq(&self, _: &PlainOrigin) -> bool {
+        true
+    }
+}
+
+impl Eq for PlainOrigin {}
+
+/// Every match of `finder` in `text`, overlapping ones included, in order
+/// of where they start (then end, then pattern). With `source`, the
+/// skeleton's text is searched once and, for this text, only what touches
+/// an output; `key` names `finder`'s patterns, which must be the same for
+/// the whole run wherever the key is used.
+pub(crate) fn find_overlapping(
+    text: &str,
+    source: Option<&PlainSource>,
+    key: &'static str,
+    finder: &AhoCorasick,
+) -> Vec<Found> {
+    let mut found: Vec<Found> = match source {
+        None => finder
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
+            .collect(),
+        Some(source) => {
+            let skeleton = &source.skeleton.text;
+            let moved = |p: usize| skeleton.moved(&source.added, p);
+            let mut found: Vec<Found> = source
+                .skeleton
+                .between_placeholders(key, finder)
+                .iter()
+                .map(|(pattern, at)| (*pattern, moved(at.start)..moved(at.end)))
+                .collect();
+            // A match that touches an output (or joins the texts around an
+            // empty one) lies within a pattern's length of it.
+            let reach = finder.max_pattern_len().saturating_sub(1);
+            for output in &source.outputs {
+                let mut start = output.start.saturating_sub(reach);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (output.end + reach).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                for m in finder.find_overlapping_iter(&text[start..end]) {
+                    let at = start + m.start()..start + m.end();
+                    let touches = if output.is_empty() {
+                        at.start < output.start && at.end > output.start
+                    } else {
+                        at.start < output.end && at.end > output.start
+                    };
+                    if touches {
+                        found.push((m.pattern().as_usize(), at));
+                    }
+                }
+            }
+            found
+        }
+    };
+    found.sort_by_key(|(pattern, at)| (at.start, at.end, *pattern));
+    found.dedup();
+    found
 }
 
 /// A skeleton's reading, every text of it without markers.
 struct Unmarked {
-    text: TextWithPlaceholders,
+    text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
     /// (href, where the link's text ends in the skeleton's text).
@@ -453,7 +652,10 @@ impl Unmarked {
     fn of(read: &ReadHtml) -> Unmarked {
         let of = |s: &str| TextWithPlaceholders::of(s);
         Unmarked {
-            text: of(&read.text),
+            text: Arc::new(SkeletonText {
+                text: of(&read.text),
+                found: Default::default(),
+            }),
             preheader: of(&read.preheader),
             outlook_only: of(&read.outlook_only),
             links: read.links.iter().map(|l| (of(&l.href), l.at)).collect(),
@@ -495,12 +697,30 @@ mod tests {
         let Some(skeleton) = skeleton(marked) else {
             return false;
         };
-        let Some(spliced) = SkeletonRead::of(&skeleton).splice(marked, &skeleton.contents) else {
+        read_from(&SkeletonRead::of(&skeleton), marked, &skeleton.contents)
+    }
+
+    /// Patterns that overlap each other and the texts around outputs.
+    static FINDER: std::sync::LazyLock<AhoCorasick> = std::sync::LazyLock::new(|| {
+        AhoCorasick::new([
+            "Hi", "i ", "Hi A", "a", "An", "n", ", ", " ,", "i ,", "y", "<", "&", "e", "ee", "x y",
+            "1,2",
+        ])
+        .unwrap()
+    });
+
+    /// Whether `marked` reads from `read`; where it does, the reading must
+    /// be the whole body's, and a search of its text must find what a
+    /// search of the whole text finds.
+    fn read_from(read: &SkeletonRead, marked: &str, contents: &[Range<usize>]) -> bool {
+        let Some((plain, parts, source)) = read.splice(marked, contents) else {
             return false;
         };
+        let whole = HtmlParts::from_read(html::read(marked));
+        assert_eq!((&plain, &parts), (&whole.0, &whole.1), "{marked:?}");
         assert_eq!(
-            spliced,
-            HtmlParts::from_read(html::read(marked)),
+            find_overlapping(&plain.text, Some(&source), "test", &FINDER),
+            find_overlapping(&whole.0.text, None, "test", &FINDER),
             "{marked:?}"
         );
         true
@@ -544,6 +764,16 @@ mod tests {
         )));
         assert!(!from_skeleton(&marked("<!-- {0} -->", &["a-->"])));
         assert!(!from_skeleton(&marked("<t{0}>x", &["d"])));
+        // Outlook reads its block's markup again: a style there decides
+        // what it hides, as one outside does.
+        assert!(!from_skeleton(&marked(
+            "<!--[if mso]><div style=\"{0}\">x</div><![endif]-->",
+            &["display:none"]
+        )));
+        assert!(!from_skeleton(&marked(
+            "<!--[if mso]><div style=\"{0}\"><head><title>{1}</title></head>",
+            &["display:none", ""]
+        )));
     }
 
     #[test]
@@ -562,8 +792,19 @@ mod tests {
         fn any_body_reads_the_same_from_its_skeleton(
             pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..24),
             values in proptest::collection::vec(proptest::sample::select(VALUES), 4),
+            others in proptest::collection::vec(proptest::sample::select(VALUES), 4),
         ) {
-            from_skeleton(&marked(&pieces.concat(), &values));
+            let first = marked(&pieces.concat(), &values);
+            if let Some(skeleton) = skeleton(&first) {
+                // One reading for both customers: what the first one's
+                // search kept of the skeleton serves the second.
+                let read = SkeletonRead::of(&skeleton);
+                read_from(&read, &first, &skeleton.contents);
+                let second = marked(&pieces.concat(), &others);
+                if let Some(other) = super::skeleton(&second).filter(|o| o.text == skeleton.text) {
+                    read_from(&read, &second, &other.contents);
+                }
+            }
         }
     }
 
