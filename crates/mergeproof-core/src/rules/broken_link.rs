@@ -174,6 +174,9 @@ fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<
     if filled_later {
         return None;
     }
+    if is_plain_web_address(text) {
+        return None;
+    }
     let starts_with_data = value.spans.first().is_some_and(|s| s.start == 0);
     let written_absolute = !starts_with_data && has_scheme(text);
     match url::Url::parse(text) {
@@ -200,6 +203,43 @@ fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<
     }
 }
 
+/// `http://` or `https://`, a host name that cannot fail to parse, then a
+/// path, query or fragment or nothing: what [`url::Url::parse`] accepts with
+/// that host, since after the host the WHATWG parser only percent-encodes,
+/// never fails. Most links of an email are of this form, and a customer's
+/// links are read for every customer of a list: they are told apart
+/// without building a `Url`.
+///
+/// The host is ASCII letters, digits and hyphens in non-empty labels, none
+/// starting `xn--` (punycode, which IDNA decodes and may reject), the last
+/// starting with a letter (so never read as an IPv4 address); a port, user
+/// or anything else goes to the parser.
+fn is_plain_web_address(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let mut labels = host.split('.');
+    let well_formed = labels.clone().all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+    });
+    well_formed
+        && labels
+            .next_back()
+            .and_then(|last| last.bytes().next())
+            .is_some_and(|b| b.is_ascii_alphabetic())
+}
+
 /// `https:`, `mailto:`: a scheme as WHATWG reads one.
 fn has_scheme(text: &str) -> bool {
     let Some((scheme, _)) = text.split_once(':') else {
@@ -220,6 +260,61 @@ fn shortened(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::testkit::check_cell_with;
+    use proptest::prelude::*;
+
+    /// What the parser says of a link `problem` lets through as a plain web
+    /// address: valid, web, with a host.
+    fn parser_accepts(text: &str) -> bool {
+        url::Url::parse(text).is_ok_and(|u| {
+            !u.cannot_be_a_base()
+                && matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty())
+        })
+    }
+
+    #[test]
+    fn plain_web_addresses_are_what_the_parser_accepts() {
+        for text in [
+            "https://shop.example/orders/123/track",
+            "http://a.b?x=1#y",
+            "https://Shop-1.Example",
+            "https://shop.example/ä ö/<>\\%zz?q=\"é\"#frag ment",
+            "https://shop.example//orders",
+        ] {
+            assert!(super::is_plain_web_address(text), "{text}");
+            assert!(parser_accepts(text), "{text}");
+        }
+        // Left to the parser: each could fail or mean something else.
+        for text in [
+            "https://1.2.3.256/x",
+            "https://0x7f.1/",
+            "https://xn--zz.example/",
+            "https://shop..example/",
+            "https://user@shop.example/",
+            "https://shop.example:99999/",
+            "https:///orders",
+            "HTTPS://shop.example/",
+            "https://shop_example.com/",
+            "https://shöp.example/",
+            "https://shop.example.123/",
+        ] {
+            assert!(!super::is_plain_web_address(text), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_plain_web_address_parses(
+            scheme in prop::sample::select(vec!["http://", "https://", "ftp://", "https:/"]),
+            host in "[a-zA-Z0-9.\\-_:@xn]{0,20}",
+            rest in "([/?#][ -~ä€\\\\]{0,20})?",
+        ) {
+            let text = format!("{scheme}{host}{rest}");
+            if super::is_plain_web_address(&text) {
+                prop_assert!(parser_accepts(&text), "{}", text);
+            }
+        }
+    }
 
     fn campaign(body: &str) -> String {
         crate::testkit::one_variant("Your order", body)

@@ -455,7 +455,11 @@ fn stray_punctuation(
         let i = rendered.spans.partition_point(|s| s.end <= at);
         rendered.spans.get(i).is_some_and(|s| s.start <= at)
     };
-    for (at, _) in text.match_indices(" ,") {
+    // Commas are rarer than letters or line breaks: each pass below looks
+    // only at them, found by memchr, not at every line of the text.
+    let commas = memchr::memchr_iter(b',', text.as_bytes());
+    for at in commas.filter(|&c| c > 0 && text.as_bytes()[c - 1] == b' ') {
+        let at = at - 1;
         if from_data(at) {
             continue;
         }
@@ -468,18 +472,20 @@ fn stray_punctuation(
             token: None,
         });
     }
-    let mut line_start = 0;
-    for line in text.split('\n') {
-        let lead = line.len() - line.trim_start().len();
-        if line.trim_start().starts_with([',', ';']) {
+    for at in memchr::memchr2_iter(b',', b';', text.as_bytes()) {
+        // Nothing but white space between the line's start and the mark.
+        let before = text[..at]
+            .chars()
+            .rev()
+            .find(|&c| c == '\n' || !c.is_whitespace());
+        if before.is_none_or(|c| c == '\n') {
             out.push(Artifact {
-                range: line_start + lead..line_start + lead + 1,
+                range: at..at + 1,
                 message: "a line of the rendered text starts with a comma, where something printed nothing".into(),
                 loc: template.source.start(),
                 token: None,
             });
         }
-        line_start += line.len() + 1;
     }
 }
 

@@ -315,7 +315,10 @@ pub struct HtmlParts {
     pub outlook_only: RenderedText,
     pub(crate) links: Vec<RenderedLink>,
     pub images: Vec<RenderedImage>,
-    /// Every `href`, `src`, `srcset` and `background`, Outlook's included.
+    /// Every `href`, `src`, `srcset` and `background` a token printed
+    /// into, Outlook's included. Those the template writes out whole are
+    /// the same for every customer and no rule reads them: not handing
+    /// them on spares a copy of each per customer.
     pub(crate) urls: Vec<RenderedUrl>,
 }
 
@@ -491,6 +494,7 @@ impl HtmlParts {
                     attribute: u.attribute,
                     value: spans(&u.value),
                 })
+                .filter(|u| !u.value.spans.is_empty())
                 .collect(),
         };
         (spans(&read.text), parts)

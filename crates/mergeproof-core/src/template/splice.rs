@@ -668,6 +668,7 @@ impl Unmarked {
                 .urls
                 .iter()
                 .map(|u| (u.tag.clone(), u.attribute.clone(), of(&u.value)))
+                .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
     }
