@@ -310,8 +310,9 @@ fn run_campaign_with(
     }
 
     let mut findings: Vec<(usize, Finding)> = Vec::new();
+    let mut written = WrittenFixes::default();
     for (pi, draft) in cell_findings.into_iter().flatten() {
-        if let Some(f) = finish(draft, &compiled, config) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written) {
             findings.push((pi, f));
         }
     }
@@ -329,7 +330,7 @@ fn run_campaign_with(
             .as_ref()
             .and_then(|p| place.get(p.id.as_str()).copied())
             .unwrap_or(usize::MAX);
-        if let Some(f) = finish(draft, &compiled, config) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written) {
             findings.push((order, f));
         }
     }
@@ -403,8 +404,18 @@ fn run_campaign_with(
     }
 }
 
+/// How a fix's `replace` is written in a variant's template file, by
+/// (variant, file, replace): one rule reports the same fix for every
+/// profile a cell finds it in, and looking it up reads the whole template.
+type WrittenFixes = std::collections::HashMap<(usize, String, String), Option<String>>;
+
 /// A draft with its severity (from the config) and its `allow:` waiver.
-fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<Finding> {
+fn finish(
+    draft: Draft,
+    compiled: &CompiledCampaign,
+    config: &Config,
+    written: &mut WrittenFixes,
+) -> Option<Finding> {
     let verdict = crate::rules::verdict(&draft, compiled, config)?;
     let variant = draft
         .variant
@@ -417,17 +428,29 @@ fn finish(draft: Draft, compiled: &CompiledCampaign, config: &Config) -> Option<
     });
     // The replaced text as the template file writes it, when it is one of
     // the variant's own templates (a partial's stays as put together).
-    let fix = draft.fix.map(|fix| {
-        let own = draft
-            .variant
-            .and_then(|v| compiled.variants.get(v))
-            .into_iter()
-            .flat_map(|v| v.templates())
-            .filter(|t| t.source.file == draft.loc.file)
-            .map(|t| crate::rules::fix_as_written(fix.clone(), &t.source.text))
-            .find(|f| f.replace != fix.replace);
-        own.unwrap_or(fix)
-    });
+    let fix = match (draft.fix, draft.variant) {
+        (Some(mut fix), Some(v)) => {
+            if let Some(replace) = fix.replace.clone() {
+                let key = (v, draft.loc.file.clone(), replace);
+                let own = written.entry(key).or_insert_with(|| {
+                    compiled
+                        .variants
+                        .get(v)
+                        .into_iter()
+                        .flat_map(|v| v.templates())
+                        .filter(|t| t.source.file == draft.loc.file)
+                        .map(|t| crate::rules::fix_as_written(fix.clone(), &t.source.text))
+                        .find(|f| f.replace != fix.replace)
+                        .and_then(|f| f.replace)
+                });
+                if let Some(own) = own {
+                    fix.replace = Some(own.clone());
+                }
+            }
+            Some(fix)
+        }
+        (fix, _) => fix,
+    };
     Some(Finding {
         rule: draft.rule,
         severity: verdict.severity,

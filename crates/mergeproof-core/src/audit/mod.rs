@@ -211,7 +211,7 @@ impl Tally {
 fn outcome(
     compiled: &CompiledCampaign,
     config: &Config,
-    profile: &Profile,
+    profile: &mut Profile,
     variant: Option<usize>,
     first_slot: &[usize],
     sms_baselines: &[Option<crate::rules::SmsSegments>],
@@ -220,19 +220,22 @@ fn outcome(
     let Some(vi) = variant else {
         return Outcome::default();
     };
-    let cell = compiled.render_input(vi, &crate::template::RenderInput::of(profile), Some(reads));
+    // The customer lends its data to the render rather than it being
+    // copied: a customer is rendered once per campaign.
+    let cell = crate::template::RenderInput::lending(profile, |input| {
+        compiled.render_input(vi, input, Some(reads))
+    });
+    let profile = &*profile;
     let mut tokens = Vec::new();
     let mut slot = first_slot[vi];
     for template in compiled.variants[vi].templates() {
         let rendered = cell.field(template.field);
+        let by_token =
+            rendered.map(|r| (r, r.output.spans_by_token(template.analysis.token_slots())));
         for token in &template.analysis.tokens {
-            let mut spans = rendered
-                .into_iter()
-                .flat_map(|r| {
-                    r.output
-                        .spans_of(token.index)
-                        .map(|s| r.output.span_text(s))
-                })
+            let mut spans = by_token
+                .iter()
+                .flat_map(|(r, by_token)| by_token.of(token.index).map(|s| r.output.span_text(s)))
                 .peekable();
             let shown = spans.peek().is_some();
             let empty = shown && spans.all(|s| s.trim().is_empty());
@@ -340,20 +343,19 @@ fn audit_with(
             .zip(&reads)
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
         {
-            let check = |p: &Profile, vi: Option<usize>| {
+            let check = |p: &mut Profile, vi: Option<usize>| {
                 Arc::new(outcome(compiled, config, p, vi, slots, sms, reads))
             };
             let outcomes: Vec<Arc<Outcome>> = match sharing {
                 Sharing::Nothing => {
                     *checks += batch.len() as u64;
                     batch
-                        .par_iter()
+                        .par_iter_mut()
                         .map(|c| {
-                            let profile = c.profile();
-                            check(
-                                &profile,
-                                crate::select::select(&compiled.campaign, &profile),
-                            )
+                            c.with_profile(|profile| {
+                                let variant = crate::select::select(&compiled.campaign, profile);
+                                check(profile, variant)
+                            })
                         })
                         .collect()
                 }

@@ -54,6 +54,15 @@ impl Customer {
         }
     }
 
+    /// `f` of the customer's profile, which it may take apart so long as it
+    /// puts it back together (a render borrows its data).
+    pub(super) fn with_profile<R>(&mut self, f: impl FnOnce(&mut Profile) -> R) -> R {
+        match self {
+            Customer::Row(_) => f(&mut self.profile().into_owned()),
+            Customer::Profile(p) => f(p),
+        }
+    }
+
     pub(super) fn profile(&self) -> Cow<'_, Profile> {
         match self {
             Customer::Row(row) => {
@@ -240,8 +249,8 @@ impl Shapes {
     /// The outcome of each customer of `batch`.
     pub(super) fn outcomes(
         &mut self,
-        batch: &[Customer],
-        check: impl Fn(&Profile, Option<usize>) -> Arc<Outcome> + Sync,
+        batch: &mut [Customer],
+        check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
     ) -> Vec<Arc<Outcome>> {
         self.follow_layout(batch);
@@ -261,9 +270,9 @@ impl Shapes {
             self.unshared_batches -= 1;
             self.unshared += batch.len() as u64;
             return batch
-                .par_iter()
+                .par_iter_mut()
                 .zip(&selections)
-                .map(|(c, vi)| check(&c.profile(), *vi))
+                .map(|(c, vi)| c.with_profile(|p| check(p, *vi)))
                 .collect();
         }
         let keys: Vec<Box<[u8]>> = batch
@@ -279,9 +288,9 @@ impl Shapes {
             })
             .collect();
         let worked_before = self.outcomes.worked;
-        let outcomes = self
-            .outcomes
-            .resolve(&keys, |i| check(&batch[i].profile(), selections[i]));
+        let outcomes = self.outcomes.resolve(&keys, |i| {
+            check(&mut batch[i].profile().into_owned(), selections[i])
+        });
         let shared = batch.len() - (self.outcomes.worked - worked_before) as usize;
         if shared * FEW_SHARE < batch.len() {
             self.unshared_batches = UNSHARED_BATCHES;

@@ -37,19 +37,26 @@ impl Rule for UnescapedData {
             return;
         }
         let body = &cx.cell.body;
-        for token in &template.analysis.tokens {
-            if token.escapes_data || token.reads.is_empty() {
-                continue;
-            }
-            // HTML the team's own systems build (`trusted_html:`).
-            if token
-                .reads
-                .iter()
-                .all(|r| cx.config.is_trusted_html(&r.path))
-            {
-                continue;
-            }
-            let Some(span) = body.output.spans_of(token.index).next() else {
+        let unescaped = template.analysis.tokens.iter().filter(|token| {
+            !token.escapes_data
+                && !token.reads.is_empty()
+                // HTML the team's own systems build (`trusted_html:`).
+                && !token
+                    .reads
+                    .iter()
+                    .all(|r| cx.config.is_trusted_html(&r.path))
+        });
+        let mut unescaped = unescaped.peekable();
+        if unescaped.peek().is_none() {
+            return;
+        }
+        let slots = template.analysis.token_slots();
+        let (output_spans, plain_spans) = (
+            body.output.spans_by_token(slots),
+            body.plain.spans_by_token(slots),
+        );
+        for token in unescaped {
+            let Some(span) = output_spans.of(token.index).next() else {
                 continue;
             };
             // Where printing unescaped is the language's norm (Liquid), the
@@ -63,10 +70,10 @@ impl Rule for UnescapedData {
             let paths: Vec<&str> = token.reads.iter().map(|r| r.path.as_str()).collect();
             // What a reader sees, or the HTML when the data's own markup
             // swallowed the text (a `<script>` in a name).
-            let shown = [&body.plain, &body.output]
+            let shown = [(&body.plain, &plain_spans), (&body.output, &output_spans)]
                 .into_iter()
-                .find_map(|t| {
-                    let s = t.spans_of(token.index).next()?;
+                .find_map(|(t, spans)| {
+                    let s = spans.of(token.index).next()?;
                     Some(excerpt(&t.text, s.start, s.end, 30))
                 })
                 .unwrap_or_default();

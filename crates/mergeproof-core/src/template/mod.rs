@@ -690,6 +690,17 @@ impl RenderInput {
         }
     }
 
+    /// Lends `profile`'s data to the renderers for `f` and puts it back: a
+    /// profile rendered once (a customer of an audit) is not copied.
+    pub(crate) fn lending<R>(profile: &mut Profile, f: impl FnOnce(&RenderInput) -> R) -> R {
+        let input = RenderInput {
+            handlebars: self::handlebars::Input::owning(std::mem::take(&mut profile.data)),
+        };
+        let result = f(&input);
+        profile.data = input.handlebars.into_data();
+        result
+    }
+
     /// The profile's data, as every front end reads it.
     fn data(&self) -> &serde_json::Value {
         self.handlebars.data()

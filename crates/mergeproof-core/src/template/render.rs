@@ -29,6 +29,56 @@ impl RenderedText {
     pub(crate) fn spans_of(&self, token: u32) -> impl Iterator<Item = &DataSpan> {
         self.spans.iter().filter(move |s| s.token == token)
     }
+
+    /// The spans of each of a template's `tokens` tokens, found by token
+    /// in one pass: [`Self::spans_of`] for each token of a template would
+    /// take time in its tokens times its spans.
+    pub(crate) fn spans_by_token(&self, tokens: usize) -> SpansByToken<'_> {
+        // A counting sort of the spans by token, each token's in order.
+        let mut starts = vec![0; tokens + 1];
+        for span in self.spans.iter().filter(|s| (s.token as usize) < tokens) {
+            starts[span.token as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut order = vec![0; starts[tokens]];
+        for (i, span) in self.spans.iter().enumerate() {
+            let token = span.token as usize;
+            if token < tokens {
+                order[next[token]] = i;
+                next[token] += 1;
+            }
+        }
+        SpansByToken {
+            spans: &self.spans,
+            order,
+            starts,
+        }
+    }
+}
+
+/// The spans of a [`RenderedText`] grouped by token
+/// ([`RenderedText::spans_by_token`]).
+pub(crate) struct SpansByToken<'a> {
+    spans: &'a [DataSpan],
+    /// Indexes into `spans`, token by token.
+    order: Vec<usize>,
+    /// Where each token's indexes start in `order` (one more than tokens).
+    starts: Vec<usize>,
+}
+
+impl<'a> SpansByToken<'a> {
+    /// The spans `token` produced, in order (none for a token out of range).
+    pub(crate) fn of(&self, token: u32) -> impl Iterator<Item = &'a DataSpan> + '_ {
+        let token = token as usize;
+        let range = match (self.starts.get(token), self.starts.get(token + 1)) {
+            (Some(&start), Some(&end)) => start..end,
+            _ => 0..0,
+        };
+        self.order[range].iter().map(|&i| &self.spans[i])
+    }
 }
 
 /// Takes the markers out of rendered output, recording spans. Unbalanced
@@ -157,6 +207,38 @@ pub(crate) fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    use super::{DataSpan, RenderedText};
+
+    #[test]
+    fn spans_by_token_are_what_spans_of_finds() {
+        let span = |start, token| DataSpan {
+            start,
+            end: start + 1,
+            token,
+        };
+        let text = RenderedText {
+            text: "abcdefgh".into(),
+            spans: vec![span(0, 2), span(1, 0), span(2, 2), span(3, 7), span(4, 0)],
+        };
+        let by_token = text.spans_by_token(4);
+        for token in 0..9 {
+            let grouped: Vec<_> = by_token.of(token).collect();
+            let expected: Vec<_> = if token < 4 {
+                text.spans_of(token).collect()
+            } else {
+                Vec::new()
+            };
+            assert_eq!(grouped, expected, "token {token}");
+        }
+        assert!(
+            RenderedText::default()
+                .spans_by_token(0)
+                .of(0)
+                .next()
+                .is_none()
+        );
+    }
+
     #[test]
     fn a_cell_whose_field_fails_is_not_sent() {
         use crate::template::Outcome;

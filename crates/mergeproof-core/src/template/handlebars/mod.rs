@@ -269,6 +269,15 @@ impl Input {
         Input(Context::from(data.clone()))
     }
 
+    /// Holds `data` without copying it; [`Input::into_data`] gives it back.
+    pub(super) fn owning(data: serde_json::Value) -> Input {
+        Input(Context::from(data))
+    }
+
+    pub(super) fn into_data(mut self) -> serde_json::Value {
+        std::mem::take(self.0.data_mut())
+    }
+
     pub(super) fn data(&self) -> &serde_json::Value {
         self.0.data()
     }
