@@ -278,6 +278,35 @@ fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> 
 }
 
 /// Levenshtein distance, in characters.
+/// Whether `a` and `b` are at most `bound` edits apart: [`edit_distance`]
+/// that stops as soon as every way on costs more than `bound`, with one row
+/// of memory, for checks that ask it of the same names in every cell.
+pub(crate) fn within_edits(a: &str, b: &str, bound: usize) -> bool {
+    if a.chars().count().abs_diff(b.chars().count()) > bound {
+        return false;
+    }
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        // `row` holds the previous row; `diagonal` its value one to the left.
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        let mut least = row[0];
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+            least = least.min(row[j + 1]);
+        }
+        if least > bound {
+            return false;
+        }
+    }
+    row[b.len()] <= bound
+}
+
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -296,6 +325,37 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn within_edits_is_edit_distance_bounded() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "first_name",
+            "firstname",
+            "last_name",
+            "googleplus_url",
+            "google_plus_url",
+            "kitten",
+            "sitting",
+            "naïve",
+            "naive",
+            "ümlaut",
+            "umlaut",
+        ];
+        for a in words {
+            for b in words {
+                for bound in 0..4 {
+                    assert_eq!(
+                        within_edits(a, b, bound),
+                        edit_distance(a, b) <= bound,
+                        "{a:?} {b:?} {bound}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn suggests_the_nearest_known_key() {

@@ -46,7 +46,7 @@ impl Rule for GuardMismatch {
         for (field, template, rendered) in cx.fields() {
             // Whether a token mismatches is the token's own: each is looked
             // at once however often a loop prints it.
-            let mut seen: Vec<u32> = Vec::new();
+            let mut seen = vec![false; template.analysis.token_slots()];
             // The output, not the visible text: a link's `href` is printed
             // too.
             let output = &rendered.output;
@@ -54,10 +54,10 @@ impl Rule for GuardMismatch {
                 let Some(token) = template.token(span.token) else {
                     continue;
                 };
-                if seen.contains(&token.index) {
-                    continue;
+                match seen.get_mut(token.index as usize) {
+                    Some(seen) if !*seen => *seen = true,
+                    _ => continue,
                 }
-                seen.push(token.index);
                 let Some((tested, printed)) = mismatch(token) else {
                     continue;
                 };
@@ -108,22 +108,18 @@ fn near_identical(a: &str, b: &str) -> bool {
     if a == b || under(b, a) || under(a, b) {
         return false;
     }
-    let squeeze = |s: &str| -> String {
+    // Asked in every cell of the same names: compared without building
+    // strings.
+    fn squeeze(s: &str) -> impl Iterator<Item = char> + '_ {
         s.chars()
             .filter(|c| !matches!(c, '_' | '-'))
             .flat_map(char::to_lowercase)
-            .collect()
-    };
-    if squeeze(a) == squeeze(b) {
+    }
+    if squeeze(a).eq(squeeze(b)) {
         return true;
     }
     let last = |s: &str| s.rsplit('.').next().unwrap_or(s).chars().count();
-    // Two edits change the length by two at most.
-    let (len_a, len_b) = (a.chars().count(), b.chars().count());
-    last(a) >= 4
-        && last(b) >= 4
-        && len_a.abs_diff(len_b) <= 2
-        && crate::source::edit_distance(a, b) <= 2
+    last(a) >= 4 && last(b) >= 4 && crate::source::within_edits(a, b, 2)
 }
 
 /// Print the field the block tests, in place of the token's own.
