@@ -2,8 +2,11 @@
 """Generate a real-size mergeproof project for benchmarks.
 
     python3 bench/generate_real.py --out DIR [--profiles 10000] [--seed 7]
+                                   [--campaigns 1] [--variants 5]
 
-One campaign of five variants whose HTML bodies are the size platforms send:
+Campaigns (one by default) of variants (five by default: one per loyalty tier,
+then everyone; with fewer, the first tiers, then everyone) whose HTML bodies
+are the size platforms send:
 20 to 40 KB of nested table HTML with inline CSS, a hidden preheader, an
 Outlook-only block, a header and footer partial, a loop over the customer's
 recent orders with links and images, and tokens in text, in URL attributes
@@ -162,6 +165,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--profiles", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--campaigns", type=int, default=1)
+    parser.add_argument("--variants", type=int, default=5, choices=range(1, 6))
     args = parser.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(os.path.join(args.out, "campaigns", "partials"), exist_ok=True)
@@ -171,27 +176,32 @@ def main():
         f.write(HEADER)
     with open(os.path.join(args.out, "campaigns", "partials", "footer.hbs"), "w") as f:
         f.write(FOOTER)
-    variants = []
     sizes = []
-    for v, (tier, tiles) in enumerate(zip(TIERS + [None], [18, 22, 26, 30, 24])):
-        vid = tier or "everyone"
-        text = body(rng, vid, tiles)
-        sizes.append(len(text.encode()))
-        path = f"templates/spring-{vid}.hbs"
-        with open(os.path.join(args.out, "campaigns", path), "w") as f:
-            f.write(text)
-        audience = f"    audience: {{ field: loyalty.tier, eq: {tier} }}\n" if tier else ""
-        variants.append(
-            f"  - id: {vid}\n{audience}"
-            f"    subject: \"{{{{default first_name 'Hello'}}}}, your {vid} picks\"\n"
-            f"    preheader: \"{{{{loyalty.points}}}} points to spend\"\n"
-            f"    body_file: {path}\n")
-    with open(os.path.join(args.out, "campaigns", "spring.yaml"), "w") as f:
-        f.write("control: everyone\nvariants:\n" + "".join(variants))
+    tiers = TIERS[: args.variants - 1] + [None]
+    tile_counts = [18, 22, 26, 30, 24]
+    for c in range(args.campaigns):
+        cid = "spring" if c == 0 else f"spring-{c + 1}"
+        variants = []
+        for v, tier in enumerate(tiers):
+            vid = tier or "everyone"
+            text = body(rng, vid, tile_counts[(v + c) % len(tile_counts)] if tier else 24)
+            sizes.append(len(text.encode()))
+            path = f"templates/{cid}-{vid}.hbs"
+            with open(os.path.join(args.out, "campaigns", path), "w") as f:
+                f.write(text)
+            audience = f"    audience: {{ field: loyalty.tier, eq: {tier} }}\n" if tier else ""
+            variants.append(
+                f"  - id: {vid}\n{audience}"
+                f"    subject: \"{{{{default first_name 'Hello'}}}}, your {vid} picks\"\n"
+                f"    preheader: \"{{{{loyalty.points}}}} points to spend\"\n"
+                f"    body_file: {path}\n")
+        with open(os.path.join(args.out, "campaigns", f"{cid}.yaml"), "w") as f:
+            f.write("control: everyone\nvariants:\n" + "".join(variants))
     with open(os.path.join(args.out, "sample-profiles", "customers.yaml"), "w") as f:
         for i in range(args.profiles):
             f.write("- " + json.dumps(profile(rng, i), ensure_ascii=False) + "\n")
-    print(f"bodies of {min(sizes) // 1024} to {max(sizes) // 1024} KB, {args.profiles} customers")
+    print(f"{args.campaigns} campaigns x {len(tiers)} variants, bodies of "
+          f"{min(sizes) // 1024} to {max(sizes) // 1024} KB, {args.profiles} customers")
 
 
 if __name__ == "__main__":

@@ -30,11 +30,12 @@
 #                [--no-build] [--real-size]
 #
 #   --no-build   skip `cargo build --release` (use the binaries already built)
-#   --real-size  measure emails of the size platforms send instead: one campaign of
-#                five variants of 20-31 KB of table HTML with inline CSS, a hidden
-#                preheader, an Outlook-only block, partials and a loop of linked
-#                orders, against --profiles customers with distinct values
-#                (bench/generate_real.py; try --profiles 10000)
+#   --real-size  measure emails of the size platforms send instead: DESIGN.md's
+#                10 campaigns x 3 variants x 10,000 profiles unless --campaigns,
+#                --variants (at most 5) or --profiles say otherwise, each variant
+#                20-31 KB of table HTML with inline CSS, a hidden preheader, an
+#                Outlook-only block, partials and a loop of linked orders, against
+#                customers with distinct values (bench/generate_real.py)
 #   MERGEPROOF=/path/to/mergeproof   use another binary (implies nothing about building)
 #
 # Needs cargo, python3 (standard library only), /usr/bin/time, node and npm
@@ -42,18 +43,19 @@
 # when missing).
 #
 # Output: a table of medians, the ratios lint / render floor (wall and CPU)
-# and lint / Handlebars.js, the edge-case overhead, and the targets: at most
-# 1.5x the render floor without edge cases, under 1.2 s with them (for
-# 100x10x200 on 2 cores), under 100 ms for the shipped examples.
+# and lint / Handlebars.js, the edge-case overhead, and DESIGN.md's targets:
+# for 100x10x200, at most 1.5x the render floor without edge cases and 3x the
+# floor of the same cells with them; real size, 2x and 3x; under 100 ms for
+# the shipped examples.
 #
 # Exit status: 0 when the measurements ran (whether or not the targets are met),
 # 2 when something could not be run or mergeproof could not load a project.
 
 set -euo pipefail
 
-CAMPAIGNS=100
-VARIANTS=10
-PROFILES=200
+CAMPAIGNS=
+VARIANTS=
+PROFILES=
 RUNS=5
 SEED=7
 BUILD=1
@@ -74,6 +76,13 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+# The shapes DESIGN.md's targets are stated for.
+if [ "$REAL" = 1 ]; then
+  CAMPAIGNS="${CAMPAIGNS:-10}" VARIANTS="${VARIANTS:-3}" PROFILES="${PROFILES:-10000}"
+else
+  CAMPAIGNS="${CAMPAIGNS:-100}" VARIANTS="${VARIANTS:-10}" PROFILES="${PROFILES:-200}"
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -101,10 +110,9 @@ trap 'rm -rf "$WORK"' EXIT
 PROJECT="$WORK/project"
 
 if [ "$REAL" = 1 ]; then
-  echo "== generating the real-size project: 1 campaign x 5 variants of 20-31 KB x ${PROFILES} distinct customers (seed ${SEED})" >&2
-  python3 "$BENCH/generate_real.py" --out "$PROJECT" --profiles "$PROFILES" --seed "$SEED" >/dev/null
-  CAMPAIGNS=1
-  VARIANTS=5
+  echo "== generating the real-size project: ${CAMPAIGNS} campaigns x ${VARIANTS} variants of 20-31 KB x ${PROFILES} distinct customers (seed ${SEED})" >&2
+  python3 "$BENCH/generate_real.py" --out "$PROJECT" --profiles "$PROFILES" --seed "$SEED" \
+    --campaigns "$CAMPAIGNS" --variants "$VARIANTS" >/dev/null
 else
   echo "== generating ${CAMPAIGNS} campaigns x ${VARIANTS} variants x ${PROFILES} profiles (seed ${SEED})" >&2
   python3 "$BENCH/generate.py" --out "$PROJECT" --campaigns "$CAMPAIGNS" --variants "$VARIANTS" \
@@ -208,7 +216,7 @@ def ratio(a, b): return a / b if b else float("nan")
 print(f"lint --no-edge-cases / render floor: {ratio(t_noedge[0], t_floor[0]):.2f}x wall, "
       f"{ratio(t_noedge[1], t_floor[1]):.2f}x CPU (target: at most {'2' if real == '1' else '1.5'}x)")
 print(f"html5gum over every body / render floor: {ratio(t_floor_read[0], t_floor[0]):.2f}x wall, "
-      f"{ratio(t_floor_read[1], t_floor[1]):.2f}x CPU (of the 1.5x lint may take)")
+      f"{ratio(t_floor_read[1], t_floor[1]):.2f}x CPU (of the {'2' if real == '1' else '1.5'}x lint may take)")
 print(f"lint / render floor, edge cases on: {ratio(t_edge[0], t_floor_edge[0]):.2f}x wall, "
       f"{ratio(t_edge[1], t_floor_edge[1]):.2f}x CPU")
 print(f"lint --no-edge-cases / Handlebars.js: {ratio(t_noedge[0], t_base[0]):.2f}x wall")
@@ -216,7 +224,7 @@ print(f"edge cases on / off: {ratio(t_edge[0], t_noedge[0]):.2f}x wall (+{t_edge
 print()
 def verdict(ok): return "met" if ok else "NOT MET"
 if real == "1":
-    # The real-size targets (issue "Check at the speed of the data").
+    # The real-size targets (DESIGN.md "Performance targets").
     print(f"target (real size): lint --no-edge-cases at most 2x the render floor: "
           f"{verdict(ratio(t_noedge[0], t_floor[0]) <= 2)}")
     print(f"target (real size): lint with edge cases at most 3x the render floor of the same cells: "
@@ -226,7 +234,7 @@ standard = (c, v, p) == ("100", "10", "200")
 note = "" if standard else "  [the targets are defined for 100x10x200]"
 print(f"target: lint --no-edge-cases at most 1.5x the render floor: "
       f"{verdict(ratio(t_noedge[0], t_floor[0]) <= 1.5)}{note}")
-print(f"target: lint with edge cases under 1200 ms wall: {verdict(t_edge[0] < 1200)} "
-      f"({t_edge[0]:.0f} ms){note}")
+print(f"target: lint with edge cases at most 3x the render floor of the same cells: "
+      f"{verdict(ratio(t_edge[0], t_floor_edge[0]) <= 3)}{note}")
 print(f"target: shipped examples under 100 ms: {verdict(t_ex[0] < 100)} ({t_ex[0]:.0f} ms)")
 EOF

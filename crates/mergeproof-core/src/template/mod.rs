@@ -586,6 +586,10 @@ impl RenderedCell {
 /// kept by its whole marked output: edge profiles that differ only in how a
 /// value is absent often render the same body. At most
 /// [`BodyReads::CAPACITY`] of each are kept, so memory stays bounded.
+///
+/// They read bodies for the checks: what only a view shows, the links and
+/// images of [`RenderedField::reading`], is left out of their
+/// [`HtmlParts`]. A view renders its cell without them.
 #[derive(Default)]
 pub(crate) struct BodyReads {
     skeletons: std::sync::Mutex<FastMap<std::sync::Arc<splice::SkeletonRead>>>,
@@ -645,18 +649,24 @@ impl BodyReads {
                 }
                 read
             });
-            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents) {
+            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents, false) {
                 return (plain, parts, Some(source));
             }
         }
+        let read_whole = || {
+            let (plain, mut parts) = HtmlParts::from_read(html::read(marked));
+            parts.links = Vec::new();
+            parts.images = Vec::new();
+            (plain, parts)
+        };
         if self.skeletons_only {
-            let (plain, parts) = HtmlParts::from_read(html::read(marked));
+            let (plain, parts) = read_whole();
             return (plain, parts, None);
         }
         if let Some((plain, parts)) = lock(&self.whole).get(marked).cloned() {
             return (plain, parts, None);
         }
-        let read = HtmlParts::from_read(html::read(marked));
+        let read = read_whole();
         let mut whole = lock(&self.whole);
         if whole.len() < Self::CAPACITY {
             whole.insert(marked.into(), read.clone());

@@ -411,9 +411,17 @@ mod tests {
             "first_name: ''",
             "first_name: Ann",
         ];
+        // Bodies read for the checks leave out what only a view shows.
+        let for_checks = |mut cell: crate::template::RenderedCell| {
+            let html = cell.body.html.as_mut().expect("an HTML body");
+            assert_eq!((html.links.len(), html.images.len()), (1, 1));
+            html.links.clear();
+            html.images.clear();
+            cell
+        };
         for yaml in profiles {
             let input = RenderInput::of(&crate::testkit::profile(yaml));
-            let alone = c.render_input(0, &input, None);
+            let alone = for_checks(c.render_input(0, &input, None));
             let shared = c.render_input(0, &input, Some(&reads));
             assert_eq!(shared, alone, "{yaml}");
             // A second time comes from what was kept.
@@ -428,7 +436,7 @@ mod tests {
             let input = RenderInput::of(&crate::testkit::profile(&format!("first_name: n{i}&co")));
             assert_eq!(
                 c.render_input(0, &input, Some(&many)),
-                c.render_input(0, &input, None)
+                for_checks(c.render_input(0, &input, None))
             );
         }
         // The whole bodies kept, and the one skeleton they share.
