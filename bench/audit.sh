@@ -18,10 +18,12 @@
 #
 # --real-size audits customers as distinct as a real list's (bench/
 # generate_real.py: syllable-built names, unique ids in every link) through
-# the real-size campaign (five variants of 20-31 KB of table HTML) from a
-# JSON Lines export, against the render floor of the same rows: the
+# the real-size campaign (five variants of 20-31 KB of table HTML), from a
+# JSON Lines export (with each customer's recent orders) and from the same
+# customers as a flat CSV export (dotted headers; a CSV holds no lists, so
+# no orders), each against the render floor of the same rows: the
 # handlebars crate only rendering each customer's variant
-# (`render-floor PROJECT --profiles export.jsonl`), besides the csv floor.
+# (`render-floor PROJECT --profiles export.jsonl|export.csv`).
 set -euo pipefail
 ROWS=1000000
 RUNS=3
@@ -58,12 +60,35 @@ run_real_size() {
   local samples="$dir/project/sample-profiles/customers.yaml"
   sed 's/^- //' "$samples" > "$dir/export.jsonl"
   head -n 20 "$samples" > "$dir/samples.yaml" && mv "$dir/samples.yaml" "$samples"
-  local fw fc fm aw ac am
-  read -r fw fc fm < <(measure "$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.jsonl")
-  read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.jsonl" --format json --output "$dir/audit.json")
-  printf '%9s rows  render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
-    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
-  echo "$aw" > "$WORK/wall-$rows"
+  # The same customers as a flat CSV export, as platforms export a list:
+  # nested fields under dotted headers, and no lists (their recent orders).
+  python3 - "$dir/export.jsonl" "$dir/export.csv" <<'PY'
+import csv, json, sys
+def flat(value, prefix, out):
+    for key, v in value.items():
+        if isinstance(v, dict):
+            flat(v, prefix + key + ".", out)
+        elif not isinstance(v, list):
+            out[prefix + key] = "" if v is None else (str(v).lower() if isinstance(v, bool) else v)
+    return out
+header = {}
+with open(sys.argv[1]) as f:
+    for line in f:
+        header.update(dict.fromkeys(flat(json.loads(line), "", {})))
+with open(sys.argv[1]) as f, open(sys.argv[2], "w", newline="") as out:
+    writer = csv.DictWriter(out, fieldnames=list(header))
+    writer.writeheader()
+    for line in f:
+        writer.writerow(flat(json.loads(line), "", {}))
+PY
+  local format fw fc fm aw ac am
+  for format in jsonl csv; do
+    read -r fw fc fm < <(measure "$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.$format")
+    read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.$format" --format json --output "$dir/audit.json")
+    printf '%9s rows %-5s render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
+      "$rows" "$format" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
+    echo "$aw" > "$WORK/wall-$rows-$format"
+  done
   rm -rf "$dir"
 }
 
@@ -72,9 +97,13 @@ run_real_size() {
 sizes() {
   "$1" "$ROWS"
   if [ "$ROWS" -ge 100000 ]; then
-    local small=$((ROWS / 10))
+    local small=$((ROWS / 10)) kind
     "$1" "$small"
-    printf 'growth for 10x the rows: %s (linear: at most 11x)\n' "$(ratio "$(cat "$WORK/wall-$ROWS")" "$(cat "$WORK/wall-$small")")"
+    for kind in "" -jsonl -csv; do
+      [ -f "$WORK/wall-$ROWS$kind" ] || continue
+      printf 'growth for 10x the rows%s: %s (linear: at most 11x)\n' "${kind:+ (${kind#-})}" \
+        "$(ratio "$(cat "$WORK/wall-$ROWS$kind")" "$(cat "$WORK/wall-$small$kind")")"
+    done
   fi
 }
 
@@ -90,7 +119,7 @@ run_size() {
 }
 
 if [ "$REAL" = 1 ]; then
-  echo "mergeproof audit vs the render floor of the same rows (real-size campaign, distinct customers, JSON Lines); median of $RUNS runs; $(nproc) cores"
+  echo "mergeproof audit vs the render floor of the same rows (real-size campaign, distinct customers, as JSON Lines with their orders and as a flat CSV); median of $RUNS runs; $(nproc) cores"
   sizes run_real_size
   exit 0
 fi

@@ -21,6 +21,9 @@
 //! instead of the project's samples, one JSON object a line (what `mergeproof
 //! audit --profiles` reads), parsed and rendered a batch at a time so that
 //! a million of them fit in memory: the floor of `audit` on the same rows.
+//! With `--profiles FILE.csv`, a CSV export read with mergeproof's own
+//! reader (the csv crate, dotted headers nesting), as `audit` reads it, on
+//! a thread of its own while the batch before is rendered.
 //!
 //! With `--read-html`, every rendered body also goes through html5gum, the
 //! HTML5 tokenizer mergeproof reads bodies with, and nothing is made of its
@@ -192,7 +195,7 @@ fn main() {
         .map(|(_, a)| a)
     else {
         eprintln!(
-            "usage: render-floor PROJECT_DIR [--edge-cases] [--read-html] [--profiles FILE.jsonl]"
+            "usage: render-floor PROJECT_DIR [--edge-cases] [--read-html] [--profiles FILE.jsonl|FILE.csv]"
         );
         std::process::exit(2);
     };
@@ -269,7 +272,11 @@ fn main() {
         total
     };
     if let Some(export) = export {
-        let (cells, bytes) = render_export(&project, export, &render_cell);
+        let (cells, bytes) = if export.to_ascii_lowercase().ends_with(".csv") {
+            render_csv_export(&project, export, &render_cell)
+        } else {
+            render_export(&project, export, &render_cell)
+        };
         println!("{cells} cells rendered, {bytes} bytes");
         return;
     }
@@ -318,6 +325,93 @@ fn main() {
     println!("{} cells rendered, {bytes} bytes", cells.len());
 }
 
+/// Customers of an export rendered at a time: a million never in memory.
+const EXPORT_BATCH: usize = 20_000;
+
+fn open_export(path: &str) -> std::fs::File {
+    std::fs::File::open(path).unwrap_or_else(|e| {
+        eprintln!("render-floor: {path}: {e}");
+        std::process::exit(2);
+    })
+}
+
+/// The cells of one customer: each campaign's variant for them rendered
+/// from `data`, as (cells, bytes).
+fn render_customer(
+    project: &mergeproof_core::project::Project,
+    id: String,
+    data: Value,
+    file: &str,
+    render_cell: &(dyn Fn(&str, &Context) -> usize + Sync),
+) -> (usize, usize) {
+    let profile = mergeproof_core::project::Profile::from_data(
+        id,
+        data,
+        mergeproof_core::finding::ProfileKind::Sample,
+        mergeproof_core::source::SourceLoc::new(file, 1, 1),
+    );
+    let context = Context::from(profile.data.clone());
+    let mut done = (0, 0);
+    for c in &project.campaigns {
+        if let Some(vi) = mergeproof_core::select::select(c, &profile) {
+            done.0 += 1;
+            done.1 += render_cell(&format!("{}/{}", c.id, c.variants[vi].id), &context);
+        }
+    }
+    done
+}
+
+/// Renders every customer of a CSV export, read as `audit` reads it (on a
+/// thread of its own, a batch at a time), with the variant each receives
+/// in every campaign: (cells, bytes).
+fn render_csv_export(
+    project: &mergeproof_core::project::Project,
+    path: &str,
+    render_cell: &(dyn Fn(&str, &Context) -> usize + Sync),
+) -> (usize, usize) {
+    use mergeproof_core::project::records::{Entry, RecordFormat, read_entries};
+    let file = open_export(path);
+    let columns = project.config.profile_columns.clone();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(4);
+    let file_name = path.to_string();
+    let reader = std::thread::spawn(move || {
+        let input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut batch = Vec::with_capacity(EXPORT_BATCH);
+        read_entries(
+            input,
+            RecordFormat::Csv,
+            &file_name,
+            &columns,
+            &mut |entry| {
+                if let Ok(entry) = entry {
+                    batch.push(entry);
+                }
+                if batch.len() == EXPORT_BATCH {
+                    let _ = sender.send(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(EXPORT_BATCH),
+                    ));
+                }
+            },
+        );
+        let _ = sender.send(batch);
+    });
+    let (mut cells, mut bytes) = (0, 0);
+    for batch in receiver {
+        let (c, b) = batch
+            .into_par_iter()
+            .map(|entry| {
+                let record = entry.into_record();
+                render_customer(project, record.id, record.data, path, render_cell)
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        cells += c;
+        bytes += b;
+    }
+    let _ = reader.join();
+    (cells, bytes)
+}
+
 /// Renders every customer of a JSON Lines export with the variant each
 /// receives in every campaign, a batch at a time: (cells, bytes).
 fn render_export(
@@ -326,15 +420,15 @@ fn render_export(
     render_cell: &(dyn Fn(&str, &Context) -> usize + Sync),
 ) -> (usize, usize) {
     use std::io::BufRead;
-    const BATCH: usize = 20_000;
-    let file = std::fs::File::open(path).unwrap_or_else(|e| {
-        eprintln!("render-floor: {path}: {e}");
-        std::process::exit(2);
-    });
+    let file = open_export(path);
     let mut lines = std::io::BufReader::new(file).lines();
     let (mut cells, mut bytes) = (0, 0);
     loop {
-        let batch: Vec<String> = lines.by_ref().take(BATCH).map_while(Result::ok).collect();
+        let batch: Vec<String> = lines
+            .by_ref()
+            .take(EXPORT_BATCH)
+            .map_while(Result::ok)
+            .collect();
         if batch.is_empty() {
             return (cells, bytes);
         }
@@ -345,21 +439,7 @@ fn render_export(
                 let Ok(data) = serde_json::from_str::<Value>(line) else {
                     return (0, 0);
                 };
-                let profile = mergeproof_core::project::Profile::from_data(
-                    format!("row{i}"),
-                    data,
-                    mergeproof_core::finding::ProfileKind::Sample,
-                    mergeproof_core::source::SourceLoc::new(path, 1, 1),
-                );
-                let context = Context::from(profile.data.clone());
-                let mut done = (0, 0);
-                for c in &project.campaigns {
-                    if let Some(vi) = mergeproof_core::select::select(c, &profile) {
-                        done.0 += 1;
-                        done.1 += render_cell(&format!("{}/{}", c.id, c.variants[vi].id), &context);
-                    }
-                }
-                done
+                render_customer(project, format!("row{i}"), data, path, render_cell)
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         cells += c;

@@ -84,7 +84,8 @@ impl Entry {
         }
     }
 
-    pub(crate) fn into_record(self) -> Record {
+    /// The record the entry holds: a CSV row's cells made into its fields.
+    pub fn into_record(self) -> Record {
         match self {
             Entry::Row(row) => row.record(),
             Entry::Record(record) => record,
