@@ -279,32 +279,44 @@ fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> 
 
 /// Levenshtein distance, in characters.
 /// Whether `a` and `b` are at most `bound` edits apart: [`edit_distance`]
-/// that stops as soon as every way on costs more than `bound`, with one row
-/// of memory, for checks that ask it of the same names in every cell.
+/// for checks that ask it of the same names in every cell. Only the cells
+/// within `bound` of the diagonal can lead to a distance of `bound` or
+/// less, so each row costs `bound`, not the length of `b` (two similar
+/// names of 100 KB stay linear), and it stops as soon as every way on
+/// costs more.
 pub(crate) fn within_edits(a: &str, b: &str, bound: usize) -> bool {
-    if a.chars().count().abs_diff(b.chars().count()) > bound {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > bound {
         return false;
     }
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        // `row` holds the previous row; `diagonal` its value one to the left.
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        let mut least = row[0];
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-            least = least.min(row[j + 1]);
+    // Anything past `bound` is as good as `far`.
+    let far = bound + 1;
+    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    let mut current = vec![far; b.len() + 1];
+    for i in 1..=a.len() {
+        let low = i.saturating_sub(bound).max(1);
+        let high = (i + bound).min(b.len());
+        current[low - 1] = if low == 1 { i.min(far) } else { far };
+        let mut least = current[low - 1];
+        for j in low..=high {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let value = (previous[j - 1] + cost)
+                .min(previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(far);
+            current[j] = value;
+            least = least.min(value);
+        }
+        if high < b.len() {
+            current[high + 1] = far;
         }
         if least > bound {
             return false;
         }
+        std::mem::swap(&mut previous, &mut current);
     }
-    row[b.len()] <= bound
+    previous[b.len()] <= bound
 }
 
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
@@ -355,6 +367,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn within_edits_agrees_with_edit_distance_on_every_short_pair() {
+        // Every text of up to five letters of a two-letter alphabet.
+        let texts: Vec<String> = (0..=5)
+            .flat_map(|len| {
+                (0..1u32 << len).map(move |bits| {
+                    (0..len)
+                        .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                        .collect()
+                })
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                for bound in 0..4 {
+                    assert_eq!(
+                        within_edits(a, b, bound),
+                        edit_distance(a, b) <= bound,
+                        "{a:?} {b:?} {bound}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn within_edits_is_linear_in_long_similar_names() {
+        let a = "ab".repeat(100_000);
+        let b = format!("{}x{}", &a[..1000], &a[1001..]);
+        let started = std::time::Instant::now();
+        assert!(within_edits(&a, &b, 2));
+        assert!(!within_edits(&a, &format!("xy{}zz", &a[4..]), 2));
+        // Quadratic, the pair would take tens of seconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
