@@ -306,7 +306,7 @@ fn engine_errors(
     out: &mut Vec<Artifact>,
 ) {
     let text = rendered.text.as_str();
-    for (at, _) in text.match_indices(prefix) {
+    for at in occurrences(text, prefix) {
         let output = rendered.spans.iter().find(|s| s.start == at);
         let (range, message, loc, token) = match output
             .and_then(|s| Some((s, template.token(s.token)?)))
@@ -365,7 +365,7 @@ fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Ar
         template_debris(text, &mut push);
     }
     if brackets {
-        for (at, _) in text.match_indices(OBJECT_DEBRIS) {
+        for at in occurrences(text, OBJECT_DEBRIS) {
             push(
                 at..at + OBJECT_DEBRIS.len(),
                 "a data object printed as text",
@@ -388,9 +388,16 @@ fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Ar
     }
 }
 
+/// Where `needle` starts in `text`, left to right, without overlaps (as
+/// `str::match_indices`): by memchr's SIMD search, since every cell's text
+/// is searched for each delimiter.
+fn occurrences<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+}
+
 /// `{{…}}`, a lone `}}`, and `{NAME}`.
 fn template_debris(text: &str, push: &mut impl FnMut(Range<usize>, &str)) {
-    for (at, _) in text.match_indices("{{") {
+    for at in occurrences(text, "{{") {
         // The whole tag when it closes on the same line before another opens.
         let rest = &text[at + 2..];
         let end = rest
@@ -401,7 +408,7 @@ fn template_debris(text: &str, push: &mut impl FnMut(Range<usize>, &str)) {
             .map_or(at + 2, |i| at + 2 + i + 2);
         push(at..end, "Handlebars code that never rendered");
     }
-    for (at, _) in text.match_indices("}}") {
+    for at in occurrences(text, "}}") {
         push(at..at + 2, "the end of Handlebars code that never rendered");
     }
     for range in delimited(text, "{", "}", is_identifier_char) {
@@ -430,7 +437,7 @@ fn delimited<'a>(
     close: &'a str,
     name_char: fn(char) -> bool,
 ) -> impl Iterator<Item = Range<usize>> + 'a {
-    text.match_indices(open).filter_map(move |(at, _)| {
+    occurrences(text, open).filter_map(move |at| {
         let inner_start = at + open.len();
         let rest = &text[inner_start..];
         let len = crate::dialect::find_within(rest, close, MAX_TAG).filter(|l| *l > 0)?;
@@ -491,6 +498,24 @@ fn stray_punctuation(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn occurrences_are_what_match_indices_finds() {
+        for (text, needle) in [
+            ("%%%%a%%", "%%"),
+            ("*|*|X|*|*", "*|"),
+            ("{{{{ }}}}}", "}}"),
+            ("héllo {{x}} wörld {{", "{{"),
+            ("", "{{"),
+        ] {
+            let expected: Vec<usize> = text.match_indices(needle).map(|(i, _)| i).collect();
+            assert_eq!(
+                super::occurrences(text, needle).collect::<Vec<_>>(),
+                expected,
+                "{text}"
+            );
+        }
+    }
+
     use super::SpaceRuns;
     use crate::finding::Field;
     use crate::testkit::{check_cell_with, one_variant};
