@@ -404,10 +404,25 @@ fn run_campaign_with(
     }
 }
 
-/// How a fix's `replace` is written in a variant's template file, by
-/// (variant, file, replace): one rule reports the same fix for every
-/// profile a cell finds it in, and looking it up reads the whole template.
-type WrittenFixes = std::collections::HashMap<(usize, String, String), Option<String>>;
+/// A fix's `replace` as a variant's own template file writes it, by
+/// (variant, file, `replace` as put together): one rule reports the same
+/// fix for every profile it finds it for, and finding how the file writes
+/// it reads the whole file.
+type WrittenFixes = std::collections::HashMap<(usize, String, String), String>;
+
+/// `replace` as the first of `variant`'s own templates in `file` that
+/// writes it differently writes it; as it is when none does (a partial's
+/// stays as put together).
+fn written_in(compiled: &CompiledCampaign, variant: usize, file: &str, replace: &str) -> String {
+    compiled
+        .variants
+        .get(variant)
+        .into_iter()
+        .flat_map(|v| v.templates())
+        .filter(|t| t.source.file == file)
+        .find_map(|t| crate::rules::fix_written_form(replace, &t.source.text))
+        .unwrap_or_else(|| replace.to_string())
+}
 
 /// A draft with its severity (from the config) and its `allow:` waiver.
 fn finish(
@@ -426,31 +441,17 @@ fn finish(
         reviewer: None,
         at: None,
     });
-    // The replaced text as the template file writes it, when it is one of
-    // the variant's own templates (a partial's stays as put together).
-    let fix = match (draft.fix, draft.variant) {
-        (Some(mut fix), Some(v)) => {
-            if let Some(replace) = fix.replace.clone() {
-                let key = (v, draft.loc.file.clone(), replace);
-                let own = written.entry(key).or_insert_with(|| {
-                    compiled
-                        .variants
-                        .get(v)
-                        .into_iter()
-                        .flat_map(|v| v.templates())
-                        .filter(|t| t.source.file == draft.loc.file)
-                        .map(|t| crate::rules::fix_as_written(fix.clone(), &t.source.text))
-                        .find(|f| f.replace != fix.replace)
-                        .and_then(|f| f.replace)
-                });
-                if let Some(own) = own {
-                    fix.replace = Some(own.clone());
-                }
-            }
-            Some(fix)
+    // The replaced text as the template file writes it.
+    let fix = draft.fix.map(|mut fix| {
+        if let (Some(variant), Some(replace)) = (draft.variant, &fix.replace) {
+            let key = (variant, draft.loc.file.clone(), replace.clone());
+            let as_written = written
+                .entry(key)
+                .or_insert_with_key(|(v, file, replace)| written_in(compiled, *v, file, replace));
+            fix.replace = Some(as_written.clone());
         }
-        (fix, _) => fix,
-    };
+        fix
+    });
     Some(Finding {
         rule: draft.rule,
         severity: verdict.severity,

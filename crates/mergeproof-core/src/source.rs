@@ -277,7 +277,6 @@ fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> 
     }
 }
 
-/// Levenshtein distance, in characters.
 /// Whether `a` and `b` are at most `bound` edits apart: [`edit_distance`]
 /// for checks that ask it of the same names in every cell. Only the cells
 /// within `bound` of the diagonal can lead to a distance of `bound` or
@@ -319,6 +318,7 @@ pub(crate) fn within_edits(a: &str, b: &str, bound: usize) -> bool {
     previous[b.len()] <= bound
 }
 
+/// Levenshtein distance, in characters.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();

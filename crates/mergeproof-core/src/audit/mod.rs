@@ -231,7 +231,7 @@ fn outcome(
     for template in compiled.variants[vi].templates() {
         let rendered = cell.field(template.field);
         let by_token =
-            rendered.map(|r| (r, r.output.spans_by_token(template.analysis.token_slots())));
+            rendered.map(|r| (r, r.output.spans_by_token(template.analysis.tokens.len())));
         for token in &template.analysis.tokens {
             let mut spans = by_token
                 .iter()

@@ -230,21 +230,15 @@ pub(crate) fn guard_link(dialect: Dialect, token: &Token, path: &str) -> Fix {
     ))
 }
 
-/// The fix's `replace` as the template writes it: a token's text is put
-/// back together from its parts (`{{first_name}}`), and the template may
-/// write it with spaces or single quotes (`{{ first_name }}`,
-/// `{{default x 'y'}}`). The first tag of `text` that is the same but for
-/// those is taken; none, and the fix stays as it is.
-pub(crate) fn as_written(mut fix: Fix, text: &str) -> Fix {
-    let Some(from) = fix.replace.as_deref() else {
-        return fix;
-    };
-    let Some(tag_end) = from
+/// A fix's `replace` as the template `text` writes it, where that differs:
+/// a token's text is put back together from its parts (`{{first_name}}`),
+/// and the template may write it with spaces or single quotes
+/// (`{{ first_name }}`, `{{default x 'y'}}`). The first tag of `text` that
+/// is the same but for those is taken; none, or the same, and `None`.
+pub(crate) fn written_form(from: &str, text: &str) -> Option<String> {
+    let tag_end = from
         .find("}}")
-        .map(|i| i + 2 + usize::from(from[i + 2..].starts_with('}')))
-    else {
-        return fix;
-    };
+        .map(|i| i + 2 + usize::from(from[i + 2..].starts_with('}')))?;
     let (tag, rest) = from.split_at(tag_end);
     let same = |s: &str| -> String {
         s.chars()
@@ -259,12 +253,9 @@ pub(crate) fn as_written(mut fix: Fix, text: &str) -> Fix {
         let candidate = &text[at..close];
         (same(candidate) == wanted && text[close..].starts_with(rest)).then_some(candidate)
     });
-    if let Some(written) = written
-        && written != tag
-    {
-        fix.replace = Some(format!("{written}{rest}"));
-    }
-    fix
+    written
+        .filter(|written| *written != tag)
+        .map(|written| format!("{written}{rest}"))
 }
 
 /// A fallback and a guard for `first_name`, as `dialect` writes them, for
@@ -389,14 +380,16 @@ mod tests {
 
     #[test]
     fn the_replaced_text_is_the_template_s_own() {
-        let fix = Fix::edit("x", "{{first_name}}", "{{default first_name \"there\"}}");
-        let written = as_written(fix.clone(), "<p>Hi {{ first_name }},</p>");
-        assert_eq!(written.replace.as_deref(), Some("{{ first_name }}"));
-        let plural = Fix::edit("x", "{{points}} points", "…");
-        let written = as_written(plural, "You have {{ points }} points");
-        assert_eq!(written.replace.as_deref(), Some("{{ points }} points"));
-        // Not there: as it was.
-        assert_eq!(as_written(fix.clone(), "<p>Hello</p>"), fix);
+        let written = written_form("{{first_name}}", "<p>Hi {{ first_name }},</p>");
+        assert_eq!(written.as_deref(), Some("{{ first_name }}"));
+        let written = written_form("{{points}} points", "You have {{ points }} points");
+        assert_eq!(written.as_deref(), Some("{{ points }} points"));
+        // Not there, or written the same: nothing to change.
+        assert_eq!(written_form("{{first_name}}", "<p>Hello</p>"), None);
+        assert_eq!(
+            written_form("{{first_name}}", "<p>Hi {{first_name}}</p>"),
+            None
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl Rule for GuardMismatch {
         for (field, template, rendered) in cx.fields() {
             // Whether a token mismatches is the token's own: each is looked
             // at once however often a loop prints it.
-            let mut seen = vec![false; template.analysis.token_slots()];
+            let mut seen = vec![false; template.analysis.tokens.len()];
             // The output, not the visible text: a link's `href` is printed
             // too.
             let output = &rendered.output;

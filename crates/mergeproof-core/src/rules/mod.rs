@@ -284,7 +284,7 @@ pub(crate) struct CellContext<'a> {
     pub sms_baseline: Option<sms_segments::Segments>,
 }
 
-pub(crate) use fix::as_written as fix_as_written;
+pub(crate) use fix::written_form as fix_written_form;
 pub(crate) use sms_segments::{Segments as SmsSegments, baselines as sms_baselines};
 pub(crate) use verdict::{severity, verdict};
 

@@ -50,7 +50,7 @@ impl Rule for UnescapedData {
         if unescaped.peek().is_none() {
             return;
         }
-        let slots = template.analysis.token_slots();
+        let slots = template.analysis.tokens.len();
         let (output_spans, plain_spans) = (
             body.output.spans_by_token(slots),
             body.plain.spans_by_token(slots),

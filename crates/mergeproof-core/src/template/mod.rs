@@ -313,6 +313,9 @@ pub struct HtmlParts {
     pub preheader: RenderedText,
     /// Text only Outlook shows (`<!--[if mso]>`).
     pub outlook_only: RenderedText,
+    /// The links and images a view lists ([`RenderedField::reading`]);
+    /// empty in a cell read for the checks ([`BodyReads`]), which read
+    /// neither.
     pub(crate) links: Vec<RenderedLink>,
     pub images: Vec<RenderedImage>,
     /// Every `href`, `src`, `srcset` and `background` a token printed
@@ -464,6 +467,15 @@ impl RenderedField {
 }
 
 impl HtmlParts {
+    /// Without what only a view shows: the parts a check reads.
+    fn for_checks(self) -> HtmlParts {
+        HtmlParts {
+            links: Vec::new(),
+            images: Vec::new(),
+            ..self
+        }
+    }
+
     fn from_read(read: html::ReadHtml) -> (RenderedText, HtmlParts) {
         let spans = |t: &str| render::extract_spans(t);
         let parts = HtmlParts {
@@ -654,10 +666,8 @@ impl BodyReads {
             }
         }
         let read_whole = || {
-            let (plain, mut parts) = HtmlParts::from_read(html::read(marked));
-            parts.links = Vec::new();
-            parts.images = Vec::new();
-            (plain, parts)
+            let (plain, parts) = HtmlParts::from_read(html::read(marked));
+            (plain, parts.for_checks())
         };
         if self.skeletons_only {
             let (plain, parts) = read_whole();

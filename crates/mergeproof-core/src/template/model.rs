@@ -233,16 +233,6 @@ impl InlineAllow {
 }
 
 impl Analysis {
-    /// One more than the largest token index: how many slots a table by
-    /// token index needs.
-    pub(crate) fn token_slots(&self) -> usize {
-        self.tokens
-            .iter()
-            .map(|t| t.index as usize + 1)
-            .max()
-            .unwrap_or(0)
-    }
-
     /// The allow comments still waiting for a token take the one at `loc`.
     pub(crate) fn token_follows(&mut self, loc: &SourceLoc) {
         for allow in self.allows.iter_mut().filter(|a| a.next_token.is_none()) {

@@ -413,10 +413,9 @@ mod tests {
         ];
         // Bodies read for the checks leave out what only a view shows.
         let for_checks = |mut cell: crate::template::RenderedCell| {
-            let html = cell.body.html.as_mut().expect("an HTML body");
+            let html = cell.body.html.take().expect("an HTML body");
             assert_eq!((html.links.len(), html.images.len()), (1, 1));
-            html.links.clear();
-            html.images.clear();
+            cell.body.html = Some(Box::new(html.for_checks()));
             cell
         };
         for yaml in profiles {

@@ -338,6 +338,7 @@ impl SkeletonRead {
     /// `contents` its outputs' texts, as [`HtmlParts::from_read`] hands on
     /// the reading of the whole body; `None` where a text would not read as
     /// itself where it prints.
+    ///
     /// With `views`, the links and images too, which only views show (a
     /// reading's link list and image alts); the checks read neither, and
     /// an email of thirty products has some ninety of them to fill for
