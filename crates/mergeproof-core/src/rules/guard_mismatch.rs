@@ -202,6 +202,9 @@ mod tests {
         assert!(near_identical("googleplus_url", "google_plus_url"));
         assert!(near_identical("customer.firstname", "customer.first_name"));
         assert!(near_identical("first_name", "first_nme"));
+        // Two edits are near; three are not.
+        assert!(near_identical("first_name", "frst_nme"));
+        assert!(!near_identical("first_name", "fst_nme"));
         assert!(!near_identical("user", "user.name"));
         assert!(!near_identical("id", "ip"));
         assert!(!near_identical("first_name", "last_name"));
