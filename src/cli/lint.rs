@@ -169,6 +169,8 @@ fn narrowing(
         campaigns: args.campaign.clone(),
         select,
         ignore,
+        // A report: no decision is made on these findings.
+        for_review: false,
         ..Options::default()
     })
 }

@@ -2,6 +2,7 @@
 //! review. `lint` and the TUI both call it; neither holds rule logic of its own.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use crate::finding::{Finding, Waiver};
 use crate::project::{BrokenCampaign, ProfileRef, Project};
 use crate::review::Decisions;
 use crate::rule_id::RuleId;
-use crate::rules::{CampaignContext, Draft};
+use crate::rules::{CampaignContext, Draft, ReviewedTexts};
 pub use crate::run::{CampaignRun, Run};
 use crate::source::LoadError;
 use crate::template::{
@@ -33,6 +34,11 @@ pub struct Options {
     /// Read every HTML body whole, never from the reading of its skeleton
     /// (`template::splice`): what the equivalence tests compare with.
     pub read_bodies_whole: bool,
+    /// Someone may make review decisions on these findings (the TUI): every
+    /// finding keeps the rendered text a decision fingerprints. Otherwise
+    /// (`lint`) only the findings of cells a decision given to the run is
+    /// on keep it, which is all that applying those decisions reads.
+    pub for_review: bool,
 }
 
 impl Default for Options {
@@ -43,6 +49,7 @@ impl Default for Options {
             select: Vec::new(),
             ignore: Vec::new(),
             read_bodies_whole: false,
+            for_review: true,
         }
     }
 }
@@ -121,10 +128,21 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
         .map(|p| RenderInput::of(p))
         .collect();
     let config = options.rules_config(&project.config);
+    // The cells (campaign, profile) some decision is on.
+    let decided: HashSet<(&str, &str)> = decisions
+        .entries()
+        .iter()
+        .filter_map(|e| Some((e.campaign.as_str(), e.profile.as_deref()?)))
+        .collect();
     let campaigns: Vec<CampaignRun> = compiled
         .into_par_iter()
         .filter(|c| options.checks_campaign(&c.campaign.id))
-        .map(|c| run_campaign_with(c, &project.profiles, &inputs, &config, options))
+        .map(|c| {
+            let id = c.campaign.id.clone();
+            let keeps_text =
+                |profile: &str| options.for_review || decided.contains(&(id.as_str(), profile));
+            run_campaign_with(c, &project.profiles, &inputs, &config, options, &keeps_text)
+        })
         .collect();
     let mut load_errors = project.load_errors.clone();
     load_errors.extend(compile_errors);
@@ -169,7 +187,9 @@ pub fn run_campaign(
     config: &Config,
     options: &Options,
 ) -> CampaignRun {
-    run_campaign_with(compiled, samples, &[], config, options)
+    run_campaign_with(compiled, samples, &[], config, options, &|_| {
+        options.for_review
+    })
 }
 
 /// An edge case reports only what its change added: a finding its base
@@ -236,6 +256,7 @@ fn run_campaign_with(
     sample_inputs: &[RenderInput],
     config: &Config,
     options: &Options,
+    keeps_text: &(dyn Fn(&str) -> bool + Sync),
 ) -> CampaignRun {
     let campaign = &compiled.campaign;
     debug_assert!(sample_inputs.is_empty() || sample_inputs.len() == samples.len());
@@ -275,8 +296,20 @@ fn run_campaign_with(
                 Some(input) => compiled.render_input(vi, input, Some(&reads)),
                 None => compiled.render_input(vi, &RenderInput::of(profile), Some(&reads)),
             };
-            let mut drafts =
-                crate::rules::check_cell(config, &compiled, vi, profile, &cell, sms_baselines[vi]);
+            let texts = if keeps_text(&profile.id) {
+                ReviewedTexts::copied()
+            } else {
+                ReviewedTexts::left_out()
+            };
+            let mut drafts = crate::rules::check_cell(
+                config,
+                &compiled,
+                vi,
+                profile,
+                &cell,
+                sms_baselines[vi],
+                texts,
+            );
             for d in &mut drafts {
                 d.profile = Some(profile.clone());
             }

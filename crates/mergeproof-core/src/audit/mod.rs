@@ -250,7 +250,16 @@ fn outcome(
         }
     }
     let sms_baseline = sms_baselines.get(vi).copied().flatten();
-    let drafts = crate::rules::check_cell(config, compiled, vi, profile, &cell, sms_baseline);
+    // An audit keeps counts, never what a reviewer reads.
+    let drafts = crate::rules::check_cell(
+        config,
+        compiled,
+        vi,
+        profile,
+        &cell,
+        sms_baseline,
+        crate::rules::ReviewedTexts::left_out(),
+    );
     let sms_parts = (compiled.campaign.channel == crate::project::Channel::Sms
         && cell.body.error.is_none())
     .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);

@@ -342,6 +342,58 @@ fn decisions_waive_matching_findings_and_go_stale_when_content_changes() {
 }
 
 #[test]
+fn a_report_keeps_the_reviewed_text_only_where_a_decision_is_and_decides_the_same() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("sample-profiles/cy.yaml"),
+        "last_name: Ro\n",
+    )
+    .unwrap();
+    let report = |root: &Path| {
+        let project = crate::project::load_project(root);
+        crate::engine::run_with_reviews_file(
+            &project,
+            &crate::engine::Options {
+                edge_cases: false,
+                for_review: false,
+                ..Default::default()
+            },
+        )
+    };
+    let first = run(dir.path());
+    let on_ana = |f: &&Finding| f.field == Field::Subject && f.profile.as_deref() == Some("ana");
+    let target = first.findings().find(on_ana).unwrap().clone();
+    ReviewStore::open(dir.path())
+        .unwrap()
+        .decide(&target, Decision::Waived, "Names arrive later", "Ana")
+        .unwrap();
+    for subject in ["your picks", "your new picks"] {
+        std::fs::write(
+            dir.path().join("campaigns/spring.yaml"),
+            format!("variants:\n  - id: gold\n    subject: \"{{{{first_name}}}}, {subject}\"\n    body: \"Hi {{{{first_name}}}} {{{{last_name}}}}\"\n"),
+        )
+        .unwrap();
+        let (session, reported) = (run(dir.path()), report(dir.path()));
+        let outcome = |r: &Run| -> Vec<(Option<String>, Field, bool, Option<String>)> {
+            r.findings()
+                .map(|f| {
+                    let kind = f.waiver.as_ref().map(|w| w.kind.clone());
+                    (f.profile.clone(), f.field, f.waived, kind)
+                })
+                .collect()
+        };
+        assert_eq!(outcome(&session), outcome(&reported), "{subject}");
+        assert!(reported.findings().any(|f| f.waiver.is_some()), "{subject}");
+        // A campaign's own findings hold their statement either way.
+        for f in reported.findings().filter(|f| f.field != Field::Campaign) {
+            let decided = f.profile.as_deref() == Some("ana");
+            assert_eq!(!f.reviewed_text.is_empty(), decided, "{f:?}");
+        }
+        assert!(session.findings().all(|f| !f.reviewed_text.is_empty()));
+    }
+}
+
+#[test]
 fn a_decision_on_one_finding_does_not_mark_its_neighbour_stale() {
     // `first_name` is missing in the body too; both body findings share a place.
     let dir = crate::testkit::project_dir(&[

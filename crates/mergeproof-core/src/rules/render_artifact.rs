@@ -734,7 +734,7 @@ mod tests {
             compiled: &compiled.variants[0],
             profile: &p,
             cell: &cell,
-            reviewed_texts: Default::default(),
+            reviewed_texts: crate::rules::ReviewedTexts::copied(),
             sms_baseline: None,
         };
         let mut out = Vec::new();
