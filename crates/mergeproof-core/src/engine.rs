@@ -201,6 +201,10 @@ fn only_what_edges_add(
     profiles: &[ProfileRef],
     sample_count: usize,
 ) -> Vec<Vec<(usize, Draft)>> {
+    if profiles.len() == sample_count {
+        // No edge case (`--no-edge-cases`): nothing to compare.
+        return cell_findings;
+    }
     type Place<'a> = (
         usize,
         Option<usize>,
