@@ -165,14 +165,15 @@ struct Terms {
     anchors: aho_corasick::AhoCorasick,
     /// The term of each anchor the search looks for.
     term_of_anchor: Vec<usize>,
+    /// Whether each term has no anchor: an empty anchor is in any text.
+    without_anchor: Vec<bool>,
 }
 
 impl Terms {
     /// The terms that may be in the field's plain text: those whose
     /// anchor it holds.
     fn present_in<'t>(&'t self, field: &RenderedField) -> impl Iterator<Item = &'t String> + 't {
-        // An empty anchor is in any text.
-        let mut present: Vec<bool> = self.folded.iter().map(|t| anchor(t).is_empty()).collect();
+        let mut present = self.without_anchor.clone();
         // The terms are the run's (the configuration's): one key for them.
         for (pattern, _) in field.find_overlapping(DOC.id.as_str(), &self.anchors) {
             present[self.term_of_anchor[pattern]] = true;
@@ -221,10 +222,12 @@ fn folded_terms(terms: &[String]) -> Rc<Terms> {
             .ascii_case_insensitive(true)
             .build(term_of_anchor.iter().map(|&i| anchor(&folded[i])))
             .expect("anchors are short ASCII words");
+        let without_anchor = folded.iter().map(|t| anchor(t).is_empty()).collect();
         let built = Rc::new(Terms {
             folded,
             anchors,
             term_of_anchor,
+            without_anchor,
         });
         *kept = Some(KeptTerms {
             source: terms.to_vec(),
