@@ -346,7 +346,10 @@ fn run_campaign_with(
         rule.check_campaign(&cx, &mut campaign_drafts);
     }
 
-    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    // Sized once: grown a push at a time, tens of thousands of findings
+    // were copied again at each doubling.
+    let drafts = cell_findings.iter().map(Vec::len).sum::<usize>() + campaign_drafts.len();
+    let mut findings: Vec<(usize, Finding)> = Vec::with_capacity(drafts);
     let mut written = WrittenFixes::default();
     for (pi, draft) in cell_findings.into_iter().flatten() {
         if let Some(f) = finish(draft, &compiled, config, &mut written) {
