@@ -284,15 +284,38 @@ fn closest_beginning<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> 
 /// names of 100 KB stay linear), and it stops as soon as every way on
 /// costs more.
 pub(crate) fn within_edits(a: &str, b: &str, bound: usize) -> bool {
+    // Field names are ASCII: compared as bytes, without collecting chars.
+    if a.is_ascii() && b.is_ascii() {
+        return within_edits_of(a.as_bytes(), b.as_bytes(), bound);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    within_edits_of(&a, &b, bound)
+}
+
+/// [`within_edits`] of two sequences.
+fn within_edits_of<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> bool {
     if a.len().abs_diff(b.len()) > bound {
         return false;
     }
+    // The two rows live on the stack for names of ordinary length: a check
+    // asks this of the same names in every cell.
+    const ON_STACK: usize = 64;
+    let mut stack = [[0usize; ON_STACK]; 2];
+    let mut heap = Vec::new();
+    let (mut previous, mut current): (&mut [usize], &mut [usize]) = if b.len() < ON_STACK {
+        let [p, c] = &mut stack;
+        (&mut p[..=b.len()], &mut c[..=b.len()])
+    } else {
+        heap.resize(2 * (b.len() + 1), 0);
+        heap.split_at_mut(b.len() + 1)
+    };
     // Anything past `bound` is as good as `far`.
     let far = bound + 1;
-    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
-    let mut current = vec![far; b.len() + 1];
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j.min(far);
+    }
+    current.fill(far);
     for i in 1..=a.len() {
         let low = i.saturating_sub(bound).max(1);
         let high = (i + bound).min(b.len());
@@ -387,6 +410,24 @@ mod tests {
                 })
             })
             .collect();
+        agree_on_every_pair(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn within_edits_agrees_beyond_ascii_and_past_the_rows_on_the_stack() {
+        let long = "loyalty_points_balance_".repeat(3);
+        let texts = [
+            "café".to_string(),
+            "cafe".to_string(),
+            "cafés".to_string(),
+            "çafé".to_string(),
+            "naïve_name".to_string(),
+            "naive_name".to_string(),
+            long.clone(),
+            format!("{long}x"),
+            format!("x{}y", &long[1..]),
+            format!("{}é", &long[1..]),
+        ];
         agree_on_every_pair(&texts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
