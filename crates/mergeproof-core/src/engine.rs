@@ -282,7 +282,7 @@ fn run_campaign_with(
     } else {
         BodyReads::default()
     };
-    let sms_baselines = crate::rules::sms_baselines(&compiled, samples);
+    let checks = crate::rules::CampaignChecks::new(config, &compiled, samples);
     let sms = campaign.channel == crate::project::Channel::Sms;
     // Per profile: its drafts, for an SMS the parts its message takes, and
     // what becomes of the cell at send time.
@@ -305,15 +305,7 @@ fn run_campaign_with(
             } else {
                 ReviewedTexts::left_out()
             };
-            let mut drafts = crate::rules::check_cell(
-                config,
-                &compiled,
-                vi,
-                profile,
-                &cell,
-                sms_baselines[vi],
-                texts,
-            );
+            let mut drafts = checks.check_cell(vi, profile, &cell, texts);
             for d in &mut drafts {
                 d.profile = Some(profile.clone());
             }

@@ -81,6 +81,7 @@ pub(crate) fn check_cell_with_config(
     let cx = crate::rules::CellContext {
         config,
         campaign: &compiled,
+        facts: &Default::default(),
         variant: &compiled.campaign.variants[variant_index],
         compiled: &compiled.variants[variant_index],
         profile: &p,

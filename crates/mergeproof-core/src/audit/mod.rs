@@ -16,6 +16,7 @@ use crate::finding::{Field, Severity};
 use crate::project::Profile;
 use crate::project::records::Entry;
 use crate::rule_id::RuleId;
+use crate::rules::{CampaignChecks, ReviewedTexts};
 use crate::source::LoadError;
 use crate::template::CompiledCampaign;
 
@@ -209,12 +210,12 @@ impl Tally {
 
 /// Runs one record through one campaign.
 fn outcome(
+    checks: &CampaignChecks<'_>,
     compiled: &CompiledCampaign,
     config: &Config,
     profile: &mut Profile,
     variant: Option<usize>,
     first_slot: &[usize],
-    sms_baselines: &[Option<crate::rules::SmsSegments>],
     reads: &crate::template::BodyReads,
 ) -> Outcome {
     let Some(vi) = variant else {
@@ -249,17 +250,8 @@ fn outcome(
             slot += 1;
         }
     }
-    let sms_baseline = sms_baselines.get(vi).copied().flatten();
     // An audit keeps counts, never what a reviewer reads.
-    let drafts = crate::rules::check_cell(
-        config,
-        compiled,
-        vi,
-        profile,
-        &cell,
-        sms_baseline,
-        crate::rules::ReviewedTexts::left_out(),
-    );
+    let drafts = checks.check_cell(vi, profile, &cell, ReviewedTexts::left_out());
     let sms_parts = (compiled.campaign.channel == crate::project::Channel::Sms
         && cell.body.error.is_none())
     .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);
@@ -311,9 +303,9 @@ fn audit_with(
     sharing: Sharing,
 ) -> Audit {
     let mut tallies: Vec<Tally> = campaigns.iter().map(|c| Tally::new(c)).collect();
-    let sms_baselines: Vec<Vec<Option<crate::rules::SmsSegments>>> = campaigns
+    let campaign_checks: Vec<CampaignChecks<'_>> = campaigns
         .iter()
-        .map(|c| crate::rules::sms_baselines(c, samples))
+        .map(|c| CampaignChecks::new(config, c, samples))
         .collect();
     // The first slot of each variant in its campaign's tally.
     let first_slots: Vec<Vec<usize>> = campaigns
@@ -345,15 +337,15 @@ fn audit_with(
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        for ((((compiled, slots), sms), reads), (tally, shapes)) in campaigns
+        for ((((compiled, slots), campaign), reads), (tally, shapes)) in campaigns
             .iter()
             .zip(&first_slots)
-            .zip(&sms_baselines)
+            .zip(&campaign_checks)
             .zip(&reads)
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
         {
             let check = |p: &mut Profile, vi: Option<usize>| {
-                Arc::new(outcome(compiled, config, p, vi, slots, sms, reads))
+                Arc::new(outcome(campaign, compiled, config, p, vi, slots, reads))
             };
             let outcomes: Vec<Arc<Outcome>> = match sharing {
                 Sharing::Nothing => {

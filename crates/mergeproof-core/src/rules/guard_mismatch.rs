@@ -18,9 +18,11 @@
 //! the token printed inside the block, at the printed token, as
 //! `unescaped-data` is.
 
+use std::collections::HashMap;
+
 use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
-use crate::template::Token;
+use crate::template::{CompiledCampaign, Token};
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
@@ -43,24 +45,33 @@ impl Rule for GuardMismatch {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let mismatches = cx
+            .facts
+            .guard_mismatch
+            .get_or_init(|| Mismatches::of(cx.campaign));
         for (field, template, rendered) in cx.fields() {
-            // Whether a token mismatches is the token's own: each is looked
-            // at once however often a loop prints it.
-            let mut seen = vec![false; template.analysis.tokens.len()];
+            // Whether a token mismatches is the token's own, found once per
+            // campaign: most templates have none, and are done here.
+            let Some(in_template) = mismatches.0.get(template.key.as_str()) else {
+                continue;
+            };
+            let mut seen = vec![false; in_template.len()];
             // The output, not the visible text: a link's `href` is printed
             // too.
             let output = &rendered.output;
             for span in &output.spans {
+                let Some(at) = in_template.iter().position(|m| m.token == span.token) else {
+                    continue;
+                };
+                if std::mem::replace(&mut seen[at], true) {
+                    continue;
+                }
                 let Some(token) = template.token(span.token) else {
                     continue;
                 };
-                match seen.get_mut(token.index as usize) {
-                    Some(seen) if !*seen => *seen = true,
-                    _ => continue,
-                }
-                let Some((tested, printed)) = mismatch(token) else {
-                    continue;
-                };
+                let Mismatch {
+                    tested, printed, ..
+                } = &in_template[at];
                 out.push(
                     cx.draft(
                         DOC.id,
@@ -76,6 +87,44 @@ impl Rule for GuardMismatch {
                 );
             }
         }
+    }
+}
+
+/// The tokens of each template of a campaign (by its key) that print a
+/// field near one their blocks test; templates without any are left out.
+#[derive(Debug, Default)]
+pub(super) struct Mismatches(HashMap<String, Vec<Mismatch>>);
+
+/// A token that prints a field near one its blocks test.
+#[derive(Debug)]
+pub(super) struct Mismatch {
+    token: u32,
+    tested: String,
+    printed: String,
+}
+
+impl Mismatches {
+    fn of(campaign: &CompiledCampaign) -> Mismatches {
+        let mut by_template = HashMap::new();
+        for template in campaign.variants.iter().flat_map(|v| v.templates()) {
+            let found: Vec<Mismatch> = template
+                .analysis
+                .tokens
+                .iter()
+                .filter_map(|token| {
+                    let (tested, printed) = mismatch(token)?;
+                    Some(Mismatch {
+                        token: token.index,
+                        tested: tested.to_string(),
+                        printed: printed.to_string(),
+                    })
+                })
+                .collect();
+            if !found.is_empty() {
+                by_template.insert(template.key.clone(), found);
+            }
+        }
+        Mismatches(by_template)
     }
 }
 
@@ -144,6 +193,22 @@ fn fix(token: &Token, tested: &str, printed: &str) -> Fix {
 mod tests {
     use super::near_identical;
     use crate::testkit::{check_cell_with, in_dialect};
+
+    #[test]
+    fn mismatches_are_found_once_per_campaign_for_the_templates_that_have_one() {
+        let campaign = crate::testkit::compiled(
+            "variants:\n  - id: a\n    subject: \"{{#if first_name}}Hi {{first_name}}{{/if}}\"\n    body: \"{{#if googleplus_url}}<a href=\\\"{{google_plus_url}}\\\">G+</a>{{/if}} {{first_name}}\"\n",
+        );
+        let found = super::Mismatches::of(&campaign);
+        let keys: Vec<&String> = found.0.keys().collect();
+        assert_eq!(keys, [&campaign.variants[0].body.key], "{found:?}");
+        let body = &found.0[&campaign.variants[0].body.key];
+        assert_eq!(body.len(), 1, "{body:?}");
+        assert_eq!(
+            (body[0].tested.as_str(), body[0].printed.as_str()),
+            ("googleplus_url", "google_plus_url")
+        );
+    }
 
     #[test]
     fn fires_on_a_guard_that_tests_a_near_identical_field() {

@@ -114,42 +114,76 @@ pub(crate) fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule
         .map(|&id| rule(id))
 }
 
-/// Every running rule's drafts for one cell: what `variant_index` renders for
-/// `profile` (`cell`), checked.
-pub(crate) fn check_cell(
-    config: &Config,
-    campaign: &CompiledCampaign,
-    variant_index: usize,
-    profile: &Profile,
-    cell: &RenderedCell,
-    sms_baseline: Option<SmsSegments>,
-    reviewed_texts: ReviewedTexts,
-) -> Vec<Draft> {
-    // A cell the template cancelled on purpose (Braze's `abort_message`)
-    // sends nothing: it has no content to find fault with.
-    if cell.outcome() == crate::template::Outcome::Aborted {
-        return Vec::new();
+/// One campaign's checks in a run: its templates, the run's config, the
+/// parts an SMS of each variant takes for its shortest sample, and what
+/// rules work out from the templates alone, once for every cell.
+pub(crate) struct CampaignChecks<'a> {
+    config: &'a Config,
+    campaign: &'a CompiledCampaign,
+    sms_baselines: Vec<Option<SmsSegments>>,
+    facts: TemplateFacts,
+}
+
+impl<'a> CampaignChecks<'a> {
+    pub(crate) fn new(
+        config: &'a Config,
+        campaign: &'a CompiledCampaign,
+        samples: &[ProfileRef],
+    ) -> Self {
+        CampaignChecks {
+            config,
+            campaign,
+            sms_baselines: sms_baselines(campaign, samples),
+            facts: TemplateFacts::default(),
+        }
     }
-    let cx = CellContext {
-        config,
-        campaign,
-        variant: &campaign.campaign.variants[variant_index],
-        compiled: &campaign.variants[variant_index],
-        profile,
-        cell,
-        reviewed_texts,
-        sms_baseline,
-    };
-    let mut drafts = Vec::new();
-    for rule in running(config) {
-        rule.check_cell(&cx, &mut drafts);
+
+    /// Every running rule's drafts for one cell: what `variant_index`
+    /// renders for `profile` (`cell`), checked.
+    pub(crate) fn check_cell(
+        &self,
+        variant_index: usize,
+        profile: &Profile,
+        cell: &RenderedCell,
+        reviewed_texts: ReviewedTexts,
+    ) -> Vec<Draft> {
+        // A cell the template cancelled on purpose (Braze's `abort_message`)
+        // sends nothing: it has no content to find fault with.
+        if cell.outcome() == crate::template::Outcome::Aborted {
+            return Vec::new();
+        }
+        let campaign = self.campaign;
+        let cx = CellContext {
+            config: self.config,
+            campaign,
+            facts: &self.facts,
+            variant: &campaign.campaign.variants[variant_index],
+            compiled: &campaign.variants[variant_index],
+            profile,
+            cell,
+            reviewed_texts,
+            sms_baseline: self.sms_baselines.get(variant_index).copied().flatten(),
+        };
+        let mut drafts = Vec::new();
+        for rule in running(self.config) {
+            rule.check_cell(&cx, &mut drafts);
+        }
+        // Every draft of a cell is the variant's: what accepts it (an
+        // `allow:` on the variant, an inline allow in its templates) is found
+        // by it.
+        for d in &mut drafts {
+            d.variant = Some(variant_index);
+        }
+        collapse_repeats(drafts)
     }
-    // Every draft of a cell is the variant's: what accepts it (an `allow:`
-    // on the variant, an inline allow in its templates) is found by it.
-    for d in &mut drafts {
-        d.variant = Some(variant_index);
-    }
-    collapse_repeats(drafts)
+}
+
+/// What rules work out from a campaign's templates (and the run's config),
+/// never from a profile: worked out the first time a cell asks, then read
+/// by every cell of the campaign.
+#[derive(Debug, Default)]
+pub(crate) struct TemplateFacts {
+    guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
 }
 
 /// One draft for each rule, field, template place and message in a cell: a
@@ -273,6 +307,8 @@ impl Draft {
 pub(crate) struct CellContext<'a> {
     pub config: &'a Config,
     pub campaign: &'a CompiledCampaign,
+    /// What rules work out from the campaign's templates alone.
+    pub facts: &'a TemplateFacts,
     pub variant: &'a Variant,
     pub compiled: &'a CompiledVariant,
     pub profile: &'a Profile,
@@ -490,18 +526,11 @@ mod collapse_tests {
         let p = crate::testkit::profile(profile);
         let cell = compiled.render(0, &p);
         let config = crate::config::Config::default();
-        super::check_cell(
-            &config,
-            &compiled,
-            0,
-            &p,
-            &cell,
-            None,
-            super::ReviewedTexts::copied(),
-        )
-        .into_iter()
-        .filter(|d| d.rule == RuleId::RenderArtifact)
-        .collect()
+        super::CampaignChecks::new(&config, &compiled, &[])
+            .check_cell(0, &p, &cell, super::ReviewedTexts::copied())
+            .into_iter()
+            .filter(|d| d.rule == RuleId::RenderArtifact)
+            .collect()
     }
 
     #[test]

@@ -734,6 +734,7 @@ mod tests {
             compiled: &compiled.variants[0],
             profile: &p,
             cell: &cell,
+            facts: &Default::default(),
             reviewed_texts: crate::rules::ReviewedTexts::copied(),
             sms_baseline: None,
         };
