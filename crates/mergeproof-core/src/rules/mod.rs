@@ -184,6 +184,7 @@ impl<'a> CampaignChecks<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct TemplateFacts {
     guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
+    unsafe_terms: std::sync::OnceLock<unsafe_token_combo::Terms>,
 }
 
 /// One draft for each rule, field, template place and message in a cell: a

@@ -9,9 +9,7 @@
 //! paragraphs down are not a combination.
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
-use std::rc::Rc;
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
@@ -41,9 +39,13 @@ impl Rule for UnsafeTokenCombo {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
-        // Folded once per thread for the configured terms, and looked at only
-        // when a name was printed at all.
-        let terms: OnceCell<Rc<Terms>> = OnceCell::new();
+        // Folded once per campaign for the configured terms, and looked at
+        // only when a name was printed at all.
+        let terms = || {
+            cx.facts
+                .unsafe_terms
+                .get_or_init(|| Terms::of(&cx.config.unsafe_terms))
+        };
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
             // Split once per field, when the first name is found; only the
@@ -67,7 +69,7 @@ impl Rule for UnsafeTokenCombo {
                 if !prints_a_name {
                     continue;
                 }
-                let terms = terms.get_or_init(|| folded_terms(&cx.config.unsafe_terms));
+                let terms = terms();
                 let present = present.get_or_insert_with(|| {
                     terms
                         .present_in(rendered)
@@ -158,7 +160,8 @@ fn anchor(term: &str) -> &str {
 }
 
 /// The configured terms folded, and a search for their anchors.
-struct Terms {
+#[derive(Debug)]
+pub(super) struct Terms {
     folded: Vec<String>,
     /// Finds the non-empty anchors in one pass, in any ASCII case (what
     /// looking for each in the text lowercased finds).
@@ -185,27 +188,12 @@ impl Terms {
     }
 }
 
-/// The last terms a thread folded, and what they folded to.
-struct KeptTerms {
-    source: Vec<String>,
-    terms: Rc<Terms>,
-}
-
-/// The configured terms folded for matching, without duplicates ("below
-/// market" and "below-market" are one term).
-fn folded_terms(terms: &[String]) -> Rc<Terms> {
-    // Folding every term again for every cell cost a twentieth of an audit of
-    // distinct customers; the terms are the same for a whole run, so each
-    // thread keeps the last list it folded, with the terms it came from.
-    thread_local! {
-        static KEPT: RefCell<Option<KeptTerms>> = const { RefCell::new(None) };
-    }
-    KEPT.with_borrow_mut(|kept| {
-        if let Some(k) = kept.as_ref()
-            && k.source.as_slice() == terms
-        {
-            return k.terms.clone();
-        }
+impl Terms {
+    /// The configured terms folded for matching, without duplicates ("below
+    /// market" and "below-market" are one term). Folding every term again
+    /// for every cell cost a twentieth of an audit of distinct customers:
+    /// the campaign's checks keep them ([`super::TemplateFacts`]).
+    fn of(terms: &[String]) -> Terms {
         let mut folded: Vec<String> = Vec::with_capacity(terms.len());
         for t in terms {
             let f = fold_term(t);
@@ -223,18 +211,13 @@ fn folded_terms(terms: &[String]) -> Rc<Terms> {
             .build(term_of_anchor.iter().map(|&i| anchor(&folded[i])))
             .expect("anchors are short ASCII words");
         let without_anchor = folded.iter().map(|t| anchor(t).is_empty()).collect();
-        let built = Rc::new(Terms {
+        Terms {
             folded,
             anchors,
             term_of_anchor,
             without_anchor,
-        });
-        *kept = Some(KeptTerms {
-            source: terms.to_vec(),
-            terms: built.clone(),
-        });
-        built
-    })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -255,7 +238,7 @@ mod tests {
                 .iter()
                 .map(|t| t.to_string())
                 .collect();
-            let terms = super::folded_terms(&configured);
+            let terms = super::Terms::of(&configured);
             let lowered = text.to_ascii_lowercase();
             let expected: Vec<&String> =
                 terms.folded.iter().filter(|t| lowered.contains(anchor(t))).collect();
@@ -310,8 +293,8 @@ mod tests {
         assert!(f[0].message.contains("\"kink\""), "{}", f[0].message);
     }
 
-    /// The terms are folded once per thread and kept: a run with other
-    /// terms on the same thread must see its own, not the kept ones.
+    /// The terms are folded once per campaign's checks and kept: a run with
+    /// other terms on the same thread must see its own, not the kept ones.
     #[test]
     fn each_run_checks_its_own_terms_on_one_thread() {
         let campaign = one_variant("{{first_name}}, bargain or cheap?", "<p>x</p>");
