@@ -185,6 +185,7 @@ impl<'a> CampaignChecks<'a> {
 pub(crate) struct TemplateFacts {
     guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
     unsafe_terms: std::sync::OnceLock<unsafe_token_combo::Terms>,
+    zero_balance: std::sync::OnceLock<zero_balance::Figures>,
 }
 
 /// One draft for each rule, field, template place and message in a cell: a

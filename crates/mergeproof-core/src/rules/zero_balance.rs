@@ -5,10 +5,13 @@
 //! `{{#if (gt account.balance 0)}}` or an audience with `gt: 0`. A plain
 //! `{{#if account.balance}}` does not, since Handlebars treats -42.17 as true.
 
-use crate::audience::as_number;
-use crate::finding::Severity;
+use std::collections::HashMap;
 
+use crate::audience::as_number;
+use crate::config::Config;
+use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
+use crate::template::CompiledCampaign;
 
 use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
 
@@ -31,18 +34,24 @@ impl Rule for ZeroBalance {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
+        let figures = cx
+            .facts
+            .zero_balance
+            .get_or_init(|| Figures::of(cx.campaign, cx.config));
         for (field, template, rendered) in cx.fields() {
+            // Most templates print no balance: done without looking at a span.
+            let Some(by_token) = figures.0.get(template.key.as_str()) else {
+                continue;
+            };
             let mut reported: Vec<u32> = Vec::new();
             for rt in CellContext::rendered_tokens(template, rendered) {
-                if reported.contains(&rt.token.index) {
+                let Some(reads) = by_token.get(rt.token.index as usize) else {
+                    continue;
+                };
+                if reads.is_empty() || reported.contains(&rt.token.index) {
                     continue;
                 }
-                let unguarded = rt
-                    .token
-                    .reads
-                    .iter()
-                    .filter(|r| !r.positive_guard && cx.config.is_balance_field(&r.path));
-                for read in unguarded {
+                for read in reads {
                     let value = cx.value(&read.path);
                     let state = match value.and_then(as_number) {
                         None if value.is_some_and(|v| !v.is_null()) => "not a number",
@@ -56,12 +65,6 @@ impl Rule for ZeroBalance {
                     let before_a_word = after
                         .strip_prefix(' ')
                         .is_some_and(|rest| rest.starts_with(char::is_alphabetic));
-                    let fix = super::fix::positive_guard(
-                        cx.campaign.dialect,
-                        rt.token,
-                        &read.path,
-                        before_a_word,
-                    );
                     out.push(
                         cx.draft(
                             DOC.id,
@@ -73,12 +76,61 @@ impl Rule for ZeroBalance {
                             rt.token.loc.clone(),
                             excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                         )
-                        .with_fix(Some(fix)),
+                        .with_fix(Some(read.fixes[usize::from(before_a_word)].clone())),
                     );
                     break;
                 }
             }
         }
+    }
+}
+
+/// The balance figures each template of a campaign prints with no guard
+/// that they are above zero: by template key, then by token index, the
+/// reads and their fixes. Templates that print none are left out.
+#[derive(Debug, Default)]
+pub(super) struct Figures(HashMap<String, Vec<Vec<Figure>>>);
+
+/// A balance field a token prints unguarded, and its fix when the figure
+/// is followed by a word and when it is not.
+#[derive(Debug)]
+pub(super) struct Figure {
+    path: String,
+    fixes: [Fix; 2],
+}
+
+impl Figures {
+    fn of(campaign: &CompiledCampaign, config: &Config) -> Figures {
+        let mut by_template = HashMap::new();
+        for template in campaign.variants.iter().flat_map(|v| v.templates()) {
+            let by_token: Vec<Vec<Figure>> = template
+                .analysis
+                .tokens
+                .iter()
+                .map(|token| {
+                    token
+                        .reads
+                        .iter()
+                        .filter(|r| !r.positive_guard && config.is_balance_field(&r.path))
+                        .map(|r| Figure {
+                            path: r.path.clone(),
+                            fixes: [false, true].map(|before_a_word| {
+                                super::fix::positive_guard(
+                                    campaign.dialect,
+                                    token,
+                                    &r.path,
+                                    before_a_word,
+                                )
+                            }),
+                        })
+                        .collect()
+                })
+                .collect();
+            if by_token.iter().any(|reads| !reads.is_empty()) {
+                by_template.insert(template.key.clone(), by_token);
+            }
+        }
+        Figures(by_template)
     }
 }
 
@@ -134,5 +186,31 @@ mod tests {
         let campaign =
             "variants:\n  - id: a\n    subject: Hi\n    body: \"<p>{{order.count}} orders</p>\"\n";
         assert!(check_cell_with("zero-balance", campaign, "order: { count: 0 }").is_empty());
+    }
+
+    #[test]
+    fn the_fix_says_no_before_a_word_and_none_at_the_end() {
+        let campaign = "variants:\n  - id: a\n    subject: \"{{loyalty.points}}\"\n    body: \"<p>You have {{loyalty.points}} points.</p>\"\n";
+        let f = check_cell_with("zero-balance", campaign, "loyalty: { points: 0 }");
+        let fix = |field: crate::finding::Field| {
+            let d = f.iter().find(|d| d.field == field).unwrap();
+            d.fix.as_ref().unwrap().replacement.clone().unwrap()
+        };
+        let (body, subject) = (
+            fix(crate::finding::Field::Body),
+            fix(crate::finding::Field::Subject),
+        );
+        assert!(body.contains("no") && !body.contains("none"), "{body}");
+        assert!(subject.contains("none"), "{subject}");
+    }
+
+    #[test]
+    fn templates_that_print_no_balance_are_left_out() {
+        let campaign = crate::testkit::compiled(
+            "variants:\n  - id: a\n    subject: \"Hi {{first_name}}\"\n    body: \"<p>{{account.balance}} to spend</p>\"\n",
+        );
+        let figures = super::Figures::of(&campaign, &crate::config::Config::default());
+        let keys: Vec<&String> = figures.0.keys().collect();
+        assert_eq!(keys, [&campaign.variants[0].body.key], "{figures:?}");
     }
 }
