@@ -333,6 +333,9 @@ struct Candidate<'a> {
 /// Names edge profiles (unique among themselves and the samples) and merges
 /// the ones whose data is identical.
 struct Builder {
+    /// The names taken: every edge profile's is `edge:…`, so of the samples
+    /// only those so named can be in the way (a list of 10,000 customers
+    /// was copied here for every campaign).
     names: HashSet<String>,
     /// The profiles kept so far, by the hash of their data (indices into
     /// `profiles`).
@@ -350,7 +353,11 @@ struct Builder {
 impl Builder {
     fn new(samples: &[ProfileRef], campaign_file: &str) -> Self {
         Self {
-            names: samples.iter().map(|s| s.id.clone()).collect(),
+            names: samples
+                .iter()
+                .filter(|s| s.id.starts_with(EDGE_PREFIX))
+                .map(|s| s.id.clone())
+                .collect(),
             seen: HashMap::new(),
             made: HashSet::new(),
             profiles: Vec::new(),
