@@ -116,7 +116,7 @@ pub(crate) fn running(config: &Config) -> impl Iterator<Item = &'static dyn Rule
 
 /// One campaign's checks in a run: its templates, the run's config, the
 /// parts an SMS of each variant takes for its shortest sample, and what
-/// rules work out from the templates alone, once for every cell.
+/// rules work out from the templates and the config, once for every cell.
 pub(crate) struct CampaignChecks<'a> {
     config: &'a Config,
     campaign: &'a CompiledCampaign,
@@ -309,7 +309,8 @@ impl Draft {
 pub(crate) struct CellContext<'a> {
     pub config: &'a Config,
     pub campaign: &'a CompiledCampaign,
-    /// What rules work out from the campaign's templates alone.
+    /// What rules work out from the campaign's templates and the config,
+    /// once for every cell.
     pub facts: &'a TemplateFacts,
     pub variant: &'a Variant,
     pub compiled: &'a CompiledVariant,
