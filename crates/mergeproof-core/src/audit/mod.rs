@@ -211,8 +211,6 @@ impl Tally {
 /// Runs one record through one campaign.
 fn outcome(
     checks: &CampaignChecks<'_>,
-    compiled: &CompiledCampaign,
-    config: &Config,
     profile: &mut Profile,
     variant: Option<usize>,
     first_slot: &[usize],
@@ -221,6 +219,7 @@ fn outcome(
     let Some(vi) = variant else {
         return Outcome::default();
     };
+    let (compiled, config) = (checks.campaign(), checks.config());
     // The customer lends its data to the render rather than it being
     // copied: a customer is rendered once per campaign.
     let cell = crate::template::RenderInput::lending(profile, |input| {
@@ -345,7 +344,7 @@ fn audit_with(
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
         {
             let check = |p: &mut Profile, vi: Option<usize>| {
-                Arc::new(outcome(campaign, compiled, config, p, vi, slots, reads))
+                Arc::new(outcome(campaign, p, vi, slots, reads))
             };
             let outcomes: Vec<Arc<Outcome>> = match sharing {
                 Sharing::Nothing => {

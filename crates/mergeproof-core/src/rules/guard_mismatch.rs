@@ -105,8 +105,7 @@ pub(super) struct Mismatch {
 
 impl Mismatches {
     fn of(campaign: &CompiledCampaign) -> Mismatches {
-        let mut by_template = HashMap::new();
-        for template in campaign.variants.iter().flat_map(|v| v.templates()) {
+        Mismatches(super::by_template(campaign, |template| {
             let found: Vec<Mismatch> = template
                 .analysis
                 .tokens
@@ -120,11 +119,8 @@ impl Mismatches {
                     })
                 })
                 .collect();
-            if !found.is_empty() {
-                by_template.insert(template.key.clone(), found);
-            }
-        }
-        Mismatches(by_template)
+            (!found.is_empty()).then_some(found)
+        }))
     }
 }
 

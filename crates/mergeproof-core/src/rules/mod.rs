@@ -125,6 +125,16 @@ pub(crate) struct CampaignChecks<'a> {
 }
 
 impl<'a> CampaignChecks<'a> {
+    /// The campaign these checks are for.
+    pub(crate) fn campaign(&self) -> &'a CompiledCampaign {
+        self.campaign
+    }
+
+    /// The config they run with.
+    pub(crate) fn config(&self) -> &'a Config {
+        self.config
+    }
+
     pub(crate) fn new(
         config: &'a Config,
         campaign: &'a CompiledCampaign,
@@ -186,6 +196,21 @@ pub(crate) struct TemplateFacts {
     guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
     unsafe_terms: std::sync::OnceLock<unsafe_token_combo::Terms>,
     zero_balance: std::sync::OnceLock<zero_balance::Figures>,
+}
+
+/// `fact` of each template of `campaign` that has one, by the template's
+/// key (the key a cell's field is rendered from): a template it says
+/// nothing of is left out, and costs a cell one lookup.
+fn by_template<T>(
+    campaign: &CompiledCampaign,
+    fact: impl Fn(&CompiledTemplate) -> Option<T>,
+) -> std::collections::HashMap<String, T> {
+    campaign
+        .variants
+        .iter()
+        .flat_map(|v| v.templates())
+        .filter_map(|template| Some((template.key.clone(), fact(template)?)))
+        .collect()
 }
 
 /// One draft for each rule, field, template place and message in a cell: a

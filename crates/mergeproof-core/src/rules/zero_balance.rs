@@ -101,8 +101,7 @@ pub(super) struct Figure {
 
 impl Figures {
     fn of(campaign: &CompiledCampaign, config: &Config) -> Figures {
-        let mut by_template = HashMap::new();
-        for template in campaign.variants.iter().flat_map(|v| v.templates()) {
+        Figures(super::by_template(campaign, |template| {
             let by_token: Vec<Vec<Figure>> = template
                 .analysis
                 .tokens
@@ -126,11 +125,11 @@ impl Figures {
                         .collect()
                 })
                 .collect();
-            if by_token.iter().any(|reads| !reads.is_empty()) {
-                by_template.insert(template.key.clone(), by_token);
-            }
-        }
-        Figures(by_template)
+            by_token
+                .iter()
+                .any(|reads| !reads.is_empty())
+                .then_some(by_token)
+        }))
     }
 }
 
