@@ -661,7 +661,7 @@ impl BodyReads {
                 }
                 read
             });
-            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents, false) {
+            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents) {
                 return (plain, parts, Some(source));
             }
         }

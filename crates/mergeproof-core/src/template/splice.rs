@@ -8,7 +8,8 @@
 //! Customers whose bodies have the same skeleton took the same branches and
 //! loops: the skeleton is read once ([`super::html::read`]) and each
 //! customer's reading is the skeleton's with the outputs' texts put back in
-//! place of the placeholders, links and images moved by what the texts add.
+//! place of the placeholders (the parts the checks read: no view reads a body
+//! this way).
 //!
 //! That is the reading of the whole body only where each output's text
 //! reads as itself where it prints, which the skeleton's own tokenizing
@@ -30,7 +31,7 @@ use aho_corasick::AhoCorasick;
 
 use super::html::{self, ReadHtml};
 use super::render::{DataSpan, RenderedText};
-use super::{HtmlParts, RenderedImage, RenderedLink, RenderedUrl, lock};
+use super::{HtmlParts, RenderedUrl, lock};
 use crate::markers::{CLOSE, OPEN};
 
 /// Placeholders are characters of plane 16's private use area; data never
@@ -285,9 +286,6 @@ pub(crate) struct SkeletonRead {
     unmarked: Unmarked,
     /// Where each placeholder is.
     contexts: Vec<Context>,
-    /// Each placeholder in the body text: where it starts in the text
-    /// without markers (the coordinates of links and images), and which.
-    in_text: Vec<(usize, usize)>,
 }
 
 impl SkeletonRead {
@@ -310,27 +308,9 @@ impl SkeletonRead {
                 _ => {}
             }
         }
-        let mut in_text = Vec::new();
-        let mut unmarked = 0;
-        let mut chars = read.text.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                OPEN => {
-                    chars.next();
-                }
-                CLOSE => {}
-                c => {
-                    if let Some(n) = placeholder_index(c) {
-                        in_text.push((unmarked, n));
-                    }
-                    unmarked += c.len_utf8();
-                }
-            }
-        }
         SkeletonRead {
             unmarked: Unmarked::of(&read),
             contexts,
-            in_text,
         }
     }
 
@@ -339,15 +319,13 @@ impl SkeletonRead {
     /// the reading of the whole body; `None` where a text would not read as
     /// itself where it prints.
     ///
-    /// With `views`, the links and images too, which only views show (a
-    /// reading's link list and image alts); the checks read neither, and
-    /// an email of thirty products has some ninety of them to fill for
-    /// each customer.
+    /// Only the parts the checks read: no view reads a body from its
+    /// skeleton, and an email of thirty products has some ninety links
+    /// and images to fill for each customer ([`HtmlParts::for_checks`]).
     pub(crate) fn splice(
         &self,
         marked: &str,
         contents: &[Range<usize>],
-        views: bool,
     ) -> Option<(RenderedText, HtmlParts, PlainSource)> {
         for (range, context) in contents.iter().zip(&self.contexts) {
             if !reads_as_itself(&marked[range.clone()], *context) {
@@ -355,44 +333,12 @@ impl SkeletonRead {
             }
         }
         let fill = |text: &TextWithPlaceholders| text.fill(marked, contents);
-        // A link or image after a placeholder moves by what the texts of
-        // the placeholders before it add: their sums, found by a search.
-        let mut added = Vec::with_capacity(self.in_text.len() + 1);
-        added.push(0isize);
-        for &(_, n) in &self.in_text {
-            added.push(added[added.len() - 1] + growth(n, contents));
-        }
-        let moved = |at: usize| -> usize {
-            let before = self.in_text.partition_point(|&(position, _)| position < at);
-            (at as isize + added[before]) as usize
-        };
         let read = &self.unmarked;
         let parts = HtmlParts {
             preheader: fill(&read.preheader),
             outlook_only: fill(&read.outlook_only),
-            links: if views {
-                read.links
-                    .iter()
-                    .map(|(href, at)| RenderedLink {
-                        href: fill(href),
-                        at: moved(*at),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            images: if views {
-                read.images
-                    .iter()
-                    .map(|(src, alt, at)| RenderedImage {
-                        src: fill(src),
-                        alt: fill(alt),
-                        at: moved(*at),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            links: Vec::new(),
+            images: Vec::new(),
             urls: read
                 .urls
                 .iter()
@@ -654,9 +600,6 @@ struct Unmarked {
     text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
-    /// (href, where the link's text ends in the skeleton's text).
-    links: Vec<(TextWithPlaceholders, usize)>,
-    images: Vec<(TextWithPlaceholders, TextWithPlaceholders, usize)>,
     urls: Vec<(String, String, TextWithPlaceholders)>,
 }
 
@@ -670,12 +613,6 @@ impl Unmarked {
             }),
             preheader: of(&read.preheader),
             outlook_only: of(&read.outlook_only),
-            links: read.links.iter().map(|l| (of(&l.href), l.at)).collect(),
-            images: read
-                .images
-                .iter()
-                .map(|i| (of(&i.src), of(&i.alt), i.at))
-                .collect(),
             urls: read
                 .urls
                 .iter()
@@ -726,10 +663,11 @@ mod tests {
     /// be the whole body's, and a search of its text must find what a
     /// search of the whole text finds.
     fn read_from(read: &SkeletonRead, marked: &str, contents: &[Range<usize>]) -> bool {
-        let Some((plain, parts, source)) = read.splice(marked, contents, true) else {
+        let Some((plain, parts, source)) = read.splice(marked, contents) else {
             return false;
         };
         let whole = HtmlParts::from_read(html::read(marked));
+        let whole = (whole.0, whole.1.for_checks());
         assert_eq!((&plain, &parts), (&whole.0, &whole.1), "{marked:?}");
         assert_eq!(
             find_overlapping(&plain.text, Some(&source), "test", &FINDER),
@@ -800,7 +738,7 @@ mod tests {
 
         /// Any body of these pieces, with any values: where a skeleton is
         /// read, its reading with the values put back is the whole body's
-        /// reading, links' and images' places included.
+        /// reading (the parts the checks read).
         #[test]
         fn any_body_reads_the_same_from_its_skeleton(
             pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..24),
