@@ -260,6 +260,20 @@ impl StartTag {
     }
 }
 
+/// Runs html5gum over `html`, handing `on_event` each of its events (which
+/// borrow its buffers), with `<style>`, `<script>` and `<title>` read as
+/// raw text, not tags. Every reading of HTML goes through here.
+pub(crate) fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
+    let mut emitter = CallbackEmitter::new(
+        |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
+            on_event(event);
+            None
+        },
+    );
+    emitter.naively_switch_states(true);
+    Tokenizer::new_with_emitter(html, WithoutErrors(emitter)).for_each(drop);
+}
+
 /// An emitter that asks for no parse errors. html5gum checks every byte of
 /// the input for control characters and noncharacters to report them, as
 /// long as its emitter wants errors, and the callback emitter always does;
@@ -285,27 +299,19 @@ impl Reader {
     /// buffers: nothing is copied but what is kept.
     fn read(&mut self, html: &str, depth: usize) {
         let mut tag = StartTag::default();
-        let mut emitter = CallbackEmitter::new(
-            |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
-                match event {
-                    CallbackEvent::OpenStartTag { name } => tag.open(name),
-                    CallbackEvent::AttributeName { name } => tag.attribute_name(name),
-                    CallbackEvent::AttributeValue { value } => tag.attribute_value(value),
-                    CallbackEvent::CloseStartTag { self_closing } => {
-                        tag.self_closing = self_closing;
-                        self.start_tag(&tag, depth);
-                    }
-                    CallbackEvent::EndTag { name } => self.end_tag(&text(name), depth),
-                    CallbackEvent::String { value } => self.push_text(&text(value), depth),
-                    CallbackEvent::Comment { value } => self.comment(&text(value), depth),
-                    CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
-                }
-                None
-            },
-        );
-        // `<style>`, `<script>`, `<title>` hold raw text, not tags.
-        emitter.naively_switch_states(true);
-        Tokenizer::new_with_emitter(html, WithoutErrors(emitter)).for_each(drop);
+        tokenize(html, |event| match event {
+            CallbackEvent::OpenStartTag { name } => tag.open(name),
+            CallbackEvent::AttributeName { name } => tag.attribute_name(name),
+            CallbackEvent::AttributeValue { value } => tag.attribute_value(value),
+            CallbackEvent::CloseStartTag { self_closing } => {
+                tag.self_closing = self_closing;
+                self.start_tag(&tag, depth);
+            }
+            CallbackEvent::EndTag { name } => self.end_tag(&text(name), depth),
+            CallbackEvent::String { value } => self.push_text(&text(value), depth),
+            CallbackEvent::Comment { value } => self.comment(&text(value), depth),
+            CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+        });
     }
 
     fn out(&mut self, depth: usize) -> &mut String {

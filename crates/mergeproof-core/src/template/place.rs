@@ -13,8 +13,7 @@
 //! Branches are whole fragments of HTML in the templates teams write, so
 //! reading them one after the other places each output as its branch does.
 
-use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use html5gum::emitters::callback::CallbackEvent;
 
 use super::html::URL_ATTRIBUTES;
 use super::render::extract_spans;
@@ -102,60 +101,52 @@ fn markup(outline: &str) -> Vec<(String, Place)> {
             found.push((piece.into_owned(), place()));
         }
     };
-    let mut emitter = CallbackEmitter::new(
-        |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
-            match event {
-                CallbackEvent::OpenStartTag { name } => {
-                    element = text(name);
-                    let markup = || Place::Markup {
-                        element: element.clone(),
-                    };
-                    keep(name, &markup, &mut found);
-                }
-                CallbackEvent::AttributeName { name } => {
-                    attribute = text(name);
-                    let markup = || Place::Markup {
-                        element: element.clone(),
-                    };
-                    keep(name, &markup, &mut found);
-                }
-                CallbackEvent::AttributeValue { value } => {
-                    let place = || Place::Attribute {
-                        element: element.clone(),
-                        name: attribute.clone(),
-                        url: URL_ATTRIBUTES.contains(&attribute.as_str()),
-                    };
-                    keep(value, &place, &mut found);
-                }
-                CallbackEvent::CloseStartTag { .. } => {
-                    if matches!(element.as_str(), "style" | "script") {
-                        raw_text = Some(element.clone());
-                    }
-                }
-                CallbackEvent::EndTag { name } => {
-                    if raw_text.as_deref().is_some_and(|r| r.as_bytes() == name) {
-                        raw_text = None;
-                    }
-                }
-                CallbackEvent::String { value } => {
-                    let place = || {
-                        if raw_text.is_some() {
-                            Place::StyleOrScript
-                        } else {
-                            Place::Hidden
-                        }
-                    };
-                    keep(value, &place, &mut found);
-                }
-                CallbackEvent::Comment { value } => keep(value, &|| Place::Comment, &mut found),
-                CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+    super::html::tokenize(outline, |event| match event {
+        CallbackEvent::OpenStartTag { name } => {
+            element = text(name);
+            let markup = || Place::Markup {
+                element: element.clone(),
+            };
+            keep(name, &markup, &mut found);
+        }
+        CallbackEvent::AttributeName { name } => {
+            attribute = text(name);
+            let markup = || Place::Markup {
+                element: element.clone(),
+            };
+            keep(name, &markup, &mut found);
+        }
+        CallbackEvent::AttributeValue { value } => {
+            let place = || Place::Attribute {
+                element: element.clone(),
+                name: attribute.clone(),
+                url: URL_ATTRIBUTES.contains(&attribute.as_str()),
+            };
+            keep(value, &place, &mut found);
+        }
+        CallbackEvent::CloseStartTag { .. } => {
+            if matches!(element.as_str(), "style" | "script") {
+                raw_text = Some(element.clone());
             }
-            None
-        },
-    );
-    // `<style>`, `<script>`, `<title>` hold raw text, not tags.
-    emitter.naively_switch_states(true);
-    Tokenizer::new_with_emitter(outline, emitter).for_each(drop);
+        }
+        CallbackEvent::EndTag { name } => {
+            if raw_text.as_deref().is_some_and(|r| r.as_bytes() == name) {
+                raw_text = None;
+            }
+        }
+        CallbackEvent::String { value } => {
+            let place = || {
+                if raw_text.is_some() {
+                    Place::StyleOrScript
+                } else {
+                    Place::Hidden
+                }
+            };
+            keep(value, &place, &mut found);
+        }
+        CallbackEvent::Comment { value } => keep(value, &|| Place::Comment, &mut found),
+        CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+    });
     found
 }
 

@@ -180,7 +180,7 @@ fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
 const MAX_COMMENT_DEPTH: usize = 4;
 
 fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
-    use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+    use html5gum::emitters::callback::CallbackEvent;
     let mut contexts = vec![Context::Never; count];
     let mut attribute = Vec::new();
     let set = |bytes: &[u8], context: Context, contexts: &mut Vec<Context>| {
@@ -193,53 +193,46 @@ fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
             }
         }
     };
-    let mut emitter = CallbackEmitter::new(
-        |event: CallbackEvent<'_>, _: html5gum::Span<()>| -> Option<std::convert::Infallible> {
-            match event {
-                CallbackEvent::AttributeName { name } => {
-                    attribute = name.to_vec();
-                    set(name, Context::Never, &mut contexts);
-                }
-                CallbackEvent::AttributeValue { value } => {
-                    let context = if attribute == b"style" || attribute == b"hidden" {
+    html::tokenize(skeleton, |event| match event {
+        CallbackEvent::AttributeName { name } => {
+            attribute = name.to_vec();
+            set(name, Context::Never, &mut contexts);
+        }
+        CallbackEvent::AttributeValue { value } => {
+            let context = if attribute == b"style" || attribute == b"hidden" {
+                Context::Never
+            } else {
+                Context::Quoted
+            };
+            set(value, context, &mut contexts);
+        }
+        CallbackEvent::String { value } => set(value, Context::Text, &mut contexts),
+        CallbackEvent::Comment { value } => {
+            if !value.contains(&PLACEHOLDER_LEAD) {
+                return;
+            }
+            let content = String::from_utf8_lossy(value);
+            // Where the block's markup read again puts each
+            // placeholder: what decides what is read is never put
+            // back, the rest is the comment's.
+            let inner =
+                (depth < MAX_COMMENT_DEPTH).then(|| contexts_within(&content, count, depth + 1));
+            for c in content.chars() {
+                if let Some(n) = placeholder_index(c).filter(|n| *n < count) {
+                    let never = inner.as_ref().is_none_or(|i| i[n] == Context::Never);
+                    contexts[n] = if never {
                         Context::Never
                     } else {
-                        Context::Quoted
+                        Context::Comment { in_tag: true }
                     };
-                    set(value, context, &mut contexts);
                 }
-                CallbackEvent::String { value } => set(value, Context::Text, &mut contexts),
-                CallbackEvent::Comment { value } => {
-                    if !value.contains(&PLACEHOLDER_LEAD) {
-                        return None;
-                    }
-                    let content = String::from_utf8_lossy(value);
-                    // Where the block's markup read again puts each
-                    // placeholder: what decides what is read is never put
-                    // back, the rest is the comment's.
-                    let inner = (depth < MAX_COMMENT_DEPTH)
-                        .then(|| contexts_within(&content, count, depth + 1));
-                    for c in content.chars() {
-                        if let Some(n) = placeholder_index(c).filter(|n| *n < count) {
-                            let never = inner.as_ref().is_none_or(|i| i[n] == Context::Never);
-                            contexts[n] = if never {
-                                Context::Never
-                            } else {
-                                Context::Comment { in_tag: true }
-                            };
-                        }
-                    }
-                }
-                CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
-                    set(name, Context::Never, &mut contexts)
-                }
-                _ => {}
             }
-            None
-        },
-    );
-    emitter.naively_switch_states(true);
-    html5gum::Tokenizer::new_with_emitter(skeleton, emitter).for_each(drop);
+        }
+        CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
+            set(name, Context::Never, &mut contexts)
+        }
+        _ => {}
+    });
     contexts
 }
 
