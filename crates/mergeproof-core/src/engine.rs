@@ -320,17 +320,11 @@ fn run_campaign_with(
     let renders = selection.iter().filter(|s| s.is_some()).count();
     let cell_findings = only_what_edges_add(cell_findings, &profiles, samples.len());
 
-    let probes = crate::edge::audience_probes(&compiled, samples, config);
-    let probe_selection: Vec<Option<usize>> = probes
-        .iter()
-        .map(|p| crate::select::select(campaign, p))
-        .collect();
     let cx = CampaignContext {
         campaign: &compiled,
         profiles: &profiles,
         selection: &selection,
-        probes: &probes,
-        probe_selection: &probe_selection,
+        probes: crate::rules::Probes::from_samples(samples),
         reach: Default::default(),
     };
     let mut campaign_drafts = Vec::new();

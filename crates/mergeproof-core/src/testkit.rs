@@ -140,13 +140,11 @@ pub(crate) fn check_campaign_with_probes(
             .collect()
     };
     let selection = select(profiles);
-    let probe_selection = select(probes);
     let cx = crate::rules::CampaignContext {
         campaign: &compiled,
         profiles,
         selection: &selection,
-        probes,
-        probe_selection: &probe_selection,
+        probes: crate::rules::Probes::given(probes),
         reach: Default::default(),
     };
     let rule = crate::rules::find_rule(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));

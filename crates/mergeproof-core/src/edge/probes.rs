@@ -23,7 +23,6 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::audience::{Leaf, value_at};
-use crate::config::Config;
 use crate::project::{Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
@@ -41,7 +40,6 @@ pub(super) const MAX_PROBE_BASES: usize = 16;
 pub(crate) fn audience_probes(
     compiled: &CompiledCampaign,
     samples: &[ProfileRef],
-    _config: &Config,
 ) -> Vec<ProfileRef> {
     let campaign = &compiled.campaign;
     let mut builder = Builder::new(samples, &campaign.file);
@@ -149,7 +147,7 @@ mod tests {
             .enumerate()
             .map(|(i, y)| Arc::new(named_profile(&format!("s{i}"), y)))
             .collect();
-        let probes = audience_probes(&c, &samples, &Config::default());
+        let probes = audience_probes(&c, &samples);
         (c, probes)
     }
 

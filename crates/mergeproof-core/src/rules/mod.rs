@@ -462,16 +462,69 @@ pub(crate) struct CampaignContext<'a> {
     pub profiles: &'a [ProfileRef],
     /// Parallel to `profiles`: the variant each receives.
     pub selection: &'a [Option<usize>],
-    /// Profiles synthesized at the audiences' own values (just below, at and
-    /// above each threshold), evaluated even when edge cases are off, so that
-    /// "no profile can ever receive this" is decided on more than samples.
-    /// Their data holds only the top-level fields the audiences read (all
-    /// that selection looks at).
-    pub probes: &'a [ProfileRef],
-    pub probe_selection: &'a [Option<usize>],
+    /// Profiles synthesized at the audiences' own values, so that "no
+    /// profile can ever receive this" is decided on more than samples: made
+    /// and selected only when a variant has no profile (`Probes`).
+    pub probes: Probes<'a>,
     /// Who receives each variant, decided once on first use
     /// (`Default::default()` to start).
     pub reach: OnceCell<Vec<reach::Reach>>,
+}
+
+/// Profiles synthesized at the audiences' own values (just below, at and
+/// above each threshold), even when edge cases are off
+/// ([`crate::edge::audience_probes`]), each with the variant it receives.
+/// Their data holds only the top-level fields the audiences read (all that
+/// selection looks at). They are made on first use: only a variant that no
+/// profile receives needs them, and a campaign with a dozen audience
+/// thresholds has hundreds of them, more than its samples.
+pub(crate) struct Probes<'a> {
+    source: ProbeSource<'a>,
+    pub(super) made: OnceCell<Vec<(ProfileRef, Option<usize>)>>,
+}
+
+enum ProbeSource<'a> {
+    /// Made from these sample profiles.
+    Samples(&'a [ProfileRef]),
+    /// These (tests give their own).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Given(&'a [ProfileRef]),
+}
+
+impl<'a> Probes<'a> {
+    /// Probes made from `samples` when they are first needed.
+    pub(crate) fn from_samples(samples: &'a [ProfileRef]) -> Probes<'a> {
+        Probes {
+            source: ProbeSource::Samples(samples),
+            made: OnceCell::new(),
+        }
+    }
+
+    /// These profiles as the probes.
+    #[cfg(test)]
+    pub(crate) fn given(probes: &'a [ProfileRef]) -> Probes<'a> {
+        Probes {
+            source: ProbeSource::Given(probes),
+            made: OnceCell::new(),
+        }
+    }
+
+    /// Every probe, with the variant of `campaign` it receives.
+    pub(crate) fn selected(&self, campaign: &CompiledCampaign) -> &[(ProfileRef, Option<usize>)] {
+        self.made.get_or_init(|| {
+            let probes = match self.source {
+                ProbeSource::Samples(samples) => crate::edge::audience_probes(campaign, samples),
+                ProbeSource::Given(probes) => probes.to_vec(),
+            };
+            probes
+                .into_iter()
+                .map(|p| {
+                    let selected = crate::select::select(&campaign.campaign, &p);
+                    (p, selected)
+                })
+                .collect()
+        })
+    }
 }
 
 impl CampaignContext<'_> {

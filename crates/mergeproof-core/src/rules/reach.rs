@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::edge::edit::{Edit, PathEdit};
 use crate::edge::solve::{dnf, implies, receive_terms, satisfy};
 use crate::finding::ProfileKind;
-use crate::project::{Profile, Variant};
+use crate::project::{Profile, ProfileRef, Variant};
 use crate::source::SourceLoc;
 
 use super::CampaignContext;
@@ -63,24 +63,21 @@ fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
     {
         return Reach::Never(Why::Covered(j));
     }
-    let receivers = cx
-        .profiles
-        .iter()
-        .zip(cx.selection)
-        .chain(cx.probes.iter().zip(cx.probe_selection))
-        .filter(|(_, s)| **s == Some(vi))
-        .map(|(p, _)| p);
-    let mut synthetic = None;
-    for p in receivers {
-        if p.kind == ProfileKind::Sample {
-            return Reach::Sample;
+    // The profiles first, then the probes: made only when no profile
+    // receives the variant.
+    let receivers = |list: &mut dyn Iterator<Item = (&ProfileRef, Option<usize>)>| {
+        let mut synthetic = None;
+        for (p, _) in list.filter(|(_, s)| *s == Some(vi)) {
+            if p.kind == ProfileKind::Sample {
+                return Some(Reach::Sample);
+            }
+            synthetic.get_or_insert_with(|| Reach::Synthetic(p.id.clone()));
         }
-        synthetic.get_or_insert_with(|| p.id.clone());
-    }
-    if let Some(id) = synthetic {
-        return Reach::Synthetic(id);
-    }
-    witness(cx, vi)
+        synthetic
+    };
+    receivers(&mut cx.profiles.iter().zip(cx.selection.iter().copied()))
+        .or_else(|| receivers(&mut cx.probes.selected(cx.campaign).iter().map(|(p, s)| (p, *s))))
+        .unwrap_or_else(|| witness(cx, vi))
 }
 
 /// Builds profiles that receive the variant on top of an empty profile and
@@ -146,4 +143,54 @@ fn describe(edits: &[PathEdit]) -> String {
         })
         .collect();
     format!("a profile with {}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{CampaignContext, Probes};
+    use crate::testkit::{compiled, named_profile};
+    use std::sync::Arc;
+
+    const TIERS: &str = "variants:\n  - id: gold\n    audience: { field: points, gt: 1000 }\n    subject: a\n    body: a\n  - id: everyone\n    subject: b\n    body: b\n";
+
+    /// The reach of each variant for these samples, and whether the probes
+    /// were made to decide it.
+    fn reach_with_samples(samples: &[&str]) -> (Vec<Reach>, bool) {
+        let c = compiled(TIERS);
+        let profiles: Vec<ProfileRef> = samples
+            .iter()
+            .enumerate()
+            .map(|(i, y)| Arc::new(named_profile(&format!("s{i}"), y)))
+            .collect();
+        let selection: Vec<Option<usize>> = profiles
+            .iter()
+            .map(|p| crate::select::select(&c.campaign, p))
+            .collect();
+        let cx = CampaignContext {
+            campaign: &c,
+            profiles: &profiles,
+            selection: &selection,
+            probes: Probes::from_samples(&profiles),
+            reach: Default::default(),
+        };
+        let reach = cx.reach().to_vec();
+        (reach, cx.probes.made.get().is_some())
+    }
+
+    #[test]
+    fn probes_are_made_only_for_a_variant_no_profile_receives() {
+        let (reach, probed) = reach_with_samples(&["points: 2000", "points: 10"]);
+        assert_eq!(reach, vec![Reach::Sample, Reach::Sample]);
+        assert!(!probed, "every variant has a sample: no probe is needed");
+
+        let (reach, probed) = reach_with_samples(&["points: 10"]);
+        assert!(probed);
+        // A probe above the threshold receives `gold`.
+        assert!(
+            matches!(&reach[0], Reach::Synthetic(id) if id.starts_with("edge:points")),
+            "{reach:?}"
+        );
+        assert_eq!(reach[1], Reach::Sample);
+    }
 }
