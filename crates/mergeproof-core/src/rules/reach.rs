@@ -65,7 +65,7 @@ fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
     }
     // The profiles first, then the probes: made only when no profile
     // receives the variant.
-    let receivers = |list: &mut dyn Iterator<Item = (&ProfileRef, Option<usize>)>| {
+    let reach_among = |list: &mut dyn Iterator<Item = (&ProfileRef, Option<usize>)>| {
         let mut synthetic = None;
         for (p, _) in list.filter(|(_, s)| *s == Some(vi)) {
             if p.kind == ProfileKind::Sample {
@@ -75,8 +75,8 @@ fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
         }
         synthetic
     };
-    receivers(&mut cx.profiles.iter().zip(cx.selection.iter().copied()))
-        .or_else(|| receivers(&mut cx.probes.selected(cx.campaign).iter().map(|(p, s)| (p, *s))))
+    reach_among(&mut cx.profiles.iter().zip(cx.selection.iter().copied()))
+        .or_else(|| reach_among(&mut cx.probes.selected(cx.campaign).iter().map(|(p, s)| (p, *s))))
         .unwrap_or_else(|| witness(cx, vi))
 }
 
