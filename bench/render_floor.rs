@@ -36,8 +36,6 @@ use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
     Template, no_escape,
 };
-use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
 use mergeproof_core::project::ProfileRef;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -153,24 +151,11 @@ fn lower(params: &[&Value]) -> String {
 }
 
 /// Runs html5gum over rendered HTML and keeps nothing: what reading HTML as
-/// a mail client does costs before anything is made of it. Like mergeproof's
-/// reading, it asks for no parse errors, which spares html5gum checking
-/// every byte for them.
+/// a mail client does costs before anything is made of it. The tokenizer
+/// runs as mergeproof's reading runs it (no parse errors asked for, style
+/// and script read as raw text).
 fn tokenize(html: &str) {
-    struct WithoutErrors<E>(E);
-    impl<E: html5gum::Emitter> html5gum::ForwardingEmitter for WithoutErrors<E> {
-        type Token = E::Token;
-        fn inner(&mut self) -> &mut impl html5gum::Emitter<Token = Self::Token> {
-            &mut self.0
-        }
-        fn should_emit_errors(&mut self) -> bool {
-            false
-        }
-    }
-    let emitter = CallbackEmitter::new(
-        |_: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> { None },
-    );
-    Tokenizer::new_with_emitter(html, WithoutErrors(emitter)).for_each(drop);
+    mergeproof_core::template::html::tokenize(html, |_| {});
 }
 
 /// A registry with the helpers, set to escape (bodies) or not (subjects).

@@ -60,9 +60,38 @@ pub(crate) fn acts_on_display(c: char) -> bool {
             | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether a character of `text` acts on a display ([`acts_on_display`]).
+/// Most text holds none, and a large run's JSON report is tens of megabytes
+/// of it, accents and typographic quotes included: C0 controls and DEL are
+/// looked for by a fold the compiler vectorizes, and every other such
+/// character (a C1 control, lead byte C2; a bidirectional mark, lead byte
+/// D8 or E2) is looked at only where one of those lead bytes is. A
+/// character added to [`acts_on_display`] with another lead byte must be
+/// added here too: the test below compares the two over every character.
+pub(crate) fn any_acts_on_display(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .fold(false, |found, &b| found | (b < 0x20) | (b == 0x7f))
+        || memchr::memchr3_iter(0xC2, 0xD8, 0xE2, bytes)
+            .any(|at| text[at..].chars().next().is_some_and(acts_on_display))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_search_finds_every_character_that_acts_on_display() {
+        let by_char = |t: &str| t.chars().any(acts_on_display);
+        // Every character alone and between others (of each UTF-8 length,
+        // with the lead bytes the search looks at).
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("Zoë “{c}” … ©{c}x")] {
+                assert_eq!(any_acts_on_display(&text), by_char(&text), "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn escapes_terminal_sequences() {

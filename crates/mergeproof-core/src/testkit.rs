@@ -117,12 +117,16 @@ pub(crate) fn check_campaign_with(
     campaign_yaml: &str,
     profiles: &[&str],
 ) -> Vec<crate::rules::Draft> {
-    let profiles: Vec<crate::project::ProfileRef> = profiles
+    check_campaign_with_probes(rule_id, campaign_yaml, &named_profiles("p", profiles), &[])
+}
+
+/// Profiles from YAML texts, named `{prefix}0`, `{prefix}1`, ….
+pub(crate) fn named_profiles(prefix: &str, yamls: &[&str]) -> Vec<crate::project::ProfileRef> {
+    yamls
         .iter()
         .enumerate()
-        .map(|(i, y)| std::sync::Arc::new(named_profile(&format!("p{i}"), y)))
-        .collect();
-    check_campaign_with_probes(rule_id, campaign_yaml, &profiles, &[])
+        .map(|(i, y)| std::sync::Arc::new(named_profile(&format!("{prefix}{i}"), y)))
+        .collect()
 }
 
 /// Runs one rule's campaign check with these profiles (samples or edge cases)
@@ -140,6 +144,7 @@ pub(crate) fn check_campaign_with_probes(
             .collect()
     };
     let selection = select(profiles);
+    let probes = probes.iter().cloned().zip(select(probes)).collect();
     let cx = crate::rules::CampaignContext {
         campaign: &compiled,
         profiles,

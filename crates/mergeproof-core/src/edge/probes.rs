@@ -137,17 +137,11 @@ fn representatives<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{compiled, named_profile};
-    use std::sync::Arc;
+    use crate::testkit::{compiled, named_profiles};
 
     fn probes_for(campaign: &str, samples: &[&str]) -> (CompiledCampaign, Vec<ProfileRef>) {
         let c = compiled(campaign);
-        let samples: Vec<ProfileRef> = samples
-            .iter()
-            .enumerate()
-            .map(|(i, y)| Arc::new(named_profile(&format!("s{i}"), y)))
-            .collect();
-        let probes = audience_probes(&c, &samples);
+        let probes = audience_probes(&c, &named_profiles("s", samples));
         (c, probes)
     }
 

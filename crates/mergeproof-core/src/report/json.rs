@@ -155,7 +155,7 @@ impl serde_json::ser::Formatter for SafeFormatter {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        if !acts_on_display_within(fragment) {
+        if !crate::sanitize::any_acts_on_display(fragment) {
             return w.write_all(fragment.as_bytes());
         }
         let mut rest = fragment;
@@ -174,41 +174,9 @@ impl serde_json::ser::Formatter for SafeFormatter {
     }
 }
 
-/// Whether a character of `text` acts on a display
-/// ([`crate::sanitize::acts_on_display`]). Most text holds none, and a
-/// large run's report is tens of megabytes of it, accents and typographic
-/// quotes included: C0 controls and DEL are looked for by a fold the
-/// compiler vectorizes, and every other such character (a C1 control, lead
-/// byte C2; a bidirectional mark, lead byte D8 or E2) is looked at only
-/// where one of those lead bytes is.
-fn acts_on_display_within(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .fold(false, |found, &b| found | (b < 0x20) | (b == 0x7f))
-        || memchr::memchr3_iter(0xC2, 0xD8, 0xE2, bytes).any(|at| {
-            text[at..]
-                .chars()
-                .next()
-                .is_some_and(crate::sanitize::acts_on_display)
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_byte_search_finds_every_character_that_acts_on_display() {
-        let by_char = |t: &str| t.chars().any(crate::sanitize::acts_on_display);
-        // Every character alone and between others (of each UTF-8 length,
-        // with the lead bytes the search looks at).
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            for text in [c.to_string(), format!("Zoë “{c}” … ©{c}x")] {
-                assert_eq!(acts_on_display_within(&text), by_char(&text), "{c:?}");
-            }
-        }
-    }
 
     /// The report serialized whole, as one serde value.
     fn whole(run: &Run) -> String {

@@ -479,44 +479,40 @@ pub(crate) struct CampaignContext<'a> {
 /// profile receives needs them, and a campaign with a dozen audience
 /// thresholds has hundreds of them, more than its samples.
 pub(crate) struct Probes<'a> {
-    source: ProbeSource<'a>,
-    pub(super) made: OnceCell<Vec<(ProfileRef, Option<usize>)>>,
-}
-
-enum ProbeSource<'a> {
-    /// Made from these sample profiles.
-    Samples(&'a [ProfileRef]),
-    /// These (tests give their own).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Given(&'a [ProfileRef]),
+    /// The sample profiles they are made from.
+    samples: &'a [ProfileRef],
+    made: OnceCell<Vec<(ProfileRef, Option<usize>)>>,
 }
 
 impl<'a> Probes<'a> {
     /// Probes made from `samples` when they are first needed.
     pub(crate) fn from_samples(samples: &'a [ProfileRef]) -> Probes<'a> {
         Probes {
-            source: ProbeSource::Samples(samples),
+            samples,
             made: OnceCell::new(),
         }
     }
 
-    /// These profiles as the probes.
+    /// These probes, each with the variant it receives (tests give their
+    /// own).
     #[cfg(test)]
-    pub(crate) fn given(probes: &'a [ProfileRef]) -> Probes<'a> {
+    pub(crate) fn given(selected: Vec<(ProfileRef, Option<usize>)>) -> Probes<'a> {
         Probes {
-            source: ProbeSource::Given(probes),
-            made: OnceCell::new(),
+            samples: &[],
+            made: OnceCell::from(selected),
         }
+    }
+
+    /// Whether they were made (for the tests of when they are).
+    #[cfg(test)]
+    pub(crate) fn were_made(&self) -> bool {
+        self.made.get().is_some()
     }
 
     /// Every probe, with the variant of `campaign` it receives.
     pub(crate) fn selected(&self, campaign: &CompiledCampaign) -> &[(ProfileRef, Option<usize>)] {
         self.made.get_or_init(|| {
-            let probes = match self.source {
-                ProbeSource::Samples(samples) => crate::edge::audience_probes(campaign, samples),
-                ProbeSource::Given(probes) => probes.to_vec(),
-            };
-            probes
+            crate::edge::audience_probes(campaign, self.samples)
                 .into_iter()
                 .map(|p| {
                     let selected = crate::select::select(&campaign.campaign, &p);

@@ -65,19 +65,28 @@ fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
     }
     // The profiles first, then the probes: made only when no profile
     // receives the variant.
-    let reach_among = |list: &mut dyn Iterator<Item = (&ProfileRef, Option<usize>)>| {
-        let mut synthetic = None;
-        for (p, _) in list.filter(|(_, s)| *s == Some(vi)) {
-            if p.kind == ProfileKind::Sample {
-                return Some(Reach::Sample);
-            }
-            synthetic.get_or_insert_with(|| Reach::Synthetic(p.id.clone()));
-        }
-        synthetic
-    };
-    reach_among(&mut cx.profiles.iter().zip(cx.selection.iter().copied()))
-        .or_else(|| reach_among(&mut cx.probes.selected(cx.campaign).iter().map(|(p, s)| (p, *s))))
+    reach_among(vi, cx.profiles.iter().zip(cx.selection.iter().copied()))
+        .or_else(|| {
+            let probes = cx.probes.selected(cx.campaign);
+            reach_among(vi, probes.iter().map(|(p, s)| (p, *s)))
+        })
         .unwrap_or_else(|| witness(cx, vi))
+}
+
+/// Who of `profiles` (each with the variant it receives) receives variant
+/// `vi`: a sample if one does, else the first synthesized profile that does.
+fn reach_among<'p>(
+    vi: usize,
+    profiles: impl Iterator<Item = (&'p ProfileRef, Option<usize>)>,
+) -> Option<Reach> {
+    let mut synthetic = None;
+    for (p, _) in profiles.filter(|(_, s)| *s == Some(vi)) {
+        if p.kind == ProfileKind::Sample {
+            return Some(Reach::Sample);
+        }
+        synthetic.get_or_insert_with(|| Reach::Synthetic(p.id.clone()));
+    }
+    synthetic
 }
 
 /// Builds profiles that receive the variant on top of an empty profile and
@@ -149,8 +158,7 @@ fn describe(edits: &[PathEdit]) -> String {
 mod tests {
     use super::*;
     use crate::rules::{CampaignContext, Probes};
-    use crate::testkit::{compiled, named_profile};
-    use std::sync::Arc;
+    use crate::testkit::{compiled, named_profiles};
 
     const TIERS: &str = "variants:\n  - id: gold\n    audience: { field: points, gt: 1000 }\n    subject: a\n    body: a\n  - id: everyone\n    subject: b\n    body: b\n";
 
@@ -158,11 +166,7 @@ mod tests {
     /// were made to decide it.
     fn reach_with_samples(samples: &[&str]) -> (Vec<Reach>, bool) {
         let c = compiled(TIERS);
-        let profiles: Vec<ProfileRef> = samples
-            .iter()
-            .enumerate()
-            .map(|(i, y)| Arc::new(named_profile(&format!("s{i}"), y)))
-            .collect();
+        let profiles = named_profiles("s", samples);
         let selection: Vec<Option<usize>> = profiles
             .iter()
             .map(|p| crate::select::select(&c.campaign, p))
@@ -175,7 +179,7 @@ mod tests {
             reach: Default::default(),
         };
         let reach = cx.reach().to_vec();
-        (reach, cx.probes.made.get().is_some())
+        (reach, cx.probes.were_made())
     }
 
     #[test]

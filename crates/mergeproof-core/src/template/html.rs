@@ -262,8 +262,10 @@ impl StartTag {
 
 /// Runs html5gum over `html`, handing `on_event` each of its events (which
 /// borrow its buffers), with `<style>`, `<script>` and `<title>` read as
-/// raw text, not tags. Every reading of HTML goes through here.
-pub(crate) fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
+/// raw text, not tags. Every reading of HTML goes through here (public for
+/// the render floor's `--read-html`, which runs the tokenizer as a reading
+/// does and keeps nothing).
+pub fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
     let mut emitter = CallbackEmitter::new(
         |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
             on_event(event);
