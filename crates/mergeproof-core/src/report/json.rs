@@ -93,32 +93,15 @@ fn report(run: &Run) -> JsonReport<'_> {
 }
 
 /// [`write_safe`] for a value `depth` levels deep in a pretty document: its
-/// lines after the first indented to that depth (a JSON string holds no
-/// line break, so every one is between values).
-fn write_indented(
-    out: &mut dyn std::io::Write,
+/// lines after the first indented to that depth. Written straight into
+/// `out`, so a finding serialized into its own buffer costs one pass.
+fn write_indented<W: ?Sized + std::io::Write>(
+    out: &mut W,
     value: &impl Serialize,
     depth: usize,
 ) -> std::io::Result<()> {
-    let mut bytes = Vec::new();
-    write_safe(&mut bytes, value)?;
-    let indent = "  ".repeat(depth);
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent.as_bytes())?;
-        }
-        out.write_all(line)?;
-    }
-    Ok(())
-}
-
-/// Pretty JSON in which no string carries a character that acts on a
-/// terminal or reorders text on screen: serde_json escapes C0 controls; this
-/// also writes DEL, C1 controls and the bidi characters as
-/// `\uXXXX` (the same text once parsed, harmless when a CI log shows it).
-pub fn write_safe(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(out, SafeFormatter::default());
+    let mut serializer =
+        serde_json::Serializer::with_formatter(out, SafeFormatter::at_depth(depth));
     // serde_json hands back the writer's own error: a closed pipe stays a
     // closed pipe, which `lint | head` does not report.
     value
@@ -126,8 +109,32 @@ pub fn write_safe(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::
         .map_err(std::io::Error::from)
 }
 
+/// Pretty JSON in which no string carries a character that acts on a
+/// terminal or reorders text on screen: serde_json escapes C0 controls; this
+/// also writes DEL, C1 controls and the bidi characters as
+/// `\uXXXX` (the same text once parsed, harmless when a CI log shows it).
+pub fn write_safe(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
+    write_indented(out, value, 0)
+}
+
 #[derive(Default)]
 struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl SafeFormatter {
+    /// A formatter whose lines start `depth` levels in. serde_json's pretty
+    /// formatter indents by how many arrays and objects are open: opening
+    /// `depth` arrays, written nowhere, puts it `depth` levels in, and the
+    /// value's own brackets then open and close from there.
+    fn at_depth(depth: usize) -> SafeFormatter {
+        use serde_json::ser::Formatter;
+        let mut formatter = SafeFormatter::default();
+        for _ in 0..depth {
+            // Writing to a sink cannot fail.
+            let _ = formatter.0.begin_array(&mut std::io::sink());
+        }
+        formatter
+    }
+}
 
 macro_rules! delegate {
     ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
