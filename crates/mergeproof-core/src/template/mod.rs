@@ -604,7 +604,10 @@ impl RenderedCell {
 /// [`HtmlParts`]. A view renders its cell without them.
 #[derive(Default)]
 pub(crate) struct BodyReads {
-    skeletons: std::sync::Mutex<FastMap<std::sync::Arc<splice::SkeletonRead>>>,
+    /// By their digest ([`splice::SkeletonKey`]).
+    skeletons: std::sync::Mutex<
+        HashMap<u128, std::sync::Arc<splice::SkeletonRead>, foldhash::fast::FixedState>,
+    >,
     whole: std::sync::Mutex<FastMap<(RenderedText, HtmlParts)>>,
     /// Every body read whole, as the equivalence tests compare.
     whole_only: bool,
@@ -650,18 +653,22 @@ impl BodyReads {
 
     fn read(&self, marked: &str) -> (RenderedText, HtmlParts, Option<splice::PlainSource>) {
         if !self.whole_only
-            && let Some(skeleton) = splice::skeleton(marked)
+            && let Some(key) = splice::skeleton_key(marked)
         {
-            let known = lock(&self.skeletons).get(skeleton.text.as_str()).cloned();
-            let read = known.unwrap_or_else(|| {
+            let known = lock(&self.skeletons).get(&key.digest).cloned();
+            // A skeleton not seen yet is written out and read once.
+            let read = known.or_else(|| {
+                let skeleton = splice::skeleton(marked)?;
                 let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
                 let mut skeletons = lock(&self.skeletons);
                 if skeletons.len() < self.capacity() {
-                    skeletons.insert(skeleton.text.clone().into_boxed_str(), read.clone());
+                    skeletons.insert(key.digest, read.clone());
                 }
-                read
+                Some(read)
             });
-            if let Some((plain, parts, source)) = read.splice(marked, &skeleton.contents) {
+            if let Some((plain, parts, source)) =
+                read.and_then(|read| read.splice(marked, &key.contents))
+            {
                 return (plain, parts, Some(source));
             }
         }
