@@ -124,12 +124,9 @@ fn walk(marked: &str, mut piece: impl FnMut(&str)) -> Option<Vec<Range<usize>>> 
                 if !marked[start + len..].starts_with(CLOSE) {
                     return None;
                 }
-                let mut written = [0u8; 16];
-                let mut end = 0;
                 for c in [OPEN, index_char, placeholder(contents.len())?, CLOSE] {
-                    end += c.encode_utf8(&mut written[end..]).len();
+                    piece(c.encode_utf8(&mut [0; 4]));
                 }
-                piece(std::str::from_utf8(&written[..end]).ok()?);
                 contents.push(start..start + len);
                 at = start + len + CLOSE.len_utf8();
             }
