@@ -42,7 +42,7 @@ use identity::Recipe;
 use scope::Scope;
 use usage::{FieldUse, campaign_fields};
 
-pub(crate) use probes::audience_probes;
+pub(crate) use probes::audience_probes_until;
 pub use yaml::to_yaml;
 
 /// The prefix of every edge-case profile id.
@@ -427,6 +427,11 @@ impl Builder {
             }),
         }));
         true
+    }
+
+    /// The profile kept last.
+    fn newest(&self) -> Option<&ProfileRef> {
+        self.profiles.last()
     }
 
     /// `name`, else `name@base` (the same change made to another base), else

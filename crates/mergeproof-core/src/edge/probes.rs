@@ -19,6 +19,7 @@
 //! the whole profiles they stand for are identical.
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use serde_json::{Map, Value};
 
@@ -37,10 +38,28 @@ use super::{Base, Builder};
 pub(super) const MAX_PROBE_BASES: usize = 16;
 
 /// Profiles synthesized at each audience's own values, for reachability.
+#[cfg(test)]
 pub(crate) fn audience_probes(
     compiled: &CompiledCampaign,
     samples: &[ProfileRef],
 ) -> Vec<ProfileRef> {
+    let mut probes = Vec::new();
+    audience_probes_until(compiled, samples, |p| {
+        probes.push(p.clone());
+        ControlFlow::Continue(())
+    });
+    probes
+}
+
+/// Hands `each` every profile [`audience_probes`] makes, in the order it
+/// makes them, as it makes each, until `each` says to stop: what the reach
+/// rules look for in them (the first that receives each variant no sample
+/// receives) is often among the first few of hundreds.
+pub(crate) fn audience_probes_until(
+    compiled: &CompiledCampaign,
+    samples: &[ProfileRef],
+    mut each: impl FnMut(&ProfileRef) -> ControlFlow<()>,
+) {
     let campaign = &compiled.campaign;
     let mut builder = Builder::new(samples, &campaign.file);
     let leaves: Vec<(&str, &Leaf)> = campaign
@@ -85,12 +104,15 @@ pub(crate) fn audience_probes(
                     path: leaf.field.clone(),
                     edit: p.edit,
                 }];
-                if let Some(candidate) = builder.candidate(*base, &edits) {
-                    builder.add(
+                if let Some(candidate) = builder.candidate(*base, &edits)
+                    && builder.add(
                         candidate,
                         &format!("{}={}", leaf.field, p.label),
                         &format!("`{}` {what} (audience of `{variant}`)", leaf.field),
-                    );
+                    )
+                    && builder.newest().is_some_and(|p| each(p).is_break())
+                {
+                    return;
                 }
             }
         }
@@ -102,12 +124,13 @@ pub(crate) fn audience_probes(
         for term in receive_terms(campaign, k) {
             if let Some(case) = witness(&term, witness_base, &variant.id)
                 && let Some(candidate) = builder.candidate(witness_base, &case.edits)
+                && builder.add(candidate, &case.change, &case.what)
+                && builder.newest().is_some_and(|p| each(p).is_break())
             {
-                builder.add(candidate, &case.change, &case.what);
+                return;
             }
         }
     }
-    builder.profiles
 }
 
 /// The first sample profile of each distinct combination of audience leaves
@@ -260,6 +283,48 @@ mod tests {
             probes.iter().all(|p| p.data.get("name").is_some()),
             "{probes:#?}"
         );
+    }
+
+    #[test]
+    fn the_first_receivers_are_the_first_of_every_probe() {
+        let campaign = "variants:\n  - id: gold-imac\n    audience:\n      all:\n        - { field: tier, eq: gold }\n        - { field: device, eq: imac }\n    subject: a\n    body: a\n  - id: iphone\n    audience: { field: device, eq: iphone }\n    subject: b\n    body: b\n  - id: imac\n    audience: { field: device, eq: imac }\n    subject: c\n    body: c\n  - id: rest\n    subject: d\n    body: d\n  - id: after\n    audience: { field: tier, eq: silver }\n    subject: e\n    body: e\n";
+        for samples in [
+            &["tier: silver\ndevice: iphone"][..],
+            &[],
+            &["device: imac", "tier: gold"],
+        ] {
+            let (c, probes) = probes_for(campaign, samples);
+            let profiles = named_profiles("s", samples);
+            let wanted = [0, 2, 4];
+            let first = crate::rules::Probes::from_samples(&profiles).first_receivers(&c, &wanted);
+            let expected: Vec<Option<String>> = wanted
+                .iter()
+                .map(|vi| {
+                    receivers(&c, &probes, &c.campaign.variants[*vi].id)
+                        .first()
+                        .cloned()
+                })
+                .collect();
+            assert_eq!(first, expected, "{samples:?}");
+        }
+    }
+
+    #[test]
+    fn probes_are_made_until_each_wanted_variant_has_one() {
+        let (c, probes) = probes_for(DEVICES, &["device: android"]);
+        let imac = receivers(&c, &probes, "imac");
+        let first = probes.iter().position(|p| p.id == imac[0]).unwrap();
+        let mut handed = 0;
+        audience_probes_until(&c, &named_profiles("s", &["device: android"]), |p| {
+            handed += 1;
+            if crate::select::select(&c.campaign, p) == Some(1) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(handed, first + 1);
+        assert!(handed < probes.len(), "{probes:#?}");
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod verdict;
 mod zero_balance;
 
 use std::cell::OnceCell;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -473,15 +474,19 @@ pub(crate) struct CampaignContext<'a> {
 
 /// Profiles synthesized at the audiences' own values (just below, at and
 /// above each threshold), even when edge cases are off
-/// ([`crate::edge::audience_probes`]), each with the variant it receives.
+/// ([`crate::edge::audience_probes_until`]), each selected as it is made.
 /// Their data holds only the top-level fields the audiences read (all that
-/// selection looks at). They are made on first use: only a variant that no
-/// profile receives needs them, and a campaign with a dozen audience
-/// thresholds has hundreds of them, more than its samples.
+/// selection looks at). They are made only for a variant that no profile
+/// receives, and only until one receives it: a campaign with a dozen
+/// audience thresholds has hundreds of them, more than its samples.
 pub(crate) struct Probes<'a> {
     /// The sample profiles they are made from.
     samples: &'a [ProfileRef],
-    made: OnceCell<Vec<(ProfileRef, Option<usize>)>>,
+    /// Probes given instead of made, each with the variant it receives
+    /// (the rules' tests give their own).
+    given: Option<Vec<(ProfileRef, Option<usize>)>>,
+    /// Whether any were made or looked through (for the tests of when).
+    used: std::cell::Cell<bool>,
 }
 
 impl<'a> Probes<'a> {
@@ -489,37 +494,64 @@ impl<'a> Probes<'a> {
     pub(crate) fn from_samples(samples: &'a [ProfileRef]) -> Probes<'a> {
         Probes {
             samples,
-            made: OnceCell::new(),
+            given: None,
+            used: std::cell::Cell::new(false),
         }
     }
 
-    /// These probes, each with the variant it receives (tests give their
-    /// own).
+    /// These probes, each with the variant it receives.
     #[cfg(test)]
     pub(crate) fn given(selected: Vec<(ProfileRef, Option<usize>)>) -> Probes<'a> {
         Probes {
             samples: &[],
-            made: OnceCell::from(selected),
+            given: Some(selected),
+            used: std::cell::Cell::new(false),
         }
     }
 
     /// Whether they were made (for the tests of when they are).
     #[cfg(test)]
     pub(crate) fn were_made(&self) -> bool {
-        self.made.get().is_some()
+        self.used.get()
     }
 
-    /// Every probe, with the variant of `campaign` it receives.
-    pub(crate) fn selected(&self, campaign: &CompiledCampaign) -> &[(ProfileRef, Option<usize>)] {
-        self.made.get_or_init(|| {
-            crate::edge::audience_probes(campaign, self.samples)
-                .into_iter()
-                .map(|p| {
-                    let selected = crate::select::select(&campaign.campaign, &p);
-                    (p, selected)
-                })
-                .collect()
-        })
+    /// For each of `wanted` (variants of `campaign`), the name of the first
+    /// probe that receives it, in the order the probes are made; none are
+    /// made past the one that receives the last of them.
+    pub(crate) fn first_receivers(
+        &self,
+        campaign: &CompiledCampaign,
+        wanted: &[usize],
+    ) -> Vec<Option<String>> {
+        self.used.set(true);
+        let mut found: Vec<Option<String>> = vec![None; wanted.len()];
+        let mut left = wanted.len();
+        let mut consider = |probe: &ProfileRef, selected: Option<usize>| {
+            if let Some(i) = wanted.iter().position(|w| Some(*w) == selected)
+                && found[i].is_none()
+            {
+                found[i] = Some(probe.id.clone());
+                left -= 1;
+            }
+            if left == 0 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        match &self.given {
+            Some(given) => {
+                for (probe, selected) in given {
+                    if consider(probe, *selected).is_break() {
+                        break;
+                    }
+                }
+            }
+            None => crate::edge::audience_probes_until(campaign, self.samples, |probe| {
+                consider(probe, crate::select::select(&campaign.campaign, probe))
+            }),
+        }
+        found
     }
 }
 

@@ -48,29 +48,46 @@ const MAX_WITNESS_BASES: usize = 32;
 /// The reach of every variant of the campaign, in order.
 pub(super) fn reach(cx: &CampaignContext<'_>) -> Vec<Reach> {
     let variants = &cx.campaign.campaign.variants;
-    (0..variants.len()).map(|vi| reach_of(cx, vi)).collect()
+    let known: Vec<Option<Reach>> = (0..variants.len())
+        .map(|vi| reach_without_probes(cx, vi))
+        .collect();
+    // The probes, then a witness, for the variants nothing above decided.
+    let wanted: Vec<usize> = (0..variants.len())
+        .filter(|vi| known[*vi].is_none())
+        .collect();
+    let mut probed = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        cx.probes.first_receivers(cx.campaign, &wanted)
+    }
+    .into_iter();
+    known
+        .into_iter()
+        .enumerate()
+        .map(|(vi, reach)| {
+            reach.unwrap_or_else(|| match probed.next().flatten() {
+                Some(probe) => Reach::Synthetic(probe),
+                None => witness(cx, vi),
+            })
+        })
+        .collect()
 }
 
-fn reach_of(cx: &CampaignContext<'_>, vi: usize) -> Reach {
+/// The reach of variant `vi` as the order of the variants and the
+/// profiles tell it; `None` when neither does.
+fn reach_without_probes(cx: &CampaignContext<'_>, vi: usize) -> Option<Reach> {
     let variants = &cx.campaign.campaign.variants;
     if let Some(j) = variants[..vi].iter().position(Variant::is_catch_all) {
-        return Reach::Never(Why::AfterCatchAll(j));
+        return Some(Reach::Never(Why::AfterCatchAll(j)));
     }
     if let Some(audience) = &variants[vi].audience
         && let Some(j) = variants[..vi]
             .iter()
             .position(|v| v.audience.as_ref().is_some_and(|a| implies(audience, a)))
     {
-        return Reach::Never(Why::Covered(j));
+        return Some(Reach::Never(Why::Covered(j)));
     }
-    // The profiles first, then the probes: made only when no profile
-    // receives the variant.
     reach_among(vi, cx.profiles.iter().zip(cx.selection.iter().copied()))
-        .or_else(|| {
-            let probes = cx.probes.selected(cx.campaign);
-            reach_among(vi, probes.iter().map(|(p, s)| (p, *s)))
-        })
-        .unwrap_or_else(|| witness(cx, vi))
 }
 
 /// Who of `profiles` (each with the variant it receives) receives variant
