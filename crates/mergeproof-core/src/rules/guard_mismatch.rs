@@ -18,8 +18,6 @@
 //! the token printed inside the block, at the printed token, as
 //! `unescaped-data` is.
 
-use std::collections::HashMap;
-
 use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
 use crate::template::{CompiledCampaign, Token};
@@ -93,7 +91,7 @@ impl Rule for GuardMismatch {
 /// The tokens of each template of a campaign (by its key) that print a
 /// field near one their blocks test; templates without any are left out.
 #[derive(Debug, Default)]
-pub(super) struct Mismatches(HashMap<String, Vec<Mismatch>>);
+pub(super) struct Mismatches(foldhash::HashMap<String, Vec<Mismatch>>);
 
 /// A token that prints a field near one its blocks test.
 #[derive(Debug)]

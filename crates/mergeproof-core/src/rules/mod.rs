@@ -205,7 +205,7 @@ pub(crate) struct TemplateFacts {
 fn by_template<T>(
     campaign: &CompiledCampaign,
     fact: impl Fn(&CompiledTemplate) -> Option<T>,
-) -> std::collections::HashMap<String, T> {
+) -> foldhash::HashMap<String, T> {
     campaign
         .variants
         .iter()
@@ -222,8 +222,10 @@ fn collapse_repeats(drafts: Vec<Draft>) -> Vec<Draft> {
     if drafts.len() < 2 {
         return drafts;
     }
-    let mut first: std::collections::HashMap<(RuleId, Field, &SourceLoc, &str), usize> =
-        std::collections::HashMap::new();
+    // Per cell with findings: a fast hash, sized once (the keys are the
+    // cell's own drafts).
+    let mut first: foldhash::HashMap<(RuleId, Field, &SourceLoc, &str), usize> =
+        foldhash::HashMap::with_capacity_and_hasher(drafts.len(), Default::default());
     let mut repeats = vec![0usize; drafts.len()];
     let mut keep = vec![true; drafts.len()];
     for (i, d) in drafts.iter().enumerate() {

@@ -5,8 +5,6 @@
 //! `{{#if (gt account.balance 0)}}` or an audience with `gt: 0`. A plain
 //! `{{#if account.balance}}` does not, since Handlebars treats -42.17 as true.
 
-use std::collections::HashMap;
-
 use crate::audience::as_number;
 use crate::config::Config;
 use crate::finding::{Fix, Severity};
@@ -89,7 +87,7 @@ impl Rule for ZeroBalance {
 /// that they are above zero: by template key, then by token index, the
 /// reads and their fixes. Templates that print none are left out.
 #[derive(Debug, Default)]
-pub(super) struct Figures(HashMap<String, Vec<Vec<Figure>>>);
+pub(super) struct Figures(foldhash::HashMap<String, Vec<Vec<Figure>>>);
 
 /// A balance field a token prints unguarded, and its fix when the figure
 /// is followed by a word and when it is not.
