@@ -7,6 +7,14 @@ use std::string::FromUtf8Error;
 pub trait Output {
     fn write(&mut self, seg: &str) -> Result<(), IOError>;
 
+    /// mergeproof: a piece of a registered template's own text, written as
+    /// it was compiled (never data, never re-indented): an output may tell
+    /// it apart from what the render computed. `seg` lives as long as the
+    /// registry and is not changed while it does.
+    fn write_template(&mut self, seg: &str) -> Result<(), IOError> {
+        self.write(seg)
+    }
+
     /// Designed to be used with `write!` macro.
     /// for backward compatibility and to avoid breakage the default implementation
     /// uses `format!` this may be not what you want.

@@ -840,6 +840,17 @@ pub fn indent_aware_write(
     rc: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> Result<(), RenderError> {
+    indent_aware(v, false, rc, out)
+}
+
+/// mergeproof: [`indent_aware_write`], where `template` says `v` is a
+/// template's own text: written whole, it goes to `Output::write_template`.
+fn indent_aware(
+    v: &str,
+    template: bool,
+    rc: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> Result<(), RenderError> {
     if v.is_empty() {
         return Ok(());
     }
@@ -853,6 +864,8 @@ pub fn indent_aware_write(
 
     if let Some(indent) = rc.get_indent_string() {
         support::str::write_indented(v, indent, out)?;
+    } else if template {
+        out.write_template(v)?;
     } else {
         out.write(v.as_ref())?;
     }
@@ -873,7 +886,7 @@ impl Renderable for TemplateElement {
         out: &mut dyn Output,
     ) -> Result<(), RenderError> {
         match self {
-            RawString(v) => indent_aware_write(v.as_ref(), rc, out),
+            RawString(v) => indent_aware(v.as_ref(), true, rc, out),
             Expression(ht) | HtmlExpression(ht) => {
                 let is_html_expression = matches!(self, HtmlExpression(_));
                 if is_html_expression {

@@ -99,6 +99,21 @@ pub(crate) trait Renderer: Send + Sync {
         input: &RenderInput,
         out: &mut String,
     ) -> Result<(), RenderFailure>;
+
+    /// [`Self::render`], following what is written with `trace` where the
+    /// front end can tell its templates' own text from what it computes
+    /// (then `Ok(true)`: `trace` holds the body's skeleton key); the
+    /// others leave the key to the walk of the rendered text (`Ok(false)`).
+    fn render_traced(
+        &self,
+        key: &str,
+        html: bool,
+        input: &RenderInput,
+        out: &mut String,
+        _trace: &mut splice::KeyTrace,
+    ) -> Result<bool, RenderFailure> {
+        self.render(key, html, input, out).map(|()| false)
+    }
 }
 
 /// Gives each output of an HTML template its place, read from the outline
@@ -651,14 +666,27 @@ impl BodyReads {
         }
     }
 
-    fn read(&self, marked: &str) -> (RenderedText, HtmlParts, Option<splice::PlainSource>) {
+    /// Whether bodies are read from their skeletons (not all whole).
+    fn uses_skeletons(&self) -> bool {
+        !self.whole_only
+    }
+
+    /// The reading of `marked` for the checks; `key`, its skeleton's key
+    /// if the renderer made it ([`splice::KeyTrace`]).
+    fn read(
+        &self,
+        marked: &str,
+        key: Option<splice::SkeletonKey>,
+    ) -> (RenderedText, HtmlParts, Option<splice::PlainSource>) {
         if !self.whole_only
-            && let Some(key) = splice::skeleton_key(marked)
+            && let Some(key) = key.or_else(|| splice::skeleton_key(marked))
         {
             let known = lock(&self.skeletons).get(&key.digest).cloned();
-            // A skeleton not seen yet is written out and read once.
+            // A skeleton not seen yet is written out and read once. Its
+            // outputs are where the key says (the walk of the text agrees
+            // with the renderer's trace, checked once per skeleton).
             let read = known.or_else(|| {
-                let skeleton = splice::skeleton(marked)?;
+                let skeleton = splice::skeleton(marked).filter(|s| s.contents == key.contents)?;
                 let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
                 let mut skeletons = lock(&self.skeletons);
                 if skeletons.len() < self.capacity() {
@@ -796,20 +824,35 @@ impl CompiledCampaign {
         marked: &mut String,
         reads: Option<&BodyReads>,
     ) -> RenderedField {
-        marked.clear();
-        if let Err(failure) = self
-            .renderer
-            .render(&template.key, template.html, input, marked)
-        {
-            return RenderedField {
-                error: Some(failure),
-                ..RenderedField::default()
-            };
+        thread_local! {
+            static TRACE: std::cell::RefCell<splice::KeyTrace> = std::cell::RefCell::default();
         }
+        marked.clear();
+        // A body read from its skeleton: the key is made as it renders.
+        let traced = match reads.filter(|r| template.html && r.uses_skeletons()) {
+            Some(_) => TRACE.with_borrow_mut(|trace| {
+                self.renderer
+                    .render_traced(&template.key, template.html, input, marked, trace)
+                    .map(|traced| traced.then(|| trace.key()).flatten())
+            }),
+            None => self
+                .renderer
+                .render(&template.key, template.html, input, marked)
+                .map(|()| None),
+        };
+        let key = match traced {
+            Ok(key) => key,
+            Err(failure) => {
+                return RenderedField {
+                    error: Some(failure),
+                    ..RenderedField::default()
+                };
+            }
+        };
         let output = render::extract_spans(marked);
         if template.html {
             let (plain, parts, plain_source) = match reads {
-                Some(reads) => reads.read(marked),
+                Some(reads) => reads.read(marked, key),
                 None => {
                     let (plain, parts) = HtmlParts::from_read(html::read(marked));
                     (plain, parts, None)

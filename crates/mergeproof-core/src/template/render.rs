@@ -442,6 +442,86 @@ mod tests {
         assert_eq!(many.len(), BodyReads::CAPACITY + 1);
     }
 
+    /// A body rendered with its key followed as it is written, and the
+    /// key (`None` when the walk has to make it).
+    fn traced(
+        c: &crate::template::CompiledCampaign,
+        profile: &str,
+    ) -> (String, Option<crate::template::splice::SkeletonKey>) {
+        let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
+        let body = &c.variants[0].body;
+        let mut marked = String::new();
+        let mut trace = crate::template::splice::KeyTrace::default();
+        let traced = c
+            .renderer
+            .render_traced(&body.key, true, &input, &mut marked, &mut trace)
+            .expect("renders");
+        (marked, traced.then(|| trace.key()).flatten())
+    }
+
+    #[test]
+    fn keys_made_while_rendering_tell_skeletons_apart_as_the_walk_does() {
+        use crate::template::splice::{skeleton, skeleton_key};
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<p title='{{first_name}}'>Hi {{default first_name 'there'}}</p>{{#if vip}}<b>VIP {{tier}}</b>{{else}}<i>{{tier}}</i>{{/if}}{{#each orders}}<li><a href='https://x.example/{{id}}'>{{id}}</a></li>{{/each}}{{#with home}}{{city}}{{/with}}<!-- {{first_name}} -->\"\n",
+        );
+        let profiles = [
+            "{}",
+            "first_name: Ann",
+            "first_name: Bo\ntier: gold",
+            "vip: true\ntier: gold",
+            "vip: true\ntier: silver\nfirst_name: Cy",
+            "orders: [{id: 1}]",
+            "orders: [{id: 2}]",
+            "orders: [{id: 1}, {id: 2}]\nhome: {city: Oslo}",
+            "home: {city: Rome}\nfirst_name: '<b>&'",
+        ];
+        let bodies: Vec<(String, crate::template::splice::SkeletonKey)> = profiles
+            .iter()
+            .map(|p| {
+                let (marked, key) = traced(&c, p);
+                let key = key.unwrap_or_else(|| panic!("no key for {p}"));
+                // The outputs are where the walk of the text finds them.
+                let walked = skeleton_key(&marked).expect("a skeleton");
+                assert_eq!(key.contents, walked.contents, "{p}");
+                assert_ne!(key.digest, walked.digest, "{p}");
+                (marked, key)
+            })
+            .collect();
+        let skeleton_of = |marked: &str| skeleton(marked).expect("a skeleton").text;
+        for (a, (marked_a, key_a)) in bodies.iter().enumerate() {
+            for (marked_b, key_b) in &bodies[a + 1..] {
+                let same_skeleton = skeleton_of(marked_a) == skeleton_of(marked_b);
+                // Here each skeleton is reached one way only: the same key
+                // exactly when the same skeleton.
+                assert_eq!(
+                    key_a.digest == key_b.digest,
+                    same_skeleton,
+                    "{marked_a} / {marked_b}"
+                );
+            }
+        }
+        // Customers who take the same branches share the key.
+        assert_eq!(bodies[1].1.digest, bodies[2].1.digest);
+        assert_eq!(bodies[5].1.digest, bodies[6].1.digest);
+        assert_ne!(bodies[5].1.digest, bodies[7].1.digest);
+    }
+
+    #[test]
+    fn a_template_holding_a_marker_of_its_own_is_walked() {
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<p>\u{FDD0} Hi {{first_name}}</p>\"\n",
+        );
+        assert!(traced(&c, "first_name: Ann").1.is_none());
+        // And the body still reads as a whole reading does.
+        let reads = crate::template::BodyReads::default();
+        let input = crate::template::RenderInput::of(&crate::testkit::profile("first_name: Ann"));
+        let mut alone = c.render_input(0, &input, None);
+        let html = alone.body.html.take().expect("an HTML body");
+        alone.body.html = Some(Box::new(html.for_checks()));
+        assert_eq!(c.render_input(0, &input, Some(&reads)), alone);
+    }
+
     fn cell(yaml: &str, profile: &str) -> crate::template::RenderedCell {
         let c = crate::testkit::compiled(yaml);
         c.render(0, &crate::testkit::profile(profile))

@@ -101,6 +101,121 @@ pub(crate) fn skeleton_key(marked: &str) -> Option<SkeletonKey> {
     })
 }
 
+/// Whether `text` holds a character a skeleton gives a meaning: a marker
+/// or a placeholder. A template whose own text does is read by the walk.
+pub(crate) fn holds_reserved(text: &str) -> bool {
+    text.contains([OPEN, CLOSE]) || text.chars().any(|c| placeholder_index(c).is_some())
+}
+
+/// A body's [`SkeletonKey`] made while it is rendered, by a renderer that
+/// tells its templates' own text from what it computes (Handlebars'
+/// `Output::write_template`): each piece of template text counts by where
+/// it is in the compiled templates (its address and length) instead of by
+/// its bytes, so the 20–40 KB of an email are not walked and hashed again
+/// for every customer.
+///
+/// Two bodies made of the same pieces of the same compiled templates, with
+/// the same computed text between them and the outputs in the same places,
+/// have the same skeleton: the compiled templates are neither changed nor
+/// dropped while bodies rendered from them are read ([`super::BodyReads`]
+/// serves one campaign, which outlives it). The same skeleton reached two
+/// ways gets two keys, which costs a second reading, never a wrong one. The
+/// digest is of bytes that start with `0xFF`, which no skeleton's UTF-8
+/// does, so it is never the digest of a skeleton's text as such.
+#[derive(Default)]
+pub(crate) struct KeyTrace {
+    /// What the digest is made of: a tag for each piece, then its place in
+    /// the templates, its bytes, or its token's index.
+    items: Vec<u8>,
+    contents: Vec<Range<usize>>,
+    /// Where the text of the output being written starts.
+    open: Option<usize>,
+    /// Something was written that the walk reads in a way not followed
+    /// here (a marker in computed text): the walk makes the key.
+    broken: bool,
+}
+
+const TRACE_START: u8 = 0xFF;
+const TAG_TEMPLATE: u8 = 1;
+const TAG_COMPUTED: u8 = 2;
+const TAG_OPEN: u8 = 3;
+const TAG_CLOSE: u8 = 4;
+
+impl KeyTrace {
+    /// Ready for the next body; keeps its buffers.
+    pub(crate) fn start(&mut self) {
+        self.items.clear();
+        self.items.push(TRACE_START);
+        self.contents.clear();
+        self.open = None;
+        self.broken = false;
+    }
+
+    /// `text`, a piece of a compiled template's own text, was written at
+    /// byte `at` of the body. The renderer's markers are such pieces; the
+    /// templates' own text holds no marker ([`holds_reserved`]).
+    pub(crate) fn template_text(&mut self, text: &str, at: usize) {
+        if self.broken {
+            return;
+        }
+        if let Some(index) = text.strip_prefix(OPEN) {
+            if self.open.is_some() {
+                // An output inside an output: read whole.
+                self.broken = true;
+                return;
+            }
+            self.items.push(TAG_OPEN);
+            self.items.extend_from_slice(index.as_bytes());
+            self.open = Some(at + text.len());
+        } else if text.starts_with(CLOSE) {
+            match self.open.take() {
+                Some(start) if text.len() == CLOSE.len_utf8() => {
+                    self.contents.push(start..at);
+                    self.items.push(TAG_CLOSE);
+                }
+                _ => self.broken = true,
+            }
+        } else if self.open.is_none() {
+            self.items.push(TAG_TEMPLATE);
+            self.items
+                .extend_from_slice(&(text.as_ptr() as usize as u64).to_le_bytes());
+            self.items
+                .extend_from_slice(&(text.len() as u64).to_le_bytes());
+        }
+        // Template text inside an output is the output's, as the walk reads it.
+    }
+
+    /// `text`, computed by the render (no template's own text as such),
+    /// was written.
+    pub(crate) fn computed(&mut self, text: &str) {
+        if self.broken || self.open.is_some() {
+            return;
+        }
+        // A partial block's content rendered before, with its markers: the
+        // walk finds outputs in it that are not followed here.
+        if text
+            .bytes()
+            .any(|b| b == crate::markers::MARKER_LEAD || b == PLACEHOLDER_LEAD)
+        {
+            self.broken = true;
+            return;
+        }
+        self.items.push(TAG_COMPUTED);
+        self.items
+            .extend_from_slice(&(text.len() as u64).to_le_bytes());
+        self.items.extend_from_slice(text.as_bytes());
+    }
+
+    /// The key of the body written since [`Self::start`]; `None` when the
+    /// walk has to make it.
+    pub(crate) fn key(&self) -> Option<SkeletonKey> {
+        (!self.broken && self.open.is_none()).then(|| SkeletonKey {
+            digest: xxhash_rust::xxh3::xxh3_128(&self.items),
+            contents: self.contents.clone(),
+        })
+    }
+}
+
 /// Hands `piece` each piece of the skeleton's text in order, and returns
 /// where each output's text is in `marked`.
 fn walk(marked: &str, mut piece: impl FnMut(&str)) -> Option<Vec<Range<usize>>> {

@@ -14,6 +14,7 @@ use ::handlebars::template::Template;
 use ::handlebars::{Context, Handlebars};
 
 use super::model::Analysis;
+use super::splice::KeyTrace;
 use super::{RenderFailure, RenderInput, Renderer};
 use crate::audience::Condition;
 use crate::dialect::{Dialect, TemplateDialect};
@@ -148,6 +149,9 @@ pub(super) struct FrontEnd<'a> {
     text_registry: Handlebars<'static>,
     html_registry: Handlebars<'static>,
     foreign_helpers: Vec<lower::ForeignHelper>,
+    /// No template or partial text holds a marker or placeholder character
+    /// of its own: bodies' skeleton keys are made as they render.
+    traceable: bool,
 }
 
 impl<'a> FrontEnd<'a> {
@@ -158,6 +162,10 @@ impl<'a> FrontEnd<'a> {
             text_registry: new_registry(false, partials, dialect),
             html_registry: new_registry(true, partials, dialect),
             foreign_helpers: Vec::new(),
+            traceable: !partials
+                .templates
+                .values()
+                .any(|p| crate::template::splice::holds_reserved(&p.source.text)),
         }
     }
 
@@ -172,6 +180,7 @@ impl<'a> FrontEnd<'a> {
         audience: Option<&Condition>,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
         let template = compile_in(source, self.dialect.dialect).map_err(|e| vec![e])?;
+        self.traceable &= !crate::template::splice::holds_reserved(&source.text);
         match lower::lower(
             &template,
             source,
@@ -212,6 +221,7 @@ impl<'a> FrontEnd<'a> {
         let renderer = HandlebarsRenderer {
             text_registry: self.text_registry,
             html_registry: self.html_registry,
+            traceable: self.traceable,
         };
         (Box::new(renderer), other_dialect)
     }
@@ -220,6 +230,7 @@ impl<'a> FrontEnd<'a> {
 struct HandlebarsRenderer {
     text_registry: Handlebars<'static>,
     html_registry: Handlebars<'static>,
+    traceable: bool,
 }
 
 impl Renderer for HandlebarsRenderer {
@@ -230,13 +241,42 @@ impl Renderer for HandlebarsRenderer {
         input: &RenderInput,
         out: &mut String,
     ) -> Result<(), RenderFailure> {
+        self.render_with(key, html, input, out, None)
+    }
+
+    fn render_traced(
+        &self,
+        key: &str,
+        html: bool,
+        input: &RenderInput,
+        out: &mut String,
+        trace: &mut KeyTrace,
+    ) -> Result<bool, RenderFailure> {
+        if !self.traceable {
+            return self.render(key, html, input, out).map(|()| false);
+        }
+        trace.start();
+        self.render_with(key, html, input, out, Some(trace))
+            .map(|()| true)
+    }
+}
+
+impl HandlebarsRenderer {
+    fn render_with(
+        &self,
+        key: &str,
+        html: bool,
+        input: &RenderInput,
+        out: &mut String,
+        trace: Option<&mut KeyTrace>,
+    ) -> Result<(), RenderFailure> {
         let registry = if html {
             &self.html_registry
         } else {
             &self.text_registry
         };
         let mut too_large = false;
-        render_into(registry, key, &input.handlebars, out, &mut too_large).map_err(|e| {
+        render_into(registry, key, &input.handlebars, out, trace, &mut too_large).map_err(|e| {
             // The budget's own buffer can be 8 MiB: let it go now.
             if too_large {
                 *out = String::new();
@@ -322,6 +362,7 @@ fn render_into(
     key: &str,
     input: &Input,
     out: &mut String,
+    trace: Option<&mut KeyTrace>,
     too_large: &mut bool,
 ) -> Result<(), ::handlebars::RenderError> {
     use ::handlebars::{RenderContext, RenderErrorReason, Renderable};
@@ -333,6 +374,7 @@ fn render_into(
         out,
         spent: 0,
         too_large: false,
+        trace,
     };
     let result = template.render(registry, &input.0, &mut rc, &mut buffer);
     *too_large = buffer.too_large;
@@ -349,6 +391,8 @@ struct StringBuffer<'a> {
     /// Bytes written, and a byte for each empty segment.
     spent: usize,
     too_large: bool,
+    /// Follows what is written, to know the body's skeleton by it.
+    trace: Option<&'a mut KeyTrace>,
 }
 
 impl StringBuffer<'_> {
@@ -369,6 +413,19 @@ impl ::handlebars::Output for StringBuffer<'_> {
     fn write(&mut self, seg: &str) -> Result<(), std::io::Error> {
         self.room_for(seg.len())?;
         self.out.push_str(seg);
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.computed(seg);
+        }
+        Ok(())
+    }
+
+    fn write_template(&mut self, seg: &str) -> Result<(), std::io::Error> {
+        self.room_for(seg.len())?;
+        let at = self.out.len();
+        self.out.push_str(seg);
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.template_text(seg, at);
+        }
         Ok(())
     }
 
@@ -377,6 +434,10 @@ impl ::handlebars::Output for StringBuffer<'_> {
         std::fmt::Write::write_fmt(self.out, args).map_err(std::io::Error::other)?;
         let written = self.out.len() - start;
         self.room_for(written)
-            .inspect_err(|_| self.out.truncate(start))
+            .inspect_err(|_| self.out.truncate(start))?;
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.computed(&self.out[start..]);
+        }
+        Ok(())
     }
 }
