@@ -19,7 +19,10 @@
 //! neither quote either; in a comment, nothing that could end it, make it
 //! Outlook's or end an unquoted value inside it. An output in a tag's or
 //! attribute's name, an unquoted value or a `style` is never put back:
-//! that body is read whole, as before. The equivalence is tested on the
+//! that body is read whole, as before. A skeleton is told apart from
+//! another by a digest: of its text, walked, or, for a renderer that tells
+//! its templates' own text from what it computes, of the pieces of the
+//! compiled templates it wrote ([`KeyTrace`]). The equivalence is tested on the
 //! shipped examples and on generated templates and values (`tests` below,
 //! `tests/properties.rs`, `tests/reading_equivalence.rs`).
 
