@@ -687,6 +687,15 @@ impl Eq for PlainOrigin {}
 /// skeleton's text is searched once and, for this text, only what touches
 /// an output; `key` names `finder`'s patterns, which must be the same for
 /// the whole run wherever the key is used.
+/// Whether `at` touches one of `outputs` (in order, apart): overlaps a
+/// non-empty one, or has an empty one strictly inside.
+fn touches_one(outputs: &[Range<usize>], at: &Range<usize>) -> bool {
+    // Either way the output ends after `at` starts, and starts before it
+    // ends; the first that ends after is the only one to look at.
+    let candidate = outputs.partition_point(|o| o.end <= at.start);
+    outputs.get(candidate).is_some_and(|o| o.start < at.end)
+}
+
 pub(crate) fn find_overlapping(
     text: &str,
     source: Option<&PlainSource>,
@@ -708,9 +717,11 @@ pub(crate) fn find_overlapping(
                 .map(|(pattern, at)| (*pattern, moved(at.start)..moved(at.end)))
                 .collect();
             // A match that touches an output (or joins the texts around an
-            // empty one) lies within a pattern's length of it.
+            // empty one) lies within a pattern's length of it. Outputs close
+            // together (a name and a surname, a table row of an order) share
+            // one window, searched once.
             let reach = finder.max_pattern_len().saturating_sub(1);
-            for output in &source.outputs {
+            let window = |output: &Range<usize>| {
                 let mut start = output.start.saturating_sub(reach);
                 while !text.is_char_boundary(start) {
                     start -= 1;
@@ -719,17 +730,27 @@ pub(crate) fn find_overlapping(
                 while !text.is_char_boundary(end) {
                     end += 1;
                 }
+                start..end
+            };
+            let outputs = &source.outputs;
+            let mut first = 0;
+            while first < outputs.len() {
+                let Range { start, mut end } = window(&outputs[first]);
+                let mut last = first + 1;
+                while let Some(next) = outputs.get(last).map(window)
+                    && next.start <= end
+                {
+                    end = end.max(next.end);
+                    last += 1;
+                }
+                let group = &outputs[first..last];
                 for m in finder.find_overlapping_iter(&text[start..end]) {
                     let at = start + m.start()..start + m.end();
-                    let touches = if output.is_empty() {
-                        at.start < output.start && at.end > output.start
-                    } else {
-                        at.start < output.end && at.end > output.start
-                    };
-                    if touches {
+                    if touches_one(group, &at) {
                         found.push((m.pattern().as_usize(), at));
                     }
                 }
+                first = last;
             }
             found
         }
@@ -819,6 +840,28 @@ mod tests {
             "{marked:?}"
         );
         true
+    }
+
+    #[test]
+    fn a_match_touches_an_output_it_overlaps_or_holds_an_empty_one() {
+        // "Hi " 0..3, "Ann" 3..6, "" at 8, "Lee" 10..13.
+        let outputs = [3..6, 8..8, 10..13];
+        let touches = |at: Range<usize>| touches_one(&outputs, &at);
+        assert!(touches(2..4), "overlaps the start of the first");
+        assert!(
+            touches(5..9),
+            "overlaps the first's end and holds the empty one"
+        );
+        assert!(touches(7..9), "holds the empty one");
+        assert!(touches(12..20), "overlaps the last");
+        assert!(!touches(0..3), "ends where the first starts");
+        assert!(
+            !touches(6..8),
+            "between the first and the empty one, which it only ends at"
+        );
+        assert!(!touches(8..10), "starts at the empty one");
+        assert!(!touches(13..15), "starts where the last ends");
+        assert!(!touches_one(&[], &(0..5)));
     }
 
     #[test]
