@@ -543,7 +543,55 @@ impl TextWithPlaceholders {
         if self.placeholders.is_empty() {
             return self.text.clone();
         }
-        self.fill_placing(marked, contents).0
+        let spans = &self.text.spans;
+        let apart = spans.iter().all(|s| s.start <= s.end)
+            && spans.windows(2).all(|w| w[0].end <= w[1].start);
+        if !apart {
+            return self.fill_placing(marked, contents).0;
+        }
+        // Spans apart and in order (each an output's): one walk over the
+        // placeholders moves them all, without the tables of where each
+        // output went that only the body's text keeps (a link of every
+        // order, filled for every customer).
+        let text = self.filled(marked, contents);
+        let mut next = 0;
+        let mut added = 0isize;
+        let mut moved = |at: usize| {
+            while let Some(&(position, n)) = self.placeholders.get(next)
+                && position < at
+            {
+                added += growth(n, contents);
+                next += 1;
+            }
+            (at as isize + added) as usize
+        };
+        let spans = spans
+            .iter()
+            .map(|s| DataSpan {
+                start: moved(s.start),
+                end: moved(s.end),
+                token: s.token,
+            })
+            .collect();
+        RenderedText { text, spans }
+    }
+
+    /// The text with each placeholder's text put back.
+    fn filled(&self, marked: &str, contents: &[Range<usize>]) -> String {
+        let source = &self.text.text;
+        let mut text = String::with_capacity(source.len() + 64);
+        let mut copied = 0;
+        for &(position, n) in &self.placeholders {
+            text.push_str(&source[copied..position]);
+            let placeholder_len = source[position..].chars().next().map_or(0, char::len_utf8);
+            match contents.get(n) {
+                Some(range) => text.push_str(&marked[range.clone()]),
+                None => text.push_str(&source[position..position + placeholder_len]),
+            }
+            copied = position + placeholder_len;
+        }
+        text.push_str(&source[copied..]);
+        text
     }
 
     /// [`Self::fill`], and where each placeholder's text is in the text
@@ -840,6 +888,24 @@ mod tests {
             "{marked:?}"
         );
         true
+    }
+
+    #[test]
+    fn filling_a_text_moves_its_spans_as_placing_its_outputs_does() {
+        let template = "https://x.example/{0}/{1}?u={2}&n={0}";
+        for values in [["a", "bb", ""], ["", "", ""], ["Zoë", "1 2", "ccc"]] {
+            let marked = marked(template, &values);
+            let skeleton = skeleton(&marked).expect("a skeleton");
+            let text = TextWithPlaceholders::of(&skeleton.text);
+            assert_eq!(text.placeholders.len(), 4);
+            let filled = text.fill(&marked, &skeleton.contents);
+            assert_eq!(filled, text.fill_placing(&marked, &skeleton.contents).0);
+            assert_eq!(
+                filled,
+                super::super::render::extract_spans(&marked),
+                "{values:?}"
+            );
+        }
     }
 
     #[test]
