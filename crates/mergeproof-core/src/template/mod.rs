@@ -617,6 +617,10 @@ impl RenderedCell {
 /// They read bodies for the checks: what only a view shows, the links and
 /// images of [`RenderedField::reading`], is left out of their
 /// [`HtmlParts`]. A view renders its cell without them.
+///
+/// One `BodyReads` serves one compiled campaign, which outlives it: the key
+/// a Handlebars body is known by names pieces of that campaign's compiled
+/// templates by their address ([`splice::KeyTrace`]).
 #[derive(Default)]
 pub(crate) struct BodyReads {
     /// By their digest ([`splice::SkeletonKey`]).
