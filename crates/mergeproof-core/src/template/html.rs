@@ -153,8 +153,15 @@ pub(crate) fn strip_tags(s: &str) -> String {
 }
 
 pub fn read(html: &str) -> ReadHtml {
+    read_observing(html, |_| {})
+}
+
+/// [`read`], handing `observe` each event of the tokenizer's pass over
+/// `html` as well (not those of Outlook-only blocks read again): what else
+/// is learnt of the same text costs no second pass.
+pub(crate) fn read_observing(html: &str, observe: impl FnMut(&CallbackEvent<'_>)) -> ReadHtml {
     let mut reader = Reader::default();
-    reader.read(html, 0);
+    reader.read_with(html, 0, observe);
     reader.finish()
 }
 
@@ -300,20 +307,31 @@ impl Reader {
     /// block, into `outlook_only`. The tokenizer's events borrow its
     /// buffers: nothing is copied but what is kept.
     fn read(&mut self, html: &str, depth: usize) {
+        self.read_with(html, depth, |_| {});
+    }
+
+    fn read_with(&mut self, html: &str, depth: usize, mut observe: impl FnMut(&CallbackEvent<'_>)) {
         let mut tag = StartTag::default();
-        tokenize(html, |event| match event {
+        tokenize(html, |event| {
+            observe(&event);
+            self.on_event(event, &mut tag, depth);
+        });
+    }
+
+    fn on_event(&mut self, event: CallbackEvent<'_>, tag: &mut StartTag, depth: usize) {
+        match event {
             CallbackEvent::OpenStartTag { name } => tag.open(name),
             CallbackEvent::AttributeName { name } => tag.attribute_name(name),
             CallbackEvent::AttributeValue { value } => tag.attribute_value(value),
             CallbackEvent::CloseStartTag { self_closing } => {
                 tag.self_closing = self_closing;
-                self.start_tag(&tag, depth);
+                self.start_tag(tag, depth);
             }
             CallbackEvent::EndTag { name } => self.end_tag(&text(name), depth),
             CallbackEvent::String { value } => self.push_text(&text(value), depth),
             CallbackEvent::Comment { value } => self.comment(&text(value), depth),
             CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
-        });
+        }
     }
 
     fn out(&mut self, depth: usize) -> &mut String {

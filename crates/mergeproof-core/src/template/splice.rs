@@ -319,72 +319,93 @@ fn reads_as_itself(content: &str, context: Context) -> bool {
     true
 }
 
-/// Where each placeholder of `skeleton` is, as the HTML5 tokenizer reads
-/// it with the reader's settings.
-fn contexts(skeleton: &str, count: usize) -> Vec<Context> {
-    contexts_within(skeleton, count, 0)
-}
-
 /// An Outlook-only block's markup is read again as HTML (and so on, within
 /// blocks, this deep): where a placeholder sits in it matters as it does
 /// outside (a `style` there decides what Outlook hides).
 const MAX_COMMENT_DEPTH: usize = 4;
 
+/// Where each placeholder of `skeleton` is, as the HTML5 tokenizer reads
+/// it with the reader's settings (the markup of an Outlook-only block
+/// `depth` deep).
 fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
-    use html5gum::emitters::callback::CallbackEvent;
-    let mut contexts = vec![Context::Never; count];
-    let mut attribute = Vec::new();
-    let set = |bytes: &[u8], context: Context, contexts: &mut Vec<Context>| {
+    let mut placing = Placing::new(count, depth);
+    html::tokenize(skeleton, |event| placing.on_event(&event));
+    placing.contexts
+}
+
+/// Where each of a skeleton's placeholders is, learnt from the events of
+/// the tokenizer's pass over it.
+struct Placing {
+    contexts: Vec<Context>,
+    /// The name of the attribute whose value comes next.
+    attribute: Vec<u8>,
+    depth: usize,
+}
+
+impl Placing {
+    fn new(count: usize, depth: usize) -> Placing {
+        Placing {
+            contexts: vec![Context::Never; count],
+            attribute: Vec::new(),
+            depth,
+        }
+    }
+
+    fn set(&mut self, bytes: &[u8], context: Context) {
         if !bytes.contains(&PLACEHOLDER_LEAD) {
             return;
         }
         for c in String::from_utf8_lossy(bytes).chars() {
-            if let Some(slot) = placeholder_index(c).and_then(|n| contexts.get_mut(n)) {
+            if let Some(slot) = placeholder_index(c).and_then(|n| self.contexts.get_mut(n)) {
                 *slot = context;
             }
         }
-    };
-    html::tokenize(skeleton, |event| match event {
-        CallbackEvent::AttributeName { name } => {
-            attribute = name.to_vec();
-            set(name, Context::Never, &mut contexts);
-        }
-        CallbackEvent::AttributeValue { value } => {
-            let context = if attribute == b"style" || attribute == b"hidden" {
-                Context::Never
-            } else {
-                Context::Quoted
-            };
-            set(value, context, &mut contexts);
-        }
-        CallbackEvent::String { value } => set(value, Context::Text, &mut contexts),
-        CallbackEvent::Comment { value } => {
-            if !value.contains(&PLACEHOLDER_LEAD) {
-                return;
+    }
+
+    fn on_event(&mut self, event: &html5gum::emitters::callback::CallbackEvent<'_>) {
+        use html5gum::emitters::callback::CallbackEvent;
+        match *event {
+            CallbackEvent::AttributeName { name } => {
+                self.attribute = name.to_vec();
+                self.set(name, Context::Never);
             }
-            let content = String::from_utf8_lossy(value);
-            // Where the block's markup read again puts each
-            // placeholder: what decides what is read is never put
-            // back, the rest is the comment's.
-            let inner =
-                (depth < MAX_COMMENT_DEPTH).then(|| contexts_within(&content, count, depth + 1));
-            for c in content.chars() {
-                if let Some(n) = placeholder_index(c).filter(|n| *n < count) {
-                    let never = inner.as_ref().is_none_or(|i| i[n] == Context::Never);
-                    contexts[n] = if never {
-                        Context::Never
-                    } else {
-                        Context::Comment { in_tag: true }
-                    };
+            CallbackEvent::AttributeValue { value } => {
+                let context = if self.attribute == b"style" || self.attribute == b"hidden" {
+                    Context::Never
+                } else {
+                    Context::Quoted
+                };
+                self.set(value, context);
+            }
+            CallbackEvent::String { value } => self.set(value, Context::Text),
+            CallbackEvent::Comment { value } => {
+                if !value.contains(&PLACEHOLDER_LEAD) {
+                    return;
+                }
+                let content = String::from_utf8_lossy(value);
+                let count = self.contexts.len();
+                // Where the block's markup read again puts each
+                // placeholder: what decides what is read is never put
+                // back, the rest is the comment's.
+                let inner = (self.depth < MAX_COMMENT_DEPTH)
+                    .then(|| contexts_within(&content, count, self.depth + 1));
+                for c in content.chars() {
+                    if let Some(n) = placeholder_index(c).filter(|n| *n < count) {
+                        let never = inner.as_ref().is_none_or(|i| i[n] == Context::Never);
+                        self.contexts[n] = if never {
+                            Context::Never
+                        } else {
+                            Context::Comment { in_tag: true }
+                        };
+                    }
                 }
             }
+            CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
+                self.set(name, Context::Never)
+            }
+            _ => {}
         }
-        CallbackEvent::OpenStartTag { name } | CallbackEvent::EndTag { name } => {
-            set(name, Context::Never, &mut contexts)
-        }
-        _ => {}
-    });
-    contexts
+    }
 }
 
 /// Where each of `count` placeholders of `skeleton` sits, in one pass:
@@ -434,8 +455,11 @@ pub(crate) struct SkeletonRead {
 
 impl SkeletonRead {
     pub(crate) fn of(skeleton: &Skeleton) -> SkeletonRead {
-        let read = html::read(&skeleton.text);
-        let mut contexts = contexts(&skeleton.text, skeleton.contents.len());
+        // One pass of the tokenizer reads the skeleton and places its
+        // placeholders.
+        let mut placing = Placing::new(skeleton.contents.len(), 0);
+        let read = html::read_observing(&skeleton.text, |event| placing.on_event(event));
+        let mut contexts = placing.contexts;
         // The tokenizer does not say whether a value was quoted: one that
         // was not ends at a space.
         let surroundings = surroundings(&skeleton.text, contexts.len());
