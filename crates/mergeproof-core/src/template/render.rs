@@ -508,6 +508,48 @@ mod tests {
     }
 
     #[test]
+    fn a_long_loop_gives_its_trace_up_for_the_walk() {
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>\"\n",
+        );
+        let items = |n: usize| {
+            let list: Vec<String> = (0..n).map(|i| format!("'i{i}'")).collect();
+            format!("items: [{}]", list.join(", "))
+        };
+        assert!(traced(&c, &items(100)).1.is_some());
+        // Tens of thousands of pieces: the trace would outgrow the body.
+        let long = items(20_000);
+        assert!(traced(&c, &long).1.is_none());
+        // The walk reads it as a whole reading does, and the next body is
+        // traced again.
+        let reads = crate::template::BodyReads::default();
+        let input = crate::template::RenderInput::of(&crate::testkit::profile(&long));
+        let mut alone = c.render_input(0, &input, None);
+        let html = alone.body.html.take().expect("an HTML body");
+        alone.body.html = Some(Box::new(html.for_checks()));
+        assert_eq!(c.render_input(0, &input, Some(&reads)), alone);
+        // One trace, kept from body to body as a thread keeps it: given up
+        // on the long loop, it makes the next body's key again.
+        let mut trace = crate::template::splice::KeyTrace::default();
+        let mut key_of = |profile: &str| {
+            let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
+            let mut marked = String::new();
+            let body = &c.variants[0].body;
+            c.renderer
+                .render_traced(&body.key, true, &input, &mut marked, &mut trace)
+                .expect("renders")
+                .then(|| trace.key())
+                .flatten()
+        };
+        assert!(key_of(&long).is_none());
+        let after = key_of(&items(3)).expect("a key after the long loop");
+        assert_eq!(
+            Some(after.digest),
+            traced(&c, &items(3)).1.map(|k| k.digest)
+        );
+    }
+
+    #[test]
     fn a_template_holding_a_marker_of_its_own_is_walked() {
         let c = crate::testkit::compiled(
             "variants:\n  - id: v\n    subject: s\n    body: \"<p>\u{FDD0} Hi {{first_name}}</p>\"\n",

@@ -139,6 +139,11 @@ pub(crate) struct KeyTrace {
 }
 
 const TRACE_START: u8 = 0xFF;
+/// A trace longer than this is given up for the walk: a loop over a long
+/// list writes a few bytes of template per item, and a trace of 17 bytes a
+/// piece would grow to many times the body (bounded only by the cell's
+/// budget). An email's trace is a few kilobytes.
+const MAX_TRACE_BYTES: usize = 256 << 10;
 const TAG_TEMPLATE: u8 = 1;
 const TAG_COMPUTED: u8 = 2;
 const TAG_OPEN: u8 = 3;
@@ -154,11 +159,27 @@ impl KeyTrace {
         self.broken = false;
     }
 
+    /// Gives the trace up for the walk, and its memory back.
+    fn give_up(&mut self) {
+        self.broken = true;
+        self.items = Vec::new();
+        self.contents = Vec::new();
+    }
+
+    /// Whether there is room for `more` bytes of trace; gives up if not.
+    fn room_for(&mut self, more: usize) -> bool {
+        if self.items.len() + more > MAX_TRACE_BYTES {
+            self.give_up();
+            return false;
+        }
+        true
+    }
+
     /// `text`, a piece of a compiled template's own text, was written at
     /// byte `at` of the body. The renderer's markers are such pieces; the
     /// templates' own text holds no marker ([`holds_reserved`]).
     pub(crate) fn template_text(&mut self, text: &str, at: usize) {
-        if self.broken {
+        if self.broken || !self.room_for(17) {
             return;
         }
         if let Some(index) = text.strip_prefix(OPEN) {
@@ -191,7 +212,7 @@ impl KeyTrace {
     /// `text`, computed by the render (no template's own text as such),
     /// was written.
     pub(crate) fn computed(&mut self, text: &str) {
-        if self.broken || self.open.is_some() {
+        if self.broken || self.open.is_some() || !self.room_for(9 + text.len()) {
             return;
         }
         // A partial block's content rendered before, with its markers: the
