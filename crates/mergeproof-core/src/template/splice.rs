@@ -148,6 +148,9 @@ const TAG_TEMPLATE: u8 = 1;
 const TAG_COMPUTED: u8 = 2;
 const TAG_OPEN: u8 = 3;
 const TAG_CLOSE: u8 = 4;
+/// The most a piece of template text, a marker or a computed text's tag
+/// and length adds to a trace: a tag and two 8-byte numbers.
+const PIECE_BYTES: usize = 1 + 8 + 8;
 
 impl KeyTrace {
     /// Ready for the next body; keeps its buffers.
@@ -179,7 +182,7 @@ impl KeyTrace {
     /// byte `at` of the body. The renderer's markers are such pieces; the
     /// templates' own text holds no marker ([`holds_reserved`]).
     pub(crate) fn template_text(&mut self, text: &str, at: usize) {
-        if self.broken || !self.room_for(17) {
+        if self.broken || !self.room_for(PIECE_BYTES) {
             return;
         }
         if let Some(index) = text.strip_prefix(OPEN) {
@@ -212,7 +215,7 @@ impl KeyTrace {
     /// `text`, computed by the render (no template's own text as such),
     /// was written.
     pub(crate) fn computed(&mut self, text: &str) {
-        if self.broken || self.open.is_some() || !self.room_for(9 + text.len()) {
+        if self.broken || self.open.is_some() || !self.room_for(PIECE_BYTES + text.len()) {
             return;
         }
         // A partial block's content rendered before, with its markers: the
@@ -598,7 +601,7 @@ impl TextWithPlaceholders {
         // placeholders moves them all, without the tables of where each
         // output went that only the body's text keeps (a link of every
         // order, filled for every customer).
-        let text = self.filled(marked, contents);
+        let text = self.put_back(marked, contents, |_, _| {});
         let mut next = 0;
         let mut added = 0isize;
         let mut moved = |at: usize| {
@@ -621,18 +624,26 @@ impl TextWithPlaceholders {
         RenderedText { text, spans }
     }
 
-    /// The text with each placeholder's text put back.
-    fn filled(&self, marked: &str, contents: &[Range<usize>]) -> String {
+    /// The text with each placeholder's text put back, handing `placed`
+    /// where each one's text is in it and which placeholder it was.
+    fn put_back(
+        &self,
+        marked: &str,
+        contents: &[Range<usize>],
+        mut placed: impl FnMut(Range<usize>, usize),
+    ) -> String {
         let source = &self.text.text;
         let mut text = String::with_capacity(source.len() + 64);
         let mut copied = 0;
         for &(position, n) in &self.placeholders {
             text.push_str(&source[copied..position]);
             let placeholder_len = source[position..].chars().next().map_or(0, char::len_utf8);
+            let start = text.len();
             match contents.get(n) {
                 Some(range) => text.push_str(&marked[range.clone()]),
                 None => text.push_str(&source[position..position + placeholder_len]),
             }
+            placed(start..text.len(), n);
             copied = position + placeholder_len;
         }
         text.push_str(&source[copied..]);
@@ -647,25 +658,13 @@ impl TextWithPlaceholders {
         marked: &str,
         contents: &[Range<usize>],
     ) -> (RenderedText, Vec<Range<usize>>, Vec<isize>) {
-        let source = &self.text.text;
-        let mut text = String::with_capacity(source.len() + 64);
         let mut added = Vec::with_capacity(self.placeholders.len() + 1);
         let mut outputs = Vec::with_capacity(self.placeholders.len());
         added.push(0isize);
-        let mut copied = 0;
-        for &(position, n) in &self.placeholders {
-            text.push_str(&source[copied..position]);
-            let placeholder_len = source[position..].chars().next().map_or(0, char::len_utf8);
-            let start = text.len();
-            match contents.get(n) {
-                Some(range) => text.push_str(&marked[range.clone()]),
-                None => text.push_str(&source[position..position + placeholder_len]),
-            }
-            outputs.push(start..text.len());
-            copied = position + placeholder_len;
+        let text = self.put_back(marked, contents, |output, n| {
+            outputs.push(output);
             added.push(added[added.len() - 1] + growth(n, contents));
-        }
-        text.push_str(&source[copied..]);
+        });
         let spans = self
             .text
             .spans
@@ -775,11 +774,6 @@ impl PartialEq for PlainOrigin {
 
 impl Eq for PlainOrigin {}
 
-/// Every match of `finder` in `text`, overlapping ones included, in order
-/// of where they start (then end, then pattern). With `source`, the
-/// skeleton's text is searched once and, for this text, only what touches
-/// an output; `key` names `finder`'s patterns, which must be the same for
-/// the whole run wherever the key is used.
 /// Whether `at` touches one of `outputs` (in order, apart): overlaps a
 /// non-empty one, or has an empty one strictly inside.
 fn touches_one(outputs: &[Range<usize>], at: &Range<usize>) -> bool {
@@ -789,6 +783,11 @@ fn touches_one(outputs: &[Range<usize>], at: &Range<usize>) -> bool {
     outputs.get(candidate).is_some_and(|o| o.start < at.end)
 }
 
+/// Every match of `finder` in `text`, overlapping ones included, in order
+/// of where they start (then end, then pattern). With `source`, the
+/// skeleton's text is searched once and, for this text, only what touches
+/// an output; `key` names `finder`'s patterns, which must be the same for
+/// the whole run wherever the key is used.
 pub(crate) fn find_overlapping(
     text: &str,
     source: Option<&PlainSource>,
