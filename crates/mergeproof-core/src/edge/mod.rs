@@ -393,10 +393,11 @@ impl Builder {
 
     /// Keeps the candidate unless a profile with the same data is already
     /// there (that one keeps its name). `change` names it after `edge:`;
-    /// `what` says what changed, for its description.
-    fn add(&mut self, candidate: Candidate<'_>, change: &str, what: &str) -> bool {
+    /// `what` says what changed, for its description. The profile kept, if
+    /// it was.
+    fn add(&mut self, candidate: Candidate<'_>, change: &str, what: &str) -> Option<&ProfileRef> {
         if !self.is_new(&candidate) {
-            return false;
+            return None;
         }
         self.seen
             .entry(candidate.hash)
@@ -426,11 +427,6 @@ impl Builder {
                 change: change.to_string(),
             }),
         }));
-        true
-    }
-
-    /// The profile kept last.
-    fn newest(&self) -> Option<&ProfileRef> {
         self.profiles.last()
     }
 

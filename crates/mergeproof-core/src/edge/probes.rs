@@ -105,12 +105,12 @@ pub(crate) fn audience_probes_until(
                     edit: p.edit,
                 }];
                 if let Some(candidate) = builder.candidate(*base, &edits)
-                    && builder.add(
+                    && let Some(probe) = builder.add(
                         candidate,
                         &format!("{}={}", leaf.field, p.label),
                         &format!("`{}` {what} (audience of `{variant}`)", leaf.field),
                     )
-                    && builder.newest().is_some_and(|p| each(p).is_break())
+                    && each(probe).is_break()
                 {
                     return;
                 }
@@ -124,8 +124,8 @@ pub(crate) fn audience_probes_until(
         for term in receive_terms(campaign, k) {
             if let Some(case) = witness(&term, witness_base, &variant.id)
                 && let Some(candidate) = builder.candidate(witness_base, &case.edits)
-                && builder.add(candidate, &case.change, &case.what)
-                && builder.newest().is_some_and(|p| each(p).is_break())
+                && let Some(probe) = builder.add(candidate, &case.change, &case.what)
+                && each(probe).is_break()
             {
                 return;
             }

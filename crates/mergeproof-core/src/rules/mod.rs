@@ -487,7 +487,9 @@ pub(crate) struct Probes<'a> {
     /// Probes given instead of made, each with the variant it receives
     /// (the rules' tests give their own).
     given: Option<Vec<(ProfileRef, Option<usize>)>>,
-    /// Whether any were made or looked through (for the tests of when).
+    /// Whether any were made or looked through: what the tests of when
+    /// they are made read.
+    #[cfg(test)]
     used: std::cell::Cell<bool>,
 }
 
@@ -497,6 +499,7 @@ impl<'a> Probes<'a> {
         Probes {
             samples,
             given: None,
+            #[cfg(test)]
             used: std::cell::Cell::new(false),
         }
     }
@@ -525,6 +528,7 @@ impl<'a> Probes<'a> {
         campaign: &CompiledCampaign,
         wanted: &[usize],
     ) -> Vec<Option<String>> {
+        #[cfg(test)]
         self.used.set(true);
         let mut found: Vec<Option<String>> = vec![None; wanted.len()];
         let mut left = wanted.len();

@@ -670,11 +670,6 @@ impl BodyReads {
         }
     }
 
-    /// Whether bodies are read from their skeletons (not all whole).
-    fn uses_skeletons(&self) -> bool {
-        !self.whole_only
-    }
-
     /// The reading of `marked` for the checks; `key`, its skeleton's key
     /// if the renderer made it ([`splice::KeyTrace`]).
     fn read(
@@ -833,7 +828,7 @@ impl CompiledCampaign {
         }
         marked.clear();
         // A body read from its skeleton: the key is made as it renders.
-        let traced = match reads.filter(|r| template.html && r.uses_skeletons()) {
+        let traced = match reads.filter(|r| template.html && !r.whole_only) {
             Some(_) => TRACE.with_borrow_mut(|trace| {
                 self.renderer
                     .render_traced(&template.key, template.html, input, marked, trace)

@@ -448,13 +448,25 @@ mod tests {
         c: &crate::template::CompiledCampaign,
         profile: &str,
     ) -> (String, Option<crate::template::splice::SkeletonKey>) {
+        traced_with(
+            c,
+            profile,
+            &mut crate::template::splice::KeyTrace::default(),
+        )
+    }
+
+    /// [`traced`] with `trace`, as a thread keeps one from body to body.
+    fn traced_with(
+        c: &crate::template::CompiledCampaign,
+        profile: &str,
+        trace: &mut crate::template::splice::KeyTrace,
+    ) -> (String, Option<crate::template::splice::SkeletonKey>) {
         let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
         let body = &c.variants[0].body;
         let mut marked = String::new();
-        let mut trace = crate::template::splice::KeyTrace::default();
         let traced = c
             .renderer
-            .render_traced(&body.key, true, &input, &mut marked, &mut trace)
+            .render_traced(&body.key, true, &input, &mut marked, trace)
             .expect("renders");
         (marked, traced.then(|| trace.key()).flatten())
     }
@@ -531,18 +543,10 @@ mod tests {
         // One trace, kept from body to body as a thread keeps it: given up
         // on the long loop, it makes the next body's key again.
         let mut trace = crate::template::splice::KeyTrace::default();
-        let mut key_of = |profile: &str| {
-            let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
-            let mut marked = String::new();
-            let body = &c.variants[0].body;
-            c.renderer
-                .render_traced(&body.key, true, &input, &mut marked, &mut trace)
-                .expect("renders")
-                .then(|| trace.key())
-                .flatten()
-        };
-        assert!(key_of(&long).is_none());
-        let after = key_of(&items(3)).expect("a key after the long loop");
+        assert!(traced_with(&c, &long, &mut trace).1.is_none());
+        let after = traced_with(&c, &items(3), &mut trace)
+            .1
+            .expect("a key after the long loop");
         assert_eq!(
             Some(after.digest),
             traced(&c, &items(3)).1.map(|k| k.digest)

@@ -24,6 +24,9 @@ use crate::source::LoadError;
 /// The `.hbs` partials, compiled once per project.
 pub(super) struct Partials<'a> {
     templates: BTreeMap<String, lower::PartialTemplate<'a>>,
+    /// Some partial's own text holds a marker or placeholder character:
+    /// no body that may call it is keyed as it renders.
+    hold_reserved: bool,
 }
 
 pub(super) fn compile_partials(
@@ -49,7 +52,16 @@ pub(super) fn compile_partials(
             Err(e) => errors.push(e),
         }
     }
-    (Partials { templates }, errors)
+    let hold_reserved = templates
+        .values()
+        .any(|p| super::splice::holds_reserved(&p.source.text));
+    (
+        Partials {
+            templates,
+            hold_reserved,
+        },
+        errors,
+    )
 }
 
 /// Compiles template text, mapping a syntax error to its place in the file.
@@ -162,10 +174,7 @@ impl<'a> FrontEnd<'a> {
             text_registry: new_registry(false, partials, dialect),
             html_registry: new_registry(true, partials, dialect),
             foreign_helpers: Vec::new(),
-            traceable: !partials
-                .templates
-                .values()
-                .any(|p| crate::template::splice::holds_reserved(&p.source.text)),
+            traceable: !partials.hold_reserved,
         }
     }
 
@@ -180,7 +189,7 @@ impl<'a> FrontEnd<'a> {
         audience: Option<&Condition>,
     ) -> Result<(Analysis, String), Vec<LoadError>> {
         let template = compile_in(source, self.dialect.dialect).map_err(|e| vec![e])?;
-        self.traceable &= !crate::template::splice::holds_reserved(&source.text);
+        self.traceable &= !super::splice::holds_reserved(&source.text);
         match lower::lower(
             &template,
             source,
@@ -252,12 +261,13 @@ impl Renderer for HandlebarsRenderer {
         out: &mut String,
         trace: &mut KeyTrace,
     ) -> Result<bool, RenderFailure> {
-        if !self.traceable {
-            return self.render(key, html, input, out).map(|()| false);
-        }
-        trace.start();
-        self.render_with(key, html, input, out, Some(trace))
-            .map(|()| true)
+        let trace = self.traceable.then(|| {
+            trace.start();
+            trace
+        });
+        let traced = trace.is_some();
+        self.render_with(key, html, input, out, trace)
+            .map(|()| traced)
     }
 }
 
