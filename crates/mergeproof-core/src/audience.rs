@@ -185,12 +185,30 @@ pub(crate) fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = data;
     for segment in path.split('.').filter(|s| !s.is_empty()) {
         current = match current {
-            Value::Object(map) => map.get(segment)?,
+            Value::Object(map) => field(map, segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
             _ => return None,
         };
     }
     Some(current)
+}
+
+/// Objects this small are searched in order rather than hashed.
+const SCANNED_FIELDS: usize = 12;
+
+/// The value of `name` in an object. A profile's objects hold a few fields
+/// each (a name, an address, a tier), and every check of every cell reads
+/// them: comparing a handful of names, shortest test first, costs less than
+/// hashing the name with the map's SipHash. Keys are unique, so both find
+/// the same value.
+fn field<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= SCANNED_FIELDS {
+        map.iter()
+            .find(|(key, _)| key.len() == name.len() && key.as_str() == name)
+            .map(|(_, value)| value)
+    } else {
+        map.get(name)
+    }
 }
 
 /// A value that stands for no data: missing, null, empty, whitespace only, or
@@ -449,5 +467,23 @@ mod tests {
         assert!(is_blank(Some(&json!("NULL"))));
         assert!(is_blank(Some(&json!(" undefined "))));
         assert!(!is_blank(Some(&json!("Nullah"))));
+    }
+
+    #[test]
+    fn small_and_large_objects_are_read_alike() {
+        for size in [1, SCANNED_FIELDS, SCANNED_FIELDS + 1, 40] {
+            let mut map = serde_json::Map::new();
+            for i in 0..size {
+                // Names of equal length, and one a prefix of another.
+                map.insert(format!("f{i:02}"), json!(i));
+                map.insert(format!("f{i:02}x"), json!(-(i as i64)));
+            }
+            let data = json!({ "o": map.clone() });
+            for (name, value) in &map {
+                assert_eq!(value_at(&data, &format!("o.{name}")), Some(value));
+            }
+            assert_eq!(value_at(&data, "o.f"), None);
+            assert_eq!(value_at(&data, "o.missing"), None);
+        }
     }
 }
