@@ -127,9 +127,12 @@ fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<
             span.token,
         ));
     }
-    let lower = text.to_ascii_lowercase();
     for scheme in ["mailto:", "tel:", "sms:"] {
-        if let Some(rest) = lower.strip_prefix(scheme)
+        // (Compared in place: every link of every customer passes here.)
+        if let Some(rest) = text
+            .get(..scheme.len())
+            .filter(|start| start.eq_ignore_ascii_case(scheme))
+            .map(|_| &text[scheme.len()..])
             && rest.split('?').next().unwrap_or("").trim().is_empty()
         {
             return Some((format!("is `{scheme}` with no address after it"), first));
@@ -372,6 +375,11 @@ mod tests {
                 "<a href=\"tel:{{phone}}\">Call</a>",
                 "phone: \"\"",
                 "`tel:`",
+            ),
+            (
+                "<a href=\"MailTo:{{email}}\">Write</a>",
+                "x: 1",
+                "`mailto:` with no address",
             ),
             (
                 "<a href=\"https://shop.example:{{port}}/\">x</a>",
