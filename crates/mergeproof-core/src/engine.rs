@@ -277,12 +277,19 @@ fn run_campaign_with(
         .collect();
 
     // Cells: each profile with the variant it receives, rendered and checked.
+    let checks = crate::rules::CampaignChecks::new(config, &compiled, samples);
     let reads = if options.read_bodies_whole {
+        // As a view reads them: every body's HTML too (the equivalence
+        // tests hold the checks' findings to what they find here).
         BodyReads::whole_only()
     } else {
-        BodyReads::default()
+        let unread = compiled
+            .variants
+            .iter()
+            .map(|v| &v.body)
+            .filter(|body| body.html && !checks.reads_body_html(body));
+        BodyReads::default().leaving_html_out_of(unread.map(|body| body.key.as_str().into()))
     };
-    let checks = crate::rules::CampaignChecks::new(config, &compiled, samples);
     let sms = campaign.channel == crate::project::Channel::Sms;
     // Per profile: its drafts, for an SMS the parts its message takes, and
     // what becomes of the cell at send time.

@@ -20,9 +20,9 @@
 
 use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
-use crate::template::{CompiledCampaign, Token};
+use crate::template::{CompiledCampaign, CompiledTemplate, Token};
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, TemplateFacts, excerpt};
 
 pub(super) struct GuardMismatch;
 
@@ -42,11 +42,14 @@ impl Rule for GuardMismatch {
         &DOC
     }
 
+    fn reads_body_html(&self, checks: &CampaignChecks<'_>, body: &CompiledTemplate) -> bool {
+        mismatches(&checks.facts, checks.campaign)
+            .0
+            .contains_key(body.key.as_str())
+    }
+
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
-        let mismatches = cx
-            .facts
-            .guard_mismatch
-            .get_or_init(|| Mismatches::of(cx.campaign));
+        let mismatches = mismatches(cx.facts, cx.campaign);
         for (field, template, rendered) in cx.fields() {
             // Whether a token mismatches is the token's own, found once per
             // campaign: most templates have none, and are done here.
@@ -86,6 +89,13 @@ impl Rule for GuardMismatch {
             }
         }
     }
+}
+
+/// The campaign's [`Mismatches`], found once.
+fn mismatches<'a>(facts: &'a TemplateFacts, campaign: &CompiledCampaign) -> &'a Mismatches {
+    facts
+        .guard_mismatch
+        .get_or_init(|| Mismatches::of(campaign))
 }
 
 /// The tokens of each template of a campaign (by its key) that print a

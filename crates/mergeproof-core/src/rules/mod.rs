@@ -72,6 +72,14 @@ pub(crate) trait Rule: Sync + Send {
 
     /// Checks a campaign as a whole: variants against the profiles that receive them.
     fn check_campaign(&self, _cx: &CampaignContext<'_>, _out: &mut Vec<Draft>) {}
+
+    /// Whether checking a cell reads the HTML an email body printed (its
+    /// [`crate::template::RenderedField::output`]), not only what a reader
+    /// sees. A body read for the checks is left without it when no running
+    /// rule reads it: it is a copy of the whole body for every customer.
+    fn reads_body_html(&self, _checks: &CampaignChecks<'_>, _body: &CompiledTemplate) -> bool {
+        false
+    }
 }
 
 /// The registry: each rule id with its code and documentation. The match is
@@ -147,6 +155,12 @@ impl<'a> CampaignChecks<'a> {
             sms_baselines: sms_baselines(campaign, samples),
             facts: TemplateFacts::default(),
         }
+    }
+
+    /// Whether a running rule reads the HTML `body` prints
+    /// ([`Rule::reads_body_html`]).
+    pub(crate) fn reads_body_html(&self, body: &CompiledTemplate) -> bool {
+        running(self.config).any(|rule| rule.reads_body_html(self, body))
     }
 
     /// Every running rule's drafts for one cell: what `variant_index`

@@ -7,11 +7,12 @@
 //! push bodies are plain text, where `{{{ }}}` escapes nothing because
 //! nothing is escaped.
 
+use crate::config::Config;
 use crate::finding::{Field, Severity};
-
 use crate::rule_id::RuleId;
+use crate::template::{CompiledTemplate, Token};
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, excerpt};
 
 pub(super) struct UnescapedData;
 
@@ -31,22 +32,17 @@ impl Rule for UnescapedData {
         &DOC
     }
 
+    fn reads_body_html(&self, checks: &CampaignChecks<'_>, body: &CompiledTemplate) -> bool {
+        body.html && unescaped(body, checks.config).next().is_some()
+    }
+
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
         let template = &cx.compiled.body;
         if !template.html {
             return;
         }
         let body = &cx.cell.body;
-        let unescaped = template.analysis.tokens.iter().filter(|token| {
-            !token.escapes_data
-                && !token.reads.is_empty()
-                // HTML the team's own systems build (`trusted_html:`).
-                && !token
-                    .reads
-                    .iter()
-                    .all(|r| cx.config.is_trusted_html(&r.path))
-        });
-        let mut unescaped = unescaped.peekable();
+        let mut unescaped = unescaped(template, cx.config).peekable();
         if unescaped.peek().is_none() {
             return;
         }
@@ -93,6 +89,19 @@ impl Rule for UnescapedData {
             );
         }
     }
+}
+
+/// The tokens of `template` that print data without escaping it, but for
+/// HTML the team's own systems build (`trusted_html:`).
+fn unescaped<'a>(
+    template: &'a CompiledTemplate,
+    config: &'a Config,
+) -> impl Iterator<Item = &'a Token> + 'a {
+    template.analysis.tokens.iter().filter(|token| {
+        !token.escapes_data
+            && !token.reads.is_empty()
+            && !token.reads.iter().all(|r| config.is_trusted_html(&r.path))
+    })
 }
 
 #[cfg(test)]

@@ -250,7 +250,9 @@ impl std::fmt::Debug for CompiledCampaign {
 /// A rendered subject, preheader or body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderedField {
-    /// What the template produced (HTML for an email body).
+    /// What the template produced (HTML for an email body). Empty in a
+    /// body read for the checks when none of them reads its HTML
+    /// ([`BodyReads::leaving_html_out_of`]).
     pub output: RenderedText,
     /// The words a reader sees: for HTML the text without tags, else the output.
     pub plain: RenderedText,
@@ -633,6 +635,10 @@ pub(crate) struct BodyReads {
     /// Keep no body read whole: an audit's customers seldom share one, and
     /// it runs through millions of them in bounded memory.
     skeletons_only: bool,
+    /// The bodies (by template key) whose HTML no check reads: their
+    /// cells are left without [`RenderedField::output`], a copy of the
+    /// whole body per customer.
+    html_unread: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -656,6 +662,16 @@ impl BodyReads {
             skeletons_only: true,
             ..BodyReads::default()
         }
+    }
+
+    /// Leaves [`RenderedField::output`] out of the cells of these bodies
+    /// (template keys): nothing that reads the cells reads their HTML.
+    pub(crate) fn leaving_html_out_of(
+        mut self,
+        bodies: impl IntoIterator<Item = Box<str>>,
+    ) -> Self {
+        self.html_unread.extend(bodies);
+        self
     }
 
     /// Skeletons an audit keeps per campaign: the branches its customers
@@ -848,7 +864,13 @@ impl CompiledCampaign {
                 };
             }
         };
-        let output = render::extract_spans(marked);
+        let html_unread =
+            template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
+        let output = if html_unread {
+            RenderedText::default()
+        } else {
+            render::extract_spans(marked)
+        };
         if template.html {
             let (plain, parts, plain_source) = match reads {
                 Some(reads) => reads.read(marked, key),
