@@ -283,12 +283,7 @@ fn run_campaign_with(
         // tests hold the checks' findings to what they find here).
         BodyReads::whole_only()
     } else {
-        let unread = compiled
-            .variants
-            .iter()
-            .map(|v| &v.body)
-            .filter(|body| body.html && !checks.reads_body_html(body));
-        BodyReads::default().leaving_html_out_of(unread.map(|body| body.key.as_str().into()))
+        BodyReads::default().leaving_html_out_of(checks.bodies_whose_html_is_unread())
     };
     let sms = campaign.channel == crate::project::Channel::Sms;
     // Per profile: its drafts, for an SMS the parts its message takes, and

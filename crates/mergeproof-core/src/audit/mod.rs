@@ -322,10 +322,14 @@ fn audit_with(
         })
         .collect();
     let mut shapes: Vec<Shapes> = campaigns.iter().map(|c| Shapes::new(c, config)).collect();
-    // Each campaign's bodies read once per skeleton, for the whole audit.
-    let reads: Vec<crate::template::BodyReads> = campaigns
+    // Each campaign's bodies read once per skeleton, for the whole audit;
+    // of their HTML, what the outputs printed (the tallies read that).
+    let reads: Vec<crate::template::BodyReads> = campaign_checks
         .iter()
-        .map(|_| crate::template::BodyReads::skeletons_only())
+        .map(|checks| {
+            crate::template::BodyReads::skeletons_only()
+                .leaving_html_out_of(checks.bodies_whose_html_is_unread())
+        })
         .collect();
     let mut result = Audit {
         version: 1,

@@ -157,10 +157,18 @@ impl<'a> CampaignChecks<'a> {
         }
     }
 
-    /// Whether a running rule reads the HTML `body` prints
-    /// ([`Rule::reads_body_html`]).
-    pub(crate) fn reads_body_html(&self, body: &CompiledTemplate) -> bool {
-        running(self.config).any(|rule| rule.reads_body_html(self, body))
+    /// The keys of the campaign's HTML bodies whose HTML no running rule
+    /// reads ([`Rule::reads_body_html`]).
+    pub(crate) fn bodies_whose_html_is_unread(&self) -> Vec<Box<str>> {
+        self.campaign
+            .variants
+            .iter()
+            .map(|v| &v.body)
+            .filter(|body| {
+                body.html && !running(self.config).any(|rule| rule.reads_body_html(self, body))
+            })
+            .map(|body| body.key.as_str().into())
+            .collect()
     }
 
     /// Every running rule's drafts for one cell: what `variant_index`

@@ -250,9 +250,9 @@ impl std::fmt::Debug for CompiledCampaign {
 /// A rendered subject, preheader or body.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderedField {
-    /// What the template produced (HTML for an email body). Empty in a
-    /// body read for the checks when none of them reads its HTML
-    /// ([`BodyReads::leaving_html_out_of`]).
+    /// What the template produced (HTML for an email body). In a body read
+    /// for the checks when none of them reads its HTML, only what its
+    /// outputs printed ([`BodyReads::leaving_html_out_of`]).
     pub output: RenderedText,
     /// The words a reader sees: for HTML the text without tags, else the output.
     pub plain: RenderedText,
@@ -636,8 +636,8 @@ pub(crate) struct BodyReads {
     /// it runs through millions of them in bounded memory.
     skeletons_only: bool,
     /// The bodies (by template key) whose HTML no check reads: their
-    /// cells are left without [`RenderedField::output`], a copy of the
-    /// whole body per customer.
+    /// cells' [`RenderedField::output`] holds only what the outputs
+    /// printed, not a copy of the whole body per customer.
     html_unread: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
 }
 
@@ -664,8 +664,9 @@ impl BodyReads {
         }
     }
 
-    /// Leaves [`RenderedField::output`] out of the cells of these bodies
-    /// (template keys): nothing that reads the cells reads their HTML.
+    /// Keeps only what the outputs printed in [`RenderedField::output`] of
+    /// the cells of these bodies (template keys): nothing that reads the
+    /// cells reads their HTML between the outputs.
     pub(crate) fn leaving_html_out_of(
         mut self,
         bodies: impl IntoIterator<Item = Box<str>>,
@@ -867,7 +868,7 @@ impl CompiledCampaign {
         let html_unread =
             template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
         let output = if html_unread {
-            RenderedText::default()
+            render::extract_outputs(marked)
         } else {
             render::extract_spans(marked)
         };

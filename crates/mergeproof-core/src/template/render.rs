@@ -84,14 +84,29 @@ impl<'a> SpansByToken<'a> {
 /// Takes the markers out of rendered output, recording spans. Unbalanced
 /// markers (cut by a tag stripper, say) are dropped without a span.
 pub(crate) fn extract_spans(marked: &str) -> RenderedText {
-    let mut text = String::with_capacity(marked.len());
+    take_markers_out(marked, true)
+}
+
+/// What the outputs of rendered output printed, one after another, and
+/// the spans over them: [`extract_spans`] without the text between
+/// outputs. Each span's text and the spans' order are the same as there
+/// (the text left out only moves later spans back), for what reads no more
+/// than that, at a copy of the outputs rather than of the whole body.
+pub(crate) fn extract_outputs(marked: &str) -> RenderedText {
+    take_markers_out(marked, false)
+}
+
+fn take_markers_out(marked: &str, whole: bool) -> RenderedText {
+    let mut text = String::with_capacity(if whole { marked.len() } else { 0 });
     let mut spans = Vec::new();
     let mut open: Vec<(usize, u32)> = Vec::new();
     let mut rest = marked;
     // Both markers start with this byte (U+FDD0 and U+FDD1 are EF B7 90/91),
     // which only ever starts a character: the text between is copied whole.
     while let Some(at) = memchr::memchr(MARKER_LEAD, rest.as_bytes()) {
-        text.push_str(&rest[..at]);
+        if whole || !open.is_empty() {
+            text.push_str(&rest[..at]);
+        }
         let mut chars = rest[at..].chars();
         match chars.next() {
             Some(OPEN) => {
@@ -108,12 +123,14 @@ pub(crate) fn extract_spans(marked: &str) -> RenderedText {
                     });
                 }
             }
-            Some(other) => text.push(other),
-            None => {}
+            Some(other) if whole || !open.is_empty() => text.push(other),
+            _ => {}
         }
         rest = chars.as_str();
     }
-    text.push_str(rest);
+    if whole || !open.is_empty() {
+        text.push_str(rest);
+    }
     spans.sort_by_key(|s| (s.start, s.end));
     RenderedText { text, spans }
 }
@@ -364,6 +381,37 @@ mod tests {
             // The HTML reader never panics on it either.
             let _ = crate::template::html::read(&text);
         }
+    }
+
+    #[test]
+    fn the_outputs_alone_print_what_the_whole_prints() {
+        for text in mixtures() {
+            let (whole, outputs) = (extract_spans(&text), extract_outputs(&text));
+            let texts = |r: &RenderedText| -> Vec<(u32, String)> {
+                r.spans
+                    .iter()
+                    .map(|s| (s.token, r.span_text(s).to_string()))
+                    .collect()
+            };
+            assert_eq!(texts(&outputs), texts(&whole), "{text:?}");
+            assert!(outputs.text.len() <= whole.text.len(), "{text:?}");
+        }
+        let marked = format!(
+            "<p>Hi {}Loren{}, <a href='{}x{}'>{}{}</a></p>",
+            open_marker(0),
+            close_marker(),
+            open_marker(1),
+            close_marker(),
+            open_marker(2),
+            close_marker()
+        );
+        let outputs = extract_outputs(&marked);
+        assert_eq!(outputs.text, "Lorenx");
+        let by_token = outputs.spans_by_token(3);
+        let printed: Vec<&str> = (0..3)
+            .flat_map(|t| by_token.of(t).map(|s| outputs.span_text(s)))
+            .collect();
+        assert_eq!(printed, ["Loren", "x", ""]);
     }
 
     #[test]
