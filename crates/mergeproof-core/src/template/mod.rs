@@ -868,7 +868,10 @@ impl CompiledCampaign {
         let html_unread =
             template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
         let output = if html_unread {
-            render::extract_outputs(marked)
+            match &key {
+                Some(key) => key.outputs(marked),
+                None => render::extract_outputs(marked),
+            }
         } else {
             render::extract_spans(marked)
         };

@@ -544,6 +544,8 @@ mod tests {
                 // The outputs are where the walk of the text finds them.
                 let walked = skeleton_key(&marked).expect("a skeleton");
                 assert_eq!(key.contents, walked.contents, "{p}");
+                // And print what a search of the body for markers finds.
+                assert_eq!(key.outputs(&marked), extract_outputs(&marked), "{p}");
                 assert_ne!(key.digest, walked.digest, "{p}");
                 (marked, key)
             })

@@ -93,6 +93,34 @@ pub(crate) struct SkeletonKey {
     pub contents: Vec<Range<usize>>,
 }
 
+impl SkeletonKey {
+    /// What the outputs of `marked`, the body this is the key of, printed:
+    /// [`super::render::extract_outputs`] without searching the body for
+    /// markers, since the key knows where each output's text is (each
+    /// right after its open marker and the token index it carries).
+    pub(crate) fn outputs(&self, marked: &str) -> RenderedText {
+        let mut text = String::with_capacity(self.contents.iter().map(|r| r.len()).sum());
+        let spans = self
+            .contents
+            .iter()
+            .map(|range| {
+                let index = marked[..range.start]
+                    .chars()
+                    .next_back()
+                    .map_or(0, |c| c as u32);
+                let start = text.len();
+                text.push_str(&marked[range.clone()]);
+                DataSpan {
+                    start,
+                    end: text.len(),
+                    token: index.saturating_sub(crate::markers::INDEX_BASE),
+                }
+            })
+            .collect();
+        RenderedText { text, spans }
+    }
+}
+
 /// [`skeleton`]'s digest, made as the skeleton would be written and
 /// equal to the digest of its text.
 pub(crate) fn skeleton_key(marked: &str) -> Option<SkeletonKey> {
