@@ -75,8 +75,9 @@ pub(crate) trait Rule: Sync + Send {
 
     /// Whether checking a cell reads the HTML an email body printed (its
     /// [`crate::template::RenderedField::output`]), not only what a reader
-    /// sees. A body read for the checks is left without it when no running
-    /// rule reads it: it is a copy of the whole body for every customer.
+    /// sees. A body read for the checks keeps only what its outputs printed
+    /// when no running rule reads its HTML: the whole is a copy of the body
+    /// for every customer.
     fn reads_body_html(&self, _checks: &CampaignChecks<'_>, _body: &CompiledTemplate) -> bool {
         false
     }
