@@ -192,3 +192,14 @@ pub(crate) fn one_variant(subject: &str, body: &str) -> String {
         serde_json::to_string(body).unwrap()
     )
 }
+
+/// A seeded xorshift generator: the same numbers on every run, for tests
+/// that mix many inputs without a property-testing crate's shrinking.
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}

@@ -529,13 +529,8 @@ mod tests {
             keys.dedup();
             keys
         };
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |bound: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % bound as u64) as usize
-        };
+        let mut random = crate::testkit::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = |bound: usize| (random() % bound as u64) as usize;
         (0..n)
             .map(|i| {
                 let mut record = if next(2) == 0 {

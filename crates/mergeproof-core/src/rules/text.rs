@@ -454,13 +454,7 @@ mod tests {
             "-",
             "x",
         ];
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testkit::xorshift(0x2545_F491_4F6C_DD1D);
         let mut out: Vec<String> = PIECES.iter().map(|p| (*p).to_string()).collect();
         out.push(String::new());
         for _ in 0..3000 {

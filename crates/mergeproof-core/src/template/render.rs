@@ -352,13 +352,7 @@ mod tests {
             "<  p>",
             "</>",
         ];
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testkit::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut out: Vec<String> = PIECES.iter().map(|p| (*p).to_string()).collect();
         for _ in 0..3000 {
             let n = 1 + next() % 12;

@@ -334,7 +334,6 @@ fn reads_as_itself(content: &str, context: Context) -> bool {
     if context == Context::Never {
         return false;
     }
-    let in_tag = context == Context::Comment { in_tag: true };
     // In a comment: nothing that could end it (`-->`, with what is around
     // the text) or open a conditional one.
     if matches!(context, Context::Comment { .. })
@@ -342,8 +341,29 @@ fn reads_as_itself(content: &str, context: Context) -> bool {
     {
         return false;
     }
+    characters_read_as_themselves(content, context)
+}
+
+/// Whether each character of `content` reads as itself in `context`
+/// ([`changes_reading`]), and no run of spaces is folded. Every customer's
+/// outputs are read here: ASCII (most of what data holds) is looked up in a
+/// table made from the same test, byte by byte.
+fn characters_read_as_themselves(content: &str, context: Context) -> bool {
+    let in_tag = context == Context::Comment { in_tag: true };
+    let ascii = AsciiVerdicts::of(context);
+    let bytes = content.as_bytes();
     let mut previous_space = false;
-    for c in content.chars() {
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (c, changes) = if b.is_ascii() {
+            at += 1;
+            (char::from(b), ascii.0[usize::from(b)])
+        } else {
+            let c = content[at..].chars().next().unwrap_or_default();
+            at += c.len_utf8().max(1);
+            (c, changes_reading(c, context))
+        };
         if c == ' ' {
             if previous_space || in_tag {
                 return false;
@@ -352,23 +372,57 @@ fn reads_as_itself(content: &str, context: Context) -> bool {
             continue;
         }
         previous_space = false;
-        let folded = matches!(
-            c,
-            '<' | '&' | '\u{a0}' | '\u{200b}'
-                ..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}'
-        ) || c.is_control()
-            || c.is_whitespace();
-        let quote = matches!(c, '"' | '\'');
-        let in_comment = matches!(c, '>' | '[' | ']');
-        if folded
-            || (context != Context::Text && quote)
-            || (matches!(context, Context::Comment { .. }) && in_comment)
-            || (in_tag && matches!(c, '=' | '`'))
-        {
+        if changes {
             return false;
         }
     }
     true
+}
+
+/// Whether a character other than a space, put back in `context`, may read
+/// differently than it does as data: folded or trimmed by the reader,
+/// markup, a quote that ends a value, what ends or opens a comment.
+fn changes_reading(c: char, context: Context) -> bool {
+    let in_tag = context == Context::Comment { in_tag: true };
+    let folded = matches!(
+        c,
+        '<' | '&' | '\u{a0}' | '\u{200b}'
+            ..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}'
+    ) || c.is_control()
+        || c.is_whitespace();
+    let quote = matches!(c, '"' | '\'');
+    let in_comment = matches!(c, '>' | '[' | ']');
+    folded
+        || (context != Context::Text && quote)
+        || (matches!(context, Context::Comment { .. }) && in_comment)
+        || (in_tag && matches!(c, '=' | '`'))
+}
+
+/// [`changes_reading`] of each ASCII character in one context.
+struct AsciiVerdicts([bool; 128]);
+
+impl AsciiVerdicts {
+    fn of(context: Context) -> &'static AsciiVerdicts {
+        static TABLES: std::sync::LazyLock<[AsciiVerdicts; 4]> = std::sync::LazyLock::new(|| {
+            [
+                Context::Text,
+                Context::Quoted,
+                Context::Comment { in_tag: false },
+                Context::Comment { in_tag: true },
+            ]
+            .map(|context| {
+                AsciiVerdicts(std::array::from_fn(|b| {
+                    changes_reading(char::from(b as u8), context)
+                }))
+            })
+        });
+        &TABLES[match context {
+            Context::Text | Context::Never => 0,
+            Context::Quoted => 1,
+            Context::Comment { in_tag: false } => 2,
+            Context::Comment { in_tag: true } => 3,
+        }]
+    }
 }
 
 /// An Outlook-only block's markup is read again as HTML (and so on, within
@@ -912,6 +966,66 @@ impl Unmarked {
 mod tests {
     use super::*;
     use crate::markers::{close_marker, open_marker};
+
+    /// [`characters_read_as_themselves`] a character at a time, as before
+    /// ASCII had its tables: a double space, or a space in a tag, folds.
+    fn by_char(content: &str, context: Context) -> bool {
+        let in_tag = context == Context::Comment { in_tag: true };
+        let spaces_fold = content.contains("  ") || (in_tag && content.contains(' '));
+        !spaces_fold
+            && content
+                .chars()
+                .all(|c| c == ' ' || !changes_reading(c, context))
+    }
+
+    #[test]
+    fn ascii_is_judged_by_its_table_as_by_its_characters() {
+        const CONTEXTS: [Context; 4] = [
+            Context::Text,
+            Context::Quoted,
+            Context::Comment { in_tag: false },
+            Context::Comment { in_tag: true },
+        ];
+        let mut pieces: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        pieces.extend(
+            [
+                "Zoë", "\u{a0}", "\u{200c}", "\u{85}", "\u{2028}", "€", "--", "  ", "日本",
+            ]
+            .map(String::from),
+        );
+        let mut next = crate::testkit::xorshift(0x2545_F491_4F6C_DD1D);
+        let mut texts: Vec<String> = pieces.clone();
+        for _ in 0..5000 {
+            let n = next() % 8;
+            texts.push(
+                (0..n)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize].as_str())
+                    .collect(),
+            );
+        }
+        for text in &texts {
+            for context in CONTEXTS {
+                assert_eq!(
+                    characters_read_as_themselves(text, context),
+                    by_char(text, context),
+                    "{text:?} in {context:?}"
+                );
+            }
+        }
+        // Both answers occur in every context.
+        for context in CONTEXTS {
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| characters_read_as_themselves(t, context))
+            );
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| !characters_read_as_themselves(t, context))
+            );
+        }
+    }
 
     /// The body `template` with `{0}`, `{1}`… replaced by marked outputs of
     /// tokens 0, 1… printing `values`.
