@@ -175,17 +175,20 @@ fn braze_output_end(source: &str, from: usize) -> Option<usize> {
     let bytes = source.as_bytes();
     let mut depth = 0usize;
     let mut i = from;
+    // Byte by byte: the delimiters are ASCII, and a position inside a
+    // character (`é`, U+202E) is never sliced as text.
     while i < bytes.len() {
-        if source[i..].starts_with("${") {
-            i += source[i..].find('}')? + 1;
+        let rest = &bytes[i..];
+        if rest.starts_with(b"${") {
+            i += rest.iter().position(|&b| b == b'}')? + 1;
             continue;
         }
-        if source[i..].starts_with("{{") {
+        if rest.starts_with(b"{{") {
             depth += 1;
             i += 2;
             continue;
         }
-        if source[i..].starts_with("}}") {
+        if rest.starts_with(b"}}") {
             if depth == 0 {
                 return Some(i);
             }
@@ -260,6 +263,19 @@ mod tests {
 
     fn texts(source: &str) -> Vec<Piece> {
         pieces(source, &|l, c| SourceLoc::new("t", l, c), false).unwrap()
+    }
+
+    #[test]
+    fn a_braze_output_with_characters_beyond_ascii_is_read_without_a_panic() {
+        let braze = |source: &str| pieces(source, &|l, c| SourceLoc::new("t", l, c), true);
+        // The text the property test generated: an output never closed
+        // before a right-to-left override.
+        let source = "é{{{{^orders}}{{!-- note --}}{{/orders}}\u{202e}{{{first_name}}}<!--[if mso]><!-- {{first_name}} -->";
+        let _ = braze(source);
+        let read = braze("Hi {{${first_name} | default: 'Zoë'}} \u{202e}é").expect("reads");
+        assert!(read.iter().any(
+            |p| matches!(p, Piece::Output { markup, .. } if markup.contains("default: 'Zoë'"))
+        ));
     }
 
     #[test]
