@@ -417,6 +417,7 @@ impl AsciiVerdicts {
             })
         });
         &TABLES[match context {
+            // (`reads_as_itself` answers for `Never` before any character.)
             Context::Text | Context::Never => 0,
             Context::Quoted => 1,
             Context::Comment { in_tag: false } => 2,
