@@ -69,12 +69,29 @@ pub struct BlockContext<'rc> {
     block_partials: BTreeMap<String, &'rc Template>,
     /// local variables in current context
     local_variables: LocalVars,
+    /// mergeproof: the block a partial renders in. The block params of the
+    /// blocks around the partial's call are not seen inside it, as in
+    /// Handlebars.js (`{{#each list as |item|}}{{> row}}` prints nothing
+    /// for `{{item}}` in `row`); its own hash is.
+    partial_boundary: bool,
 }
 
 impl<'rc> BlockContext<'rc> {
     /// create a new `BlockContext` with default data
     pub fn new() -> BlockContext<'rc> {
         BlockContext::default()
+    }
+
+    /// mergeproof: marks the block a partial renders in
+    /// ([`BlockContext::is_partial_boundary`]).
+    pub(crate) fn set_partial_boundary(&mut self) {
+        self.partial_boundary = true;
+    }
+
+    /// mergeproof: whether a partial renders in this block: the search for
+    /// a block param stops here.
+    pub(crate) fn is_partial_boundary(&self) -> bool {
+        self.partial_boundary
     }
 
     /// set a local variable into current scope

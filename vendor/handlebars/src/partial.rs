@@ -135,34 +135,59 @@ pub fn expand_partial<'reg: 'rc, 'rc>(
                 .clone_from(parent.local_variables());
         }
 
+        // mergeproof: a partial called with neither a context nor a hash
+        // renders in the current context, which is known by its path when
+        // no block holds it as a value: the partial's block takes that path
+        // instead of a copy of the whole context (a customer's profile,
+        // copied at every `{{> footer}}`), and its lookups borrow from the
+        // data instead of cloning what they find. Both ways resolve every
+        // path to the same value (`parse_json_visitor`).
+        let by_path = d.param(0).is_none()
+            && hash_ctx.is_empty()
+            && rc.context().is_none()
+            && rc.block().is_none_or(|b| b.base_value().is_none());
+        if by_path {
+            if let Some(parent) = rc.block() {
+                partial_include_block
+                    .base_path_mut()
+                    .clone_from(parent.base_path());
+            }
+        }
+
         // evaluate context for partial
-        let merged_context = if let Some(p) = d.param(0) {
-            if let Some(relative_path) = p.relative_path() {
-                // path as parameter provided
+        let merged_context = if by_path {
+            None
+        } else {
+            Some(if let Some(p) = d.param(0) {
+                if let Some(relative_path) = p.relative_path() {
+                    // path as parameter provided
+                    if let Some(rc_context) = rc.context() {
+                        merge_json(
+                            rc.evaluate(&rc_context, relative_path)?.as_json(),
+                            &hash_ctx,
+                        )
+                    } else {
+                        merge_json(rc.evaluate(ctx, relative_path)?.as_json(), &hash_ctx)
+                    }
+                } else {
+                    // literal provided
+                    merge_json(p.value(), &hash_ctx)
+                }
+            } else {
+                // use current path
                 if let Some(rc_context) = rc.context() {
                     merge_json(
-                        rc.evaluate(&rc_context, relative_path)?.as_json(),
+                        rc.evaluate2(&rc_context, &Path::current())?.as_json(),
                         &hash_ctx,
                     )
                 } else {
-                    merge_json(rc.evaluate(ctx, relative_path)?.as_json(), &hash_ctx)
+                    merge_json(rc.evaluate2(ctx, &Path::current())?.as_json(), &hash_ctx)
                 }
-            } else {
-                // literal provided
-                merge_json(p.value(), &hash_ctx)
-            }
-        } else {
-            // use current path
-            if let Some(rc_context) = rc.context() {
-                merge_json(
-                    rc.evaluate2(&rc_context, &Path::current())?.as_json(),
-                    &hash_ctx,
-                )
-            } else {
-                merge_json(rc.evaluate2(ctx, &Path::current())?.as_json(), &hash_ctx)
-            }
+            })
         };
-        partial_include_block.set_base_value(merged_context);
+        if let Some(merged_context) = merged_context {
+            partial_include_block.set_base_value(merged_context);
+        }
 
         // Push partial's context block (doesn't clear parent blocks)
         // This allows inline partials from parent blocks to remain accessible
@@ -182,6 +207,13 @@ pub fn expand_partial<'reg: 'rc, 'rc>(
             }
         } else {
             rc.push_partial_block(None);
+        }
+
+        // mergeproof: the partial's own text does not see the block params
+        // of the blocks it was called in; its block's content, rendered
+        // above where it was written, did.
+        if let Some(block) = rc.block_mut() {
+            block.set_partial_boundary();
         }
 
         // indent
