@@ -114,6 +114,12 @@ pub(crate) trait Renderer: Send + Sync {
     ) -> Result<bool, RenderFailure> {
         self.render(key, html, input, out).map(|()| false)
     }
+
+    /// Whether [`Self::render_traced`] follows the templates' own text
+    /// (and can leave it out, [`splice::KeyTrace::leave_template_text_out`]).
+    fn traces(&self) -> bool {
+        false
+    }
 }
 
 /// Gives each output of an HTML template its place, read from the outline
@@ -639,6 +645,11 @@ pub(crate) struct BodyReads {
     /// cells' [`RenderedField::output`] holds only what the outputs
     /// printed, not a copy of the whole body per customer.
     html_unread: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
+    /// Bodies rendered without their template text whose skeleton had been
+    /// read ([`BodyReads::read_known`]), and those that had to be rendered
+    /// again whole.
+    outputs_only_hits: std::sync::atomic::AtomicUsize,
+    outputs_only_misses: std::sync::atomic::AtomicUsize,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -685,6 +696,41 @@ impl BodyReads {
         } else {
             Self::CAPACITY
         }
+    }
+
+    /// Whether rendering a body of [`Self::html_unread`] without its
+    /// template text first pays: a body whose skeleton is new is rendered a
+    /// second time, whole. After the first few dozen misses (the skeletons
+    /// met first), it is tried while at most one body in nine missed, so a
+    /// campaign whose customers seldom share a skeleton renders each body
+    /// about once, as before.
+    fn outputs_only_pays(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let misses = self.outputs_only_misses.load(Relaxed);
+        misses < 64 || misses * 8 <= self.outputs_only_hits.load(Relaxed)
+    }
+
+    /// The reading of a body rendered without its template text, from
+    /// its skeleton's reading: `None` when the render made no key, that
+    /// skeleton was not read yet,
+    /// or an output's text does not read as itself where it prints (the
+    /// body is then rendered whole and read as any other).
+    fn read_known(
+        &self,
+        outputs: &str,
+        key: Option<&splice::SkeletonKey>,
+    ) -> Option<(RenderedText, HtmlParts, splice::PlainSource)> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let spliced = key.and_then(|key| {
+            let read = lock(&self.skeletons).get(&key.digest).cloned()?;
+            read.splice(outputs, &key.contents)
+        });
+        let counter = match spliced {
+            Some(_) => &self.outputs_only_hits,
+            None => &self.outputs_only_misses,
+        };
+        counter.fetch_add(1, Relaxed);
+        spliced
     }
 
     /// The reading of `marked` for the checks; `key`, its skeleton's key
@@ -740,6 +786,12 @@ impl BodyReads {
     pub(crate) fn len(&self) -> usize {
         lock(&self.whole).len() + lock(&self.skeletons).len()
     }
+}
+
+thread_local! {
+    /// The key trace of the thread's body being rendered, its buffers kept
+    /// from one body to the next.
+    static KEY_TRACE: std::cell::RefCell<splice::KeyTrace> = std::cell::RefCell::default();
 }
 
 /// A poisoned lock only means another thread panicked while holding it;
@@ -840,13 +892,19 @@ impl CompiledCampaign {
         marked: &mut String,
         reads: Option<&BodyReads>,
     ) -> RenderedField {
-        thread_local! {
-            static TRACE: std::cell::RefCell<splice::KeyTrace> = std::cell::RefCell::default();
+        let html_unread =
+            template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
+        if html_unread
+            && self.renderer.traces()
+            && let Some(reads) = reads.filter(|r| !r.whole_only && r.outputs_only_pays())
+            && let Some(field) = self.render_outputs_only(template, input, marked, reads)
+        {
+            return field;
         }
         marked.clear();
         // A body read from its skeleton: the key is made as it renders.
         let traced = match reads.filter(|r| template.html && !r.whole_only) {
-            Some(_) => TRACE.with_borrow_mut(|trace| {
+            Some(_) => KEY_TRACE.with_borrow_mut(|trace| {
                 self.renderer
                     .render_traced(&template.key, template.html, input, marked, trace)
                     .map(|traced| traced.then(|| trace.key()).flatten())
@@ -865,8 +923,6 @@ impl CompiledCampaign {
                 };
             }
         };
-        let html_unread =
-            template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
         let output = if html_unread {
             match &key {
                 Some(key) => key.outputs(marked),
@@ -899,5 +955,48 @@ impl CompiledCampaign {
                 plain_source: Default::default(),
             }
         }
+    }
+
+    /// A body of [`BodyReads::html_unread`] rendered without its template
+    /// text, only its outputs and what the render computed between them,
+    /// and read from its skeleton's reading; `None` when that does not do
+    /// (a skeleton not read yet, an output that does not read as itself,
+    /// a renderer that does not follow its template text) and the body is
+    /// to be rendered whole. A render that fails fails the same way whole.
+    fn render_outputs_only(
+        &self,
+        template: &CompiledTemplate,
+        input: &RenderInput,
+        outputs: &mut String,
+        reads: &BodyReads,
+    ) -> Option<RenderedField> {
+        outputs.clear();
+        let traced = KEY_TRACE.with_borrow_mut(|trace| {
+            trace.leave_template_text_out(true);
+            let traced = self
+                .renderer
+                .render_traced(&template.key, template.html, input, outputs, trace)
+                .map(|traced| traced.then(|| trace.key()).flatten());
+            trace.leave_template_text_out(false);
+            traced
+        });
+        let key = match traced {
+            Ok(key) => key,
+            Err(failure) => {
+                return Some(RenderedField {
+                    error: Some(failure),
+                    ..RenderedField::default()
+                });
+            }
+        };
+        let (plain, parts, source) = reads.read_known(outputs, key.as_ref())?;
+        let key = key?;
+        Some(RenderedField {
+            output: key.outputs(outputs),
+            plain,
+            error: None,
+            html: Some(Box::new(parts)),
+            plain_source: splice::PlainOrigin(Some(source)),
+        })
     }
 }

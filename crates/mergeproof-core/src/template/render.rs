@@ -564,6 +564,54 @@ mod tests {
     }
 
     #[test]
+    fn a_body_rendered_without_its_template_text_has_the_whole_bodys_key_and_outputs() {
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<p title='{{first_name}}'>Hi {{default first_name 'there'}}</p>{{#if vip}}<b>VIP {{tier}}</b>{{else}}<i>{{tier}}</i>{{/if}}{{#each orders}}<li><a href='https://x.example/{{id}}'>{{id}}</a>{{#if @last}}.{{/if}}</li>{{/each}}{{#with home}}{{city}}{{/with}}<!-- {{first_name}} -->{{{raw}}}\"\n",
+        );
+        let profiles = [
+            "{}",
+            "first_name: Ann\nraw: '<b>x</b>'",
+            "vip: true\ntier: gold",
+            "orders: [{id: 1}, {id: 2}]\nhome: {city: Oslo}",
+            "home: {city: Rome}\nfirst_name: '<b>&'",
+        ];
+        let mut trace = crate::template::splice::KeyTrace::default();
+        for p in profiles {
+            let (whole, key) = traced_with(&c, p, &mut trace);
+            let key = key.unwrap_or_else(|| panic!("no key for {p}"));
+            trace.leave_template_text_out(true);
+            let (outputs, short_key) = traced_with(&c, p, &mut trace);
+            trace.leave_template_text_out(false);
+            let short_key = short_key.unwrap_or_else(|| panic!("no key for {p} without its text"));
+            assert_eq!(short_key.digest, key.digest, "{p}");
+            assert_eq!(short_key.outputs(&outputs), key.outputs(&whole), "{p}");
+            // The template's own text was not written.
+            assert!(!outputs.contains("<p title="), "{p}: {outputs}");
+            assert!(!outputs.contains("<li>"), "{p}: {outputs}");
+            // The trace left as it was writes the next body whole.
+            assert_eq!(traced_with(&c, p, &mut trace).0, whole, "{p}");
+        }
+    }
+
+    #[test]
+    fn bodies_are_rendered_without_their_template_text_only_while_that_pays() {
+        let reads = crate::template::BodyReads::default();
+        assert!(reads.outputs_only_pays());
+        // The first skeletons of a campaign all miss.
+        for _ in 0..63 {
+            assert!(reads.read_known("", None).is_none());
+        }
+        assert!(reads.outputs_only_pays());
+        assert!(reads.read_known("", None).is_none());
+        assert!(!reads.outputs_only_pays(), "64 misses and no hit");
+        // Once bodies share skeletons eight times in nine, it pays again.
+        reads
+            .outputs_only_hits
+            .store(8 * 64, std::sync::atomic::Ordering::Relaxed);
+        assert!(reads.outputs_only_pays());
+    }
+
+    #[test]
     fn a_long_loop_gives_its_trace_up_for_the_walk() {
         let c = crate::testkit::compiled(
             "variants:\n  - id: v\n    subject: s\n    body: \"<ul>{{#each items}}<li>{{this}}</li>{{/each}}</ul>\"\n",

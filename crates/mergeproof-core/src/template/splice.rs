@@ -164,6 +164,10 @@ pub(crate) struct KeyTrace {
     /// Something was written that the walk reads in a way not followed
     /// here (a marker in computed text): the walk makes the key.
     broken: bool,
+    /// The template text outside the outputs is followed but not written:
+    /// the body's text is its outputs with their markers and what the
+    /// render computed between them ([`KeyTrace::writes`]).
+    leaves_template_text_out: bool,
 }
 
 const TRACE_START: u8 = 0xFF;
@@ -188,6 +192,27 @@ impl KeyTrace {
         self.contents.clear();
         self.open = None;
         self.broken = false;
+    }
+
+    /// Whether the renderer leaves the template text outside the outputs
+    /// out of the body it writes (kept from one body to the next).
+    /// Writing the 20–40 KB of an email's own text for every customer
+    /// costs as much as computing what differs; a body whose skeleton was
+    /// read before needs only its outputs' texts, where the key says.
+    pub(crate) fn leave_template_text_out(&mut self, leave: bool) {
+        self.leaves_template_text_out = leave;
+    }
+
+    /// Whether `text`, a piece of template text about to be handed to
+    /// [`Self::template_text`], is to be written into the body: always,
+    /// unless the template text is left out, and then only the markers
+    /// and what prints inside an output (where each output's text is is
+    /// then where it is in what was written).
+    pub(crate) fn writes(&self, text: &str) -> bool {
+        !self.leaves_template_text_out
+            || self.broken
+            || self.open.is_some()
+            || text.starts_with([OPEN, CLOSE])
     }
 
     /// Gives the trace up for the walk, and its memory back.

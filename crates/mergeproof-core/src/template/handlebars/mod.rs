@@ -269,6 +269,10 @@ impl Renderer for HandlebarsRenderer {
         self.render_with(key, html, input, out, trace)
             .map(|()| traced)
     }
+
+    fn traces(&self) -> bool {
+        self.traceable
+    }
 }
 
 impl HandlebarsRenderer {
@@ -430,11 +434,18 @@ impl ::handlebars::Output for StringBuffer<'_> {
     }
 
     fn write_template(&mut self, seg: &str) -> Result<(), std::io::Error> {
+        // Counted whether or not it is written: the cell's budget is the
+        // same either way.
         self.room_for(seg.len())?;
         let at = self.out.len();
-        self.out.push_str(seg);
-        if let Some(trace) = self.trace.as_deref_mut() {
-            trace.template_text(seg, at);
+        match self.trace.as_deref_mut() {
+            Some(trace) => {
+                if trace.writes(seg) {
+                    self.out.push_str(seg);
+                }
+                trace.template_text(seg, at);
+            }
+            None => self.out.push_str(seg),
         }
         Ok(())
     }
