@@ -45,6 +45,54 @@ pub(crate) fn apply_all(data: &mut Value, edits: &[PathEdit]) {
     }
 }
 
+/// Applies `edit` at `path` and keeps it when `keep` holds of the result;
+/// otherwise `data` is put back exactly as it was, its fields in the same
+/// order. Whether an edit does is tried many times over on one profile (an
+/// audience's candidate values): only the top-level field the path starts
+/// in is copied and put back, not the whole profile.
+pub(crate) fn apply_if(
+    data: &mut Value,
+    path: &str,
+    edit: &Edit,
+    keep: impl Fn(&Value) -> bool,
+) -> bool {
+    let first = path.split('.').find(|s| !s.is_empty());
+    let (Some(first), Value::Object(map)) = (first.filter(|f| *f != EACH), &*data) else {
+        // A path through the profile's own items, or no object to keep the
+        // fields of: the whole is copied.
+        let mut trial = data.clone();
+        apply(&mut trial, path, edit);
+        let kept = keep(&trial);
+        if kept {
+            *data = trial;
+        }
+        return kept;
+    };
+    let saved = map
+        .keys()
+        .position(|k| k == first)
+        .map(|at| (at, map[first].clone()));
+    apply(data, path, edit);
+    if keep(data) {
+        return true;
+    }
+    let Value::Object(map) = data else {
+        unreachable!("an edit below a field keeps the profile an object")
+    };
+    match saved {
+        Some((at, value)) => match map.get_mut(first) {
+            Some(current) => *current = value,
+            None => {
+                map.shift_insert(at, first.to_string(), value);
+            }
+        },
+        None => {
+            map.shift_remove(first);
+        }
+    }
+    false
+}
+
 /// Applies one edit. A list that a `[]` path goes through but the profile does
 /// not have (or has empty) is created with one item, so that the change has an
 /// item to be made to.
@@ -137,6 +185,49 @@ fn ensure_items(data: &mut Value, items_are_leaves: bool) -> impl Iterator<Item 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_edit_not_kept_leaves_the_profile_as_it_was_and_one_kept_is_the_edit() {
+        let profile = json!({
+            "first_name": "Ann",
+            "account": {"balance": 3, "currency": "EUR"},
+            "tier": "gold",
+            "orders": [{"sku": "A"}],
+            "age": 40
+        });
+        let edits = [
+            ("tier", Edit::Remove),
+            ("first_name", Edit::Remove),
+            ("age", Edit::Set(json!(16))),
+            ("gender", Edit::Set(json!("f"))),
+            ("account.balance", Edit::Remove),
+            ("account.owner.name", Edit::Set(json!("Bo"))),
+            ("tier.level", Edit::Set(json!(2))),
+            ("orders.[].sku", Edit::Set(json!("B"))),
+            ("[].x", Edit::Set(json!(1))),
+            ("missing.deeper", Edit::Remove),
+        ];
+        for (path, edit) in &edits {
+            let mut data = profile.clone();
+            assert!(!apply_if(&mut data, path, edit, |_| false), "{path}");
+            // Fields, values and their order, as written out.
+            assert_eq!(data.to_string(), profile.to_string(), "{path}");
+            let mut edited = profile.clone();
+            apply(&mut edited, path, edit);
+            let mut data = profile.clone();
+            assert!(apply_if(&mut data, path, edit, |_| true), "{path}");
+            assert_eq!(data.to_string(), edited.to_string(), "{path}");
+        }
+        // `keep` judges the edited profile.
+        let mut data = profile.clone();
+        assert!(apply_if(
+            &mut data,
+            "age",
+            &Edit::Set(json!(16)),
+            |d| d["age"] == 16
+        ));
+        assert_eq!(data["age"], 16);
+    }
 
     #[test]
     fn set_creates_the_objects_on_the_way() {

@@ -19,7 +19,7 @@ use crate::project::Campaign;
 
 use super::Base;
 use super::cases::{Case, Point, Tier, leaf_points, number};
-use super::edit::{PathEdit, apply};
+use super::edit::{PathEdit, apply_if};
 
 /// At most this many ways of receiving a variant are tried per variant.
 pub(crate) const MAX_TERMS: usize = 64;
@@ -141,16 +141,13 @@ pub(crate) fn satisfy(term: &Term<'_>, data: &Value) -> Option<Satisfied> {
             .flat_map(|l| leaf_points(&l.op, current.as_ref()))
             .collect();
         candidates.extend(midpoints(&leaves));
-        let chosen = candidates.into_iter().find_map(|p| {
-            let mut trial = data.clone();
-            apply(&mut trial, field, &p.edit);
-            holds(&trial, Some(field)).then_some((trial, p))
-        })?;
-        data = chosen.0;
-        labels.push(format!("{field}={}", chosen.1.label));
+        let chosen = candidates
+            .into_iter()
+            .find(|p| apply_if(&mut data, field, &p.edit, |d| holds(d, Some(field))))?;
+        labels.push(format!("{field}={}", chosen.label));
         edits.push(PathEdit {
             path: field.to_string(),
-            edit: chosen.1.edit,
+            edit: chosen.edit,
         });
     }
     holds(&data, None).then_some(Satisfied {
