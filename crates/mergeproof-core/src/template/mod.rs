@@ -712,9 +712,9 @@ impl BodyReads {
 
     /// The reading of a body rendered without its template text, from
     /// its skeleton's reading: `None` when the render made no key, that
-    /// skeleton was not read yet,
-    /// or an output's text does not read as itself where it prints (the
-    /// body is then rendered whole and read as any other).
+    /// skeleton was not read yet, or an output's text does not read as
+    /// itself where it prints (the body is then rendered whole and read as
+    /// any other).
     fn read_known(
         &self,
         outputs: &str,
@@ -905,6 +905,10 @@ impl CompiledCampaign {
         // A body read from its skeleton: the key is made as it renders.
         let traced = match reads.filter(|r| template.html && !r.whole_only) {
             Some(_) => KEY_TRACE.with_borrow_mut(|trace| {
+                // Whole, even if a render on this thread that left its
+                // text out never came back (a panic, which a pool thread
+                // outlives).
+                trace.leave_template_text_out(false);
                 self.renderer
                     .render_traced(&template.key, template.html, input, marked, trace)
                     .map(|traced| traced.then(|| trace.key()).flatten())
