@@ -102,8 +102,8 @@ pub(crate) trait Renderer: Send + Sync {
 
     /// [`Self::render`], following what is written with `trace` where the
     /// front end can tell its templates' own text from what it computes
-    /// (then `Ok(true)`: `trace` holds the body's skeleton key); the
-    /// others leave the key to the walk of the rendered text (`Ok(false)`).
+    /// ([`Self::traces`]: `trace` then holds the body's skeleton key); the
+    /// others leave the key to the walk of the rendered text.
     fn render_traced(
         &self,
         key: &str,
@@ -111,8 +111,8 @@ pub(crate) trait Renderer: Send + Sync {
         input: &RenderInput,
         out: &mut String,
         _trace: &mut splice::KeyTrace,
-    ) -> Result<bool, RenderFailure> {
-        self.render(key, html, input, out).map(|()| false)
+    ) -> Result<(), RenderFailure> {
+        self.render(key, html, input, out)
     }
 
     /// Whether [`Self::render_traced`] follows the templates' own text
@@ -904,15 +904,7 @@ impl CompiledCampaign {
         marked.clear();
         // A body read from its skeleton: the key is made as it renders.
         let traced = match reads.filter(|r| template.html && !r.whole_only) {
-            Some(_) => KEY_TRACE.with_borrow_mut(|trace| {
-                // Whole, even if a render on this thread that left its
-                // text out never came back (a panic, which a pool thread
-                // outlives).
-                trace.leave_template_text_out(false);
-                self.renderer
-                    .render_traced(&template.key, template.html, input, marked, trace)
-                    .map(|traced| traced.then(|| trace.key()).flatten())
-            }),
+            Some(_) => self.render_keyed(template, input, marked, false),
             None => self
                 .renderer
                 .render(&template.key, template.html, input, marked)
@@ -961,6 +953,25 @@ impl CompiledCampaign {
         }
     }
 
+    /// Renders `template` into `out` with the thread's key trace, leaving
+    /// its template text out or not (set for every body, so nothing one
+    /// render left behind, a panic included, carries over to the next):
+    /// the body's skeleton key, if the renderer follows its text.
+    fn render_keyed(
+        &self,
+        template: &CompiledTemplate,
+        input: &RenderInput,
+        out: &mut String,
+        leave_template_text_out: bool,
+    ) -> Result<Option<splice::SkeletonKey>, RenderFailure> {
+        KEY_TRACE.with_borrow_mut(|trace| {
+            trace.leave_template_text_out(leave_template_text_out);
+            self.renderer
+                .render_traced(&template.key, template.html, input, out, trace)?;
+            Ok(self.renderer.traces().then(|| trace.key()).flatten())
+        })
+    }
+
     /// A body of [`BodyReads::html_unread`] rendered without its template
     /// text, only its outputs and what the render computed between them,
     /// and read from its skeleton's reading; `None` when that does not do
@@ -975,16 +986,7 @@ impl CompiledCampaign {
         reads: &BodyReads,
     ) -> Option<RenderedField> {
         outputs.clear();
-        let traced = KEY_TRACE.with_borrow_mut(|trace| {
-            trace.leave_template_text_out(true);
-            let traced = self
-                .renderer
-                .render_traced(&template.key, template.html, input, outputs, trace)
-                .map(|traced| traced.then(|| trace.key()).flatten());
-            trace.leave_template_text_out(false);
-            traced
-        });
-        let key = match traced {
+        let key = match self.render_keyed(template, input, outputs, true) {
             Ok(key) => key,
             Err(failure) => {
                 return Some(RenderedField {

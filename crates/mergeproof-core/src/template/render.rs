@@ -506,19 +506,25 @@ mod tests {
         let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
         let body = &c.variants[0].body;
         let mut marked = String::new();
-        let traced = c
-            .renderer
+        c.renderer
             .render_traced(&body.key, true, &input, &mut marked, trace)
             .expect("renders");
-        (marked, traced.then(|| trace.key()).flatten())
+        (marked, c.renderer.traces().then(|| trace.key()).flatten())
+    }
+
+    /// A body with outputs in text, a quoted attribute, a link, a comment
+    /// and unescaped, inside `if`/`else`, `each` (and `@last`) and `with`:
+    /// what the key traces are tried on.
+    fn traced_campaign() -> crate::template::CompiledCampaign {
+        crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: s\n    body: \"<p title='{{first_name}}'>Hi {{default first_name 'there'}}</p>{{#if vip}}<b>VIP {{tier}}</b>{{else}}<i>{{tier}}</i>{{/if}}{{#each orders}}<li><a href='https://x.example/{{id}}'>{{id}}</a>{{#if @last}}.{{/if}}</li>{{/each}}{{#with home}}{{city}}{{/with}}<!-- {{first_name}} -->{{{raw}}}\"\n",
+        )
     }
 
     #[test]
     fn keys_made_while_rendering_tell_skeletons_apart_as_the_walk_does() {
         use crate::template::splice::{skeleton, skeleton_key};
-        let c = crate::testkit::compiled(
-            "variants:\n  - id: v\n    subject: s\n    body: \"<p title='{{first_name}}'>Hi {{default first_name 'there'}}</p>{{#if vip}}<b>VIP {{tier}}</b>{{else}}<i>{{tier}}</i>{{/if}}{{#each orders}}<li><a href='https://x.example/{{id}}'>{{id}}</a></li>{{/each}}{{#with home}}{{city}}{{/with}}<!-- {{first_name}} -->\"\n",
-        );
+        let c = traced_campaign();
         let profiles = [
             "{}",
             "first_name: Ann",
@@ -565,9 +571,7 @@ mod tests {
 
     #[test]
     fn a_body_rendered_without_its_template_text_has_the_whole_bodys_key_and_outputs() {
-        let c = crate::testkit::compiled(
-            "variants:\n  - id: v\n    subject: s\n    body: \"<p title='{{first_name}}'>Hi {{default first_name 'there'}}</p>{{#if vip}}<b>VIP {{tier}}</b>{{else}}<i>{{tier}}</i>{{/if}}{{#each orders}}<li><a href='https://x.example/{{id}}'>{{id}}</a>{{#if @last}}.{{/if}}</li>{{/each}}{{#with home}}{{city}}{{/with}}<!-- {{first_name}} -->{{{raw}}}\"\n",
-        );
+        let c = traced_campaign();
         let profiles = [
             "{}",
             "first_name: Ann\nraw: '<b>x</b>'",

@@ -195,7 +195,9 @@ impl KeyTrace {
     }
 
     /// Whether the renderer leaves the template text outside the outputs
-    /// out of the body it writes (kept from one body to the next).
+    /// out of the body it writes (kept from one body to the next). A trace
+    /// given up for the walk has no key, and such a body is rendered again
+    /// whole.
     /// Writing the 20–40 KB of an email's own text for every customer
     /// costs as much as computing what differs; a body whose skeleton was
     /// read before needs only its outputs' texts, where the key says.
@@ -209,10 +211,7 @@ impl KeyTrace {
     /// and what prints inside an output (where each output's text is is
     /// then where it is in what was written).
     pub(crate) fn writes(&self, text: &str) -> bool {
-        !self.leaves_template_text_out
-            || self.broken
-            || self.open.is_some()
-            || text.starts_with([OPEN, CLOSE])
+        !self.leaves_template_text_out || self.open.is_some() || text.starts_with([OPEN, CLOSE])
     }
 
     /// Gives the trace up for the walk, and its memory back.

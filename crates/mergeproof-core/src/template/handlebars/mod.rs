@@ -260,14 +260,12 @@ impl Renderer for HandlebarsRenderer {
         input: &RenderInput,
         out: &mut String,
         trace: &mut KeyTrace,
-    ) -> Result<bool, RenderFailure> {
+    ) -> Result<(), RenderFailure> {
         let trace = self.traceable.then(|| {
             trace.start();
             trace
         });
-        let traced = trace.is_some();
         self.render_with(key, html, input, out, trace)
-            .map(|()| traced)
     }
 
     fn traces(&self) -> bool {
