@@ -384,6 +384,32 @@ pub struct Reading {
 }
 
 impl RenderedField {
+    /// A field that did not render, and why.
+    fn failed(failure: RenderFailure) -> RenderedField {
+        RenderedField {
+            error: Some(failure),
+            ..RenderedField::default()
+        }
+    }
+
+    /// An HTML body that rendered: its `output`, the words a reader sees
+    /// and what a mail client reads in it; `plain_source`, where `plain`
+    /// was read from its skeleton.
+    fn html(
+        output: RenderedText,
+        plain: RenderedText,
+        parts: HtmlParts,
+        plain_source: Option<splice::PlainSource>,
+    ) -> RenderedField {
+        RenderedField {
+            output,
+            plain,
+            error: None,
+            html: Some(Box::new(parts)),
+            plain_source: splice::PlainOrigin(plain_source),
+        }
+    }
+
     /// Every match of `finder` in the plain text, overlapping ones
     /// included, in order of where they start (then end, then pattern).
     /// `key` names the finder's patterns for the whole run: what lies
@@ -645,11 +671,13 @@ pub(crate) struct BodyReads {
     /// cells' [`RenderedField::output`] holds only what the outputs
     /// printed, not a copy of the whole body per customer.
     html_unread: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
-    /// Bodies rendered without their template text whose skeleton had been
-    /// read ([`BodyReads::read_known`]), and those that had to be rendered
-    /// again whole.
-    outputs_only_hits: std::sync::atomic::AtomicUsize,
-    outputs_only_misses: std::sync::atomic::AtomicUsize,
+    /// Bodies read from a skeleton read before, however they were
+    /// rendered; and bodies whose skeleton had not been read, or that were
+    /// rendered without their template text in vain (their outputs did
+    /// not read as themselves there): what tells whether rendering
+    /// without the template text pays ([`BodyReads::outputs_only_pays`]).
+    skeletons_met: std::sync::atomic::AtomicUsize,
+    skeletons_missed: std::sync::atomic::AtomicUsize,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -700,14 +728,26 @@ impl BodyReads {
 
     /// Whether rendering a body of [`Self::html_unread`] without its
     /// template text first pays: a body whose skeleton is new is rendered a
-    /// second time, whole. After the first few dozen misses (the skeletons
-    /// met first), it is tried while at most one body in nine missed, so a
-    /// campaign whose customers seldom share a skeleton renders each body
-    /// about once, as before.
+    /// second time, whole. It is tried once eight bodies met a skeleton
+    /// read before, and while at most one body in nine missed one, whole
+    /// renders and renders without template text alike: a campaign whose
+    /// profiles seldom share a skeleton (a few hundred profiles, guards
+    /// that combine many ways) renders each body once, whole.
     fn outputs_only_pays(&self) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
-        let misses = self.outputs_only_misses.load(Relaxed);
-        misses < 64 || misses * 8 <= self.outputs_only_hits.load(Relaxed)
+        let met = self.skeletons_met.load(Relaxed);
+        met >= 8 && self.skeletons_missed.load(Relaxed) * 8 <= met
+    }
+
+    /// Counts a body that met a skeleton read before, or missed one.
+    fn count_skeleton(&self, met: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let counter = if met {
+            &self.skeletons_met
+        } else {
+            &self.skeletons_missed
+        };
+        counter.fetch_add(1, Relaxed);
     }
 
     /// The reading of a body rendered without its template text, from
@@ -720,16 +760,20 @@ impl BodyReads {
         outputs: &str,
         key: Option<&splice::SkeletonKey>,
     ) -> Option<(RenderedText, HtmlParts, splice::PlainSource)> {
-        use std::sync::atomic::Ordering::Relaxed;
         let spliced = key.and_then(|key| {
             let read = lock(&self.skeletons).get(&key.digest).cloned()?;
             read.splice(outputs, &key.contents)
         });
-        let counter = match spliced {
-            Some(_) => &self.outputs_only_hits,
-            None => &self.outputs_only_misses,
-        };
-        counter.fetch_add(1, Relaxed);
+        // A miss is counted when the body rendered again whole is read
+        // ([`Self::read`]), unless its skeleton was known: then the render
+        // without template text was in vain, counted here.
+        match &spliced {
+            Some(_) => self.count_skeleton(true),
+            None if key.is_some_and(|key| lock(&self.skeletons).contains_key(&key.digest)) => {
+                self.count_skeleton(false)
+            }
+            None => {}
+        }
         spliced
     }
 
@@ -744,6 +788,7 @@ impl BodyReads {
             && let Some(key) = key.or_else(|| splice::skeleton_key(marked))
         {
             let known = lock(&self.skeletons).get(&key.digest).cloned();
+            self.count_skeleton(known.is_some());
             // A skeleton not seen yet is written out and read once. Its
             // outputs are where the key says (the walk of the text agrees
             // with the renderer's trace, checked once per skeleton).
@@ -912,12 +957,7 @@ impl CompiledCampaign {
         };
         let key = match traced {
             Ok(key) => key,
-            Err(failure) => {
-                return RenderedField {
-                    error: Some(failure),
-                    ..RenderedField::default()
-                };
-            }
+            Err(failure) => return RenderedField::failed(failure),
         };
         let output = if html_unread {
             match &key {
@@ -935,13 +975,7 @@ impl CompiledCampaign {
                     (plain, parts, None)
                 }
             };
-            RenderedField {
-                output,
-                plain,
-                error: None,
-                html: Some(Box::new(parts)),
-                plain_source: splice::PlainOrigin(plain_source),
-            }
+            RenderedField::html(output, plain, parts, plain_source)
         } else {
             RenderedField {
                 plain: output.clone(),
@@ -988,21 +1022,15 @@ impl CompiledCampaign {
         outputs.clear();
         let key = match self.render_keyed(template, input, outputs, true) {
             Ok(key) => key,
-            Err(failure) => {
-                return Some(RenderedField {
-                    error: Some(failure),
-                    ..RenderedField::default()
-                });
-            }
+            Err(failure) => return Some(RenderedField::failed(failure)),
         };
         let (plain, parts, source) = reads.read_known(outputs, key.as_ref())?;
         let key = key?;
-        Some(RenderedField {
-            output: key.outputs(outputs),
+        Some(RenderedField::html(
+            key.outputs(outputs),
             plain,
-            error: None,
-            html: Some(Box::new(parts)),
-            plain_source: splice::PlainOrigin(Some(source)),
-        })
+            parts,
+            Some(source),
+        ))
     }
 }

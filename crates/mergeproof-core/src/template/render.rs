@@ -599,20 +599,45 @@ mod tests {
 
     #[test]
     fn bodies_are_rendered_without_their_template_text_only_while_that_pays() {
+        let c = traced_campaign();
         let reads = crate::template::BodyReads::default();
-        assert!(reads.outputs_only_pays());
-        // The first skeletons of a campaign all miss.
-        for _ in 0..63 {
-            assert!(reads.read_known("", None).is_none());
+        let render = |profile: &str| {
+            let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
+            c.render_input(0, &input, Some(&reads))
+        };
+        // Nothing read yet: every body is rendered whole.
+        assert!(!reads.outputs_only_pays());
+        for i in 0..8 {
+            render(&format!("first_name: N{i}"));
         }
-        assert!(reads.outputs_only_pays());
-        assert!(reads.read_known("", None).is_none());
-        assert!(!reads.outputs_only_pays(), "64 misses and no hit");
-        // Once bodies share skeletons eight times in nine, it pays again.
-        reads
-            .outputs_only_hits
-            .store(8 * 64, std::sync::atomic::Ordering::Relaxed);
-        assert!(reads.outputs_only_pays());
+        // One skeleton, met seven times after it was read.
+        assert!(!reads.outputs_only_pays(), "seven bodies met it");
+        render("first_name: N8");
+        assert!(reads.outputs_only_pays(), "eight bodies met it, one missed");
+        // A skeleton of its own is a miss: one body in nine may miss.
+        render("{vip: true, tier: gold}");
+        assert!(!reads.outputs_only_pays(), "two missed, eight met");
+        for _ in 0..8 {
+            render("{vip: true, tier: silver}");
+        }
+        assert!(reads.outputs_only_pays(), "two missed, sixteen met");
+        let outputs_only = |profile: &str| {
+            let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
+            let mut outputs = String::new();
+            let key = c
+                .render_keyed(&c.variants[0].body, &input, &mut outputs, true)
+                .expect("renders");
+            reads.read_known(&outputs, key.as_ref()).is_some()
+        };
+        assert!(outputs_only("{vip: true, tier: bronze}"));
+        // A new skeleton is counted when its body, rendered again whole,
+        // is read.
+        assert!(!outputs_only("{vip: true, tier: gold, orders: [{id: 1}]}"));
+        assert!(reads.outputs_only_pays(), "counted when read");
+        // A known skeleton whose outputs do not read as themselves there
+        // (`&amp;` in an attribute reads as `&`) was rendered so in vain.
+        assert!(!outputs_only("{vip: true, tier: gold, first_name: 'A&B'}"));
+        assert!(!reads.outputs_only_pays(), "three missed, seventeen met");
     }
 
     #[test]
