@@ -760,20 +760,13 @@ impl BodyReads {
         outputs: &str,
         key: Option<&splice::SkeletonKey>,
     ) -> Option<(RenderedText, HtmlParts, splice::PlainSource)> {
-        let spliced = key.and_then(|key| {
-            let read = lock(&self.skeletons).get(&key.digest).cloned()?;
-            read.splice(outputs, &key.contents)
-        });
-        // A miss is counted when the body rendered again whole is read
-        // ([`Self::read`]), unless its skeleton was known: then the render
-        // without template text was in vain, counted here.
-        match &spliced {
-            Some(_) => self.count_skeleton(true),
-            None if key.is_some_and(|key| lock(&self.skeletons).contains_key(&key.digest)) => {
-                self.count_skeleton(false)
-            }
-            None => {}
-        }
+        let key = key?;
+        let read = lock(&self.skeletons).get(&key.digest).cloned()?;
+        // A new skeleton is counted when the body rendered again whole is
+        // read ([`Self::read`]); a known one whose outputs do not read as
+        // themselves there was rendered without its template text in vain.
+        let spliced = read.splice(outputs, &key.contents);
+        self.count_skeleton(spliced.is_some());
         spliced
     }
 
