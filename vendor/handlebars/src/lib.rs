@@ -418,14 +418,15 @@ pub use self::block::{BlockContext, BlockParamHolder, BlockParams};
 pub use self::context::Context;
 pub use self::decorators::DecoratorDef;
 pub use self::error::{RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
-pub use self::helpers::{EACH_HELPER, HelperDef, HelperResult, SECTION_HELPER};
-pub use self::json::path::{Path, PathSeg};
+pub use self::helpers::{EACH_HELPER, HelperDef, HelperKind, HelperResult, SECTION_HELPER};
+pub use self::json::path::{Path, PathPart, PathSeg};
 pub use self::json::value::{JsonRender, JsonTruthy, PathAndJson, ScopedJson, to_json};
 pub use self::local_vars::LocalVars;
 pub use self::output::{Output, StringOutput, WriteOutput};
+pub use self::partial::MAX_PARTIAL_DEPTH;
 #[cfg(feature = "dir_source")]
 pub use self::registry::{DirectorySourceOptions, DirectorySourceOptionsBuilder};
-pub use self::registry::{EscapeFn, Registry as Handlebars, html_escape, no_escape};
+pub use self::registry::{EscapeFn, EscapeKind, Registry as Handlebars, html_escape, no_escape};
 pub use self::render::{Decorator, Evaluable, Helper, RenderContext, Renderable};
 pub use self::template::Template;
 

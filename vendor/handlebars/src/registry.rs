@@ -56,6 +56,22 @@ pub fn no_escape(data: &str) -> String {
     data.to_owned()
 }
 
+/// mergeproof: which escape function a registry escapes with, so that an
+/// evaluator outside the crate can escape as it does without calling it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EscapeKind {
+    /// [`html_escape`].
+    Html,
+    /// [`no_escape`].
+    Nothing,
+    /// Another function.
+    Other,
+}
+
+fn type_of<T: 'static>(_: &T) -> std::any::TypeId {
+    std::any::TypeId::of::<T>()
+}
+
 /// The single entry point of your Handlebars templates
 ///
 /// It maintains compiled templates and registered helpers.
@@ -67,6 +83,8 @@ pub struct Registry<'reg> {
     decorators: HashMap<String, Arc<dyn DecoratorDef + Send + Sync + 'reg>>,
 
     escape_fn: EscapeFn,
+    /// mergeproof: which of the crate's escape functions `escape_fn` is.
+    escape_kind: EscapeKind,
     strict_mode: bool,
     dev_mode: bool,
     recursive_lookup: bool,
@@ -155,6 +173,7 @@ impl<'reg> Registry<'reg> {
             helpers: HashMap::new(),
             decorators: HashMap::new(),
             escape_fn: Arc::new(html_escape),
+            escape_kind: EscapeKind::Html,
             strict_mode: false,
             dev_mode: false,
             recursive_lookup: false,
@@ -597,12 +616,29 @@ impl<'reg> Registry<'reg> {
         &mut self,
         escape_fn: F,
     ) {
+        // mergeproof: a function item is its own type: the crate's two are
+        // told apart from any other by it.
+        let kind = std::any::TypeId::of::<F>();
+        self.escape_kind = if kind == type_of(&html_escape) {
+            EscapeKind::Html
+        } else if kind == type_of(&no_escape) {
+            EscapeKind::Nothing
+        } else {
+            EscapeKind::Other
+        };
         self.escape_fn = Arc::new(escape_fn);
     }
 
     /// Restore the default *escape fn*.
     pub fn unregister_escape_fn(&mut self) {
         self.escape_fn = Arc::new(html_escape);
+        self.escape_kind = EscapeKind::Html;
+    }
+
+    /// mergeproof: which of the crate's escape functions the registry
+    /// escapes with ([`EscapeKind`]).
+    pub fn escape_kind(&self) -> EscapeKind {
+        self.escape_kind
     }
 
     /// Get a reference to the current *escape fn*.
@@ -683,6 +719,12 @@ impl<'reg> Registry<'reg> {
     }
 
     #[inline]
+    /// mergeproof: what the helper registered as `name` computes; `None`
+    /// when none is.
+    pub fn helper_kind(&self, name: &str) -> Option<crate::helpers::HelperKind> {
+        self.helpers.get(name).map(|h| h.kind())
+    }
+
     pub(crate) fn has_helper(&self, name: &str) -> bool {
         self.helpers.contains_key(name)
     }

@@ -65,6 +65,10 @@ fn set_block_param<'rc>(
 pub struct EachHelper;
 
 impl HelperDef for EachHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::Each
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,

@@ -17,6 +17,10 @@ pub struct BinaryBoolHelper {
 }
 
 impl crate::HelperDef for BinaryBoolHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::Binary(self.op)
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &crate::Helper<'rc>,
@@ -105,6 +109,10 @@ pub struct UnaryBoolHelper {
 }
 
 impl crate::HelperDef for UnaryBoolHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::Unary(self.op)
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &crate::Helper<'rc>,
@@ -224,6 +232,12 @@ pub struct ManyBoolHelper {
 }
 
 impl crate::HelperDef for ManyBoolHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::Truthy {
+            all: self.name == "and",
+        }
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &crate::Helper<'rc>,

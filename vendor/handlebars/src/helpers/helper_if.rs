@@ -12,6 +12,12 @@ pub struct IfHelper {
 }
 
 impl HelperDef for IfHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::If {
+            positive: self.positive,
+        }
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,

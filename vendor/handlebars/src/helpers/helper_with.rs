@@ -13,6 +13,10 @@ use crate::render::{Helper, RenderContext, Renderable};
 pub struct WithHelper;
 
 impl HelperDef for WithHelper {
+    fn kind(&self) -> crate::helpers::HelperKind {
+        crate::helpers::HelperKind::With
+    }
+
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,

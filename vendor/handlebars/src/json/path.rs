@@ -72,6 +72,47 @@ impl Path {
     }
 }
 
+/// mergeproof: a step of a relative path, for an evaluator of compiled
+/// templates outside the crate (as [`crate::context`] reads them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathPart<'a> {
+    Name(&'a str),
+    /// `../`
+    Up,
+    /// `@root`
+    Root,
+    /// Any other rule (`@name` in a place no local variable is read).
+    Other,
+}
+
+impl Path {
+    /// mergeproof: a local variable's block level and name (`../@index`).
+    pub fn local_variable(&self) -> Option<(usize, &str)> {
+        match self {
+            Path::Local((level, name, _)) => Some((*level, name)),
+            Path::Relative(_) => None,
+        }
+    }
+
+    /// mergeproof: the steps of a relative path (none for a local variable).
+    pub fn relative_parts(&self) -> Option<impl Iterator<Item = PathPart<'_>>> {
+        match self {
+            Path::Relative((segs, _)) => Some(segs.iter().map(|seg| match seg {
+                PathSeg::Named(name) => PathPart::Name(name),
+                PathSeg::Ruled(Rule::path_up) => PathPart::Up,
+                PathSeg::Ruled(Rule::path_root) => PathPart::Root,
+                PathSeg::Ruled(_) => PathPart::Other,
+            })),
+            Path::Local(_) => None,
+        }
+    }
+
+    /// mergeproof: the path as written.
+    pub fn text(&self) -> &str {
+        self.raw()
+    }
+}
+
 fn get_local_path_and_level(paths: &[PathSeg]) -> Option<(usize, String)> {
     paths.first().and_then(|seg| {
         if seg == &PathSeg::Ruled(Rule::path_local) {

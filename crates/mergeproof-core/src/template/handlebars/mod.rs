@@ -4,6 +4,7 @@
 //! marked copy that renders with the dialect's helpers ([`helpers`]), and
 //! renders it for a profile within the cell budget.
 
+mod direct;
 mod helpers;
 mod lower;
 mod syntax;
@@ -228,6 +229,8 @@ impl<'a> FrontEnd<'a> {
         let other_dialect =
             one_error_for_another_dialect(&self.foreign_helpers, self.dialect.dialect);
         let renderer = HandlebarsRenderer {
+            text_plans: direct::Plans::of(&self.text_registry),
+            html_plans: direct::Plans::of(&self.html_registry),
             text_registry: self.text_registry,
             html_registry: self.html_registry,
             traceable: self.traceable,
@@ -239,6 +242,10 @@ impl<'a> FrontEnd<'a> {
 struct HandlebarsRenderer {
     text_registry: Handlebars<'static>,
     html_registry: Handlebars<'static>,
+    /// The templates of each registry that mergeproof renders itself
+    /// ([`direct`]); the crate renders the others.
+    text_plans: direct::Plans,
+    html_plans: direct::Plans,
     traceable: bool,
 }
 
@@ -282,11 +289,33 @@ impl HandlebarsRenderer {
         out: &mut String,
         trace: Option<&mut KeyTrace>,
     ) -> Result<(), RenderFailure> {
-        let registry = if html {
-            &self.html_registry
+        let (registry, plans) = if html {
+            (&self.html_registry, &self.html_plans)
         } else {
-            &self.text_registry
+            (&self.text_registry, &self.text_plans)
         };
+        let mut trace = trace;
+        if let Some(plan) = plans.get(key) {
+            let start = out.len();
+            let mut buffer = StringBuffer {
+                out,
+                spent: 0,
+                too_large: false,
+                trace: trace.as_deref_mut(),
+            };
+            if plans
+                .render(plan, input.data(), registry, &mut buffer)
+                .is_ok()
+            {
+                return Ok(());
+            }
+            // The crate renders it again from the start, and fails as it
+            // fails if it does.
+            out.truncate(start);
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.start();
+            }
+        }
         let mut too_large = false;
         render_into(registry, key, &input.handlebars, out, trace, &mut too_large).map_err(|e| {
             // The budget's own buffer can be 8 MiB: let it go now.

@@ -32,6 +32,10 @@ const CRATE_HELPERS: &[&str] = &[
 pub(super) struct Simple(pub fn(&[&Value]) -> Value);
 
 impl HelperDef for Simple {
+    fn kind(&self) -> handlebars::HelperKind {
+        handlebars::HelperKind::Value(self.0)
+    }
+
     fn call_inner<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
