@@ -21,8 +21,10 @@
 //! render stops: a plan that meets what it does not follow at render time
 //! (past the partial depth, a loop over a computed list, the cell's budget)
 //! gives up, and the crate renders it again from the start, failing as it
-//! fails. Both print the same bytes and follow the same template text:
-//! `tests/properties.rs` and the unit tests below render both ways.
+//! fails. Both print the same bytes and follow the same template text: the
+//! unit tests below render generated templates both ways, and the
+//! Handlebars.js differential cases (`tests/differential.rs`) run through
+//! plans.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
