@@ -148,15 +148,19 @@ fn field<'a>(map: &'a serde_json::Map<String, Json>, name: &str) -> Option<&'a J
 /// mergeproof: what a path reads, as Handlebars.js reads it: the value, or the
 /// `length` of a list (its items) or of a text (its UTF-16 code units, as
 /// JavaScript counts), which is not in the data.
-enum Walked<'a> {
+/// Public (`walk_path`), for an evaluator of compiled templates outside the
+/// crate to read paths as the crate does.
+pub enum Walked<'a> {
     Found(&'a Json),
     Length(usize),
     Missing,
 }
 
-fn walk<'a>(root: &'a Json, paths: &[String]) -> Walked<'a> {
+/// mergeproof: `paths` followed from `root` (see [`Walked`]).
+pub fn walk<'a, S: AsRef<str>>(root: &'a Json, paths: &[S]) -> Walked<'a> {
     let mut ptr = Some(root);
     for (i, p) in paths.iter().enumerate() {
+        let p = p.as_ref();
         if p == "length" && i + 1 == paths.len() {
             match ptr {
                 Some(Json::Array(l)) => return Walked::Length(l.len()),

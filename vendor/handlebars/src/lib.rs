@@ -415,7 +415,7 @@ extern crate serde_derive;
 extern crate serde_json;
 
 pub use self::block::{BlockContext, BlockParamHolder, BlockParams};
-pub use self::context::Context;
+pub use self::context::{Context, Walked, walk as walk_path};
 pub use self::decorators::DecoratorDef;
 pub use self::error::{RenderError, RenderErrorReason, TemplateError, TemplateErrorReason};
 pub use self::helpers::{EACH_HELPER, HelperDef, HelperKind, HelperResult, SECTION_HELPER};

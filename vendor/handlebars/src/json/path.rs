@@ -43,7 +43,8 @@ impl Path {
             .map_err(|_| RenderErrorReason::InvalidJsonPath(raw.to_owned()))?
     }
 
-    pub(crate) fn raw(&self) -> &str {
+    /// The path as written (public for mergeproof).
+    pub fn raw(&self) -> &str {
         match self {
             Path::Relative((_, raw)) => raw,
             Path::Local((_, _, raw)) => raw,
@@ -105,11 +106,6 @@ impl Path {
             })),
             Path::Local(_) => None,
         }
-    }
-
-    /// mergeproof: the path as written.
-    pub fn text(&self) -> &str {
-        self.raw()
     }
 }
 

@@ -32,7 +32,9 @@ use std::collections::HashMap;
 use ::handlebars::template::{
     BlockParam, DecoratorTemplate, HelperTemplate, Parameter, Template, TemplateElement,
 };
-use ::handlebars::{EscapeKind, Handlebars, HelperKind, JsonRender, JsonTruthy, Output, PathPart};
+use ::handlebars::{
+    EscapeKind, Handlebars, HelperKind, JsonRender, JsonTruthy, Output, PathPart, Walked,
+};
 use serde_json::Value;
 
 /// The plans of one registry's templates, by name.
@@ -117,9 +119,7 @@ impl Plans {
         if registry.helper_kind("helperMissing").is_some() {
             return plans;
         }
-        let mut names: Vec<&String> = registry.get_templates().keys().collect();
-        names.sort();
-        for name in names {
+        for name in registry.get_templates().keys() {
             plans.plan(registry, name);
         }
         plans
@@ -369,7 +369,7 @@ impl Planner<'_> {
 fn helper_name(name: &Parameter) -> Result<&str, Unplanned> {
     match name {
         Parameter::Name(n) => Ok(n),
-        Parameter::Path(p) => Ok(p.text()),
+        Parameter::Path(p) => Ok(p.raw()),
         _ => Err(Unplanned),
     }
 }
@@ -757,28 +757,15 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
     }
 }
 
-/// Follows `names` from `base` as the crate's `context::walk` does: a
+/// Follows `names` from `base` with the crate's own `context::walk`: a
 /// list's item by its index, an object's field, and a last `length` of a
 /// list or text as JavaScript counts it.
 fn walk<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
-    let mut at = Some(base);
-    for (i, name) in names.iter().enumerate() {
-        if &**name == "length" && i + 1 == names.len() {
-            match at {
-                Some(Value::Array(items)) => return Read::Computed(Value::from(items.len())),
-                Some(Value::String(s)) => {
-                    return Read::Computed(Value::from(s.encode_utf16().count()));
-                }
-                _ => {}
-            }
-        }
-        at = match at {
-            Some(Value::Array(items)) => name.parse::<usize>().ok().and_then(|i| items.get(i)),
-            Some(Value::Object(fields)) => field(fields, name),
-            _ => None,
-        };
+    match ::handlebars::walk_path(base, names) {
+        Walked::Found(value) => Read::Found(value),
+        Walked::Length(length) => Read::Computed(Value::from(length)),
+        Walked::Missing => Read::Missing,
     }
-    at.map_or(Read::Missing, Read::Found)
 }
 
 /// Appends `text` escaped as the crate's `html_escape` escapes it (as
@@ -802,21 +789,6 @@ fn escape_html_into(out: &mut String, text: &str) {
         rest = at + 1;
     }
     out.push_str(&text[rest..]);
-}
-
-/// The value of `name` in an object: a customer's objects hold a few
-/// fields each, and comparing a handful of names, the length first, costs
-/// less than hashing the name (as the crate's `context::field`).
-fn field<'d>(fields: &'d serde_json::Map<String, Value>, name: &str) -> Option<&'d Value> {
-    const SCANNED_FIELDS: usize = 12;
-    if fields.len() <= SCANNED_FIELDS {
-        fields
-            .iter()
-            .find(|(key, _)| key.len() == name.len() && key.as_str() == name)
-            .map(|(_, value)| value)
-    } else {
-        fields.get(name)
-    }
 }
 
 #[cfg(test)]
@@ -844,11 +816,11 @@ mod tests {
             declared: &declared,
             merge_fields: &merge_fields,
         };
-        let mut registry = Handlebars::new();
-        if !html {
-            registry.register_escape_fn(::handlebars::no_escape);
-        }
-        super::super::helpers::register(&mut registry, dialect, html);
+        let no_partials = super::super::Partials {
+            templates: Default::default(),
+            hold_reserved: false,
+        };
+        let mut registry = super::super::new_registry(html, &no_partials, dialect);
         for (name, text) in templates {
             let mut template = Template::compile(text).ok()?;
             template.name = Some(name.to_string());

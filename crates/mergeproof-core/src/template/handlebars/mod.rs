@@ -287,14 +287,13 @@ impl HandlebarsRenderer {
         html: bool,
         input: &RenderInput,
         out: &mut String,
-        trace: Option<&mut KeyTrace>,
+        mut trace: Option<&mut KeyTrace>,
     ) -> Result<(), RenderFailure> {
         let (registry, plans) = if html {
             (&self.html_registry, &self.html_plans)
         } else {
             (&self.text_registry, &self.text_plans)
         };
-        let mut trace = trace;
         if let Some(plan) = plans.get(key) {
             let start = out.len();
             let mut buffer = StringBuffer {
