@@ -429,6 +429,8 @@ pub use self::registry::{DirectorySourceOptions, DirectorySourceOptionsBuilder};
 pub use self::registry::{EscapeFn, EscapeKind, Registry as Handlebars, html_escape, no_escape};
 pub use self::render::{Decorator, Evaluable, Helper, RenderContext, Renderable};
 pub use self::template::Template;
+/// mergeproof: how an indented partial writes its text.
+pub use self::support::str::write_indented;
 
 #[doc(hidden)]
 pub use self::serde_json::Value as JsonValue;

@@ -188,6 +188,12 @@ impl HelperTemplate {
         }
     }
 
+    /// mergeproof: whether the block stands on its own line, so that what
+    /// it writes first is indented inside an indented partial.
+    pub fn indent_before_write(&self) -> bool {
+        self.indent_before_write
+    }
+
     // test only
     pub(crate) fn with_path(path: Path) -> HelperTemplate {
         HelperTemplate {
@@ -307,6 +313,12 @@ impl DecoratorTemplate {
             indent: None,
             indent_before_write,
         }
+    }
+
+    /// mergeproof: whether the partial stands on its own line, so that its
+    /// first line is indented.
+    pub fn indent_before_write(&self) -> bool {
+        self.indent_before_write
     }
 }
 

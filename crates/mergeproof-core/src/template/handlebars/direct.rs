@@ -13,10 +13,10 @@
 //! `{{{triple}}}` values, helpers that compute a value (the dialect's and
 //! the crate's comparisons, as subexpressions too), `if`, `unless`, `each`
 //! (block parameters, `@index`, `@first`, `@last`, `@key`, `../`,
-//! `@root`), the comparisons as blocks, and partials called without
-//! arguments at the start of a line. A template that holds anything else
-//! (`with`, `lookup`, sections, declared helpers, hash arguments, inline
-//! partials, partial blocks, an indented partial, a partial called with a
+//! `@root`), `with`, the comparisons as blocks, and partials called without
+//! arguments, indented as the crate indents them ([`Lines`]). A template
+//! that holds anything else (`lookup`, sections, declared helpers, hash
+//! arguments, inline partials, partial blocks, a partial called with a
 //! context) has no plan and is rendered by the crate. So is a body whose
 //! render stops: a plan that meets what it does not follow at render time
 //! (past the partial depth, a loop over a computed list, the cell's budget)
@@ -53,12 +53,14 @@ enum Node {
     Print { value: Arg, escape: bool },
     /// `if`/`unless`, or a comparison as a block.
     Branch {
+        standalone: bool,
         test: Arg,
         positive: bool,
         then: Option<Box<[Node]>>,
         otherwise: Option<Box<[Node]>>,
     },
     Each {
+        standalone: bool,
         list: PathRef,
         item_param: Option<Box<str>>,
         key_param: Option<Box<str>>,
@@ -67,13 +69,19 @@ enum Node {
     },
     /// `with`: the body in the value's block, or the `{{else}}`.
     With {
+        standalone: bool,
         value: Arg,
         item_param: Option<Box<str>>,
         body: Option<Box<[Node]>>,
         otherwise: Option<Box<[Node]>>,
     },
-    /// A partial called without arguments, by its plan's index.
-    Partial(usize),
+    /// A partial called without arguments, by its plan's index, and the
+    /// white space before it on its line, which its lines are indented by.
+    Partial {
+        index: usize,
+        indent: Option<Box<str>>,
+        standalone: bool,
+    },
 }
 
 enum Arg {
@@ -172,6 +180,7 @@ impl Plans {
             root: data,
             scopes: vec![Scope::of(data)],
             partial_depth: 0,
+            lines: Lines::default(),
         };
         let nodes = self
             .plans
@@ -281,12 +290,14 @@ impl Planner<'_> {
         let kind = self.registry.helper_kind(name).ok_or(Unplanned)?;
         let then = self.branch(ht.template.as_ref())?;
         let otherwise = self.branch(ht.inverse.as_ref())?;
+        let standalone = ht.indent_before_write();
         match kind {
             HelperKind::If { positive } => {
                 if ht.params.is_empty() || !ht.hash.is_empty() || ht.block_param.is_some() {
                     return Err(Unplanned);
                 }
                 Ok(Node::Branch {
+                    standalone,
                     test: self.arg(&ht.params[0])?,
                     positive,
                     then,
@@ -295,6 +306,7 @@ impl Planner<'_> {
             }
             HelperKind::Binary(_) | HelperKind::Unary(_) | HelperKind::Truthy { .. } => {
                 Ok(Node::Branch {
+                    standalone,
                     test: Arg::Call(self.call(kind, ht)?),
                     positive: true,
                     then,
@@ -321,6 +333,7 @@ impl Planner<'_> {
                     Some(_) => return Err(Unplanned),
                 };
                 Ok(Node::Each {
+                    standalone,
                     list: path_ref(path)?,
                     item_param,
                     key_param,
@@ -341,6 +354,7 @@ impl Planner<'_> {
                     return Err(Unplanned);
                 }
                 Ok(Node::With {
+                    standalone,
                     value: self.arg(param)?,
                     item_param,
                     body: then,
@@ -351,18 +365,18 @@ impl Planner<'_> {
         }
     }
 
-    /// `{{> name}}` at the start of its line, without a context or hash.
+    /// `{{> name}}` without a context or hash.
     fn partial(&mut self, dt: &DecoratorTemplate) -> Result<Node, Unplanned> {
         let name = helper_name(&dt.name)?;
-        if !dt.params.is_empty()
-            || !dt.hash.is_empty()
-            || dt.template.is_some()
-            || dt.indent.is_some()
-        {
+        if !dt.params.is_empty() || !dt.hash.is_empty() || dt.template.is_some() {
             return Err(Unplanned);
         }
         let index = self.plans.plan(self.registry, name).ok_or(Unplanned)?;
-        Ok(Node::Partial(index))
+        Ok(Node::Partial {
+            index,
+            indent: dt.indent.as_deref().map(Box::from),
+            standalone: dt.indent_before_write(),
+        })
     }
 }
 
@@ -509,6 +523,97 @@ struct Walk<'d, 'p, 'e> {
     /// Innermost last.
     scopes: Vec<Scope<'d, 'p>>,
     partial_depth: usize,
+    lines: Lines<'p>,
+}
+
+/// Where the render stands in its lines, as the crate's `RenderContext`
+/// keeps it (`indent_aware` in its `render.rs`): inside a partial called
+/// after white space on its line, every line it writes starts with that
+/// white space (Handlebars.js's partial indentation), and whether the next
+/// line is to be indented depends on what was written before.
+#[derive(Default)]
+struct Lines<'p> {
+    /// The white space the lines being written start with: the partials'
+    /// around, outermost first.
+    indent: Option<Cow<'p, str>>,
+    indent_before_write: bool,
+    trailing_newline: bool,
+    content_produced: bool,
+}
+
+/// What a block or partial restores when it writes nothing.
+struct Before {
+    indent_before_write: bool,
+    content_produced: bool,
+}
+
+impl<'p> Lines<'p> {
+    /// Writes `text` as the crate's `indent_aware` does: `template` for the
+    /// template's own text, written whole where no partial indents it.
+    fn write(&mut self, text: &str, template: bool, out: &mut dyn Output) -> Result<(), GaveUp> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.content_produced = true;
+        const NEWLINE: [char; 2] = ['\n', '\r'];
+        match &self.indent {
+            Some(indent) => {
+                if self.indent_before_write && !text.starts_with(NEWLINE) {
+                    out.write(indent)?;
+                }
+                ::handlebars::write_indented(text, indent, out)?;
+            }
+            None if template => out.write_template(text)?,
+            None => out.write(text)?,
+        }
+        self.trailing_newline = text.ends_with(NEWLINE);
+        self.indent_before_write = self.trailing_newline;
+        Ok(())
+    }
+
+    /// Before a block helper: one that stands on its own line indents what
+    /// it writes first if the line before ended.
+    fn enter_block(&mut self, standalone: bool) -> Before {
+        let before = Before {
+            indent_before_write: self.indent_before_write,
+            content_produced: self.content_produced,
+        };
+        self.content_produced = false;
+        self.indent_before_write |= standalone && self.trailing_newline;
+        before
+    }
+
+    /// Before a partial called with `indent` before it on its line.
+    fn enter_partial(
+        &mut self,
+        standalone: bool,
+        indent: Option<&'p str>,
+    ) -> (Before, Option<Cow<'p, str>>) {
+        let before = Before {
+            indent_before_write: self.indent_before_write,
+            content_produced: self.content_produced,
+        };
+        self.indent_before_write = standalone && (self.trailing_newline || indent.is_some());
+        self.content_produced = false;
+        let inner = match (&self.indent, indent) {
+            (None, None) => None,
+            (Some(outer), None) => Some(outer.clone()),
+            (None, Some(own)) => Some(Cow::Borrowed(own)),
+            (Some(outer), Some(own)) => Some(Cow::Owned(format!("{outer}{own}"))),
+        };
+        (before, std::mem::replace(&mut self.indent, inner))
+    }
+
+    /// After a block or partial: as it left the lines if it wrote
+    /// anything, else as they were.
+    fn leave(&mut self, before: Before) {
+        if self.content_produced {
+            self.indent_before_write = self.trailing_newline;
+        } else {
+            self.content_produced = before.content_produced;
+            self.indent_before_write = before.indent_before_write;
+        }
+    }
 }
 
 impl<'d, 'p> Walk<'d, 'p, '_> {
@@ -528,7 +633,7 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
 
     fn node(&mut self, node: &'p Node, out: &mut dyn Output) -> Result<(), GaveUp> {
         match node {
-            Node::Text(text) => out.write_template(text)?,
+            Node::Text(text) => self.lines.write(text, true, out)?,
             Node::Print { value, escape } => {
                 let read = self.arg(value)?;
                 if matches!(read, Read::Missing) {
@@ -544,11 +649,10 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                     (Escape::By(f), true) => self.printed.push_str(&f(&text)),
                     (Escape::Nothing, _) | (_, false) => self.printed.push_str(&text),
                 }
-                if !self.printed.is_empty() {
-                    out.write(&self.printed)?;
-                }
+                self.lines.write(&self.printed, false, out)?;
             }
             Node::Branch {
+                standalone,
                 test,
                 positive,
                 then,
@@ -556,54 +660,58 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
             } => {
                 let holds = self.arg(test)?.value().is_truthy(false) == *positive;
                 let taken = if holds { then } else { otherwise };
+                let before = self.lines.enter_block(*standalone);
                 self.branch(taken.as_deref(), out)?;
+                self.lines.leave(before);
             }
             Node::Each {
+                standalone,
                 list,
                 item_param,
                 key_param,
                 body,
                 otherwise,
-            } => self.each(
-                list,
-                item_param.as_deref(),
-                key_param.as_deref(),
-                body.as_deref(),
-                otherwise.as_deref(),
-                out,
-            )?,
+            } => {
+                let before = self.lines.enter_block(*standalone);
+                self.each(
+                    list,
+                    item_param.as_deref(),
+                    key_param.as_deref(),
+                    body.as_deref(),
+                    otherwise.as_deref(),
+                    out,
+                )?;
+                self.lines.leave(before);
+            }
             Node::With {
+                standalone,
                 value,
                 item_param,
                 body,
                 otherwise,
             } => {
                 let read = self.arg(value)?;
-                if !read.value().is_truthy(false) {
-                    return self.branch(otherwise.as_deref(), out);
-                }
-                // A value the render computed has no place in the data.
-                let Read::Found(base) = read else {
-                    return Err(GaveUp);
-                };
-                let outer = self.scopes.last().ok_or(GaveUp)?;
-                let scope = Scope {
-                    base,
-                    item_param: item_param.as_deref(),
-                    key_param: None,
-                    partial: false,
-                    ..outer.clone()
-                };
-                self.scopes.push(scope);
-                let result = self.branch(body.as_deref(), out);
-                self.scopes.pop();
-                result?;
+                let before = self.lines.enter_block(*standalone);
+                self.with(
+                    read,
+                    item_param.as_deref(),
+                    body.as_deref(),
+                    otherwise.as_deref(),
+                    out,
+                )?;
+                self.lines.leave(before);
             }
-            Node::Partial(index) => {
+            Node::Partial {
+                index,
+                indent,
+                standalone,
+            } => {
                 if self.partial_depth >= ::handlebars::MAX_PARTIAL_DEPTH {
                     return Err(GaveUp);
                 }
                 let nodes = self.plans.plans[*index].as_deref().ok_or(GaveUp)?;
+                let (before, outer_indent) =
+                    self.lines.enter_partial(*standalone, indent.as_deref());
                 let outer = self.scopes.last().ok_or(GaveUp)?;
                 let scope = Scope {
                     item_param: None,
@@ -617,9 +725,41 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                 self.partial_depth -= 1;
                 self.scopes.pop();
                 result?;
+                self.lines.indent = outer_indent;
+                self.lines.leave(before);
             }
         }
         Ok(())
+    }
+
+    /// `{{#with}}`: `body` in the block of the value `read`, or `otherwise`.
+    fn with(
+        &mut self,
+        read: Read<'d>,
+        item_param: Option<&'p str>,
+        body: Option<&'p [Node]>,
+        otherwise: Option<&'p [Node]>,
+        out: &mut dyn Output,
+    ) -> Result<(), GaveUp> {
+        if !read.value().is_truthy(false) {
+            return self.branch(otherwise, out);
+        }
+        // A value the render computed has no place in the data.
+        let Read::Found(base) = read else {
+            return Err(GaveUp);
+        };
+        let outer = self.scopes.last().ok_or(GaveUp)?;
+        let scope = Scope {
+            base,
+            item_param,
+            key_param: None,
+            partial: false,
+            ..outer.clone()
+        };
+        self.scopes.push(scope);
+        let result = self.branch(body, out);
+        self.scopes.pop();
+        result
     }
 
     fn each(
@@ -998,18 +1138,58 @@ mod tests {
     }
 
     #[test]
+    fn an_indented_partial_indents_each_of_its_lines() {
+        let data = profile();
+        let printed = same(
+            &[
+                (
+                    "t",
+                    "<table>\n  <tr>\n    {{> cell}}\n  </tr>\n</table>\n{{#each orders}}\n  {{> cell}}\n{{/each}}",
+                ),
+                (
+                    "cell",
+                    "<td>\n  {{#if id}}\n  {{id}}\n  {{/if}}\n  {{> note}}\n</td>\n",
+                ),
+                ("note", "{{tier}}\n{{first_name}}"),
+            ],
+            &data,
+        );
+        // The cell's lines start with the four spaces before its call, the
+        // note's with those and the cell's own two.
+        assert!(
+            printed.starts_with("<table>\n  <tr>\n    <td>\n      gold\n      Ana"),
+            "{printed}"
+        );
+        // In the loop, two spaces; the note prints nothing for an order.
+        assert!(
+            printed.ends_with("\n  <td>\n    7\n\n  </td>\n  <td>\n    8\n\n  </td>\n"),
+            "{printed}"
+        );
+        // A block that wrote on the line, whose last block wrote nothing,
+        // still ended the line's indentation.
+        let printed = same(
+            &[
+                ("t", "<td>\n  {{> p}}\n</td>"),
+                ("p", "{{#if tier}}\na{{#if empty}}b{{/if}}{{/if}}c\n"),
+            ],
+            &data,
+        );
+        assert_eq!(printed, "<td>\n  ac\n</td>");
+    }
+
+    #[test]
     fn what_a_plan_does_not_follow_is_left_to_the_crate() {
         let planned = |text: &str| {
             let registry = registry(Dialect::Mergeproof, true, &[("t", text), ("p", "{{x}}")]);
             Plans::of(&registry).planned("t")
         };
         assert!(planned("{{x}} {{#if x}}{{> p}}{{/if}}"));
+        assert!(planned("<td>\n  {{> p}}\n</td>"));
         for text in [
             "{{lookup orders 0}}",
             "{{#each orders key=1}}x{{/each}}",
             "{{> p x}}",
             "{{> p a=1}}",
-            "  {{> p}}",
             "{{#> p}}x{{/p}}",
             "{{#*inline \"q\"}}x{{/inline}}{{> q}}",
             "{{> nowhere}}",
@@ -1073,6 +1253,8 @@ mod tests {
         "{{~tier}}",
         "{{tier~}}",
         "\n  ",
+        "\n",
+        "\t",
     ];
 
     const BLOCKS: &[(&str, &str)] = &[
@@ -1103,6 +1285,43 @@ mod tests {
                         Some(o) => format!("{open}{body}{{{{else}}}}{o}{close}"),
                         None => format!("{open}{body}{close}"),
                     }),
+            ]
+        })
+    }
+
+    /// Templates of lines, indented or not, where blocks and partials stand
+    /// on their own lines or follow text: what partial indentation reads.
+    fn lined() -> impl Strategy<Value = String> {
+        let indent = prop::sample::select(vec!["", " ", "  ", "\t", " \t"]);
+        let line = prop::sample::select(vec![
+            "<td>",
+            "{{first_name}}",
+            "{{nickname}}",
+            "{{> row}}",
+            "x {{> row}}",
+            "{{> row}} y",
+            "{{#if tier}}a{{/if}}",
+            "{{#each orders}}{{id}}{{/each}}",
+            "",
+        ]);
+        let leaf = (indent.clone(), line).prop_map(|(i, l)| format!("{i}{l}"));
+        leaf.prop_recursive(4, 32, 5, move |inner| {
+            let lines = prop::collection::vec(inner.clone(), 0..4).prop_map(|l| l.join("\n"));
+            prop_oneof![
+                (lines.clone(), any::<bool>()).prop_map(|(l, end)| if end { l + "\n" } else { l }),
+                (
+                    indent.clone(),
+                    prop::sample::select(BLOCKS),
+                    lines.clone(),
+                    prop::option::of(lines),
+                )
+                    .prop_map(
+                        |(i, (open, close), body, otherwise)| match otherwise {
+                            Some(o) =>
+                                format!("{i}{open}\n{body}\n{i}{{{{else}}}}\n{o}\n{i}{close}"),
+                            None => format!("{i}{open}\n{body}\n{i}{close}"),
+                        }
+                    ),
             ]
         })
     }
@@ -1179,24 +1398,45 @@ mod tests {
             row in template(),
             data in data(),
         ) {
-            let templates = [("t", body.as_str()), ("row", row.as_str())];
-            for html in [true, false] {
-                // Pieces that do not compile together are left out.
-                let Some(registry) = try_registry(Dialect::Mergeproof, html, &templates) else {
-                    return Ok(());
-                };
-                for leave_out in [false, true] {
-                    let rendered = by_crate(&registry, &data, leave_out);
-                    // Every piece is one a plan follows, but for a partial
-                    // called after spaces (indented).
-                    let planned = by_plan(&registry, &data, leave_out);
-                    let indented = [&body, &row].iter().any(|t| t.contains(" {{> row}}"));
-                    prop_assert!(planned.is_some() || indented, "no plan");
-                    if let Some(planned) = planned.filter(|p| !p.1) {
-                        prop_assert_eq!(&planned, &rendered);
-                    }
+            prints_what_the_crate_prints(&body, &row, &data)?;
+        }
+
+        /// The same for templates of lines, where partials called after
+        /// white space indent their lines.
+        #[test]
+        fn indented_partials_print_what_the_crate_prints(
+            body in lined(),
+            row in lined(),
+            data in data(),
+        ) {
+            prints_what_the_crate_prints(&body, &row, &data)?;
+        }
+    }
+
+    /// `body`, which may call `row`, has a plan, and the plan prints what
+    /// the crate prints, its outputs in the same places, whether the
+    /// template text is written or left out.
+    fn prints_what_the_crate_prints(
+        body: &str,
+        row: &str,
+        data: &Value,
+    ) -> Result<(), TestCaseError> {
+        let templates = [("t", body), ("row", row)];
+        for html in [true, false] {
+            // Pieces that do not compile together are left out.
+            let Some(registry) = try_registry(Dialect::Mergeproof, html, &templates) else {
+                return Ok(());
+            };
+            for leave_out in [false, true] {
+                let rendered = by_crate(&registry, data, leave_out);
+                // Every piece is one a plan follows.
+                let planned = by_plan(&registry, data, leave_out);
+                prop_assert!(planned.is_some(), "no plan");
+                if let Some(planned) = planned.filter(|p| !p.1) {
+                    prop_assert_eq!(&planned, &rendered);
                 }
             }
         }
+        Ok(())
     }
 }
