@@ -202,6 +202,79 @@ fn midpoints(leaves: &[&Leaf]) -> Vec<Point> {
         .collect()
 }
 
+/// At most this many ways of holding are looked at to show an audience
+/// covered by the earlier ones together ([`covered_by_earlier`]).
+const MAX_COVER_TERMS: usize = 256;
+
+/// Whether every profile `audience` admits is admitted by at least one of
+/// `earlier`. Shown when each way `audience` can hold (a term of its normal
+/// form, an `in` split into its values) [`implies`] one earlier audience;
+/// `false` whenever that cannot be shown, never when it is not so.
+pub(crate) fn covered_by_earlier(audience: &Condition, earlier: &[&Condition]) -> bool {
+    let Some(terms) = split_terms(audience, true) else {
+        return false;
+    };
+    terms.into_iter().all(|term| {
+        let holds = Condition::All(term);
+        earlier.iter().any(|a| implies(&holds, a))
+    })
+}
+
+/// `condition` (or its negation, when `positive` is false) as terms of
+/// literals, any one of which makes it hold: each literal a leaf or a
+/// negated leaf, and a leaf `in` a list that must hold split into one term
+/// per value (`in` holds exactly when one `eq` does). `None` past
+/// [`MAX_COVER_TERMS`] terms: unlike [`dnf`], none may be left out.
+fn split_terms(condition: &Condition, positive: bool) -> Option<Vec<Vec<Condition>>> {
+    match condition {
+        Condition::Leaf(leaf) => Some(match (&leaf.op, positive) {
+            (Op::In(values), true) => values
+                .iter()
+                .map(|v| {
+                    vec![Condition::Leaf(Leaf {
+                        op: Op::Eq(v.clone()),
+                        ..leaf.clone()
+                    })]
+                })
+                .collect(),
+            (_, true) => vec![vec![Condition::Leaf(leaf.clone())]],
+            (_, false) => vec![vec![Condition::Not(Box::new(Condition::Leaf(
+                leaf.clone(),
+            )))]],
+        }),
+        Condition::Not(inner) => split_terms(inner, !positive),
+        Condition::All(list) | Condition::Any(list) => {
+            let conjunction = matches!(condition, Condition::All(_)) == positive;
+            let mut out: Vec<Vec<Condition>> = if conjunction {
+                vec![Vec::new()]
+            } else {
+                Vec::new()
+            };
+            for child in list {
+                let terms = split_terms(child, positive)?;
+                if conjunction {
+                    let mut joined = Vec::with_capacity(out.len() * terms.len());
+                    for x in &out {
+                        for y in &terms {
+                            joined.push(x.iter().chain(y).cloned().collect());
+                        }
+                        if joined.len() > MAX_COVER_TERMS {
+                            return None;
+                        }
+                    }
+                    out = joined;
+                } else {
+                    out.extend(terms);
+                }
+                if out.len() > MAX_COVER_TERMS {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
 /// Whether every profile `b` admits is admitted by `a`. Sound, not complete:
 /// `false` means "not shown", and the evidence (profiles, probes, witnesses)
 /// decides the rest.
@@ -340,5 +413,62 @@ mod tests {
         assert!(holds("either", "members"));
         assert!(holds("not-members", "not-gold"));
         assert!(!holds("not-gold", "not-members"));
+    }
+
+    /// `audience` against earlier ones, each written as YAML.
+    fn covered(audience: &str, earlier: &[&str]) -> bool {
+        let parse = |a: &str| {
+            campaign(&format!(
+                "variants:\n  - id: v\n    audience: {a}\n    subject: s\n    body: b\n"
+            ))
+            .variants[0]
+                .audience
+                .clone()
+                .unwrap()
+        };
+        let earlier: Vec<Condition> = earlier.iter().map(|a| parse(a)).collect();
+        let earlier: Vec<&Condition> = earlier.iter().collect();
+        covered_by_earlier(&parse(audience), &earlier)
+    }
+
+    #[test]
+    fn an_audience_covered_by_earlier_ones_together() {
+        let gold = "{ field: tier, eq: gold }";
+        let bronze_silver = "{ field: tier, in: [bronze, silver] }";
+        // Each of its values is one earlier audience's.
+        assert!(covered(
+            "{ field: tier, in: [silver, gold] }",
+            &[gold, bronze_silver]
+        ));
+        // Each way it holds is.
+        assert!(covered(
+            "{ any: [ { field: tier, eq: gold }, { all: [ { field: tier, eq: bronze }, { field: age, gt: 30 } ] } ] }",
+            &[gold, bronze_silver]
+        ));
+        // An audience that admits nobody is covered by anything.
+        assert!(covered("{ field: tier, in: [] }", &[gold]));
+        // A value no earlier audience takes.
+        assert!(!covered(
+            "{ field: tier, in: [silver, platinum] }",
+            &[gold, bronze_silver]
+        ));
+        // Taken by two earlier audiences only together, not shown: sound,
+        // not complete.
+        assert!(!covered(
+            "{ field: age, gt: 20 }",
+            &["{ field: age, lte: 40 }", "{ field: age, gt: 40 }"]
+        ));
+        // Negations stay whole: `not in` is not split.
+        assert!(!covered("{ not: { field: tier, in: [gold] } }", &[gold]));
+        // Past the budget of terms, nothing is shown.
+        let many: Vec<String> = (0..9)
+            .map(|i| format!("{{ field: f{i}, in: [a, b] }}"))
+            .collect();
+        let all = format!("{{ all: [ {} ] }}", many.join(", "));
+        assert!(!covered(&all, &["{ field: f0, in: [a, b] }"]));
+        assert!(covered(
+            &format!("{{ all: [ {} ] }}", many[..8].join(", ")),
+            &["{ field: f0, in: [a, b] }"]
+        ));
     }
 }

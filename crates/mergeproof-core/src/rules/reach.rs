@@ -7,12 +7,15 @@
 //! audience admits everyone its own admits ([`implies`]), or when nothing
 //! tried receives it: no sample, no edge profile, no probe, and no witness
 //! built by the audience solver ([`crate::edge::solve`]) on an empty profile
-//! or on one of the first 32 samples.
+//! or on one of the first 32 samples. When the earlier audiences together
+//! are shown to admit everyone its own admits ([`covered_by_earlier`]),
+//! nothing can receive it, and nothing is tried.
 
 use serde_json::{Map, Value};
 
+use crate::audience::Condition;
 use crate::edge::edit::{Edit, PathEdit};
-use crate::edge::solve::{dnf, implies, receive_terms, satisfy};
+use crate::edge::solve::{covered_by_earlier, dnf, implies, receive_terms, satisfy};
 use crate::finding::ProfileKind;
 use crate::project::{Profile, ProfileRef, Variant};
 use crate::source::SourceLoc;
@@ -50,6 +53,14 @@ pub(super) fn reach(cx: &CampaignContext<'_>) -> Vec<Reach> {
     let variants = &cx.campaign.campaign.variants;
     let known: Vec<Option<Reach>> = (0..variants.len())
         .map(|vi| reach_without_probes(cx, vi))
+        .collect();
+    // A variant the earlier audiences together cover needs no probe and no
+    // witness: none could receive it. Which reason it is given is decided
+    // as for any variant nothing receives.
+    let known: Vec<Option<Reach>> = known
+        .into_iter()
+        .enumerate()
+        .map(|(vi, reach)| reach.or_else(|| shadowed(cx, vi).then(|| never(cx, vi))))
         .collect();
     // The probes, then a witness, for the variants nothing above decided.
     let wanted: Vec<usize> = (0..variants.len())
@@ -106,15 +117,23 @@ fn reach_among<'p>(
     synthetic
 }
 
-/// Builds profiles that receive the variant on top of an empty profile and
-/// of each sample, and reports the first that does.
-fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
-    let campaign = &cx.campaign.campaign;
-    let variant = &campaign.variants[vi];
-    // The empty profile first: it carries nothing an earlier audience could
-    // match on. Then samples, whose other fields make realistic witnesses.
-    let empty = Value::Object(Map::new());
-    let bases: Vec<&Value> = std::iter::once(&empty)
+/// Whether the audiences before variant `vi` together admit everyone its
+/// own admits.
+fn shadowed(cx: &CampaignContext<'_>, vi: usize) -> bool {
+    let variants = &cx.campaign.campaign.variants;
+    let Some(audience) = &variants[vi].audience else {
+        return false;
+    };
+    let earlier: Option<Vec<&Condition>> =
+        variants[..vi].iter().map(|v| v.audience.as_ref()).collect();
+    earlier.is_some_and(|earlier| covered_by_earlier(audience, &earlier))
+}
+
+/// The profiles witnesses are built on: the empty profile first, which
+/// carries nothing an earlier audience could match on, then samples, whose
+/// other fields make realistic witnesses.
+fn bases<'a>(cx: &'a CampaignContext<'_>, empty: &'a Value) -> Vec<&'a Value> {
+    std::iter::once(empty)
         .chain(
             cx.profiles
                 .iter()
@@ -122,7 +141,15 @@ fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
                 .take(MAX_WITNESS_BASES)
                 .map(|p| &p.data),
         )
-        .collect();
+        .collect()
+}
+
+/// Builds profiles that receive the variant on top of an empty profile and
+/// of each sample, and reports the first that does.
+fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
+    let campaign = &cx.campaign.campaign;
+    let empty = Value::Object(Map::new());
+    let bases = bases(cx, &empty);
     let receive = receive_terms(campaign, vi);
     for base in &bases {
         for term in &receive {
@@ -140,9 +167,15 @@ fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
             }
         }
     }
-    // Nothing receives it: tell an audience that no profile satisfies from
-    // one whose profiles earlier variants take first.
-    let matches = match &variant.audience {
+    never(cx, vi)
+}
+
+/// Why nothing receives variant `vi`: no profile satisfies its audience, or
+/// earlier variants take the profiles that do first.
+fn never(cx: &CampaignContext<'_>, vi: usize) -> Reach {
+    let empty = Value::Object(Map::new());
+    let bases = bases(cx, &empty);
+    let matches = match &cx.campaign.campaign.variants[vi].audience {
         Some(audience) => dnf(audience, true),
         None => vec![Vec::new()],
     };
@@ -182,7 +215,11 @@ mod tests {
     /// The reach of each variant for these samples, and whether the probes
     /// were made to decide it.
     fn reach_with_samples(samples: &[&str]) -> (Vec<Reach>, bool) {
-        let c = compiled(TIERS);
+        reach_of(TIERS, samples)
+    }
+
+    fn reach_of(campaign: &str, samples: &[&str]) -> (Vec<Reach>, bool) {
+        let c = compiled(campaign);
         let profiles = named_profiles("s", samples);
         let selection: Vec<Option<usize>> = profiles
             .iter()
@@ -213,5 +250,25 @@ mod tests {
             "{reach:?}"
         );
         assert_eq!(reach[1], Reach::Sample);
+    }
+
+    const SPLIT: &str = "variants:\n  - id: gold\n    audience: { field: tier, eq: gold }\n    subject: a\n    body: a\n  - id: rest\n    audience: { field: tier, in: [bronze, silver] }\n    subject: b\n    body: b\n  - id: late\n    audience: { field: tier, in: [silver, gold] }\n    subject: c\n    body: c\n";
+
+    #[test]
+    fn a_variant_earlier_audiences_cover_together_is_never_probed() {
+        let (reach, probed) = reach_of(SPLIT, &["tier: gold", "tier: bronze"]);
+        assert_eq!(reach[..2], [Reach::Sample, Reach::Sample]);
+        assert_eq!(reach[2], Reach::Never(Why::Shadowed));
+        assert!(!probed, "no probe can receive `late`");
+        // An audience no profile satisfies is still told apart.
+        let never = SPLIT.replace("in: [silver, gold]", "in: []");
+        let (reach, probed) = reach_of(&never, &["tier: gold", "tier: bronze"]);
+        assert_eq!(reach[2], Reach::Never(Why::NeverMatches));
+        assert!(!probed);
+        // With a value of its own, it is probed and reached.
+        let open = SPLIT.replace("in: [silver, gold]", "in: [silver, platinum]");
+        let (reach, probed) = reach_of(&open, &["tier: gold", "tier: bronze"]);
+        assert!(probed);
+        assert!(matches!(&reach[2], Reach::Synthetic(_)), "{reach:?}");
     }
 }
