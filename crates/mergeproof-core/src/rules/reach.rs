@@ -54,14 +54,6 @@ pub(super) fn reach(cx: &CampaignContext<'_>) -> Vec<Reach> {
     let known: Vec<Option<Reach>> = (0..variants.len())
         .map(|vi| reach_without_probes(cx, vi))
         .collect();
-    // A variant the earlier audiences together cover needs no probe and no
-    // witness: none could receive it. Which reason it is given is decided
-    // as for any variant nothing receives.
-    let known: Vec<Option<Reach>> = known
-        .into_iter()
-        .enumerate()
-        .map(|(vi, reach)| reach.or_else(|| shadowed(cx, vi).then(|| never(cx, vi))))
-        .collect();
     // The probes, then a witness, for the variants nothing above decided.
     let wanted: Vec<usize> = (0..variants.len())
         .filter(|vi| known[*vi].is_none())
@@ -84,8 +76,8 @@ pub(super) fn reach(cx: &CampaignContext<'_>) -> Vec<Reach> {
         .collect()
 }
 
-/// The reach of variant `vi` as the order of the variants and the
-/// profiles tell it; `None` when neither does.
+/// The reach of variant `vi` as the order of the variants, their audiences
+/// and the profiles tell it; `None` when none of them does.
 fn reach_without_probes(cx: &CampaignContext<'_>, vi: usize) -> Option<Reach> {
     let variants = &cx.campaign.campaign.variants;
     if let Some(j) = variants[..vi].iter().position(Variant::is_catch_all) {
@@ -99,6 +91,10 @@ fn reach_without_probes(cx: &CampaignContext<'_>, vi: usize) -> Option<Reach> {
         return Some(Reach::Never(Why::Covered(j)));
     }
     reach_among(vi, cx.profiles.iter().zip(cx.selection.iter().copied()))
+        // A variant the earlier audiences together cover needs no probe and
+        // no witness: none could receive it. Which reason it is given is
+        // decided as for any variant nothing receives.
+        .or_else(|| shadowed(cx, vi).then(|| never(cx, vi)))
 }
 
 /// Who of `profiles` (each with the variant it receives) receives variant
@@ -212,12 +208,8 @@ mod tests {
 
     const TIERS: &str = "variants:\n  - id: gold\n    audience: { field: points, gt: 1000 }\n    subject: a\n    body: a\n  - id: everyone\n    subject: b\n    body: b\n";
 
-    /// The reach of each variant for these samples, and whether the probes
-    /// were made to decide it.
-    fn reach_with_samples(samples: &[&str]) -> (Vec<Reach>, bool) {
-        reach_of(TIERS, samples)
-    }
-
+    /// The reach of each variant of `campaign` for these samples, and
+    /// whether the probes were made to decide it.
     fn reach_of(campaign: &str, samples: &[&str]) -> (Vec<Reach>, bool) {
         let c = compiled(campaign);
         let profiles = named_profiles("s", samples);
@@ -238,11 +230,11 @@ mod tests {
 
     #[test]
     fn probes_are_made_only_for_a_variant_no_profile_receives() {
-        let (reach, probed) = reach_with_samples(&["points: 2000", "points: 10"]);
+        let (reach, probed) = reach_of(TIERS, &["points: 2000", "points: 10"]);
         assert_eq!(reach, vec![Reach::Sample, Reach::Sample]);
         assert!(!probed, "every variant has a sample: no probe is needed");
 
-        let (reach, probed) = reach_with_samples(&["points: 10"]);
+        let (reach, probed) = reach_of(TIERS, &["points: 10"]);
         assert!(probed);
         // A probe above the threshold receives `gold`.
         assert!(

@@ -51,6 +51,11 @@ enum Node {
     Text(Box<str>),
     /// A value, HTML-escaped by the registry's escape or not (`{{{…}}}`).
     Print { value: Arg, escape: bool },
+    /// What the crate's comparison helpers print when called as a value:
+    /// `true` or `false`, which they write straight to the output, neither
+    /// escaped nor indented, and which the crate's line state does not see
+    /// (`helpers/helper_extras.rs`).
+    PrintTest(Call),
     /// `if`/`unless`, or a comparison as a block.
     Branch {
         standalone: bool,
@@ -101,6 +106,14 @@ enum Computes {
     Binary(fn(&Value, &Value) -> bool),
     Unary(fn(&Value) -> bool),
     Truthy { all: bool },
+}
+
+impl Computes {
+    /// Whether it is one of the crate's comparisons, which answer `true`
+    /// or `false`.
+    fn tests(self) -> bool {
+        !matches!(self, Computes::Value(_))
+    }
 }
 
 enum PathRef {
@@ -244,7 +257,10 @@ impl Planner<'_> {
             // The crate calls `helperMissing` (checked absent) or fails.
             None => return Err(Unplanned),
         };
-        Ok(Node::Print { value, escape })
+        Ok(match value {
+            Arg::Call(call) if call.helper.tests() => Node::PrintTest(call),
+            value => Node::Print { value, escape },
+        })
     }
 
     /// A call of a helper that computes a value, with its arguments.
@@ -571,28 +587,30 @@ impl<'p> Lines<'p> {
         Ok(())
     }
 
+    fn before(&self) -> Before {
+        Before {
+            indent_before_write: self.indent_before_write,
+            content_produced: self.content_produced,
+        }
+    }
+
     /// Before a block helper: one that stands on its own line indents what
     /// it writes first if the line before ended.
     fn enter_block(&mut self, standalone: bool) -> Before {
-        let before = Before {
-            indent_before_write: self.indent_before_write,
-            content_produced: self.content_produced,
-        };
+        let before = self.before();
         self.content_produced = false;
         self.indent_before_write |= standalone && self.trailing_newline;
         before
     }
 
-    /// Before a partial called with `indent` before it on its line.
+    /// Before a partial called with `indent` before it on its line: what
+    /// [`Lines::leave_partial`] restores.
     fn enter_partial(
         &mut self,
         standalone: bool,
         indent: Option<&'p str>,
     ) -> (Before, Option<Cow<'p, str>>) {
-        let before = Before {
-            indent_before_write: self.indent_before_write,
-            content_produced: self.content_produced,
-        };
+        let before = self.before();
         self.indent_before_write = standalone && (self.trailing_newline || indent.is_some());
         self.content_produced = false;
         let inner = match (&self.indent, indent) {
@@ -602,6 +620,12 @@ impl<'p> Lines<'p> {
             (Some(outer), Some(own)) => Some(Cow::Owned(format!("{outer}{own}"))),
         };
         (before, std::mem::replace(&mut self.indent, inner))
+    }
+
+    /// After a partial: the indent of the lines around it again.
+    fn leave_partial(&mut self, (before, outer_indent): (Before, Option<Cow<'p, str>>)) {
+        self.indent = outer_indent;
+        self.leave(before);
     }
 
     /// After a block or partial: as it left the lines if it wrote
@@ -650,6 +674,11 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                     (Escape::Nothing, _) | (_, false) => self.printed.push_str(&text),
                 }
                 self.lines.write(&self.printed, false, out)?;
+            }
+            Node::PrintTest(call) => {
+                // As the crate: `as_bool().unwrap_or(false)`.
+                let holds = matches!(self.call(call)?.value(), Value::Bool(true));
+                out.write(if holds { "true" } else { "false" })?;
             }
             Node::Branch {
                 standalone,
@@ -710,8 +739,7 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                     return Err(GaveUp);
                 }
                 let nodes = self.plans.plans[*index].as_deref().ok_or(GaveUp)?;
-                let (before, outer_indent) =
-                    self.lines.enter_partial(*standalone, indent.as_deref());
+                let before = self.lines.enter_partial(*standalone, indent.as_deref());
                 let outer = self.scopes.last().ok_or(GaveUp)?;
                 let scope = Scope {
                     item_param: None,
@@ -725,8 +753,7 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                 self.partial_depth -= 1;
                 self.scopes.pop();
                 result?;
-                self.lines.indent = outer_indent;
-                self.lines.leave(before);
+                self.lines.leave_partial(before);
             }
         }
         Ok(())
@@ -820,26 +847,29 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
         match arg {
             Arg::Path(path) => Ok(self.path(path)),
             Arg::Literal(value) => Ok(Read::Computed(value.clone())),
-            Arg::Call(call) => {
-                let reads = call
-                    .args
-                    .iter()
-                    .map(|a| self.arg(a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let values: Vec<&Value> = reads.iter().map(Read::value).collect();
-                Ok(Read::Computed(match call.helper {
-                    Computes::Value(f) => f(&values),
-                    Computes::Binary(f) => Value::Bool(f(values[0], values[1])),
-                    Computes::Unary(f) => Value::Bool(f(values[0])),
-                    Computes::Truthy { all: true } => {
-                        Value::Bool(values.iter().all(|v| v.is_truthy(false)))
-                    }
-                    Computes::Truthy { all: false } => {
-                        Value::Bool(values.iter().any(|v| v.is_truthy(false)))
-                    }
-                }))
-            }
+            Arg::Call(call) => self.call(call),
         }
+    }
+
+    /// What a helper that computes a value makes of its arguments.
+    fn call(&mut self, call: &'p Call) -> Result<Read<'d>, GaveUp> {
+        let reads = call
+            .args
+            .iter()
+            .map(|a| self.arg(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let values: Vec<&Value> = reads.iter().map(Read::value).collect();
+        Ok(Read::Computed(match call.helper {
+            Computes::Value(f) => f(&values),
+            Computes::Binary(f) => Value::Bool(f(values[0], values[1])),
+            Computes::Unary(f) => Value::Bool(f(values[0])),
+            Computes::Truthy { all: true } => {
+                Value::Bool(values.iter().all(|v| v.is_truthy(false)))
+            }
+            Computes::Truthy { all: false } => {
+                Value::Bool(values.iter().any(|v| v.is_truthy(false)))
+            }
+        }))
     }
 
     /// What `path` reads, as the crate's `Context::navigate` reads it.
@@ -1175,6 +1205,16 @@ mod tests {
             &data,
         );
         assert_eq!(printed, "<td>\n  ac\n</td>");
+        // The comparisons print `true` or `false` straight to the output:
+        // not indented, and not content the line state sees.
+        let printed = same(
+            &[
+                ("t", "\n  {{> row}}"),
+                ("row", "{{#with location}}{{gt points 10}}{{/with}}"),
+            ],
+            &serde_json::json!({"location": 1}),
+        );
+        assert_eq!(printed, "\nfalse");
     }
 
     #[test]
@@ -1302,6 +1342,7 @@ mod tests {
             "{{> row}} y",
             "{{#if tier}}a{{/if}}",
             "{{#each orders}}{{id}}{{/each}}",
+            "{{gt points 10}}",
             "",
         ]);
         let leaf = (indent.clone(), line).prop_map(|(i, l)| format!("{i}{l}"));
