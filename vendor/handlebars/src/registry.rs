@@ -718,13 +718,13 @@ impl<'reg> Registry<'reg> {
         Ok(self.helpers.get(name).cloned())
     }
 
-    #[inline]
     /// mergeproof: what the helper registered as `name` computes; `None`
     /// when none is.
     pub fn helper_kind(&self, name: &str) -> Option<crate::helpers::HelperKind> {
         self.helpers.get(name).map(|h| h.kind())
     }
 
+    #[inline]
     pub(crate) fn has_helper(&self, name: &str) -> bool {
         self.helpers.contains_key(name)
     }

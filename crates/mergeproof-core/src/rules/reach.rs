@@ -94,7 +94,7 @@ fn reach_without_probes(cx: &CampaignContext<'_>, vi: usize) -> Option<Reach> {
         // A variant the earlier audiences together cover needs no probe and
         // no witness: none could receive it. Which reason it is given is
         // decided as for any variant nothing receives.
-        .or_else(|| shadowed(cx, vi).then(|| never(cx, vi)))
+        .or_else(|| shadowed(cx, vi).then(|| never(cx, vi, &bases(cx, &Value::Object(Map::new())))))
 }
 
 /// Who of `profiles` (each with the variant it receives) receives variant
@@ -163,14 +163,13 @@ fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
             }
         }
     }
-    never(cx, vi)
+    never(cx, vi, &bases)
 }
 
-/// Why nothing receives variant `vi`: no profile satisfies its audience, or
-/// earlier variants take the profiles that do first.
-fn never(cx: &CampaignContext<'_>, vi: usize) -> Reach {
-    let empty = Value::Object(Map::new());
-    let bases = bases(cx, &empty);
+/// Why nothing receives variant `vi`: no profile satisfies its audience
+/// (built on any of `bases`), or earlier variants take the profiles that do
+/// first.
+fn never(cx: &CampaignContext<'_>, vi: usize, bases: &[&Value]) -> Reach {
     let matches = match &cx.campaign.campaign.variants[vi].audience {
         Some(audience) => dnf(audience, true),
         None => vec![Vec::new()],

@@ -16,6 +16,29 @@ pub use self::helper_with::WITH_HELPER;
 /// A type alias for `Result<(), RenderError>`
 pub type HelperResult = Result<(), RenderError>;
 
+/// mergeproof: what a helper computes, told to an evaluator of compiled
+/// templates outside the crate, which calls such helpers itself instead of
+/// through [`Helper`]s; `Opaque` for any other, which it leaves to the
+/// crate's render.
+#[derive(Clone, Copy)]
+pub enum HelperKind {
+    Opaque,
+    /// `if` (`positive`) or `unless`, as [`helper_if`] renders them.
+    If { positive: bool },
+    /// `each`, as [`helper_each`] renders it.
+    Each,
+    /// `with`, as [`helper_with`] renders it.
+    With,
+    /// A value of two arguments (`eq`, `gt`…): an error with fewer.
+    Binary(fn(&serde_json::Value, &serde_json::Value) -> bool),
+    /// A value of one argument (`not`): an error with none.
+    Unary(fn(&serde_json::Value) -> bool),
+    /// Whether all (`and`) or any (`or`) of the arguments are true.
+    Truthy { all: bool },
+    /// A value of the arguments' values, hash ignored, never an error.
+    Value(fn(&[&serde_json::Value]) -> serde_json::Value),
+}
+
 /// Helper Definition
 ///
 /// Implement `HelperDef` to create custom helpers. You can retrieve useful information from these arguments.
@@ -77,30 +100,12 @@ pub type HelperResult = Result<(), RenderError>;
 /// hbs.register_helper("plus", Box::new(plus));
 /// ```
 ///
-/// mergeproof: what a helper computes, told to an evaluator of compiled
-/// templates outside the crate, which calls such helpers itself instead of
-/// through [`Helper`]s; `Opaque` for any other, which it leaves to the
-/// crate's render.
-#[derive(Clone, Copy)]
-pub enum HelperKind {
-    Opaque,
-    /// `if` (`positive`) or `unless`, as [`helper_if`] renders them.
-    If { positive: bool },
-    /// `each`, as [`helper_each`] renders it.
-    Each,
-    /// `with`, as [`helper_with`] renders it.
-    With,
-    /// A value of two arguments (`eq`, `gt`…): an error with fewer.
-    Binary(fn(&serde_json::Value, &serde_json::Value) -> bool),
-    /// A value of one argument (`not`): an error with none.
-    Unary(fn(&serde_json::Value) -> bool),
-    /// Whether all (`and`) or any (`or`) of the arguments are true.
-    Truthy { all: bool },
-    /// A value of the arguments' values, hash ignored, never an error.
-    Value(fn(&[&serde_json::Value]) -> serde_json::Value),
-}
-
 pub trait HelperDef {
+    /// mergeproof: what this helper computes ([`HelperKind`]).
+    fn kind(&self) -> HelperKind {
+        HelperKind::Opaque
+    }
+
     /// A simplified api to define helper
     ///
     /// To implement your own `call_inner`, you will return a new `ScopedJson`
@@ -113,11 +118,6 @@ pub trait HelperDef {
     ///
     /// Note that the value can be `json!(null)` which is treated as `false` in
     /// helpers like `if` and rendered as empty string.
-    /// mergeproof: what this helper computes ([`HelperKind`]).
-    fn kind(&self) -> HelperKind {
-        HelperKind::Opaque
-    }
-
     fn call_inner<'reg: 'rc, 'rc>(
         &self,
         _: &Helper<'rc>,
