@@ -203,3 +203,17 @@ pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
         seed
     }
 }
+
+/// The configuration of the crate's property tests: 256 cases, or
+/// `MERGEPROOF_PROPERTY_CASES` (rare failures show only at high counts),
+/// and no file of failures left in the working tree.
+pub(crate) fn property_config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: std::env::var("MERGEPROOF_PROPERTY_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(256),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}

@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use crate::finding::Severity;
 use crate::source::SourceLoc;
-use crate::template::{CompiledTemplate, RenderedText};
+use crate::template::{CompiledTemplate, Found, RenderedField, RenderedText};
 
 use super::text::{Folded, excerpt_keeping_spaces, loc_of_literal, word_matches};
 use crate::rule_id::RuleId;
@@ -93,7 +93,7 @@ impl Rule for RenderArtifact {
                             .any(|s| s.start < a.range.end && a.range.start < s.end)
                 });
             }
-            stray_punctuation(template, text, &mut found);
+            stray_punctuation(template, rendered, &mut found);
             // Placeholders a later stage fills (`literal_tags:` and the
             // dialect's own) are meant to be there.
             if !tags.is_empty() {
@@ -448,52 +448,147 @@ fn delimited<'a>(
     })
 }
 
+/// What [`stray_punctuation`] finds (as the pattern of a [`Found`]): a
+/// space before a comma, and a line that starts with a comma or semicolon.
+const SPACE_BEFORE_COMMA: usize = 0;
+const LINE_STARTS_WITH_MARK: usize = 1;
+
 /// A space before a comma, or a line starting with one, with no empty token
 /// to blame (a partial that printed nothing, say). A space the data itself
 /// ends with ("Loren ") is the data's, not debris of the template.
-fn stray_punctuation(
-    template: &CompiledTemplate,
+///
+/// A body read from its skeleton is looked at whole once per skeleton
+/// ([`marks_apart_from_outputs`]), and per customer only where an output
+/// can change the answer: in each output and up to the first character
+/// after it that is not white space ([`marks_in_order`]).
+fn stray_punctuation(template: &CompiledTemplate, field: &RenderedField, out: &mut Vec<Artifact>) {
+    let rendered = &field.plain;
+    let found = match field.plain_source.0.as_ref() {
+        None => marks_in_order(
+            rendered,
+            Vec::new(),
+            std::iter::once(0..rendered.text.len()),
+        ),
+        Some(source) => marks_in_order(
+            rendered,
+            source.between_outputs(
+                "render-artifact/stray-punctuation",
+                marks_apart_from_outputs,
+            ),
+            source.outputs().iter().cloned(),
+        ),
+    };
+    for (what, range) in found {
+        let (message, loc) = if what == SPACE_BEFORE_COMMA {
+            (
+                "the rendered text has a space before a comma, where something printed nothing",
+                loc_of_literal(template, " ,"),
+            )
+        } else {
+            (
+                "a line of the rendered text starts with a comma, where something printed nothing",
+                template.source.start(),
+            )
+        };
+        out.push(Artifact {
+            range,
+            message: message.into(),
+            loc,
+            token: None,
+        });
+    }
+}
+
+/// The stray marks of the rendered text: `known`, those found apart from
+/// the outputs, and those in each of `outputs` and up to the first
+/// character after it that is not white space or ends the line. Spaces
+/// before commas first, then lines, each in reading order.
+fn marks_in_order(
     rendered: &RenderedText,
-    out: &mut Vec<Artifact>,
-) {
+    mut known: Vec<Found>,
+    outputs: impl IntoIterator<Item = Range<usize>>,
+) -> Vec<Found> {
     let text = &rendered.text;
+    for output in outputs {
+        let rest = &text[output.end..];
+        let tail = rest
+            .char_indices()
+            .find(|&(_, c)| c == '\n' || !c.is_whitespace())
+            .map_or(rest.len(), |(i, c)| i + c.len_utf8());
+        marks_in(rendered, output.start..output.end + tail, &mut known);
+    }
+    known.sort_by_key(|(what, at)| (*what, at.start));
+    known.dedup();
+    known
+}
+
+/// Whether a line starts at `at` as far as the text from `from` shows:
+/// nothing but white space since the line's start; `None` when only
+/// white space lies between `from` and `at`, and what comes before decides.
+fn starts_a_line(text: &str, from: usize, at: usize) -> Option<bool> {
+    text[from..at]
+        .chars()
+        .rev()
+        .find(|&c| c == '\n' || !c.is_whitespace())
+        .map(|c| c == '\n')
+}
+
+/// The stray marks in `region` of the rendered text.
+fn marks_in(rendered: &RenderedText, region: Range<usize>, found: &mut Vec<Found>) {
+    let text = rendered.text.as_str();
     // Spans are in reading order and never overlap.
     let from_data = |at: usize| {
         let i = rendered.spans.partition_point(|s| s.end <= at);
         rendered.spans.get(i).is_some_and(|s| s.start <= at)
     };
-    // Commas are rarer than letters or line breaks: each pass below looks
-    // only at them, found by memchr, not at every line of the text.
-    let commas = memchr::memchr_iter(b',', text.as_bytes());
-    for at in commas.filter(|&c| c > 0 && text.as_bytes()[c - 1] == b' ') {
-        let at = at - 1;
-        if from_data(at) {
-            continue;
+    let bytes = text.as_bytes();
+    // Commas are rarer than letters or line breaks: only they are looked
+    // at, found by memchr, not every line of the text.
+    for at in memchr::memchr2_iter(b',', b';', &bytes[region.clone()]).map(|i| region.start + i) {
+        if bytes[at] == b',' && at > 0 && bytes[at - 1] == b' ' && !from_data(at - 1) {
+            found.push((SPACE_BEFORE_COMMA, at - 1..at + 1));
         }
-        out.push(Artifact {
-            range: at..at + 2,
-            message:
-                "the rendered text has a space before a comma, where something printed nothing"
-                    .into(),
-            loc: loc_of_literal(template, " ,"),
-            token: None,
-        });
-    }
-    for at in memchr::memchr2_iter(b',', b';', text.as_bytes()) {
-        // Nothing but white space between the line's start and the mark.
-        let before = text[..at]
-            .chars()
-            .rev()
-            .find(|&c| c == '\n' || !c.is_whitespace());
-        if before.is_none_or(|c| c == '\n') {
-            out.push(Artifact {
-                range: at..at + 1,
-                message: "a line of the rendered text starts with a comma, where something printed nothing".into(),
-                loc: template.source.start(),
-                token: None,
-            });
+        if starts_a_line(text, 0, at) != Some(false) {
+            found.push((LINE_STARTS_WITH_MARK, at..at + 1));
         }
     }
+}
+
+/// The stray marks of a skeleton's text that are there whatever its
+/// outputs print. The text between two placeholders is the same for every
+/// customer; a mark there is decided by it, unless only white space (and
+/// no line break) lies between it and the output before: then it is the
+/// first mark after that output, which [`stray_punctuation`] looks at for
+/// each customer. A placeholder stands for one output, so no text between
+/// them is data.
+fn marks_apart_from_outputs(text: &str, placeholders: &[Range<usize>]) -> Vec<Found> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (i, until) in placeholders
+        .iter()
+        .map(|p| p.start)
+        .chain(std::iter::once(text.len()))
+        .enumerate()
+    {
+        for at in memchr::memchr2_iter(b',', b';', &bytes[from..until]).map(|j| from + j) {
+            let line = match starts_a_line(text, from, at) {
+                Some(line) => line,
+                // After an output: looked at for each customer.
+                None if i > 0 => continue,
+                // At the start of the text.
+                None => true,
+            };
+            if bytes[at] == b',' && at > from && bytes[at - 1] == b' ' {
+                found.push((SPACE_BEFORE_COMMA, at - 1..at + 1));
+            }
+            if line {
+                found.push((LINE_STARTS_WITH_MARK, at..at + 1));
+            }
+        }
+        from = placeholders.get(i).map_or(text.len(), |p| p.end);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -517,6 +612,119 @@ mod tests {
     }
 
     use super::SpaceRuns;
+    use super::{
+        LINE_STARTS_WITH_MARK, SPACE_BEFORE_COMMA, marks_apart_from_outputs, marks_in_order,
+    };
+    use crate::template::{DataSpan, Found, RenderedText};
+    use proptest::prelude::*;
+
+    /// The marks a skeleton of `pieces` (every other one an output, the
+    /// first template text) finds apart from its outputs, moved into the
+    /// rendered text, and then those around the outputs; and the marks
+    /// found by looking at the whole rendered text.
+    fn marks_both_ways(pieces: &[String]) -> (Vec<Found>, Vec<Found>) {
+        let placeholder = '\u{10_0000}';
+        let (mut skeleton, mut placeholders) = (String::new(), Vec::new());
+        let (mut text, mut spans, mut outputs) = (String::new(), Vec::new(), Vec::new());
+        // Where each piece of template text starts in the skeleton and in
+        // the rendered text.
+        let mut segments = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i % 2 == 0 {
+                segments.push((skeleton.len(), text.len()));
+                skeleton.push_str(piece);
+            } else {
+                let at = skeleton.len();
+                skeleton.push(placeholder);
+                placeholders.push(at..skeleton.len());
+                spans.push(DataSpan {
+                    start: text.len(),
+                    end: text.len() + piece.len(),
+                    token: 0,
+                });
+                outputs.push(text.len()..text.len() + piece.len());
+            }
+            text.push_str(piece);
+        }
+        let rendered = RenderedText { text, spans };
+        let moved = |at: usize| {
+            let &(from, to) = segments.iter().rev().find(|(from, _)| *from <= at).unwrap();
+            to + at - from
+        };
+        let known = marks_apart_from_outputs(&skeleton, &placeholders)
+            .into_iter()
+            .map(|(what, at)| (what, moved(at.start)..moved(at.start) + at.len()))
+            .collect();
+        let whole = marks_in_order(
+            &rendered,
+            Vec::new(),
+            std::iter::once(0..rendered.text.len()),
+        );
+        (marks_in_order(&rendered, known, outputs), whole)
+    }
+
+    proptest! {
+        #![proptest_config(crate::testkit::property_config())]
+
+        /// Stray marks found once per skeleton and around each output are
+        /// those found in the whole text, in the same order.
+        #[test]
+        fn marks_found_per_skeleton_are_those_of_the_whole_text(
+            pieces in prop::collection::vec(
+                prop::collection::vec(
+                    prop::sample::select(vec![" ", ",", ";", "\n", "a", "\u{a0}", "\t", " ,", "é"]),
+                    0..5,
+                )
+                .prop_map(|p| p.concat()),
+                1..8,
+            )
+        ) {
+            let (per_skeleton, whole) = marks_both_ways(&pieces);
+            prop_assert_eq!(per_skeleton, whole);
+        }
+    }
+
+    #[test]
+    fn a_mark_after_an_output_is_decided_by_what_it_printed() {
+        let pieces = |output: &str| {
+            [
+                "Hi ".to_string(),
+                output.to_string(),
+                " , and\n ;".to_string(),
+            ]
+        };
+        // An output that printed nothing leaves "Hi  ," (a space before the
+        // comma); one that printed a name leaves "Hi Loren ,", the same.
+        for output in ["", "Loren", "  "] {
+            let (per_skeleton, whole) = marks_both_ways(&pieces(output));
+            assert_eq!(per_skeleton, whole, "{output:?}");
+            assert!(
+                per_skeleton
+                    .iter()
+                    .any(|(what, _)| *what == SPACE_BEFORE_COMMA)
+            );
+            // The `;` starts its line whatever the output printed.
+            assert!(
+                per_skeleton
+                    .iter()
+                    .any(|(what, _)| *what == LINE_STARTS_WITH_MARK)
+            );
+        }
+        // A line that starts with the output: it printed nothing, so the
+        // line starts with the comma; it printed a name, so it does not.
+        let line = |output: &str| {
+            let (per_skeleton, whole) =
+                marks_both_ways(&["x\n".to_string(), output.to_string(), ", hi".to_string()]);
+            assert_eq!(per_skeleton, whole, "{output:?}");
+            per_skeleton
+                .iter()
+                .any(|(what, _)| *what == LINE_STARTS_WITH_MARK)
+        };
+        assert!(line(""));
+        assert!(line(" "));
+        assert!(!line("Loren"));
+    }
+
     use crate::finding::Field;
     use crate::testkit::{check_cell_with, one_variant};
 

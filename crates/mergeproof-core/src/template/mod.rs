@@ -17,6 +17,7 @@ pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
 mod splice;
+pub(crate) use splice::Found;
 
 use std::collections::{BTreeMap, HashMap};
 

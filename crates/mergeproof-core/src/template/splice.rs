@@ -810,9 +810,13 @@ pub(crate) type Found = (usize, Range<usize>);
 type KeptSearch = (&'static str, Arc<[Found]>);
 
 impl SkeletonText {
-    /// The matches of `finder` that touch no placeholder, found the first
-    /// time `key` is asked for.
-    fn between_placeholders(&self, key: &'static str, finder: &AhoCorasick) -> Arc<[Found]> {
+    /// What `find` finds in this text, asked the first time `key` is: it
+    /// is handed the text and where each placeholder is in it.
+    fn kept(
+        &self,
+        key: &'static str,
+        find: impl FnOnce(&str, &[Range<usize>]) -> Vec<Found>,
+    ) -> Arc<[Found]> {
         let kept = |found: &Vec<KeptSearch>| {
             found
                 .iter()
@@ -822,18 +826,13 @@ impl SkeletonText {
         if let Some(found) = kept(&lock(&self.found)) {
             return found;
         }
-        let placeholders = &self.text.placeholders;
-        let text = &self.text.text.text;
-        let found: Arc<[Found]> = finder
-            .find_overlapping_iter(text.as_str())
-            .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
-            .filter(|(_, at)| {
-                // The first placeholder that ends after the match starts
-                // must start at or after its end.
-                let i = placeholders.partition_point(|&(p, _)| p + PLACEHOLDER_BYTES <= at.start);
-                placeholders.get(i).is_none_or(|&(p, _)| p >= at.end)
-            })
+        let placeholders: Vec<Range<usize>> = self
+            .text
+            .placeholders
+            .iter()
+            .map(|&(p, _)| p..p + PLACEHOLDER_BYTES)
             .collect();
+        let found: Arc<[Found]> = find(&self.text.text.text, &placeholders).into();
         let mut kept_now = lock(&self.found);
         if let Some(found) = kept(&kept_now) {
             return found;
@@ -854,6 +853,33 @@ pub(crate) struct PlainSource {
     outputs: Vec<Range<usize>>,
     /// What the placeholders before each add.
     added: Vec<isize>,
+}
+
+impl PlainSource {
+    /// Where each output's text is in this text, in order.
+    pub(crate) fn outputs(&self) -> &[Range<usize>] {
+        &self.outputs
+    }
+
+    /// What `find` finds in the skeleton's text, handed where each
+    /// placeholder is in it: found once per skeleton under `key` (a name
+    /// for `find` for the whole run), and moved to where it is in this
+    /// text. `find` answers for every text read from the skeleton: only
+    /// what lies apart from the placeholders and whatever the outputs
+    /// print there.
+    pub(crate) fn between_outputs(
+        &self,
+        key: &'static str,
+        find: impl FnOnce(&str, &[Range<usize>]) -> Vec<Found>,
+    ) -> Vec<Found> {
+        let skeleton = &self.skeleton.text;
+        let moved = |p: usize| skeleton.moved(&self.added, p);
+        self.skeleton
+            .kept(key, find)
+            .iter()
+            .map(|(pattern, at)| (*pattern, moved(at.start)..moved(at.end)))
+            .collect()
+    }
 }
 
 /// A field's [`PlainSource`], if it has one. Where a text came from says
@@ -907,14 +933,13 @@ pub(crate) fn find_overlapping(
             .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
             .collect(),
         Some(source) => {
-            let skeleton = &source.skeleton.text;
-            let moved = |p: usize| skeleton.moved(&source.added, p);
-            let mut found: Vec<Found> = source
-                .skeleton
-                .between_placeholders(key, finder)
-                .iter()
-                .map(|(pattern, at)| (*pattern, moved(at.start)..moved(at.end)))
-                .collect();
+            let mut found = source.between_outputs(key, |text, placeholders| {
+                finder
+                    .find_overlapping_iter(text)
+                    .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
+                    .filter(|(_, at)| !touches_one(placeholders, at))
+                    .collect()
+            });
             // A match that touches an output (or joins the texts around an
             // empty one) lies within a pattern's length of it. Outputs close
             // together (a name and a surname, a table row of an order) share

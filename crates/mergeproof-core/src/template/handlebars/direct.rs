@@ -1421,14 +1421,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: std::env::var("MERGEPROOF_PROPERTY_CASES")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(256),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testkit::property_config())]
 
         /// Any template of these pieces, on any data: the plan prints what
         /// the crate prints, its outputs in the same places, whether the
