@@ -264,17 +264,7 @@ fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Ve
         let Some(token) = template.token(span.token) else {
             continue;
         };
-        let folded = Folded::new(printed);
-        let hit = PLACEHOLDERS
-            .iter()
-            .find_map(|w| word_matches(&folded.text, w).next())
-            .map(|m| folded.original(m))
-            .or_else(|| {
-                EXACT_PLACEHOLDERS
-                    .iter()
-                    .find_map(|w| word_matches(printed, w).next())
-            });
-        if let Some(hit) = hit {
+        if let Some(hit) = placeholder_in(printed) {
             out.push(Artifact {
                 message: format!(
                     "`{}` printed `{}`: the data holds a placeholder, not a value",
@@ -289,10 +279,39 @@ fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Ve
     }
 }
 
-/// Every placeholder word has a `u`, `U` or `N` in any case: most names and
-/// numbers are ruled out in one pass.
+/// The first placeholder word in `printed`, as a word: `null` or
+/// `undefined` in any case, else `NaN` or `None`.
+fn placeholder_in(printed: &str) -> Option<Range<usize>> {
+    let folded = Folded::new(printed);
+    PLACEHOLDERS
+        .iter()
+        .find_map(|w| word_matches(&folded.text, w).next())
+        .map(|m| folded.original(m))
+        .or_else(|| {
+            EXACT_PLACEHOLDERS
+                .iter()
+                .find_map(|w| word_matches(printed, w).next())
+        })
+}
+
+/// Whether [`placeholder_in`] may find a word: each is in the text as it
+/// was printed, in some ASCII case, wherever the folded text holds it (no
+/// other character lowercases to one of their letters; `İ`'s `i` comes
+/// with a combining dot). Most names and numbers are ruled out here,
+/// without folding them.
 fn may_hold_placeholder(text: &str) -> bool {
-    text.bytes().any(|b| matches!(b, b'u' | b'U' | b'N'))
+    let bytes = text.as_bytes();
+    let holds = |word: &str, any_case: bool| {
+        bytes.windows(word.len()).any(|w| {
+            if any_case {
+                w.eq_ignore_ascii_case(word.as_bytes())
+            } else {
+                w == word.as_bytes()
+            }
+        })
+    };
+    PLACEHOLDERS.iter().any(|w| holds(w, true))
+        || EXACT_PLACEHOLDERS.iter().any(|w| holds(w, false))
 }
 
 /// Errors the template engine prints where the failing output or tag was,
@@ -920,6 +939,30 @@ mod tests {
             assert!(super::may_hold_placeholder(word), "{word}");
         }
         assert!(!super::may_hold_placeholder("Loren 42"));
+        assert!(!super::may_hold_placeholder("Nguyen"));
+    }
+
+    proptest! {
+        #![proptest_config(crate::testkit::property_config())]
+
+        /// The quick filter lets through every text the full search finds
+        /// a placeholder in, whatever its case and its letters that fold.
+        #[test]
+        fn the_quick_filter_lets_through_whatever_the_search_finds(
+            text in prop::collection::vec(
+                prop::sample::select(vec![
+                    "n", "N", "u", "U", "l", "L", "i", "İ", "\u{212a}", " ", "-", "'",
+                    "null", "NULL", "nUlL", "undefined", "UNDEFINED", "undef\u{130}ned",
+                    "NaN", "nan", "None", "NONE",
+                ]),
+                0..6,
+            )
+            .prop_map(|p| p.concat())
+        ) {
+            prop_assert!(
+                super::placeholder_in(&text).is_none() || super::may_hold_placeholder(&text)
+            );
+        }
     }
 
     #[test]
