@@ -5,10 +5,15 @@ use crate::project::{Campaign, Profile};
 /// The index of the variant `profile` receives, or `None` when no variant's
 /// audience admits it (and there is no catch-all).
 pub fn select(campaign: &Campaign, profile: &Profile) -> Option<usize> {
+    select_by(campaign, &profile.data)
+}
+
+/// [`select`] by a profile's data, or the part of it the audiences read.
+pub(crate) fn select_by(campaign: &Campaign, data: &serde_json::Value) -> Option<usize> {
     campaign
         .variants
         .iter()
-        .position(|v| v.audience.as_ref().is_none_or(|a| a.matches(&profile.data)))
+        .position(|v| v.audience.as_ref().is_none_or(|a| a.matches(data)))
 }
 
 #[cfg(test)]

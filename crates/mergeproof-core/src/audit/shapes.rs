@@ -119,6 +119,22 @@ impl Part {
     }
 }
 
+impl Part {
+    /// What the customer holds in these fields: for a row, only the values
+    /// of their columns.
+    fn data<'c>(&self, customer: &'c Customer, layout: Option<&Arc<CsvLayout>>) -> Cow<'c, Value> {
+        match customer {
+            Customer::Row(row) if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) => {
+                Cow::Owned(row.data_of(self.columns.iter().copied()))
+            }
+            Customer::Row(row) => {
+                Cow::Owned(row.data_of(row.layout.columns_under(self.fields.as_deref())))
+            }
+            Customer::Profile(p) => Cow::Borrowed(&p.data),
+        }
+    }
+}
+
 /// What was worked out once for each key, kept for the next batches.
 pub(super) struct Store<V> {
     values: HashMap<Box<[u8]>, V>,
@@ -263,8 +279,10 @@ impl Shapes {
                 key.into_boxed_slice()
             })
             .collect();
+        // A customer's variant is decided by what the audiences read: a
+        // row's profile of only those columns is made to select it.
         let selections = self.selections.resolve(&keys, |i| {
-            crate::select::select(campaign, &batch[i].profile())
+            crate::select::select_by(campaign, &self.audiences.data(&batch[i], layout))
         });
         if self.unshared_batches > 0 {
             self.unshared_batches -= 1;

@@ -153,20 +153,27 @@ impl CsvRow {
 
     /// The row's cells as values, at their fields' paths.
     pub(crate) fn record(&self) -> Record {
+        Record {
+            id: self.id().into_owned(),
+            data: self.data_of(0..self.cells.len()),
+            loc: SourceLoc::new(&self.layout.file, self.line, 1),
+        }
+    }
+
+    /// These columns' cells (in column order) as values, at their fields'
+    /// paths: for the columns [`CsvLayout::columns_under`] some top-level
+    /// fields, what [`Self::record`] holds under those fields.
+    pub(crate) fn data_of(&self, columns: impl IntoIterator<Item = usize>) -> Value {
         let mut data = Value::Object(Map::new());
-        for (i, cell) in self.cells.iter().enumerate() {
+        for i in columns {
             if Some(i) == self.layout.id_column {
                 continue;
             }
-            if let Some(value) = cell_value(cell) {
+            if let Some(value) = self.cells.get(i).and_then(cell_value) {
                 insert_path(&mut data, &self.layout.paths[i], value);
             }
         }
-        Record {
-            id: self.id().into_owned(),
-            data,
-            loc: SourceLoc::new(&self.layout.file, self.line, 1),
-        }
+        data
     }
 }
 
@@ -580,6 +587,40 @@ mod tests {
             },
         );
         (records, errors)
+    }
+
+    /// The columns under some top-level fields hold what the whole record
+    /// holds under them, whatever else the row holds, a column `a` beside
+    /// columns `a.b` included (the first one wins in both).
+    #[test]
+    fn the_columns_under_fields_hold_what_the_record_holds_there() {
+        let text = "id,loyalty,loyalty.tier,age,first_name,loyalty.points,account.balance\n\
+                    c1,,gold,17,Ann,0,1\n\
+                    c2,x,silver,,Bo,3,\n\
+                    c3,,,,,,\n";
+        let mut rows = Vec::new();
+        read_entries(
+            text.as_bytes(),
+            RecordFormat::Csv,
+            "list.csv",
+            &ProfileColumns::default(),
+            &mut |e| rows.push(e.unwrap()),
+        );
+        let fields = ["age".to_string(), "loyalty".to_string()];
+        for entry in rows {
+            let Entry::Row(row) = entry else {
+                panic!("a CSV row is kept as cells");
+            };
+            let Value::Object(whole) = row.record().data else {
+                panic!("a record is an object");
+            };
+            let under: Map<String, Value> = whole
+                .into_iter()
+                .filter(|(k, _)| fields.contains(k))
+                .collect();
+            let part = row.data_of(row.layout.columns_under(Some(&fields)));
+            assert_eq!(part, Value::Object(under), "row {}", row.row);
+        }
     }
 
     #[test]
