@@ -52,7 +52,7 @@ impl Rule for BrokenLink {
             if url.value.spans.is_empty() {
                 continue;
             }
-            let candidates: Vec<&str> = if url.attribute == "srcset" {
+            let candidates: Vec<&str> = if &*url.attribute == "srcset" {
                 url.value
                     .text
                     .split(',')

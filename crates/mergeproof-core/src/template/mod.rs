@@ -366,8 +366,10 @@ pub struct RenderedImage {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RenderedUrl {
-    pub tag: String,
-    pub attribute: String,
+    /// Shared by every customer's reading of a skeleton: a body of links
+    /// copies none of these per customer.
+    pub tag: std::sync::Arc<str>,
+    pub attribute: std::sync::Arc<str>,
     pub value: RenderedText,
 }
 
@@ -552,8 +554,8 @@ impl HtmlParts {
                 .urls
                 .into_iter()
                 .map(|u| RenderedUrl {
-                    tag: u.tag,
-                    attribute: u.attribute,
+                    tag: u.tag.into(),
+                    attribute: u.attribute.into(),
                     value: spans(&u.value),
                 })
                 .filter(|u| !u.value.spans.is_empty())

@@ -989,7 +989,7 @@ struct Unmarked {
     text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
-    urls: Vec<(String, String, TextWithPlaceholders)>,
+    urls: Vec<(Arc<str>, Arc<str>, TextWithPlaceholders)>,
 }
 
 impl Unmarked {
@@ -1005,7 +1005,13 @@ impl Unmarked {
             urls: read
                 .urls
                 .iter()
-                .map(|u| (u.tag.clone(), u.attribute.clone(), of(&u.value)))
+                .map(|u| {
+                    (
+                        u.tag.as_str().into(),
+                        u.attribute.as_str().into(),
+                        of(&u.value),
+                    )
+                })
                 .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
