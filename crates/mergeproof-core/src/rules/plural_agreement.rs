@@ -176,12 +176,14 @@ fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
     // for the same few nouns after the same numbers. Each thread keeps what
     // it found, for a bounded number of words (data may put any word there).
     thread_local! {
-        static KEPT: std::cell::RefCell<foldhash::HashMap<(String, bool), Option<String>>> =
+        /// For many things, then for one.
+        static KEPT: std::cell::RefCell<[foldhash::HashMap<String, Option<String>>; 2]> =
             std::cell::RefCell::default();
     }
     let lower = noun.to_lowercase();
     KEPT.with_borrow_mut(|kept| {
-        if let Some(found) = kept.get(&(lower.clone(), singular)) {
+        let kept = &mut kept[usize::from(singular)];
+        if let Some(found) = kept.get(lower.as_str()) {
             return found.clone();
         }
         let agreeing = pluralizer::pluralize(&lower, if singular { 1 } else { 2 }, false);
@@ -192,7 +194,7 @@ fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
         if kept.len() >= KEPT_WORDS {
             kept.clear();
         }
-        kept.insert((lower, singular), found.clone());
+        kept.insert(lower, found.clone());
         found
     })
 }
@@ -226,19 +228,20 @@ fn noun_after(text: &str, at: usize) -> Option<(&str, usize)> {
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(rest.len());
     let word = &rest[..len];
-    if word.len() < 2 || NOT_NOUNS.contains(&word.to_lowercase().as_str()) {
+    // Words of ASCII letters: compared in place, in any case.
+    let listed = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
+    if word.len() < 2 || listed(NOT_NOUNS, word) {
         return None;
     }
     let after = &rest[len..];
-    let next_word: String = after
-        .trim_start_matches([' ', '\u{a0}'])
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect();
+    let next = after.trim_start_matches([' ', '\u{a0}']);
+    let next_word = &next[..next
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(next.len())];
     let ends = after.is_empty()
         || !after.starts_with([' ', '\u{a0}'])
-        || after.trim_start_matches([' ', '\u{a0}']).is_empty()
-        || PHRASE_ENDS.contains(&next_word.to_lowercase().as_str())
+        || next.is_empty()
+        || listed(PHRASE_ENDS, next_word)
         || next_word.is_empty();
     ends.then_some((word, start + len))
 }
