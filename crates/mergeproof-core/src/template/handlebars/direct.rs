@@ -109,6 +109,24 @@ enum Computes {
 }
 
 impl Computes {
+    /// The value the helper computes of `values` (as many as the plan
+    /// checked it takes).
+    fn compute(self, values: &[&Value]) -> Value {
+        match self {
+            Computes::Value(f) => f(values),
+            Computes::Binary(f) => Value::Bool(f(values[0], values[1])),
+            Computes::Unary(f) => Value::Bool(f(values[0])),
+            Computes::Truthy { all: true } => {
+                Value::Bool(values.iter().all(|v| v.is_truthy(false)))
+            }
+            Computes::Truthy { all: false } => {
+                Value::Bool(values.iter().any(|v| v.is_truthy(false)))
+            }
+        }
+    }
+}
+
+impl Computes {
     /// Whether it is one of the crate's comparisons, which answer `true`
     /// or `false`.
     fn tests(self) -> bool {
@@ -853,23 +871,35 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
 
     /// What a helper that computes a value makes of its arguments.
     fn call(&mut self, call: &'p Call) -> Result<Read<'d>, GaveUp> {
-        let reads = call
-            .args
-            .iter()
-            .map(|a| self.arg(a))
-            .collect::<Result<Vec<_>, _>>()?;
-        let values: Vec<&Value> = reads.iter().map(Read::value).collect();
-        Ok(Read::Computed(match call.helper {
-            Computes::Value(f) => f(&values),
-            Computes::Binary(f) => Value::Bool(f(values[0], values[1])),
-            Computes::Unary(f) => Value::Bool(f(values[0])),
-            Computes::Truthy { all: true } => {
-                Value::Bool(values.iter().all(|v| v.is_truthy(false)))
+        // Most helpers take a few arguments: they are read into arrays, not
+        // two vectors per call, and a literal is read from the plan, not
+        // copied.
+        const FEW: usize = 4;
+        const NULL: &Value = &Value::Null;
+        let n = call.args.len();
+        if n > FEW {
+            let reads = call
+                .args
+                .iter()
+                .map(|a| self.arg(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            let values: Vec<&Value> = reads.iter().map(Read::value).collect();
+            return Ok(Read::Computed(call.helper.compute(&values)));
+        }
+        let mut reads: [Read<'d>; FEW] = [const { Read::Missing }; FEW];
+        for (read, arg) in reads.iter_mut().zip(&call.args) {
+            if !matches!(arg, Arg::Literal(_)) {
+                *read = self.arg(arg)?;
             }
-            Computes::Truthy { all: false } => {
-                Value::Bool(values.iter().any(|v| v.is_truthy(false)))
-            }
-        }))
+        }
+        let mut values = [NULL; FEW];
+        for ((value, read), arg) in values.iter_mut().zip(&reads).zip(&call.args) {
+            *value = match arg {
+                Arg::Literal(literal) => literal,
+                _ => read.value(),
+            };
+        }
+        Ok(Read::Computed(call.helper.compute(&values[..n])))
     }
 
     /// What `path` reads, as the crate's `Context::navigate` reads it.
