@@ -775,6 +775,30 @@ mod tests {
         );
     }
 
+    /// Customers whose audiences read values each has their own: after a
+    /// batch that shares no selection, the next batches select customer by
+    /// customer, and the report is the one checking everyone gives.
+    #[test]
+    fn a_list_of_distinct_audience_values_is_selected_one_by_one_and_the_same() {
+        let compiled = vec![Arc::new(crate::testkit::compiled(
+            "variants:\n  - id: many\n    audience: { field: points, gte: 5000 }\n    subject: Hi\n    body: \"<p>{{points}} points</p>\"\n  - id: few\n    audience: { field: points, gt: 0 }\n    subject: Hi\n    body: \"<p>Only {{points}} points</p>\"\n",
+        ))];
+        let config = Config::default();
+        let total = BATCH * (2 + shapes::UNSHARED_BATCHES as usize + 1);
+        let list: String = (0..total)
+            .map(|i| format!("{{\"id\": \"c{i}\", \"points\": {i}}}\n"))
+            .collect();
+        let each = run(&compiled, &config, &list, "list.jsonl", Sharing::Nothing);
+        let shared = run(&compiled, &config, &list, "list.jsonl", Sharing::Shapes);
+        assert_eq!(
+            serde_json::to_string_pretty(&shared).unwrap(),
+            serde_json::to_string_pretty(&each).unwrap()
+        );
+        // The test means something: both variants and none are chosen.
+        let reach: Vec<u64> = each.campaigns[0].variants.iter().map(|v| v.reach).collect();
+        assert_eq!(reach, vec![(total - 5000) as u64, 4999]);
+    }
+
     /// The sample profiles as a customer list: every rule a cell can fire
     /// on them is counted per variant, the SMS measured against the
     /// samples' shortest message.

@@ -3,7 +3,6 @@
 //! audiences and templates read) share one selection, render and check.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -135,9 +134,13 @@ impl Part {
     }
 }
 
+/// Keys hold customers' values, a batch's worth looked up and stored on
+/// the thread that hands batches out: a fast hash, seeded for each run.
+type KeyMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What was worked out once for each key, kept for the next batches.
 pub(super) struct Store<V> {
-    values: HashMap<Box<[u8]>, V>,
+    values: KeyMap<Box<[u8]>, V>,
     /// The bytes of the keys kept.
     bytes: usize,
     /// Values worked out so far.
@@ -160,7 +163,7 @@ const MAX_STORED_KEY: usize = 16 << 10;
 impl<V: Clone + Send + Sync> Store<V> {
     fn new() -> Store<V> {
         Store {
-            values: HashMap::new(),
+            values: KeyMap::default(),
             bytes: 0,
             worked: 0,
         }
@@ -171,7 +174,7 @@ impl<V: Clone + Send + Sync> Store<V> {
     fn resolve(&mut self, keys: &[Box<[u8]>], work: impl Fn(usize) -> V + Sync) -> Vec<V> {
         // Each item's value, or the number of the new key it has.
         let mut found: Vec<Result<V, usize>> = Vec::with_capacity(keys.len());
-        let mut new_keys: HashMap<&[u8], usize> = HashMap::new();
+        let mut new_keys: KeyMap<&[u8], usize> = KeyMap::default();
         let mut firsts: Vec<usize> = Vec::new();
         for (i, key) in keys.iter().enumerate() {
             found.push(match self.values.get(key) {
@@ -215,6 +218,8 @@ const FEW_SHARE: usize = 64;
 pub(super) struct Shapes {
     /// Batches still to check customer by customer.
     unshared_batches: u32,
+    /// Batches still to select a variant for customer by customer.
+    unshared_selections: u32,
     /// Checks made customer by customer.
     pub(super) unshared: u64,
     /// What its audiences read: it decides the variant.
@@ -234,6 +239,7 @@ impl Shapes {
         };
         Shapes {
             unshared_batches: 0,
+            unshared_selections: 0,
             unshared: 0,
             audiences: part(crate::edge::audience_fields(&compiled.campaign)),
             variants: (0..compiled.variants.len())
@@ -271,19 +277,33 @@ impl Shapes {
     ) -> Vec<Arc<Outcome>> {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
-        let keys: Vec<Box<[u8]>> = batch
-            .par_iter()
-            .map(|c| {
-                let mut key = Vec::with_capacity(64);
-                self.audiences.write(c, layout, &mut key);
-                key.into_boxed_slice()
-            })
-            .collect();
         // A customer's variant is decided by what the audiences read: a
         // row's profile of only those columns is made to select it.
-        let selections = self.selections.resolve(&keys, |i| {
-            crate::select::select_by(campaign, &self.audiences.data(&batch[i], layout))
-        });
+        let select =
+            |c: &Customer| crate::select::select_by(campaign, &self.audiences.data(c, layout));
+        let selections: Vec<Option<usize>> = if self.unshared_selections > 0 {
+            // As for checks: where audiences read values nearly every
+            // customer has their own (points, dates), keying and storing
+            // them is serial work that saves nothing.
+            self.unshared_selections -= 1;
+            batch.par_iter().map(select).collect()
+        } else {
+            let keys: Vec<Box<[u8]>> = batch
+                .par_iter()
+                .map(|c| {
+                    let mut key = Vec::with_capacity(64);
+                    self.audiences.write(c, layout, &mut key);
+                    key.into_boxed_slice()
+                })
+                .collect();
+            let worked_before = self.selections.worked;
+            let selections = self.selections.resolve(&keys, |i| select(&batch[i]));
+            let shared = batch.len() - (self.selections.worked - worked_before) as usize;
+            if shared * FEW_SHARE < batch.len() {
+                self.unshared_selections = UNSHARED_BATCHES;
+            }
+            selections
+        };
         if self.unshared_batches > 0 {
             self.unshared_batches -= 1;
             self.unshared += batch.len() as u64;
