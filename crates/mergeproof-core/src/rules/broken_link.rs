@@ -47,25 +47,25 @@ impl Rule for BrokenLink {
         let Some(html) = cx.cell.body.html.as_deref() else {
             return;
         };
-        let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
+        let tags = cx.literal_tags();
         for url in &html.urls {
             if url.value.spans.is_empty() {
                 continue;
             }
-            let candidates: Vec<&str> = if &*url.attribute == "srcset" {
+            let problem_of = |candidate: &str| {
+                // A placeholder a later stage fills makes a valid link.
+                let filled_later = !crate::dialect::literal_ranges(tags, candidate).is_empty();
+                problem(candidate, &url.value, filled_later)
+            };
+            let problem = if &*url.attribute == "srcset" {
                 url.value
                     .text
                     .split(',')
                     .map(|c| c.split_whitespace().next().unwrap_or(""))
-                    .collect()
+                    .find_map(problem_of)
             } else {
-                vec![url.value.text.as_str()]
+                problem_of(&url.value.text)
             };
-            let problem = candidates.iter().find_map(|candidate| {
-                // A placeholder a later stage fills makes a valid link.
-                let filled_later = !crate::dialect::literal_ranges(&tags, candidate).is_empty();
-                problem(candidate, &url.value, filled_later)
-            });
             if let Some((problem, span)) = problem {
                 let Some(token) = template.token(span) else {
                     continue;

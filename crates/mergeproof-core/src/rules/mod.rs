@@ -220,6 +220,7 @@ pub(crate) struct TemplateFacts {
     guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
     unsafe_terms: std::sync::OnceLock<unsafe_token_combo::Terms>,
     zero_balance: std::sync::OnceLock<zero_balance::Figures>,
+    literal_tags: std::sync::OnceLock<Vec<crate::dialect::LiteralTag>>,
 }
 
 /// `fact` of each template of `campaign` that has one, by the template's
@@ -409,6 +410,14 @@ pub(crate) struct RenderedToken<'a> {
 }
 
 impl<'a> CellContext<'a> {
+    /// The literal tags in force for the campaign (its platform's and the
+    /// project's): placeholders a later stage fills, parsed once.
+    pub(crate) fn literal_tags(&self) -> &'a [crate::dialect::LiteralTag] {
+        self.facts.literal_tags.get_or_init(|| {
+            crate::dialect::literal_tags(self.campaign.dialect, &self.config.literal_tags)
+        })
+    }
+
     /// The fields this cell has, with their template and rendering.
     pub(crate) fn fields(
         &self,

@@ -63,7 +63,7 @@ impl Rule for RenderArtifact {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
-        let tags = crate::dialect::literal_tags(cx.campaign.dialect, &cx.config.literal_tags);
+        let tags = cx.literal_tags();
         for (field, template, rendered) in cx.fields() {
             // A field that did not render is `send-failure`'s.
             if rendered.error.is_some() {
@@ -97,7 +97,7 @@ impl Rule for RenderArtifact {
             // Placeholders a later stage fills (`literal_tags:` and the
             // dialect's own) are meant to be there.
             if !tags.is_empty() {
-                let literal = crate::dialect::literal_ranges(&tags, &text.text);
+                let literal = crate::dialect::literal_ranges(tags, &text.text);
                 found.retain(|a| {
                     !literal.iter().any(|r| {
                         r.start < a.range.end.max(a.range.start + 1) && a.range.start < r.end
