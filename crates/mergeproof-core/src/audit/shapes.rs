@@ -88,12 +88,7 @@ impl Part {
         match customer {
             Customer::Row(row) => {
                 key.push(b'c');
-                if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) {
-                    row.write_cells(&self.columns, key);
-                } else {
-                    let columns = row.layout.columns_under(self.fields.as_deref());
-                    row.write_cells(&columns, key);
-                }
+                row.write_cells(&self.columns_of(row, layout), key);
             }
             Customer::Profile(p) => {
                 key.push(b'j');
@@ -116,20 +111,25 @@ impl Part {
             }
         }
     }
-}
 
-impl Part {
     /// What the customer holds in these fields: for a row, only the values
     /// of their columns.
     fn data<'c>(&self, customer: &'c Customer, layout: Option<&Arc<CsvLayout>>) -> Cow<'c, Value> {
         match customer {
-            Customer::Row(row) if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) => {
-                Cow::Owned(row.data_of(self.columns.iter().copied()))
-            }
             Customer::Row(row) => {
-                Cow::Owned(row.data_of(row.layout.columns_under(self.fields.as_deref())))
+                Cow::Owned(row.data_of(self.columns_of(row, layout).iter().copied()))
             }
             Customer::Profile(p) => Cow::Borrowed(&p.data),
+        }
+    }
+
+    /// The columns of these fields in `row`'s layout: those found for the
+    /// layout last seen when it is the row's.
+    fn columns_of(&self, row: &CsvRow, layout: Option<&Arc<CsvLayout>>) -> Cow<'_, [usize]> {
+        if layout.is_some_and(|l| Arc::ptr_eq(l, &row.layout)) {
+            Cow::Borrowed(&self.columns)
+        } else {
+            Cow::Owned(row.layout.columns_under(self.fields.as_deref()))
         }
     }
 }
@@ -145,6 +145,8 @@ pub(super) struct Store<V> {
     bytes: usize,
     /// Values worked out so far.
     pub(super) worked: u64,
+    /// Batches still to work out item by item, without keys.
+    unshared_batches: u32,
 }
 
 /// Values a store keeps before it starts over, so that memory stays flat on
@@ -166,7 +168,19 @@ impl<V: Clone + Send + Sync> Store<V> {
             values: KeyMap::default(),
             bytes: 0,
             worked: 0,
+            unshared_batches: 0,
         }
+    }
+
+    /// Whether the next batch is to be keyed: not for [`UNSHARED_BATCHES`]
+    /// batches after one in which almost no item shared a key (counted
+    /// here, as the caller then works each item out itself).
+    fn keys_next_batch(&mut self) -> bool {
+        if self.unshared_batches > 0 {
+            self.unshared_batches -= 1;
+            return false;
+        }
+        true
     }
 
     /// The value of each key: a stored one, else worked out once (in
@@ -187,6 +201,10 @@ impl<V: Clone + Send + Sync> Store<V> {
         }
         let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
         self.worked += worked.len() as u64;
+        let shared = keys.len() - worked.len();
+        if shared * FEW_SHARE < keys.len() {
+            self.unshared_batches = UNSHARED_BATCHES;
+        }
         for (&i, v) in firsts.iter().zip(&worked) {
             let key = &keys[i];
             if key.len() > MAX_STORED_KEY {
@@ -207,19 +225,16 @@ impl<V: Clone + Send + Sync> Store<V> {
 }
 
 /// After a batch in which almost no customer shared a shape with another
-/// (fewer than one in [`FEW_SHARE`]), the next batches are checked customer
-/// by customer: on a list as distinct as a real one, writing and storing
-/// each customer's key cost a twentieth of the audit and saved nothing.
-/// Then a batch is keyed again, in case the list changes.
+/// (fewer than one in [`FEW_SHARE`]), the next batches are selected and
+/// checked customer by customer: on a list as distinct as a real one,
+/// writing and storing each customer's key (on the thread that hands
+/// batches out, while the workers wait) cost a twentieth of the audit and
+/// saved nothing. Then a batch is keyed again, in case the list changes.
 pub(super) const UNSHARED_BATCHES: u32 = if cfg!(test) { 2 } else { 15 };
 const FEW_SHARE: usize = 64;
 
 /// What one campaign has worked out so far, by shape.
 pub(super) struct Shapes {
-    /// Batches still to check customer by customer.
-    unshared_batches: u32,
-    /// Batches still to select a variant for customer by customer.
-    unshared_selections: u32,
     /// Checks made customer by customer.
     pub(super) unshared: u64,
     /// What its audiences read: it decides the variant.
@@ -238,8 +253,6 @@ impl Shapes {
             columns: Vec::new(),
         };
         Shapes {
-            unshared_batches: 0,
-            unshared_selections: 0,
             unshared: 0,
             audiences: part(crate::edge::audience_fields(&compiled.campaign)),
             variants: (0..compiled.variants.len())
@@ -281,13 +294,9 @@ impl Shapes {
         // row's profile of only those columns is made to select it.
         let select =
             |c: &Customer| crate::select::select_by(campaign, &self.audiences.data(c, layout));
-        let selections: Vec<Option<usize>> = if self.unshared_selections > 0 {
-            // As for checks: where audiences read values nearly every
-            // customer has their own (points, dates), keying and storing
-            // them is serial work that saves nothing.
-            self.unshared_selections -= 1;
-            batch.par_iter().map(select).collect()
-        } else {
+        // Audiences that read values nearly every customer has their own
+        // (points, dates) share no selection either.
+        let selections: Vec<Option<usize>> = if self.selections.keys_next_batch() {
             let keys: Vec<Box<[u8]>> = batch
                 .par_iter()
                 .map(|c| {
@@ -296,16 +305,11 @@ impl Shapes {
                     key.into_boxed_slice()
                 })
                 .collect();
-            let worked_before = self.selections.worked;
-            let selections = self.selections.resolve(&keys, |i| select(&batch[i]));
-            let shared = batch.len() - (self.selections.worked - worked_before) as usize;
-            if shared * FEW_SHARE < batch.len() {
-                self.unshared_selections = UNSHARED_BATCHES;
-            }
-            selections
+            self.selections.resolve(&keys, |i| select(&batch[i]))
+        } else {
+            batch.par_iter().map(select).collect()
         };
-        if self.unshared_batches > 0 {
-            self.unshared_batches -= 1;
+        if !self.outcomes.keys_next_batch() {
             self.unshared += batch.len() as u64;
             return batch
                 .par_iter_mut()
@@ -325,14 +329,8 @@ impl Shapes {
                 key.into_boxed_slice()
             })
             .collect();
-        let worked_before = self.outcomes.worked;
-        let outcomes = self.outcomes.resolve(&keys, |i| {
+        self.outcomes.resolve(&keys, |i| {
             check(&mut batch[i].profile().into_owned(), selections[i])
-        });
-        let shared = batch.len() - (self.outcomes.worked - worked_before) as usize;
-        if shared * FEW_SHARE < batch.len() {
-            self.unshared_batches = UNSHARED_BATCHES;
-        }
-        outcomes
+        })
     }
 }
