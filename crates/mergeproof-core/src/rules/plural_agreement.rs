@@ -224,26 +224,28 @@ fn noun_after(text: &str, at: usize) -> Option<(&str, usize)> {
         .strip_prefix(' ')
         .or_else(|| rest.strip_prefix('\u{a0}'))?;
     let start = text.len() - rest.len();
-    let len = rest
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(rest.len());
-    let word = &rest[..len];
+    let word = leading_word(rest);
     // Words of ASCII letters: compared in place, in any case.
     let listed = |list: &[&str], word: &str| list.iter().any(|w| w.eq_ignore_ascii_case(word));
     if word.len() < 2 || listed(NOT_NOUNS, word) {
         return None;
     }
-    let after = &rest[len..];
+    let after = &rest[word.len()..];
     let next = after.trim_start_matches([' ', '\u{a0}']);
-    let next_word = &next[..next
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(next.len())];
+    let next_word = leading_word(next);
     let ends = after.is_empty()
         || !after.starts_with([' ', '\u{a0}'])
         || next.is_empty()
         || listed(PHRASE_ENDS, next_word)
         || next_word.is_empty();
-    ends.then_some((word, start + len))
+    ends.then_some((word, start + word.len()))
+}
+
+/// The ASCII letters `text` starts with.
+fn leading_word(text: &str) -> &str {
+    &text[..text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len())]
 }
 
 /// `agreeing` in the case the copy wrote `noun` in ("Points" → "Point").

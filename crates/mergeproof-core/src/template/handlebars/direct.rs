@@ -124,9 +124,7 @@ impl Computes {
             }
         }
     }
-}
 
-impl Computes {
     /// Whether it is one of the crate's comparisons, which answer `true`
     /// or `false`.
     fn tests(self) -> bool {
