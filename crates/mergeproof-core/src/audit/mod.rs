@@ -799,6 +799,52 @@ mod tests {
         assert_eq!(reach, vec![(total - 5000) as u64, 4999]);
     }
 
+    /// Customers who each print a name of their own (no check is shared)
+    /// in tiers of few values (selections are): the batches after the
+    /// first check customer by customer and select by the tiers kept (a
+    /// tier first seen there is kept from its first customer), and the
+    /// report is the one checking everyone gives, from CSV and JSON Lines.
+    #[test]
+    fn distinct_customers_of_few_audiences_are_selected_by_what_was_kept() {
+        let compiled = vec![Arc::new(crate::testkit::compiled(
+            "variants:\n  - id: gold\n    audience: { field: tier, eq: gold }\n    subject: Hi\n    body: \"<p>Gold for {{first_name}}</p>\"\n  - id: silver\n    audience: { field: tier, eq: silver }\n    subject: Hi\n    body: \"<p>Silver for {{first_name}}</p>\"\n  - id: rest\n    subject: Hi\n    body: \"<p>Hi {{first_name}}</p>\"\n",
+        ))];
+        let config = Config::default();
+        let total = BATCH * (2 + shapes::UNSHARED_BATCHES as usize + 1);
+        // A fourth tier once customers are checked one by one.
+        let tier = |i: usize| match i % if i < BATCH { 3 } else { 4 } {
+            0 => "gold",
+            1 => "silver",
+            2 => "bronze",
+            _ => "late",
+        };
+        let list: Vec<Map<String, Value>> = (0..total)
+            .map(|i| {
+                serde_json::json!({"id": format!("c{i}"), "first_name": format!("N{i}"), "tier": tier(i)})
+                    .as_object()
+                    .cloned()
+                    .unwrap()
+            })
+            .collect();
+        for (text, file) in [(csv(&list), "list.csv"), (json_lines(&list), "list.jsonl")] {
+            let each = run(&compiled, &config, &text, file, Sharing::Nothing);
+            let shared = run(&compiled, &config, &text, file, Sharing::Shapes);
+            assert_eq!(
+                serde_json::to_string_pretty(&shared).unwrap(),
+                serde_json::to_string_pretty(&each).unwrap(),
+                "{file}"
+            );
+            let reach: Vec<u64> = each.campaigns[0].variants.iter().map(|v| v.reach).collect();
+            let of =
+                |tiers: &[&str]| (0..total).filter(|&i| tiers.contains(&tier(i))).count() as u64;
+            assert_eq!(
+                reach,
+                vec![of(&["gold"]), of(&["silver"]), of(&["bronze", "late"])],
+                "{file}"
+            );
+        }
+    }
+
     /// The sample profiles as a customer list: every rule a cell can fire
     /// on them is counted per variant, the SMS measured against the
     /// samples' shortest message.

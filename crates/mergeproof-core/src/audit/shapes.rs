@@ -186,7 +186,18 @@ impl<V: Clone + Send + Sync> Store<V> {
     /// The value of each key: a stored one, else worked out once (in
     /// parallel, from the first item with that key) and stored.
     fn resolve(&mut self, keys: &[Box<[u8]>], work: impl Fn(usize) -> V + Sync) -> Vec<V> {
-        // Each item's value, or the number of the new key it has.
+        let (found, firsts) = self.look_up(keys);
+        let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
+        self.keep(keys, &firsts, &worked);
+        found
+            .into_iter()
+            .map(|f| f.unwrap_or_else(|n| worked[n].clone()))
+            .collect()
+    }
+
+    /// Each key's stored value, or the number of the new key it is; and
+    /// the first item of each new key, in order.
+    fn look_up(&self, keys: &[Box<[u8]>]) -> (Vec<Result<V, usize>>, Vec<usize>) {
         let mut found: Vec<Result<V, usize>> = Vec::with_capacity(keys.len());
         let mut new_keys: KeyMap<&[u8], usize> = KeyMap::default();
         let mut firsts: Vec<usize> = Vec::new();
@@ -199,13 +210,18 @@ impl<V: Clone + Send + Sync> Store<V> {
                 })),
             });
         }
-        let worked: Vec<V> = firsts.par_iter().map(|&i| work(i)).collect();
+        (found, firsts)
+    }
+
+    /// Stores the value worked out for each new key (from its first item,
+    /// [`Self::look_up`]), and measures how much the batch shared.
+    fn keep(&mut self, keys: &[Box<[u8]>], firsts: &[usize], worked: &[V]) {
         self.worked += worked.len() as u64;
         let shared = keys.len() - worked.len();
         if shared * FEW_SHARE < keys.len() {
             self.unshared_batches = UNSHARED_BATCHES;
         }
-        for (&i, v) in firsts.iter().zip(&worked) {
+        for (&i, v) in firsts.iter().zip(worked) {
             let key = &keys[i];
             if key.len() > MAX_STORED_KEY {
                 continue;
@@ -217,10 +233,6 @@ impl<V: Clone + Send + Sync> Store<V> {
             self.bytes += key.len();
             self.values.insert(key.clone(), v.clone());
         }
-        found
-            .into_iter()
-            .map(|f| f.unwrap_or_else(|n| worked[n].clone()))
-            .collect()
     }
 }
 
@@ -290,33 +302,57 @@ impl Shapes {
     ) -> Vec<Arc<Outcome>> {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
-        // A customer's variant is decided by what the audiences read: a
-        // row's profile of only those columns is made to select it.
-        let select =
-            |c: &Customer| crate::select::select_by(campaign, &self.audiences.data(c, layout));
-        // Audiences that read values nearly every customer has their own
-        // (points, dates) share no selection either.
-        let selections: Vec<Option<usize>> = if self.selections.keys_next_batch() {
-            let keys: Vec<Box<[u8]>> = batch
+        let keyed_selections = self.selections.keys_next_batch();
+        let selection_keys: Vec<Box<[u8]>> = if keyed_selections {
+            batch
                 .par_iter()
                 .map(|c| {
                     let mut key = Vec::with_capacity(64);
                     self.audiences.write(c, layout, &mut key);
                     key.into_boxed_slice()
                 })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !self.outcomes.keys_next_batch() {
+            // Each customer checked on their own: their whole profile is
+            // made once, to check and to select by where their selection
+            // is not known (making a row's audience columns into a profile
+            // of their own first cost a fortieth of an audit of distinct
+            // customers).
+            self.unshared += batch.len() as u64;
+            let (known, firsts) = self.selections.look_up(&selection_keys);
+            let checked: Vec<(Option<usize>, Arc<Outcome>)> = batch
+                .par_iter_mut()
+                .enumerate()
+                .map(|(i, c)| {
+                    c.with_profile(|p| {
+                        let vi = match known.get(i) {
+                            Some(Ok(vi)) => *vi,
+                            _ => crate::select::select(campaign, p),
+                        };
+                        (vi, check(p, vi))
+                    })
+                })
                 .collect();
-            self.selections.resolve(&keys, |i| select(&batch[i]))
+            if keyed_selections {
+                let worked: Vec<Option<usize>> = firsts.iter().map(|&i| checked[i].0).collect();
+                self.selections.keep(&selection_keys, &firsts, &worked);
+            }
+            return checked.into_iter().map(|(_, outcome)| outcome).collect();
+        }
+        // A customer's variant is decided by what the audiences read: a
+        // row's profile of only those columns is made to select it.
+        let select =
+            |c: &Customer| crate::select::select_by(campaign, &self.audiences.data(c, layout));
+        // Audiences that read values nearly every customer has their own
+        // (points, dates) share no selection either.
+        let selections: Vec<Option<usize>> = if keyed_selections {
+            self.selections.resolve(&selection_keys, |i| select(&batch[i]))
         } else {
             batch.par_iter().map(select).collect()
         };
-        if !self.outcomes.keys_next_batch() {
-            self.unshared += batch.len() as u64;
-            return batch
-                .par_iter_mut()
-                .zip(&selections)
-                .map(|(c, vi)| c.with_profile(|p| check(p, *vi)))
-                .collect();
-        }
         let keys: Vec<Box<[u8]>> = batch
             .par_iter()
             .zip(&selections)
