@@ -340,13 +340,16 @@ fn audit_with(
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        for ((((compiled, slots), campaign), reads), (tally, shapes)) in campaigns
+        for (n, ((((compiled, slots), campaign), reads), (tally, shapes))) in campaigns
             .iter()
             .zip(&first_slots)
             .zip(&campaign_checks)
             .zip(&reads)
             .zip(tallies.iter_mut().zip(shapes.iter_mut()))
+            .enumerate()
         {
+            // Whether campaigns after this one check the batch too.
+            let more = n + 1 < campaigns.len();
             let check = |p: &mut Profile, vi: Option<usize>| {
                 Arc::new(outcome(campaign, p, vi, slots, reads))
             };
@@ -356,21 +359,23 @@ fn audit_with(
                     batch
                         .par_iter_mut()
                         .map(|c| {
-                            c.with_profile(|profile| {
+                            c.with_profile(more, |profile| {
                                 let variant = crate::select::select(&compiled.campaign, profile);
                                 check(profile, variant)
                             })
                         })
                         .collect()
                 }
-                Sharing::Shapes => shapes.outcomes(batch, check, &compiled.campaign),
+                Sharing::Shapes => shapes.outcomes(batch, check, &compiled.campaign, more),
             };
             // Counted in order, so the example ids are the first in the file.
             for (customer, o) in batch.iter().zip(&outcomes) {
                 tally.add(&customer.id(), o);
             }
         }
-        batch.clear();
+        // A profile kept for campaigns that then shared a check instead is
+        // freed here, on every core.
+        batch.par_drain(..).for_each(drop);
     };
     for record in records {
         match record {

@@ -32,14 +32,20 @@ pub(super) enum Sharing {
 
 /// A customer of a batch: a CSV row still as cells, or a profile.
 pub(super) enum Customer {
-    Row(CsvRow),
+    /// A row, and its profile once one campaign has made it: the batch's
+    /// other campaigns check the same profile (made for each, it cost a
+    /// tenth of an audit of ten campaigns).
+    Row {
+        row: CsvRow,
+        made: Option<Profile>,
+    },
     Profile(Profile),
 }
 
 impl Customer {
     pub(super) fn of(entry: Entry) -> Customer {
         match entry {
-            Entry::Row(row) => Customer::Row(row),
+            Entry::Row(row) => Customer::Row { row, made: None },
             Entry::Record(r) => {
                 Customer::Profile(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
             }
@@ -48,29 +54,39 @@ impl Customer {
 
     pub(super) fn id(&self) -> Cow<'_, str> {
         match self {
-            Customer::Row(row) => row.id(),
+            Customer::Row { row, .. } => row.id(),
             Customer::Profile(p) => Cow::Borrowed(&p.id),
         }
     }
 
     /// `f` of the customer's profile, which it may take apart so long as it
-    /// puts it back together (a render borrows its data).
-    pub(super) fn with_profile<R>(&mut self, f: impl FnOnce(&mut Profile) -> R) -> R {
+    /// puts it back together (a render borrows its data). A row's profile
+    /// is made once and kept while `more` campaigns are to check it; after
+    /// the last, it is freed here, by the thread that used it (kept to the
+    /// end of the batch, profiles cost an audit of one campaign a tenth).
+    pub(super) fn with_profile<R>(&mut self, more: bool, f: impl FnOnce(&mut Profile) -> R) -> R {
         match self {
-            Customer::Row(_) => f(&mut self.profile().into_owned()),
+            Customer::Row { row, made } if more => f(made.get_or_insert_with(|| profile_of(row))),
+            Customer::Row { row, made } => f(&mut made.take().unwrap_or_else(|| profile_of(row))),
             Customer::Profile(p) => f(p),
         }
     }
 
     pub(super) fn profile(&self) -> Cow<'_, Profile> {
         match self {
-            Customer::Row(row) => {
-                let r = row.record();
-                Cow::Owned(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
-            }
+            Customer::Row {
+                made: Some(made), ..
+            } => Cow::Borrowed(made),
+            Customer::Row { row, made: None } => Cow::Owned(profile_of(row)),
             Customer::Profile(p) => Cow::Borrowed(p),
         }
     }
+}
+
+/// The profile of a CSV row: its record.
+fn profile_of(row: &CsvRow) -> Profile {
+    let r = row.record();
+    Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc)
 }
 
 /// Some top-level fields of a record, and the CSV columns that hold them in
@@ -86,7 +102,7 @@ impl Part {
     /// exactly when they hold the same in these fields.
     fn write(&self, customer: &Customer, layout: Option<&Arc<CsvLayout>>, key: &mut Vec<u8>) {
         match customer {
-            Customer::Row(row) => {
+            Customer::Row { row, .. } => {
                 key.push(b'c');
                 row.write_cells(&self.columns_of(row, layout), key);
             }
@@ -116,7 +132,7 @@ impl Part {
     /// of their columns.
     fn data<'c>(&self, customer: &'c Customer, layout: Option<&Arc<CsvLayout>>) -> Cow<'c, Value> {
         match customer {
-            Customer::Row(row) => {
+            Customer::Row { row, .. } => {
                 Cow::Owned(row.data_of(self.columns_of(row, layout).iter().copied()))
             }
             Customer::Profile(p) => Cow::Borrowed(&p.data),
@@ -279,7 +295,7 @@ impl Shapes {
     /// Finds the columns of each part in the layout of `batch`'s first row.
     pub(super) fn follow_layout(&mut self, batch: &[Customer]) {
         let Some(layout) = batch.iter().find_map(|c| match c {
-            Customer::Row(row) => Some(&row.layout),
+            Customer::Row { row, .. } => Some(&row.layout),
             Customer::Profile(_) => None,
         }) else {
             return;
@@ -299,6 +315,7 @@ impl Shapes {
         batch: &mut [Customer],
         check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
+        more: bool,
     ) -> Vec<Arc<Outcome>> {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
@@ -327,7 +344,7 @@ impl Shapes {
                 .par_iter_mut()
                 .enumerate()
                 .map(|(i, c)| {
-                    c.with_profile(|p| {
+                    c.with_profile(more, |p| {
                         let vi = match known.get(i) {
                             Some(Ok(vi)) => *vi,
                             _ => crate::select::select(campaign, p),
@@ -349,7 +366,8 @@ impl Shapes {
         // Audiences that read values nearly every customer has their own
         // (points, dates) share no selection either.
         let selections: Vec<Option<usize>> = if keyed_selections {
-            self.selections.resolve(&selection_keys, |i| select(&batch[i]))
+            self.selections
+                .resolve(&selection_keys, |i| select(&batch[i]))
         } else {
             batch.par_iter().map(select).collect()
         };
