@@ -2,7 +2,7 @@
 # `mergeproof audit` against the ingest floor: the csv crate only parsing the
 # same export (bench/csv_floor.rs), measured in the same run.
 #
-#   bench/audit.sh [--rows N] [--runs R] [--distinct] [--real-size]
+#   bench/audit.sh [--rows N] [--runs R] [--distinct] [--real-size [--campaigns K]]
 #
 # Generates a seeded export in Mailchimp's shape and a project with one
 # campaign of five variants (bench/generate_export.py) in a temporary
@@ -24,17 +24,21 @@
 # no orders), each against the render floor of the same rows: the
 # handlebars crate only rendering each customer's variant
 # (`render-floor PROJECT --profiles export.jsonl|export.csv`).
+# --campaigns K audits them through K such campaigns (a project's worth:
+# each customer is rendered and checked K times, their record read once).
 set -euo pipefail
 ROWS=1000000
 RUNS=3
 DISTINCT=()
 REAL=0
+CAMPAIGNS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --real-size) REAL=1; shift ;;
     --rows) ROWS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --distinct) DISTINCT=(--distinct); shift ;;
+    --campaigns) CAMPAIGNS="$2"; shift 2 ;;
     *) echo "audit.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +59,7 @@ ratio() { # a b: "a/b x", or "n/a" when b is too small to time
 
 run_real_size() {
   local rows="$1" dir="$WORK/real-$1"
-  python3 "$ROOT/bench/generate_real.py" --out "$dir/project" --profiles "$rows" >/dev/null
+  python3 "$ROOT/bench/generate_real.py" --out "$dir/project" --profiles "$rows" --campaigns "$CAMPAIGNS" >/dev/null
   # The customers become the export; the project keeps twenty samples.
   local samples="$dir/project/sample-profiles/customers.yaml"
   sed 's/^- //' "$samples" > "$dir/export.jsonl"
@@ -119,7 +123,7 @@ run_size() {
 }
 
 if [ "$REAL" = 1 ]; then
-  echo "mergeproof audit vs the render floor of the same rows (real-size campaign, distinct customers, as JSON Lines with their orders and as a flat CSV); median of $RUNS runs; $(nproc) cores"
+  echo "mergeproof audit vs the render floor of the same rows ($CAMPAIGNS real-size campaign(s) of five variants, distinct customers, as JSON Lines with their orders and as a flat CSV); median of $RUNS runs; $(nproc) cores"
   sizes run_real_size
   exit 0
 fi
