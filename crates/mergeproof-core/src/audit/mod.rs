@@ -134,6 +134,14 @@ struct Outcome {
     sms_parts: Option<usize>,
 }
 
+impl shapes::Weigh for Arc<Outcome> {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Outcome>()
+            + std::mem::size_of_val(self.tokens.as_slice())
+            + std::mem::size_of_val(self.findings.as_slice())
+    }
+}
+
 /// Counts for one campaign while records stream through.
 struct Tally {
     profiles: u64,
@@ -321,7 +329,10 @@ fn audit_with(
                 .collect()
         })
         .collect();
-    let mut shapes: Vec<Shapes> = campaigns.iter().map(|c| Shapes::new(c, config)).collect();
+    let mut shapes: Vec<Shapes> = campaigns
+        .iter()
+        .map(|c| Shapes::new(c, config, campaigns.len()))
+        .collect();
     // Each campaign's bodies read once per skeleton, for the whole audit;
     // of their HTML, what the outputs printed (the tallies read that).
     let reads: Vec<crate::template::BodyReads> = campaign_checks

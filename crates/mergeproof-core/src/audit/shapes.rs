@@ -157,34 +157,62 @@ type KeyMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>
 /// What was worked out once for each key, kept for the next batches.
 pub(super) struct Store<V> {
     values: KeyMap<Box<[u8]>, V>,
-    /// The bytes of the keys kept.
+    /// The bytes of the keys and values kept.
     bytes: usize,
     /// Values worked out so far.
     pub(super) worked: u64,
     /// Batches still to work out item by item, without keys.
     unshared_batches: u32,
+    /// The keys, and their bytes with their values', kept before the
+    /// store starts over: the campaign's share of the audit's.
+    most: usize,
+    most_bytes: usize,
 }
 
-/// Values a store keeps before it starts over, so that memory stays flat on
-/// a list where few customers share a shape.
+/// The memory a kept value takes, besides its key.
+pub(super) trait Weigh {
+    fn bytes(&self) -> usize;
+}
+
+impl Weigh for Option<usize> {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+    }
+}
+
+/// Keys all the stores of an audit keep, shared evenly between its
+/// campaigns, before each starts over, so that memory stays flat on a list
+/// where few customers share a shape, however many campaigns read it.
 const STORED: usize = 1 << 16;
 
-/// Bytes of keys a store keeps before it starts over: keys hold the values a
-/// shape is told apart by, and a list of long distinct values (a 200 KB
-/// name each) would otherwise keep them all, in every campaign.
-const STORED_BYTES: usize = 8 << 20;
+/// Bytes of keys and values all the stores keep, shared the same way: keys
+/// hold the values a shape is told apart by, and a list of long distinct
+/// values (a 200 KB name each) would otherwise keep them all, in every
+/// campaign; each kept outcome holds what each token printed. (A budget
+/// per campaign took an audit of a million distinct customers through ten
+/// campaigns to 590 MB.)
+const STORED_BYTES: usize = 48 << 20;
+
+/// What a campaign's store keeps at the least, however many campaigns
+/// share the budget: a list of few shapes still shares them.
+const LEAST_STORED: usize = 1024;
+const LEAST_STORED_BYTES: usize = 1 << 20;
 
 /// A key longer than this is not kept: a customer with values that long is a
 /// shape of their own, and keeping it would only cost memory.
 const MAX_STORED_KEY: usize = 16 << 10;
 
-impl<V: Clone + Send + Sync> Store<V> {
-    fn new() -> Store<V> {
+impl<V: Clone + Send + Sync + Weigh> Store<V> {
+    /// A store of one of `campaigns` campaigns.
+    fn new(campaigns: usize) -> Store<V> {
+        let campaigns = campaigns.max(1);
         Store {
             values: KeyMap::default(),
             bytes: 0,
             worked: 0,
             unshared_batches: 0,
+            most: (STORED / campaigns).max(LEAST_STORED),
+            most_bytes: (STORED_BYTES / campaigns).max(LEAST_STORED_BYTES),
         }
     }
 
@@ -242,11 +270,12 @@ impl<V: Clone + Send + Sync> Store<V> {
             if key.len() > MAX_STORED_KEY {
                 continue;
             }
-            if self.values.len() == STORED || self.bytes + key.len() > STORED_BYTES {
+            let bytes = key.len() + v.bytes();
+            if self.values.len() == self.most || self.bytes + bytes > self.most_bytes {
                 self.values.clear();
                 self.bytes = 0;
             }
-            self.bytes += key.len();
+            self.bytes += bytes;
             self.values.insert(key.clone(), v.clone());
         }
     }
@@ -275,7 +304,8 @@ pub(super) struct Shapes {
 }
 
 impl Shapes {
-    pub(super) fn new(compiled: &CompiledCampaign, config: &Config) -> Shapes {
+    /// The shapes of `compiled`, one of the audit's `campaigns`.
+    pub(super) fn new(compiled: &CompiledCampaign, config: &Config, campaigns: usize) -> Shapes {
         let part = |fields| Part {
             fields,
             columns: Vec::new(),
@@ -287,8 +317,8 @@ impl Shapes {
                 .map(|vi| part(crate::edge::read_fields(compiled, vi, config)))
                 .collect(),
             layout: None,
-            selections: Store::new(),
-            outcomes: Store::new(),
+            selections: Store::new(campaigns),
+            outcomes: Store::new(campaigns),
         }
     }
 
@@ -386,5 +416,57 @@ impl Shapes {
         self.outcomes.resolve(&keys, |i| {
             check(&mut batch[i].profile().into_owned(), selections[i])
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys of `len` bytes, each its own.
+    fn distinct_keys(n: u32, len: usize) -> Vec<Box<[u8]>> {
+        (0..n)
+            .map(|i| {
+                let mut key = i.to_le_bytes().to_vec();
+                key.resize(len, b'.');
+                key.into_boxed_slice()
+            })
+            .collect()
+    }
+
+    /// Each campaign's stores keep their share of the audit's budget, in
+    /// keys and in bytes, so that more campaigns do not take more memory.
+    #[test]
+    fn a_store_keeps_its_campaigns_share() {
+        for (campaigns, keys, len) in [
+            (1, 60_000, 16),
+            (10, 60_000, 16),
+            (1, 60_000, 1_000),
+            (10, 6_000, 1_000),
+        ] {
+            let mut store: Store<Option<usize>> = Store::new(campaigns);
+            let keys = distinct_keys(keys, len);
+            let (_, firsts) = store.look_up(&keys);
+            let worked: Vec<Option<usize>> = firsts.iter().map(|&i| Some(i)).collect();
+            store.keep(&keys, &firsts, &worked);
+            let most = (STORED / campaigns).max(LEAST_STORED);
+            let most_bytes = (STORED_BYTES / campaigns).max(LEAST_STORED_BYTES);
+            assert!(
+                store.values.len() <= most,
+                "{campaigns} campaigns, {len}-byte keys: {} kept",
+                store.values.len()
+            );
+            let kept_bytes: usize = store.values.iter().map(|(k, v)| k.len() + v.bytes()).sum();
+            assert!(
+                kept_bytes <= most_bytes,
+                "{campaigns} campaigns, {len}-byte keys: {kept_bytes} bytes"
+            );
+            // What is kept is found again.
+            let (found, _) = store.look_up(&keys);
+            assert_eq!(
+                found.iter().filter(|f| f.is_ok()).count(),
+                store.values.len()
+            );
+        }
     }
 }
