@@ -126,7 +126,8 @@ struct Outcome {
     variant: Option<usize>,
     /// What becomes of the cell at send time.
     sent: crate::template::Outcome,
-    /// (template slot, got the fallback, got nothing)
+    /// (template slot, got the fallback, got nothing), for the tokens that
+    /// got either.
     tokens: Vec<(usize, bool, bool)>,
     /// (rule, field), once each.
     findings: Vec<(RuleId, Field)>,
@@ -253,7 +254,10 @@ fn outcome(
                     read.fallback.is_some()
                         && is_blank(crate::audience::value_at(&profile.data, &read.path))
                 });
-            tokens.push((slot, fallback, empty));
+            // Only what the tally counts: most tokens print data.
+            if fallback || empty {
+                tokens.push((slot, fallback, empty));
+            }
             slot += 1;
         }
     }
