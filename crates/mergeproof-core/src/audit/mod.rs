@@ -21,7 +21,7 @@ use crate::source::LoadError;
 use crate::template::CompiledCampaign;
 
 mod shapes;
-use shapes::{Customer, Shapes, Sharing};
+use shapes::{Customer, OneByOne, Shapes, Sharing, Way};
 
 /// How many records are read before they are checked together, in parallel.
 const BATCH: usize = 4096;
@@ -355,37 +355,81 @@ fn audit_with(
     let mut unshared_checks = 0;
     let checks = &mut unshared_checks;
     let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        for (n, ((((compiled, slots), campaign), reads), (tally, shapes))) in campaigns
+        let check_in = |n: usize, p: &mut Profile, vi: Option<usize>| {
+            outcome(&campaign_checks[n], p, vi, &first_slots[n], &reads[n])
+        };
+        // Campaigns that share checks between shapes work the batch out
+        // first, each in its own passes; the others, in one pass over the
+        // customers (each profile made once for all of them).
+        let ways: Vec<Way> = match sharing {
+            Sharing::Nothing => campaigns
+                .iter()
+                .map(|_| Way::OneByOne(OneByOne::unkeyed()))
+                .collect(),
+            Sharing::Shapes => campaigns
+                .iter()
+                .zip(shapes.iter_mut())
+                .enumerate()
+                .map(|(n, (compiled, shapes))| {
+                    let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
+                    shapes.work(batch, check, &compiled.campaign)
+                })
+                .collect(),
+        };
+        let one_by_one: Vec<(usize, &OneByOne)> = ways
             .iter()
-            .zip(&first_slots)
-            .zip(&campaign_checks)
-            .zip(&reads)
-            .zip(tallies.iter_mut().zip(shapes.iter_mut()))
             .enumerate()
-        {
-            // Whether campaigns after this one check the batch too.
-            let more = n + 1 < campaigns.len();
-            let check = |p: &mut Profile, vi: Option<usize>| {
-                Arc::new(outcome(campaign, p, vi, slots, reads))
-            };
-            let outcomes: Vec<Arc<Outcome>> = match sharing {
-                Sharing::Nothing => {
-                    *checks += batch.len() as u64;
-                    batch
-                        .par_iter_mut()
-                        .map(|c| {
-                            c.with_profile(more, |profile| {
-                                let variant = crate::select::select(&compiled.campaign, profile);
-                                check(profile, variant)
+            .filter_map(|(n, way)| match way {
+                Way::OneByOne(one) => Some((n, one)),
+                Way::Keyed(_) => None,
+            })
+            .collect();
+        // By customer, by campaign of `one_by_one`: (variant, outcome).
+        let checked: Vec<Vec<(Option<usize>, Outcome)>> = if one_by_one.is_empty() {
+            Vec::new()
+        } else {
+            batch
+                .par_iter_mut()
+                .enumerate()
+                .map(|(i, c)| {
+                    one_by_one
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &(n, one))| {
+                            // Kept while campaigns after this one check it.
+                            let more = k + 1 < one_by_one.len();
+                            c.with_profile(more, |p| {
+                                let vi = one.select(i, &campaigns[n].campaign, p);
+                                (vi, check_in(n, p, vi))
                             })
                         })
                         .collect()
+                })
+                .collect()
+        };
+        for (k, &(n, one)) in one_by_one.iter().enumerate() {
+            match sharing {
+                Sharing::Nothing => *checks += batch.len() as u64,
+                Sharing::Shapes => {
+                    shapes[n].worked_one_by_one(one, batch.len(), |i| checked[i][k].0)
                 }
-                Sharing::Shapes => shapes.outcomes(batch, check, &compiled.campaign, more),
-            };
-            // Counted in order, so the example ids are the first in the file.
-            for (customer, o) in batch.iter().zip(&outcomes) {
-                tally.add(&customer.id(), o);
+            }
+        }
+        // Counted in order, so the example ids are the first in the file.
+        let mut k = 0;
+        for (way, tally) in ways.iter().zip(tallies.iter_mut()) {
+            match way {
+                Way::Keyed(outcomes) => {
+                    for (customer, o) in batch.iter().zip(outcomes) {
+                        tally.add(&customer.id(), o);
+                    }
+                }
+                Way::OneByOne(_) => {
+                    for (customer, row) in batch.iter().zip(&checked) {
+                        tally.add(&customer.id(), &row[k].1);
+                    }
+                    k += 1;
+                }
             }
         }
         // A profile kept for campaigns that then shared a check instead is

@@ -339,14 +339,15 @@ impl Shapes {
         self.layout = Some(layout.clone());
     }
 
-    /// The outcome of each customer of `batch`.
-    pub(super) fn outcomes(
+    /// How the campaign works `batch` out: the outcome of each customer
+    /// where shapes are keyed, worked out here once per shape; else what
+    /// the batch's one pass over its customers needs to check each.
+    pub(super) fn work(
         &mut self,
-        batch: &mut [Customer],
+        batch: &[Customer],
         check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
-        more: bool,
-    ) -> Vec<Arc<Outcome>> {
+    ) -> Way {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
         let keyed_selections = self.selections.keys_next_batch();
@@ -363,31 +364,12 @@ impl Shapes {
             Vec::new()
         };
         if !self.outcomes.keys_next_batch() {
-            // Each customer checked on their own: their whole profile is
-            // made once, to check and to select by where their selection
-            // is not known (making a row's audience columns into a profile
-            // of their own first cost a fortieth of an audit of distinct
-            // customers).
-            self.unshared += batch.len() as u64;
             let (known, firsts) = self.selections.look_up(&selection_keys);
-            let checked: Vec<(Option<usize>, Arc<Outcome>)> = batch
-                .par_iter_mut()
-                .enumerate()
-                .map(|(i, c)| {
-                    c.with_profile(more, |p| {
-                        let vi = match known.get(i) {
-                            Some(Ok(vi)) => *vi,
-                            _ => crate::select::select(campaign, p),
-                        };
-                        (vi, check(p, vi))
-                    })
-                })
-                .collect();
-            if keyed_selections {
-                let worked: Vec<Option<usize>> = firsts.iter().map(|&i| checked[i].0).collect();
-                self.selections.keep(&selection_keys, &firsts, &worked);
-            }
-            return checked.into_iter().map(|(_, outcome)| outcome).collect();
+            return Way::OneByOne(OneByOne {
+                selection_keys,
+                known,
+                firsts,
+            });
         }
         // A customer's variant is decided by what the audiences read: a
         // row's profile of only those columns is made to select it.
@@ -413,9 +395,69 @@ impl Shapes {
                 key.into_boxed_slice()
             })
             .collect();
-        self.outcomes.resolve(&keys, |i| {
+        Way::Keyed(self.outcomes.resolve(&keys, |i| {
             check(&mut batch[i].profile().into_owned(), selections[i])
-        })
+        }))
+    }
+
+    /// Counts the customers `one` checked one by one, and keeps the
+    /// selections of new audience values (`selected`: the variant the
+    /// customer numbered so in the batch was selected).
+    pub(super) fn worked_one_by_one(
+        &mut self,
+        one: &OneByOne,
+        customers: usize,
+        selected: impl Fn(usize) -> Option<usize>,
+    ) {
+        self.unshared += customers as u64;
+        if !one.selection_keys.is_empty() {
+            let worked: Vec<Option<usize>> = one.firsts.iter().map(|&i| selected(i)).collect();
+            self.selections
+                .keep(&one.selection_keys, &one.firsts, &worked);
+        }
+    }
+}
+
+/// How a campaign works a batch out.
+pub(super) enum Way {
+    /// By shape: each customer's outcome.
+    Keyed(Vec<Arc<Outcome>>),
+    /// Customer by customer, in one pass over the batch with the other
+    /// campaigns that do: each customer's whole profile is made once, to
+    /// select by where the selection is not known and to check, for all of
+    /// them. (Making a row's audience columns into a profile of their own
+    /// first cost a fortieth of an audit of distinct customers; a pass per
+    /// campaign, a tenth of one through ten campaigns.)
+    OneByOne(OneByOne),
+}
+
+/// What a campaign's pass over a batch customer by customer needs.
+pub(super) struct OneByOne {
+    /// The customers' audience values, when selections are keyed.
+    selection_keys: Vec<Box<[u8]>>,
+    /// Each customer's selection kept, or the number of its new key.
+    known: Vec<Result<Option<usize>, usize>>,
+    /// The first customer of each new key.
+    firsts: Vec<usize>,
+}
+
+impl OneByOne {
+    /// Every customer selected from their profile.
+    pub(super) fn unkeyed() -> OneByOne {
+        OneByOne {
+            selection_keys: Vec::new(),
+            known: Vec::new(),
+            firsts: Vec::new(),
+        }
+    }
+
+    /// The variant of customer `i` of the batch: the one kept for their
+    /// audience values, else selected from their profile `p`.
+    pub(super) fn select(&self, i: usize, campaign: &Campaign, p: &Profile) -> Option<usize> {
+        match self.known.get(i) {
+            Some(Ok(vi)) => *vi,
+            _ => crate::select::select(campaign, p),
+        }
     }
 }
 
