@@ -188,9 +188,9 @@ const STORED: usize = 1 << 16;
 /// Bytes of keys and values all the stores keep, shared the same way: keys
 /// hold the values a shape is told apart by, and a list of long distinct
 /// values (a 200 KB name each) would otherwise keep them all, in every
-/// campaign; each kept outcome holds what each token printed. (A budget
-/// per campaign took an audit of a million distinct customers through ten
-/// campaigns to 590 MB.)
+/// campaign; each kept outcome holds its findings and the tokens that
+/// printed nothing or their fallback. (A budget per campaign took an audit
+/// of a million distinct customers through ten campaigns to 590 MB.)
 const STORED_BYTES: usize = 48 << 20;
 
 /// What a campaign's store keeps at the least, however many campaigns
