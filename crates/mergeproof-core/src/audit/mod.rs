@@ -756,6 +756,29 @@ mod tests {
         }
     }
 
+    /// `list` audited from CSV and from JSON Lines, checking every
+    /// customer and sharing shapes, whose reports must be the same: (file,
+    /// checking every customer, sharing) for each.
+    fn audited_both_ways(
+        compiled: &[Arc<CompiledCampaign>],
+        config: &Config,
+        list: &[Map<String, Value>],
+    ) -> Vec<(&'static str, Audit, Audit)> {
+        [(csv(list), "list.csv"), (json_lines(list), "list.jsonl")]
+            .into_iter()
+            .map(|(text, file)| {
+                let each = run(compiled, config, &text, file, Sharing::Nothing);
+                let shared = run(compiled, config, &text, file, Sharing::Shapes);
+                assert_eq!(
+                    serde_json::to_string_pretty(&shared).unwrap(),
+                    serde_json::to_string_pretty(&each).unwrap(),
+                    "{file}"
+                );
+                (file, each, shared)
+            })
+            .collect()
+    }
+
     fn run_audit(compiled: &[Arc<CompiledCampaign>], config: &Config, jsonl: &str) -> Audit {
         run(compiled, config, jsonl, "list.jsonl", Sharing::Shapes)
     }
@@ -890,14 +913,7 @@ mod tests {
                     .unwrap()
             })
             .collect();
-        for (text, file) in [(csv(&list), "list.csv"), (json_lines(&list), "list.jsonl")] {
-            let each = run(&compiled, &config, &text, file, Sharing::Nothing);
-            let shared = run(&compiled, &config, &text, file, Sharing::Shapes);
-            assert_eq!(
-                serde_json::to_string_pretty(&shared).unwrap(),
-                serde_json::to_string_pretty(&each).unwrap(),
-                "{file}"
-            );
+        for (file, each, _) in audited_both_ways(&compiled, &config, &list) {
             let reach: Vec<u64> = each.campaigns[0].variants.iter().map(|v| v.reach).collect();
             let of =
                 |tiers: &[&str]| (0..total).filter(|&i| tiers.contains(&tier(i))).count() as u64;
@@ -905,6 +921,55 @@ mod tests {
                 reach,
                 vec![of(&["gold"]), of(&["silver"]), of(&["bronze", "late"])],
                 "{file}"
+            );
+        }
+    }
+
+    /// Campaigns that share checks and campaigns that do not, in one
+    /// batch: the two printing each customer's own code go through it in
+    /// one pass, the profile made once for both and kept between them,
+    /// while the one that reads only names and tiers of few values shares
+    /// its shapes; the report is the one checking everyone gives, from CSV
+    /// and JSON Lines.
+    #[test]
+    fn campaigns_that_share_and_campaigns_that_do_not_count_alike() {
+        let campaign = |id: &str, body: &str| {
+            Arc::new(crate::testkit::compiled(&format!(
+                "id: {id}\nvariants:\n  - id: gold\n    audience: {{ field: tier, eq: gold }}\n    subject: Hi\n    body: \"<p>{body}</p>\"\n  - id: rest\n    subject: Hi\n    body: \"<p>{body}, {{{{tier}}}}</p>\"\n"
+            )))
+        };
+        let compiled = vec![
+            campaign("codes", "Hi {{first_name}}, your code is {{code}}"),
+            campaign("tiers", "Hi {{first_name}}, {{tier}} member"),
+            campaign("points", "{{code}}: {{points}} points"),
+        ];
+        let config = Config::default();
+        let total = BATCH * (2 + shapes::UNSHARED_BATCHES as usize + 1);
+        let tiers = ["gold", "silver", "bronze"];
+        let names = ["", "Ann", "Loren", "Sam", "Jo", "Kim"];
+        let list: Vec<Map<String, Value>> = (0..total)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("c{i}"),
+                    "first_name": names[i % names.len()],
+                    "tier": tiers[i % 3],
+                    "points": i % 5,
+                    "code": format!("K{i}"),
+                })
+                .as_object()
+                .cloned()
+                .unwrap()
+            })
+            .collect();
+        for (file, each, shared) in audited_both_ways(&compiled, &config, &list) {
+            // The test means something: names missing are counted, and
+            // only the tiers' campaign shared its checks (each customer is
+            // checked once in each of the other two).
+            assert!(!each.campaigns[1].rules.is_empty(), "{file}");
+            assert!(
+                shared.checks > 2 * total as u64 && shared.checks < 2 * total as u64 + 1000,
+                "{file}: {} checks",
+                shared.checks
             );
         }
     }
