@@ -756,8 +756,26 @@ mod tests {
         }
     }
 
-    /// `list` audited from CSV and from JSON Lines, checking every
-    /// customer and sharing shapes, whose reports must be the same: (file,
+    /// The export `text` audited checking every customer and sharing
+    /// shapes, whose reports must be the same: (checking every customer,
+    /// sharing).
+    fn each_and_shared(
+        compiled: &[Arc<CompiledCampaign>],
+        config: &Config,
+        text: &str,
+        file: &str,
+    ) -> (Audit, Audit) {
+        let each = run(compiled, config, text, file, Sharing::Nothing);
+        let shared = run(compiled, config, text, file, Sharing::Shapes);
+        assert_eq!(
+            serde_json::to_string_pretty(&shared).unwrap(),
+            serde_json::to_string_pretty(&each).unwrap(),
+            "{file}"
+        );
+        (each, shared)
+    }
+
+    /// [`each_and_shared`] of `list` from CSV and from JSON Lines: (file,
     /// checking every customer, sharing) for each.
     fn audited_both_ways(
         compiled: &[Arc<CompiledCampaign>],
@@ -767,13 +785,7 @@ mod tests {
         [(csv(list), "list.csv"), (json_lines(list), "list.jsonl")]
             .into_iter()
             .map(|(text, file)| {
-                let each = run(compiled, config, &text, file, Sharing::Nothing);
-                let shared = run(compiled, config, &text, file, Sharing::Shapes);
-                assert_eq!(
-                    serde_json::to_string_pretty(&shared).unwrap(),
-                    serde_json::to_string_pretty(&each).unwrap(),
-                    "{file}"
-                );
+                let (each, shared) = each_and_shared(compiled, config, &text, file);
                 (file, each, shared)
             })
             .collect()
@@ -793,14 +805,8 @@ mod tests {
             (csv(&list), "exports/list.csv"),
             (json_lines(&list), "exports/list.jsonl"),
         ] {
-            let each = run(&compiled, &project.config, &text, file, Sharing::Nothing);
-            let shared = run(&compiled, &project.config, &text, file, Sharing::Shapes);
+            let (each, shared) = each_and_shared(&compiled, &project.config, &text, file);
             assert_eq!(each.profiles, 2000, "{file}");
-            assert_eq!(
-                serde_json::to_string_pretty(&shared).unwrap(),
-                serde_json::to_string_pretty(&each).unwrap(),
-                "{file}"
-            );
             // The test means something: many rules fire, and shapes repeat.
             let rules: std::collections::BTreeSet<RuleId> = each
                 .campaigns
@@ -845,13 +851,8 @@ mod tests {
             };
             list.push_str(&line);
         }
-        let each = run(&compiled, &config, &list, "list.jsonl", Sharing::Nothing);
-        let shared = run(&compiled, &config, &list, "list.jsonl", Sharing::Shapes);
+        let (each, shared) = each_and_shared(&compiled, &config, &list, "list.jsonl");
         assert_eq!(each.profiles, total as u64);
-        assert_eq!(
-            serde_json::to_string_pretty(&shared).unwrap(),
-            serde_json::to_string_pretty(&each).unwrap()
-        );
         // Every customer of the first batch and of the batches after it is
         // checked; of the last batches, one of each shape.
         let one_by_one = (distinct * (1 + shapes::UNSHARED_BATCHES as usize)) as u64;
@@ -875,12 +876,7 @@ mod tests {
         let list: String = (0..total)
             .map(|i| format!("{{\"id\": \"c{i}\", \"points\": {i}}}\n"))
             .collect();
-        let each = run(&compiled, &config, &list, "list.jsonl", Sharing::Nothing);
-        let shared = run(&compiled, &config, &list, "list.jsonl", Sharing::Shapes);
-        assert_eq!(
-            serde_json::to_string_pretty(&shared).unwrap(),
-            serde_json::to_string_pretty(&each).unwrap()
-        );
+        let (each, _) = each_and_shared(&compiled, &config, &list, "list.jsonl");
         // The test means something: both variants and none are chosen.
         let reach: Vec<u64> = each.campaigns[0].variants.iter().map(|v| v.reach).collect();
         assert_eq!(reach, vec![(total - 5000) as u64, 4999]);
