@@ -432,8 +432,9 @@ fn audit_with(
                 }
             }
         }
-        // A profile kept for campaigns that then shared a check instead is
-        // freed here, on every core.
+        // Customers are freed on every core: a JSON Lines customer holds
+        // their whole profile (a row's was freed by the last campaign of
+        // the pass that made it).
         batch.par_drain(..).for_each(drop);
     };
     for record in records {
