@@ -240,17 +240,19 @@ impl Condition {
     /// Every leaf, in source order.
     pub(crate) fn leaves(&self) -> Vec<&Leaf> {
         let mut out = Vec::new();
-        self.collect_leaves(&mut out);
+        self.for_each_leaf(&mut |leaf| out.push(leaf));
         out
     }
 
-    fn collect_leaves<'a>(&'a self, out: &mut Vec<&'a Leaf>) {
+    /// Hands every leaf to `each`, in source order, collecting none: the
+    /// checks of a cell look at its variant's leaves for every customer.
+    pub(crate) fn for_each_leaf<'a>(&'a self, each: &mut dyn FnMut(&'a Leaf)) {
         match self {
             Condition::All(list) | Condition::Any(list) => {
-                list.iter().for_each(|c| c.collect_leaves(out))
+                list.iter().for_each(|c| c.for_each_leaf(each))
             }
-            Condition::Not(inner) => inner.collect_leaves(out),
-            Condition::Leaf(leaf) => out.push(leaf),
+            Condition::Not(inner) => inner.for_each_leaf(each),
+            Condition::Leaf(leaf) => each(leaf),
         }
     }
 

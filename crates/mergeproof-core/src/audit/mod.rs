@@ -237,17 +237,27 @@ fn outcome(
     let profile = &*profile;
     let mut tokens = Vec::new();
     let mut slot = first_slot[vi];
+    // By token of a template: whether it printed, and only blanks. One
+    // pass over the spans, kept for the customer's every template.
+    let mut printed: Vec<(bool, bool)> = Vec::new();
     for template in compiled.variants[vi].templates() {
-        let rendered = cell.field(template.field);
-        let by_token =
-            rendered.map(|r| (r, r.output.spans_by_token(template.analysis.tokens.len())));
+        printed.clear();
+        printed.resize(template.analysis.tokens.len(), (false, true));
+        if let Some(rendered) = cell.field(template.field) {
+            let output = &rendered.output;
+            for span in &output.spans {
+                if let Some((shown, blank)) = printed.get_mut(span.token as usize) {
+                    *shown = true;
+                    *blank &= output.span_text(span).trim().is_empty();
+                }
+            }
+        }
         for token in &template.analysis.tokens {
-            let mut spans = by_token
-                .iter()
-                .flat_map(|(r, by_token)| by_token.of(token.index).map(|s| r.output.span_text(s)))
-                .peekable();
-            let shown = spans.peek().is_some();
-            let empty = shown && spans.all(|s| s.trim().is_empty());
+            let (shown, blank) = printed
+                .get(token.index as usize)
+                .copied()
+                .unwrap_or((false, true));
+            let empty = shown && blank;
             let fallback = shown
                 && !empty
                 && token.reads.iter().any(|read| {

@@ -67,17 +67,17 @@ impl Rule for CreepyReference {
         if is_yes(cx.value(consent_field)) {
             return;
         }
+        // Written only for a finding: most profiles of a list have none.
         let no_consent =
-            format!("this profile has not agreed to sensitive-data use (`{consent_field}`)");
-        let sensitive_leaves: Vec<&Leaf> = cx
-            .variant
-            .audience
-            .as_ref()
-            .map(|a| a.leaves())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|l| cx.config.is_sensitive_field(&l.field))
-            .collect();
+            || format!("this profile has not agreed to sensitive-data use (`{consent_field}`)");
+        let mut sensitive_leaves: Vec<&Leaf> = Vec::new();
+        if let Some(audience) = &cx.variant.audience {
+            audience.for_each_leaf(&mut |leaf| {
+                if cx.config.is_sensitive_field(&leaf.field) {
+                    sensitive_leaves.push(leaf);
+                }
+            });
+        }
         // Folded once per cell, and only for variants chosen on sensitive data.
         // The phrases are written folded; the audience's values are folded here.
         let references: Vec<Cow<'_, str>> = if sensitive_leaves.is_empty() {
@@ -114,8 +114,10 @@ impl Rule for CreepyReference {
                     DOC.id,
                     field,
                     format!(
-                        "`{}` prints `{}`, a sensitive field, and {no_consent}",
-                        rt.token.expression, read.path
+                        "`{}` prints `{}`, a sensitive field, and {}",
+                        rt.token.expression,
+                        read.path,
+                        no_consent()
                     ),
                     rt.token.loc.clone(),
                     excerpt(text, rt.span.start, rt.span.end, 30),
@@ -137,10 +139,11 @@ impl Rule for CreepyReference {
                 DOC.id,
                 field,
                 format!(
-                    "variant `{}` is chosen by `{}` and the {field} says so (\"{}\"), and {no_consent}",
+                    "variant `{}` is chosen by `{}` and the {field} says so (\"{}\"), and {}",
                     cx.variant.id,
                     leaf.field,
-                    &text[at.clone()]
+                    &text[at.clone()],
+                    no_consent()
                 ),
                 leaf.loc.clone(),
                 excerpt(text, at.start, at.end, 30),

@@ -83,28 +83,36 @@ impl Rule for GenderAssumption {
         if !is_blank(cx.value(&names.gender)) {
             return;
         }
-        let status = if is_blank(cx.value(&names.gender_inferred)) {
-            format!("this profile never stated a gender (`{}`)", names.gender)
-        } else {
-            format!(
-                "this profile's gender is only inferred (`{}`), never stated",
-                names.gender_inferred
-            )
+        // Written only for a finding: most profiles of a list have none.
+        let status = || {
+            if is_blank(cx.value(&names.gender_inferred)) {
+                format!("this profile never stated a gender (`{}`)", names.gender)
+            } else {
+                format!(
+                    "this profile's gender is only inferred (`{}`), never stated",
+                    names.gender_inferred
+                )
+            }
         };
         let reads_gender = |path: &str| path == names.gender || path == names.gender_inferred;
 
-        if let Some(leaf) = cx
-            .variant
-            .audience
-            .as_ref()
-            .and_then(|a| a.leaves().into_iter().find(|l| reads_gender(&l.field)))
-        {
+        let mut reading_gender = None;
+        if let Some(audience) = &cx.variant.audience {
+            audience.for_each_leaf(&mut |leaf| {
+                if reading_gender.is_none() && reads_gender(&leaf.field) {
+                    reading_gender = Some(leaf);
+                }
+            });
+        }
+        if let Some(leaf) = reading_gender {
             out.push(cx.draft(
                 DOC.id,
                 Field::Audience,
                 format!(
-                    "variant `{}` is chosen by `{}` in its audience, and {status}",
-                    cx.variant.id, leaf.field
+                    "variant `{}` is chosen by `{}` in its audience, and {}",
+                    cx.variant.id,
+                    leaf.field,
+                    status()
                 ),
                 leaf.loc.clone(),
                 String::new(),
@@ -123,19 +131,21 @@ impl Rule for GenderAssumption {
                 (None, None) => continue,
                 (Some(b), Some(h)) => (
                     format!(
-                        "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {status}",
+                        "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {}",
                         b.paths.join("`, `"),
                         b.written,
-                        &text[h.clone()]
+                        &text[h.clone()],
+                        status()
                     ),
                     b.loc.clone(),
                     excerpt(text, h.start, h.end, 20),
                 ),
                 (Some(b), None) => (
                     format!(
-                        "the {field} branches on `{}` ({}), but {status}",
+                        "the {field} branches on `{}` ({}), but {}",
                         b.paths.join("`, `"),
-                        b.written
+                        b.written,
+                        status()
                     ),
                     b.loc.clone(),
                     excerpt(text, 0, 0, 60),
@@ -143,7 +153,7 @@ impl Rule for GenderAssumption {
                 (None, Some(h)) => {
                     let word = &text[h.clone()];
                     (
-                        format!("the {field} calls the reader \"{word}\", but {status}"),
+                        format!("the {field} calls the reader \"{word}\", but {}", status()),
                         loc_of_literal(template, word),
                         excerpt(text, h.start, h.end, 20),
                     )

@@ -180,12 +180,18 @@ fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
         static KEPT: std::cell::RefCell<[foldhash::HashMap<String, Option<String>>; 2]> =
             std::cell::RefCell::default();
     }
-    let lower = noun.to_lowercase();
+    // Most nouns are written in lower case: looked up as they are.
+    let lower: std::borrow::Cow<'_, str> = if noun.chars().any(|c| !c.is_lowercase()) {
+        noun.to_lowercase().into()
+    } else {
+        noun.into()
+    };
     KEPT.with_borrow_mut(|kept| {
         let kept = &mut kept[usize::from(singular)];
-        if let Some(found) = kept.get(lower.as_str()) {
+        if let Some(found) = kept.get(lower.as_ref()) {
             return found.clone();
         }
+        let lower = lower.into_owned();
         let agreeing = pluralizer::pluralize(&lower, if singular { 1 } else { 2 }, false);
         // A word the inflection cannot turn back is no noun it knows.
         let found = (agreeing != lower
@@ -213,7 +219,11 @@ fn count(printed: &str) -> Option<f64> {
     {
         return None;
     }
-    t.replace(',', "").parse().ok()
+    if t.contains(',') {
+        t.replace(',', "").parse().ok()
+    } else {
+        t.parse().ok()
+    }
 }
 
 /// The word right after a count, one space away, when the noun phrase ends
