@@ -74,7 +74,7 @@ impl Rule for RenderArtifact {
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
             let before = found.len();
-            debris(template, text, &mut found);
+            debris(template, text, Delimiters::in_field(rendered), &mut found);
             if let Some(prefix) = cx.campaign.dialect.table().inline_error {
                 engine_errors(template, text, prefix, &mut found);
             }
@@ -362,15 +362,133 @@ fn engine_errors(
     }
 }
 
-/// Template syntax and merge tags of other tools, wherever they came from.
-fn debris(template: &CompiledTemplate, rendered: &RenderedText, out: &mut Vec<Artifact>) {
+/// Which of the delimiters debris starts with a text holds: `{` or `}`,
+/// `[`, `*|`, `%%`. Where it holds none of one, [`debris`] has nothing of
+/// that kind to find.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Delimiters {
+    braces: bool,
+    brackets: bool,
+    pipes: bool,
+    percents: bool,
+}
+
+impl Delimiters {
+    fn in_text(text: &str) -> Delimiters {
+        let bytes = text.as_bytes();
+        Delimiters {
+            braces: memchr::memchr2(b'{', b'}', bytes).is_some(),
+            brackets: memchr::memchr(b'[', bytes).is_some(),
+            pipes: memchr::memmem::find(bytes, b"*|").is_some(),
+            percents: memchr::memmem::find(bytes, b"%%").is_some(),
+        }
+    }
+
+    /// Each kind as a number, for a skeleton's kept search.
+    fn kinds(self) -> impl Iterator<Item = usize> {
+        [self.braces, self.brackets, self.pipes, self.percents]
+            .into_iter()
+            .enumerate()
+            .filter_map(|(kind, present)| present.then_some(kind))
+    }
+
+    fn with(mut self, other: Delimiters) -> Delimiters {
+        self.braces |= other.braces;
+        self.brackets |= other.brackets;
+        self.pipes |= other.pipes;
+        self.percents |= other.percents;
+        self
+    }
+
+    fn with_kind(mut self, kind: usize) -> Delimiters {
+        match kind {
+            0 => self.braces = true,
+            1 => self.brackets = true,
+            2 => self.pipes = true,
+            _ => self.percents = true,
+        }
+        self
+    }
+
+    /// Those in a field's plain text. One read from its body's skeleton
+    /// holds a delimiter where the skeleton's text does (looked at once per
+    /// skeleton) or where it touches an output, so within a byte of one
+    /// (every delimiter is one or two ASCII bytes): the text of every
+    /// customer is not scanned whole four times for marks it rarely holds.
+    fn in_field(field: &RenderedField) -> Delimiters {
+        let text = &field.plain.text;
+        let Some(source) = field.plain_source.0.as_ref() else {
+            return Delimiters::in_text(text);
+        };
+        // Kinds of the skeleton's text, where no customer's output changes
+        // them (a placeholder is no ASCII byte).
+        let in_skeleton = source
+            .between_outputs("render-artifact/debris", |skeleton, _| {
+                Delimiters::in_text(skeleton)
+                    .kinds()
+                    .map(|kind| (kind, 0..0))
+                    .collect()
+            })
+            .into_iter()
+            .fold(Delimiters::default(), |found, (kind, _)| {
+                found.with_kind(kind)
+            });
+        in_skeleton.around_outputs(text, source.outputs())
+    }
+
+    /// These, the skeleton's, and those within a byte of each of `outputs`
+    /// in `text`.
+    fn around_outputs(self, text: &str, outputs: &[Range<usize>]) -> Delimiters {
+        let mut found = self;
+        for output in outputs {
+            let start = floor_char_boundary(text, output.start.saturating_sub(1));
+            let end = ceil_char_boundary(text, output.end + 1);
+            let window = &text[start..end];
+            // Most outputs (names, numbers, ids) hold none of these bytes.
+            if window
+                .bytes()
+                .any(|b| matches!(b, b'{' | b'}' | b'[' | b'|' | b'%'))
+            {
+                found = found.with(Delimiters::in_text(window));
+            }
+        }
+        found
+    }
+}
+
+/// The nearest character boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest character boundary of `text` at or after `at`.
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Template syntax and merge tags of other tools, wherever they came from:
+/// only of the kinds `present` says the text may hold.
+fn debris(
+    template: &CompiledTemplate,
+    rendered: &RenderedText,
+    present: Delimiters,
+    out: &mut Vec<Artifact>,
+) {
     let text = rendered.text.as_str();
-    // Rule out the common case first: none of the delimiters at all.
-    let bytes = text.as_bytes();
-    let braces = memchr::memchr2(b'{', b'}', bytes).is_some();
-    let pipes = memchr::memchr(b'|', bytes).is_some();
-    let percents = memchr::memchr(b'%', bytes).is_some();
-    let brackets = memchr::memchr(b'[', bytes).is_some();
+    let Delimiters {
+        braces,
+        brackets,
+        pipes,
+        percents,
+    } = present;
     let mut push = |range: Range<usize>, kind: &str| {
         let found = &text[range.clone()];
         out.push(Artifact {
@@ -632,7 +750,8 @@ mod tests {
 
     use super::SpaceRuns;
     use super::{
-        LINE_STARTS_WITH_MARK, SPACE_BEFORE_COMMA, marks_apart_from_outputs, marks_in_order,
+        Delimiters, LINE_STARTS_WITH_MARK, SPACE_BEFORE_COMMA, marks_apart_from_outputs,
+        marks_in_order,
     };
     use crate::template::{DataSpan, Found, RenderedText};
     use proptest::prelude::*;
@@ -682,6 +801,15 @@ mod tests {
         (marks_in_order(&rendered, known, outputs), whole)
     }
 
+    /// Texts of up to seven pieces of `alphabet`'s strings, every other
+    /// piece an output's (the first template text).
+    fn pieces(alphabet: Vec<&'static str>) -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec(
+            prop::collection::vec(prop::sample::select(alphabet), 0..5).prop_map(|p| p.concat()),
+            1..8,
+        )
+    }
+
     proptest! {
         #![proptest_config(crate::testkit::property_config())]
 
@@ -689,17 +817,34 @@ mod tests {
         /// those found in the whole text, in the same order.
         #[test]
         fn marks_found_per_skeleton_are_those_of_the_whole_text(
-            pieces in prop::collection::vec(
-                prop::collection::vec(
-                    prop::sample::select(vec![" ", ",", ";", "\n", "a", "\u{a0}", "\t", " ,", "é"]),
-                    0..5,
-                )
-                .prop_map(|p| p.concat()),
-                1..8,
-            )
+            pieces in pieces(vec![" ", ",", ";", "\n", "a", "\u{a0}", "\t", " ,", "é"])
         ) {
             let (per_skeleton, whole) = marks_both_ways(&pieces);
             prop_assert_eq!(per_skeleton, whole);
+        }
+
+        /// The delimiters a skeleton's text holds and those around its
+        /// outputs are those the whole text holds: a `*|` or `%%` that an
+        /// output starts, ends or (printing nothing) joins is found.
+        #[test]
+        fn delimiters_per_skeleton_are_those_of_the_whole_text(
+            pieces in pieces(vec!["{", "}", "[", "*", "|", "%", "a", "é", " "])
+        ) {
+            let placeholder = '\u{10_0000}';
+            let (mut skeleton, mut text, mut outputs) = (String::new(), String::new(), Vec::new());
+            for (i, piece) in pieces.iter().enumerate() {
+                if i % 2 == 0 {
+                    skeleton.push_str(piece);
+                } else {
+                    skeleton.push(placeholder);
+                    outputs.push(text.len()..text.len() + piece.len());
+                }
+                text.push_str(piece);
+            }
+            prop_assert_eq!(
+                Delimiters::in_text(&skeleton).around_outputs(&text, &outputs),
+                Delimiters::in_text(&text)
+            );
         }
     }
 
