@@ -46,7 +46,11 @@ pub(crate) fn strip(text: &str) -> String {
 /// Replaces the marker characters in every string of a profile's data.
 pub(crate) fn neutralise_markers(value: &mut Value) {
     match value {
-        Value::String(s) if s.contains([OPEN, CLOSE]) => {
+        // Both markers start with one byte, found by memchr: a search for
+        // either character decodes every character of every value.
+        Value::String(s)
+            if memchr::memchr(MARKER_LEAD, s.as_bytes()).is_some() && s.contains([OPEN, CLOSE]) =>
+        {
             *s = s.replace([OPEN, CLOSE], "\u{FFFD}");
         }
         Value::Array(items) => items.iter_mut().for_each(neutralise_markers),

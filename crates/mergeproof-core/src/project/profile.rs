@@ -42,8 +42,19 @@ impl Profile {
     pub fn from_data(id: String, mut data: Value, kind: ProfileKind, loc: SourceLoc) -> Profile {
         let description = match &mut data {
             Value::Object(map) => {
-                map.shift_remove("id");
-                map.shift_remove("description").and_then(|d| match d {
+                // Looked for before they are removed: an export's record
+                // holds neither, and removing hashes the key.
+                let holds =
+                    |map: &serde_json::Map<String, Value>, key: &str| map.keys().any(|k| k == key);
+                if holds(map, "id") {
+                    map.shift_remove("id");
+                }
+                let description = if holds(map, "description") {
+                    map.shift_remove("description")
+                } else {
+                    None
+                };
+                description.and_then(|d| match d {
                     Value::String(s) => Some(s),
                     Value::Null => None,
                     other => Some(other.to_string()),
@@ -321,6 +332,10 @@ pub(crate) fn javascript_key_order(value: &mut Value) {
     match value {
         Value::Object(map) => {
             let index = |k: &str| -> Option<u32> {
+                // Most keys are names: told apart by their first byte.
+                if !k.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
                 let n: u32 = k.parse().ok()?;
                 // An index is written canonically ("01" is a name) and below 2^32 - 1.
                 (n.to_string() == k && n != u32::MAX).then_some(n)

@@ -27,7 +27,6 @@
 //! plans.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use ::handlebars::template::{
     BlockParam, DecoratorTemplate, HelperTemplate, Parameter, Template, TemplateElement,
@@ -40,7 +39,9 @@ use serde_json::Value;
 /// The plans of one registry's templates, by name.
 #[derive(Default)]
 pub(super) struct Plans {
-    by_name: HashMap<String, usize>,
+    /// Hashed with foldhash: every render of every customer looks its
+    /// template up here.
+    by_name: foldhash::HashMap<String, usize>,
     /// `None` for a template that has no plan.
     plans: Vec<Option<Box<[Node]>>>,
 }
