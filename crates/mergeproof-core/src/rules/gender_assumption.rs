@@ -168,7 +168,7 @@ impl Rule for GenderAssumption {
 /// titles (pattern `i` is `TITLES[i]`), then each form used alone in each
 /// of its spellings, masculine first.
 struct Forms {
-    finder: aho_corasick::AhoCorasick,
+    finder: crate::template::OverlapFinder,
     /// Of the forms used alone, in the order patterns follow the titles:
     /// whether each is masculine.
     alone_masculine: Vec<bool>,
@@ -187,10 +187,11 @@ static FORMS: std::sync::LazyLock<Forms> = std::sync::LazyLock::new(|| {
         // A DFA: the overlapping search runs over every body of an audit,
         // and a DFA takes one lookup per byte where the default automaton
         // follows failure links.
-        finder: aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("the forms are plain words"),
+        finder: crate::template::OverlapFinder::build(
+            aho_corasick::AhoCorasick::builder().kind(Some(aho_corasick::AhoCorasickKind::DFA)),
+            &patterns,
+        )
+        .expect("the forms are plain words"),
         alone_masculine,
     }
 });

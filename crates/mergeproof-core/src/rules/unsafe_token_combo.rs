@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use crate::audience::is_blank;
 use crate::finding::{Field, Severity};
+use crate::template::OverlapFinder;
 use crate::template::RenderedField;
 
 use super::text::{Folded, fold_term, sentences, word_matches};
@@ -165,7 +166,7 @@ pub(super) struct Terms {
     folded: Vec<String>,
     /// Finds the non-empty anchors in one pass, in any ASCII case (what
     /// looking for each in the text lowercased finds).
-    anchors: aho_corasick::AhoCorasick,
+    anchors: OverlapFinder,
     /// The term of each anchor the search looks for.
     term_of_anchor: Vec<usize>,
     /// Whether each term has no anchor: an empty anchor is in any text.
@@ -190,10 +191,12 @@ impl Terms {
         // terms (two terms may share one: each has its own pattern).
         let term_of_anchor: Vec<usize> =
             (0..folded.len()).filter(|&i| !without_anchor[i]).collect();
-        let anchors = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(term_of_anchor.iter().map(|&i| anchor(&folded[i])))
-            .expect("anchors are short ASCII words");
+        let patterns: Vec<&str> = term_of_anchor.iter().map(|&i| anchor(&folded[i])).collect();
+        let anchors = OverlapFinder::build(
+            aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true),
+            &patterns,
+        )
+        .expect("anchors are short ASCII words");
         Terms {
             folded,
             anchors,

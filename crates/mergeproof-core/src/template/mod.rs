@@ -17,7 +17,7 @@ pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
 mod splice;
-pub(crate) use splice::Found;
+pub(crate) use splice::{Found, OverlapFinder};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -420,7 +420,7 @@ impl RenderedField {
     pub(crate) fn find_overlapping(
         &self,
         key: &'static str,
-        finder: &aho_corasick::AhoCorasick,
+        finder: &splice::OverlapFinder,
     ) -> Vec<splice::Found> {
         splice::find_overlapping(&self.plain.text, self.plain_source.0.as_ref(), key, finder)
     }

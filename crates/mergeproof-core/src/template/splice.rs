@@ -916,6 +916,65 @@ fn touches_one(outputs: &[Range<usize>], at: &Range<usize>) -> bool {
     outputs.get(candidate).is_some_and(|o| o.start < at.end)
 }
 
+/// An Aho-Corasick search for [`find_overlapping`], and the bytes its
+/// patterns are made of. A match that touches an output is made of those
+/// bytes only, so around an output only the run of them next to it needs
+/// searching: beside a name, a space or a comma ends the search where a
+/// pattern's length of text on each side would be searched otherwise.
+#[derive(Debug)]
+pub(crate) struct OverlapFinder {
+    searcher: AhoCorasick,
+    /// Whether a byte can be in a match: a byte of a pattern, in either
+    /// ASCII case (whether the search ignores case or not).
+    in_a_match: [bool; 256],
+}
+
+impl OverlapFinder {
+    /// `builder`'s search for `patterns` (overlapping searches need the
+    /// standard match kind, `builder`'s default).
+    pub(crate) fn build<P: AsRef<[u8]>>(
+        builder: &aho_corasick::AhoCorasickBuilder,
+        patterns: &[P],
+    ) -> Result<OverlapFinder, aho_corasick::BuildError> {
+        let mut in_a_match = [false; 256];
+        for byte in patterns.iter().flat_map(|p| p.as_ref()) {
+            in_a_match[usize::from(byte.to_ascii_lowercase())] = true;
+            in_a_match[usize::from(byte.to_ascii_uppercase())] = true;
+        }
+        Ok(OverlapFinder {
+            searcher: builder.build(patterns)?,
+            in_a_match,
+        })
+    }
+
+    /// Where in `text` a match touching `output` can lie: the output and
+    /// the runs of bytes a match can hold on each side, each at most a
+    /// pattern's length less one (a match touching an output holds one of
+    /// its bytes, or spans it when it is empty), widened to characters.
+    fn window(&self, text: &str, output: &Range<usize>) -> Range<usize> {
+        let bytes = text.as_bytes();
+        let reach = self.searcher.max_pattern_len().saturating_sub(1);
+        let in_a_match = |at: usize| self.in_a_match[usize::from(bytes[at])];
+        let farthest_back = output.start.saturating_sub(reach);
+        let mut start = output.start;
+        while start > farthest_back && in_a_match(start - 1) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let farthest_on = (output.end + reach).min(text.len());
+        let mut end = output.end;
+        while end < farthest_on && in_a_match(end) {
+            end += 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+}
+
 /// Every match of `finder` in `text`, overlapping ones included, in order
 /// of where they start (then end, then pattern). With `source`, the
 /// skeleton's text is searched once and, for this text, only what touches
@@ -925,37 +984,27 @@ pub(crate) fn find_overlapping(
     text: &str,
     source: Option<&PlainSource>,
     key: &'static str,
-    finder: &AhoCorasick,
+    finder: &OverlapFinder,
 ) -> Vec<Found> {
+    let searcher = &finder.searcher;
     let mut found: Vec<Found> = match source {
-        None => finder
+        None => searcher
             .find_overlapping_iter(text)
             .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
             .collect(),
         Some(source) => {
             let mut found = source.between_outputs(key, |text, placeholders| {
-                finder
+                searcher
                     .find_overlapping_iter(text)
                     .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
                     .filter(|(_, at)| !touches_one(placeholders, at))
                     .collect()
             });
             // A match that touches an output (or joins the texts around an
-            // empty one) lies within a pattern's length of it. Outputs close
-            // together (a name and a surname, a table row of an order) share
-            // one window, searched once.
-            let reach = finder.max_pattern_len().saturating_sub(1);
-            let window = |output: &Range<usize>| {
-                let mut start = output.start.saturating_sub(reach);
-                while !text.is_char_boundary(start) {
-                    start -= 1;
-                }
-                let mut end = (output.end + reach).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end += 1;
-                }
-                start..end
-            };
+            // empty one) lies in the output's window. Outputs close together
+            // (a name and a surname, a table row of an order) share one
+            // window, searched once.
+            let window = |output: &Range<usize>| finder.window(text, output);
             let outputs = &source.outputs;
             let mut first = 0;
             while first < outputs.len() {
@@ -968,7 +1017,11 @@ pub(crate) fn find_overlapping(
                     last += 1;
                 }
                 let group = &outputs[first..last];
-                for m in finder.find_overlapping_iter(&text[start..end]) {
+                if end - start < searcher.min_pattern_len() {
+                    first = last;
+                    continue;
+                }
+                for m in searcher.find_overlapping_iter(&text[start..end]) {
                     let at = start + m.start()..start + m.end();
                     if touches_one(group, &at) {
                         found.push((m.pattern().as_usize(), at));
@@ -1106,11 +1159,22 @@ mod tests {
     }
 
     /// Patterns that overlap each other and the texts around outputs.
-    static FINDER: std::sync::LazyLock<AhoCorasick> = std::sync::LazyLock::new(|| {
-        AhoCorasick::new([
+    static FINDER: std::sync::LazyLock<OverlapFinder> = std::sync::LazyLock::new(|| {
+        let patterns = [
             "Hi", "i ", "Hi A", "a", "An", "n", ", ", " ,", "i ,", "y", "<", "&", "e", "ee", "x y",
             "1,2",
-        ])
+        ];
+        OverlapFinder::build(&AhoCorasick::builder(), &patterns).unwrap()
+    });
+
+    /// Patterns found in any ASCII case, some of them across an output's
+    /// edge only in a case they are not written in.
+    static ANY_CASE: std::sync::LazyLock<OverlapFinder> = std::sync::LazyLock::new(|| {
+        let patterns = ["hI a", "ZO", "cC", "ë", "b B", "I a"];
+        OverlapFinder::build(
+            AhoCorasick::builder().ascii_case_insensitive(true),
+            &patterns,
+        )
         .unwrap()
     });
 
@@ -1124,11 +1188,13 @@ mod tests {
         let whole = HtmlParts::from_read(html::read(marked));
         let whole = (whole.0, whole.1.for_checks());
         assert_eq!((&plain, &parts), (&whole.0, &whole.1), "{marked:?}");
-        assert_eq!(
-            find_overlapping(&plain.text, Some(&source), "test", &FINDER),
-            find_overlapping(&whole.0.text, None, "test", &FINDER),
-            "{marked:?}"
-        );
+        for (key, finder) in [("test", &*FINDER), ("test, any case", &*ANY_CASE)] {
+            assert_eq!(
+                find_overlapping(&plain.text, Some(&source), key, finder),
+                find_overlapping(&whole.0.text, None, key, finder),
+                "{marked:?}"
+            );
+        }
         true
     }
 
