@@ -242,17 +242,19 @@ impl<V: Clone + Send + Sync + Weigh> Store<V> {
     /// Each key's stored value, or the number of the new key it is; and
     /// the first item of each new key, in order.
     fn look_up(&self, keys: &[Box<[u8]>]) -> (Vec<Result<V, usize>>, Vec<usize>) {
-        let mut found: Vec<Result<V, usize>> = Vec::with_capacity(keys.len());
+        let mut found: Vec<Result<V, usize>> = keys
+            .par_iter()
+            .map(|key| self.values.get(key).cloned().ok_or(0))
+            .collect();
         let mut new_keys: KeyMap<&[u8], usize> = KeyMap::default();
         let mut firsts: Vec<usize> = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            found.push(match self.values.get(key) {
-                Some(v) => Ok(v.clone()),
-                None => Err(*new_keys.entry(key).or_insert_with(|| {
+        for (i, (key, found)) in keys.iter().zip(&mut found).enumerate() {
+            if let Err(new) = found {
+                *new = *new_keys.entry(key).or_insert_with(|| {
                     firsts.push(i);
                     firsts.len() - 1
-                })),
-            });
+                });
+            }
         }
         (found, firsts)
     }
@@ -350,6 +352,15 @@ impl Shapes {
     ) -> Way {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
+        if !self.outcomes.keys_next_batch() {
+            // Each customer is then selected from the profile their check
+            // makes: writing and looking up their audience values to find
+            // a selection kept cost more than selecting (a twentieth of an
+            // audit of distinct customers, on the thread that hands batches
+            // out, for audiences that read values most customers have their
+            // own of, such as points beside a tier).
+            return Way::OneByOne;
+        }
         let keyed_selections = self.selections.keys_next_batch();
         let selection_keys: Vec<Box<[u8]>> = if keyed_selections {
             batch
@@ -363,14 +374,6 @@ impl Shapes {
         } else {
             Vec::new()
         };
-        if !self.outcomes.keys_next_batch() {
-            let (known, firsts) = self.selections.look_up(&selection_keys);
-            return Way::OneByOne(OneByOne {
-                selection_keys,
-                known,
-                firsts,
-            });
-        }
         // A customer's variant is decided by what the audiences read: a
         // row's profile of only those columns is made to select it.
         let select =
@@ -400,21 +403,9 @@ impl Shapes {
         }))
     }
 
-    /// Counts the customers `one` checked one by one, and keeps the
-    /// selections of new audience values (`selected`: the variant the
-    /// customer numbered so in the batch was selected).
-    pub(super) fn worked_one_by_one(
-        &mut self,
-        one: &OneByOne,
-        customers: usize,
-        selected: impl Fn(usize) -> Option<usize>,
-    ) {
+    /// Counts `customers` checked one by one.
+    pub(super) fn checked_one_by_one(&mut self, customers: usize) {
         self.unshared += customers as u64;
-        if !one.selection_keys.is_empty() {
-            let worked: Vec<Option<usize>> = one.firsts.iter().map(|&i| selected(i)).collect();
-            self.selections
-                .keep(&one.selection_keys, &one.firsts, &worked);
-        }
     }
 }
 
@@ -424,41 +415,11 @@ pub(super) enum Way {
     Keyed(Vec<Arc<Outcome>>),
     /// Customer by customer, in one pass over the batch with the other
     /// campaigns that do: each customer's whole profile is made once, to
-    /// select by where the selection is not known and to check, for all of
-    /// them. (Making a row's audience columns into a profile of their own
-    /// first cost a fortieth of an audit of distinct customers; a pass per
-    /// campaign, a tenth of one through ten campaigns.)
-    OneByOne(OneByOne),
-}
-
-/// What a campaign's pass over a batch customer by customer needs.
-pub(super) struct OneByOne {
-    /// The customers' audience values, when selections are keyed.
-    selection_keys: Vec<Box<[u8]>>,
-    /// Each customer's selection kept, or the number of its new key.
-    known: Vec<Result<Option<usize>, usize>>,
-    /// The first customer of each new key.
-    firsts: Vec<usize>,
-}
-
-impl OneByOne {
-    /// Every customer selected from their profile.
-    pub(super) fn unkeyed() -> OneByOne {
-        OneByOne {
-            selection_keys: Vec::new(),
-            known: Vec::new(),
-            firsts: Vec::new(),
-        }
-    }
-
-    /// The variant of customer `i` of the batch: the one kept for their
-    /// audience values, else selected from their profile `p`.
-    pub(super) fn select(&self, i: usize, campaign: &Campaign, p: &Profile) -> Option<usize> {
-        match self.known.get(i) {
-            Some(Ok(vi)) => *vi,
-            _ => crate::select::select(campaign, p),
-        }
-    }
+    /// select by and to check, for all of them. (Making a row's audience
+    /// columns into a profile of their own first cost a fortieth of an
+    /// audit of distinct customers; a pass per campaign, a tenth of one
+    /// through ten campaigns.)
+    OneByOne,
 }
 
 #[cfg(test)]
