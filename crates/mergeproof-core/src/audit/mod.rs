@@ -218,9 +218,7 @@ impl Tally {
             }
         }
     }
-}
 
-impl Tally {
     /// Adds the counts of the customers that come after this tally's.
     fn merge(&mut self, later: Tally) {
         fn keep_first(examples: &mut Vec<String>, later: Vec<String>) {
@@ -464,14 +462,15 @@ fn audit_with(
             .fold(
                 || campaigns.iter().map(|c| Tally::new(c)).collect::<Vec<_>>(),
                 |mut counts, (i, customer)| {
-                    let mut k = 0;
+                    // The customer's outcomes of the one-by-one pass, in
+                    // the order of its campaigns.
+                    let mut checked_here = checked.get(i).into_iter().flatten();
                     for (way, tally) in ways.iter().zip(counts.iter_mut()) {
                         let outcome = match way {
                             Way::Keyed(outcomes) => &*outcomes[i],
-                            Way::OneByOne => {
-                                k += 1;
-                                &checked[i][k - 1]
-                            }
+                            Way::OneByOne => checked_here
+                                .next()
+                                .expect("the pass checks every campaign checked one by one"),
                         };
                         tally.add(|| customer.id(), outcome);
                     }

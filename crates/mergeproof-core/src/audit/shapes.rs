@@ -350,17 +350,17 @@ impl Shapes {
         check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
     ) -> Way {
-        self.follow_layout(batch);
-        let layout = self.layout.as_ref();
         if !self.outcomes.keys_next_batch() {
             // Each customer is then selected from the profile their check
             // makes: writing and looking up their audience values to find
-            // a selection kept cost more than selecting (a twentieth of an
+            // a selection kept cost more than selecting (a fifteenth of an
             // audit of distinct customers, on the thread that hands batches
             // out, for audiences that read values most customers have their
             // own of, such as points beside a tier).
             return Way::OneByOne;
         }
+        self.follow_layout(batch);
+        let layout = self.layout.as_ref();
         let keyed_selections = self.selections.keys_next_batch();
         let selection_keys: Vec<Box<[u8]>> = if keyed_selections {
             batch

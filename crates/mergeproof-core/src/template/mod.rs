@@ -420,7 +420,7 @@ impl RenderedField {
     pub(crate) fn find_overlapping(
         &self,
         key: &'static str,
-        finder: &splice::OverlapFinder,
+        finder: &OverlapFinder,
     ) -> Vec<splice::Found> {
         splice::find_overlapping(&self.plain.text, self.plain_source.0.as_ref(), key, finder)
     }

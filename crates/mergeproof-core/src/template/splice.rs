@@ -1017,14 +1017,13 @@ pub(crate) fn find_overlapping(
                     last += 1;
                 }
                 let group = &outputs[first..last];
-                if end - start < searcher.min_pattern_len() {
-                    first = last;
-                    continue;
-                }
-                for m in searcher.find_overlapping_iter(&text[start..end]) {
-                    let at = start + m.start()..start + m.end();
-                    if touches_one(group, &at) {
-                        found.push((m.pattern().as_usize(), at));
+                // A window shorter than every pattern holds no match.
+                if end - start >= searcher.min_pattern_len() {
+                    for m in searcher.find_overlapping_iter(&text[start..end]) {
+                        let at = start + m.start()..start + m.end();
+                        if touches_one(group, &at) {
+                            found.push((m.pattern().as_usize(), at));
+                        }
                     }
                 }
                 first = last;
