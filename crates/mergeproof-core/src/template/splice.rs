@@ -211,7 +211,7 @@ impl KeyTrace {
     /// and what prints inside an output (where each output's text is is
     /// then where it is in what was written).
     pub(crate) fn writes(&self, text: &str) -> bool {
-        !self.leaves_template_text_out || self.open.is_some() || text.starts_with([OPEN, CLOSE])
+        !self.leaves_template_text_out || self.open.is_some() || starts_with_marker(text)
     }
 
     /// Gives the trace up for the walk, and its memory back.
@@ -237,6 +237,17 @@ impl KeyTrace {
         if self.broken || !self.room_for(PIECE_BYTES) {
             return;
         }
+        // Most pieces are the templates' own text, which holds no marker:
+        // told apart by their first byte, written as one piece of trace.
+        if !starts_with_marker(text) {
+            if self.open.is_none() {
+                let mut piece = [TAG_TEMPLATE; PIECE_BYTES];
+                piece[1..9].copy_from_slice(&(text.as_ptr() as usize as u64).to_le_bytes());
+                piece[9..].copy_from_slice(&(text.len() as u64).to_le_bytes());
+                self.items.extend_from_slice(&piece);
+            }
+            return;
+        }
         if let Some(index) = text.strip_prefix(OPEN) {
             if self.open.is_some() {
                 // An output inside an output: read whole.
@@ -254,12 +265,6 @@ impl KeyTrace {
                 }
                 _ => self.broken = true,
             }
-        } else if self.open.is_none() {
-            self.items.push(TAG_TEMPLATE);
-            self.items
-                .extend_from_slice(&(text.as_ptr() as usize as u64).to_le_bytes());
-            self.items
-                .extend_from_slice(&(text.len() as u64).to_le_bytes());
         }
         // Template text inside an output is the output's, as the walk reads it.
     }
@@ -293,6 +298,13 @@ impl KeyTrace {
             contents: self.contents.clone(),
         })
     }
+}
+
+/// Whether `text` starts with a marker. Both markers' UTF-8 starts with
+/// [`crate::markers::MARKER_LEAD`], which no ASCII text does: most text is
+/// told apart by its first byte.
+fn starts_with_marker(text: &str) -> bool {
+    text.as_bytes().first() == Some(&crate::markers::MARKER_LEAD) && text.starts_with([OPEN, CLOSE])
 }
 
 /// Hands `piece` each piece of the skeleton's text in order, and returns

@@ -197,7 +197,7 @@ impl Plans {
         index: usize,
         data: &Value,
         registry: &Handlebars<'static>,
-        out: &mut dyn Output,
+        out: &mut impl Output,
     ) -> Result<(), GaveUp> {
         let mut walk = Walk {
             plans: self,
@@ -583,15 +583,16 @@ struct Before {
 impl<'p> Lines<'p> {
     /// Writes `text` as the crate's `indent_aware` does: `template` for the
     /// template's own text, written whole where no partial indents it.
-    fn write(&mut self, text: &str, template: bool, out: &mut dyn Output) -> Result<(), GaveUp> {
+    fn write(&mut self, text: &str, template: bool, out: &mut impl Output) -> Result<(), GaveUp> {
         if text.is_empty() {
             return Ok(());
         }
         self.content_produced = true;
-        const NEWLINE: [char; 2] = ['\n', '\r'];
+        // '\n' and '\r' are ASCII: a byte equal to one is that character.
+        let is_newline = |byte: Option<&u8>| matches!(byte, Some(b'\n' | b'\r'));
         match &self.indent {
             Some(indent) => {
-                if self.indent_before_write && !text.starts_with(NEWLINE) {
+                if self.indent_before_write && !is_newline(text.as_bytes().first()) {
                     out.write(indent)?;
                 }
                 ::handlebars::write_indented(text, indent, out)?;
@@ -599,7 +600,7 @@ impl<'p> Lines<'p> {
             None if template => out.write_template(text)?,
             None => out.write(text)?,
         }
-        self.trailing_newline = text.ends_with(NEWLINE);
+        self.trailing_newline = is_newline(text.as_bytes().last());
         self.indent_before_write = self.trailing_newline;
         Ok(())
     }
@@ -658,21 +659,21 @@ impl<'p> Lines<'p> {
 }
 
 impl<'d, 'p> Walk<'d, 'p, '_> {
-    fn nodes(&mut self, nodes: &'p [Node], out: &mut dyn Output) -> Result<(), GaveUp> {
+    fn nodes(&mut self, nodes: &'p [Node], out: &mut impl Output) -> Result<(), GaveUp> {
         for node in nodes {
             self.node(node, out)?;
         }
         Ok(())
     }
 
-    fn branch(&mut self, nodes: Option<&'p [Node]>, out: &mut dyn Output) -> Result<(), GaveUp> {
+    fn branch(&mut self, nodes: Option<&'p [Node]>, out: &mut impl Output) -> Result<(), GaveUp> {
         match nodes {
             Some(nodes) => self.nodes(nodes, out),
             None => Ok(()),
         }
     }
 
-    fn node(&mut self, node: &'p Node, out: &mut dyn Output) -> Result<(), GaveUp> {
+    fn node(&mut self, node: &'p Node, out: &mut impl Output) -> Result<(), GaveUp> {
         match node {
             Node::Text(text) => self.lines.write(text, true, out)?,
             Node::Print { value, escape } => {
@@ -783,7 +784,7 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
         item_param: Option<&'p str>,
         body: Option<&'p [Node]>,
         otherwise: Option<&'p [Node]>,
-        out: &mut dyn Output,
+        out: &mut impl Output,
     ) -> Result<(), GaveUp> {
         if !read.value().is_truthy(false) {
             return self.branch(otherwise, out);
@@ -813,7 +814,7 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
         key_param: Option<&'p str>,
         body: Option<&'p [Node]>,
         otherwise: Option<&'p [Node]>,
-        out: &mut dyn Output,
+        out: &mut impl Output,
     ) -> Result<(), GaveUp> {
         let Some(body) = body else {
             return Ok(());

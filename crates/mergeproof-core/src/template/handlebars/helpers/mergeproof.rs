@@ -73,13 +73,18 @@ fn currency(params: &[&Value]) -> Value {
     let Some(amount) = amount.filter(|a| a.is_finite()) else {
         return Value::Null;
     };
-    let code = params
+    let written = params
         .get(1)
         .and_then(|v| v.as_str())
         .unwrap_or("USD")
-        .trim()
-        .to_uppercase();
-    let (symbol, decimals) = match code.as_str() {
+        .trim();
+    // Codes are mostly written in capitals already.
+    let code: std::borrow::Cow<'_, str> = if written.bytes().all(|b| b.is_ascii_uppercase()) {
+        written.into()
+    } else {
+        written.to_uppercase().into()
+    };
+    let (symbol, decimals) = match &*code {
         "USD" | "CAD" | "AUD" | "NZD" => ("$", 2),
         "EUR" => ("€", 2),
         "GBP" => ("£", 2),
@@ -88,12 +93,59 @@ fn currency(params: &[&Value]) -> Value {
         _ => ("", 2),
     };
     let sign = if amount < 0.0 { "-" } else { "" };
-    let number =
-        crate::template::render::group_thousands(&format!("{:.*}", decimals, amount.abs()));
-    Value::String(if symbol.is_empty() {
-        format!("{sign}{number} {code}")
+    let shortest;
+    let written = match params.first() {
+        Some(Value::String(s)) => Some(s.trim()),
+        Some(Value::Number(n)) => {
+            shortest = n.to_string();
+            Some(shortest.as_str())
+        }
+        _ => None,
+    };
+    let fixed = match written.filter(|_| decimals == 2).and_then(as_cents) {
+        Some(cents) => cents,
+        None => format!("{:.*}", decimals, amount.abs()).into(),
+    };
+    let number = crate::template::render::group_thousands(&fixed);
+    // `{sign}{symbol}{number}`, or `{sign}{number} {code}`, without the
+    // formatting machinery: a customer's every balance passes here.
+    let mut shown =
+        String::with_capacity(sign.len() + symbol.len() + number.len() + code.len() + 1);
+    shown.push_str(sign);
+    shown.push_str(symbol);
+    shown.push_str(&number);
+    if symbol.is_empty() {
+        shown.push(' ');
+        shown.push_str(&code);
+    }
+    Value::String(shown)
+}
+
+/// `text`, an amount written with at most two decimals and fifteen digits
+/// (its sign left out), as `format!("{:.2}")` prints the number it parses
+/// to without its sign: the same digits with the cents filled in (a
+/// double keeps fifteen significant digits, so the number is within a
+/// thousandth of what is written). `None` for any other text (a leading
+/// zero, an exponent, more decimals), which is parsed and printed.
+/// Exports mostly write balances so, and printing a float to two decimals
+/// costs more than the rest of the helper.
+fn as_cents(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, cents) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let plain = !whole.is_empty()
+        && whole.len() <= 13
+        && cents.len() <= 2
+        && digits(whole)
+        && digits(cents)
+        && (!whole.starts_with('0') || whole.len() == 1);
+    if !plain {
+        return None;
+    }
+    Some(if cents.len() == 2 {
+        unsigned.into()
     } else {
-        format!("{sign}{symbol}{number}")
+        format!("{whole}.{cents:0<2}").into()
     })
 }
 
@@ -101,22 +153,85 @@ fn currency(params: &[&Value]) -> Value {
 /// `{{date d "iso"}}` → `2027-03-04`. Text that is not an ISO date prints as is.
 fn date(params: &[&Value]) -> Value {
     let text = match params.first() {
-        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::String(s)) => s.trim(),
         Some(Value::Null) | None => return Value::Null,
         Some(other) => return Value::String(other.to_string()),
     };
+    let style = params.get(1).and_then(|v| v.as_str()).unwrap_or("long");
+    if let Some(written) = text.get(..10).and_then(|day| written_plainly(day, style)) {
+        return Value::String(written);
+    }
     let Some(date) = text
         .get(..10)
         .and_then(|d| d.parse::<jiff::civil::Date>().ok())
     else {
-        return Value::String(text);
+        return Value::String(text.to_string());
     };
-    let style = params.get(1).and_then(|v| v.as_str()).unwrap_or("long");
     Value::String(match style {
         "short" => date.strftime("%b %-d").to_string(),
         "iso" => date.to_string(),
         _ => date.strftime("%B %-d, %Y").to_string(),
     })
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `day`, written `YYYY-MM-DD` with a year from 1000, in `style`, as the
+/// calendar writes it; `None` for any other text and for a day the
+/// calendar does not have (then the calendar's parser decides). Exports
+/// mostly write dates so, and parsing and formatting with the calendar
+/// costs more than the rest of a customer's outputs.
+fn written_plainly(day: &str, style: &str) -> Option<String> {
+    let b = day.as_bytes();
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day_of_month) = (number(&b[..4])?, number(&b[5..7])?, number(&b[8..])?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if year < 1000 || day_of_month == 0 || day_of_month > days {
+        return None;
+    }
+    let name = MONTHS[month as usize - 1];
+    if style == "iso" {
+        return Some(day.to_string());
+    }
+    // `{month} {day}` or `{month} {day}, {year}`, written without the
+    // formatting machinery: the day without its leading zero.
+    let mut written = String::with_capacity(18);
+    written.push_str(if style == "short" { &name[..3] } else { name });
+    written.push(' ');
+    let day_digits = &day[8..];
+    written.push_str(day_digits.strip_prefix('0').unwrap_or(day_digits));
+    if style != "short" {
+        written.push_str(", ");
+        written.push_str(&day[..4]);
+    }
+    Some(written)
 }
 
 #[cfg(test)]
@@ -156,6 +271,160 @@ mod tests {
         );
         assert_eq!(currency(&[&json!(12), &json!("CHF")]), json!("12.00 CHF"));
         assert_eq!(currency(&[&Value::Null]), Value::Null);
+    }
+
+    /// `currency` as first written, parsing and printing every amount:
+    /// the helper must print what it printed.
+    fn currency_by_printing(params: &[&Value]) -> Value {
+        let amount = match params.first() {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => match s.trim().parse::<f64>() {
+                Ok(f) => Some(f),
+                Err(_) => return Value::String(s.clone()),
+            },
+            _ => None,
+        };
+        let Some(amount) = amount.filter(|a| a.is_finite()) else {
+            return Value::Null;
+        };
+        let code = params
+            .get(1)
+            .and_then(|v| v.as_str())
+            .unwrap_or("USD")
+            .trim()
+            .to_uppercase();
+        let (symbol, decimals) = match code.as_str() {
+            "USD" | "CAD" | "AUD" | "NZD" => ("$", 2),
+            "EUR" => ("€", 2),
+            "GBP" => ("£", 2),
+            "JPY" => ("¥", 0),
+            "INR" => ("₹", 2),
+            _ => ("", 2),
+        };
+        let sign = if amount < 0.0 { "-" } else { "" };
+        let number =
+            crate::template::render::group_thousands(&format!("{:.*}", decimals, amount.abs()));
+        Value::String(if symbol.is_empty() {
+            format!("{sign}{number} {code}")
+        } else {
+            format!("{sign}{symbol}{number}")
+        })
+    }
+
+    #[test]
+    fn amounts_written_with_cents_print_as_parsed() {
+        for amount in [
+            "0.00",
+            "0.05",
+            "7.50",
+            "198.42",
+            " 1234.50 ",
+            "9999999999999.99",
+            "-0.00",
+            "-3.10",
+            "007.50",
+            "0.5",
+            "1.005",
+            "12.3456",
+            "1e3",
+            "+4.00",
+            "10000000000000.00",
+            "inf",
+            "12.",
+            "-12",
+            "0",
+            "-0",
+            "5.",
+        ] {
+            let number: Option<Value> = serde_json::from_str(amount.trim()).ok();
+            for code in ["USD", "usd", "JPY", "CHF", "u\u{17f}d", " eur "] {
+                for value in std::iter::once(json!(amount)).chain(number.clone()) {
+                    let params = [&value, &json!(code)];
+                    assert_eq!(
+                        currency(&params),
+                        currency_by_printing(&params),
+                        "{value} {code}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_amount_prints_as_parsed(
+            amount in "[-+ ]?[0-9]{0,16}([.][0-9]{0,4})?",
+            code in proptest::sample::select(vec!["USD", "eur", "JPY", "XYZ", "", "Gbp"]),
+        ) {
+            let params = [&json!(amount), &json!(code)];
+            proptest::prop_assert_eq!(currency(&params), currency_by_printing(&params));
+        }
+
+        /// Numbers as a CSV export's are read (decimals become floats),
+        /// and any float.
+        #[test]
+        fn any_number_prints_as_parsed(
+            cents in -20_000_000_000i64..20_000_000_000,
+            scale in 0u32..6,
+            float in proptest::num::f64::ANY,
+            code in proptest::sample::select(vec!["USD", "JPY", "XYZ"]),
+        ) {
+            let decimal = cents as f64 / 10f64.powi(scale as i32);
+            for value in [json!(decimal), json!(cents), json!(float)] {
+                let params = [&value, &json!(code)];
+                proptest::prop_assert_eq!(currency(&params), currency_by_printing(&params), "{}", value);
+            }
+        }
+    }
+
+    /// `date` with the calendar alone: the helper must print what it prints.
+    fn date_by_calendar(text: &str, style: &str) -> Value {
+        let text = text.trim();
+        let Some(date) = text
+            .get(..10)
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+        else {
+            return Value::String(text.to_string());
+        };
+        Value::String(match style {
+            "short" => date.strftime("%b %-d").to_string(),
+            "iso" => date.to_string(),
+            _ => date.strftime("%B %-d, %Y").to_string(),
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_day_prints_as_the_calendar_prints_it(
+            day in "[0-9]{4}-[0-9]{2}-[0-9]{2}|(1[0-9]|20|09|00)[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T10:00:00Z)?",
+            style in proptest::sample::select(vec!["long", "short", "iso", "%B %-d"]),
+        ) {
+            proptest::prop_assert_eq!(date(&[&json!(day), &json!(style)]), date_by_calendar(&day, style));
+        }
+    }
+
+    #[test]
+    fn days_of_leap_years_print_as_the_calendar_prints_them() {
+        for day in [
+            "2028-02-29",
+            "2027-02-29",
+            "1900-02-29",
+            "2000-02-29",
+            "2027-04-31",
+            "2027-12-31",
+            "2027-00-10",
+            "2027-13-01",
+            "0999-01-01",
+            "1000-01-01",
+        ] {
+            for style in ["long", "short", "iso"] {
+                assert_eq!(
+                    date(&[&json!(day), &json!(style)]),
+                    date_by_calendar(day, style),
+                    "{day} {style}"
+                );
+            }
+        }
     }
 
     #[test]
