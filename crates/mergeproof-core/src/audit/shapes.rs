@@ -163,6 +163,8 @@ pub(super) struct Store<V> {
     pub(super) worked: u64,
     /// Batches still to work out item by item, without keys.
     unshared_batches: u32,
+    /// Keyed batches in a row in which almost no item shared a key.
+    unshared_in_a_row: u32,
     /// The keys, and their bytes with their values', kept before the
     /// store starts over: the campaign's share of the audit's.
     most: usize,
@@ -211,6 +213,7 @@ impl<V: Clone + Send + Sync + Weigh> Store<V> {
             bytes: 0,
             worked: 0,
             unshared_batches: 0,
+            unshared_in_a_row: 0,
             most: (STORED / campaigns).max(LEAST_STORED),
             most_bytes: (STORED_BYTES / campaigns).max(LEAST_STORED_BYTES),
         }
@@ -265,7 +268,10 @@ impl<V: Clone + Send + Sync + Weigh> Store<V> {
         self.worked += worked.len() as u64;
         let shared = keys.len() - worked.len();
         if shared * FEW_SHARE < keys.len() {
-            self.unshared_batches = UNSHARED_BATCHES;
+            self.unshared_batches = UNSHARED_BATCHES << self.unshared_in_a_row.min(MOST_DOUBLINGS);
+            self.unshared_in_a_row += 1;
+        } else {
+            self.unshared_in_a_row = 0;
         }
         for (&i, v) in firsts.iter().zip(worked) {
             let key = &keys[i];
@@ -288,8 +294,14 @@ impl<V: Clone + Send + Sync + Weigh> Store<V> {
 /// checked customer by customer: on a list as distinct as a real one,
 /// writing and storing each customer's key (on the thread that hands
 /// batches out, while the workers wait) cost a twentieth of the audit and
-/// saved nothing. Then a batch is keyed again, in case the list changes.
+/// saved nothing. Then a batch is keyed again, in case the list changes;
+/// each time in a row that it shares nothing either, the wait doubles, up
+/// to [`MOST_DOUBLINGS`] times (15, 30, 60 batches of 4,096): a keyed batch
+/// of distinct customers costs a third more than checking them one by one,
+/// and a list that shares nothing in its first 200,000 customers rarely
+/// starts to.
 pub(super) const UNSHARED_BATCHES: u32 = if cfg!(test) { 2 } else { 15 };
+const MOST_DOUBLINGS: u32 = 2;
 const FEW_SHARE: usize = 64;
 
 /// What one campaign has worked out so far, by shape.
@@ -435,6 +447,63 @@ mod tests {
                 key.into_boxed_slice()
             })
             .collect()
+    }
+
+    /// Which of `batches` batches, each of keys none shares, are keyed.
+    fn keyed_batches(store: &mut Store<Option<usize>>, batches: u32) -> Vec<u32> {
+        (0..batches)
+            .filter(|&b| {
+                let keyed = store.keys_next_batch();
+                if keyed {
+                    let keys: Vec<Box<[u8]>> = distinct_keys(100, 8)
+                        .into_iter()
+                        .map(|mut key| {
+                            key[4..].copy_from_slice(&b.to_le_bytes());
+                            key
+                        })
+                        .collect();
+                    store.resolve(&keys, Some);
+                }
+                keyed
+            })
+            .collect()
+    }
+
+    /// A list that shares nothing is keyed again after [`UNSHARED_BATCHES`]
+    /// batches, then twice and four times as many; a batch that shares
+    /// brings the wait back to the first.
+    #[test]
+    fn the_wait_for_a_keyed_batch_doubles_while_nothing_is_shared() {
+        let mut store: Store<Option<usize>> = Store::new(1);
+        let wait = UNSHARED_BATCHES;
+        let probes = |waits: &[u32]| {
+            let mut at = 0;
+            let mut keyed = vec![0];
+            for w in waits {
+                at += w + 1;
+                keyed.push(at);
+            }
+            keyed
+        };
+        let batches = 1 + 7 * wait + 5;
+        assert_eq!(
+            keyed_batches(&mut store, batches),
+            probes(&[wait, 2 * wait, 4 * wait, 4 * wait])
+                .into_iter()
+                .filter(|&b| b < batches)
+                .collect::<Vec<_>>()
+        );
+        // A batch that shares (each key twice) brings the first wait back.
+        let mut store: Store<Option<usize>> = Store::new(1);
+        keyed_batches(&mut store, 1 + wait + 1 + 2 * wait);
+        assert_eq!(store.unshared_in_a_row, 2);
+        while !store.keys_next_batch() {}
+        let keys = distinct_keys(100, 8);
+        let repeated: Vec<Box<[u8]>> = keys.iter().chain(&keys).cloned().collect();
+        store.resolve(&repeated, Some);
+        assert_eq!((store.unshared_in_a_row, store.unshared_batches), (0, 0));
+        store.resolve(&distinct_keys(300, 8)[200..], Some);
+        assert_eq!(store.unshared_batches, wait);
     }
 
     /// Each campaign's stores keep their share of the audit's budget, in
