@@ -183,7 +183,16 @@ pub(crate) fn build_condition(
 /// The value at a dotted path (`account.balance`, `orders.0.sku`), if any.
 pub(crate) fn value_at<'a>(data: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = data;
-    for segment in path.split('.').filter(|s| !s.is_empty()) {
+    // A dot at a time over the bytes: paths are a few short names, and
+    // every check of every customer reads some.
+    let mut rest = path;
+    while !rest.is_empty() {
+        let end = rest.bytes().position(|b| b == b'.').unwrap_or(rest.len());
+        let segment = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if segment.is_empty() {
+            continue;
+        }
         current = match current {
             Value::Object(map) => field(map, segment)?,
             Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
@@ -223,7 +232,7 @@ pub(crate) fn is_blank(value: Option<&Value>) -> bool {
 }
 
 pub(crate) fn is_blank_text(s: &str) -> bool {
-    let t = s.trim();
+    let t = crate::whitespace::trimmed(s);
     t.is_empty() || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("undefined")
 }
 
@@ -469,6 +478,24 @@ mod tests {
         assert!(is_blank(Some(&json!("NULL"))));
         assert!(is_blank(Some(&json!(" undefined "))));
         assert!(!is_blank(Some(&json!("Nullah"))));
+    }
+
+    proptest::proptest! {
+        /// Paths with empty names (`a..b`, `.a`, `a.`) read as they did
+        /// split on every dot, empty names skipped.
+        #[test]
+        fn paths_read_as_split_on_dots(path in "[ab0.]{0,7}") {
+            let data = json!({ "a": { "b": [ { "a": 1 } ], "0": "zero" }, "b": [ [2] ] });
+            let mut split = Some(&data);
+            for name in path.split('.').filter(|s| !s.is_empty()) {
+                split = match split {
+                    Some(Value::Object(map)) => map.get(name),
+                    Some(Value::Array(items)) => name.parse::<usize>().ok().and_then(|i| items.get(i)),
+                    _ => None,
+                };
+            }
+            proptest::prop_assert_eq!(value_at(&data, &path), split);
+        }
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub mod sanitize;
 pub mod select;
 pub mod source;
 pub mod template;
+pub(crate) mod whitespace;
 
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -7,11 +7,32 @@ use std::path::{Path, PathBuf};
 /// Lowest first. `select` is a pure function of a campaign and a profile that
 /// synthesis uses to find each variant's base profiles, so it sits below
 /// `edge`; `run` is what the check stage hands to review and the reports;
-/// `engine` drives the pipeline and sits on top.
+/// `engine` drives the pipeline and sits on top; `whitespace` is a leaf
+/// every stage may trim with.
 const LAYERS: &[&str] = &[
-    "limits", "source", "rule_id", "markers", "sanitize", "atomic", "finding", "decision",
-    "audience", "dialect", "config", "project", "template", "select", "edge", "rules", "run",
-    "review", "report", "baseline", "engine", "audit",
+    "limits",
+    "whitespace",
+    "source",
+    "rule_id",
+    "markers",
+    "sanitize",
+    "atomic",
+    "finding",
+    "decision",
+    "audience",
+    "dialect",
+    "config",
+    "project",
+    "template",
+    "select",
+    "edge",
+    "rules",
+    "run",
+    "review",
+    "report",
+    "baseline",
+    "engine",
+    "audit",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -284,7 +284,7 @@ fn outcome(
             for span in &output.spans {
                 if let Some((shown, blank)) = printed.get_mut(span.token as usize) {
                     *shown = true;
-                    *blank &= output.span_text(span).trim().is_empty();
+                    *blank &= crate::whitespace::is_blank(output.span_text(span));
                 }
             }
         }
@@ -308,7 +308,7 @@ fn outcome(
         }
     }
     // An audit keeps counts, never what a reviewer reads.
-    let drafts = checks.check_cell(vi, profile, &cell, ReviewedTexts::left_out());
+    let drafts = checks.check_cell(vi, profile, &cell, ReviewedTexts::counted());
     let sms_parts = (compiled.campaign.channel == crate::project::Channel::Sms
         && cell.body.error.is_none())
     .then(|| crate::rules::SmsSegments::of(&cell.body.plain.text).parts);

@@ -22,7 +22,7 @@ use crate::finding::{Field, Severity};
 use crate::rule_id::RuleId;
 use crate::template::RenderedText;
 
-use super::{CellContext, Draft, Rule, RuleDoc};
+use super::{CellContext, Draft, Rule, RuleDoc, Words};
 
 pub(super) struct BrokenLink;
 
@@ -54,7 +54,7 @@ impl Rule for BrokenLink {
             }
             let problem_of = |candidate: &str| {
                 // A placeholder a later stage fills makes a valid link.
-                let filled_later = !crate::dialect::literal_ranges(tags, candidate).is_empty();
+                let filled_later = || !crate::dialect::literal_ranges(tags, candidate).is_empty();
                 problem(candidate, &url.value, filled_later)
             };
             let problem = if &*url.attribute == "srcset" {
@@ -70,28 +70,25 @@ impl Rule for BrokenLink {
                 let Some(token) = template.token(span) else {
                     continue;
                 };
-                let shown = if url.value.text.trim().is_empty() {
-                    format!("{}=\"{}\"", url.attribute, url.value.text)
-                } else {
-                    url.value.text.clone()
-                };
-                let fix = token
-                    .reads
-                    .first()
-                    .map(|read| super::fix::guard_link(cx.campaign.dialect, token, &read.path));
-                out.push(
-                    cx.draft(
-                        DOC.id,
-                        Field::Body,
+                out.push(cx.draft(DOC.id, Field::Body, token.loc.clone(), || {
+                    let shown = if url.value.text.trim().is_empty() {
+                        format!("{}=\"{}\"", url.attribute, url.value.text)
+                    } else {
+                        url.value.text.clone()
+                    };
+                    let fix = token
+                        .reads
+                        .first()
+                        .map(|read| super::fix::guard_link(cx.campaign.dialect, token, &read.path));
+                    Words::new(
                         format!(
                             "`{}` of `<{}>`, built with `{}`, {problem}",
                             url.attribute, url.tag, token.expression
                         ),
-                        token.loc.clone(),
                         shown,
                     )
-                    .with_fix(fix),
-                );
+                    .with_fix(fix)
+                }));
             }
         }
     }
@@ -99,7 +96,7 @@ impl Rule for BrokenLink {
 
 /// Placeholder words exports write for a missing value.
 fn is_placeholder(text: &str) -> bool {
-    let t = text.trim();
+    let t = crate::whitespace::trimmed(text);
     t.eq_ignore_ascii_case("null")
         || t.eq_ignore_ascii_case("undefined")
         || t == "NaN"
@@ -108,9 +105,16 @@ fn is_placeholder(text: &str) -> bool {
 
 /// What is wrong with one URL of the attribute, if anything, and the token
 /// to blame (the index of a token whose span is in the value).
-fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<(String, u32)> {
+/// `filled_later` says whether a later stage fills a placeholder in it;
+/// asked only of a link whose data printed something and that is no plain
+/// web address.
+fn problem(
+    candidate: &str,
+    value: &RenderedText,
+    filled_later: impl FnOnce() -> bool,
+) -> Option<(String, u32)> {
     let first = value.spans.first()?.token;
-    let text = candidate.trim();
+    let text = crate::whitespace::trimmed(candidate);
     if text.is_empty() {
         return Some(("comes out empty".into(), first));
     }
@@ -142,7 +146,7 @@ fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<
     for span in value
         .spans
         .iter()
-        .filter(|s| value.span_text(s).trim().is_empty())
+        .filter(|s| crate::whitespace::is_blank(value.span_text(s)))
     {
         let before = &value.text[..span.start];
         let after = &value.text[span.end..];
@@ -174,10 +178,9 @@ fn problem(candidate: &str, value: &RenderedText, filled_later: bool) -> Option<
             return blame(format!("lost the value of `{name}` in its query"));
         }
     }
-    if filled_later {
-        return None;
-    }
-    if is_plain_web_address(text) {
+    // A plain web address is valid whether or not a later stage fills a
+    // placeholder in it, and telling one is cheaper than looking for tags.
+    if is_plain_web_address(text) || filled_later() {
         return None;
     }
     let starts_with_data = value.spans.first().is_some_and(|s| s.start == 0);
@@ -224,23 +227,35 @@ fn is_plain_web_address(text: &str) -> bool {
     else {
         return false;
     };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..host_end];
-    let mut labels = host.split('.');
-    let well_formed = labels.clone().all(|label| {
-        !label.is_empty()
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !label
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-    });
-    well_formed
-        && labels
-            .next_back()
-            .and_then(|last| last.bytes().next())
-            .is_some_and(|b| b.is_ascii_alphabetic())
+    // One pass over the host's bytes: every link of every customer of a
+    // list passes here.
+    let host = rest.as_bytes();
+    let mut label_start = 0;
+    for (at, &byte) in host.iter().enumerate() {
+        match byte {
+            b'/' | b'?' | b'#' => return plain_host_ends(host, label_start, at),
+            b'.' => {
+                if at == label_start {
+                    return false;
+                }
+                label_start = at + 1;
+            }
+            // A label's fourth byte ends its `xn--` (punycode) if it has one.
+            b if b == b'-' || b.is_ascii_alphanumeric() => {
+                if at == label_start + 3 && host[label_start..=at].eq_ignore_ascii_case(b"xn--") {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    plain_host_ends(host, label_start, host.len())
+}
+
+/// Whether a host whose labels before `last_label` were plain ends well at
+/// `end`: the last label is not empty and starts with a letter.
+fn plain_host_ends(host: &[u8], last_label: usize, end: usize) -> bool {
+    last_label < end && host[last_label].is_ascii_alphabetic()
 }
 
 /// `https:`, `mailto:`: a scheme as WHATWG reads one.
@@ -275,6 +290,34 @@ mod tests {
         })
     }
 
+    /// `is_plain_web_address` as first written, label by label: the one
+    /// pass over the host's bytes must say what it says.
+    fn plain_by_labels(text: &str) -> bool {
+        let Some(rest) = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let host = &rest[..host_end];
+        let mut labels = host.split('.');
+        let well_formed = labels.clone().all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        });
+        well_formed
+            && labels
+                .next_back()
+                .and_then(|last| last.bytes().next())
+                .is_some_and(|b| b.is_ascii_alphabetic())
+    }
+
     #[test]
     fn plain_web_addresses_are_what_the_parser_accepts() {
         for text in [
@@ -306,6 +349,20 @@ mod tests {
     }
 
     proptest! {
+        /// Hosts of labels that are and are not plain (`xn--`, empty, a
+        /// digit first, a hyphen), joined by dots.
+        #[test]
+        fn one_pass_and_labels_agree_on_hosts_of_labels(
+            labels in prop::collection::vec(
+                prop::sample::select(vec!["xn--a", "XN--b", "xn-", "axn--", "a", "9", "-", "", "ab-c", "x9"]),
+                0..5,
+            ),
+            end in prop::sample::select(vec!["", "/", "?q", "#f", ".", ":80"]),
+        ) {
+            let text = format!("https://{}{end}", labels.join("."));
+            prop_assert_eq!(super::is_plain_web_address(&text), plain_by_labels(&text), "{}", text);
+        }
+
         #[test]
         fn every_plain_web_address_parses(
             scheme in prop::sample::select(vec!["http://", "https://", "ftp://", "https:/"]),
@@ -313,6 +370,7 @@ mod tests {
             rest in "([/?#][ -~ä€\\\\]{0,20})?",
         ) {
             let text = format!("{scheme}{host}{rest}");
+            prop_assert_eq!(super::is_plain_web_address(&text), plain_by_labels(&text), "{}", text);
             if super::is_plain_web_address(&text) {
                 prop_assert!(parser_accepts(&text), "{}", text);
             }

@@ -21,7 +21,7 @@ use crate::finding::Severity;
 use super::text::{Folded, fold_term, word_matches};
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct CreepyReference;
 
@@ -97,7 +97,7 @@ impl Rule for CreepyReference {
             let mut token_fired = false;
             let mut reported: Vec<u32> = Vec::new();
             for rt in CellContext::rendered_tokens(template, rendered) {
-                if rt.text.trim().is_empty() || reported.contains(&rt.token.index) {
+                if crate::whitespace::is_blank(rt.text) || reported.contains(&rt.token.index) {
                     continue;
                 }
                 let Some(read) = rt
@@ -110,18 +110,17 @@ impl Rule for CreepyReference {
                 };
                 reported.push(rt.token.index);
                 token_fired = true;
-                out.push(cx.draft(
-                    DOC.id,
-                    field,
-                    format!(
-                        "`{}` prints `{}`, a sensitive field, and {}",
-                        rt.token.expression,
-                        read.path,
-                        no_consent()
-                    ),
-                    rt.token.loc.clone(),
-                    excerpt(text, rt.span.start, rt.span.end, 30),
-                ));
+                out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
+                    Words::new(
+                        format!(
+                            "`{}` prints `{}`, a sensitive field, and {}",
+                            rt.token.expression,
+                            read.path,
+                            no_consent()
+                        ),
+                        excerpt(text, rt.span.start, rt.span.end, 30),
+                    )
+                }));
             }
             if token_fired || references.is_empty() {
                 continue;
@@ -135,19 +134,18 @@ impl Rule for CreepyReference {
                 continue;
             };
             let at = folded.original(hit);
-            out.push(cx.draft(
-                DOC.id,
-                field,
-                format!(
-                    "variant `{}` is chosen by `{}` and the {field} says so (\"{}\"), and {}",
-                    cx.variant.id,
-                    leaf.field,
-                    &text[at.clone()],
-                    no_consent()
-                ),
-                leaf.loc.clone(),
-                excerpt(text, at.start, at.end, 30),
-            ));
+            out.push(cx.draft(DOC.id, field, leaf.loc.clone(), || {
+                Words::new(
+                    format!(
+                        "variant `{}` is chosen by `{}` and the {field} says so (\"{}\"), and {}",
+                        cx.variant.id,
+                        leaf.field,
+                        &text[at.clone()],
+                        no_consent()
+                    ),
+                    excerpt(text, at.start, at.end, 30),
+                )
+            }));
         }
     }
 }

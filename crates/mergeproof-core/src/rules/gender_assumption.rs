@@ -20,7 +20,7 @@ use crate::template::{RenderedField, RenderedText};
 use super::text::{loc_of_literal, on_word_boundaries};
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct GenderAssumption;
 
@@ -105,18 +105,17 @@ impl Rule for GenderAssumption {
             });
         }
         if let Some(leaf) = reading_gender {
-            out.push(cx.draft(
-                DOC.id,
-                Field::Audience,
-                format!(
-                    "variant `{}` is chosen by `{}` in its audience, and {}",
-                    cx.variant.id,
-                    leaf.field,
-                    status()
-                ),
-                leaf.loc.clone(),
-                String::new(),
-            ));
+            out.push(cx.draft(DOC.id, Field::Audience, leaf.loc.clone(), || {
+                Words::new(
+                    format!(
+                        "variant `{}` is chosen by `{}` in its audience, and {}",
+                        cx.variant.id,
+                        leaf.field,
+                        status()
+                    ),
+                    String::new(),
+                )
+            }));
         }
 
         for (field, template, rendered) in cx.fields() {
@@ -127,9 +126,13 @@ impl Rule for GenderAssumption {
                 .find(|b| b.paths.iter().any(|p| reads_gender(p)));
             let honorific = find_honorific(rendered);
             let text = &rendered.plain.text;
-            let (message, loc, excerpt) = match (branch, &honorific) {
+            let loc = match (branch, &honorific) {
                 (None, None) => continue,
-                (Some(b), Some(h)) => (
+                (Some(b), _) => b.loc.clone(),
+                (None, Some(h)) => loc_of_literal(template, &text[h.clone()]),
+            };
+            out.push(cx.draft(DOC.id, field, loc, || match (branch, &honorific) {
+                (Some(b), Some(h)) => Words::new(
                     format!(
                         "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {}",
                         b.paths.join("`, `"),
@@ -137,29 +140,27 @@ impl Rule for GenderAssumption {
                         &text[h.clone()],
                         status()
                     ),
-                    b.loc.clone(),
                     excerpt(text, h.start, h.end, 20),
                 ),
-                (Some(b), None) => (
+                (Some(b), None) => Words::new(
                     format!(
                         "the {field} branches on `{}` ({}), but {}",
                         b.paths.join("`, `"),
                         b.written,
                         status()
                     ),
-                    b.loc.clone(),
                     excerpt(text, 0, 0, 60),
                 ),
-                (None, Some(h)) => {
-                    let word = &text[h.clone()];
-                    (
-                        format!("the {field} calls the reader \"{word}\", but {}", status()),
-                        loc_of_literal(template, word),
-                        excerpt(text, h.start, h.end, 20),
-                    )
-                }
-            };
-            out.push(cx.draft(DOC.id, field, message, loc, excerpt));
+                (None, Some(h)) => Words::new(
+                    format!(
+                        "the {field} calls the reader \"{}\", but {}",
+                        &text[h.clone()],
+                        status()
+                    ),
+                    excerpt(text, h.start, h.end, 20),
+                ),
+                (None, None) => Words::new(String::new(), String::new()),
+            }));
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
 use crate::template::{CompiledCampaign, CompiledTemplate, Token};
 
-use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, TemplateFacts, excerpt};
+use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, TemplateFacts, Words, excerpt};
 
 pub(super) struct GuardMismatch;
 
@@ -73,19 +73,16 @@ impl Rule for GuardMismatch {
                 let Mismatch {
                     tested, printed, ..
                 } = &in_template[at];
-                out.push(
-                    cx.draft(
-                        DOC.id,
-                        field,
+                out.push(cx.draft(DOC.id, field, token.loc.clone(), || {
+                    Words::new(
                         format!(
                             "`{}` prints `{printed}` inside a block that tests `{tested}`, which it does not print: nothing tests `{printed}`",
                             token.expression
                         ),
-                        token.loc.clone(),
                         excerpt(&output.text, span.start, span.end, 24),
                     )
-                    .with_fix(Some(fix(token, tested, printed))),
-                );
+                    .with_fix(Some(fix(token, tested, printed)))
+                }));
             }
         }
     }

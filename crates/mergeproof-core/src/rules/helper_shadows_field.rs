@@ -14,7 +14,7 @@ use crate::audience::is_blank;
 use crate::finding::Severity;
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct HelperShadowsField;
 
@@ -43,28 +43,28 @@ impl Rule for HelperShadowsField {
                 if first_value(&cx.profile.data, field).is_none() {
                     continue;
                 }
-                // What the customer reads where the field was meant to be.
-                let shown = cx
-                    .cell
-                    .field(template.field)
-                    .and_then(|f| {
-                        let span = f.plain.spans_of(token.index).next()?;
-                        Some(excerpt(&f.plain.text, span.start, span.end, 30))
-                    })
-                    .unwrap_or_default();
-                let helper = token.helper.as_deref().unwrap_or_default();
-                let this = format!("{{{{this.{helper}}}}}");
-                out.push(cx.draft(
-                    DOC.id,
-                    template.field,
-                    format!(
-                        "`{}` calls the {} dialect's helper `{helper}`, so the profile's `{field}` is never printed; `{this}` prints it",
-                        token.expression,
-                        cx.campaign.dialect.name(),
-                    ),
-                    token.loc.clone(),
-                    shown,
-                ).with_fix(Some(super::fix::read_the_field(token, helper))));
+                out.push(cx.draft(DOC.id, template.field, token.loc.clone(), || {
+                    // What the customer reads where the field was meant to be.
+                    let shown = cx
+                        .cell
+                        .field(template.field)
+                        .and_then(|f| {
+                            let span = f.plain.spans_of(token.index).next()?;
+                            Some(excerpt(&f.plain.text, span.start, span.end, 30))
+                        })
+                        .unwrap_or_default();
+                    let helper = token.helper.as_deref().unwrap_or_default();
+                    let this = format!("{{{{this.{helper}}}}}");
+                    Words::new(
+                        format!(
+                            "`{}` calls the {} dialect's helper `{helper}`, so the profile's `{field}` is never printed; `{this}` prints it",
+                            token.expression,
+                            cx.campaign.dialect.name(),
+                        ),
+                        shown,
+                    )
+                    .with_fix(Some(super::fix::read_the_field(token, helper)))
+                }));
             }
         }
     }

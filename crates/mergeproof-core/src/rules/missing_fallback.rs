@@ -6,7 +6,7 @@ use crate::finding::Severity;
 
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct MissingFallback;
 
@@ -48,37 +48,34 @@ impl Rule for MissingFallback {
                 if missing.is_empty() {
                     continue;
                 }
-                let states: Vec<&str> = missing.iter().map(|p| describe(cx.value(p))).collect();
-                let state = if states.iter().all(|s| *s == states[0]) {
-                    states[0]
-                } else {
-                    "missing or blank"
-                };
-                let verb = if missing.len() == 1 { "is" } else { "are" };
-                let fix = match missing.as_slice() {
-                    [path] => super::fix::fallback(
-                        cx.campaign.dialect,
-                        cx.config,
-                        rt.token,
-                        path,
-                        cx.value(path),
-                    ),
-                    _ => super::fix::several(cx.campaign.dialect, rt.token, &missing),
-                };
-                out.push(
-                    cx.draft(
-                        DOC.id,
-                        field,
+                out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
+                    let states: Vec<&str> = missing.iter().map(|p| describe(cx.value(p))).collect();
+                    let state = if states.iter().all(|s| *s == states[0]) {
+                        states[0]
+                    } else {
+                        "missing or blank"
+                    };
+                    let verb = if missing.len() == 1 { "is" } else { "are" };
+                    let fix = match missing.as_slice() {
+                        [path] => super::fix::fallback(
+                            cx.campaign.dialect,
+                            cx.config,
+                            rt.token,
+                            path,
+                            cx.value(path),
+                        ),
+                        _ => super::fix::several(cx.campaign.dialect, rt.token, &missing),
+                    };
+                    Words::new(
                         format!(
                             "`{}` has no fallback and `{}` {verb} {state} for this profile",
                             rt.token.expression,
                             missing.join("`, `"),
                         ),
-                        rt.token.loc.clone(),
                         excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                     )
-                    .with_fix(Some(fix)),
-                );
+                    .with_fix(Some(fix))
+                }));
             }
         }
     }

@@ -16,7 +16,7 @@ use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
 use crate::template::Token;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct PluralAgreement;
 
@@ -140,25 +140,22 @@ impl Rule for PluralAgreement {
                 let Some((noun, noun_end)) = noun_after(text, rt.span.end) else {
                     continue;
                 };
-                let singular = count == 1.0 && rt.text.trim() == "1";
+                let singular = count == 1.0 && crate::whitespace::trimmed(rt.text) == "1";
                 let Some(agreeing) = agreeing_form(noun, singular) else {
                     continue;
                 };
-                let number = rt.text.trim();
-                out.push(
-                    cx.draft(
-                        DOC.id,
-                        field,
+                let number = crate::whitespace::trimmed(rt.text);
+                out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
+                    Words::new(
                         format!(
                             "`{}` printed {number} before \"{noun}\": \"{number} {noun}\" should read \"{number} {}\"",
                             rt.token.expression,
                             keep_case(noun, &agreeing)
                         ),
-                        rt.token.loc.clone(),
                         excerpt(text, rt.span.start, noun_end, 24),
                     )
-                    .with_fix(Some(fix(cx, rt.token, noun, singular, &agreeing))),
-                );
+                    .with_fix(Some(fix(cx, rt.token, noun, singular, &agreeing)))
+                }));
             }
         }
     }
@@ -208,7 +205,7 @@ fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
 /// The token's output as a count: an integer or decimal, with `,` between
 /// thousands.
 fn count(printed: &str) -> Option<f64> {
-    let t = printed.trim();
+    let t = crate::whitespace::trimmed(printed);
     let digits = t.strip_prefix('-').unwrap_or(t);
     if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
         return None;

@@ -27,7 +27,7 @@ use crate::template::{CompiledTemplate, Found, RenderedField, RenderedText};
 use super::text::{Folded, excerpt_keeping_spaces, loc_of_literal, word_matches};
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc};
+use super::{CellContext, Draft, Rule, RuleDoc, Words};
 
 pub(super) struct RenderArtifact;
 
@@ -119,9 +119,15 @@ impl Rule for RenderArtifact {
                     continue;
                 }
                 reported.insert(start, end);
-                let excerpt = excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
-                let fix = a
-                    .token
+                let Artifact {
+                    message,
+                    loc,
+                    range,
+                    token,
+                } = a;
+                out.push(cx.draft(DOC.id, field, loc, || {
+                let excerpt = excerpt_keeping_spaces(&text.text, range.start, range.end, 20);
+                let fix = token
                     .and_then(|index| template.token(index))
                     .and_then(|token| {
                         if let Some(field) = token.shadowed_field.as_deref() {
@@ -143,17 +149,15 @@ impl Rule for RenderArtifact {
                         ))
                     })
                     .or_else(|| {
-                        a.message.contains("merge tag").then(|| {
+                        message.contains("merge tag").then(|| {
                             crate::finding::Fix::advice(format!(
                                 "Write this field as a {} token, or name the tag's pattern under `literal_tags:` in mergeproof.yaml when a later stage fills it in.",
                                 cx.campaign.dialect.platform()
                             ))
                         })
                     });
-                out.push(
-                    cx.draft(DOC.id, field, a.message, a.loc, excerpt)
-                        .with_fix(fix),
-                );
+                Words::new(message, excerpt).with_fix(fix)
+                }));
             }
         }
     }
@@ -208,7 +212,7 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
     let t = &text.text;
     let mut spaces = SpaceRuns::default();
     for span in &text.spans {
-        if !text.span_text(span).trim().is_empty() {
+        if !crate::whitespace::is_blank(text.span_text(span)) {
             continue;
         }
         let Some(token) = template.token(span.token) else {

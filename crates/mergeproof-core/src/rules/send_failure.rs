@@ -11,7 +11,7 @@
 use crate::finding::Severity;
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc};
+use super::{CellContext, Draft, Rule, RuleDoc, Words};
 
 pub(super) struct SendFailure;
 
@@ -71,10 +71,9 @@ impl Rule for SendFailure {
                         cx.value(path),
                     ))
                 });
-            let draft = cx
-                .draft(DOC.id, field, message, loc, String::new())
-                .with_fix(fix);
-            out.push(draft);
+            out.push(cx.draft(DOC.id, field, loc, || {
+                Words::new(message, String::new()).with_fix(fix)
+            }));
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::finding::{Field, Severity};
 
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct SensitiveCategory;
 
@@ -80,17 +80,16 @@ impl Rule for SensitiveCategory {
             .audience_loc
             .clone()
             .unwrap_or_else(|| cx.variant.loc.clone());
-        let mut draft = cx.draft(
-            DOC.id,
-            Field::Audience,
-            format!(
-                "variant `{}` is in a sensitive category this profile must not receive: {}",
-                cx.variant.id,
-                breaches.join("; ")
-            ),
-            loc,
-            first_words(cx),
-        );
+        let mut draft = cx.draft(DOC.id, Field::Audience, loc, || {
+            Words::new(
+                format!(
+                    "variant `{}` is in a sensitive category this profile must not receive: {}",
+                    cx.variant.id,
+                    breaches.join("; ")
+                ),
+                first_words(cx),
+            )
+        });
         draft.reviewed_text = draft.message.as_str().into();
         out.push(draft);
     }

@@ -17,7 +17,7 @@ use crate::project::{Channel, ProfileRef};
 use crate::rule_id::RuleId;
 use crate::template::{CompiledCampaign, RenderedText};
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct SmsSegments;
 
@@ -178,16 +178,9 @@ impl Rule for SmsSegments {
                 }
             )),
         };
-        out.push(
-            cx.draft(
-                DOC.id,
-                Field::Body,
-                message,
-                loc,
-                excerpt(&body.text, start, end, 24),
-            )
-            .with_fix(Some(fix)),
-        );
+        out.push(cx.draft(DOC.id, Field::Body, loc, || {
+            Words::new(message, excerpt(&body.text, start, end, 24)).with_fix(Some(fix))
+        }));
     }
 }
 

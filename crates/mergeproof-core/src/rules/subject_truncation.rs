@@ -16,7 +16,7 @@ use crate::finding::{Field, Severity};
 use super::text::{byte_at_char, char_len};
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc};
+use super::{CellContext, Draft, Rule, RuleDoc, Words};
 
 pub(super) struct SubjectTruncation;
 
@@ -78,16 +78,15 @@ impl Rule for SubjectTruncation {
             .token(first_data.token)
             .map_or_else(|| template.source.start(), |t| t.loc.clone());
         let hidden = &text[narrowest..];
-        out.push(cx.draft(
-                DOC.id,
-            Field::Subject,
-            format!(
-                "personalization makes the subject {total} characters ({without_data} without data) and {} cut it: \"{hidden}\" is not shown",
-                clients.join(", ")
-            ),
-            loc,
-            cut_excerpt(text, narrowest),
-        ));
+        out.push(cx.draft(DOC.id, Field::Subject, loc, || {
+            Words::new(
+                format!(
+                    "personalization makes the subject {total} characters ({without_data} without data) and {} cut it: \"{hidden}\" is not shown",
+                    clients.join(", ")
+                ),
+                cut_excerpt(text, narrowest),
+            )
+        }));
     }
 }
 

@@ -12,7 +12,7 @@ use crate::finding::{Field, Severity};
 use crate::rule_id::RuleId;
 use crate::template::{CompiledTemplate, Token};
 
-use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CampaignChecks, CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct UnescapedData;
 
@@ -63,30 +63,27 @@ impl Rule for UnescapedData {
             {
                 continue;
             }
-            let paths: Vec<&str> = token.reads.iter().map(|r| r.path.as_str()).collect();
-            // What a reader sees, or the HTML when the data's own markup
-            // swallowed the text (a `<script>` in a name).
-            let shown = [(&body.plain, &plain_spans), (&body.output, &output_spans)]
-                .into_iter()
-                .find_map(|(t, spans)| {
-                    let s = spans.of(token.index).next()?;
-                    Some(excerpt(&t.text, s.start, s.end, 30))
-                })
-                .unwrap_or_default();
-            out.push(
-                cx.draft(
-                    DOC.id,
-                    Field::Body,
+            out.push(cx.draft(DOC.id, Field::Body, token.loc.clone(), || {
+                let paths: Vec<&str> = token.reads.iter().map(|r| r.path.as_str()).collect();
+                // What a reader sees, or the HTML when the data's own markup
+                // swallowed the text (a `<script>` in a name).
+                let shown = [(&body.plain, &plain_spans), (&body.output, &output_spans)]
+                    .into_iter()
+                    .find_map(|(t, spans)| {
+                        let s = spans.of(token.index).next()?;
+                        Some(excerpt(&t.text, s.start, s.end, 30))
+                    })
+                    .unwrap_or_default();
+                Words::new(
                     format!(
                         "`{}` prints `{}` into the HTML body without escaping: markup in the data becomes part of the email",
                         token.expression,
                         paths.join("`, `")
                     ),
-                    token.loc.clone(),
                     shown,
                 )
-                .with_fix(Some(super::fix::escape(cx.campaign.dialect, token))),
-            );
+                .with_fix(Some(super::fix::escape(cx.campaign.dialect, token)))
+            }));
         }
     }
 }

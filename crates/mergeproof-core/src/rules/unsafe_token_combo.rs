@@ -19,7 +19,7 @@ use crate::template::RenderedField;
 use super::text::{Folded, fold_term, sentences, word_matches};
 use crate::rule_id::RuleId;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct UnsafeTokenCombo;
 
@@ -60,7 +60,7 @@ impl Rule for UnsafeTokenCombo {
             // number of tokens it holds.
             let mut judged: std::collections::HashSet<usize> = Default::default();
             for rt in CellContext::rendered_tokens(template, rendered) {
-                if rt.text.trim().is_empty() {
+                if crate::whitespace::is_blank(rt.text) {
                     continue;
                 }
                 let prints_a_name = rt.token.reads.iter().any(|r| {
@@ -111,17 +111,16 @@ impl Rule for UnsafeTokenCombo {
                     Field::Body => "sentence",
                     other => other.as_str(),
                 };
-                out.push(cx.draft(
-                    DOC.id,
-                    field,
-                    format!(
-                        "`{}` puts the customer's name in the same {place} as \"{}\"",
-                        rt.token.expression,
-                        hits.join("\", \"")
-                    ),
-                    rt.token.loc.clone(),
-                    excerpt(text, unit.start, unit.end, 0),
-                ));
+                out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
+                    Words::new(
+                        format!(
+                            "`{}` puts the customer's name in the same {place} as \"{}\"",
+                            rt.token.expression,
+                            hits.join("\", \"")
+                        ),
+                        excerpt(text, unit.start, unit.end, 0),
+                    )
+                }));
             }
         }
     }

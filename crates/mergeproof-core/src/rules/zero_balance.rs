@@ -11,7 +11,7 @@ use crate::finding::{Fix, Severity};
 use crate::rule_id::RuleId;
 use crate::template::CompiledCampaign;
 
-use super::{CellContext, Draft, Rule, RuleDoc, excerpt};
+use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct ZeroBalance;
 
@@ -63,19 +63,16 @@ impl Rule for ZeroBalance {
                     let before_a_word = after
                         .strip_prefix(' ')
                         .is_some_and(|rest| rest.starts_with(char::is_alphabetic));
-                    out.push(
-                        cx.draft(
-                            DOC.id,
-                            field,
+                    out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
+                        Words::new(
                             format!(
                                 "`{}` prints `{}` with no guard that it is above zero, and it is {state} for this profile",
                                 rt.token.expression, read.path
                             ),
-                            rt.token.loc.clone(),
                             excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                         )
-                        .with_fix(Some(read.fixes[usize::from(before_a_word)].clone())),
-                    );
+                        .with_fix(Some(read.fixes[usize::from(before_a_word)].clone()))
+                    }));
                     break;
                 }
             }
