@@ -210,10 +210,16 @@ const SCANNED_FIELDS: usize = 12;
 /// them: comparing a handful of names, shortest test first, costs less than
 /// hashing the name with the map's SipHash. Keys are unique, so both find
 /// the same value.
-fn field<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
     if map.len() <= SCANNED_FIELDS {
+        // Length and first byte before the bytes: names of a length
+        // (`loyalty`, `account`, `address`) rarely share their first.
         map.iter()
-            .find(|(key, _)| key.len() == name.len() && key.as_str() == name)
+            .find(|(key, _)| {
+                key.len() == name.len()
+                    && key.as_bytes().first() == name.as_bytes().first()
+                    && key.as_str() == name
+            })
             .map(|(_, value)| value)
     } else {
         map.get(name)

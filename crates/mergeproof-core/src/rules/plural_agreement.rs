@@ -134,13 +134,14 @@ impl Rule for PluralAgreement {
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
             for rt in CellContext::rendered_tokens(template, rendered) {
-                let Some(count) = count(rt.text) else {
+                if !is_count(rt.text) {
                     continue;
-                };
+                }
                 let Some((noun, noun_end)) = noun_after(text, rt.span.end) else {
                     continue;
                 };
-                let singular = count == 1.0 && crate::whitespace::trimmed(rt.text) == "1";
+                // Exactly one: what prints as `1` (not `1.0`, not `01`).
+                let singular = crate::whitespace::trimmed(rt.text) == "1";
                 let Some(agreeing) = agreeing_form(noun, singular) else {
                     continue;
                 };
@@ -202,25 +203,18 @@ fn agreeing_form(noun: &str, singular: bool) -> Option<String> {
     })
 }
 
-/// The token's output as a count: an integer or decimal, with `,` between
-/// thousands.
-fn count(printed: &str) -> Option<f64> {
+/// Whether the token's output is a count: an integer or decimal, with `,`
+/// between thousands (what parses as a number once the commas are out:
+/// digits first, at most one point). Told on the bytes, without parsing:
+/// every number of every customer passes here.
+fn is_count(printed: &str) -> bool {
     let t = crate::whitespace::trimmed(printed);
     let digits = t.strip_prefix('-').unwrap_or(t);
-    if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    if !digits
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-    {
-        return None;
-    }
-    if t.contains(',') {
-        t.replace(',', "").parse().ok()
-    } else {
-        t.parse().ok()
-    }
+    digits.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && digits.bytes().filter(|&b| b == b'.').count() <= 1
 }
 
 /// The word right after a count, one space away, when the noun phrase ends
@@ -314,6 +308,35 @@ mod tests {
         let agreeing = pluralizer::pluralize(&lower, one, false);
         (agreeing != lower && pluralizer::pluralize(&agreeing, many, false) == lower)
             .then_some(agreeing)
+    }
+
+    /// The output as a count, parsed: what `is_count` tells on the bytes.
+    fn parsed_count(printed: &str) -> Option<f64> {
+        let t = printed.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        if !digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        {
+            return None;
+        }
+        t.replace(',', "").parse().ok()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_count_is_what_parses_as_one(printed in "[ ]?-?[0-9,.a-]{0,6}[ ]?") {
+            proptest::prop_assert_eq!(super::is_count(&printed), parsed_count(&printed).is_some());
+            if super::is_count(&printed) {
+                proptest::prop_assert_eq!(
+                    printed.trim() == "1",
+                    parsed_count(&printed) == Some(1.0) && printed.trim() == "1"
+                );
+            }
+        }
     }
 
     #[test]

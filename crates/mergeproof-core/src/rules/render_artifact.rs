@@ -366,6 +366,10 @@ fn engine_errors(
     }
 }
 
+/// Texts this short are looked through in one pass for delimiters
+/// ([`Delimiters::in_text`]).
+const SHORT_TEXT: usize = 256;
+
 /// Which of the delimiters debris starts with a text holds: `{` or `}`,
 /// `[`, `*|`, `%%`. Where it holds none of one, [`debris`] has nothing of
 /// that kind to find.
@@ -380,6 +384,28 @@ struct Delimiters {
 impl Delimiters {
     fn in_text(text: &str) -> Delimiters {
         let bytes = text.as_bytes();
+        // A subject or preheader is read in one pass: shorter than what
+        // making the two-byte searchers costs.
+        if bytes.len() <= SHORT_TEXT {
+            let mut found = Delimiters::default();
+            let mut previous = 0u8;
+            for &byte in bytes {
+                match byte {
+                    b'{' | b'}' => found.braces = true,
+                    b'[' => found.brackets = true,
+                    b'|' if previous == b'*' => found.pipes = true,
+                    b'%' if previous == b'%' => found.percents = true,
+                    _ => {}
+                }
+                previous = byte;
+            }
+            return found;
+        }
+        Delimiters::searched(bytes)
+    }
+
+    /// [`Delimiters::in_text`] with a search for each.
+    fn searched(bytes: &[u8]) -> Delimiters {
         Delimiters {
             braces: memchr::memchr2(b'{', b'}', bytes).is_some(),
             brackets: memchr::memchr(b'[', bytes).is_some(),
@@ -825,6 +851,13 @@ mod tests {
         ) {
             let (per_skeleton, whole) = marks_both_ways(&pieces);
             prop_assert_eq!(per_skeleton, whole);
+        }
+
+        /// A short text read in one pass holds the delimiters a search
+        /// for each finds.
+        #[test]
+        fn a_short_text_holds_the_delimiters_a_search_finds(text in "[{}\\[\\]*|% a]{0,40}") {
+            prop_assert_eq!(Delimiters::in_text(&text), Delimiters::searched(text.as_bytes()));
         }
 
         /// The delimiters a skeleton's text holds and those around its

@@ -161,6 +161,24 @@ pub(crate) fn php_date(format: &str, d: &jiff::civil::Date) -> String {
 /// Each word's first letter capitalized, the rest lowercase (`title`,
 /// Mailchimp's `*|TITLE:…|*`).
 pub(crate) fn title_case(s: &str) -> String {
+    // ASCII (a tier, a city) changes case byte by byte.
+    if s.is_ascii() {
+        let mut at_word_start = true;
+        let bytes = s
+            .bytes()
+            .map(|b| {
+                let cased = if at_word_start {
+                    b.to_ascii_uppercase()
+                } else {
+                    b.to_ascii_lowercase()
+                };
+                at_word_start =
+                    matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' | b'-');
+                cased
+            })
+            .collect();
+        return String::from_utf8(bytes).unwrap_or_default();
+    }
     let mut out = String::with_capacity(s.len());
     let mut at_word_start = true;
     for c in s.chars() {
@@ -225,6 +243,24 @@ pub(crate) fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::{DataSpan, RenderedText};
+
+    proptest::proptest! {
+        /// ASCII is title-cased byte by byte as character by character.
+        #[test]
+        fn ascii_titles_as_characters_title(text in "[a-zA-Z \t\u{b}\u{c}\r\n'.-]{0,12}|[a-zé ß-]{0,6}") {
+            let mut by_char = String::new();
+            let mut at_word_start = true;
+            for c in text.chars() {
+                if at_word_start {
+                    by_char.extend(c.to_uppercase());
+                } else {
+                    by_char.extend(c.to_lowercase());
+                }
+                at_word_start = c.is_whitespace() || c == '-';
+            }
+            proptest::prop_assert_eq!(super::title_case(&text), by_char);
+        }
+    }
 
     #[test]
     fn spans_by_token_are_what_spans_of_finds() {

@@ -199,6 +199,12 @@ impl Plans {
         registry: &Handlebars<'static>,
         out: &mut impl Output,
     ) -> Result<(), GaveUp> {
+        // What an output prints is made in one buffer kept by the thread
+        // from one render to the next (a customer's every output passes
+        // through it).
+        thread_local! {
+            static PRINTED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+        }
         let mut walk = Walk {
             plans: self,
             escape: match registry.escape_kind() {
@@ -206,9 +212,9 @@ impl Plans {
                 EscapeKind::Nothing => Escape::Nothing,
                 EscapeKind::Other => Escape::By(registry.get_escape_fn()),
             },
-            printed: String::new(),
+            printed: PRINTED.take(),
             root: data,
-            scopes: vec![Scope::of(data)],
+            scopes: Vec::with_capacity(8),
             partial_depth: 0,
             lines: Lines::default(),
         };
@@ -217,7 +223,13 @@ impl Plans {
             .get(index)
             .and_then(Option::as_ref)
             .ok_or(GaveUp)?;
-        walk.nodes(nodes, out)
+        walk.scopes.push(Scope::of(data));
+        let result = walk.nodes(nodes, out);
+        // A long value's buffer is let go rather than kept.
+        if walk.printed.capacity() <= 1 << 12 {
+            PRINTED.set(walk.printed);
+        }
+        result
     }
 
     #[cfg(test)]
@@ -681,15 +693,25 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
                 if matches!(read, Read::Missing) {
                     return Ok(());
                 }
-                let text = match read.value() {
-                    Value::String(text) => Cow::Borrowed(text.as_str()),
-                    other => Cow::Owned(other.render()),
-                };
                 self.printed.clear();
-                match (&self.escape, *escape) {
-                    (Escape::Html, true) => escape_html_into(&mut self.printed, &text),
-                    (Escape::By(f), true) => self.printed.push_str(&f(&text)),
-                    (Escape::Nothing, _) | (_, false) => self.printed.push_str(&text),
+                let escapes_by_hand = *escape && matches!(self.escape, Escape::By(_));
+                if let (Value::Number(n), false) = (read.value(), escapes_by_hand)
+                    && let Some(whole) = js_safe_integer(n)
+                {
+                    // Digits and a sign, which no escaping changes: written
+                    // into the buffer, not made into a string first.
+                    use std::fmt::Write;
+                    let _ = write!(self.printed, "{whole}");
+                } else {
+                    let text = match read.value() {
+                        Value::String(text) => Cow::Borrowed(text.as_str()),
+                        other => Cow::Owned(other.render()),
+                    };
+                    match (&self.escape, *escape) {
+                        (Escape::Html, true) => escape_html_into(&mut self.printed, &text),
+                        (Escape::By(f), true) => self.printed.push_str(&f(&text)),
+                        (Escape::Nothing, _) | (_, false) => self.printed.push_str(&text),
+                    }
                 }
                 self.lines.write(&self.printed, false, out)?;
             }
@@ -957,15 +979,44 @@ impl<'d, 'p> Walk<'d, 'p, '_> {
     }
 }
 
-/// Follows `names` from `base` with the crate's own `context::walk`: a
+/// Follows `names` from `base` as the crate's own `context::walk` does: a
 /// list's item by its index, an object's field, and a last `length` of a
-/// list or text as JavaScript counts it.
+/// list or text as JavaScript counts it. Objects' fields (most steps of a
+/// customer's paths) are found here, as the crate finds them (names are
+/// unique in an object, and an object's `length` is its field); any other
+/// step is the crate's.
 fn walk<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
+    let mut current = base;
+    for (at, name) in names.iter().enumerate() {
+        let Value::Object(map) = current else {
+            return walk_by_crate(current, &names[at..]);
+        };
+        match crate::audience::field(map, name) {
+            Some(value) => current = value,
+            None => return Read::Missing,
+        }
+    }
+    Read::Found(current)
+}
+
+fn walk_by_crate<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
     match ::handlebars::walk_path(base, names) {
         Walked::Found(value) => Read::Found(value),
         Walked::Length(length) => Read::Computed(Value::from(length)),
         Walked::Missing => Read::Missing,
     }
+}
+
+/// `n` when JavaScript prints it as the whole number it is (`js_number`):
+/// at most 2^53 either side of zero, where a double holds every integer.
+fn js_safe_integer(n: &serde_json::Number) -> Option<i128> {
+    const SAFE: u64 = 1 << 53;
+    if let Some(i) = n.as_u64() {
+        return (i <= SAFE).then_some(i128::from(i));
+    }
+    n.as_i64()
+        .filter(|i| i.unsigned_abs() <= SAFE)
+        .map(i128::from)
 }
 
 /// Appends `text` escaped as the crate's `html_escape` escapes it (as
@@ -995,6 +1046,66 @@ fn escape_html_into(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::dialect::{Dialect, TemplateDialect};
+
+    proptest! {
+        /// Paths read as the crate reads them, through objects (small and
+        /// large, with a field named `length`), lists, text and null.
+        #[test]
+        fn paths_read_as_the_crate_reads_them(
+            names in prop::collection::vec(
+                prop::sample::select(vec!["a", "b", "length", "0", "1", "f13", "x"]),
+                0..5,
+            ),
+        ) {
+            let mut large = serde_json::Map::new();
+            for i in 0..20 {
+                large.insert(format!("f{i}"), Value::from(i));
+            }
+            large.insert("a".into(), serde_json::json!({"length": 7, "b": "text"}));
+            let data = serde_json::json!({
+                "a": {"b": ["zero", {"a": null}], "length": "own", "x": "héllo"},
+                "b": large,
+                "x": [1, 2, 3],
+                "0": null,
+            });
+            let names: Vec<Box<str>> = names.into_iter().map(Into::into).collect();
+            let read = |r: Read<'_>| match r {
+                Read::Found(v) => Some(v.clone()),
+                Read::Computed(v) => Some(v),
+                Read::Missing => None,
+            };
+            prop_assert_eq!(read(walk(&data, &names)), read(walk_by_crate(&data, &names)));
+        }
+    }
+
+    /// A whole number is printed as the crate prints it, either side of
+    /// where a double stops holding every integer.
+    #[test]
+    fn safe_integers_print_as_javascript_prints_them() {
+        let safe = 1i128 << 53;
+        for n in [
+            0,
+            1,
+            -1,
+            29,
+            safe,
+            safe + 1,
+            -safe,
+            -safe - 1,
+            i128::from(u64::MAX),
+            i128::from(i64::MIN),
+        ] {
+            let number: serde_json::Number = serde_json::from_str(&n.to_string()).unwrap();
+            match js_safe_integer(&number) {
+                Some(whole) => assert_eq!(
+                    whole.to_string(),
+                    ::handlebars::JsonRender::render(&Value::Number(number.clone())),
+                    "{n}"
+                ),
+                None => assert!(n.abs() > safe, "{n}"),
+            }
+        }
+    }
     use crate::template::splice::KeyTrace;
     use proptest::prelude::*;
 
