@@ -297,9 +297,9 @@ impl<V: Clone + Send + Sync + Weigh> Store<V> {
 /// saved nothing. Then a batch is keyed again, in case the list changes;
 /// each time in a row that it shares nothing either, the wait doubles, up
 /// to [`MOST_DOUBLINGS`] times (15, 30, 60 batches of 4,096): a keyed batch
-/// of distinct customers costs a third more than checking them one by one,
-/// and a list that shares nothing in its first 200,000 customers rarely
-/// starts to.
+/// of distinct customers costs a third more than checking them one by one.
+/// What that risks is a list whose later customers start to share being
+/// checked one by one for up to 60 batches before it is noticed.
 pub(super) const UNSHARED_BATCHES: u32 = if cfg!(test) { 2 } else { 15 };
 const MOST_DOUBLINGS: u32 = 2;
 const FEW_SHARE: usize = 64;

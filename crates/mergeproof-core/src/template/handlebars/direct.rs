@@ -999,6 +999,8 @@ fn walk<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
     Read::Found(current)
 }
 
+/// What is left of a path from a step that is no object's field (a list's
+/// item, a text's or list's `length`, nothing), with the crate's own walk.
 fn walk_by_crate<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
     match ::handlebars::walk_path(base, names) {
         Walked::Found(value) => Read::Found(value),

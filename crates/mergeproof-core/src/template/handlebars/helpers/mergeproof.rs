@@ -93,8 +93,9 @@ fn currency(params: &[&Value]) -> Value {
         _ => ("", 2),
     };
     let sign = if amount < 0.0 { "-" } else { "" };
+    // The amount as the export wrote it, or a number's shortest digits.
     let shortest;
-    let written = match params.first() {
+    let amount_text = match params.first() {
         Some(Value::String(s)) => Some(s.trim()),
         Some(Value::Number(n)) => {
             shortest = n.to_string();
@@ -102,7 +103,7 @@ fn currency(params: &[&Value]) -> Value {
         }
         _ => None,
     };
-    let fixed = match written.filter(|_| decimals == 2).and_then(as_cents) {
+    let fixed = match amount_text.filter(|_| decimals == 2).and_then(as_cents) {
         Some(cents) => cents,
         None => format!("{:.*}", decimals, amount.abs()).into(),
     };
@@ -174,6 +175,8 @@ fn date(params: &[&Value]) -> Value {
     })
 }
 
+/// The months as the calendar's `%B` writes them (`%b` is their first three
+/// letters).
 const MONTHS: [&str; 12] = [
     "January",
     "February",
