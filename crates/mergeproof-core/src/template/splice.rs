@@ -939,6 +939,10 @@ pub(crate) struct OverlapFinder {
     /// Whether a byte can be in a match: a byte of a pattern, in either
     /// ASCII case (whether the search ignores case or not).
     in_a_match: [bool; 256],
+    /// Whether a byte can start a match: a pattern's first byte, in either
+    /// ASCII case. A window without one holds no match, and most windows
+    /// (a name, a number) are shorter than starting a search costs.
+    starts_a_match: [bool; 256],
 }
 
 impl OverlapFinder {
@@ -948,15 +952,32 @@ impl OverlapFinder {
         builder: &aho_corasick::AhoCorasickBuilder,
         patterns: &[P],
     ) -> Result<OverlapFinder, aho_corasick::BuildError> {
-        let mut in_a_match = [false; 256];
-        for byte in patterns.iter().flat_map(|p| p.as_ref()) {
-            in_a_match[usize::from(byte.to_ascii_lowercase())] = true;
-            in_a_match[usize::from(byte.to_ascii_uppercase())] = true;
+        let either_case = |set: &mut [bool; 256], byte: u8| {
+            set[usize::from(byte.to_ascii_lowercase())] = true;
+            set[usize::from(byte.to_ascii_uppercase())] = true;
+        };
+        let (mut in_a_match, mut starts_a_match) = ([false; 256], [false; 256]);
+        for pattern in patterns {
+            let pattern = pattern.as_ref();
+            pattern
+                .iter()
+                .for_each(|&byte| either_case(&mut in_a_match, byte));
+            if let Some(&first) = pattern.first() {
+                either_case(&mut starts_a_match, first);
+            }
         }
         Ok(OverlapFinder {
             searcher: builder.build(patterns)?,
             in_a_match,
+            starts_a_match,
         })
+    }
+
+    /// Whether `window` holds a byte a match can start with.
+    fn may_hold_a_match(&self, window: &[u8]) -> bool {
+        window
+            .iter()
+            .any(|&byte| self.starts_a_match[usize::from(byte)])
     }
 
     /// Where in `text` a match touching `output` can lie: the output and
@@ -1029,8 +1050,11 @@ pub(crate) fn find_overlapping(
                     last += 1;
                 }
                 let group = &outputs[first..last];
-                // A window shorter than every pattern holds no match.
-                if end - start >= searcher.min_pattern_len() {
+                // A window shorter than every pattern, or without a byte
+                // a pattern starts with, holds no match.
+                if end - start >= searcher.min_pattern_len()
+                    && finder.may_hold_a_match(&text.as_bytes()[start..end])
+                {
                     for m in searcher.find_overlapping_iter(&text[start..end]) {
                         let at = start + m.start()..start + m.end();
                         if touches_one(group, &at) {
