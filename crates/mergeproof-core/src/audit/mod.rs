@@ -424,53 +424,40 @@ fn audit_with(
             .enumerate()
             .filter_map(|(n, way)| matches!(way, Way::OneByOne).then_some(n))
             .collect();
-        // By customer, by campaign of `one_by_one`: the outcome.
-        let checked: Vec<Vec<Outcome>> = if one_by_one.is_empty() {
-            Vec::new()
-        } else {
-            batch
-                .par_iter_mut()
-                .map(|c| {
-                    one_by_one
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &n)| {
-                            // Kept while campaigns after this one check it.
-                            let more = k + 1 < one_by_one.len();
-                            c.with_profile(more, |p| {
-                                let vi = crate::select::select(&campaigns[n].campaign, p);
-                                check_in(n, p, vi)
-                            })
-                        })
-                        .collect()
-                })
-                .collect()
-        };
         for &n in &one_by_one {
             match sharing {
                 Sharing::Nothing => *checks += batch.len() as u64,
                 Sharing::Shapes => shapes[n].checked_one_by_one(batch.len()),
             }
         }
-        // Counted on every core, a run of customers at a time, and the runs'
-        // counts added up in order: the example ids are the first in the
-        // file. (Counted on the thread that hands batches out, they kept
-        // the workers waiting a thirtieth of an audit of distinct customers.)
+        // One pass on every core: each customer is checked through the
+        // campaigns worked out one by one, counted with the outcomes of
+        // the others, and freed (a JSON Lines customer holds their whole
+        // profile; a row's was freed by the last campaign that used it).
+        // The runs' counts are added up in order: the example ids are the
+        // first in the file. (A pass to check, one to count and one to
+        // free kept a core waiting at the end of each.)
         let counted = batch
-            .par_iter()
+            .par_drain(..)
             .enumerate()
             .fold(
                 || campaigns.iter().map(|c| Tally::new(c)).collect::<Vec<_>>(),
-                |mut counts, (i, customer)| {
-                    // The customer's outcomes of the one-by-one pass, in
-                    // the order of its campaigns.
-                    let mut checked_here = checked.get(i).into_iter().flatten();
-                    for (way, tally) in ways.iter().zip(counts.iter_mut()) {
+                |mut counts, (i, mut customer)| {
+                    let mut left = one_by_one.len();
+                    for (n, (way, tally)) in ways.iter().zip(counts.iter_mut()).enumerate() {
+                        let checked;
                         let outcome = match way {
                             Way::Keyed(outcomes) => &*outcomes[i],
-                            Way::OneByOne => checked_here
-                                .next()
-                                .expect("the pass checks every campaign checked one by one"),
+                            Way::OneByOne => {
+                                left -= 1;
+                                // The profile is kept while campaigns after
+                                // this one check it.
+                                checked = customer.with_profile(left > 0, |p| {
+                                    let vi = crate::select::select(&campaigns[n].campaign, p);
+                                    check_in(n, p, vi)
+                                });
+                                &checked
+                            }
                         };
                         tally.add(|| customer.id(), outcome);
                     }
@@ -486,10 +473,6 @@ fn audit_with(
         for (tally, counted) in tallies.iter_mut().zip(counted.into_iter().flatten()) {
             tally.merge(counted);
         }
-        // Customers are freed on every core: a JSON Lines customer holds
-        // their whole profile (a row's was freed by the last campaign of
-        // the pass that made it).
-        batch.par_drain(..).for_each(drop);
     };
     for record in records {
         match record {
