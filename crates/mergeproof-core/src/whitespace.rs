@@ -19,10 +19,16 @@ pub(crate) fn is_blank(text: &str) -> bool {
     trimmed(text).is_empty()
 }
 
-/// An ASCII byte that is not white space as `char::is_whitespace` reads it
-/// (tab, line feed, vertical tab, form feed, carriage return, space).
+/// An ASCII byte that is white space as `char::is_whitespace` reads it:
+/// tab, line feed, vertical tab, form feed, carriage return, space
+/// (`u8::is_ascii_whitespace` leaves out the vertical tab).
+pub(crate) fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
+}
+
+/// An ASCII byte that is not white space.
 fn visible_ascii(byte: u8) -> bool {
-    byte.is_ascii() && !matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
+    byte.is_ascii() && !is_ascii_space(byte)
 }
 
 #[cfg(test)]
@@ -33,10 +39,11 @@ mod tests {
     fn ascii_white_space_is_what_char_says() {
         for byte in 0u8..0x80 {
             assert_eq!(
-                super::visible_ascii(byte),
-                !char::from(byte).is_whitespace(),
+                super::is_ascii_space(byte),
+                char::from(byte).is_whitespace(),
                 "{byte:#x}"
             );
+            assert_eq!(super::visible_ascii(byte), !super::is_ascii_space(byte));
         }
     }
 

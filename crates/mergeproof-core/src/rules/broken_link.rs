@@ -221,10 +221,7 @@ fn problem(
 /// starting with a letter (so never read as an IPv4 address); a port, user
 /// or anything else goes to the parser.
 fn is_plain_web_address(text: &str) -> bool {
-    let Some(rest) = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-    else {
+    let Some(rest) = after_web_scheme(text) else {
         return false;
     };
     // One pass over the host's bytes: every link of every customer of a
@@ -250,6 +247,13 @@ fn is_plain_web_address(text: &str) -> bool {
         }
     }
     plain_host_ends(host, label_start, host.len())
+}
+
+/// What follows `https://` or `http://`, written in lower case, if either
+/// starts `text`.
+fn after_web_scheme(text: &str) -> Option<&str> {
+    text.strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
 }
 
 /// Whether a host whose labels before `last_label` were plain ends well at
@@ -293,10 +297,7 @@ mod tests {
     /// `is_plain_web_address` as first written, label by label: the one
     /// pass over the host's bytes must say what it says.
     fn plain_by_labels(text: &str) -> bool {
-        let Some(rest) = text
-            .strip_prefix("https://")
-            .or_else(|| text.strip_prefix("http://"))
-        else {
+        let Some(rest) = super::after_web_scheme(text) else {
             return false;
         };
         let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

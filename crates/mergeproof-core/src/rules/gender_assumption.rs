@@ -126,41 +126,42 @@ impl Rule for GenderAssumption {
                 .find(|b| b.paths.iter().any(|p| reads_gender(p)));
             let honorific = find_honorific(rendered);
             let text = &rendered.plain.text;
-            let loc = match (branch, &honorific) {
+            let draft = match (branch, &honorific) {
                 (None, None) => continue,
-                (Some(b), _) => b.loc.clone(),
-                (None, Some(h)) => loc_of_literal(template, &text[h.clone()]),
+                (Some(b), Some(h)) => cx.draft(DOC.id, field, b.loc.clone(), || {
+                    Words::new(
+                        format!(
+                            "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {}",
+                            b.paths.join("`, `"),
+                            b.written,
+                            &text[h.clone()],
+                            status()
+                        ),
+                        excerpt(text, h.start, h.end, 20),
+                    )
+                }),
+                (Some(b), None) => cx.draft(DOC.id, field, b.loc.clone(), || {
+                    Words::new(
+                        format!(
+                            "the {field} branches on `{}` ({}), but {}",
+                            b.paths.join("`, `"),
+                            b.written,
+                            status()
+                        ),
+                        excerpt(text, 0, 0, 60),
+                    )
+                }),
+                (None, Some(h)) => {
+                    let word = &text[h.clone()];
+                    cx.draft(DOC.id, field, loc_of_literal(template, word), || {
+                        Words::new(
+                            format!("the {field} calls the reader \"{word}\", but {}", status()),
+                            excerpt(text, h.start, h.end, 20),
+                        )
+                    })
+                }
             };
-            out.push(cx.draft(DOC.id, field, loc, || match (branch, &honorific) {
-                (Some(b), Some(h)) => Words::new(
-                    format!(
-                        "the {field} picks words by `{}` ({}) and calls the reader \"{}\", but {}",
-                        b.paths.join("`, `"),
-                        b.written,
-                        &text[h.clone()],
-                        status()
-                    ),
-                    excerpt(text, h.start, h.end, 20),
-                ),
-                (Some(b), None) => Words::new(
-                    format!(
-                        "the {field} branches on `{}` ({}), but {}",
-                        b.paths.join("`, `"),
-                        b.written,
-                        status()
-                    ),
-                    excerpt(text, 0, 0, 60),
-                ),
-                (None, Some(h)) => Words::new(
-                    format!(
-                        "the {field} calls the reader \"{}\", but {}",
-                        &text[h.clone()],
-                        status()
-                    ),
-                    excerpt(text, h.start, h.end, 20),
-                ),
-                (None, None) => Words::new(String::new(), String::new()),
-            }));
+            out.push(draft);
         }
     }
 }

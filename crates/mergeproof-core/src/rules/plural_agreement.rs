@@ -140,12 +140,12 @@ impl Rule for PluralAgreement {
                 let Some((noun, noun_end)) = noun_after(text, rt.span.end) else {
                     continue;
                 };
+                let number = crate::whitespace::trimmed(rt.text);
                 // Exactly one: what prints as `1` (not `1.0`, not `01`).
-                let singular = crate::whitespace::trimmed(rt.text) == "1";
+                let singular = number == "1";
                 let Some(agreeing) = agreeing_form(noun, singular) else {
                     continue;
                 };
-                let number = crate::whitespace::trimmed(rt.text);
                 out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
                     Words::new(
                         format!(

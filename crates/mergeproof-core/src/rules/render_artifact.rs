@@ -119,48 +119,56 @@ impl Rule for RenderArtifact {
                     continue;
                 }
                 reported.insert(start, end);
-                let Artifact {
-                    message,
-                    loc,
-                    range,
-                    token,
-                } = a;
-                out.push(cx.draft(DOC.id, field, loc, || {
-                let excerpt = excerpt_keeping_spaces(&text.text, range.start, range.end, 20);
-                let fix = token
-                    .and_then(|index| template.token(index))
-                    .and_then(|token| {
-                        if let Some(field) = token.shadowed_field.as_deref() {
-                            return Some(super::fix::read_the_field(token, field));
-                        }
-                        // The first value it read that holds nothing; in a
-                        // loop, what this occurrence printed told.
-                        let read = token
-                            .reads
-                            .iter()
-                            .find(|r| crate::audience::is_blank(cx.value(&r.path)))
-                            .or(token.reads.first())?;
-                        Some(super::fix::fallback(
-                            cx.campaign.dialect,
-                            cx.config,
-                            token,
-                            &read.path,
-                            cx.value(&read.path),
-                        ))
-                    })
-                    .or_else(|| {
-                        message.contains("merge tag").then(|| {
-                            crate::finding::Fix::advice(format!(
-                                "Write this field as a {} token, or name the tag's pattern under `literal_tags:` in mergeproof.yaml when a later stage fills it in.",
-                                cx.campaign.dialect.platform()
-                            ))
-                        })
-                    });
-                Words::new(message, excerpt).with_fix(fix)
+                out.push(cx.draft(DOC.id, field, a.loc.clone(), || {
+                    let excerpt =
+                        excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
+                    let fix = fix_of(cx, template, &a);
+                    Words::new(a.message, excerpt).with_fix(fix)
                 }));
             }
         }
     }
+}
+
+/// The fix of an artifact a token's value left: the field a helper
+/// shadows read instead, else the dialect's fallback for the first value
+/// it read that holds nothing; for a merge tag of another platform, where
+/// to name it.
+fn fix_of(
+    cx: &CellContext<'_>,
+    template: &CompiledTemplate,
+    artifact: &Artifact,
+) -> Option<crate::finding::Fix> {
+    artifact
+        .token
+        .and_then(|index| template.token(index))
+        .and_then(|token| {
+            if let Some(field) = token.shadowed_field.as_deref() {
+                return Some(super::fix::read_the_field(token, field));
+            }
+            // The first value it read that holds nothing; in a loop, what
+            // this occurrence printed told.
+            let read = token
+                .reads
+                .iter()
+                .find(|r| crate::audience::is_blank(cx.value(&r.path)))
+                .or(token.reads.first())?;
+            Some(super::fix::fallback(
+                cx.campaign.dialect,
+                cx.config,
+                token,
+                &read.path,
+                cx.value(&read.path),
+            ))
+        })
+        .or_else(|| {
+            artifact.message.contains("merge tag").then(|| {
+                crate::finding::Fix::advice(format!(
+                    "Write this field as a {} token, or name the tag's pattern under `literal_tags:` in mergeproof.yaml when a later stage fills it in.",
+                    cx.campaign.dialect.platform()
+                ))
+            })
+        })
 }
 
 /// Where the run of spaces that ends at a position starts, for positions

@@ -36,17 +36,6 @@ impl Rule for SendFailure {
             let Some(failure) = &rendered.error else {
                 continue;
             };
-            let message = if failure.too_large {
-                format!(
-                    "the {field} renders past {} MiB for this profile, so mergeproof stopped it there: a loop or partial repeats over a list in the data that long; no platform sends an email that size",
-                    crate::limits::MAX_CELL_BYTES >> 20
-                )
-            } else {
-                format!(
-                    "the {field} fails to render for this profile ({}), so the platform sends nothing",
-                    crate::sanitize::visible(&failure.message)
-                )
-            };
             let loc = match failure.position {
                 Some((line, column)) => template.source.position(
                     u32::try_from(line).unwrap_or(u32::MAX),
@@ -54,24 +43,34 @@ impl Rule for SendFailure {
                 ),
                 None => template.source.start(),
             };
-            // In Liquid what fails is a variable printed bare (Customer.io):
-            // the token there gets its dialect's fallback.
-            // An output whose value the platform would not print (a
-            // variable the person lacks) gets its dialect's fallback.
-            let fix = failure
-                .token
-                .and_then(|i| template.token(i))
-                .and_then(|token| {
-                    let path = &token.reads.first()?.path;
-                    Some(super::fix::fallback(
-                        cx.campaign.dialect,
-                        cx.config,
-                        token,
-                        path,
-                        cx.value(path),
-                    ))
-                });
             out.push(cx.draft(DOC.id, field, loc, || {
+                let message = if failure.too_large {
+                    format!(
+                        "the {field} renders past {} MiB for this profile, so mergeproof stopped it there: a loop or partial repeats over a list in the data that long; no platform sends an email that size",
+                        crate::limits::MAX_CELL_BYTES >> 20
+                    )
+                } else {
+                    format!(
+                        "the {field} fails to render for this profile ({}), so the platform sends nothing",
+                        crate::sanitize::visible(&failure.message)
+                    )
+                };
+                // An output whose value the platform would not print (a
+                // variable the person lacks, printed bare in Customer.io's
+                // Liquid) gets its dialect's fallback.
+                let fix = failure
+                    .token
+                    .and_then(|i| template.token(i))
+                    .and_then(|token| {
+                        let path = &token.reads.first()?.path;
+                        Some(super::fix::fallback(
+                            cx.campaign.dialect,
+                            cx.config,
+                            token,
+                            path,
+                            cx.value(path),
+                        ))
+                    });
                 Words::new(message, String::new()).with_fix(fix)
             }));
         }

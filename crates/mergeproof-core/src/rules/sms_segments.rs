@@ -151,34 +151,34 @@ impl Rule for SmsSegments {
         let span = culprit.or(body.spans.first());
         let token = span.and_then(|s| cx.compiled.body.token(s.token));
         let loc = token.map_or_else(|| cx.compiled.body.source.start(), |t| t.loc.clone());
-        let why = match needed.ucs2_because {
-            Some(c) if baseline.ucs2_because.is_none() => format!(
-                " in UCS-2: {} is outside the GSM-7 alphabet and switches the whole message",
-                shown(c)
-            ),
-            _ => format!(" in {}", needed.encoding()),
-        };
-        let message = format!(
-            "this SMS needs {} parts{why}, where the campaign's shortest sample needs {}: every send to this profile costs {}× as much",
-            needed.parts, baseline.parts, needed.parts
-        );
-        let (start, end) = span.map_or((0, 0), |s| (s.start, s.end));
-        let fix = match (needed.ucs2_because, token) {
-            (Some(c), Some(t)) if baseline.ucs2_because.is_none() => Fix::advice(format!(
-                "{} comes from data through `{}`: print it transliterated to GSM-7 where your platform offers it, clean the field at the source, or accept the cost with a reason.",
-                shown(c),
-                t.expression
-            )),
-            _ => Fix::advice(format!(
-                "Shorten the message so it fits {} with the longest value you send (GSM-7: 160 characters, 153 a part), or accept the cost with a reason.",
-                if baseline.parts == 1 {
-                    "one part".to_string()
-                } else {
-                    format!("{} parts", baseline.parts)
-                }
-            )),
-        };
         out.push(cx.draft(DOC.id, Field::Body, loc, || {
+            let why = match needed.ucs2_because {
+                Some(c) if baseline.ucs2_because.is_none() => format!(
+                    " in UCS-2: {} is outside the GSM-7 alphabet and switches the whole message",
+                    shown(c)
+                ),
+                _ => format!(" in {}", needed.encoding()),
+            };
+            let message = format!(
+                "this SMS needs {} parts{why}, where the campaign's shortest sample needs {}: every send to this profile costs {}× as much",
+                needed.parts, baseline.parts, needed.parts
+            );
+            let (start, end) = span.map_or((0, 0), |s| (s.start, s.end));
+            let fix = match (needed.ucs2_because, token) {
+                (Some(c), Some(t)) if baseline.ucs2_because.is_none() => Fix::advice(format!(
+                    "{} comes from data through `{}`: print it transliterated to GSM-7 where your platform offers it, clean the field at the source, or accept the cost with a reason.",
+                    shown(c),
+                    t.expression
+                )),
+                _ => Fix::advice(format!(
+                    "Shorten the message so it fits {} with the longest value you send (GSM-7: 160 characters, 153 a part), or accept the cost with a reason.",
+                    if baseline.parts == 1 {
+                        "one part".to_string()
+                    } else {
+                        format!("{} parts", baseline.parts)
+                    }
+                )),
+            };
             Words::new(message, excerpt(&body.text, start, end, 24)).with_fix(Some(fix))
         }));
     }

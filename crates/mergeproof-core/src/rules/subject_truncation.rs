@@ -70,15 +70,15 @@ impl Rule for SubjectTruncation {
         let Some(&(_, _, narrowest)) = cuts.iter().min_by_key(|(_, width, _)| *width) else {
             return;
         };
-        let clients: Vec<String> = cuts
-            .iter()
-            .map(|(client, width, _)| format!("{client} ({width})"))
-            .collect();
         let loc = template
             .token(first_data.token)
             .map_or_else(|| template.source.start(), |t| t.loc.clone());
-        let hidden = &text[narrowest..];
         out.push(cx.draft(DOC.id, Field::Subject, loc, || {
+            let clients: Vec<String> = cuts
+                .iter()
+                .map(|(client, width, _)| format!("{client} ({width})"))
+                .collect();
+            let hidden = &text[narrowest..];
             Words::new(
                 format!(
                     "personalization makes the subject {total} characters ({without_data} without data) and {} cut it: \"{hidden}\" is not shown",

@@ -159,9 +159,15 @@ fn date(params: &[&Value]) -> Value {
         Some(other) => return Value::String(other.to_string()),
     };
     let style = params.get(1).and_then(|v| v.as_str()).unwrap_or("long");
-    if let Some(written) = text.get(..10).and_then(|day| written_plainly(day, style)) {
-        return Value::String(written);
+    match text.get(..10).and_then(|day| written_plainly(day, style)) {
+        Some(written) => Value::String(written),
+        None => by_calendar(text, style),
     }
+}
+
+/// `text` (trimmed) in `style`, read and written with the calendar; as it
+/// is when it does not start with a day of the calendar.
+fn by_calendar(text: &str, style: &str) -> Value {
     let Some(date) = text
         .get(..10)
         .and_then(|d| d.parse::<jiff::civil::Date>().ok())
@@ -276,133 +282,83 @@ mod tests {
         assert_eq!(currency(&[&Value::Null]), Value::Null);
     }
 
-    /// `currency` as first written, parsing and printing every amount:
-    /// the helper must print what it printed.
-    fn currency_by_printing(params: &[&Value]) -> Value {
-        let amount = match params.first() {
-            Some(Value::Number(n)) => n.as_f64(),
-            Some(Value::String(s)) => match s.trim().parse::<f64>() {
-                Ok(f) => Some(f),
-                Err(_) => return Value::String(s.clone()),
-            },
-            _ => None,
-        };
-        let Some(amount) = amount.filter(|a| a.is_finite()) else {
-            return Value::Null;
-        };
-        let code = params
-            .get(1)
-            .and_then(|v| v.as_str())
-            .unwrap_or("USD")
-            .trim()
-            .to_uppercase();
-        let (symbol, decimals) = match code.as_str() {
-            "USD" | "CAD" | "AUD" | "NZD" => ("$", 2),
-            "EUR" => ("€", 2),
-            "GBP" => ("£", 2),
-            "JPY" => ("¥", 0),
-            "INR" => ("₹", 2),
-            _ => ("", 2),
-        };
-        let sign = if amount < 0.0 { "-" } else { "" };
-        let number =
-            crate::template::render::group_thousands(&format!("{:.*}", decimals, amount.abs()));
-        Value::String(if symbol.is_empty() {
-            format!("{sign}{number} {code}")
-        } else {
-            format!("{sign}{symbol}{number}")
-        })
+    /// Amounts as exports write them (text with cents, or not; numbers),
+    /// and codes in any case: what parsing and printing every amount
+    /// printed, before amounts with cents were taken as written.
+    #[test]
+    fn amounts_and_codes_print_as_parsed_and_printed() {
+        let cases = [
+            (json!("198.42"), "USD", json!("$198.42")),
+            (json!(" 1234.50 "), "usd", json!("$1,234.50")),
+            (json!("-0.00"), "USD", json!("$0.00")),
+            (json!("-3.10"), "EUR", json!("-€3.10")),
+            (json!("007.50"), "Gbp", json!("£7.50")),
+            (json!("1.005"), "USD", json!("$1.00")),
+            (json!("12."), "u\u{17f}d", json!("$12.00")),
+            (
+                json!("9999999999999.99"),
+                " eur ",
+                json!("€9,999,999,999,999.99"),
+            ),
+            (json!("12.3456"), "CHF", json!("12.35 CHF")),
+            (json!("1e3"), "JPY", json!("¥1,000")),
+            (json!("+4.00"), "USD", json!("$4.00")),
+            (json!("inf"), "USD", Value::Null),
+            (json!("5."), "", json!("5.00 ")),
+            (json!(7.5), "USD", json!("$7.50")),
+            (json!(-0.0), "USD", json!("$0.00")),
+            (json!(1234567.891), "INR", json!("₹1,234,567.89")),
+            (json!(29), "JPY", json!("¥29")),
+            (json!(0.1), "XYZ", json!("0.10 XYZ")),
+        ];
+        for (amount, code, printed) in cases {
+            assert_eq!(
+                currency(&[&amount, &json!(code)]),
+                printed,
+                "{amount} {code}"
+            );
+        }
     }
 
-    #[test]
-    fn amounts_written_with_cents_print_as_parsed() {
-        for amount in [
-            "0.00",
-            "0.05",
-            "7.50",
-            "198.42",
-            " 1234.50 ",
-            "9999999999999.99",
-            "-0.00",
-            "-3.10",
-            "007.50",
-            "0.5",
-            "1.005",
-            "12.3456",
-            "1e3",
-            "+4.00",
-            "10000000000000.00",
-            "inf",
-            "12.",
-            "-12",
-            "0",
-            "-0",
-            "5.",
-        ] {
-            let number: Option<Value> = serde_json::from_str(amount.trim()).ok();
-            for code in ["USD", "usd", "JPY", "CHF", "u\u{17f}d", " eur "] {
-                for value in std::iter::once(json!(amount)).chain(number.clone()) {
-                    let params = [&value, &json!(code)];
-                    assert_eq!(
-                        currency(&params),
-                        currency_by_printing(&params),
-                        "{value} {code}"
-                    );
+    proptest::proptest! {
+        /// An amount taken as written is what printing the number it
+        /// parses to with two decimals gives.
+        #[test]
+        fn amounts_taken_as_written_print_as_parsed(text in "[-+ ]?[0-9]{0,16}([.][0-9]{0,4})?") {
+            let text = text.trim();
+            if let Some(cents) = as_cents(text) {
+                let parsed: f64 = text.parse().expect("taken as written, so a number");
+                proptest::prop_assert_eq!(cents, format!("{:.2}", parsed.abs()));
+            }
+        }
+
+        /// So are a number's shortest digits: decimals as a CSV export's
+        /// are read, whole numbers, and any float.
+        #[test]
+        fn numbers_taken_as_written_print_as_parsed(
+            cents in -20_000_000_000i64..20_000_000_000,
+            scale in 0u32..6,
+            float in proptest::num::f64::ANY,
+        ) {
+            let decimal = cents as f64 / 10f64.powi(scale as i32);
+            for number in [json!(decimal), json!(cents), json!(float)] {
+                let Value::Number(n) = &number else { continue };
+                if let Some(taken) = as_cents(&n.to_string()) {
+                    let printed = format!("{:.2}", n.as_f64().unwrap_or_default().abs());
+                    proptest::prop_assert_eq!(taken, printed, "{}", number);
                 }
             }
         }
     }
 
     proptest::proptest! {
-        #[test]
-        fn any_amount_prints_as_parsed(
-            amount in "[-+ ]?[0-9]{0,16}([.][0-9]{0,4})?",
-            code in proptest::sample::select(vec!["USD", "eur", "JPY", "XYZ", "", "Gbp"]),
-        ) {
-            let params = [&json!(amount), &json!(code)];
-            proptest::prop_assert_eq!(currency(&params), currency_by_printing(&params));
-        }
-
-        /// Numbers as a CSV export's are read (decimals become floats),
-        /// and any float.
-        #[test]
-        fn any_number_prints_as_parsed(
-            cents in -20_000_000_000i64..20_000_000_000,
-            scale in 0u32..6,
-            float in proptest::num::f64::ANY,
-            code in proptest::sample::select(vec!["USD", "JPY", "XYZ"]),
-        ) {
-            let decimal = cents as f64 / 10f64.powi(scale as i32);
-            for value in [json!(decimal), json!(cents), json!(float)] {
-                let params = [&value, &json!(code)];
-                proptest::prop_assert_eq!(currency(&params), currency_by_printing(&params), "{}", value);
-            }
-        }
-    }
-
-    /// `date` with the calendar alone: the helper must print what it prints.
-    fn date_by_calendar(text: &str, style: &str) -> Value {
-        let text = text.trim();
-        let Some(date) = text
-            .get(..10)
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-        else {
-            return Value::String(text.to_string());
-        };
-        Value::String(match style {
-            "short" => date.strftime("%b %-d").to_string(),
-            "iso" => date.to_string(),
-            _ => date.strftime("%B %-d, %Y").to_string(),
-        })
-    }
-
-    proptest::proptest! {
+        /// A day written plainly prints as the calendar reads and writes it.
         #[test]
         fn any_day_prints_as_the_calendar_prints_it(
             day in "[0-9]{4}-[0-9]{2}-[0-9]{2}|(1[0-9]|20|09|00)[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])(T10:00:00Z)?",
             style in proptest::sample::select(vec!["long", "short", "iso", "%B %-d"]),
         ) {
-            proptest::prop_assert_eq!(date(&[&json!(day), &json!(style)]), date_by_calendar(&day, style));
+            proptest::prop_assert_eq!(date(&[&json!(day), &json!(style)]), by_calendar(&day, style));
         }
     }
 
@@ -423,7 +379,7 @@ mod tests {
             for style in ["long", "short", "iso"] {
                 assert_eq!(
                     date(&[&json!(day), &json!(style)]),
-                    date_by_calendar(day, style),
+                    by_calendar(day, style),
                     "{day} {style}"
                 );
             }
