@@ -348,6 +348,9 @@ struct Builder {
     rests: Vec<usize>,
     /// Where a profile without a base comes from: the campaign file.
     campaign_file: String,
+    /// Whether kept profiles get a description: probes are only selected,
+    /// and no one reads theirs.
+    described: bool,
 }
 
 impl Builder {
@@ -363,6 +366,16 @@ impl Builder {
             profiles: Vec::new(),
             rests: Vec::new(),
             campaign_file: campaign_file.to_string(),
+            described: true,
+        }
+    }
+
+    /// A builder whose profiles have no description: probes, which are
+    /// only selected.
+    fn undescribed(samples: &[ProfileRef], campaign_file: &str) -> Self {
+        Self {
+            described: false,
+            ..Self::new(samples, campaign_file)
         }
     }
 
@@ -393,9 +406,14 @@ impl Builder {
 
     /// Keeps the candidate unless a profile with the same data is already
     /// there (that one keeps its name). `change` names it after `edge:`;
-    /// `what` says what changed, for its description. The profile kept, if
-    /// it was.
-    fn add(&mut self, candidate: Candidate<'_>, change: &str, what: &str) -> Option<&ProfileRef> {
+    /// `what` says what changed, for its description (written only if the
+    /// builder describes its profiles). The profile kept, if it was.
+    fn add(
+        &mut self,
+        candidate: Candidate<'_>,
+        change: &str,
+        what: impl std::fmt::Display,
+    ) -> Option<&ProfileRef> {
         if !self.is_new(&candidate) {
             return None;
         }
@@ -411,14 +429,14 @@ impl Builder {
             || SourceLoc::new(self.campaign_file.clone(), 1, 1),
             |b| b.loc.clone(),
         );
-        let description = match base_id {
+        let description = self.described.then(|| match base_id {
             Some(b) => format!("Edge case: {what}; everything else as sample profile `{b}`"),
             None => format!("Edge case: {what}; nothing else set (there are no sample profiles)"),
-        };
+        });
         // The data was cleaned in `candidate`.
         self.profiles.push(Arc::new(Profile {
             id,
-            description: Some(description),
+            description,
             data: candidate.data,
             kind: ProfileKind::Edge,
             loc,

@@ -27,7 +27,8 @@ use crate::audience::{Leaf, value_at};
 use crate::project::{Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
-use super::cases::{condition_text, leaf_points};
+use super::cases::{Point, condition_text, leaf_points};
+use super::edit::Edit;
 use super::edit::PathEdit;
 use super::scope::Scope;
 use super::solve::{receive_terms, witness};
@@ -61,7 +62,7 @@ pub(crate) fn audience_probes_until(
     mut each: impl FnMut(&ProfileRef) -> ControlFlow<()>,
 ) {
     let campaign = &compiled.campaign;
-    let mut builder = Builder::new(samples, &campaign.file);
+    let mut builder = Builder::undescribed(samples, &campaign.file);
     let leaves: Vec<(&str, &Leaf)> = campaign
         .variants
         .iter()
@@ -99,7 +100,7 @@ pub(crate) fn audience_probes_until(
         for base in &bases {
             let current = value_at(base.data, &leaf.field);
             for p in leaf_points(&leaf.op, current) {
-                let what = p.describe(&condition);
+                let removed = matches!(p.edit, Edit::Remove);
                 let edits = [PathEdit {
                     path: leaf.field.clone(),
                     edit: p.edit,
@@ -108,7 +109,12 @@ pub(crate) fn audience_probes_until(
                     && let Some(probe) = builder.add(
                         candidate,
                         &format!("{}={}", leaf.field, p.label),
-                        &format!("`{}` {what} (audience of `{variant}`)", leaf.field),
+                        ProbeChange {
+                            field: &leaf.field,
+                            point: (removed, &p.label, p.relation),
+                            condition: &condition,
+                            variant,
+                        },
                     )
                     && each(probe).is_break()
                 {
@@ -130,6 +136,28 @@ pub(crate) fn audience_probes_until(
                 return;
             }
         }
+    }
+}
+
+/// What a probe changed, written only when it is described.
+struct ProbeChange<'a> {
+    field: &'a str,
+    /// Whether the value was removed, its label and its relation to the
+    /// condition ([`Point`]).
+    point: (bool, &'a str, &'a str),
+    condition: &'a str,
+    variant: &'a str,
+}
+
+impl std::fmt::Display for ProbeChange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (removed, label, relation) = self.point;
+        let what = Point::words(removed, label, relation, self.condition);
+        write!(
+            f,
+            "`{}` {what} (audience of `{}`)",
+            self.field, self.variant
+        )
     }
 }
 
@@ -180,6 +208,18 @@ mod tests {
             .filter(|p| crate::select::select(&c.campaign, p) == Some(vi))
             .map(|p| p.id.clone())
             .collect()
+    }
+
+    #[test]
+    fn probes_are_named_but_not_described() {
+        // Probes are only selected: their descriptions would be written for
+        // no one (a run's reach rules make thousands).
+        let (_, probes) = probes_for(DEVICES, &["device: iphone"]);
+        assert!(
+            probes.iter().any(|p| p.id.starts_with("edge:device=")),
+            "{probes:?}"
+        );
+        assert!(probes.iter().all(|p| p.description.is_none()));
     }
 
     const DEVICES: &str = "variants:\n  - id: iphone\n    audience: { field: device, eq: iphone }\n    subject: a\n    body: a\n  - id: imac\n    audience: { field: device, eq: imac }\n    subject: b\n    body: b\n  - id: everyone\n    subject: c\n    body: c\n  - id: android\n    audience: { field: device, eq: android }\n    subject: d\n    body: d\n";

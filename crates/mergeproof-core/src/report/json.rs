@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+mod finding;
+
 use super::ReportError;
 use crate::finding::Finding;
 use crate::run::{Run, Summary};
@@ -54,8 +56,10 @@ fn write_in_blocks(
             let serialized: Vec<std::io::Result<Vec<u8>>> = findings
                 .par_iter()
                 .map(|f| {
-                    let mut bytes = Vec::with_capacity(512);
-                    write_indented(&mut bytes, f, 2)?;
+                    let mut bytes = Vec::with_capacity(1024);
+                    if !finding::write(&mut bytes, f) {
+                        write_indented(&mut bytes, f, 2)?;
+                    }
                     Ok(bytes)
                 })
                 .collect();

@@ -192,7 +192,27 @@ struct Reader {
 /// Bytes the tokenizer hands over as text: the input is text, so they are
 /// (a replacement character stands in for anything that is not).
 fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    // The input is a `&str`, so events hold UTF-8 and the lossy path is
+    // only a guard; `from_utf8` checks ASCII a word at a time, where
+    // `from_utf8_lossy` walks its chunks.
+    std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Into::into)
+}
+
+/// One character of text into `out`: white space as one space between
+/// words, invisible characters left out, any other as it is.
+fn push_char(out: &mut String, c: char) {
+    match c {
+        '\n' | '\r' | '\t' | ' ' | '\u{a0}' | '\u{c}' => {
+            if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                out.push(' ');
+            }
+        }
+        // Invisible: zero-width spaces and joiners, the word joiner,
+        // the byte-order mark, soft hyphens, the combining grapheme
+        // joiner (preheader padding is made of them).
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}' => {}
+        c => out.push(c),
+    }
 }
 
 /// The attributes the reader looks at: the URL attributes (a test holds
@@ -483,19 +503,19 @@ impl Reader {
             return;
         }
         let out = self.out(depth);
-        for c in text.chars() {
-            match c {
-                '\n' | '\r' | '\t' | ' ' | '\u{a0}' | '\u{c}' => {
-                    if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                        out.push(' ');
-                    }
-                }
-                // Invisible: zero-width spaces and joiners, the word joiner,
-                // the byte-order mark, soft hyphens, the combining grapheme
-                // joiner (preheader padding is made of them).
-                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{34f}' => {}
-                c => out.push(c),
-            }
+        let mut rest = text;
+        while !rest.is_empty() {
+            // What goes in as it is, ASCII that is not white space, goes in
+            // a run at a time.
+            let run = rest
+                .bytes()
+                .position(|b| !b.is_ascii() || matches!(b, b'\n' | b'\r' | b'\t' | b' ' | 0x0c))
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..run]);
+            rest = &rest[run..];
+            let Some(c) = rest.chars().next() else { break };
+            rest = &rest[c.len_utf8()..];
+            push_char(out, c);
         }
     }
 
@@ -576,6 +596,23 @@ fn unmarked_offsets(marked: &str, positions: &mut [usize], lead: usize) -> Vec<u
 mod tests {
     use super::*;
     use crate::markers::{close_marker, open_marker};
+
+    proptest::proptest! {
+        /// Text goes in a run at a time as it would a character at a time,
+        /// whatever was written before it.
+        #[test]
+        fn text_in_runs_is_text_by_character(
+            before in "[a \n\u{a0}]{0,2}",
+            text in "[a-c \t\n\r\u{c}\u{1}\u{a0}\u{ad}\u{200b}\u{feff}é😀]{0,24}|\\PC{0,24}",
+        ) {
+            let mut reader = Reader::default();
+            reader.text.push_str(&before);
+            reader.push_text(&text, 0);
+            let mut by_char = before.clone();
+            text.chars().for_each(|c| push_char(&mut by_char, c));
+            proptest::prop_assert_eq!(reader.text, by_char);
+        }
+    }
 
     #[test]
     fn a_link_in_the_trailing_blanks_is_at_the_end_of_the_text() {
