@@ -74,33 +74,59 @@ impl Rule for SubjectTruncation {
             .token(first_data.token)
             .map_or_else(|| template.source.start(), |t| t.loc.clone());
         out.push(cx.draft(DOC.id, Field::Subject, loc, || {
-            let clients: Vec<String> = cuts
-                .iter()
-                .map(|(client, width, _)| format!("{client} ({width})"))
-                .collect();
+            use std::fmt::Write;
+            let mut message = format!(
+                "personalization makes the subject {total} characters ({without_data} without data) and "
+            );
+            for (i, (client, width, _)) in cuts.iter().enumerate() {
+                let comma = if i == 0 { "" } else { ", " };
+                let _ = write!(message, "{comma}{client} ({width})");
+            }
             let hidden = &text[narrowest..];
-            Words::new(
-                format!(
-                    "personalization makes the subject {total} characters ({without_data} without data) and {} cut it: \"{hidden}\" is not shown",
-                    clients.join(", ")
-                ),
-                cut_excerpt(text, narrowest),
-            )
+            let _ = write!(message, " cut it: \"{hidden}\" is not shown");
+            Words::new(message, cut_excerpt(text, narrowest))
         }));
     }
 }
 
 /// The text either side of the cut, with the cut marked.
 fn cut_excerpt(text: &str, cut: usize) -> String {
-    let before: Vec<char> = text[..cut].chars().rev().take(AROUND_CUT).collect();
-    let before: String = before.into_iter().rev().collect();
-    let after: String = text[cut..].chars().take(AROUND_CUT).collect();
-    format!("{before}✂{after}").trim().to_string()
+    let (start, end) = super::text::excerpt_window(text, cut, cut, AROUND_CUT);
+    // The mark is no white space: trimming the excerpt trims its ends.
+    let (before, after) = (text[start..cut].trim_start(), text[cut..end].trim_end());
+    let mut excerpt = String::with_capacity(before.len() + '✂'.len_utf8() + after.len());
+    excerpt.push_str(before);
+    excerpt.push('✂');
+    excerpt.push_str(after);
+    excerpt
 }
 
 #[cfg(test)]
 mod tests {
     use crate::testkit::check_cell_with;
+
+    proptest::proptest! {
+        /// The excerpt is the 24 characters either side of the cut, with
+        /// the mark between them, trimmed.
+        #[test]
+        fn the_excerpt_is_the_characters_around_the_cut(
+            text in "[a \té✂😀]{0,60}",
+            pick in 0usize..80,
+        ) {
+            let mut cut = pick.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let before: String = {
+                let mut chars: Vec<char> = text[..cut].chars().rev().take(super::AROUND_CUT).collect();
+                chars.reverse();
+                chars.into_iter().collect()
+            };
+            let after: String = text[cut..].chars().take(super::AROUND_CUT).collect();
+            let expected = format!("{before}✂{after}").trim().to_string();
+            proptest::prop_assert_eq!(super::cut_excerpt(&text, cut), expected);
+        }
+    }
 
     const GOLD: &str = "variants:\n  - id: gold\n    subject: \"{{first_name}}, your gold picks: extra 30% off linen\"\n    body: x\n";
 

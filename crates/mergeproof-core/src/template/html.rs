@@ -561,31 +561,39 @@ impl Reader {
 
 /// For byte positions in marked text (in any order), the positions in the
 /// text once the markers are out and `lead` bytes trimmed from its start:
-/// one pass over the text.
+/// an open marker, the index character after it and a close marker are
+/// taken out where they start before the position. The markers are found
+/// by their UTF-8 lead byte: a body's text between them is not walked.
 fn unmarked_offsets(marked: &str, positions: &mut [usize], lead: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..positions.len()).collect();
     order.sort_by_key(|&i| positions[i]);
     let mut result = vec![0; positions.len()];
+    let bytes = marked.as_bytes();
     let mut removed = 0usize;
-    let mut chars = marked.char_indices().peekable();
-    let unmarked_len = marked.len();
-    let mut skip_index = false;
+    // Where the walk is (a character's start), and whether the character
+    // there is an open marker's index.
+    let mut at = 0usize;
+    let mut index_next = false;
     for i in order {
-        let target = positions[i].min(unmarked_len);
-        while let Some(&(at, c)) = chars.peek() {
-            if at >= target {
+        let target = positions[i].min(marked.len());
+        while at < target {
+            if !index_next {
+                match memchr::memchr(crate::markers::MARKER_LEAD, &bytes[at..target]) {
+                    Some(offset) => at += offset,
+                    None => {
+                        at = target;
+                        break;
+                    }
+                }
+            }
+            let Some(c) = marked[at..].chars().next() else {
                 break;
-            }
-            if skip_index {
-                removed += c.len_utf8();
-                skip_index = false;
-            } else if c == OPEN {
-                removed += c.len_utf8();
-                skip_index = true;
-            } else if c == CLOSE {
+            };
+            if index_next || c == OPEN || c == CLOSE {
                 removed += c.len_utf8();
             }
-            chars.next();
+            index_next = !index_next && c == OPEN;
+            at += c.len_utf8();
         }
         result[i] = target.saturating_sub(removed).saturating_sub(lead);
     }
@@ -597,7 +605,60 @@ mod tests {
     use super::*;
     use crate::markers::{close_marker, open_marker};
 
+    /// [`unmarked_offsets`] a character at a time: what it is held to.
+    fn unmarked_offsets_by_char(marked: &str, positions: &[usize], lead: usize) -> Vec<usize> {
+        positions
+            .iter()
+            .map(|&position| {
+                let target = position.min(marked.len());
+                let mut removed = 0;
+                let mut index_next = false;
+                let chars = marked.char_indices().take_while(|(at, _)| *at < target);
+                for c in chars.map(|(_, c)| c) {
+                    if index_next || c == OPEN || c == CLOSE {
+                        removed += c.len_utf8();
+                    }
+                    index_next = !index_next && c == OPEN;
+                }
+                target.saturating_sub(removed).saturating_sub(lead)
+            })
+            .collect()
+    }
+
     proptest::proptest! {
+        /// Markers found by their lead byte are the markers met walking
+        /// the text: open markers with and without an index after them,
+        /// markers back to back, other characters with the same lead byte.
+        #[test]
+        fn offsets_without_markers_are_found_by_the_lead_byte(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(OPEN.to_string()),
+                    proptest::strategy::Just(CLOSE.to_string()),
+                    proptest::strategy::Just(open_marker(3)),
+                    proptest::strategy::Just(close_marker()),
+                    "[a \u{fdd2}\u{f000}\u{ffff}é😀]{0,3}",
+                ],
+                0..12,
+            ),
+            picks in proptest::collection::vec(0usize..200, 0..6),
+            lead in 0usize..3,
+        ) {
+            let marked: String = pieces.concat();
+            let mut positions: Vec<usize> = picks
+                .iter()
+                .map(|p| {
+                    let mut at = (*p).min(marked.len() + 2);
+                    while at < marked.len() && !marked.is_char_boundary(at) {
+                        at += 1;
+                    }
+                    at
+                })
+                .collect();
+            let expected = unmarked_offsets_by_char(&marked, &positions, lead);
+            proptest::prop_assert_eq!(unmarked_offsets(&marked, &mut positions, lead), expected);
+        }
+
         /// Text goes in a run at a time as it would a character at a time,
         /// whatever was written before it.
         #[test]
