@@ -436,7 +436,12 @@ fn run_campaign_with(
 /// (variant, file, `replace` as put together): one rule reports the same
 /// fix for every profile it finds it for, and finding how the file writes
 /// it reads the whole file.
-type WrittenFixes = std::collections::HashMap<(usize, String, String), String>;
+/// By variant, template file and replaced text: nested, so that a finding
+/// looks its fix up without copying its file and text into a key.
+type WrittenFixes = std::collections::HashMap<
+    usize,
+    std::collections::HashMap<String, std::collections::HashMap<String, String>>,
+>;
 
 /// `replace` as the first of `variant`'s own templates in `file` that
 /// writes it differently writes it; as it is when none does (a partial's
@@ -472,11 +477,21 @@ fn finish(
     // The replaced text as the template file writes it.
     let fix = draft.fix.map(|mut fix| {
         if let (Some(variant), Some(replace)) = (draft.variant, &fix.replace) {
-            let key = (variant, draft.loc.file.clone(), replace.clone());
-            let as_written = written
-                .entry(key)
-                .or_insert_with_key(|(v, file, replace)| written_in(compiled, *v, file, replace));
-            fix.replace = Some(as_written.clone());
+            let file = &draft.loc.file;
+            let in_file = written.entry(variant).or_default();
+            if !in_file.contains_key(file) {
+                in_file.insert(file.clone(), Default::default());
+            }
+            let by_text = in_file.get_mut(file).expect("inserted above");
+            let as_written = match by_text.get(replace) {
+                Some(as_written) => as_written.clone(),
+                None => {
+                    let as_written = written_in(compiled, variant, file, replace);
+                    by_text.insert(replace.clone(), as_written.clone());
+                    as_written
+                }
+            };
+            fix.replace = Some(as_written);
         }
         fix
     });
