@@ -84,7 +84,9 @@ pub(super) fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
 /// The hash of a profile's data, for [`super::Builder`]'s merge of identical
 /// profiles.
 pub(super) fn data_hash(value: &Value) -> u64 {
-    let mut state = std::hash::DefaultHasher::new();
+    // Only told apart in memory, within a run: a fast hash, not SipHash
+    // (the data are the team's own profiles and the edits made to them).
+    let mut state = std::hash::BuildHasher::build_hasher(&foldhash::fast::FixedState::default());
     hash_value(value, &mut state);
     state.finish()
 }

@@ -330,19 +330,23 @@ struct Candidate<'a> {
     hash: u64,
 }
 
+/// A set hashed fast: what the builder keeps is told apart only within a
+/// run, and it hashes every candidate's recipe and every name it tries.
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
+
 /// Names edge profiles (unique among themselves and the samples) and merges
 /// the ones whose data is identical.
 struct Builder {
     /// The names taken: every edge profile's is `edge:…`, so of the samples
     /// only those so named can be in the way (a list of 10,000 customers
     /// was copied here for every campaign).
-    names: HashSet<String>,
+    names: FastSet<String>,
     /// The profiles kept so far, by the hash of their data (indices into
     /// `profiles`).
-    seen: HashMap<u64, Vec<usize>>,
+    seen: HashMap<u64, Vec<usize>, foldhash::fast::FixedState>,
     /// Every base and edits a candidate was made from: made again, they give
     /// data that is already a profile's, so the data is not built twice.
-    made: HashSet<Recipe>,
+    made: FastSet<Recipe>,
     profiles: Vec<ProfileRef>,
     /// Parallel to `profiles`: the `rest` of the base each was made from.
     rests: Vec<usize>,
@@ -361,8 +365,8 @@ impl Builder {
                 .filter(|s| s.id.starts_with(EDGE_PREFIX))
                 .map(|s| s.id.clone())
                 .collect(),
-            seen: HashMap::new(),
-            made: HashSet::new(),
+            seen: HashMap::default(),
+            made: FastSet::default(),
             profiles: Vec::new(),
             rests: Vec::new(),
             campaign_file: campaign_file.to_string(),

@@ -58,58 +58,80 @@ pub struct Image {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct UrlAttribute {
     pub tag: String,
-    pub attribute: String,
+    /// One of [`URL_ATTRIBUTES`].
+    pub attribute: &'static str,
     pub value: String,
 }
 
 /// Attributes whose value is a URL (or, `srcset`, a list of them).
 pub(crate) const URL_ATTRIBUTES: &[&str] = &["href", "src", "srcset", "background"];
 
-/// Elements that start a new line of text.
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "br",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "tr",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "section",
-    "header",
-    "footer",
-    "blockquote",
-    "center",
-    "article",
-    "aside",
-    "nav",
-    "main",
-    "address",
-    "pre",
-    "dl",
-    "dt",
-    "dd",
-    "figure",
-    "figcaption",
-];
+/// Elements that start a new line of text (a `match`: every start and end
+/// tag of every body read asks).
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "br"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "hr"
+            | "section"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "center"
+            | "article"
+            | "aside"
+            | "nav"
+            | "main"
+            | "address"
+            | "pre"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "figure"
+            | "figcaption"
+    )
+}
 
 /// Elements whose content is never text.
-const NO_TEXT: &[&str] = &[
-    "head", "title", "style", "script", "template", "noscript", "xml",
-];
+fn holds_no_text(name: &str) -> bool {
+    matches!(
+        name,
+        "head" | "title" | "style" | "script" | "template" | "noscript" | "xml"
+    )
+}
 
 /// Elements that have no end tag.
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
 
 /// How deep Outlook-only blocks may nest inside one another's comments.
 const MAX_CONDITIONAL_DEPTH: usize = 4;
@@ -227,6 +249,15 @@ const READ_ATTRIBUTES: &[&str] = &[
     "hidden",
 ];
 
+/// Where each attribute the reader asks for is in [`READ_ATTRIBUTES`] (a
+/// test holds them to it): a tag's attributes are asked for by place, not
+/// by name.
+const HREF: usize = 0;
+const SRC: usize = 1;
+const ALT: usize = 4;
+const STYLE: usize = 5;
+const HIDDEN: usize = 6;
+
 /// The start tag being read: its name and the attributes of
 /// [`READ_ATTRIBUTES`] it has (the first of each, as HTML keeps), buffers
 /// kept from tag to tag.
@@ -265,16 +296,16 @@ impl StartTag {
         }
     }
 
-    fn attribute(&self, name: &str) -> Option<&str> {
-        let i = READ_ATTRIBUTES.iter().position(|a| *a == name)?;
-        self.values[i].as_deref()
+    /// The value of `READ_ATTRIBUTES[index]`, if the tag has it.
+    fn attribute(&self, index: usize) -> Option<&str> {
+        self.values[index].as_deref()
     }
 
     fn is_hidden(&self) -> bool {
-        if self.attribute("hidden").is_some() {
+        if self.attribute(HIDDEN).is_some() {
             return true;
         }
-        self.attribute("style").is_some_and(|style| {
+        self.attribute(STYLE).is_some_and(|style| {
             let style: String = style
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -366,11 +397,13 @@ impl Reader {
 
     fn start_tag(&mut self, tag: &StartTag, depth: usize) {
         let name = tag.name.as_str();
-        for attr in URL_ATTRIBUTES {
-            if let Some(value) = tag.attribute(attr) {
+        // The URL attributes are the first of those read (a test holds
+        // them so).
+        for (index, attr) in URL_ATTRIBUTES.iter().enumerate() {
+            if let Some(value) = tag.attribute(index) {
                 self.urls.push(UrlAttribute {
                     tag: name.to_string(),
-                    attribute: (*attr).to_string(),
+                    attribute: attr,
                     value: value.to_string(),
                 });
             }
@@ -388,7 +421,7 @@ impl Reader {
             self.skip = None;
         }
         if let Some(skip) = &mut self.skip {
-            if skip.tag == name && !VOID.contains(&name) {
+            if skip.tag == name && !is_void(name) {
                 skip.depth += 1;
             }
             if !skip.hidden {
@@ -396,14 +429,14 @@ impl Reader {
             }
         } else if name == "body" {
             return;
-        } else if NO_TEXT.contains(&name) {
+        } else if holds_no_text(name) {
             self.skip = Some(Skip {
                 tag: name.to_string(),
                 depth: 1,
                 hidden: false,
             });
             return;
-        } else if tag.is_hidden() && !VOID.contains(&name) && !tag.self_closing {
+        } else if tag.is_hidden() && !is_void(name) && !tag.self_closing {
             self.skip = Some(Skip {
                 tag: name.to_string(),
                 depth: 1,
@@ -414,15 +447,15 @@ impl Reader {
         let in_body = depth == 0 && self.skip.is_none();
         if name == "a" && in_body {
             self.links.push((
-                tag.attribute("href").unwrap_or_default().to_string(),
+                tag.attribute(HREF).unwrap_or_default().to_string(),
                 self.text.len(),
             ));
             self.open_links.push(self.links.len() - 1);
         }
         if name == "img" && in_body {
             self.images.push((
-                tag.attribute("src").unwrap_or_default().to_string(),
-                tag.attribute("alt").unwrap_or_default().to_string(),
+                tag.attribute(SRC).unwrap_or_default().to_string(),
+                tag.attribute(ALT).unwrap_or_default().to_string(),
                 self.text.len(),
             ));
         }
@@ -463,7 +496,7 @@ impl Reader {
 
     fn separate(&mut self, name: &str, depth: usize) {
         let out = self.out(depth);
-        if BLOCK_TAGS.contains(&name) {
+        if is_block(name) {
             let trimmed = out.trim_end_matches(' ').len();
             out.truncate(trimmed);
             if !out.ends_with('\n') && !out.is_empty() {
@@ -720,9 +753,17 @@ mod tests {
     }
 
     #[test]
-    fn every_url_attribute_is_one_the_reader_keeps() {
-        for attr in URL_ATTRIBUTES {
-            assert!(READ_ATTRIBUTES.contains(attr), "{attr}");
+    fn every_url_attribute_is_one_the_reader_keeps_and_asks_for_by_place() {
+        // The URL attributes first, in their order; then the named places.
+        assert_eq!(&READ_ATTRIBUTES[..URL_ATTRIBUTES.len()], URL_ATTRIBUTES);
+        for (index, name) in [
+            (HREF, "href"),
+            (SRC, "src"),
+            (ALT, "alt"),
+            (STYLE, "style"),
+            (HIDDEN, "hidden"),
+        ] {
+            assert_eq!(READ_ATTRIBUTES[index], name);
         }
     }
 
@@ -750,7 +791,7 @@ mod tests {
         let attrs: Vec<(&str, &str)> = r
             .urls
             .iter()
-            .map(|u| (u.tag.as_str(), u.attribute.as_str()))
+            .map(|u| (u.tag.as_str(), u.attribute))
             .collect();
         assert_eq!(
             attrs,

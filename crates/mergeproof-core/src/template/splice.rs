@@ -509,7 +509,9 @@ impl Placing {
         use html5gum::emitters::callback::CallbackEvent;
         match *event {
             CallbackEvent::AttributeName { name } => {
-                self.attribute = name.to_vec();
+                // The buffer is kept from attribute to attribute.
+                self.attribute.clear();
+                self.attribute.extend_from_slice(name);
                 self.set(name, Context::Never);
             }
             CallbackEvent::AttributeValue { value } => {
@@ -1093,13 +1095,7 @@ impl Unmarked {
             urls: read
                 .urls
                 .iter()
-                .map(|u| {
-                    (
-                        u.tag.as_str().into(),
-                        u.attribute.as_str().into(),
-                        of(&u.value),
-                    )
-                })
+                .map(|u| (u.tag.as_str().into(), u.attribute.into(), of(&u.value)))
                 .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
