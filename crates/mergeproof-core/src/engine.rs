@@ -438,10 +438,8 @@ fn run_campaign_with(
 /// it reads the whole file.
 /// By variant, template file and replaced text: nested, so that a finding
 /// looks its fix up without copying its file and text into a key.
-type WrittenFixes = std::collections::HashMap<
-    usize,
-    std::collections::HashMap<String, std::collections::HashMap<String, String>>,
->;
+type WrittenFixes =
+    foldhash::HashMap<usize, foldhash::HashMap<String, foldhash::HashMap<String, String>>>;
 
 /// `replace` as the first of `variant`'s own templates in `file` that
 /// writes it differently writes it; as it is when none does (a partial's

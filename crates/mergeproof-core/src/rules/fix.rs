@@ -240,18 +240,18 @@ pub(crate) fn written_form(from: &str, text: &str) -> Option<String> {
         .find("}}")
         .map(|i| i + 2 + usize::from(from[i + 2..].starts_with('}')))?;
     let (tag, rest) = from.split_at(tag_end);
-    let same = |s: &str| -> String {
+    // A tag's characters but white space, single quotes as double: compared
+    // as they come, without writing each tag of the file out.
+    fn same(s: &str) -> impl Iterator<Item = char> + '_ {
         s.chars()
             .filter(|c| !c.is_whitespace())
             .map(|c| if c == '\'' { '"' } else { c })
-            .collect()
-    };
-    let wanted = same(tag);
+    }
     let written = text.match_indices("{{").find_map(|(at, _)| {
         let close = text[at..].find("}}")? + at + 2;
         let close = close + usize::from(text[close..].starts_with('}'));
         let candidate = &text[at..close];
-        (same(candidate) == wanted && text[close..].starts_with(rest)).then_some(candidate)
+        (text[close..].starts_with(rest) && same(candidate).eq(same(tag))).then_some(candidate)
     });
     written
         .filter(|written| *written != tag)

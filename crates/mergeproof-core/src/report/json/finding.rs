@@ -107,7 +107,8 @@ fn needs_a_look(b: u8) -> bool {
 
 /// The length of the run at the start of `bytes` that needs no look, eight
 /// bytes at a time (bit tricks on a `u64`: a lane's high bit is set where
-/// its byte is below 0x20, is `"` or `\`, or is 0x7f or above).
+/// its byte is below 0x20, is `"` or `\`, or is 0x7f or above), the last
+/// few one by one.
 fn clean_run(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -284,14 +285,19 @@ mod tests {
 
     #[test]
     fn the_word_search_finds_the_first_byte_that_needs_a_look() {
-        for b in 0..=255u8 {
-            for at in 0..16 {
-                let mut bytes = vec![b'a'; 24];
-                bytes[at] = b;
-                let expected = if needs_a_look(b) { at } else { 24 };
-                assert_eq!(clean_run(&bytes), expected, "{b:#x} at {at}");
+        // Every byte at every place of texts of every length up to three
+        // words, the last word short or whole.
+        for len in 1..=24 {
+            for b in 0..=255u8 {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let expected = if needs_a_look(b) { at } else { len };
+                    assert_eq!(clean_run(&bytes), expected, "{b:#x} at {at} of {len}");
+                }
             }
         }
+        assert_eq!(clean_run(b""), 0);
     }
 
     proptest! {
