@@ -44,6 +44,10 @@ pub(crate) fn apply(run: &mut Run, decisions: &Decisions) {
                 finding.waiver = None;
                 finding.waived = false;
             }
+            // Without decisions, no finding's key is written out to look up.
+            if by_key.is_empty() {
+                continue;
+            }
             let Some(candidates) = by_key.get(&DecisionKey::of(finding)) else {
                 continue;
             };
