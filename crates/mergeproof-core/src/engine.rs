@@ -433,11 +433,10 @@ fn run_campaign_with(
 }
 
 /// A fix's `replace` as a variant's own template file writes it, by
-/// (variant, file, `replace` as put together): one rule reports the same
-/// fix for every profile it finds it for, and finding how the file writes
-/// it reads the whole file.
-/// By variant, template file and replaced text: nested, so that a finding
-/// looks its fix up without copying its file and text into a key.
+/// variant, then file, then `replace` as put together (nested, so that a
+/// finding looks its fix up without copying its file and text into a key):
+/// one rule reports the same fix for every profile it finds it for, and
+/// finding how the file writes it reads the whole file.
 type WrittenFixes =
     foldhash::HashMap<usize, foldhash::HashMap<String, foldhash::HashMap<String, String>>>;
 

@@ -95,20 +95,9 @@ impl Point {
 
     /// `set to 17, just below \`age gte 18\``.
     pub(super) fn describe(&self, condition: &str) -> String {
-        Self::words(
-            matches!(self.edit, Edit::Remove),
-            &self.label,
-            self.relation,
-            condition,
-        )
-    }
-
-    /// [`Self::describe`] of a point whose edit was taken (a removal or not).
-    pub(super) fn words(removed: bool, label: &str, relation: &str, condition: &str) -> String {
-        if removed {
-            format!("removed, {relation} `{condition}`")
-        } else {
-            format!("set to {label}, {relation} `{condition}`")
+        match &self.edit {
+            Edit::Remove => format!("removed, {} `{condition}`", self.relation),
+            Edit::Set(_) => format!("set to {}, {} `{condition}`", self.label, self.relation),
         }
     }
 }

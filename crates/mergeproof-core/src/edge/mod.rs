@@ -129,7 +129,7 @@ pub fn synthesize(compiled: &CompiledCampaign, samples: &[ProfileRef], config: &
             }
             continue;
         }
-        builder.add(candidate, &case.change, &case.what);
+        builder.add(candidate, &case.change, Some(&case.what));
     }
     EdgeSet {
         profiles: builder.profiles,
@@ -352,9 +352,6 @@ struct Builder {
     rests: Vec<usize>,
     /// Where a profile without a base comes from: the campaign file.
     campaign_file: String,
-    /// Whether kept profiles get a description: probes are only selected,
-    /// and no one reads theirs.
-    described: bool,
 }
 
 impl Builder {
@@ -370,16 +367,6 @@ impl Builder {
             profiles: Vec::new(),
             rests: Vec::new(),
             campaign_file: campaign_file.to_string(),
-            described: true,
-        }
-    }
-
-    /// A builder whose profiles have no description: probes, which are
-    /// only selected.
-    fn undescribed(samples: &[ProfileRef], campaign_file: &str) -> Self {
-        Self {
-            described: false,
-            ..Self::new(samples, campaign_file)
         }
     }
 
@@ -410,13 +397,13 @@ impl Builder {
 
     /// Keeps the candidate unless a profile with the same data is already
     /// there (that one keeps its name). `change` names it after `edge:`;
-    /// `what` says what changed, for its description (written only if the
-    /// builder describes its profiles). The profile kept, if it was.
+    /// `what` says what changed, for its description; a probe, which is
+    /// only selected, has none. The profile kept, if it was.
     fn add(
         &mut self,
         candidate: Candidate<'_>,
         change: &str,
-        what: impl std::fmt::Display,
+        what: Option<&str>,
     ) -> Option<&ProfileRef> {
         if !self.is_new(&candidate) {
             return None;
@@ -433,7 +420,7 @@ impl Builder {
             || SourceLoc::new(self.campaign_file.clone(), 1, 1),
             |b| b.loc.clone(),
         );
-        let description = self.described.then(|| match base_id {
+        let description = what.map(|what| match base_id {
             Some(b) => format!("Edge case: {what}; everything else as sample profile `{b}`"),
             None => format!("Edge case: {what}; nothing else set (there are no sample profiles)"),
         });

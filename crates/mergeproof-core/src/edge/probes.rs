@@ -27,8 +27,7 @@ use crate::audience::{Leaf, value_at};
 use crate::project::{Profile, ProfileRef};
 use crate::template::CompiledCampaign;
 
-use super::cases::{Point, condition_text, leaf_points};
-use super::edit::Edit;
+use super::cases::leaf_points;
 use super::edit::PathEdit;
 use super::scope::Scope;
 use super::solve::{receive_terms, witness};
@@ -62,22 +61,17 @@ pub(crate) fn audience_probes_until(
     mut each: impl FnMut(&ProfileRef) -> ControlFlow<()>,
 ) {
     let campaign = &compiled.campaign;
-    let mut builder = Builder::undescribed(samples, &campaign.file);
-    let leaves: Vec<(&str, &Leaf)> = campaign
+    let mut builder = Builder::new(samples, &campaign.file);
+    let leaves: Vec<&Leaf> = campaign
         .variants
         .iter()
-        .flat_map(|v| {
-            v.audience
-                .iter()
-                .flat_map(|a| a.leaves())
-                .map(move |l| (v.id.as_str(), l))
-        })
+        .flat_map(|v| v.audience.iter().flat_map(|a| a.leaves()))
         .collect();
     let bases = representatives(samples, &leaves);
     // Probes are only selected, and selection reads only the fields the
     // audiences name: each probe is made from (and keeps) those fields of its
     // base alone, which spares copying the rest of the profile for every one.
-    let scope = Scope::of_paths(leaves.iter().map(|(_, l)| l.field.as_str()), &bases);
+    let scope = Scope::of_paths(leaves.iter().map(|l| l.field.as_str()), &bases);
     let empty = Value::Object(Map::new());
     let parts: Vec<Value> = bases
         .iter()
@@ -95,27 +89,17 @@ pub(crate) fn audience_probes_until(
         })
         .collect();
 
-    for (variant, leaf) in &leaves {
-        let condition = condition_text(&leaf.field, &leaf.op);
+    for leaf in &leaves {
         for base in &bases {
             let current = value_at(base.data, &leaf.field);
             for p in leaf_points(&leaf.op, current) {
-                let removed = matches!(p.edit, Edit::Remove);
                 let edits = [PathEdit {
                     path: leaf.field.clone(),
                     edit: p.edit,
                 }];
                 if let Some(candidate) = builder.candidate(*base, &edits)
-                    && let Some(probe) = builder.add(
-                        candidate,
-                        &format!("{}={}", leaf.field, p.label),
-                        ProbeChange {
-                            field: &leaf.field,
-                            point: (removed, &p.label, p.relation),
-                            condition: &condition,
-                            variant,
-                        },
-                    )
+                    && let Some(probe) =
+                        builder.add(candidate, &format!("{}={}", leaf.field, p.label), None)
                     && each(probe).is_break()
                 {
                     return;
@@ -130,7 +114,7 @@ pub(crate) fn audience_probes_until(
         for term in receive_terms(campaign, k) {
             if let Some(case) = witness(&term, witness_base, &variant.id)
                 && let Some(candidate) = builder.candidate(witness_base, &case.edits)
-                && let Some(probe) = builder.add(candidate, &case.change, &case.what)
+                && let Some(probe) = builder.add(candidate, &case.change, None)
                 && each(probe).is_break()
             {
                 return;
@@ -139,42 +123,17 @@ pub(crate) fn audience_probes_until(
     }
 }
 
-/// What a probe changed, written only when it is described.
-struct ProbeChange<'a> {
-    field: &'a str,
-    /// Whether the value was removed, its label and its relation to the
-    /// condition ([`Point`]).
-    point: (bool, &'a str, &'a str),
-    condition: &'a str,
-    variant: &'a str,
-}
-
-impl std::fmt::Display for ProbeChange<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (removed, label, relation) = self.point;
-        let what = Point::words(removed, label, relation, self.condition);
-        write!(
-            f,
-            "`{}` {what} (audience of `{}`)",
-            self.field, self.variant
-        )
-    }
-}
-
 /// The first sample profile of each distinct combination of audience leaves
 /// that hold for it; the empty profile when there are no samples. A change to
 /// one field gives the same selection from any two samples alike in that way.
-fn representatives<'a>(
-    samples: &'a [ProfileRef],
-    leaves: &[(&str, &Leaf)],
-) -> Vec<Option<&'a Profile>> {
+fn representatives<'a>(samples: &'a [ProfileRef], leaves: &[&Leaf]) -> Vec<Option<&'a Profile>> {
     if samples.is_empty() {
         return vec![None];
     }
     let mut seen: HashSet<Vec<bool>> = HashSet::new();
     let mut out = Vec::new();
     for s in samples {
-        let key: Vec<bool> = leaves.iter().map(|(_, l)| l.matches(&s.data)).collect();
+        let key: Vec<bool> = leaves.iter().map(|l| l.matches(&s.data)).collect();
         if seen.insert(key) {
             out.push(Some(&**s));
             if out.len() == MAX_PROBE_BASES {

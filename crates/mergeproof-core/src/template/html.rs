@@ -220,6 +220,12 @@ fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Into::into)
 }
 
+/// An ASCII byte [`push_char`] puts in as it is: any but the white space
+/// it folds (a test holds the two to each other).
+fn goes_in_as_it_is(byte: u8) -> bool {
+    byte.is_ascii() && !matches!(byte, b'\n' | b'\r' | b'\t' | b' ' | 0x0c)
+}
+
 /// One character of text into `out`: white space as one space between
 /// words, invisible characters left out, any other as it is.
 fn push_char(out: &mut String, c: char) {
@@ -538,11 +544,10 @@ impl Reader {
         let out = self.out(depth);
         let mut rest = text;
         while !rest.is_empty() {
-            // What goes in as it is, ASCII that is not white space, goes in
-            // a run at a time.
+            // What goes in as it is goes in a run at a time.
             let run = rest
                 .bytes()
-                .position(|b| !b.is_ascii() || matches!(b, b'\n' | b'\r' | b'\t' | b' ' | 0x0c))
+                .position(|b| !goes_in_as_it_is(b))
                 .unwrap_or(rest.len());
             out.push_str(&rest[..run]);
             rest = &rest[run..];
@@ -656,6 +661,20 @@ mod tests {
                 target.saturating_sub(removed).saturating_sub(lead)
             })
             .collect()
+    }
+
+    #[test]
+    fn the_bytes_that_go_in_as_they_are_are_what_push_char_keeps() {
+        // After a space, white space folds into it: only what goes in as
+        // it is comes out.
+        for byte in 0..=u8::MAX {
+            let mut out = String::from("a ");
+            if byte.is_ascii() {
+                push_char(&mut out, char::from(byte));
+            }
+            let kept = out == format!("a {}", char::from(byte));
+            assert_eq!(goes_in_as_it_is(byte), kept, "{byte:#x}");
+        }
     }
 
     proptest::proptest! {

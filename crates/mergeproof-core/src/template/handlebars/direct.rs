@@ -1011,14 +1011,9 @@ fn walk_by_crate<'d>(base: &'d Value, names: &[Box<str>]) -> Read<'d> {
 
 /// `n` when JavaScript prints it as the whole number it is (`js_number`):
 /// at most 2^53 either side of zero, where a double holds every integer.
-fn js_safe_integer(n: &serde_json::Number) -> Option<i128> {
+fn js_safe_integer(n: &serde_json::Number) -> Option<i64> {
     const SAFE: u64 = 1 << 53;
-    if let Some(i) = n.as_u64() {
-        return (i <= SAFE).then_some(i128::from(i));
-    }
-    n.as_i64()
-        .filter(|i| i.unsigned_abs() <= SAFE)
-        .map(i128::from)
+    n.as_i64().filter(|i| i.unsigned_abs() <= SAFE)
 }
 
 /// Appends `text` escaped as the crate's `html_escape` escapes it (as
@@ -1048,6 +1043,8 @@ fn escape_html_into(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::dialect::{Dialect, TemplateDialect};
+    use crate::template::splice::KeyTrace;
+    use proptest::prelude::*;
 
     proptest! {
         /// Paths read as the crate reads them, through objects (small and
@@ -1108,8 +1105,6 @@ mod tests {
             }
         }
     }
-    use crate::template::splice::KeyTrace;
-    use proptest::prelude::*;
 
     /// A registry as a campaign's: the dialect's helpers, and for an HTML
     /// body its escaping; `templates` by name (the first is rendered).
