@@ -731,7 +731,7 @@ impl Default for PausedReadings {
 
 #[derive(Default)]
 struct KeptPauses {
-    by_text: std::collections::BTreeMap<Box<str>, Arc<[SkeletonPause]>>,
+    by_text: std::collections::BTreeMap<Arc<str>, Arc<[SkeletonPause]>>,
     /// About how many bytes the kept pauses hold (a pause holds what was
     /// read before it, at most about as much as the HTML before it).
     bytes: usize,
@@ -768,15 +768,16 @@ impl PausedReadings {
         let every = (text.len() / MOST_PAUSES).max(self.least_gap);
         let (read, made) = SkeletonRead::from_pause(skeleton, from, every);
         let adds = text.len() + made.iter().map(|pause| pause.at).sum::<usize>();
+        // The pauses before the one read from are this skeleton's too.
+        let pauses: Arc<[_]> = before
+            .into_iter()
+            .chain(made.into_iter().map(Arc::new))
+            .collect();
+        let text: Arc<str> = text.into();
         let mut kept = super::lock(&self.kept);
-        if kept.bytes + adds <= MOST_PAUSED_BYTES && !kept.by_text.contains_key(text) {
-            // The pauses before the one read from are this skeleton's too.
-            let pauses: Arc<[_]> = before
-                .into_iter()
-                .chain(made.into_iter().map(Arc::new))
-                .collect();
+        if kept.bytes + adds <= MOST_PAUSED_BYTES && !kept.by_text.contains_key(&text) {
             kept.bytes += adds;
-            kept.by_text.insert(text.into(), pauses);
+            kept.by_text.insert(text, pauses);
         }
         read
     }
@@ -786,18 +787,25 @@ impl PausedReadings {
     /// `text`'s).
     fn pauses_within(&self, text: &str) -> Vec<SkeletonPause> {
         use std::ops::Bound::{Excluded, Unbounded};
-        let kept = super::lock(&self.kept);
-        let before = kept
-            .by_text
-            .range::<str, _>((Unbounded, Excluded(text)))
-            .next_back();
-        let after = kept
-            .by_text
-            .range::<str, _>((Excluded(text), Unbounded))
-            .next();
-        let Some((shared, pauses)) = before
-            .into_iter()
-            .chain(after)
+        // The neighbours are looked up under the lock, compared outside it.
+        let neighbours: Vec<(Arc<str>, Arc<[SkeletonPause]>)> = {
+            let kept = super::lock(&self.kept);
+            let before = kept
+                .by_text
+                .range::<str, _>((Unbounded, Excluded(text)))
+                .next_back();
+            let after = kept
+                .by_text
+                .range::<str, _>((Excluded(text), Unbounded))
+                .next();
+            before
+                .into_iter()
+                .chain(after)
+                .map(|(kept_text, pauses)| (kept_text.clone(), pauses.clone()))
+                .collect()
+        };
+        let Some((shared, pauses)) = neighbours
+            .iter()
             .map(|(kept_text, pauses)| (shared_start(kept_text, text), pauses))
             .max_by_key(|(shared, _)| *shared)
         else {
