@@ -69,14 +69,22 @@ pub(crate) fn places(outline: &str, count: usize) -> Vec<Place> {
             }
         }
     };
+    // One pass of the tokenizer reads the outline as a mail client does
+    // and finds the markup that holds a marker.
+    let (read, markup, _) = super::html::read_pausing(
+        outline,
+        None,
+        Markup::default(),
+        Markup::on_event,
+        usize::MAX,
+    );
     // What a reader sees first: the body text, the preview line, Outlook.
-    let read = super::html::read(outline);
     set(&read.text, &Place::Text);
     set(&read.preheader, &Place::Preheader);
     set(&read.outlook_only, &Place::OutlookOnly);
     // Then what only the markup holds.
-    for (text, place) in markup(outline) {
-        set(&text, &place);
+    for (text, place) in &markup.found {
+        set(text, place);
     }
     places
         .into_iter()
@@ -84,70 +92,84 @@ pub(crate) fn places(outline: &str, count: usize) -> Vec<Place> {
         .collect()
 }
 
-/// The pieces of `outline`'s markup that hold an output's marker, each with
-/// its place: attribute values, tag and attribute names, comments, styles and
-/// scripts, and text. Pieces without a marker are not kept: a template's
-/// outline is tens of kilobytes of markup around a few dozen outputs.
-fn markup(outline: &str) -> Vec<(String, Place)> {
-    let mut found = Vec::new();
-    let mut element = String::new();
-    let mut attribute = String::new();
-    let mut raw_text: Option<String> = None;
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    // The place is made only for a piece that holds a marker.
-    let keep = |bytes: &[u8], place: &dyn Fn() -> Place, found: &mut Vec<(String, Place)>| {
-        let piece = String::from_utf8_lossy(bytes);
-        if piece.contains(OPEN) {
-            found.push((piece.into_owned(), place()));
-        }
-    };
-    super::html::tokenize(outline, |event| match event {
-        CallbackEvent::OpenStartTag { name } => {
-            element = text(name);
-            let markup = || Place::Markup {
-                element: element.clone(),
-            };
-            keep(name, &markup, &mut found);
-        }
-        CallbackEvent::AttributeName { name } => {
-            attribute = text(name);
-            let markup = || Place::Markup {
-                element: element.clone(),
-            };
-            keep(name, &markup, &mut found);
-        }
-        CallbackEvent::AttributeValue { value } => {
-            let place = || Place::Attribute {
-                element: element.clone(),
-                name: attribute.clone(),
-                url: URL_ATTRIBUTES.contains(&attribute.as_str()),
-            };
-            keep(value, &place, &mut found);
-        }
-        CallbackEvent::CloseStartTag { .. } => {
-            if matches!(element.as_str(), "style" | "script") {
-                raw_text = Some(element.clone());
+/// The pieces of an outline's markup that hold an output's marker, each
+/// with its place: attribute values, tag and attribute names, comments,
+/// styles and scripts, and text. Pieces without a marker are not kept: a
+/// template's outline is tens of kilobytes of markup around a few dozen
+/// outputs.
+#[derive(Clone, Default)]
+struct Markup {
+    found: Vec<(String, Place)>,
+    /// The element and the attribute being read (buffers kept from one
+    /// to the next).
+    element: String,
+    attribute: String,
+    /// The `<style>` or `<script>` whose text is being read.
+    raw_text: Option<String>,
+}
+
+impl Markup {
+    fn on_event(&mut self, event: &CallbackEvent<'_>) {
+        let set = |buffer: &mut String, bytes: &[u8]| {
+            buffer.clear();
+            buffer.push_str(&String::from_utf8_lossy(bytes));
+        };
+        match *event {
+            CallbackEvent::OpenStartTag { name } => {
+                set(&mut self.element, name);
+                self.keep(name, |m| Place::Markup {
+                    element: m.element.clone(),
+                });
             }
-        }
-        CallbackEvent::EndTag { name } => {
-            if raw_text.as_deref().is_some_and(|r| r.as_bytes() == name) {
-                raw_text = None;
+            CallbackEvent::AttributeName { name } => {
+                set(&mut self.attribute, name);
+                self.keep(name, |m| Place::Markup {
+                    element: m.element.clone(),
+                });
             }
-        }
-        CallbackEvent::String { value } => {
-            let place = || {
-                if raw_text.is_some() {
+            CallbackEvent::AttributeValue { value } => self.keep(value, |m| Place::Attribute {
+                element: m.element.clone(),
+                name: m.attribute.clone(),
+                url: URL_ATTRIBUTES.contains(&m.attribute.as_str()),
+            }),
+            CallbackEvent::CloseStartTag { .. } => {
+                if matches!(self.element.as_str(), "style" | "script") {
+                    self.raw_text = Some(self.element.clone());
+                }
+            }
+            CallbackEvent::EndTag { name } => {
+                if self
+                    .raw_text
+                    .as_deref()
+                    .is_some_and(|r| r.as_bytes() == name)
+                {
+                    self.raw_text = None;
+                }
+            }
+            CallbackEvent::String { value } => self.keep(value, |m| {
+                if m.raw_text.is_some() {
                     Place::StyleOrScript
                 } else {
                     Place::Hidden
                 }
-            };
-            keep(value, &place, &mut found);
+            }),
+            CallbackEvent::Comment { value } => self.keep(value, |_| Place::Comment),
+            CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
         }
-        CallbackEvent::Comment { value } => keep(value, &|| Place::Comment, &mut found),
-        CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
-    });
-    found
+    }
+
+    /// Keeps `bytes` with its place (made only for a piece that holds a
+    /// marker, which starts with [`crate::markers::MARKER_LEAD`]).
+    fn keep(&mut self, bytes: &[u8], place: impl FnOnce(&Markup) -> Place) {
+        if !bytes.contains(&crate::markers::MARKER_LEAD) {
+            return;
+        }
+        let piece = String::from_utf8_lossy(bytes);
+        if piece.contains(OPEN) {
+            let place = place(self);
+            self.found.push((piece.into_owned(), place));
+        }
+    }
 }
 
 #[cfg(test)]
