@@ -218,7 +218,7 @@ impl<'a> CampaignChecks<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct TemplateFacts {
     guard_mismatch: std::sync::OnceLock<guard_mismatch::Mismatches>,
-    unsafe_terms: std::sync::OnceLock<unsafe_token_combo::Terms>,
+    unsafe_terms: std::sync::OnceLock<std::sync::Arc<unsafe_token_combo::Terms>>,
     zero_balance: std::sync::OnceLock<zero_balance::Figures>,
     literal_tags: std::sync::OnceLock<Vec<crate::dialect::LiteralTag>>,
 }

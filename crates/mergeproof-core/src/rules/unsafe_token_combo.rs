@@ -40,12 +40,13 @@ impl Rule for UnsafeTokenCombo {
     }
 
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
-        // Folded once per campaign for the configured terms, and looked at
-        // only when a name was printed at all.
+        // Folded once for the configured terms, and looked at only when a
+        // name was printed at all.
         let terms = || {
-            cx.facts
+            &**cx
+                .facts
                 .unsafe_terms
-                .get_or_init(|| Terms::of(&cx.config.unsafe_terms))
+                .get_or_init(|| Terms::kept_for(&cx.config.unsafe_terms))
         };
         for (field, template, rendered) in cx.fields() {
             let text = &rendered.plain.text;
@@ -173,10 +174,29 @@ pub(super) struct Terms {
 }
 
 impl Terms {
+    /// [`Terms::of`] the configured terms, made once for every campaign of
+    /// a run (a search of a few dozen terms costs half a million
+    /// instructions to build; a project has a hundred campaigns) and again
+    /// when the terms change.
+    fn kept_for(configured: &[String]) -> std::sync::Arc<Terms> {
+        type Kept = Option<(Vec<String>, std::sync::Arc<Terms>)>;
+        static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(None);
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        match &*kept {
+            Some((terms, made)) if terms.as_slice() == configured => made.clone(),
+            _ => {
+                let made = std::sync::Arc::new(Terms::of(configured));
+                *kept = Some((configured.to_vec(), made.clone()));
+                made
+            }
+        }
+    }
+
     /// The configured terms folded for matching, without duplicates ("below
     /// market" and "below-market" are one term). Folding every term again
     /// for every cell cost a twentieth of an audit of distinct customers:
-    /// the campaign's checks keep them ([`super::TemplateFacts`]).
+    /// they are kept ([`Terms::kept_for`], read through
+    /// [`super::TemplateFacts`]).
     fn of(terms: &[String]) -> Terms {
         let mut folded: Vec<String> = Vec::with_capacity(terms.len());
         for t in terms {
@@ -209,7 +229,8 @@ impl Terms {
     fn present_in<'t>(&'t self, field: &RenderedField) -> impl Iterator<Item = &'t String> + 't {
         let mut present = self.without_anchor.clone();
         // The terms are the run's (the configuration's): one key for them.
-        for (pattern, _) in field.find_overlapping(DOC.id.as_str(), &self.anchors) {
+        let found = field.patterns_in(DOC.id.as_str(), &self.anchors);
+        for (pattern, _) in found.iter().enumerate().filter(|(_, found)| **found) {
             present[self.term_of_anchor[pattern]] = true;
         }
         self.folded
@@ -292,8 +313,9 @@ mod tests {
         assert!(f[0].message.contains("\"kink\""), "{}", f[0].message);
     }
 
-    /// The terms are folded once per campaign's checks and kept: another
-    /// run with other terms must see its own, not the kept ones.
+    /// The terms are folded once and kept: another run with other terms
+    /// (checked in turn, or at once on another thread) sees its own, not
+    /// the kept ones.
     #[test]
     fn each_run_checks_its_own_terms() {
         let campaign = one_variant("{{first_name}}, bargain or cheap?", "<p>x</p>");

@@ -425,6 +425,12 @@ impl RenderedField {
         splice::find_overlapping(&self.plain.text, self.plain_source.0.as_ref(), key, finder)
     }
 
+    /// Which of `finder`'s patterns [`Self::find_overlapping`] finds, by
+    /// pattern, without placing the matches.
+    pub(crate) fn patterns_in(&self, key: &'static str, finder: &OverlapFinder) -> Vec<bool> {
+        splice::patterns_in(&self.plain.text, self.plain_source.0.as_ref(), key, finder)
+    }
+
     /// The field as a reader of its text sees it, links and images marked
     /// where they are; a plain-text field as it is.
     pub fn reading(&self) -> Reading {

@@ -1183,57 +1183,109 @@ pub(crate) fn find_overlapping(
     key: &'static str,
     finder: &OverlapFinder,
 ) -> Vec<Found> {
-    let searcher = &finder.searcher;
     let mut found: Vec<Found> = match source {
-        None => searcher
+        None => finder
+            .searcher
             .find_overlapping_iter(text)
             .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
             .collect(),
         Some(source) => {
             let mut found = source.between_outputs(key, |text, placeholders| {
-                searcher
-                    .find_overlapping_iter(text)
-                    .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
-                    .filter(|(_, at)| !touches_one(placeholders, at))
-                    .collect()
+                between_placeholders(text, placeholders, finder)
             });
-            // A match that touches an output (or joins the texts around an
-            // empty one) lies in the output's window. Outputs close together
-            // (a name and a surname, a table row of an order) share one
-            // window, searched once.
-            let window = |output: &Range<usize>| finder.window(text, output);
-            let outputs = &source.outputs;
-            let mut first = 0;
-            while first < outputs.len() {
-                let Range { start, mut end } = window(&outputs[first]);
-                let mut last = first + 1;
-                while let Some(next) = outputs.get(last).map(window)
-                    && next.start <= end
-                {
-                    end = end.max(next.end);
-                    last += 1;
-                }
-                let group = &outputs[first..last];
-                // A window shorter than every pattern, or without a byte
-                // a pattern starts with, holds no match.
-                if end - start >= searcher.min_pattern_len()
-                    && finder.may_hold_a_match(&text.as_bytes()[start..end])
-                {
-                    for m in searcher.find_overlapping_iter(&text[start..end]) {
-                        let at = start + m.start()..start + m.end();
-                        if touches_one(group, &at) {
-                            found.push((m.pattern().as_usize(), at));
-                        }
-                    }
-                }
-                first = last;
-            }
+            around_outputs(text, source, finder, |pattern, at| {
+                found.push((pattern, at))
+            });
             found
         }
     };
     found.sort_by_key(|(pattern, at)| (at.start, at.end, *pattern));
     found.dedup();
     found
+}
+
+/// Which of `finder`'s patterns [`find_overlapping`] finds in `text`, by
+/// pattern: found as it finds them, without placing or ordering the
+/// matches (a check that asks only whether a word is there at all).
+pub(crate) fn patterns_in(
+    text: &str,
+    source: Option<&PlainSource>,
+    key: &'static str,
+    finder: &OverlapFinder,
+) -> Vec<bool> {
+    let mut present = vec![false; finder.searcher.patterns_len()];
+    match source {
+        None => {
+            for m in finder.searcher.find_overlapping_iter(text) {
+                present[m.pattern().as_usize()] = true;
+            }
+        }
+        Some(source) => {
+            let kept = source.skeleton.kept(key, |text, placeholders| {
+                between_placeholders(text, placeholders, finder)
+            });
+            for (pattern, _) in kept.iter() {
+                present[*pattern] = true;
+            }
+            around_outputs(text, source, finder, |pattern, _| present[pattern] = true);
+        }
+    }
+    present
+}
+
+/// The matches in a skeleton's text that touch none of its placeholders:
+/// the same in every text read from the skeleton.
+fn between_placeholders(
+    text: &str,
+    placeholders: &[Range<usize>],
+    finder: &OverlapFinder,
+) -> Vec<Found> {
+    finder
+        .searcher
+        .find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
+        .filter(|(_, at)| !touches_one(placeholders, at))
+        .collect()
+}
+
+/// Hands `found` each match in `text` (read from `source`'s skeleton) that
+/// touches an output (or joins the texts around an empty one): those lie
+/// in the output's window. Outputs close together (a name and a surname, a
+/// table row of an order) share one window, searched once.
+fn around_outputs(
+    text: &str,
+    source: &PlainSource,
+    finder: &OverlapFinder,
+    mut found: impl FnMut(usize, Range<usize>),
+) {
+    let searcher = &finder.searcher;
+    let window = |output: &Range<usize>| finder.window(text, output);
+    let outputs = &source.outputs;
+    let mut first = 0;
+    while first < outputs.len() {
+        let Range { start, mut end } = window(&outputs[first]);
+        let mut last = first + 1;
+        while let Some(next) = outputs.get(last).map(window)
+            && next.start <= end
+        {
+            end = end.max(next.end);
+            last += 1;
+        }
+        let group = &outputs[first..last];
+        // A window shorter than every pattern, or without a byte a pattern
+        // starts with, holds no match.
+        if end - start >= searcher.min_pattern_len()
+            && finder.may_hold_a_match(&text.as_bytes()[start..end])
+        {
+            for m in searcher.find_overlapping_iter(&text[start..end]) {
+                let at = start + m.start()..start + m.end();
+                if touches_one(group, &at) {
+                    found(m.pattern().as_usize(), at);
+                }
+            }
+        }
+        first = last;
+    }
 }
 
 /// A skeleton's reading, every text of it without markers.
@@ -1431,11 +1483,23 @@ mod tests {
         let whole = (whole.0, whole.1.for_checks());
         assert_eq!((&plain, &parts), (&whole.0, &whole.1), "{marked:?}");
         for (key, finder) in [("test", &*FINDER), ("test, any case", &*ANY_CASE)] {
+            let found = find_overlapping(&whole.0.text, None, key, finder);
             assert_eq!(
                 find_overlapping(&plain.text, Some(&source), key, finder),
-                find_overlapping(&whole.0.text, None, key, finder),
+                found,
                 "{marked:?}"
             );
+            // Which patterns are there, from the skeleton and from the
+            // whole text, is which the matches are of.
+            let mut patterns = vec![false; finder.searcher.patterns_len()];
+            found
+                .iter()
+                .for_each(|(pattern, _)| patterns[*pattern] = true);
+            assert_eq!(
+                patterns_in(&plain.text, Some(&source), key, finder),
+                patterns
+            );
+            assert_eq!(patterns_in(&whole.0.text, None, key, finder), patterns);
         }
         true
     }
