@@ -55,7 +55,7 @@ pub struct Image {
 }
 
 /// `href="…"` of an `<a>`, `src="…"` of an `<img>`, and the like.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct UrlAttribute {
     pub tag: String,
     /// One of [`URL_ATTRIBUTES`].
@@ -175,82 +175,19 @@ pub(crate) fn strip_tags(s: &str) -> String {
 }
 
 pub fn read(html: &str) -> ReadHtml {
+    read_observing(html, |_| {})
+}
+
+/// [`read`], handing `observe` each event of the tokenizer's pass over
+/// `html` as well (not those of Outlook-only blocks read again): what else
+/// is learnt of the same text costs no second pass.
+pub(crate) fn read_observing(html: &str, observe: impl FnMut(&CallbackEvent<'_>)) -> ReadHtml {
     let mut reader = Reader::default();
-    reader.read(html, 0);
+    reader.read_with(html, 0, observe);
     reader.finish()
 }
 
-/// A reading stopped between two tokens: right after a tag, a comment or a
-/// doctype, where the tokenizer is back in its data state with nothing
-/// held. Another HTML that starts with the same `at` bytes is read from
-/// here as it would be from its start: the tokenizer's events up to `at`
-/// depend on those bytes only, and from the data state a new tokenizer
-/// reads the rest as the first one would.
-#[derive(Clone)]
-pub(crate) struct Pause<O> {
-    /// Where in the HTML the reading stopped.
-    pub at: usize,
-    reader: Reader,
-    /// What the observer made of the events before `at`.
-    pub observer: O,
-}
-
-/// [`read`], handing `observer` each event of the tokenizer's pass over
-/// `html` as well (not those of Outlook-only blocks read again): what else
-/// is learnt of the same text costs no second pass. The reading is taken
-/// up from `from` when given (a pause of a reading of HTML that starts
-/// with the same `from.at` bytes as `html`), and pauses after a token
-/// about every `every` bytes: the reading, the observer, and the pauses
-/// made on the way (after `from`).
-pub(crate) fn read_pausing<O: Clone>(
-    html: &str,
-    from: Option<Pause<O>>,
-    observer: O,
-    observe: impl Fn(&mut O, &CallbackEvent<'_>),
-    every: usize,
-) -> (ReadHtml, O, Vec<Pause<O>>) {
-    let (start, mut reader, mut observer) = match from {
-        Some(pause) if html.is_char_boundary(pause.at) => (pause.at, pause.reader, pause.observer),
-        _ => (0, Reader::default(), observer),
-    };
-    let mut pauses = Vec::new();
-    let mut last = start;
-    let mut tag = StartTag::default();
-    tokenize_with(&html[start..], |event, span: Span<usize>| {
-        observe(&mut observer, &event);
-        // Where the tokenizer is back in its data state: after a token,
-        // but not after the start tags it switches to raw text for.
-        let ends_a_token = match event {
-            CallbackEvent::CloseStartTag { .. } => {
-                html5gum::naive_next_state(tag.name.as_bytes()).is_none()
-            }
-            CallbackEvent::EndTag { .. }
-            | CallbackEvent::Comment { .. }
-            | CallbackEvent::Doctype { .. } => true,
-            _ => false,
-        };
-        reader.on_event(event, &mut tag, 0);
-        // A token is ended by its `>` (one the end of the HTML ended, a
-        // comment left open, may go on in a longer one).
-        let at = start + span.end;
-        if ends_a_token
-            && at - last >= every
-            && at < html.len()
-            && html.as_bytes().get(at.wrapping_sub(1)) == Some(&b'>')
-        {
-            pauses.push(Pause {
-                at,
-                reader: reader.clone(),
-                observer: observer.clone(),
-            });
-            last = at;
-        }
-    });
-    (reader.finish(), observer, pauses)
-}
-
 /// What is being left out of the body text, and until which end tag.
-#[derive(Clone)]
 struct Skip {
     tag: String,
     depth: usize,
@@ -258,7 +195,7 @@ struct Skip {
     hidden: bool,
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Reader {
     text: String,
     preheader: String,
@@ -393,18 +330,9 @@ impl StartTag {
 /// the render floor's `--read-html`, which runs the tokenizer as a reading
 /// does and keeps nothing).
 pub fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
-    tokenize_with(html, |event, _: Span<()>| on_event(event));
-}
-
-/// [`tokenize`], with each event's span in `html` (in bytes, with `usize`
-/// bounds; `()` when the positions are not wanted).
-fn tokenize_with<B: html5gum::SpanBound>(
-    html: &str,
-    mut on_event: impl FnMut(CallbackEvent<'_>, Span<B>),
-) {
     let mut emitter = CallbackEmitter::new(
-        |event: CallbackEvent<'_>, span: Span<B>| -> Option<std::convert::Infallible> {
-            on_event(event, span);
+        |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
+            on_event(event);
             None
         },
     );
@@ -436,8 +364,15 @@ impl Reader {
     /// block, into `outlook_only`. The tokenizer's events borrow its
     /// buffers: nothing is copied but what is kept.
     fn read(&mut self, html: &str, depth: usize) {
+        self.read_with(html, depth, |_| {});
+    }
+
+    fn read_with(&mut self, html: &str, depth: usize, mut observe: impl FnMut(&CallbackEvent<'_>)) {
         let mut tag = StartTag::default();
-        tokenize(html, |event| self.on_event(event, &mut tag, depth));
+        tokenize(html, |event| {
+            observe(&event);
+            self.on_event(event, &mut tag, depth);
+        });
     }
 
     fn on_event(&mut self, event: CallbackEvent<'_>, tag: &mut StartTag, depth: usize) {
@@ -790,111 +725,6 @@ mod tests {
             text.chars().for_each(|c| push_char(&mut by_char, c));
             proptest::prop_assert_eq!(reader.text, by_char);
         }
-    }
-
-    /// Pieces of HTML that put the tokenizer in each of its states:
-    /// tags, attributes in every quoting, comments and Outlook's blocks,
-    /// entities, raw text elements, bogus markup, carriage returns.
-    const HTML_PIECES: &[&str] = &[
-        "<p>",
-        "</p>",
-        "<a href=\"https://x.example/a\">",
-        "</a>",
-        "<td>",
-        "<br/>",
-        "<b",
-        "<img src=x alt='y' hidden>",
-        "<div style=\"display:none\">",
-        "</div>",
-        "<head>",
-        "<body>",
-        "<style>",
-        "</style>",
-        "<title>",
-        "</title>",
-        "<script>",
-        "</script>",
-        "<textarea>",
-        "<xmp>",
-        "<noscript>",
-        "<plaintext>",
-        "<!--",
-        "-->",
-        "<!--[if mso]>",
-        "<![endif]-->",
-        "<!DOCTYPE html>",
-        "<?x>",
-        "<![CDATA[x]]>",
-        "</",
-        "<!",
-        "<",
-        ">",
-        "&",
-        "&amp;",
-        "&nbsp",
-        "\"",
-        "'",
-        "=",
-        " ",
-        "\n",
-        "\r\n",
-        "\r",
-        "Hi",
-        "é",
-        "\u{100000}",
-        "\u{200b}",
-    ];
-
-    /// What a reading's observer is handed, in order.
-    fn record(events: &mut Vec<String>, event: &CallbackEvent<'_>) {
-        events.push(format!("{event:?}"));
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { cases: 2048, failure_persistence: None, ..Default::default() })]
-
-        /// A reading taken up at any of its pauses, on the same HTML or on
-        /// any HTML that starts with the same bytes up to the pause, hands
-        /// the observer the events a reading from the start does and reads
-        /// the same.
-        #[test]
-        fn a_reading_taken_up_at_a_pause_is_the_reading_from_the_start(
-            html in proptest::collection::vec(proptest::sample::select(HTML_PIECES), 0..24),
-            other in proptest::collection::vec(proptest::sample::select(HTML_PIECES), 0..8),
-        ) {
-            let html = html.concat();
-            let (read, events, pauses) = read_pausing(&html, None, Vec::new(), record, 1);
-            proptest::prop_assert_eq!(&read, &super::read(&html));
-            for pause in pauses {
-                proptest::prop_assert_eq!(html.as_bytes()[pause.at - 1], b'>');
-                let again = read_pausing(&html, Some(pause.clone()), Vec::new(), record, 1);
-                proptest::prop_assert_eq!(&again.0, &read);
-                proptest::prop_assert_eq!(&again.1, &events);
-                let changed = [&html[..pause.at], &other.concat()].concat();
-                let from_start = read_pausing(&changed, None, Vec::new(), record, usize::MAX);
-                let taken_up = read_pausing(&changed, Some(pause), Vec::new(), record, usize::MAX);
-                proptest::prop_assert_eq!(&taken_up.0, &from_start.0, "{:?}", changed);
-                proptest::prop_assert_eq!(&taken_up.1, &from_start.1, "{:?}", changed);
-            }
-        }
-    }
-
-    #[test]
-    fn a_reading_pauses_after_tokens_but_not_in_raw_text() {
-        let html = "<p>a</p><style>p{}</style><!--c--><b>x<i>";
-        let (_, _, pauses) = read_pausing(html, None, (), |_, _| {}, 1);
-        let at: Vec<usize> = pauses.iter().map(|pause| pause.at).collect();
-        // Not after `<style>`, where the tokenizer reads raw text.
-        assert_eq!(at, [3, 8, 26, 34, 37]);
-        // Apart by at least the gap asked for.
-        let (_, _, pauses) = read_pausing(html, None, (), |_, _| {}, 10);
-        let at: Vec<usize> = pauses.iter().map(|pause| pause.at).collect();
-        assert_eq!(at, [26, 37]);
-        // Positions count bytes, carriage returns the tokenizer folds
-        // included.
-        let (_, _, pauses) = read_pausing("<p>a\r\n</p>\r<b>", None, (), |_, _| {}, 1);
-        let at: Vec<usize> = pauses.iter().map(|pause| pause.at).collect();
-        assert_eq!(at, [3, 10]);
     }
 
     #[test]

@@ -671,8 +671,6 @@ pub(crate) struct BodyReads {
         HashMap<u128, std::sync::Arc<splice::SkeletonRead>, foldhash::fast::FixedState>,
     >,
     whole: std::sync::Mutex<FastMap<(RenderedText, HtmlParts)>>,
-    /// New skeletons are read from where one read before stopped.
-    paused: splice::PausedReadings,
     /// Every body read whole, as the equivalence tests compare.
     whole_only: bool,
     /// Keep no body read whole: an audit's customers seldom share one, and
@@ -798,7 +796,7 @@ impl BodyReads {
             // with the renderer's trace, checked once per skeleton).
             let read = known.or_else(|| {
                 let skeleton = splice::skeleton(marked).filter(|s| s.contents == key.contents)?;
-                let read = std::sync::Arc::new(self.paused.read(&skeleton));
+                let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
                 let mut skeletons = lock(&self.skeletons);
                 if skeletons.len() < self.capacity() {
                     skeletons.insert(key.digest, read.clone());

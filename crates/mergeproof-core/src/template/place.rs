@@ -71,13 +71,8 @@ pub(crate) fn places(outline: &str, count: usize) -> Vec<Place> {
     };
     // One pass of the tokenizer reads the outline as a mail client does
     // and finds the markup that holds a marker.
-    let (read, markup, _) = super::html::read_pausing(
-        outline,
-        None,
-        Markup::default(),
-        Markup::on_event,
-        usize::MAX,
-    );
+    let mut markup = Markup::default();
+    let read = super::html::read_observing(outline, |event| markup.on_event(event));
     // What a reader sees first: the body text, the preview line, Outlook.
     set(&read.text, &Place::Text);
     set(&read.preheader, &Place::Preheader);
@@ -97,7 +92,7 @@ pub(crate) fn places(outline: &str, count: usize) -> Vec<Place> {
 /// styles and scripts, and text. Pieces without a marker are not kept: a
 /// template's outline is tens of kilobytes of markup around a few dozen
 /// outputs.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Markup {
     found: Vec<(String, Place)>,
     /// The element and the attribute being read (buffers kept from one

@@ -25,12 +25,6 @@
 //! compiled templates it wrote ([`KeyTrace`]). The equivalence is tested on the
 //! shipped examples and on generated templates and values (`tests` below,
 //! `tests/properties.rs`, `tests/reading_equivalence.rs`).
-//!
-//! A new skeleton is mostly an old one's start with another end: the same
-//! template up to the first branch a customer took otherwise. Its reading
-//! is taken up from where the reading of the kept skeleton that starts
-//! with the most of it paused within what they share ([`PausedReadings`],
-//! [`super::html::Pause`]).
 
 use std::ops::Range;
 
@@ -484,7 +478,6 @@ fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
 
 /// Where each of a skeleton's placeholders is, learnt from the events of
 /// the tokenizer's pass over it.
-#[derive(Clone)]
 struct Placing {
     contexts: Vec<Context>,
     /// The name of the attribute whose value comes next.
@@ -608,36 +601,11 @@ pub(crate) struct SkeletonRead {
 }
 
 impl SkeletonRead {
-    /// The skeleton read from its start.
-    #[cfg(test)]
-    fn of(skeleton: &Skeleton) -> SkeletonRead {
-        SkeletonRead::from_pause(skeleton, None, usize::MAX).0
-    }
-
-    /// The skeleton read, taken up from `from` when given (a pause of the
-    /// reading of a skeleton that starts with the same `from.at` bytes),
-    /// and the pauses made on the way, about every `every` bytes.
-    fn from_pause(
-        skeleton: &Skeleton,
-        from: Option<html::Pause<Placing>>,
-        every: usize,
-    ) -> (SkeletonRead, Vec<html::Pause<Placing>>) {
+    pub(crate) fn of(skeleton: &Skeleton) -> SkeletonRead {
         // One pass of the tokenizer reads the skeleton and places its
         // placeholders.
-        let count = skeleton.contents.len();
-        let from = from.map(|mut pause| {
-            // The placeholders before the pause are the same in both
-            // skeletons (their text is), and none after it is placed yet.
-            pause.observer.contexts.resize(count, Context::Never);
-            pause
-        });
-        let (read, placing, pauses) = html::read_pausing(
-            &skeleton.text,
-            from,
-            Placing::new(count, 0),
-            Placing::on_event,
-            every,
-        );
+        let mut placing = Placing::new(skeleton.contents.len(), 0);
+        let read = html::read_observing(&skeleton.text, |event| placing.on_event(event));
         let mut contexts = placing.contexts;
         // The tokenizer does not say whether a value was quoted: one that
         // was not ends at a space.
@@ -655,11 +623,10 @@ impl SkeletonRead {
                 _ => {}
             }
         }
-        let read = SkeletonRead {
+        SkeletonRead {
             unmarked: Unmarked::of(&read),
             contexts,
-        };
-        (read, pauses)
+        }
     }
 
     /// The reading of `marked`, the body this skeleton was made from with
@@ -705,133 +672,6 @@ impl SkeletonRead {
         };
         Some((text, parts, source))
     }
-}
-
-/// Skeletons read before, by their text, with their readings' pauses: a
-/// skeleton that starts as one read before is read from the last pause
-/// within the bytes they share.
-///
-/// The skeletons of one template differ where a customer took another
-/// branch or had more items in a loop, and what comes before the first
-/// such place is the same: on the shipped benchmark's small emails, about
-/// half of every new skeleton's bytes. Reading those again cost as much as
-/// the rest. Two texts share the longest start with one of their
-/// neighbours in order, so the kept skeletons are kept in order.
-pub(crate) struct PausedReadings {
-    kept: std::sync::Mutex<KeptPauses>,
-    /// A pause about every this many bytes of a skeleton at least.
-    least_gap: usize,
-}
-
-impl Default for PausedReadings {
-    fn default() -> PausedReadings {
-        PausedReadings::pausing_every(PAUSE_EVERY_BYTES)
-    }
-}
-
-#[derive(Default)]
-struct KeptPauses {
-    by_text: std::collections::BTreeMap<Arc<str>, Arc<[SkeletonPause]>>,
-    /// About how many bytes the kept pauses hold (a pause holds what was
-    /// read before it, at most about as much as the HTML before it).
-    bytes: usize,
-}
-
-/// Where the reading of a skeleton paused, shared by the skeletons read
-/// on from it.
-type SkeletonPause = Arc<html::Pause<Placing>>;
-
-/// A pause about every this many bytes of a skeleton at least (each
-/// costs a copy of what was read before it)...
-const PAUSE_EVERY_BYTES: usize = 128;
-/// ...and at most this many pauses a skeleton.
-const MOST_PAUSES: usize = 32;
-/// What the kept pauses of one campaign's skeletons may hold in all; past
-/// it, skeletons are read from a kept pause but their own are not kept.
-const MOST_PAUSED_BYTES: usize = 64 << 20;
-
-impl PausedReadings {
-    /// Pausing at least `least_gap` bytes apart (the tests pause often).
-    fn pausing_every(least_gap: usize) -> PausedReadings {
-        PausedReadings {
-            kept: Default::default(),
-            least_gap,
-        }
-    }
-
-    /// `skeleton` read, from the last pause of a skeleton read before
-    /// within the start they share, if there is one.
-    pub(crate) fn read(&self, skeleton: &Skeleton) -> SkeletonRead {
-        let text = skeleton.text.as_str();
-        let before = self.pauses_within(text);
-        let from = before.last().map(|pause| (**pause).clone());
-        let every = (text.len() / MOST_PAUSES).max(self.least_gap);
-        let (read, made) = SkeletonRead::from_pause(skeleton, from, every);
-        let adds = text.len() + made.iter().map(|pause| pause.at).sum::<usize>();
-        // The pauses before the one read from are this skeleton's too.
-        let pauses: Arc<[_]> = before
-            .into_iter()
-            .chain(made.into_iter().map(Arc::new))
-            .collect();
-        let text: Arc<str> = text.into();
-        let mut kept = super::lock(&self.kept);
-        if kept.bytes + adds <= MOST_PAUSED_BYTES && !kept.by_text.contains_key(&text) {
-            kept.bytes += adds;
-            kept.by_text.insert(text, pauses);
-        }
-        read
-    }
-
-    /// The pauses, of the kept skeleton that starts with the most of
-    /// `text`, within the start they share (each one's HTML before it is
-    /// `text`'s).
-    fn pauses_within(&self, text: &str) -> Vec<SkeletonPause> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        // The neighbours are looked up under the lock, compared outside it.
-        let neighbours: Vec<(Arc<str>, Arc<[SkeletonPause]>)> = {
-            let kept = super::lock(&self.kept);
-            let before = kept
-                .by_text
-                .range::<str, _>((Unbounded, Excluded(text)))
-                .next_back();
-            let after = kept
-                .by_text
-                .range::<str, _>((Excluded(text), Unbounded))
-                .next();
-            before
-                .into_iter()
-                .chain(after)
-                .map(|(kept_text, pauses)| (kept_text.clone(), pauses.clone()))
-                .collect()
-        };
-        let Some((shared, pauses)) = neighbours
-            .iter()
-            .map(|(kept_text, pauses)| (shared_start(kept_text, text), pauses))
-            .max_by_key(|(shared, _)| *shared)
-        else {
-            return Vec::new();
-        };
-        let within = pauses.partition_point(|pause| pause.at <= shared);
-        pauses[..within].to_vec()
-    }
-}
-
-/// How many bytes `a` and `b` start with in common (compared a block at
-/// a time: skeletons are kilobytes, and most of two share most of them).
-fn shared_start(a: &str, b: &str) -> usize {
-    const BLOCK: usize = 32;
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let most = a.len().min(b.len());
-    let mut shared = 0;
-    while shared + BLOCK <= most && a[shared..shared + BLOCK] == b[shared..shared + BLOCK] {
-        shared += BLOCK;
-    }
-    shared
-        + a[shared..most]
-            .iter()
-            .zip(&b[shared..most])
-            .take_while(|(x, y)| x == y)
-            .count()
 }
 
 /// How much longer the text is with placeholder `n` put back.
@@ -1634,56 +1474,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { cases: 1024, failure_persistence: None, ..Default::default() })]
-
-        /// Bodies that start alike, read in turn, each new skeleton from a
-        /// pause of those read before: each reading with its values put
-        /// back is the whole body's reading.
-        #[test]
-        fn a_skeleton_read_from_a_pause_of_another_reads_as_whole(
-            start in proptest::collection::vec(proptest::sample::select(PIECES), 0..16),
-            ends in proptest::collection::vec(
-                proptest::collection::vec(proptest::sample::select(PIECES), 0..8),
-                1..5,
-            ),
-            values in proptest::collection::vec(proptest::sample::select(VALUES), 4),
-        ) {
-            let readings = PausedReadings::pausing_every(1);
-            for end in &ends {
-                let body = marked(&[start.concat(), end.concat()].concat(), &values);
-                if let Some(skeleton) = skeleton(&body) {
-                    let read = readings.read(&skeleton);
-                    let whole = SkeletonRead::of(&skeleton);
-                    proptest::prop_assert_eq!(&read.contexts, &whole.contexts, "{:?}", body);
-                    read_from(&read, &body, &skeleton.contents);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_skeleton_is_read_from_the_last_pause_within_the_start_it_shares() {
-        let readings = PausedReadings::pausing_every(1);
-        let first = "<p>a</p><p>b</p><p>c</p>";
-        let of = |text: &str| Skeleton {
-            text: text.to_string(),
-            contents: Vec::new(),
-        };
-        readings.read(&of(first));
-        // Pauses after each tag of the first (not at its end, where the
-        // end of the text may have ended a token), within the shared start.
-        let within = readings.pauses_within("<p>a</p><p>x</p>");
-        let at: Vec<usize> = within.iter().map(|pause| pause.at).collect();
-        assert_eq!(at, [3, 8, 11]);
-        assert!(readings.pauses_within("<div>").is_empty());
-        // A skeleton read from a pause keeps the pauses before it.
-        readings.read(&of("<p>a</p><p>x</p><b>"));
-        let within = readings.pauses_within("<p>a</p><p>x</p><b>y");
-        let at: Vec<usize> = within.iter().map(|pause| pause.at).collect();
-        assert_eq!(at, [3, 8, 11, 16]);
     }
 
     const PIECES: &[&str] = &[
