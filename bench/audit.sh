@@ -9,7 +9,10 @@
 # folder, builds both programs in release mode, and prints the median wall
 # time, the CPU time (user + system) and the peak memory of each, the ratio
 # audit / floor, and, with the default rows, the same for a tenth of them
-# (linear growth: at most 11x for 10x the rows).
+# (linear growth: at most 11x for 10x the rows). The floor and audit run in
+# turn, a round each at a time, and the ratio is the median of the rounds'
+# ratios (bench/measure.sh `measure_pair`): this machine's speed moves from
+# one minute to the next.
 #
 # By default the export's columns take a few values each, so customers share
 # shapes and audit checks each shape once. --distinct generates the export
@@ -85,12 +88,14 @@ with open(sys.argv[1]) as f, open(sys.argv[2], "w", newline="") as out:
     for line in f:
         writer.writerow(flat(json.loads(line), "", {}))
 PY
-  local format fw fc fm aw ac am
+  local format fw fc fm aw ac am rw rc
   for format in jsonl csv; do
-    read -r fw fc fm < <(measure "$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.$format")
-    read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.$format" --format json --output "$dir/audit.json")
-    printf '%9s rows %-5s render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
-      "$rows" "$format" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
+    # The floor and audit in turn, in the same rounds (bench/measure.sh).
+    local floor_cmd=("$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.$format")
+    local audit_cmd=("$BIN" audit "$dir/project" --profiles "$dir/export.$format" --format json --output "$dir/audit.json")
+    read -r fw fc fm aw ac am rw rc < <(measure_pair floor_cmd audit_cmd)
+    printf '%9s rows %-5s render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %.2fx wall, %.2fx CPU\n' \
+      "$rows" "$format" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$rw" "$rc"
     echo "$aw" > "$WORK/wall-$rows-$format"
   done
   rm -rf "$dir"
@@ -114,11 +119,12 @@ sizes() {
 run_size() {
   local rows="$1" dir="$WORK/$1"
   python3 "$ROOT/bench/generate_export.py" --out "$dir" --rows "$rows" "${DISTINCT[@]}" >/dev/null
-  local fw fc fm aw ac am
-  read -r fw fc fm < <(measure "$FLOOR" "$dir/export.csv")
-  read -r aw ac am < <(measure "$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
-  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
-    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(ratio "$aw" "$fw")" "$(ratio "$ac" "$fc")"
+  local fw fc fm aw ac am rw rc
+  local floor_cmd=("$FLOOR" "$dir/export.csv")
+  local audit_cmd=("$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
+  read -r fw fc fm aw ac am rw rc < <(measure_pair floor_cmd audit_cmd)
+  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %.2fx wall, %.2fx CPU\n' \
+    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$rw" "$rc"
   echo "$aw" > "$WORK/wall-$rows"
 }
 
