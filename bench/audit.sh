@@ -60,6 +60,10 @@ ratio() { # a b: "a/b x", or "n/a" when b is too small to time
   awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'
 }
 
+times() { # r: a ratio of measure_pair as "r x", or "n/a" (nan: a run too short to time)
+  awk -v r="$1" 'BEGIN { if (r + 0 > 0) printf "%.2fx", r; else print "n/a" }'
+}
+
 run_real_size() {
   local rows="$1" dir="$WORK/real-$1"
   python3 "$ROOT/bench/generate_real.py" --out "$dir/project" --profiles "$rows" --campaigns "$CAMPAIGNS" >/dev/null
@@ -94,8 +98,8 @@ PY
     local floor_cmd=("$RENDER_FLOOR" "$dir/project" --profiles "$dir/export.$format")
     local audit_cmd=("$BIN" audit "$dir/project" --profiles "$dir/export.$format" --format json --output "$dir/audit.json")
     read -r fw fc fm aw ac am rw rc < <(measure_pair floor_cmd audit_cmd)
-    printf '%9s rows %-5s render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %.2fx wall, %.2fx CPU\n' \
-      "$rows" "$format" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$rw" "$rc"
+    printf '%9s rows %-5s render floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
+      "$rows" "$format" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(times "$rw")" "$(times "$rc")"
     echo "$aw" > "$WORK/wall-$rows-$format"
   done
   rm -rf "$dir"
@@ -123,8 +127,8 @@ run_size() {
   local floor_cmd=("$FLOOR" "$dir/export.csv")
   local audit_cmd=("$BIN" audit "$dir/project" --profiles "$dir/export.csv" --format json --output "$dir/audit.json")
   read -r fw fc fm aw ac am rw rc < <(measure_pair floor_cmd audit_cmd)
-  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %.2fx wall, %.2fx CPU\n' \
-    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$rw" "$rc"
+  printf '%9s rows  floor %6.2f s wall %6.2f s CPU %7d KB   audit %6.2f s wall %6.2f s CPU %7d KB   ratio %s wall, %s CPU\n' \
+    "$rows" "$fw" "$fc" "$fm" "$aw" "$ac" "$am" "$(times "$rw")" "$(times "$rc")"
   echo "$aw" > "$WORK/wall-$rows"
 }
 

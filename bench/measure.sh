@@ -6,14 +6,22 @@
 # scratch folder in $WORK.
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is required (the time package)" >&2; exit 2; }
 
+# `time_once CMD...` runs CMD once under /usr/bin/time and prints
+# "wall_s cpu_s peak_kb".
+time_once() {
+  local wall user sys kb
+  /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
+  read -r wall user sys kb < <(tail -1 "$WORK/time")
+  echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $kb"
+}
+
 measure() {
   "$@" >/dev/null 2>&1 || true
-  local walls=() cpus=() peak=0 wall user sys kb
+  local walls=() cpus=() peak=0 wall cpu kb
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
-    read -r wall user sys kb < <(tail -1 "$WORK/time")
+    read -r wall cpu kb < <(time_once "$@")
     walls+=("$wall")
-    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
+    cpus+=("$cpu")
     [ "$kb" -gt "$peak" ] && peak="$kb"
   done
   local m=$(( (RUNS + 1) / 2 ))
@@ -32,15 +40,10 @@ measure_pair() {
   local -n first="$1" second="$2"
   "${first[@]}" >/dev/null 2>&1 || true
   "${second[@]}" >/dev/null 2>&1 || true
-  local rounds="$WORK/rounds" wall user sys kb
+  local rounds="$WORK/rounds"
   : > "$rounds"
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "${first[@]}" >/dev/null 2>&1 || true
-    read -r wall user sys kb < <(tail -1 "$WORK/time")
-    printf '%s %s %s ' "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$kb" >> "$rounds"
-    /usr/bin/time -o "$WORK/time" -f "%e %U %S %M" "${second[@]}" >/dev/null 2>&1 || true
-    read -r wall user sys kb < <(tail -1 "$WORK/time")
-    printf '%s %s %s\n' "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$kb" >> "$rounds"
+    echo "$(time_once "${first[@]}") $(time_once "${second[@]}")" >> "$rounds"
   done
   python3 - "$rounds" <<'PY'
 import statistics, sys

@@ -213,7 +213,7 @@ struct Reader {
 
 /// Bytes the tokenizer hands over as text: the input is text, so they are
 /// (a replacement character stands in for anything that is not).
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     // The input is a `&str`, so events hold UTF-8 and the lossy path is
     // only a guard; `from_utf8` checks ASCII a word at a time, where
     // `from_utf8_lossy` walks its chunks.

@@ -107,7 +107,7 @@ impl Markup {
     fn on_event(&mut self, event: &CallbackEvent<'_>) {
         let set = |buffer: &mut String, bytes: &[u8]| {
             buffer.clear();
-            buffer.push_str(&String::from_utf8_lossy(bytes));
+            buffer.push_str(&super::html::text(bytes));
         };
         match *event {
             CallbackEvent::OpenStartTag { name } => {
@@ -159,7 +159,7 @@ impl Markup {
         if !bytes.contains(&crate::markers::MARKER_LEAD) {
             return;
         }
-        let piece = String::from_utf8_lossy(bytes);
+        let piece = super::html::text(bytes);
         if piece.contains(OPEN) {
             let place = place(self);
             self.found.push((piece.into_owned(), place));
