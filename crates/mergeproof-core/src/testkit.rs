@@ -166,7 +166,6 @@ pub(crate) fn edge_profile(id: &str, yaml: &str) -> crate::project::ProfileRef {
     })
 }
 
-/// A campaign of one catch-all variant with this subject and body, as YAML.
 /// A one-variant campaign in `dialect`, subject "Hi".
 pub(crate) fn in_dialect(dialect: &str, body: &str) -> String {
     format!(
@@ -185,6 +184,7 @@ pub(crate) fn fields_in(dialect: &str, text: &str) -> String {
     }
 }
 
+/// A campaign of one catch-all variant with this subject and body, as YAML.
 pub(crate) fn one_variant(subject: &str, body: &str) -> String {
     format!(
         "variants:\n  - id: only\n    subject: {}\n    body: {}\n",

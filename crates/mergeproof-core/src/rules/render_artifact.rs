@@ -2,9 +2,13 @@
 //! the data, or punctuation left dangling by a token that printed nothing.
 //!
 //! What counts, and why:
-//! - template syntax anywhere in the rendered text (`{{`, `}}`), merge tags of
-//!   other tools (`{FNAME}`, `*|FNAME|*`, `%%Name%%`) and `[object Object]`:
-//!   no copywriter writes these on purpose;
+//! - template syntax anywhere in the rendered text (`{{`, `}}`, and `{%`, the
+//!   tags of Liquid and of Klaviyo's Django syntax: a condition pasted from
+//!   another platform is sent as text), merge tags of other tools
+//!   (`{FNAME}`, `*|FNAME|*`, `%%Name%%`) and `[object Object]`: no
+//!   copywriter writes these on purpose. Code a template prints on purpose
+//!   (Handlebars's `\{{ … }}` and raw blocks, Liquid's `{% raw %}`) is the
+//!   author's; the same code from data is still debris;
 //! - `null` and `undefined` (in any case, as the checks and `default` read
 //!   them: `audience::is_blank`), `NaN` and `None` (exactly: "Nan" is a name,
 //!   "none" a word) only
@@ -20,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::dialect::Language;
 use crate::finding::Severity;
 use crate::source::SourceLoc;
 use crate::template::{CompiledTemplate, Found, RenderedField, RenderedText};
@@ -34,7 +39,7 @@ pub(super) struct RenderArtifact;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::RenderArtifact,
     default_severity: Severity::Error,
-    summary: "The rendered text holds template debris ({{, {FNAME}, *|FNAME|*, %%Name%%), junk data (null, undefined, NaN, [object Object]) or punctuation left dangling by an empty token.",
+    summary: "The rendered text holds template debris ({{, {% %}, {FNAME}, *|FNAME|*, %%Name%%), junk data (null, undefined, NaN, [object Object]) or punctuation left dangling by an empty token.",
     why: "\"Hi ,\", \"Dear {FNAME}\" and \"Hello null\" tell the customer the email was sent by a machine that does not know them. Debris in a subject line is seen before the email is even opened, and screenshots of it travel.",
     example: "subject: \"{{first_name}}, your gold picks\"\nprofile: { last_name: Okafor }   # no first_name\nrenders: \", your gold picks\"\n\nbody: \"Dear *|FNAME|*,\"   # a Mailchimp tag pasted into a Handlebars template\nrenders: \"Dear *|FNAME|*,\"",
     fix: "Give an empty token the fallback its dialect spells (each finding's fix shows the one for its campaign; `mergeproof explain render-artifact --dialect D` too) or put the words around it inside a guard, so no punctuation is left behind; write merge tags of other tools as tokens of your platform; clean `null`/`undefined` out of the data at the source.",
@@ -55,6 +60,9 @@ struct Artifact {
     loc: SourceLoc,
     /// The token whose value left it, when one did: its fallback is the fix.
     token: Option<u32>,
+    /// Template code (`{{ }}`, `{% %}`), which a template may write out on
+    /// purpose.
+    code: bool,
 }
 
 impl Rule for RenderArtifact {
@@ -74,19 +82,26 @@ impl Rule for RenderArtifact {
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
             let before = found.len();
-            debris(template, text, Delimiters::in_field(rendered), &mut found);
+            let language = cx.campaign.dialect.table().language;
+            debris(
+                template,
+                text,
+                Delimiters::in_field(rendered),
+                language,
+                &mut found,
+            );
             if let Some(prefix) = cx.campaign.dialect.table().inline_error {
                 engine_errors(template, text, prefix, &mut found);
             }
             // `\{{ … }}` and raw blocks are the author's: they print
-            // Handlebars code on purpose (a template that teaches its own
+            // template code on purpose (a template that teaches its own
             // syntax). Code that came from data is still debris.
             if template.prints_code {
                 let mut index = 0;
                 found.retain(|a| {
                     index += 1;
                     index <= before
-                        || !a.message.contains("Handlebars code")
+                        || !a.code
                         || text
                             .spans
                             .iter()
@@ -122,7 +137,7 @@ impl Rule for RenderArtifact {
                 out.push(cx.draft(DOC.id, field, a.loc.clone(), || {
                     let excerpt =
                         excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
-                    let fix = fix_of(cx, template, &a);
+                    let fix = fix_of(cx, template, text, &a);
                     Words::new(a.message, excerpt).with_fix(fix)
                 }));
             }
@@ -137,6 +152,7 @@ impl Rule for RenderArtifact {
 fn fix_of(
     cx: &CellContext<'_>,
     template: &CompiledTemplate,
+    rendered: &RenderedText,
     artifact: &Artifact,
 ) -> Option<crate::finding::Fix> {
     artifact
@@ -160,6 +176,23 @@ fn fix_of(
                 &read.path,
                 cx.value(&read.path),
             ))
+        })
+        .or_else(|| {
+            // Code the template wrote as text (not code the data held): the
+            // campaign is read in another dialect than the one it is in.
+            let from_data = || {
+                rendered
+                    .spans
+                    .iter()
+                    .any(|s| s.start < artifact.range.end && artifact.range.start < s.end)
+            };
+            (artifact.code && !from_data()).then(|| {
+                crate::finding::Fix::advice(format!(
+                    "This campaign is read as `dialect: {}` ({}), which does not run this code: write it in that dialect's syntax, or set `dialect:` to the platform that sends the campaign (`mergeproof explain render-artifact --dialect D` shows each one's).",
+                    cx.campaign.dialect.table().name,
+                    cx.campaign.dialect.platform()
+                ))
+            })
         })
         .or_else(|| {
             artifact.message.contains("merge tag").then(|| {
@@ -244,6 +277,7 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
                 message: format!("`{}` printed nothing here and {what}", token.expression),
                 loc: token.loc.clone(),
                 token: Some(span.token),
+                code: false,
             });
         } else if space_before && after.starts_with([' ', '\u{a0}']) && !after_gap.is_empty() {
             let next_space = after.chars().next().map_or(0, char::len_utf8);
@@ -255,6 +289,7 @@ fn empty_tokens(template: &CompiledTemplate, text: &RenderedText, out: &mut Vec<
                 ),
                 loc: token.loc.clone(),
                 token: Some(span.token),
+                code: false,
             });
         }
     }
@@ -286,6 +321,7 @@ fn junk_from_data(template: &CompiledTemplate, text: &RenderedText, out: &mut Ve
                 range: span.start + hit.start..span.start + hit.end,
                 loc: token.loc.clone(),
                 token: Some(span.token),
+                code: false,
             });
         }
     }
@@ -370,6 +406,7 @@ fn engine_errors(
             loc,
             range,
             token,
+            code: false,
         });
     }
 }
@@ -518,6 +555,7 @@ fn debris(
     template: &CompiledTemplate,
     rendered: &RenderedText,
     present: Delimiters,
+    language: Language,
     out: &mut Vec<Artifact>,
 ) {
     let text = rendered.text.as_str();
@@ -527,30 +565,39 @@ fn debris(
         pipes,
         percents,
     } = present;
-    let mut push = |range: Range<usize>, kind: &str| {
+    let mut push = |range: Range<usize>, kind: &str, code: bool| {
         let found = &text[range.clone()];
         out.push(Artifact {
             message: format!("the rendered text holds `{found}`, {kind}"),
             loc: loc_of_literal(template, found),
             range,
             token: None,
+            code,
         });
     };
     if braces {
-        template_debris(text, &mut push);
+        template_debris(text, language, &mut |range, kind| push(range, kind, true));
+        let mut other = |range, kind: &str| push(range, kind, false);
+        for range in delimited(text, "{", "}", is_identifier_char) {
+            let lone = !text[..range.start].ends_with('{') && !text[range.end..].starts_with('}');
+            if lone {
+                other(range, "a single-brace merge tag that nothing filled in");
+            }
+        }
     }
     if brackets {
         for at in occurrences(text, OBJECT_DEBRIS) {
             push(
                 at..at + OBJECT_DEBRIS.len(),
                 "a data object printed as text",
+                false,
             );
         }
     }
     if pipes {
         let mailchimp = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
         for range in delimited(text, "*|", "|*", mailchimp) {
-            push(range, "a Mailchimp merge tag that nothing filled in");
+            push(range, "a Mailchimp merge tag that nothing filled in", false);
         }
     }
     if percents {
@@ -558,6 +605,7 @@ fn debris(
             push(
                 range,
                 "a merge tag of another email tool that nothing filled in",
+                false,
             );
         }
     }
@@ -570,28 +618,48 @@ fn occurrences<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize
     memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
 }
 
-/// `{{…}}`, a lone `}}`, and `{NAME}`.
-fn template_debris(text: &str, push: &mut impl FnMut(Range<usize>, &str)) {
+/// Template code: `{{…}}` and a lone `}}`, and `{%…%}` (Liquid's and
+/// Django's tags, Klaviyo's among them), each called by the name a reader of
+/// a template in `language` knows it by.
+fn template_debris(text: &str, language: Language, push: &mut impl FnMut(Range<usize>, &str)) {
+    let (output_code, tag_code) = match language {
+        Language::Handlebars => ("Handlebars code", "a Liquid or Klaviyo tag"),
+        Language::Liquid => ("Liquid code", "a Liquid tag"),
+        Language::Mailchimp => ("template code", "a Liquid or Klaviyo tag"),
+        Language::Django => ("template code", "a template tag"),
+    };
     for at in occurrences(text, "{{") {
-        // The whole tag when it closes on the same line before another opens.
-        let rest = &text[at + 2..];
-        let end = rest
-            .char_indices()
-            .take_while(|(i, c)| *i < MAX_TAG && *c != '\n' && !rest[*i..].starts_with("{{"))
-            .map(|(i, _)| i)
-            .find(|i| rest[*i..].starts_with("}}"))
-            .map_or(at + 2, |i| at + 2 + i + 2);
-        push(at..end, "Handlebars code that never rendered");
+        push(
+            at..tag_end(text, at, "{{", "}}"),
+            &format!("{output_code} that never rendered"),
+        );
     }
     for at in occurrences(text, "}}") {
-        push(at..at + 2, "the end of Handlebars code that never rendered");
+        push(
+            at..at + 2,
+            &format!("the end of {output_code} that never rendered"),
+        );
     }
-    for range in delimited(text, "{", "}", is_identifier_char) {
-        let lone = !text[..range.start].ends_with('{') && !text[range.end..].starts_with('}');
-        if lone {
-            push(range, "a single-brace merge tag that nothing filled in");
-        }
+    // A lone `%}` is left alone: "up to 100%}" is a typo, not code.
+    for at in occurrences(text, "{%") {
+        push(
+            at..tag_end(text, at, "{%", "%}"),
+            &format!("{tag_code} that never ran"),
+        );
     }
+}
+
+/// Where the tag `open` starts at `at` ends: after `close` when it closes on
+/// the same line within [`MAX_TAG`] bytes before another opens, else just
+/// after `open`.
+fn tag_end(text: &str, at: usize, open: &str, close: &str) -> usize {
+    let from = at + open.len();
+    let rest = &text[from..];
+    rest.char_indices()
+        .take_while(|(i, c)| *i < MAX_TAG && *c != '\n' && !rest[*i..].starts_with(open))
+        .map(|(i, _)| i)
+        .find(|i| rest[*i..].starts_with(close))
+        .map_or(from, |i| from + i + close.len())
 }
 
 /// `%%First Name%%` may hold spaces; `{FNAME}` may not, so that prose in
@@ -670,6 +738,7 @@ fn stray_punctuation(template: &CompiledTemplate, field: &RenderedField, out: &m
             message: message.into(),
             loc,
             token: None,
+            code: false,
         });
     }
 }
@@ -1059,6 +1128,88 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("{{FNAME}}"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn fires_on_tags_of_another_dialect() {
+        // A Liquid condition pasted into a Handlebars template is sent as text.
+        let f = found(
+            "Hi",
+            "<p>{% if loyalty.points > 0 %}You have points.{% endif %}</p>",
+            "x: 1",
+        );
+        let held: Vec<&str> = f.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(f.len(), 2, "{held:?}");
+        assert!(held[0].contains("`{% if loyalty.points > 0 %}`, a Liquid or Klaviyo tag"));
+        assert!(held[1].contains("`{% endif %}`"), "{held:?}");
+        let fix = f[0].fix.as_ref().expect("a fix").text.as_str();
+        assert!(fix.contains("`dialect: mergeproof`"), "{fix}");
+        // In Mailchimp's merge-tag language too; one that does not close
+        // within a tag's length is reported by its opening.
+        let mailchimp = crate::testkit::in_dialect(
+            "mailchimp",
+            "<p>Hi *|FNAME|*, {% for item in customer.orders_of_the_last_ninety_days %}</p>",
+        );
+        let f = check_cell_with("render-artifact", &mailchimp, "FNAME: Ann");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("holds `{%`,"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_percent_before_a_brace_is_no_tag() {
+        let f = found(
+            "Hi",
+            "<p>Save up to 100%} on {{first_name}}'s picks</p>",
+            "first_name: Ann",
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn liquid_raw_blocks_print_code_on_purpose() {
+        let raw = "<p>Hi {{ first_name }}, write {% raw %}{{ first_name }} or {% if vip %}{% endraw %} in your templates</p>";
+        for dialect in ["liquid", "braze", "customerio"] {
+            let f = check_cell_with(
+                "render-artifact",
+                &crate::testkit::in_dialect(dialect, raw),
+                "first_name: Ann",
+            );
+            assert!(f.is_empty(), "{dialect}: {f:?}");
+        }
+        // Code that came from data is still found, named as Liquid's.
+        let f = check_cell_with(
+            "render-artifact",
+            &crate::testkit::in_dialect("liquid", raw),
+            "first_name: \"{% if x %}\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("a Liquid tag that never ran"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].fix.is_none(), "the data is to blame: {:?}", f[0].fix);
+        let f = check_cell_with(
+            "render-artifact",
+            &crate::testkit::in_dialect("liquid", "<p>Hi {{ first_name }}</p>"),
+            "first_name: \"{{ name }}\"",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("Liquid code that never rendered"),
+            "{}",
+            f[0].message
+        );
+        // Without a raw block, Liquid code in the text is found.
+        let f = check_cell_with(
+            "render-artifact",
+            &crate::testkit::in_dialect(
+                "liquid",
+                "<p>{% comment %}x{% endcomment %}{{ '{% if' }}</p>",
+            ),
+            "x: 1",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
     }
 
     #[test]

@@ -157,6 +157,19 @@ enum FrontEnd<'a> {
     Django(django::FrontEnd),
 }
 
+/// Whether a template in `language` writes template code out on purpose,
+/// for a reader to copy: Handlebars's `\{{ … }}` and raw blocks
+/// (`{{{{raw}}}}`), Liquid's `{% raw %}` blocks. Klaviyo takes neither
+/// Django's `{% verbatim %}` nor `{% templatetag %}`, and Mailchimp's merge
+/// tags have no escape.
+fn prints_code(language: Language, text: &str) -> bool {
+    match language {
+        Language::Handlebars => text.contains("\\{{") || text.contains("{{{{"),
+        Language::Liquid => liquid::has_raw_block(text),
+        Language::Mailchimp | Language::Django => false,
+    }
+}
+
 /// Compiles and lowers every template of a campaign. All errors of the
 /// campaign are returned together.
 pub fn compile_campaign(
@@ -197,7 +210,7 @@ pub fn compile_campaign(
                     },
                     field,
                     key,
-                    prints_code: source.text.contains("\\{{") || source.text.contains("{{{{"),
+                    prints_code: prints_code(dialect.dialect.table().language, &source.text),
                     source: source.clone(),
                     html,
                 }),

@@ -169,6 +169,17 @@ pub(crate) fn pieces(
     Ok(out)
 }
 
+/// Whether `source` holds a `{% raw %}` tag, whose block prints Liquid code
+/// as written (named as [`pieces`] names a tag).
+pub(crate) fn has_raw_block(source: &str) -> bool {
+    memchr::memmem::find_iter(source.as_bytes(), b"{%").any(|at| {
+        let inner = &source[at + 2..];
+        let name = inner.strip_prefix('-').unwrap_or(inner).trim_start();
+        name.strip_prefix("raw")
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
+}
+
 /// Where an output that opened before `from` ends (its `}}`), skipping
 /// `${…}` and the `{{ }}` nested in it.
 fn braze_output_end(source: &str, from: usize) -> Option<usize> {
@@ -331,5 +342,31 @@ mod tests {
         assert!(
             matches!(&p[4], Piece::Output { markup, .. } if markup.split_whitespace().collect::<Vec<_>>() == ["c", "|", "plus:", "b"])
         );
+    }
+}
+
+#[cfg(test)]
+mod raw_block_tests {
+    use super::has_raw_block;
+
+    #[test]
+    fn a_raw_tag_is_told_however_it_is_spaced() {
+        for text in [
+            "{% raw %}x{% endraw %}",
+            "{%- raw -%}",
+            "{%raw%}",
+            "a {%  raw\n%}",
+        ] {
+            assert!(has_raw_block(text), "{text}");
+        }
+        for text in [
+            "{% rawhide %}",
+            "{% endraw %}",
+            "{{ raw }}",
+            "raw",
+            "{% comment %}",
+        ] {
+            assert!(!has_raw_block(text), "{text}");
+        }
     }
 }

@@ -30,6 +30,7 @@ use crate::dialect::TemplateDialect;
 use crate::project::{Partial, TemplateSource};
 use crate::source::{LoadError, SourceLoc};
 use flavor::Flavor;
+pub(crate) use lex::has_raw_block;
 use parse::Node;
 
 /// The extension of a Liquid partial in `campaigns/partials/`.
