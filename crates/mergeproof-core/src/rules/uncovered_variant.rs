@@ -6,7 +6,7 @@
 //! Reachability is decided once, with `unreachable-variant`: a variant nobody
 //! can receive is reported there, never here as well.
 
-use crate::finding::{Field, Severity};
+use crate::finding::{Field, Fix, Severity};
 
 use super::reach::Reach;
 use crate::rule_id::RuleId;
@@ -48,6 +48,18 @@ impl Rule for UncoveredVariant {
                 v.audience_loc.clone().unwrap_or_else(|| v.loc.clone()),
             );
             draft.variant = Some(vi);
+            // Written for this variant: the general fix's iMac is the
+            // documentation's example, not this campaign's segment.
+            draft.fix = Some(Fix::advice(match v.audience {
+                Some(_) => format!(
+                    "Add a sample profile in sample-profiles/ that the audience of `{}` admits and no earlier variant takes first, like {who}, or drop the segment if nobody is in it.",
+                    v.id
+                ),
+                None => format!(
+                    "Add a sample profile in sample-profiles/ that no earlier variant's audience admits, like {who}, so that the catch-all `{}` is reviewed with realistic data.",
+                    v.id
+                ),
+            }));
             out.push(draft);
         }
     }
@@ -78,6 +90,9 @@ mod tests {
             f[0].message
         );
         assert_eq!(f[0].loc.line, 7);
+        let fix = &f[0].fix.as_ref().expect("its own fix").text;
+        assert!(fix.contains("the audience of `imac` admits"), "{fix}");
+        assert!(fix.contains("device = \"imac\""), "{fix}");
     }
 
     #[test]
@@ -108,6 +123,11 @@ mod tests {
             f[1].message.contains("(an empty profile)"),
             "{}",
             f[1].message
+        );
+        let fix = &f[1].fix.as_ref().expect("its own fix").text;
+        assert!(
+            fix.contains("like an empty profile, so that the catch-all `everyone`"),
+            "{fix}"
         );
 
         let probe = edge_profile("probe:device=imac", "device: imac");

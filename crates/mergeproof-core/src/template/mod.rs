@@ -170,6 +170,36 @@ fn prints_code(language: Language, text: &str) -> bool {
     }
 }
 
+/// How a template in `language` writes what an output written as
+/// Handlebars meant (`written`, what stood between the braces of
+/// `{{#if x}}`, `{{/if}}` or `{{> footer}}`), for a load error to say:
+/// templates are moved from one platform to another.
+pub(crate) fn handlebars_in(language: Language, written: &str) -> Option<String> {
+    let (who, partial) = match language {
+        Language::Liquid => ("Liquid", true),
+        Language::Django => ("Klaviyo", false),
+        Language::Handlebars | Language::Mailchimp => return None,
+    };
+    let written = written.trim();
+    let sigil = written.chars().next()?;
+    let name = written[sigil.len_utf8()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    match sigil {
+        '#' | '^' => Some(format!(
+            "`{{{{{sigil}{name} …}}}}` opens a Handlebars block; {who} writes a block as a tag: `{{% if … %}}…{{% endif %}}`, `{{% for item in list %}}…{{% endfor %}}`"
+        )),
+        '/' => Some(format!(
+            "`{{{{/{name}}}}}` closes a Handlebars block; {who} closes a tag with its end tag (`{{% endif %}}`, `{{% endfor %}}`)"
+        )),
+        '>' if partial => Some(format!(
+            "`{{{{> {name}}}}}` is a Handlebars partial; {who} renders a snippet with `{{% render '{name}' %}}`"
+        )),
+        _ => None,
+    }
+}
+
 /// Compiles and lowers every template of a campaign. All errors of the
 /// campaign are returned together.
 pub fn compile_campaign(

@@ -596,8 +596,11 @@ fn operand(text: &str) -> Result<(Operand, usize), String> {
         .map_or(text.len(), |(i, _)| i);
     let word = &text[..len];
     if word.is_empty() {
+        let hint = crate::template::handlebars_in(crate::dialect::Language::Django, text)
+            .map(|hint| format!("; {hint}"))
+            .unwrap_or_default();
         return Err(format!(
-            "`{text}` does not start with a variable or a value"
+            "`{text}` does not start with a variable or a value{hint}"
         ));
     }
     let numeric = word.trim_start_matches(['-', '+', '.']);
@@ -784,6 +787,23 @@ mod tests {
         assert!(parse_filtered("x|default: 'a'").is_err());
         assert!(parse_filtered("x y").is_err());
         assert!(parse_filtered("_private").is_err());
+    }
+
+    #[test]
+    fn handlebars_blocks_are_told_in_klaviyo_words() {
+        let open = parse_filtered("#if first_name").unwrap_err();
+        assert!(
+            open.contains("Klaviyo writes a block as a tag: `{% if … %}…{% endif %}`"),
+            "{open}"
+        );
+        let close = parse_filtered("/if").unwrap_err();
+        assert!(
+            close.contains("`{{/if}}` closes a Handlebars block"),
+            "{close}"
+        );
+        // Klaviyo's templates take no partials: nothing to point to.
+        let partial = parse_filtered("> footer").unwrap_err();
+        assert!(!partial.contains("Handlebars"), "{partial}");
     }
 
     #[test]

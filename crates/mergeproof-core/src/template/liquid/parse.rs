@@ -5,6 +5,7 @@ use super::expr::{Condition, Expr, Filtered, Parser};
 use super::flavor::Flavor;
 use super::lex::Piece;
 use super::value::Value;
+use crate::dialect::Language;
 use crate::source::{LoadError, SourceLoc};
 
 /// `{% for variable in collection limit: … offset: … reversed %}`, its body
@@ -218,7 +219,10 @@ impl<'p> TreeBuilder<'p> {
                 })
             }
             Err(e) => {
-                self.error(loc, format!("in `{{{{ {written} }}}}`: {e}"));
+                let hint = crate::template::handlebars_in(Language::Liquid, written)
+                    .map(|hint| format!("; {hint}"))
+                    .unwrap_or_default();
+                self.error(loc, format!("in `{{{{ {written} }}}}`: {e}{hint}"));
                 None
             }
         }

@@ -109,6 +109,44 @@ fn nesting_at_the_limit_renders_and_past_it_is_a_load_error() {
     );
 }
 
+#[test]
+fn handlebars_written_in_a_liquid_template_is_told_in_liquid_words() {
+    let messages = |text: &str| -> Vec<String> {
+        let source = TemplateSource {
+            text: text.into(),
+            file: "t.liquid".into(),
+            line: 1,
+            column: 1,
+            first_line_shift: 0,
+        };
+        match parse_template(&source, Flavor::Shopify) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.message).collect(),
+        }
+    };
+    let m = messages("{{#if first_name}}Hi {{first_name}}{{/if}} {{> footer}}");
+    assert_eq!(m.len(), 3, "{m:?}");
+    assert!(
+        m[0].contains("`{{#if …}}` opens a Handlebars block") && m[0].contains("{% if … %}"),
+        "{}",
+        m[0]
+    );
+    assert!(
+        m[1].contains("`{{/if}}` closes a Handlebars block") && m[1].contains("{% endif %}"),
+        "{}",
+        m[1]
+    );
+    assert!(
+        m[2].contains("Liquid renders a snippet with `{% render 'footer' %}`"),
+        "{}",
+        m[2]
+    );
+    // Other mistakes are not taken for Handlebars.
+    let m = messages("{{ first_name | }}");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(!m[0].contains("Handlebars"), "{}", m[0]);
+}
+
 /// Runs a one-variant email campaign in `dialect` with these sample
 /// profiles (no edge cases): the run.
 fn run(dialect: &str, body: &str, profiles: &str) -> crate::run::Run {
