@@ -328,3 +328,33 @@ fn audit_refuses_a_yaml_list_too_large_to_read_whole() {
     assert!(stdout.starts_with("audit of "), "{stdout}");
     assert!(stdout.contains(": 2 customers, 0 rejected"), "{stdout}");
 }
+
+/// The shipped export saved again by Excel where the comma is the decimal
+/// mark (cells separated by semicolons) audits as the export itself.
+#[test]
+fn an_export_separated_by_semicolons_audits_as_the_same_list() {
+    let dir = common::examples();
+    let export = dir.path().join("exports/mailchimp-audience.csv");
+    let excel = dir.path().join("exports/excel/mailchimp-audience.csv");
+    std::fs::create_dir_all(excel.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(!text.contains('"'), "the conversion below needs no quoting");
+    std::fs::write(&excel, text.replace(',', ";")).unwrap();
+    let (comma, comma_code, _) = audit_json(dir.path(), &[]);
+    std::fs::rename(&excel, &export).unwrap();
+    let (mut semicolon, semicolon_code, semicolon_text) = audit_json(dir.path(), &[]);
+    assert_eq!(comma_code, semicolon_code);
+    // The row with a cell too many is told in the file's own separator.
+    let message = |report: &mut Value| report["rejected_records"][0]["message"].take();
+    let rejected = message(&mut semicolon);
+    assert!(
+        rejected
+            .as_str()
+            .unwrap()
+            .contains("a cell holding a semicolon"),
+        "{rejected}"
+    );
+    let mut comma = comma;
+    message(&mut comma);
+    assert_eq!(comma, semicolon, "{semicolon_text}");
+}

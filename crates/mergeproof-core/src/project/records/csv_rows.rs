@@ -2,7 +2,7 @@
 //! fields (past the depth limit they are refused), each cell a typed value,
 //! and every error at the row's line.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -13,6 +13,41 @@ use super::{
 use crate::config::ProfileColumns;
 use crate::source::{LoadError, SourceLoc};
 
+/// How much of a CSV file is looked at for its delimiter: its header line
+/// (a header longer than this is read as comma-separated).
+const SNIFFED_BYTES: usize = 64 * 1024;
+
+/// The delimiter of a CSV file whose first bytes are `start`: a comma,
+/// unless its header line holds none outside quotes and holds tabs,
+/// semicolons (Excel's CSV where the decimal mark is a comma) or pipes;
+/// then the one it holds most of. Read with commas, such a file would be
+/// one column per row, and every customer a profile without fields.
+fn delimiter_of(start: &[u8]) -> u8 {
+    let header = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for &byte in header {
+        match byte {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b',' => counts[0] += 1,
+            b'\t' => counts[1] += 1,
+            b';' => counts[2] += 1,
+            b'|' => counts[3] += 1,
+            _ => {}
+        }
+    }
+    if counts[0] > 0 {
+        return b',';
+    }
+    [(counts[1], b'\t'), (counts[2], b';'), (counts[3], b'|')]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        // The most; on a tie, the first listed.
+        .min_by_key(|(count, _)| std::cmp::Reverse(*count))
+        .map_or(b',', |(_, delimiter)| delimiter)
+}
+
 pub(super) fn read_csv(
     input: impl Read,
     file: &str,
@@ -22,6 +57,9 @@ pub(super) fn read_csv(
     // Lines are counted here from byte offsets: the csv crate's own line
     // numbers drift on files with CRLF line ends (most exports).
     let lines = std::rc::Rc::new(std::cell::RefCell::new(LineCounter::default()));
+    let mut input = std::io::BufReader::with_capacity(SNIFFED_BYTES, input);
+    // Peeked, not consumed: the reader starts from the first byte.
+    let delimiter = delimiter_of(input.fill_buf().unwrap_or_default());
     let counted = CountingReader {
         inner: input,
         read: 0,
@@ -31,11 +69,12 @@ pub(super) fn read_csv(
     let line_of = |byte: u64| lines.borrow_mut().line_of(byte);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
+        .delimiter(delimiter)
         .from_reader(counted);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            each(Err(csv_error(file, &e, 1)));
+            each(Err(csv_error(file, &e, 1, delimiter)));
             return;
         }
     };
@@ -50,6 +89,7 @@ pub(super) fn read_csv(
         file: file.to_string(),
         paths,
         id_column,
+        decimal_comma: delimiter == b';',
     });
     let mut cells = csv::StringRecord::new();
     let mut row = 0usize;
@@ -89,7 +129,7 @@ pub(super) fn read_csv(
                 row += 1;
                 lines.borrow_mut().row_start = reader.position().byte();
                 let line = error_position(&e).map_or(0, |p| line_of(p.byte()));
-                each(Err(csv_error(file, &e, line)));
+                each(Err(csv_error(file, &e, line, delimiter)));
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -140,12 +180,18 @@ fn error_position(e: &csv::Error) -> Option<&csv::Position> {
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error, line: u64) -> LoadError {
+fn csv_error(file: &str, e: &csv::Error, line: u64, delimiter: u8) -> LoadError {
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => format!(
-            "this row has {len} cells where the header has {expected_len}: a cell holding a comma needs double quotes around it"
+            "this row has {len} cells where the header has {expected_len}: a cell holding a {} needs double quotes around it",
+            match delimiter {
+                b'\t' => "tab",
+                b';' => "semicolon",
+                b'|' => "pipe",
+                _ => "comma",
+            }
         ),
         csv::ErrorKind::Utf8 { .. } => {
             "this row is not UTF-8 text: export the file as UTF-8".to_string()
@@ -259,7 +305,7 @@ pub(crate) fn cell_value(cell: &str) -> Option<Value> {
 
 /// `12`, `-3.50`, `0.5`: a whole or decimal number, written without leading
 /// zeros (`007` is a code, not seven), exponents or a plus sign.
-fn is_number(cell: &str) -> bool {
+pub(super) fn is_number(cell: &str) -> bool {
     let digits = cell.strip_prefix('-').unwrap_or(cell);
     let (whole, fraction) = match digits.split_once('.') {
         Some((w, f)) => (w, Some(f)),

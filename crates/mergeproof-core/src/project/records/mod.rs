@@ -100,9 +100,27 @@ pub(crate) struct CsvLayout {
     file: String,
     paths: Vec<String>,
     id_column: Option<usize>,
+    /// Numbers are written with a decimal comma (`12,50`): the file is
+    /// separated by semicolons, as Excel writes CSV where the comma is the
+    /// decimal mark.
+    decimal_comma: bool,
 }
 
 impl CsvLayout {
+    /// A cell as a value ([`cell_value`]), `12,50` read as 12.5 in a file of
+    /// decimal commas.
+    fn value_of(&self, cell: &str) -> Option<Value> {
+        if self.decimal_comma
+            && let Some((whole, fraction)) = cell.split_once(',')
+        {
+            let dotted = format!("{whole}.{fraction}");
+            if csv_rows::is_number(&dotted) {
+                return cell_value(&dotted);
+            }
+        }
+        cell_value(cell)
+    }
+
     /// The columns whose values land under these top-level fields, in column
     /// order; every column for `None` (all of the record).
     pub(crate) fn columns_under(&self, fields: Option<&[String]>) -> Vec<usize> {
@@ -169,7 +187,7 @@ impl CsvRow {
             if Some(i) == self.layout.id_column {
                 continue;
             }
-            if let Some(value) = self.cells.get(i).and_then(cell_value) {
+            if let Some(value) = self.cells.get(i).and_then(|c| self.layout.value_of(c)) {
                 insert_path(&mut data, &self.layout.paths[i], value);
             }
         }
@@ -641,6 +659,53 @@ mod tests {
         assert_eq!(r[1].data["note"], "a, b");
         assert!(r[1].data.get("first_name").is_none());
         assert_eq!((r[1].loc.line, r[1].loc.column), (3, 1));
+    }
+
+    #[test]
+    fn a_csv_separated_otherwise_than_by_commas_is_read_by_its_header() {
+        // Excel's CSV where the comma is the decimal mark: semicolons, and
+        // numbers with a decimal comma.
+        let columns = ProfileColumns::with(&[("First Name", "first_name")]);
+        let (r, e) = all(
+            "id;First Name;account.balance;note\nc-1;Loren;12,50;\"a; b\"\nc-2;Zoë;0,00;1,2,3\n",
+            "export.csv",
+            &columns,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            r[0].data,
+            json!({"first_name": "Loren", "account": {"balance": 12.5}, "note": "a; b"})
+        );
+        assert_eq!(r[1].data["account"]["balance"], json!(0.0));
+        assert_eq!(r[1].data["note"], "1,2,3");
+        // Tabs and pipes; a decimal comma only with semicolons.
+        for (text, delimiter) in [
+            ("id\tFirst Name\tn\nc-1\tAnn\t2,5\n", "tab"),
+            ("id|First Name|n\nc-1|Ann|2,5\n", "pipe"),
+        ] {
+            let (r, e) = all(text, "export.csv", &columns);
+            assert!(e.is_empty(), "{delimiter}: {e:?}");
+            assert_eq!(
+                r[0].data,
+                json!({"first_name": "Ann", "n": "2,5"}),
+                "{delimiter}"
+            );
+        }
+        // A cell too many is told with the file's own separator.
+        let (_, e) = all("id;a\nc-1;1;2\n", "export.csv", &columns);
+        assert!(
+            e[0].contains("a cell holding a semicolon needs double quotes"),
+            "{e:?}"
+        );
+        // Commas in the header decide, whatever the cells hold; so do commas
+        // only inside a quoted name.
+        let (r, _) = all("id,note\nc-1,a;b;c\n", "export.csv", &columns);
+        assert_eq!(r[0].data["note"], "a;b;c");
+        let (r, _) = all("id;\"Name, First\"\nc-1;Ann\n", "export.csv", &columns);
+        assert_eq!(r[0].data["Name, First"], "Ann");
+        // One column is one column.
+        let (r, _) = all("id\nc-1\n", "export.csv", &columns);
+        assert_eq!(r[0].id, "c-1");
     }
 
     #[test]
