@@ -358,3 +358,42 @@ fn an_export_separated_by_semicolons_audits_as_the_same_list() {
     message(&mut comma);
     assert_eq!(comma, semicolon, "{semicolon_text}");
 }
+
+/// A misspelt column of `profile_columns:` is said before the run; the
+/// shipped mapping draws no warning.
+#[test]
+fn a_misspelt_column_of_the_export_is_a_warning() {
+    let dir = common::examples();
+    let run = |dir: &Path| {
+        cargo_bin_cmd!("mergeproof")
+            .arg("audit")
+            .arg(dir)
+            .arg("--profiles")
+            .arg(dir.join("exports/mailchimp-audience.csv"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let quiet = run(dir.path());
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let config = dir.path().join("mergeproof.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("\"First Name\": first_name"));
+    std::fs::write(
+        &config,
+        text.replace("\"First Name\": first_name", "\"First name\": first_name"),
+    )
+    .unwrap();
+    let told = run(dir.path());
+    let stderr = String::from_utf8_lossy(&told.stderr);
+    assert!(
+        stderr.contains("warning: ")
+            && stderr.contains("mailchimp-audience.csv:1:1:")
+            && stderr.contains("(did you mean `First Name`?)"),
+        "{stderr}"
+    );
+    // The report is still written, on standard output.
+    let report: Value = serde_json::from_slice(&told.stdout).unwrap();
+    assert_eq!(report["profiles"], 60);
+}

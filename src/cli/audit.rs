@@ -75,6 +75,20 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             yaml_list_too_large(Some(size))
         );
     }
+    // A misspelt column of `profile_columns:` leaves a field missing for
+    // every customer: said before the run. Only of a regular file, which can
+    // be read twice (not a pipe, whose header the run would then miss).
+    if let Some(format) = RecordFormat::of(&file_name)
+        && std::fs::metadata(&args.profiles).is_ok_and(|m| m.is_file())
+        && let Ok(header) = std::fs::File::open(&args.profiles)
+    {
+        let columns = &project.config.profile_columns;
+        for note in mergeproof_core::project::records::unmatched_columns(
+            header, format, &file_name, columns,
+        ) {
+            tell!("warning: {}", visible(&note.to_string()));
+        }
+    }
     // On a terminal, a progress bar whose length is the file's bytes: reading
     // the file moves it (indicatif's `wrap_read`), so the estimate follows how
     // much of the file is read; its message counts customers.

@@ -48,6 +48,54 @@ fn delimiter_of(start: &[u8]) -> u8 {
         .map_or(b',', |(_, delimiter)| delimiter)
 }
 
+/// What `columns` names that the header of the CSV file `input` does not
+/// hold, where that is surely a mistake: the id column (its customers are
+/// then named by their row), or a column the header holds near that name
+/// (`First name` for `First Name`). A name of another file's header (one
+/// `profile_columns:` serves every export) is left alone.
+pub(super) fn unmatched_columns(
+    input: impl Read,
+    file: &str,
+    columns: &ProfileColumns,
+) -> Vec<LoadError> {
+    let mut input = std::io::BufReader::with_capacity(SNIFFED_BYTES, input);
+    let delimiter = delimiter_of(input.fill_buf().unwrap_or_default());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(input);
+    let Ok(headers) = reader.headers() else {
+        // The read itself reports it.
+        return Vec::new();
+    };
+    let held: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim())
+        .collect();
+    let at_header = |message: String| LoadError::at(&SourceLoc::new(file, 1, 1), message);
+    let mut notes = Vec::new();
+    if let Some(id) = columns.id.as_deref().filter(|id| !held.contains(id)) {
+        notes.push(at_header(format!(
+            "`profile_columns:` names `{id}` as the id column, which the header does not hold{}: each customer is named by its row (`{}#17`)",
+            crate::source::did_you_mean(id, &held)
+                .map(|hint| format!(" ({hint})"))
+                .unwrap_or_default(),
+            super::stem(file),
+        )));
+    }
+    for (header, field) in columns
+        .renames
+        .iter()
+        .filter(|(h, _)| !held.contains(&h.as_str()))
+    {
+        if let Some(near) = crate::source::did_you_mean(header, &held) {
+            notes.push(at_header(format!(
+                "`profile_columns:` reads `{field}` from a column `{header}`, which the header does not hold ({near}): every customer of this file lacks `{field}`"
+            )));
+        }
+    }
+    notes
+}
+
 pub(super) fn read_csv(
     input: impl Read,
     file: &str,

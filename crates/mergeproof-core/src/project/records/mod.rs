@@ -210,6 +210,21 @@ pub(crate) fn read_records(
     });
 }
 
+/// For a CSV export, what `columns` (`profile_columns:`) names that its
+/// header surely meant otherwise: a misspelt column, a missing id column.
+/// Nothing for other formats, whose records name their own fields.
+pub fn unmatched_columns(
+    input: impl Read,
+    format: RecordFormat,
+    file: &str,
+    columns: &ProfileColumns,
+) -> Vec<LoadError> {
+    match format {
+        RecordFormat::Csv => csv_rows::unmatched_columns(input, file, columns),
+        RecordFormat::Json | RecordFormat::JsonLines => Vec::new(),
+    }
+}
+
 /// [`read_records`], CSV rows left as cells.
 pub fn read_entries(
     input: impl Read,
@@ -706,6 +721,49 @@ mod tests {
         // One column is one column.
         let (r, _) = all("id\nc-1\n", "export.csv", &columns);
         assert_eq!(r[0].id, "c-1");
+    }
+
+    #[test]
+    fn columns_the_header_surely_meant_otherwise_are_told() {
+        let header = "Email Address,First Name,Tier\na@x.example,Ann,gold\n";
+        let notes = |columns: &ProfileColumns| -> Vec<String> {
+            unmatched_columns(header.as_bytes(), RecordFormat::Csv, "list.csv", columns)
+                .iter()
+                .map(|e| e.to_string())
+                .collect()
+        };
+        let right = ProfileColumns::with_id("Email Address", &[("First Name", "first_name")]);
+        assert!(notes(&right).is_empty(), "{:?}", notes(&right));
+        let misspelt = ProfileColumns::with_id(
+            "Email",
+            &[
+                ("First name", "first_name"),
+                ("Loyalty Points", "loyalty.points"),
+            ],
+        );
+        let n = notes(&misspelt);
+        // The points column is another export's: nothing near it here.
+        assert_eq!(n.len(), 2, "{n:?}");
+        assert!(n[0].starts_with("list.csv:1:1:"), "{}", n[0]);
+        assert!(
+            n[0].contains("`Email` as the id column") && n[0].contains("`Email Address`"),
+            "{}",
+            n[0]
+        );
+        assert!(n[0].contains("`list#17`"), "{}", n[0]);
+        assert!(
+            n[1].contains("(did you mean `First Name`?)") && n[1].contains("lacks `first_name`"),
+            "{}",
+            n[1]
+        );
+        // Records of JSON name their own fields.
+        let json = unmatched_columns(
+            "{}".as_bytes(),
+            RecordFormat::JsonLines,
+            "l.jsonl",
+            &misspelt,
+        );
+        assert!(json.is_empty());
     }
 
     #[test]
