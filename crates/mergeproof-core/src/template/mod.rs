@@ -200,6 +200,34 @@ pub(crate) fn handlebars_in(language: Language, written: &str) -> Option<String>
     }
 }
 
+/// Filters that Liquid and Klaviyo's Django syntax both have, under other
+/// names: (Liquid's, Klaviyo's). A filter a template in one of them does not
+/// know is most often the other one's name, from a template moved across.
+const FILTER_TWINS: &[(&str, &str)] = &[
+    ("upcase", "upper"),
+    ("downcase", "lower"),
+    ("size", "length"),
+    ("capitalize", "capfirst"),
+    ("truncate", "truncatechars"),
+    ("url_encode", "urlencode"),
+    ("strip_html", "striptags"),
+    ("newline_to_br", "linebreaksbr"),
+    ("plus", "add"),
+];
+
+/// The name a template in `language` gives the filter the other of Liquid
+/// and Klaviyo calls `name`, when `known` (the dialect's filters) has it.
+pub(crate) fn filter_twin(language: Language, name: &str, known: &[&str]) -> Option<&'static str> {
+    FILTER_TWINS
+        .iter()
+        .find_map(|&(liquid, klaviyo)| match language {
+            Language::Liquid if klaviyo == name => Some(liquid),
+            Language::Django if liquid == name => Some(klaviyo),
+            _ => None,
+        })
+        .filter(|twin| known.contains(twin))
+}
+
 /// Compiles and lowers every template of a campaign. All errors of the
 /// campaign are returned together.
 pub fn compile_campaign(

@@ -6,6 +6,7 @@
 //! <https://developers.klaviyo.com/en/docs/glossary_of_variable_filters>
 
 use super::value::{Py, escape};
+use crate::dialect::Language;
 
 /// A value with Django's mark of text that is not to be escaped again.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +67,11 @@ pub(crate) fn names() -> Vec<&'static str> {
 /// Why `name` with (or without) an argument does not load, if it does not.
 pub(crate) fn check(name: &str, has_arg: bool) -> Result<(), String> {
     let Some((_, arg)) = FILTERS.iter().find(|(n, _)| *n == name) else {
-        let hint = crate::source::hint_suffix(name, &names());
+        let known = names();
+        let hint = match crate::template::filter_twin(Language::Django, name, &known) {
+            Some(twin) => format!(": Klaviyo's is `{twin}` (`{name}` is Liquid's)"),
+            None => crate::source::hint_suffix(name, &known),
+        };
         return Err(format!(
             "`{name}` is not a filter Klaviyo's templates take{hint}"
         ));
@@ -548,6 +553,21 @@ pub(crate) fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_liquid_filter_is_told_by_its_klaviyo_name() {
+        let upcase = check("upcase", false).unwrap_err();
+        assert!(
+            upcase.contains("Klaviyo's is `upper` (`upcase` is Liquid's)"),
+            "{upcase}"
+        );
+        // By name, not by spelling: `size` is not `safe`.
+        let size = check("size", false).unwrap_err();
+        assert!(size.contains("Klaviyo's is `length`"), "{size}");
+        // A typo is still a typo.
+        let typo = check("uper", false).unwrap_err();
+        assert!(typo.ends_with("did you mean `upper`?"), "{typo}");
+    }
 
     fn run(name: &str, value: Py, arg: Option<Py>) -> String {
         apply(name, Val::plain(value), arg.map(Val::safe), true)

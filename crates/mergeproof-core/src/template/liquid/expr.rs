@@ -4,6 +4,7 @@
 //! them), read by a lexer of Liquid 5's strict grammar.
 
 use super::value::Value;
+use crate::dialect::Language;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Step {
@@ -315,9 +316,15 @@ impl Parser {
     pub(crate) fn filtered_of(&mut self, known: &[&str]) -> Result<Filtered, String> {
         let f = self.filtered()?;
         for filter in &f.filters {
-            if !known.contains(&filter.name.as_str()) {
-                let hint = crate::source::hint_prefix(&filter.name, known);
-                return Err(format!("{hint}`{}` is not a Liquid filter", filter.name));
+            let name = filter.name.as_str();
+            if !known.contains(&name) {
+                if let Some(twin) = crate::template::filter_twin(Language::Liquid, name, known) {
+                    return Err(format!(
+                        "`{name}` is not a Liquid filter: Liquid's is `{twin}` (`{name}` is Klaviyo's)"
+                    ));
+                }
+                let hint = crate::source::hint_prefix(name, known);
+                return Err(format!("{hint}`{name}` is not a Liquid filter"));
             }
         }
         Ok(f)

@@ -2,14 +2,19 @@ use super::*;
 use crate::template::model::Fallback;
 use crate::testkit;
 
-fn render(template: &str, data: serde_json::Value) -> String {
-    let source = TemplateSource {
-        text: template.into(),
+/// `text` as a template file's source.
+fn source(text: &str) -> TemplateSource {
+    TemplateSource {
+        text: text.into(),
         file: "t.liquid".into(),
         line: 1,
         column: 1,
         first_line_shift: 0,
-    };
+    }
+}
+
+fn render(template: &str, data: serde_json::Value) -> String {
+    let source = source(template);
     let (nodes, _) = parse_template(&source, Flavor::Shopify).unwrap();
     let partials = HashMap::new();
     let mut out = String::new();
@@ -94,13 +99,7 @@ fn nesting_at_the_limit_renders_and_past_it_is_a_load_error() {
         "{% if true %}".repeat(depth + 1),
         "{% endif %}".repeat(depth + 1)
     );
-    let source = TemplateSource {
-        text: past,
-        file: "t.liquid".into(),
-        line: 1,
-        column: 1,
-        first_line_shift: 0,
-    };
+    let source = source(&past);
     let errors = parse_template(&source, Flavor::Shopify).unwrap_err();
     assert!(
         errors[0].message.contains("nest more than"),
@@ -112,13 +111,7 @@ fn nesting_at_the_limit_renders_and_past_it_is_a_load_error() {
 #[test]
 fn handlebars_written_in_a_liquid_template_is_told_in_liquid_words() {
     let messages = |text: &str| -> Vec<String> {
-        let source = TemplateSource {
-            text: text.into(),
-            file: "t.liquid".into(),
-            line: 1,
-            column: 1,
-            first_line_shift: 0,
-        };
+        let source = source(text);
         match parse_template(&source, Flavor::Shopify) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|e| e.message).collect(),
@@ -145,6 +138,25 @@ fn handlebars_written_in_a_liquid_template_is_told_in_liquid_words() {
     let m = messages("{{ first_name | }}");
     assert_eq!(m.len(), 1, "{m:?}");
     assert!(!m[0].contains("Handlebars"), "{}", m[0]);
+}
+
+#[test]
+fn a_klaviyo_filter_is_told_by_its_liquid_name() {
+    let source = source("{{ first_name | upper }} {{ first_name | title }}");
+    let errors = parse_template(&source, Flavor::Shopify).unwrap_err();
+    assert!(
+        errors[0]
+            .message
+            .contains("Liquid's is `upcase` (`upper` is Klaviyo's)"),
+        "{}",
+        errors[0].message
+    );
+    // Klaviyo's `title` has no Liquid twin: nothing is made up.
+    assert!(
+        !errors[1].message.contains("Liquid's is"),
+        "{}",
+        errors[1].message
+    );
 }
 
 /// Runs a one-variant email campaign in `dialect` with these sample
