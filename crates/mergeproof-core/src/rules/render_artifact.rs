@@ -577,11 +577,14 @@ fn debris(
     };
     if braces {
         template_debris(text, language, &mut |range, kind| push(range, kind, true));
-        let mut other = |range, kind: &str| push(range, kind, false);
         for range in delimited(text, "{", "}", is_identifier_char) {
             let lone = !text[..range.start].ends_with('{') && !text[range.end..].starts_with('}');
             if lone {
-                other(range, "a single-brace merge tag that nothing filled in");
+                push(
+                    range,
+                    "a single-brace merge tag that nothing filled in",
+                    false,
+                );
             }
         }
     }

@@ -8,6 +8,7 @@
 //! else here, and every stage after this one, reads only the model and the
 //! rendered text.
 
+mod across;
 mod django;
 mod handlebars;
 pub mod html;
@@ -17,6 +18,7 @@ pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
 mod splice;
+pub(crate) use across::{filter_twin, handlebars_in};
 pub(crate) use splice::{Found, OverlapFinder};
 
 use std::collections::{BTreeMap, HashMap};
@@ -168,64 +170,6 @@ fn prints_code(language: Language, text: &str) -> bool {
         Language::Liquid => liquid::has_raw_block(text),
         Language::Mailchimp | Language::Django => false,
     }
-}
-
-/// How a template in `language` writes what an output written as
-/// Handlebars meant (`written`, what stood between the braces of
-/// `{{#if x}}`, `{{/if}}` or `{{> footer}}`), for a load error to say:
-/// templates are moved from one platform to another.
-pub(crate) fn handlebars_in(language: Language, written: &str) -> Option<String> {
-    let (who, partial) = match language {
-        Language::Liquid => ("Liquid", true),
-        Language::Django => ("Klaviyo", false),
-        Language::Handlebars | Language::Mailchimp => return None,
-    };
-    let written = written.trim();
-    let sigil = written.chars().next()?;
-    let name = written[sigil.len_utf8()..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("");
-    match sigil {
-        '#' | '^' => Some(format!(
-            "`{{{{{sigil}{name} …}}}}` opens a Handlebars block; {who} writes a block as a tag: `{{% if … %}}…{{% endif %}}`, `{{% for item in list %}}…{{% endfor %}}`"
-        )),
-        '/' => Some(format!(
-            "`{{{{/{name}}}}}` closes a Handlebars block; {who} closes a tag with its end tag (`{{% endif %}}`, `{{% endfor %}}`)"
-        )),
-        '>' if partial => Some(format!(
-            "`{{{{> {name}}}}}` is a Handlebars partial; {who} renders a snippet with `{{% render '{name}' %}}`"
-        )),
-        _ => None,
-    }
-}
-
-/// Filters that Liquid and Klaviyo's Django syntax both have, under other
-/// names: (Liquid's, Klaviyo's). A filter a template in one of them does not
-/// know is most often the other one's name, from a template moved across.
-const FILTER_TWINS: &[(&str, &str)] = &[
-    ("upcase", "upper"),
-    ("downcase", "lower"),
-    ("size", "length"),
-    ("capitalize", "capfirst"),
-    ("truncate", "truncatechars"),
-    ("url_encode", "urlencode"),
-    ("strip_html", "striptags"),
-    ("newline_to_br", "linebreaksbr"),
-    ("plus", "add"),
-];
-
-/// The name a template in `language` gives the filter the other of Liquid
-/// and Klaviyo calls `name`, when `known` (the dialect's filters) has it.
-pub(crate) fn filter_twin(language: Language, name: &str, known: &[&str]) -> Option<&'static str> {
-    FILTER_TWINS
-        .iter()
-        .find_map(|&(liquid, klaviyo)| match language {
-            Language::Liquid if klaviyo == name => Some(liquid),
-            Language::Django if liquid == name => Some(klaviyo),
-            _ => None,
-        })
-        .filter(|twin| known.contains(twin))
 }
 
 /// Compiles and lowers every template of a campaign. All errors of the
