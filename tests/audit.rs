@@ -397,3 +397,26 @@ fn a_misspelt_column_of_the_export_is_a_warning() {
     let report: Value = serde_json::from_slice(&told.stdout).unwrap();
     assert_eq!(report["profiles"], 60);
 }
+
+/// A compressed export is refused before it is read, saying what to do
+/// (exit 2, as any export that cannot be read).
+#[test]
+fn a_compressed_export_is_refused_with_what_to_do() {
+    let dir = common::examples();
+    let packed = dir.path().join("exports/list.csv.gz");
+    std::fs::write(&packed, [0x1f, 0x8b, 0x08, 0x00]).unwrap();
+    let out = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .arg("--profiles")
+        .arg(&packed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is compressed (gz): decompress it first"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no report of nothing");
+}

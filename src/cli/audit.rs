@@ -65,6 +65,9 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             visible(&file_name)
         );
     }
+    if let Some(why) = mergeproof_core::project::records::unreadable_export(&file_name) {
+        anyhow::bail!("{}", visible(&why));
+    }
     let file = std::fs::File::open(&args.profiles)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
     let size = file.metadata().map_or(0, |m| m.len());

@@ -38,7 +38,8 @@ impl RecordFormat {
     pub fn of(file: &str) -> Option<RecordFormat> {
         let ext = file.rsplit('.').next()?.to_ascii_lowercase();
         match ext.as_str() {
-            "csv" => Some(RecordFormat::Csv),
+            // A `.tsv` is a CSV file whose header holds tabs.
+            "csv" | "tsv" => Some(RecordFormat::Csv),
             "json" => Some(RecordFormat::Json),
             "jsonl" | "ndjson" => Some(RecordFormat::JsonLines),
             _ => None,
@@ -46,8 +47,25 @@ impl RecordFormat {
     }
 }
 
+/// Why `file` cannot be read as an export, when its extension says it is
+/// packed in a form no export format is: compressed, or a spreadsheet
+/// workbook. Said before anything is read: its bytes would only be rejected
+/// as text that is not UTF-8.
+pub fn unreadable_export(file: &str) -> Option<String> {
+    let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "gz" | "zip" | "bz2" | "xz" | "zst" | "7z" => Some(format!(
+            "{file} is compressed ({ext}): decompress it first (`gunzip -k`, `unzip`, …) and pass the .csv, .jsonl or .json file inside"
+        )),
+        "xlsx" | "xls" | "ods" | "numbers" => Some(format!(
+            "{file} is a spreadsheet workbook ({ext}): save it as CSV (UTF-8) and pass the .csv file"
+        )),
+        _ => None,
+    }
+}
+
 /// The extensions read as exports, beside YAML.
-pub(crate) const EXPORT_EXTENSIONS: &[&str] = &["csv", "json", "jsonl", "ndjson"];
+pub(crate) const EXPORT_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "jsonl", "ndjson"];
 
 /// One record: its id, its data (the id column taken out) and where it starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -764,6 +782,25 @@ mod tests {
             &misspelt,
         );
         assert!(json.is_empty());
+    }
+
+    #[test]
+    fn a_tsv_is_csv_and_a_packed_export_is_told_before_it_is_read() {
+        assert_eq!(RecordFormat::of("list.TSV"), Some(RecordFormat::Csv));
+        let (r, e) = all(
+            "id\tFirst Name\nc-1\tAnn\n",
+            "list.tsv",
+            &ProfileColumns::default(),
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(r[0].data, json!({"First Name": "Ann"}));
+        let gz = unreadable_export("exports/list.csv.gz").expect("compressed");
+        assert!(gz.contains("decompress it first"), "{gz}");
+        let xlsx = unreadable_export("list.XLSX").expect("a workbook");
+        assert!(xlsx.contains("save it as CSV (UTF-8)"), "{xlsx}");
+        for readable in ["list.csv", "list.jsonl", "list.yaml", "list", "/dev/fd/63"] {
+            assert_eq!(unreadable_export(readable), None, "{readable}");
+        }
     }
 
     #[test]
