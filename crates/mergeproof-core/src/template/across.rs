@@ -63,6 +63,24 @@ pub(crate) fn filter_twin(language: Language, name: &str, known: &[&str]) -> Opt
         .filter(|twin| known.contains(twin))
 }
 
+/// How a template in `language` writes what the other of Liquid and
+/// Klaviyo writes with the tag `name`, for a load error to say.
+pub(crate) fn tag_twin(language: Language, name: &str) -> Option<String> {
+    let (theirs, writes) = match (language, name) {
+        (Language::Django, "unless") => ("Liquid's", "Klaviyo writes `{% if not … %}`"),
+        (Language::Django, "endunless") => ("Liquid's", "Klaviyo closes with `{% endif %}`"),
+        (Language::Django, "elsif") => ("Liquid's", "Klaviyo writes `{% elif … %}`"),
+        (Language::Django, "assign") => (
+            "Liquid's",
+            "Klaviyo names a value for a block with `{% with name=… %}…{% endwith %}`",
+        ),
+        (Language::Liquid, "elif") => ("Klaviyo's", "Liquid writes `{% elsif … %}`"),
+        (Language::Liquid, "with") => ("Klaviyo's", "Liquid writes `{% assign name = … %}`"),
+        _ => return None,
+    };
+    Some(format!("`{name}` is {theirs}; {writes}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +102,16 @@ mod tests {
             filter_twin(Language::Handlebars, "upper", &["upcase"]),
             None
         );
+    }
+
+    #[test]
+    fn a_tag_is_told_by_how_the_other_language_writes_it() {
+        let unless = tag_twin(Language::Django, "unless").expect("Liquid's");
+        assert!(unless.contains("`{% if not … %}`"), "{unless}");
+        let elif = tag_twin(Language::Liquid, "elif").expect("Klaviyo's");
+        assert!(elif.contains("`{% elsif … %}`"), "{elif}");
+        assert_eq!(tag_twin(Language::Liquid, "unless"), None);
+        assert_eq!(tag_twin(Language::Handlebars, "elif"), None);
     }
 
     #[test]

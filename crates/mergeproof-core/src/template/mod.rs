@@ -18,7 +18,7 @@ pub(crate) mod model;
 pub(crate) mod place;
 pub(crate) mod render;
 mod splice;
-pub(crate) use across::{filter_twin, handlebars_in};
+pub(crate) use across::{filter_twin, handlebars_in, tag_twin};
 pub(crate) use splice::{Found, OverlapFinder};
 
 use std::collections::{BTreeMap, HashMap};

@@ -6,6 +6,7 @@
 //! <https://developers.klaviyo.com/en/docs/django_message_design>
 
 use super::value::Py;
+use crate::dialect::Language;
 use crate::source::{LoadError, SourceLoc};
 
 /// A value an expression starts from: a literal or a dotted lookup.
@@ -381,7 +382,10 @@ pub(crate) fn parse(
                             .into_iter()
                             .chain(PLATFORM_TAGS.iter().map(|t| t.name))
                             .collect();
-                        let hint = crate::source::hint_suffix(name, &known);
+                        let hint = match crate::template::tag_twin(Language::Django, name) {
+                            Some(twin) => format!(": {twin}"),
+                            None => crate::source::hint_suffix(name, &known),
+                        };
                         error(
                             &loc,
                             format!(
@@ -596,7 +600,7 @@ fn operand(text: &str) -> Result<(Operand, usize), String> {
         .map_or(text.len(), |(i, _)| i);
     let word = &text[..len];
     if word.is_empty() {
-        let hint = crate::template::handlebars_in(crate::dialect::Language::Django, text)
+        let hint = crate::template::handlebars_in(Language::Django, text)
             .map(|hint| format!("; {hint}"))
             .unwrap_or_default();
         return Err(format!(

@@ -485,6 +485,9 @@ impl<'p> TreeBuilder<'p> {
                     "break",
                     "continue",
                 ];
+                if let Some(twin) = crate::template::tag_twin(Language::Liquid, other) {
+                    return Err(format!("`{other}` is not a Liquid tag: {twin}"));
+                }
                 let hint = crate::source::hint_prefix(other, &known);
                 return Err(format!("{hint}`{other}` is not a Liquid tag"));
             }
