@@ -76,6 +76,10 @@ pub(crate) fn tag_twin(language: Language, name: &str) -> Option<String> {
         ),
         (Language::Liquid, "elif") => ("Klaviyo's", "Liquid writes `{% elsif … %}`"),
         (Language::Liquid, "with") => ("Klaviyo's", "Liquid writes `{% assign name = … %}`"),
+        (Language::Liquid, "empty") => (
+            "Klaviyo's",
+            "Liquid writes `{% else %}` inside `{% for %}` for an empty list",
+        ),
         _ => return None,
     };
     Some(format!("`{name}` is {theirs}; {writes}"))
@@ -110,6 +114,8 @@ mod tests {
         assert!(unless.contains("`{% if not … %}`"), "{unless}");
         let elif = tag_twin(Language::Liquid, "elif").expect("Klaviyo's");
         assert!(elif.contains("`{% elsif … %}`"), "{elif}");
+        let empty = tag_twin(Language::Liquid, "empty").expect("Klaviyo's");
+        assert!(empty.contains("`{% else %}` inside `{% for %}`"), "{empty}");
         assert_eq!(tag_twin(Language::Liquid, "unless"), None);
         assert_eq!(tag_twin(Language::Handlebars, "elif"), None);
     }
