@@ -13,9 +13,22 @@ use super::{
 use crate::config::ProfileColumns;
 use crate::source::{LoadError, SourceLoc};
 
-/// How much of a CSV file is looked at for its delimiter: its header line
-/// (a header longer than this is read as comma-separated).
-const SNIFFED_BYTES: usize = 64 * 1024;
+/// How much of a CSV file [`unmatched_columns`] reads for its header.
+const HEADER_BYTES: usize = 64 * 1024;
+
+/// `input` and its delimiter ([`delimiter_of`]), told from what `input` has
+/// buffered (at least its header line, unless that is longer than the
+/// buffer), peeked and not consumed: the reader starts from the first byte.
+fn sniffed<R: BufRead>(mut input: R) -> (R, u8) {
+    let delimiter = delimiter_of(input.fill_buf().unwrap_or_default());
+    (input, delimiter)
+}
+
+/// A header cell as the export's column: without a byte-order mark or the
+/// spaces around it.
+fn column_name(header: &str) -> &str {
+    header.trim_start_matches('\u{feff}').trim()
+}
 
 /// The delimiter of a CSV file whose first bytes are `start`: a comma,
 /// unless its header line holds none outside quotes and holds tabs,
@@ -58,8 +71,7 @@ pub(super) fn unmatched_columns(
     file: &str,
     columns: &ProfileColumns,
 ) -> Vec<LoadError> {
-    let mut input = std::io::BufReader::with_capacity(SNIFFED_BYTES, input);
-    let delimiter = delimiter_of(input.fill_buf().unwrap_or_default());
+    let (input, delimiter) = sniffed(std::io::BufReader::with_capacity(HEADER_BYTES, input));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .from_reader(input);
@@ -67,10 +79,7 @@ pub(super) fn unmatched_columns(
         // The read itself reports it.
         return Vec::new();
     };
-    let held: Vec<&str> = headers
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim())
-        .collect();
+    let held: Vec<&str> = headers.iter().map(column_name).collect();
     let at_header = |message: String| LoadError::at(&SourceLoc::new(file, 1, 1), message);
     let mut notes = Vec::new();
     if let Some(id) = columns.id.as_deref().filter(|id| !held.contains(id)) {
@@ -97,7 +106,7 @@ pub(super) fn unmatched_columns(
 }
 
 pub(super) fn read_csv(
-    input: impl Read,
+    input: impl BufRead,
     file: &str,
     columns: &ProfileColumns,
     each: &mut dyn FnMut(Result<Entry, LoadError>),
@@ -105,9 +114,8 @@ pub(super) fn read_csv(
     // Lines are counted here from byte offsets: the csv crate's own line
     // numbers drift on files with CRLF line ends (most exports).
     let lines = std::rc::Rc::new(std::cell::RefCell::new(LineCounter::default()));
-    let mut input = std::io::BufReader::with_capacity(SNIFFED_BYTES, input);
-    // Peeked, not consumed: the reader starts from the first byte.
-    let delimiter = delimiter_of(input.fill_buf().unwrap_or_default());
+    // The caller's own buffer is peeked: no second one on every byte.
+    let (input, delimiter) = sniffed(input);
     let counted = CountingReader {
         inner: input,
         read: 0,
@@ -129,7 +137,7 @@ pub(super) fn read_csv(
     // Each column's field path, renamed by `profile_columns`.
     let paths: Vec<String> = headers
         .iter()
-        .map(|h| columns.field_for(h.trim_start_matches('\u{feff}').trim()))
+        .map(|h| columns.field_for(column_name(h)))
         .collect();
     let id_column = paths.iter().position(|p| p == columns.id_field());
     let paths = without_too_deep_columns(paths, &headers, file, each);
@@ -353,7 +361,7 @@ pub(crate) fn cell_value(cell: &str) -> Option<Value> {
 
 /// `12`, `-3.50`, `0.5`: a whole or decimal number, written without leading
 /// zeros (`007` is a code, not seven), exponents or a plus sign.
-pub(super) fn is_number(cell: &str) -> bool {
+fn is_number(cell: &str) -> bool {
     let digits = cell.strip_prefix('-').unwrap_or(cell);
     let (whole, fraction) = match digits.split_once('.') {
         Some((w, f)) => (w, Some(f)),

@@ -36,8 +36,7 @@ pub enum RecordFormat {
 
 impl RecordFormat {
     pub fn of(file: &str) -> Option<RecordFormat> {
-        let ext = file.rsplit('.').next()?.to_ascii_lowercase();
-        match ext.as_str() {
+        match extension(file).as_str() {
             // A `.tsv` is a CSV file whose header holds tabs.
             "csv" | "tsv" => Some(RecordFormat::Csv),
             "json" => Some(RecordFormat::Json),
@@ -47,12 +46,17 @@ impl RecordFormat {
     }
 }
 
+/// What follows the last dot of a file's name, in lower case.
+fn extension(file: &str) -> String {
+    file.rsplit('.').next().unwrap_or(file).to_ascii_lowercase()
+}
+
 /// Why `file` cannot be read as an export, when its extension says it is
 /// packed in a form no export format is: compressed, or a spreadsheet
 /// workbook. Said before anything is read: its bytes would only be rejected
 /// as text that is not UTF-8.
 pub fn unreadable_export(file: &str) -> Option<String> {
-    let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
+    let ext = extension(file);
     match ext.as_str() {
         "gz" | "zip" | "bz2" | "xz" | "zst" | "7z" => Some(format!(
             "{file} is compressed ({ext}): decompress it first (`gunzip -k`, `unzip`, …) and pass the .csv, .jsonl or .json file inside"
@@ -130,11 +134,10 @@ impl CsvLayout {
     fn value_of(&self, cell: &str) -> Option<Value> {
         if self.decimal_comma
             && let Some((whole, fraction)) = cell.split_once(',')
+            && let Some(number) =
+                cell_value(&format!("{whole}.{fraction}")).filter(Value::is_number)
         {
-            let dotted = format!("{whole}.{fraction}");
-            if csv_rows::is_number(&dotted) {
-                return cell_value(&dotted);
-            }
+            return Some(number);
         }
         cell_value(cell)
     }
@@ -217,7 +220,7 @@ impl CsvRow {
 /// it is read: memory holds one record at a time (a JSON array is read an
 /// element at a time, a CSV row or a JSON Lines line at a time).
 pub(crate) fn read_records(
-    input: impl Read,
+    input: impl BufRead,
     format: RecordFormat,
     file: &str,
     columns: &ProfileColumns,
@@ -245,7 +248,7 @@ pub fn unmatched_columns(
 
 /// [`read_records`], CSV rows left as cells.
 pub fn read_entries(
-    input: impl Read,
+    input: impl BufRead,
     format: RecordFormat,
     file: &str,
     columns: &ProfileColumns,
@@ -628,7 +631,7 @@ mod tests {
         let mut records = Vec::new();
         let mut errors = Vec::new();
         read_records(
-            input,
+            std::io::BufReader::new(input),
             RecordFormat::of(file).unwrap(),
             file,
             columns,
