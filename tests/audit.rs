@@ -8,16 +8,21 @@ use std::path::Path;
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 
-fn audit_json(dir: &Path, extra: &[&str]) -> (Value, i32, String) {
-    let out = cargo_bin_cmd!("mergeproof")
+/// `mergeproof audit DIR --profiles EXPORT EXTRA…`, run to its end.
+fn audit_of(dir: &Path, export: &Path, extra: &[&str]) -> std::process::Output {
+    cargo_bin_cmd!("mergeproof")
         .arg("audit")
         .arg(dir)
-        .args(["--profiles"])
-        .arg(dir.join("exports/mailchimp-audience.csv"))
-        .args(["--format", "json"])
+        .arg("--profiles")
+        .arg(export)
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn audit_json(dir: &Path, extra: &[&str]) -> (Value, i32, String) {
+    let export = dir.join("exports/mailchimp-audience.csv");
+    let out = audit_of(dir, &export, &[&["--format", "json"], extra].concat());
     let text = String::from_utf8(out.stdout).unwrap();
     let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     (json, out.status.code().unwrap(), text)
@@ -301,13 +306,7 @@ fn audit_refuses_a_yaml_list_too_large_to_read_whole() {
         text.push_str(&comment);
     }
     std::fs::write(&big, text).unwrap();
-    let out = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .arg("--profiles")
-        .arg(&big)
-        .output()
-        .unwrap();
+    let out = audit_of(dir.path(), &big, &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -317,13 +316,7 @@ fn audit_refuses_a_yaml_list_too_large_to_read_whole() {
     );
     let small = dir.path().join("exports/few.yaml");
     std::fs::write(&small, "- id: a\n  first_name: Ann\n- id: b\n").unwrap();
-    let out = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .args(["--campaign", "postmark-welcome", "--profiles"])
-        .arg(&small)
-        .output()
-        .unwrap();
+    let out = audit_of(dir.path(), &small, &["--campaign", "postmark-welcome"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("audit of "), "{stdout}");
     assert!(stdout.contains(": 2 customers, 0 rejected"), "{stdout}");
@@ -365,14 +358,11 @@ fn an_export_separated_by_semicolons_audits_as_the_same_list() {
 fn a_misspelt_column_of_the_export_is_a_warning() {
     let dir = common::examples();
     let run = |dir: &Path| {
-        cargo_bin_cmd!("mergeproof")
-            .arg("audit")
-            .arg(dir)
-            .arg("--profiles")
-            .arg(dir.join("exports/mailchimp-audience.csv"))
-            .args(["--format", "json"])
-            .output()
-            .unwrap()
+        audit_of(
+            dir,
+            &dir.join("exports/mailchimp-audience.csv"),
+            &["--format", "json"],
+        )
     };
     let quiet = run(dir.path());
     let stderr = String::from_utf8_lossy(&quiet.stderr);
@@ -405,13 +395,7 @@ fn a_compressed_export_is_refused_with_what_to_do() {
     let dir = common::examples();
     let packed = dir.path().join("exports/list.csv.gz");
     std::fs::write(&packed, [0x1f, 0x8b, 0x08, 0x00]).unwrap();
-    let out = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .arg("--profiles")
-        .arg(&packed)
-        .output()
-        .unwrap();
+    let out = audit_of(dir.path(), &packed, &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

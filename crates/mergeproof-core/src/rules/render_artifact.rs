@@ -81,7 +81,6 @@ impl Rule for RenderArtifact {
             let mut found = Vec::new();
             empty_tokens(template, text, &mut found);
             junk_from_data(template, text, &mut found);
-            let before = found.len();
             let language = cx.campaign.dialect.table().language;
             debris(
                 template,
@@ -97,16 +96,7 @@ impl Rule for RenderArtifact {
             // template code on purpose (a template that teaches its own
             // syntax). Code that came from data is still debris.
             if template.prints_code {
-                let mut index = 0;
-                found.retain(|a| {
-                    index += 1;
-                    index <= before
-                        || !a.code
-                        || text
-                            .spans
-                            .iter()
-                            .any(|s| s.start < a.range.end && a.range.start < s.end)
-                });
+                found.retain(|a| !a.code || text.holds_data_in(&a.range));
             }
             stray_punctuation(template, rendered, &mut found);
             // Placeholders a later stage fills (`literal_tags:` and the
@@ -180,13 +170,7 @@ fn fix_of(
         .or_else(|| {
             // Code the template wrote as text (not code the data held): the
             // campaign is read in another dialect than the one it is in.
-            let from_data = || {
-                rendered
-                    .spans
-                    .iter()
-                    .any(|s| s.start < artifact.range.end && artifact.range.start < s.end)
-            };
-            (artifact.code && !from_data()).then(|| {
+            (artifact.code && !rendered.holds_data_in(&artifact.range)).then(|| {
                 crate::finding::Fix::advice(format!(
                     "This campaign is read as `dialect: {}` ({}), which does not run this code: write it in that dialect's syntax, or set `dialect:` to the platform that sends the campaign (`mergeproof explain render-artifact --dialect D` shows each one's).",
                     cx.campaign.dialect.table().name,

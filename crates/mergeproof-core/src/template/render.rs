@@ -21,6 +21,13 @@ pub struct RenderedText {
 }
 
 impl RenderedText {
+    /// Whether data printed any of `range` (a span that overlaps it).
+    pub(crate) fn holds_data_in(&self, range: &std::ops::Range<usize>) -> bool {
+        self.spans
+            .iter()
+            .any(|s| s.start < range.end && range.start < s.end)
+    }
+
     pub(crate) fn span_text(&self, span: &DataSpan) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }

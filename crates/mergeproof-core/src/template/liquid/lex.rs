@@ -128,17 +128,10 @@ pub(crate) fn pieces(
             inner = &rewritten;
         }
         if tag {
-            let trimmed = inner.trim_start();
-            let name_len = if trimmed.starts_with('#') {
-                1
-            } else {
-                trimmed
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(trimmed.len())
-            };
+            let (name, markup) = tag_name(inner);
             out.push(Piece::Tag {
-                name: trimmed[..name_len].to_string(),
-                markup: trimmed[name_len..].trim().to_string(),
+                name: name.to_string(),
+                markup: markup.trim().to_string(),
                 loc,
             });
         } else {
@@ -169,14 +162,26 @@ pub(crate) fn pieces(
     Ok(out)
 }
 
+/// A tag's name and the markup after it, from what stands between its `{%`
+/// (and its `-`) and its `%}`: `#` alone names an inline comment.
+fn tag_name(inner: &str) -> (&str, &str) {
+    let trimmed = inner.trim_start();
+    let name_len = if trimmed.starts_with('#') {
+        1
+    } else {
+        trimmed
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(trimmed.len())
+    };
+    trimmed.split_at(name_len)
+}
+
 /// Whether `source` holds a `{% raw %}` tag, whose block prints Liquid code
-/// as written (named as [`pieces`] names a tag).
+/// as written (its name read as [`pieces`] reads it).
 pub(crate) fn has_raw_block(source: &str) -> bool {
     memchr::memmem::find_iter(source.as_bytes(), b"{%").any(|at| {
         let inner = &source[at + 2..];
-        let name = inner.strip_prefix('-').unwrap_or(inner).trim_start();
-        name.strip_prefix("raw")
-            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        tag_name(inner.strip_prefix('-').unwrap_or(inner)).0 == "raw"
     })
 }
 
