@@ -33,6 +33,13 @@ pub struct Template {
     pub mapping: Vec<TemplateMapping>,
 }
 
+/// mergeproof: an element's position, made outside the crate.
+impl TemplateMapping {
+    pub fn new(line: usize, column: usize) -> TemplateMapping {
+        TemplateMapping(line, column)
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct TemplateOptions {
     pub(crate) prevent_indent: bool,
@@ -125,6 +132,26 @@ pub struct ExpressionSpec {
     pub block_param: Option<BlockParam>,
     pub omit_pre_ws: bool,
     pub omit_pro_ws: bool,
+}
+
+/// mergeproof: an expression built outside the crate (its whitespace
+/// control is the compiler's business, not the element's).
+impl ExpressionSpec {
+    pub fn new(
+        name: Parameter,
+        params: Vec<Parameter>,
+        hash: HashMap<String, Parameter>,
+        block_param: Option<BlockParam>,
+    ) -> ExpressionSpec {
+        ExpressionSpec {
+            name,
+            params,
+            hash,
+            block_param,
+            omit_pre_ws: false,
+            omit_pro_ws: false,
+        }
+    }
 }
 
 #[non_exhaustive]

@@ -73,6 +73,30 @@ impl Path {
     }
 }
 
+/// mergeproof: a path built outside the crate, as the grammar's pairs would
+/// build it (`crates/mergeproof-core/src/template/handlebars/quick_parse.rs`
+/// compiles the common syntax without pest and is held to `Template::compile`).
+impl Path {
+    pub fn from_segs(raw: &str, segs: Vec<PathSeg>) -> Path {
+        Path::new(raw, segs)
+    }
+}
+
+/// mergeproof: the steps the grammar names by rule (`../`, `@root`, `@`).
+impl PathSeg {
+    pub fn up() -> PathSeg {
+        PathSeg::Ruled(Rule::path_up)
+    }
+
+    pub fn root() -> PathSeg {
+        PathSeg::Ruled(Rule::path_root)
+    }
+
+    pub fn local() -> PathSeg {
+        PathSeg::Ruled(Rule::path_local)
+    }
+}
+
 /// mergeproof: a step of a relative path, for an evaluator of compiled
 /// templates outside the crate (as [`crate::context`] reads them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 mod direct;
 mod helpers;
 mod lower;
+mod quick_parse;
 mod syntax;
 
 use std::collections::BTreeMap;
@@ -99,6 +100,17 @@ fn compile_text(source: &TemplateSource) -> Result<Template, LoadError> {
             ),
             format!("template does not compile: {}", problem.message),
         ));
+    }
+    if let Some(template) = quick_parse::compile(&source.text) {
+        // Every test's template is held to the crate's own reading.
+        #[cfg(debug_assertions)]
+        assert_eq!(
+            Some(&template),
+            Template::compile(&source.text).ok().as_ref(),
+            "the quick reading of {:?} differs from the crate's",
+            source.text
+        );
+        return Ok(template);
     }
     Template::compile(&source.text).map_err(|e| {
         let at = |(line, column): (usize, usize)| {
