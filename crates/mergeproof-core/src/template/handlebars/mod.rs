@@ -204,7 +204,7 @@ impl<'a> FrontEnd<'a> {
         let template = compile_in(source, self.dialect.dialect).map_err(|e| vec![e])?;
         self.traceable &= !super::splice::holds_reserved(&source.text);
         match lower::lower(
-            &template,
+            template,
             source,
             &self.partials.templates,
             audience,

@@ -101,7 +101,7 @@ pub(super) struct Marked {
 
 /// Analyses a compiled template and returns the marked copy to render.
 pub(super) fn lower(
-    template: &Template,
+    template: Template,
     source: &TemplateSource,
     partials: &BTreeMap<String, PartialTemplate<'_>>,
     audience: Option<&Condition>,
@@ -183,24 +183,37 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk(&mut self, template: &Template, source: &TemplateSource) -> Template {
+    /// Lowers `template`, taking its elements: what is not changed moves
+    /// into the marked copy instead of being copied (a block's branches
+    /// included, which are lowered in turn).
+    fn walk(&mut self, template: Template, source: &TemplateSource) -> Template {
         let mut out = Template::new();
-        out.name = template.name.clone();
-        for (i, element) in template.elements.iter().enumerate() {
-            let mapping = template.mapping.get(i).cloned();
-            let loc = Self::loc(source, mapping.as_ref());
+        out.name = template.name;
+        let mut mappings = template.mapping.into_iter();
+        for element in template.elements {
+            let mapping = mappings.next();
+            // A location is made only where one is reported or kept: most
+            // elements are text.
+            let loc = || Self::loc(source, mapping.as_ref());
             // The template's own elements are bounded by its file's size;
-            // what its partials add each time they are called is budgeted.
+            // what its partials add each time they are called is budgeted,
+            // and reported at the call of the template itself that adds it.
             if self.partial_stack.is_empty() {
-                self.outer_loc = Some(loc.clone());
+                if matches!(
+                    element,
+                    TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_)
+                ) {
+                    self.outer_loc = Some(loc());
+                }
             } else {
                 self.expanded += 1;
             }
             if self.expanded > MAX_EXPANDED_ELEMENTS {
                 if !self.exhausted {
                     self.exhausted = true;
+                    let at = self.outer_loc.clone().unwrap_or_else(loc);
                     self.errors.push(LoadError::at(
-                        self.outer_loc.as_ref().unwrap_or(&loc),
+                        &at,
                         format!(
                             "with its partials written out where they are called, the template grows past {MAX_EXPANDED_ELEMENTS} parts from here; partials that call each other several times grow exponentially: call each partial fewer times"
                         ),
@@ -216,26 +229,20 @@ impl<'a> Walker<'a> {
                     out.mapping.push(m.clone());
                 }
             };
+            let is_partial_block = matches!(element, TemplateElement::PartialBlock(_));
             match element {
-                TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
-                    let escaped = matches!(element, TemplateElement::Expression(_));
-                    match self.token(ht, escaped, loc) {
-                        Some(index) => {
-                            self.outline.push_str(&open_marker(index));
-                            self.outline.push_str(&close_marker());
-                            push(&mut out, TemplateElement::RawString(open_marker(index)));
-                            push(&mut out, self.printed(ht, escaped));
-                            push(&mut out, TemplateElement::RawString(close_marker()));
-                        }
-                        None => push(&mut out, element.clone()),
-                    }
+                TemplateElement::Expression(ht) => {
+                    self.output(&mut out, *ht, true, loc(), push);
+                }
+                TemplateElement::HtmlExpression(ht) => {
+                    self.output(&mut out, *ht, false, loc(), push);
                 }
                 TemplateElement::HelperBlock(ht) => {
                     if self.block_depth >= crate::template::handlebars::syntax::MAX_DEPTH {
                         // Deep only through partials: each file alone is
                         // within the limit (checked before compiling).
                         self.errors.push(LoadError::at(
-                            &loc,
+                            &loc(),
                             format!(
                                 "the template nests more than {} deep here, counting the blocks and `{{{{else if}}}}` branches of the partials that include this one; end some blocks sooner",
                                 crate::template::handlebars::syntax::MAX_DEPTH
@@ -244,32 +251,28 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     self.block_depth += 1;
-                    let block = self.block(ht, source, loc);
+                    let block = self.block(*ht, source, loc());
                     self.block_depth -= 1;
                     push(&mut out, TemplateElement::HelperBlock(Box::new(block)));
                 }
-                TemplateElement::PartialExpression(dt)
+                TemplateElement::PartialExpression(mut dt)
                     if dt.params.is_empty() && dt.hash.is_empty() =>
                 {
-                    match self.inline_partial(&dt.name, loc) {
-                        Some(key) => {
-                            let mut copy = (**dt).clone();
-                            copy.name = Parameter::Name(key);
-                            push(&mut out, TemplateElement::PartialExpression(Box::new(copy)));
-                        }
-                        None => push(&mut out, element.clone()),
+                    if let Some(key) = self.inline_partial(&dt.name, loc()) {
+                        dt.name = Parameter::Name(key);
                     }
+                    push(&mut out, TemplateElement::PartialExpression(dt));
                 }
-                TemplateElement::PartialExpression(dt) | TemplateElement::PartialBlock(dt) => {
-                    self.partial_with_arguments(dt, source, loc);
-                    let mut copy = (**dt).clone();
-                    if let Some(inner) = &dt.template {
-                        copy.template = Some(self.walk(inner, source));
+                TemplateElement::PartialExpression(mut dt)
+                | TemplateElement::PartialBlock(mut dt) => {
+                    self.partial_with_arguments(&dt, source, loc());
+                    if let Some(inner) = dt.template.take() {
+                        dt.template = Some(self.walk(inner, source));
                     }
-                    let e = if matches!(element, TemplateElement::PartialBlock(_)) {
-                        TemplateElement::PartialBlock(Box::new(copy))
+                    let e = if is_partial_block {
+                        TemplateElement::PartialBlock(dt)
                     } else {
-                        TemplateElement::PartialExpression(Box::new(copy))
+                        TemplateElement::PartialExpression(dt)
                     };
                     push(&mut out, e);
                 }
@@ -284,20 +287,42 @@ impl<'a> Walker<'a> {
                         self.inline_partials
                             .insert(name.clone(), (body.clone(), source.clone()));
                     }
-                    push(&mut out, element.clone());
+                    push(&mut out, TemplateElement::DecoratorBlock(dt));
                 }
                 TemplateElement::RawString(text) => {
-                    self.outline.push_str(text);
-                    push(&mut out, element.clone());
+                    self.outline.push_str(&text);
+                    push(&mut out, TemplateElement::RawString(text));
                 }
                 TemplateElement::Comment(text) => {
-                    self.inline_allow(text, loc);
-                    push(&mut out, element.clone());
+                    self.inline_allow(&text, loc());
+                    push(&mut out, TemplateElement::Comment(text));
                 }
-                other => push(&mut out, other.clone()),
+                other => push(&mut out, other),
             }
         }
         out
+    }
+
+    /// An output expression, between its markers when it reads data or calls
+    /// a helper.
+    fn output(
+        &mut self,
+        out: &mut Template,
+        ht: HelperTemplate,
+        escaped: bool,
+        loc: SourceLoc,
+        push: impl Fn(&mut Template, TemplateElement),
+    ) {
+        match self.token(&ht, escaped, loc) {
+            Some(index) => {
+                self.outline.push_str(&open_marker(index));
+                self.outline.push_str(&close_marker());
+                push(out, TemplateElement::RawString(open_marker(index)));
+                push(out, self.printed(ht, escaped));
+                push(out, TemplateElement::RawString(close_marker()));
+            }
+            None => push(out, printed_as_written(ht, escaped)),
+        }
     }
 
     /// Reads `{{!-- mergeproof-allow RULE: reason --}}`.
@@ -312,30 +337,23 @@ impl<'a> Walker<'a> {
     /// The element that prints a value. Postmark (Mustachio) prints only
     /// text, numbers and booleans, its own way: a field is printed through
     /// its print helper.
-    fn printed(&self, ht: &HelperTemplate, escaped: bool) -> TemplateElement {
-        let wrap = |ht: HelperTemplate| {
-            if escaped {
-                TemplateElement::Expression(Box::new(ht))
-            } else {
-                TemplateElement::HtmlExpression(Box::new(ht))
-            }
-        };
+    fn printed(&self, ht: HelperTemplate, escaped: bool) -> TemplateElement {
         let name_only = ht.params.is_empty() && ht.hash.is_empty();
         let is_helper = parameter_name(&ht.name).is_some_and(|n| self.dialect.knows(&n));
         if self.dialect.dialect != crate::dialect::Dialect::Postmark || !name_only || is_helper {
-            return wrap(ht.clone());
+            return printed_as_written(ht, escaped);
         }
         let path = match &ht.name {
             Parameter::Name(n) => HbPath::parse(n).ok().map(Parameter::Path),
             other => Some(other.clone()),
         };
         let Some(path) = path else {
-            return wrap(ht.clone());
+            return printed_as_written(ht, escaped);
         };
-        let mut call = ht.clone();
+        let mut call = ht;
         call.name = Parameter::Name(crate::template::handlebars::helpers::PRINT.to_string());
         call.params = vec![path];
-        wrap(call)
+        printed_as_written(call, escaped)
     }
 
     /// Records an output expression; returns its index when it reads data or
@@ -419,10 +437,13 @@ impl<'a> Walker<'a> {
 
     fn block(
         &mut self,
-        ht: &HelperTemplate,
+        mut ht: HelperTemplate,
         source: &TemplateSource,
         loc: SourceLoc,
     ) -> HelperTemplate {
+        // The branches are lowered into the copy; the rest of it is kept.
+        let main = ht.template.take();
+        let inverse = ht.inverse.take();
         let written = parameter_name(&ht.name).unwrap_or_default();
         // `{{#user}}…{{/user}}` names no helper: a Mustache section, which
         // Handlebars.js renders with its `blockHelperMissing`. It reads its
@@ -474,7 +495,8 @@ impl<'a> Walker<'a> {
             loc: loc.clone(),
         };
 
-        let mut copy = ht.clone();
+        let block_param = block_param_name(ht.block_param.as_ref());
+        let mut copy = ht;
         if section {
             copy.name = Parameter::Name(crate::template::handlebars::helpers::SECTION.to_string());
             copy.params = section_path.into_iter().collect();
@@ -491,14 +513,14 @@ impl<'a> Walker<'a> {
             BlockRole::Loop => paths.first().cloned().map(|p| (format!("{p}.[]"), true)),
             _ => None,
         };
-        if let Some(main) = &ht.template {
+        if let Some(main) = main {
             if guard_main {
                 self.guards.push(frame());
             }
             if let Some((prefix, is_loop)) = &scope {
                 self.scopes.push(Scope {
                     prefix: prefix.clone(),
-                    param: block_param_name(ht.block_param.as_ref()),
+                    param: block_param.clone(),
                     hash: Vec::new(),
                 });
                 if *is_loop {
@@ -516,7 +538,7 @@ impl<'a> Walker<'a> {
                 self.guards.pop();
             }
         }
-        if let Some(inverse) = &ht.inverse {
+        if let Some(inverse) = inverse {
             if guard_inverse {
                 self.guards.push(frame());
             }
@@ -526,6 +548,15 @@ impl<'a> Walker<'a> {
             }
         }
         copy
+    }
+}
+
+/// `{{expr}}` or `{{{expr}}}` for `ht`.
+fn printed_as_written(ht: HelperTemplate, escaped: bool) -> TemplateElement {
+    if escaped {
+        TemplateElement::Expression(Box::new(ht))
+    } else {
+        TemplateElement::HtmlExpression(Box::new(ht))
     }
 }
 

@@ -63,7 +63,7 @@ impl Walker<'_> {
         }
         self.partial_stack.push(name.clone());
         self.partial_depths.push(self.block_depth);
-        let walked = self.walk(&template, &source);
+        let walked = self.walk(template, &source);
         self.partial_stack.pop();
         self.partial_depths.pop();
         let key = format!("{}\u{0}{name}#{}", self.key, self.copies.len());
@@ -137,7 +137,7 @@ impl Walker<'_> {
         });
         let before = self.analysis.tokens.len();
         let outline_before = self.outline.len();
-        let _ = self.walk(&partial.template, partial.source);
+        let _ = self.walk(partial.template.clone(), partial.source);
         // Its text stays in the outline, without the markers of tokens
         // that are not kept.
         let written = self.outline.split_off(outline_before);
