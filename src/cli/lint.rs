@@ -171,6 +171,8 @@ fn narrowing(
         ignore,
         // A report: no decision is made on these findings.
         for_review: false,
+        // Only the proof sheet renders cells again.
+        renders_after: args.format == Format::Html,
         ..Options::default()
     })
 }

@@ -39,6 +39,11 @@ pub struct Options {
     /// (`lint`) only the findings of cells a decision given to the run is
     /// on keep it, which is all that applying those decisions reads.
     pub for_review: bool,
+    /// A view renders cells from the run after it (the TUI, the proof
+    /// sheet): every campaign keeps its templates. Otherwise (`lint`'s other
+    /// reports) each campaign's templates are let go once it is checked,
+    /// and the run's memory holds the campaigns being checked, not all.
+    pub renders_after: bool,
 }
 
 impl Default for Options {
@@ -50,6 +55,7 @@ impl Default for Options {
             ignore: Vec::new(),
             read_bodies_whole: false,
             for_review: true,
+            renders_after: true,
         }
     }
 }
@@ -90,37 +96,58 @@ pub fn compile_project(
     Vec<LoadError>,
 ) {
     let (partials, partial_errors) = compile_partials(&project.partials, project.config.dialect);
-    let results: Vec<Result<CompiledCampaign, (String, Vec<LoadError>)>> = project
+    let results: Vec<Result<CompiledCampaign, BrokenCampaign>> = project
         .campaigns
         .par_iter()
-        .map(|c| {
-            let dialect = TemplateDialect {
-                dialect: project.config.dialect_of(c.dialect),
-                declared: &project.config.helpers,
-                merge_fields: &project.config.merge_fields,
-            };
-            compile_campaign(c.clone(), &partials, dialect).map_err(|e| (c.file.clone(), e))
-        })
+        .map(|c| compile_one(project, c, &partials))
         .collect();
     let mut compiled = Vec::new();
+    let (broken, errors) = sorted_out(partial_errors, results, |c| compiled.push(Arc::new(c)));
+    (compiled, broken, errors)
+}
+
+/// One campaign of `project` compiled, or broken with its errors.
+fn compile_one(
+    project: &Project,
+    campaign: &crate::project::Campaign,
+    partials: &crate::template::CompiledPartials<'_>,
+) -> Result<CompiledCampaign, BrokenCampaign> {
+    let dialect = TemplateDialect {
+        dialect: project.config.dialect_of(campaign.dialect),
+        declared: &project.config.helpers,
+        merge_fields: &project.config.merge_fields,
+    };
+    compile_campaign(campaign.clone(), partials, dialect).map_err(|errors| BrokenCampaign {
+        file: campaign.file.clone(),
+        errors,
+    })
+}
+
+/// Each campaign's outcome in order: the good ones to `keep`; the broken
+/// ones, and every load error after the partials', returned.
+fn sorted_out<T>(
+    partial_errors: Vec<LoadError>,
+    results: Vec<Result<T, BrokenCampaign>>,
+    mut keep: impl FnMut(T),
+) -> (Vec<BrokenCampaign>, Vec<LoadError>) {
     let mut broken = Vec::new();
     let mut errors = partial_errors;
-    for r in results {
-        match r {
-            Ok(c) => compiled.push(Arc::new(c)),
-            Err((file, e)) => {
-                errors.extend(e.iter().cloned());
-                broken.push(BrokenCampaign { file, errors: e });
+    for result in results {
+        match result {
+            Ok(good) => keep(good),
+            Err(campaign) => {
+                errors.extend(campaign.errors.iter().cloned());
+                broken.push(campaign);
             }
         }
     }
-    (compiled, broken, errors)
+    (broken, errors)
 }
 
 /// Runs every campaign of a project and applies the review decisions (read
 /// by [`crate::review::load`] at the edge, or made in memory).
 pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
-    let (compiled, mut broken, compile_errors) = compile_project(project);
+    let (partials, partial_errors) = compile_partials(&project.partials, project.config.dialect);
     // Every campaign renders the same sample profiles.
     let inputs: Vec<RenderInput> = project
         .profiles
@@ -134,16 +161,40 @@ pub fn run(project: &Project, options: &Options, decisions: &Decisions) -> Run {
         .iter()
         .filter_map(|e| Some((e.campaign.as_str(), e.profile.as_deref()?)))
         .collect();
-    let campaigns: Vec<CampaignRun> = compiled
-        .into_par_iter()
-        .filter(|c| options.checks_campaign(&c.campaign.id))
-        .map(|c| {
-            let id = c.campaign.id.clone();
+    // Each campaign is compiled where it is checked: a run whose templates
+    // no view renders again lets go of them as it goes.
+    let results: Vec<Result<Option<CampaignRun>, BrokenCampaign>> = project
+        .campaigns
+        .par_iter()
+        .map(|campaign| {
+            let compiled = compile_one(project, campaign, &partials)?;
+            let id = compiled.campaign.id.clone();
+            if !options.checks_campaign(&id) {
+                return Ok(None);
+            }
             let keeps_text =
                 |profile: &str| options.for_review || decided.contains(&(id.as_str(), profile));
-            run_campaign_with(c, &project.profiles, &inputs, &config, options, &keeps_text)
+            let compiled = Arc::new(compiled);
+            let mut run = run_campaign_with(
+                compiled,
+                &project.profiles,
+                &inputs,
+                &config,
+                options,
+                &keeps_text,
+            );
+            if !options.renders_after
+                && let Some(compiled) = Arc::get_mut(&mut run.compiled)
+            {
+                compiled.let_go_of_templates();
+            }
+            Ok(Some(run))
         })
         .collect();
+    let mut campaigns = Vec::new();
+    let (mut broken, compile_errors) = sorted_out(partial_errors, results, |run| {
+        campaigns.extend(run);
+    });
     let mut load_errors = project.load_errors.clone();
     load_errors.extend(compile_errors);
     broken.extend(project.broken_campaigns.iter().cloned());
@@ -510,4 +561,61 @@ fn finish(
         reviewed_text: draft.reviewed_text,
         fix,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::{Options, run};
+    use crate::review::Decisions;
+
+    fn project() -> crate::project::Project {
+        let files: BTreeMap<String, String> = [
+            ("campaigns/partials/footer.hbs", "Harbor & Pine, {{default city \"Portland\"}}"),
+            (
+                "campaigns/sale.yaml",
+                "variants:\n  - id: gold\n    audience: { field: tier, eq: gold }\n    subject: \"{{first_name}}, cheap picks\"\n    body: \"Hi {{first_name}}, {{points}} points. {{> footer}}\"\n  - id: everyone\n    subject: Sale\n    body: \"Hi {{> footer}}\"\n",
+            ),
+            ("campaigns/broken.yaml", "variants:\n  - id: a\n    subject: \"{{#if x}}\"\n    body: y\n"),
+            ("sample-profiles/ana.yaml", "first_name: Ana\ntier: gold\npoints: 0\n"),
+            ("sample-profiles/ben.yaml", "tier: silver\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        crate::project::load_project_from_memory(&files)
+    }
+
+    #[test]
+    fn a_run_no_view_renders_from_lets_go_of_templates_and_reports_the_same() {
+        let project = project();
+        let with = |renders_after: bool| {
+            run(
+                &project,
+                &Options {
+                    renders_after,
+                    ..Options::default()
+                },
+                &Decisions::default(),
+            )
+        };
+        let (kept, let_go) = (with(true), with(false));
+        assert!(kept.findings().count() > 0);
+        assert_eq!(kept.broken_campaigns.len(), 1);
+        assert_eq!(
+            crate::report::json::render(&kept).unwrap(),
+            crate::report::json::render(&let_go).unwrap()
+        );
+        let ana = &project.profiles[0];
+        let rendered = kept.campaigns[0].compiled.render(0, ana);
+        assert_eq!(rendered.body.error, None);
+        assert!(rendered.body.plain.text.contains("Hi Ana"));
+        let failed = let_go.campaigns[0].compiled.render(0, ana);
+        let error = failed.body.error.expect("no templates to render with");
+        assert!(
+            error.message.contains("let go of the campaign's templates"),
+            "{error:?}"
+        );
+    }
 }

@@ -892,7 +892,35 @@ impl RenderInput {
     }
 }
 
+/// What a campaign renders with once its templates were let go
+/// ([`CompiledCampaign::let_go_of_templates`]): every render fails, saying
+/// so, rather than printing nothing.
+struct TemplatesLetGo;
+
+impl Renderer for TemplatesLetGo {
+    fn render(
+        &self,
+        _key: &str,
+        _html: bool,
+        _input: &RenderInput,
+        _out: &mut String,
+    ) -> Result<(), RenderFailure> {
+        Err(RenderFailure::failed(
+            "this run let go of the campaign's templates once it was checked (a report without views)"
+                .into(),
+        ))
+    }
+}
+
 impl CompiledCampaign {
+    /// Drops what the campaign renders with, keeping what reports read (its
+    /// campaign, variants and analysis). A run that no view renders from
+    /// again lets go of each campaign's templates once it is checked, so
+    /// that its memory holds the campaigns being checked, not all of them.
+    pub(crate) fn let_go_of_templates(&mut self) {
+        self.renderer = Box::new(TemplatesLetGo);
+    }
+
     /// Renders one variant for one profile.
     pub fn render(&self, variant: usize, profile: &Profile) -> RenderedCell {
         self.render_input(variant, &RenderInput::of(profile), None)
