@@ -217,6 +217,93 @@ pub(crate) fn covered_by_earlier(audience: &Condition, earlier: &[&Condition]) -
     terms.into_iter().all(|term| {
         let holds = Condition::All(term);
         earlier.iter().any(|a| implies(&holds, a))
+            || matches!(&holds, Condition::All(term) if covered_in_pieces(term, earlier))
+    })
+}
+
+/// A literal that bounds its field from below (`true`) or above, by value.
+fn numeric_bound(literal: &Condition) -> Option<(&Leaf, bool, &Value)> {
+    match literal {
+        Condition::Leaf(leaf) => match &leaf.op {
+            Op::Gt(v) | Op::Gte(v) => Some((leaf, true, v)),
+            Op::Lt(v) | Op::Lte(v) => Some((leaf, false, v)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// At most this many thresholds split a way of holding ([`covered_in_pieces`]).
+const MAX_SPLIT_THRESHOLDS: usize = 32;
+
+/// Whether `term` is covered piece by piece: cut along the thresholds the
+/// earlier audiences set on a field the term bounds by numbers (`age` 25–45
+/// after 25–40 and 35–55), each piece implies one earlier audience. The
+/// pieces — below the first threshold, from each to the next, from the last
+/// on — hold together exactly where the term does: a value the term's
+/// numeric bounds admit is a number, and every number falls in one piece.
+/// The pieces are tried closed below and open above (`gte`/`lt` audiences),
+/// then open below and closed above (`gt`/`lte`).
+fn covered_in_pieces(term: &[Condition], earlier: &[&Condition]) -> bool {
+    let bounds: Vec<(&Leaf, bool, &Value)> = term.iter().filter_map(numeric_bound).collect();
+    bounds.iter().any(|&(leaf, _, _)| {
+        let on_field: Vec<(bool, &Value)> = bounds
+            .iter()
+            .filter(|(l, _, _)| l.field == leaf.field)
+            .map(|&(_, lower, v)| (lower, v))
+            .collect();
+        // A bound that is text compares text with text: only numbers cut.
+        if on_field.iter().any(|(_, v)| !v.is_number()) {
+            return false;
+        }
+        let (mut lower, mut upper) = (f64::NEG_INFINITY, f64::INFINITY);
+        for (is_lower, v) in on_field {
+            let Some(x) = as_number(v) else { return false };
+            if is_lower {
+                lower = lower.max(x);
+            } else {
+                upper = upper.min(x);
+            }
+        }
+        let mut cuts: Vec<f64> = earlier
+            .iter()
+            .flat_map(|a| a.leaves())
+            .filter(|l| l.field == leaf.field)
+            .filter_map(|l| match &l.op {
+                Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) | Op::Eq(v) => as_number(v),
+                _ => None,
+            })
+            .filter(|&t| t > lower && t < upper)
+            .collect();
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        if cuts.is_empty() || cuts.len() > MAX_SPLIT_THRESHOLDS {
+            return false;
+        }
+        let with = |op: Op| Condition::Leaf(Leaf { op, ..leaf.clone() });
+        [true, false].into_iter().any(|closed_below| {
+            (0..=cuts.len()).all(|i| {
+                let mut piece = term.to_vec();
+                if i > 0 {
+                    let from = number(cuts[i - 1]);
+                    piece.push(with(if closed_below {
+                        Op::Gte(from)
+                    } else {
+                        Op::Gt(from)
+                    }));
+                }
+                if let Some(&to) = cuts.get(i) {
+                    let to = number(to);
+                    piece.push(with(if closed_below {
+                        Op::Lt(to)
+                    } else {
+                        Op::Lte(to)
+                    }));
+                }
+                let holds = Condition::All(piece);
+                earlier.iter().any(|a| implies(&holds, a))
+            })
+        })
     })
 }
 
@@ -452,10 +539,39 @@ mod tests {
             "{ field: tier, in: [silver, platinum] }",
             &[gold, bronze_silver]
         ));
-        // Taken by two earlier audiences only together, not shown: sound,
-        // not complete.
+        // Taken by two earlier audiences only together: shown piece by
+        // piece, cut where they meet, whichever side each takes the cut.
+        assert!(covered(
+            "{ field: age, gt: 20 }",
+            &["{ field: age, lte: 40 }", "{ field: age, gt: 40 }"]
+        ));
+        assert!(covered(
+            "{ all: [ { field: age, gte: 25 }, { field: age, lt: 45 } ] }",
+            &[
+                "{ all: [ { field: age, gte: 25 }, { field: age, lt: 40 } ] }",
+                "{ all: [ { field: age, gte: 35 }, { field: age, lt: 55 } ] }",
+            ]
+        ));
+        // A gap between them (40 to 41, or 40 itself) is no cover.
         assert!(!covered(
             "{ field: age, gt: 20 }",
+            &["{ field: age, lte: 40 }", "{ field: age, gt: 41 }"]
+        ));
+        assert!(!covered(
+            "{ field: age, gt: 20 }",
+            &["{ field: age, lt: 40 }", "{ field: age, gt: 40 }"]
+        ));
+        // Pieces of one audience each, but on another field than the cut.
+        assert!(!covered(
+            "{ all: [ { field: age, gt: 20 }, { field: tier, eq: gold } ] }",
+            &[
+                "{ field: age, lte: 40 }",
+                "{ all: [ { field: age, gt: 40 }, { field: tier, eq: silver } ] }"
+            ]
+        ));
+        // A bound written as text compares text: no cut is made on it.
+        assert!(!covered(
+            "{ field: age, gt: \"20\" }",
             &["{ field: age, lte: 40 }", "{ field: age, gt: 40 }"]
         ));
         // Negations stay whole: `not in` is not split.
