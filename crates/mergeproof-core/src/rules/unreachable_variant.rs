@@ -140,6 +140,46 @@ mod tests {
         );
     }
 
+    /// Ages 25–40, then 35–55, then 25–45: the third is taken by the first
+    /// two together (shown by cutting it at 35 and 40, without a probe);
+    /// with a gap at 40 it is not.
+    fn age_bands(second_from: &str) -> String {
+        let band = |id: &str, from: &str, to: &str| {
+            format!(
+                "  - id: {id}\n    audience: {{ all: [ {{ field: age, gte: {from} }}, {{ field: age, lt: {to} }} ] }}\n    subject: s\n    body: b\n"
+            )
+        };
+        format!(
+            "variants:\n{}{}{}  - id: rest\n    subject: r\n    body: r\n",
+            band("young", "25", "40"),
+            band("older", second_from, "55"),
+            band("late", "25", "45")
+        )
+    }
+
+    #[test]
+    fn fires_when_earlier_ranges_together_take_every_age() {
+        let f = check_campaign_with(
+            "unreachable-variant",
+            &age_bands("35"),
+            &["age: 30", "age: 50"],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].variant, Some(2));
+        assert!(
+            f[0].message.contains("earlier variant first"),
+            "{}",
+            f[0].message
+        );
+        // Ages 40 up to 41 reach `late` when the second band starts at 41.
+        let f = check_campaign_with(
+            "unreachable-variant",
+            &age_bands("41"),
+            &["age: 30", "age: 50"],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
     #[test]
     fn does_not_fire_for_variants_someone_receives() {
         let f = check_campaign_with(
