@@ -301,3 +301,16 @@ fn generated_templates_are_read_as_the_crate_reads_them() {
     // still read quickly, so the comparison above is not vacuous.
     assert!(read * 4 > total, "only {read} of {total} read quickly");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// Any text of the characters Handlebars gives meaning to: read without
+    /// panicking, and whatever is read quickly is what the crate reads.
+    #[test]
+    fn any_text_is_read_as_the_crate_reads_it_or_left_to_it(
+        source in r#"([{}~#/>!^&*()=|@. \t\n"'\\a-e0-9é-]|\{\{|\}\}|else|as|if|this|\.\./){0,40}"#
+    ) {
+        let _ = same_as_crate(&source);
+    }
+}
