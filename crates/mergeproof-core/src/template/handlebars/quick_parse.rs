@@ -11,11 +11,12 @@
 //! paths, literals, subexpressions, hashes, block parameters and `{{else}}`
 //! chains.
 //!
-//! It takes the common syntax only: text, `{{expr}}`, `{{{expr}}}`, blocks
-//! named by an identifier or a dotted path, `{{else}}` and `{{else if …}}`,
-//! `{{> partial}}` and comments. Anything else — an escaped `\{{`, raw
-//! blocks, inverted sections, decorators, partial blocks, `[segment]` paths,
-//! array and object literals, tokens written without a space between them,
+//! It takes the common syntax only: text (with `\{{` escapes), `{{expr}}`,
+//! `{{{expr}}}`, blocks named by an identifier or a dotted path, `{{else}}`
+//! and `{{else if …}}`, `{{> partial}}` and comments. Anything else — a
+//! backslash before an escape (`\\{{`), raw blocks, inverted sections,
+//! decorators, partial blocks, `[segment]` paths, array and object literals,
+//! tokens written without a space between them,
 //! a template the crate would refuse — answers `None`, and the crate
 //! compiles it (and reports its errors). Whatever this reader returns, the
 //! crate returns too: debug builds compile every template both ways and
@@ -63,6 +64,9 @@ fn is_identifier(text: &str) -> bool {
 /// What the grammar's `ends_with_empty_line` and `starts_with_empty_line`
 /// call whitespace on a line.
 const LINE_SPACE: [char; 2] = [' ', '\t'];
+
+/// A template this reader leaves to the crate.
+struct Unread;
 
 /// An expression as the crate's `parse_expression` gives it.
 struct Expression {
@@ -212,12 +216,12 @@ impl<'s> Compiler<'s> {
 
     fn run(mut self) -> Option<Template> {
         let mut at = 0;
+        // The backslashes of `\{{` in the text being read: the grammar's
+        // `escape`, which the crate takes out of the text.
+        let mut escapes = Vec::new();
         loop {
-            let tag = memchr::memmem::find(&self.bytes[at..], b"{{").map(|i| at + i);
+            let tag = self.next_tag(at, &mut escapes).ok()?;
             let text_end = tag.unwrap_or(self.bytes.len());
-            if tag.is_some_and(|t| t > 0 && self.bytes[t - 1] == b'\\') {
-                return None; // an escaped tag
-            }
             // Between elements the grammar skips whitespace, except before the
             // first: text that is only whitespace is no element of its own
             // but the gap before the next one.
@@ -230,8 +234,9 @@ impl<'s> Compiler<'s> {
                     .count()
             };
             if at + skipped < text_end {
-                self.raw_text(at, at + skipped, text_end);
+                self.raw_text(at, at + skipped, text_end, &escapes);
             }
+            escapes.clear();
             let Some(tag) = tag else { break };
             at = self.tag(tag)?;
         }
@@ -255,10 +260,49 @@ impl<'s> Compiler<'s> {
         template.mapping.push(TemplateMapping::new(line, column));
     }
 
+    /// Where the next tag from `from` starts (`None`: the text runs to the
+    /// end), passing over escaped ones (`\{{`), whose backslashes go to
+    /// `escapes`. A backslash before an escape (`\\{{`, the grammar's other
+    /// escape) leaves the template to the crate.
+    fn next_tag(&self, from: usize, escapes: &mut Vec<usize>) -> Result<Option<usize>, Unread> {
+        let mut search = from;
+        loop {
+            let Some(tag) = memchr::memmem::find(&self.bytes[search..], b"{{").map(|i| search + i)
+            else {
+                return Ok(None);
+            };
+            if tag == 0 || self.bytes[tag - 1] != b'\\' {
+                return Ok(Some(tag));
+            }
+            if tag >= 2 && self.bytes[tag - 2] == b'\\' {
+                return Err(Unread);
+            }
+            escapes.push(tag - 1);
+            // The escape takes `{{`, and a second `{{` right after it.
+            search = tag + 2;
+            if self.bytes[search..].starts_with(b"{{") {
+                search += 2;
+            }
+        }
+    }
+
     /// Text the grammar read as `raw_text` from `start`, after the
-    /// whitespace skipped from `from`.
-    fn raw_text(&mut self, from: usize, start: usize, end: usize) {
-        let text = raw_string(&self.source[from..end], self.omit_after, self.trim_line);
+    /// whitespace skipped from `from`, without its escapes' backslashes.
+    fn raw_text(&mut self, from: usize, start: usize, end: usize, escapes: &[usize]) {
+        let text = if escapes.is_empty() {
+            std::borrow::Cow::Borrowed(&self.source[from..end])
+        } else {
+            // The text without each escape's backslash, as the crate takes it out.
+            let mut kept = String::with_capacity(end - from);
+            let mut piece = from;
+            for &backslash in escapes {
+                kept.push_str(&self.source[piece..backslash]);
+                piece = backslash + 1;
+            }
+            kept.push_str(&self.source[piece..end]);
+            std::borrow::Cow::Owned(kept)
+        };
+        let text = raw_string(&text, self.omit_after, self.trim_line);
         self.push(TemplateElement::RawString(text), start);
         self.trim_line = false;
         self.previous_end = end;

@@ -114,6 +114,8 @@ fn every_common_form_is_read_as_the_crate_reads_it() {
         "x {{#if a}}\r\n y\r\n{{/if}}\r\n z",
         "}} } { \\ text",
         "{{a b}}c}}",
+        "\\{{x}} \\{{{{raw}} a\\{{ {{y}} \\{{!-- c --}} é\\{{{z}}}\n  {{#if a}}\n\\{{b}}\n{{/if}}",
+        "{{x~}}  \\{{y}}",
         "{{x}}   ",
         "   ",
         "\n",
@@ -127,7 +129,6 @@ fn every_common_form_is_read_as_the_crate_reads_it() {
 #[test]
 fn uncommon_or_wrong_syntax_is_left_to_the_crate() {
     for source in [
-        "\\{{x}}",
         "a \\\\{{x}}",
         "{{{{raw}}}}{{x}}{{{{/raw}}}}",
         "{{^x}}y{{/x}}",
@@ -230,10 +231,12 @@ const TAGS: &[&str] = &[
     "{{!c}}",
     "{{!-- c --}}",
     "{{!-- a }} b --}}",
+    "\\{{x}}",
+    "a\\{{ {{y}}",
     // Forms left to the crate, mixed in.
     "{{^x}}",
     "{{&x}}",
-    "\\{{x}}",
+    "\\\\{{x}}",
     "{{f [1]}}",
     "{{x",
     "{{/if}}",
