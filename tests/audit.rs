@@ -404,3 +404,92 @@ fn a_compressed_export_is_refused_with_what_to_do() {
     );
     assert!(out.stdout.is_empty(), "no report of nothing");
 }
+
+/// The shipped export re-saved without an extension, and piped on standard
+/// input: read as the format `--profiles-format` says, the same audit.
+#[test]
+fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
+    let dir = common::examples();
+    let (expected, code, _) = audit_json(dir.path(), &[]);
+    let csv = dir.path().join("exports/mailchimp-audience.csv");
+    let bare = dir.path().join("exports/audience-export");
+    std::fs::copy(&csv, &bare).unwrap();
+    let named = audit_of(
+        dir.path(),
+        &bare,
+        &["--format", "json", "--profiles-format", "csv"],
+    );
+    assert_eq!(named.status.code(), Some(code));
+    // Rows without an id are named after the file they are in (`file#N`),
+    // and a rejected record names its file: the rest is the same.
+    let as_shipped = |report: &[u8], stem: &str, file: &str| -> Value {
+        let text = String::from_utf8_lossy(report)
+            .replace(&format!("\"{stem}#"), "\"mailchimp-audience#")
+            .replace(
+                &format!("\"file\": {}", serde_json::to_string(file).unwrap()),
+                &format!(
+                    "\"file\": {}",
+                    serde_json::to_string(&csv.display().to_string()).unwrap()
+                ),
+            );
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    };
+    let bare_name = bare.display().to_string();
+    assert_eq!(
+        as_shipped(&named.stdout, "audience-export", &bare_name),
+        expected
+    );
+
+    let piped = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .args([
+            "--profiles",
+            "-",
+            "--profiles-format",
+            "csv",
+            "--format",
+            "json",
+        ])
+        .write_stdin(std::fs::read(&csv).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        piped.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert_eq!(
+        as_shipped(&piped.stdout, "standard input", "standard input"),
+        expected
+    );
+
+    // A pipe named by nothing is read as a YAML list; when nothing could be
+    // read so, the option is named.
+    let fifo = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--profiles", "/dev/stdin"])
+        .write_stdin(std::fs::read(&csv).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(fifo.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&fifo.stderr);
+    assert!(
+        stderr.contains("with --profiles-format csv, jsonl or json"),
+        "{stderr}"
+    );
+
+    // Without the option, standard input's format is asked for.
+    let unsaid = cargo_bin_cmd!("mergeproof")
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--profiles", "-"])
+        .write_stdin("id\nc-1\n")
+        .output()
+        .unwrap();
+    assert_eq!(unsaid.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unsaid.stderr);
+    assert!(stderr.contains("--profiles-format"), "{stderr}");
+}

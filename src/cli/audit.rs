@@ -8,7 +8,7 @@ use mergeproof_core::project::load_project;
 use mergeproof_core::report;
 use mergeproof_core::sanitize::visible;
 
-use super::{AuditArgs, PreviewFormat, project_root, write_output};
+use super::{AuditArgs, PreviewFormat, ProfilesFormat, project_root, write_output};
 
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.
@@ -58,7 +58,12 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         }
         campaigns.retain(|c| args.campaign.contains(&c.campaign.id));
     }
-    let file_name = args.profiles.display().to_string();
+    let from_stdin = args.profiles.as_os_str() == "-";
+    let file_name = if from_stdin {
+        "standard input".to_string()
+    } else {
+        args.profiles.display().to_string()
+    };
     if args.profiles.is_dir() {
         anyhow::bail!(
             "{} is a folder; pass the export file itself (CSV, JSON Lines, JSON or a YAML list)",
@@ -68,10 +73,31 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     if let Some(why) = mergeproof_core::project::records::unreadable_export(&file_name) {
         anyhow::bail!("{}", visible(&why));
     }
-    let file = std::fs::File::open(&args.profiles)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
-    let size = file.metadata().map_or(0, |m| m.len());
-    if RecordFormat::of(&file_name).is_none() && size > MAX_YAML_LIST_BYTES {
+    // The format the name says, unless the command line says it.
+    let format = match args.profiles_format {
+        Some(ProfilesFormat::Csv) => Some(RecordFormat::Csv),
+        Some(ProfilesFormat::Json) => Some(RecordFormat::Json),
+        Some(ProfilesFormat::Jsonl) => Some(RecordFormat::JsonLines),
+        Some(ProfilesFormat::Yaml) => None,
+        None if from_stdin => anyhow::bail!(
+            "--profiles -: say how standard input is written with --profiles-format csv, jsonl, json or yaml"
+        ),
+        None => RecordFormat::of(&file_name),
+    };
+    let (file, size): (Box<dyn std::io::Read + Send>, u64) = if from_stdin {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        let file = std::fs::File::open(&args.profiles)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", visible(&file_name)))?;
+        // A pipe (`<(gunzip -c export.csv.gz)`) has no length.
+        let size = file
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map_or(0, |m| m.len());
+        (Box::new(file), size)
+    };
+    if format.is_none() && size > MAX_YAML_LIST_BYTES {
         anyhow::bail!(
             "{}: {}",
             visible(&file_name),
@@ -81,7 +107,8 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     // A misspelt column of `profile_columns:` leaves a field missing for
     // every customer: said before the run. Only of a regular file, which can
     // be read twice (not a pipe, whose header the run would then miss).
-    if let Some(format) = RecordFormat::of(&file_name)
+    if let Some(format) = format
+        && !from_stdin
         && std::fs::metadata(&args.profiles).is_ok_and(|m| m.is_file())
         && let Ok(header) = std::fs::File::open(&args.profiles)
     {
@@ -94,14 +121,23 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     }
     // On a terminal, a progress bar whose length is the file's bytes: reading
     // the file moves it (indicatif's `wrap_read`), so the estimate follows how
-    // much of the file is read; its message counts customers.
+    // much of the file is read; its message counts customers. A pipe's length
+    // is not known: a spinner with the count.
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(size.max(1));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
+        let (bar, template) = if size > 0 {
+            (
+                indicatif::ProgressBar::new(size),
                 "{spinner} {msg} {wide_bar} {percent}% · {elapsed} · about {eta} left",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        } else {
+            (
+                indicatif::ProgressBar::new_spinner(),
+                "{spinner} {msg} · {elapsed}",
+            )
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -127,7 +163,7 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
                 let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER)));
             }
         };
-        match RecordFormat::of(&reader_file) {
+        match format {
             Some(format) => read_entries(input, format, &reader_file, &columns, &mut send),
             None => read_yaml_list(input, &reader_file, &mut send),
         }
@@ -170,9 +206,17 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     // not be read (not the format its name says, or not a file at all).
     let unreadable = result.profiles == 0 && result.rejected > 0;
     if unreadable {
+        // Read as a YAML list because its name says nothing else (a pipe):
+        // say how to name its format.
+        let guessed = args.profiles_format.is_none() && format.is_none();
         tell!(
-            "mergeproof: no customer could be read from {}; see the rejected records above",
-            visible(&file_name)
+            "mergeproof: no customer could be read from {}; see the rejected records above{}",
+            visible(&file_name),
+            if guessed {
+                " (it was read as a YAML list, since its name says no other format: a CSV, JSON Lines or JSON export is read as one with --profiles-format csv, jsonl or json)"
+            } else {
+                ""
+            }
         );
     }
     Ok(

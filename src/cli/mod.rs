@@ -54,9 +54,14 @@ pub enum Command {
 pub struct AuditArgs {
     /// Project folder (default: found upward from the current folder)
     pub path: Option<PathBuf>,
-    /// The customer list: a CSV, JSON Lines, JSON or YAML export
+    /// The customer list: a CSV, JSON Lines, JSON or YAML export (`-`:
+    /// standard input, with --profiles-format)
     #[arg(long, value_name = "FILE")]
     pub profiles: PathBuf,
+    /// How the customer list is written, when its name does not say (a pipe,
+    /// standard input, a file without an extension)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub profiles_format: Option<ProfilesFormat>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: PreviewFormat,
     /// Write the report to FILE instead of standard output
@@ -113,6 +118,15 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// The formats an export is read in (`audit --profiles-format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfilesFormat {
+    Csv,
+    Json,
+    Jsonl,
+    Yaml,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

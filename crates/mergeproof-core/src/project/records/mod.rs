@@ -57,9 +57,27 @@ fn extension(file: &str) -> String {
 /// as text that is not UTF-8.
 pub fn unreadable_export(file: &str) -> Option<String> {
     let ext = extension(file);
+    // What the file holds once unpacked, as its name says (`list.jsonl.gz`).
+    let inner = file.rsplit_once('.').map_or("", |(inner, _)| inner);
+    let inner_format = match RecordFormat::of(inner) {
+        Some(RecordFormat::Json) => "json",
+        Some(RecordFormat::JsonLines) => "jsonl",
+        Some(RecordFormat::Csv) | None => "csv",
+    };
     match ext.as_str() {
-        "gz" | "zip" | "bz2" | "xz" | "zst" | "7z" => Some(format!(
-            "{file} is compressed ({ext}): decompress it first (`gunzip -k`, `unzip`, …) and pass the .csv, .jsonl or .json file inside"
+        "gz" | "bz2" | "xz" | "zst" => {
+            let unpack = match ext.as_str() {
+                "gz" => "gunzip -c",
+                "bz2" => "bunzip2 -c",
+                "xz" => "xz -dc",
+                _ => "zstd -dc",
+            };
+            Some(format!(
+                "{file} is compressed ({ext}): decompress it first, or stream it without writing it out: `{unpack} {file} | mergeproof audit --profiles - --profiles-format {inner_format}`"
+            ))
+        }
+        "zip" | "7z" => Some(format!(
+            "{file} is an archive ({ext}): unpack it (`unzip`, `7z x`) and pass the .csv, .jsonl or .json file inside"
         )),
         "xlsx" | "xls" | "ods" | "numbers" => Some(format!(
             "{file} is a spreadsheet workbook ({ext}): save it as CSV (UTF-8) and pass the .csv file"
@@ -799,6 +817,19 @@ mod tests {
         assert_eq!(r[0].data, json!({"First Name": "Ann"}));
         let gz = unreadable_export("exports/list.csv.gz").expect("compressed");
         assert!(gz.contains("decompress it first"), "{gz}");
+        assert!(
+            gz.contains("`gunzip -c exports/list.csv.gz | mergeproof audit --profiles - --profiles-format csv`"),
+            "{gz}"
+        );
+        let jsonl = unreadable_export("list.jsonl.xz").expect("compressed");
+        assert!(
+            jsonl.contains(
+                "`xz -dc list.jsonl.xz | mergeproof audit --profiles - --profiles-format jsonl`"
+            ),
+            "{jsonl}"
+        );
+        let zip = unreadable_export("list.zip").expect("an archive");
+        assert!(zip.contains("unpack it"), "{zip}");
         let xlsx = unreadable_export("list.XLSX").expect("a workbook");
         assert!(xlsx.contains("save it as CSV (UTF-8)"), "{xlsx}");
         for readable in ["list.csv", "list.jsonl", "list.yaml", "list", "/dev/fd/63"] {
