@@ -326,7 +326,7 @@ impl Dialect {
 }
 
 /// A value that holds nothing, as far as a dialect's fallback can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Blank {
     Missing,
     Null,

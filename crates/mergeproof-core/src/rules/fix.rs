@@ -43,6 +43,65 @@ fn written_name(token: &Token, path: &str) -> Option<String> {
 const ACCEPT: &str =
     "or accept the finding with a reason (`allow:` on the variant, or `w` in the TUI)";
 
+/// Fixes already written in a campaign, by the token they are for and
+/// what else they are written from: a token that prints nothing for many
+/// profiles gets the same fix for each, and writing it (the dialect's
+/// spellings filled in, the words formatted) costs more than copying it.
+#[derive(Debug, Default)]
+pub(crate) struct Written(std::sync::Mutex<foldhash::HashMap<(usize, FixOf), Fix>>);
+
+/// What a token's fix is written from, beside the token and the campaign.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum FixOf {
+    /// [`fallback`] for the token's read at this index, holding this blank.
+    Fallback { read: usize, blank: Blank },
+    /// [`several`] for the token's reads at these indexes.
+    Several(Vec<usize>),
+}
+
+impl Written {
+    /// The fix for `token` written from `of`: written by `write` the first
+    /// time, copied after.
+    pub(crate) fn fix(&self, token: &Token, of: FixOf, write: impl FnOnce() -> Fix) -> Fix {
+        // The token by its address: tokens stay where they are while a
+        // campaign is checked (its checks borrow it), and no two share one.
+        let key = (std::ptr::from_ref(token).addr(), of);
+        if let Some(fix) = self.lock().get(&key).cloned() {
+            // Tests hold the copy to what writing it again writes.
+            debug_assert_eq!(fix, write(), "a fix depends on more than its key");
+            return fix;
+        }
+        // Written outside the lock; a fix written twice at once is the same.
+        let fix = write();
+        self.lock().insert(key, fix.clone());
+        fix
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, foldhash::HashMap<(usize, FixOf), Fix>> {
+        // A panic elsewhere leaves the map as it was: whole fixes only.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// [`fallback`] for the read at `read` of `token`, holding `value`, written
+/// once per campaign for each kind of blank.
+pub(crate) fn fallback_once(
+    written: &Written,
+    dialect: Dialect,
+    config: &Config,
+    token: &Token,
+    read: usize,
+    value: Option<&Value>,
+) -> Fix {
+    let path = &token.reads[read].path;
+    let blank = Blank::of(value).unwrap_or(Blank::Missing);
+    written.fix(token, FixOf::Fallback { read, blank }, || {
+        fallback(dialect, config, token, path, value)
+    })
+}
+
 /// A token printed nothing (or a placeholder word) because `path` holds
 /// `value`: its fallback, in the dialect's spelling.
 pub(crate) fn fallback(
@@ -62,6 +121,8 @@ pub(crate) fn fallback(
         return read_the_field(token, field);
     }
     let spelling = dialect.spelling();
+    // All it reads of the value ([`fallback_once`] writes a fix once per
+    // kind of blank).
     let blank = Blank::of(value).unwrap_or(Blank::Missing);
     let words = fallback_words(config, path);
     let Some(name) = written_name(token, path) else {
@@ -342,6 +403,48 @@ mod tests {
             );
             assert_eq!(fix.replacement.as_deref(), Some(to), "{dialect:?}");
         }
+    }
+
+    #[test]
+    fn a_fix_is_written_once_per_token_and_kind_of_blank() {
+        let config = Config::default();
+        let token = first_token("Hi {{first_name}},");
+        let other = first_token("Hi {{first_name}},");
+        let written = Written::default();
+        let writes = std::cell::Cell::new(0);
+        let once = |token: &Token, value: Option<&Value>| {
+            written.fix(
+                token,
+                FixOf::Fallback {
+                    read: 0,
+                    blank: Blank::of(value).unwrap_or(Blank::Missing),
+                },
+                || {
+                    writes.set(writes.get() + 1);
+                    fallback(Dialect::Sendgrid, &config, token, "first_name", value)
+                },
+            )
+        };
+        let spaces = Value::String("  ".into());
+        let missing = once(&token, None);
+        let before = writes.get();
+        assert_eq!(once(&token, None), missing);
+        // A copy, unless debug builds check it by writing it again.
+        assert_eq!(writes.get(), before + usize::from(cfg!(debug_assertions)));
+        // Another kind of blank, another token: written for themselves.
+        let in_spaces = once(&token, Some(&spaces));
+        assert_ne!(in_spaces, missing, "SendGrid cannot catch spaces");
+        assert_eq!(
+            in_spaces,
+            fallback(
+                Dialect::Sendgrid,
+                &config,
+                &token,
+                "first_name",
+                Some(&spaces)
+            )
+        );
+        assert_eq!(once(&other, None), missing);
     }
 
     #[test]

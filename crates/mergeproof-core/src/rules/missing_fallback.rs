@@ -6,6 +6,7 @@ use crate::finding::Severity;
 
 use crate::rule_id::RuleId;
 
+use super::fix::FixOf;
 use super::{CellContext, Draft, Rule, RuleDoc, Words, excerpt};
 
 pub(super) struct MissingFallback;
@@ -29,12 +30,14 @@ impl Rule for MissingFallback {
     fn check_cell(&self, cx: &CellContext<'_>, out: &mut Vec<Draft>) {
         for (field, template, rendered) in cx.fields() {
             for rt in CellContext::rendered_tokens(template, rendered) {
-                let missing: Vec<&str> = rt
+                // The reads with nothing to print, by their index.
+                let missing: Vec<usize> = rt
                     .token
                     .reads
                     .iter()
-                    .filter(|r| r.fallback.is_none())
-                    .filter(|r| {
+                    .enumerate()
+                    .filter(|(_, r)| r.fallback.is_none())
+                    .filter(|(_, r)| {
                         // Inside {{#each}} the path names every item: judge by
                         // what this occurrence printed.
                         if rt.token.in_loop {
@@ -43,34 +46,45 @@ impl Rule for MissingFallback {
                             is_blank(cx.value(&r.path))
                         }
                     })
-                    .map(|r| r.path.as_str())
+                    .map(|(i, _)| i)
                     .collect();
                 if missing.is_empty() {
                     continue;
                 }
                 out.push(cx.draft(DOC.id, field, rt.token.loc.clone(), || {
-                    let states: Vec<&str> = missing.iter().map(|p| describe(cx.value(p))).collect();
+                    let token = rt.token;
+                    let paths: Vec<&str> = missing
+                        .iter()
+                        .map(|&i| token.reads[i].path.as_str())
+                        .collect();
+                    let states: Vec<&str> = paths.iter().map(|p| describe(cx.value(p))).collect();
                     let state = if states.iter().all(|s| *s == states[0]) {
                         states[0]
                     } else {
                         "missing or blank"
                     };
                     let verb = if missing.len() == 1 { "is" } else { "are" };
-                    let fix = match missing.as_slice() {
-                        [path] => super::fix::fallback(
+                    let fix = match (missing.as_slice(), paths.as_slice()) {
+                        ([read], [path]) => super::fix::fallback_once(
+                            &cx.facts.fixes,
                             cx.campaign.dialect,
                             cx.config,
-                            rt.token,
-                            path,
+                            token,
+                            *read,
                             cx.value(path),
                         ),
-                        _ => super::fix::several(cx.campaign.dialect, rt.token, &missing),
+                        _ => cx
+                            .facts
+                            .fixes
+                            .fix(token, FixOf::Several(missing.clone()), || {
+                                super::fix::several(cx.campaign.dialect, token, &paths)
+                            }),
                     };
                     Words::new(
                         format!(
                             "`{}` has no fallback and `{}` {verb} {state} for this profile",
-                            rt.token.expression,
-                            missing.join("`, `"),
+                            token.expression,
+                            paths.join("`, `"),
                         ),
                         excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                     )

@@ -221,6 +221,8 @@ pub(crate) struct TemplateFacts {
     unsafe_terms: std::sync::OnceLock<std::sync::Arc<unsafe_token_combo::Terms>>,
     zero_balance: std::sync::OnceLock<zero_balance::Figures>,
     literal_tags: std::sync::OnceLock<Vec<crate::dialect::LiteralTag>>,
+    /// Fixes of tokens, written once for every cell they are the same for.
+    pub(crate) fixes: fix::Written,
 }
 
 /// `fact` of each template of `campaign` that has one, by the template's

@@ -157,14 +157,15 @@ fn fix_of(
             let read = token
                 .reads
                 .iter()
-                .find(|r| crate::audience::is_blank(cx.value(&r.path)))
-                .or(token.reads.first())?;
-            Some(super::fix::fallback(
+                .position(|r| crate::audience::is_blank(cx.value(&r.path)))
+                .or((!token.reads.is_empty()).then_some(0))?;
+            Some(super::fix::fallback_once(
+                &cx.facts.fixes,
                 cx.campaign.dialect,
                 cx.config,
                 token,
-                &read.path,
-                cx.value(&read.path),
+                read,
+                cx.value(&token.reads[read].path),
             ))
         })
         .or_else(|| {

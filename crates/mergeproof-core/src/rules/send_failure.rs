@@ -63,11 +63,12 @@ impl Rule for SendFailure {
                     .and_then(|i| template.token(i))
                     .and_then(|token| {
                         let path = &token.reads.first()?.path;
-                        Some(super::fix::fallback(
+                        Some(super::fix::fallback_once(
+                            &cx.facts.fixes,
                             cx.campaign.dialect,
                             cx.config,
                             token,
-                            path,
+                            0,
                             cx.value(path),
                         ))
                     });
