@@ -209,6 +209,8 @@ struct Reader {
     links: Vec<(String, usize)>,
     images: Vec<(String, String, usize)>,
     urls: Vec<UrlAttribute>,
+    /// Room for a tag's style without its white space ([`StartTag::is_hidden`]).
+    squeezed_style: String,
 }
 
 /// Bytes the tokenizer hands over as text: the input is text, so they are
@@ -307,20 +309,22 @@ impl StartTag {
         self.values[index].as_deref()
     }
 
-    fn is_hidden(&self) -> bool {
+    /// Whether the element is hidden; `squeezed` is room for its style
+    /// without white space, kept from tag to tag (most tags of an email
+    /// have a style).
+    fn is_hidden(&self, squeezed: &mut String) -> bool {
         if self.attribute(HIDDEN).is_some() {
             return true;
         }
-        self.attribute(STYLE).is_some_and(|style| {
-            let style: String = style
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            ["display:none", "mso-hide:all", "visibility:hidden"]
-                .iter()
-                .any(|h| style.contains(h))
-        })
+        let Some(style) = self.attribute(STYLE) else {
+            return false;
+        };
+        squeezed.clear();
+        squeezed.extend(style.chars().filter(|c| !c.is_whitespace()));
+        squeezed.make_ascii_lowercase();
+        ["display:none", "mso-hide:all", "visibility:hidden"]
+            .iter()
+            .any(|h| squeezed.contains(h))
     }
 }
 
@@ -442,7 +446,7 @@ impl Reader {
                 hidden: false,
             });
             return;
-        } else if tag.is_hidden() && !is_void(name) && !tag.self_closing {
+        } else if tag.is_hidden(&mut self.squeezed_style) && !is_void(name) && !tag.self_closing {
             self.skip = Some(Skip {
                 tag: name.to_string(),
                 depth: 1,
