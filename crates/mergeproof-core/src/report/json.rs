@@ -28,18 +28,22 @@ pub fn render(run: &Run) -> Result<String, ReportError> {
 /// Findings serialized together, in parallel, before they are written.
 const FINDINGS_AT_A_TIME: usize = 4096;
 
+/// Findings serialized one after another into one buffer, by one task.
+const FINDINGS_PER_BUFFER: usize = 64;
+
 /// [`render`], straight into `out` (a report can be large: every finding of
 /// every edge case). The findings are serialized a block at a time on every
 /// core and written in order; the bytes are those of serializing the whole
 /// report at once (a test holds them to it).
 pub fn write(run: &Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write_in_blocks(run, out, FINDINGS_AT_A_TIME)
+    write_in_blocks(run, out, FINDINGS_AT_A_TIME, FINDINGS_PER_BUFFER)
 }
 
 fn write_in_blocks(
     run: &Run,
     out: &mut dyn std::io::Write,
     block_size: usize,
+    per_buffer: usize,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let report = report(run);
@@ -53,22 +57,28 @@ fn write_in_blocks(
     } else {
         out.write_all(b"[")?;
         for (block, findings) in report.findings.chunks(block_size).enumerate() {
+            // A run of findings into one buffer per task, each after the
+            // separator that comes before it: a buffer per finding cost an
+            // allocation and a second copy each.
             let serialized: Vec<std::io::Result<Vec<u8>>> = findings
-                .par_iter()
-                .map(|f| {
-                    let mut bytes = Vec::with_capacity(1024);
-                    if !finding::write(&mut bytes, f) {
-                        write_indented(&mut bytes, f, 2)?;
+                .par_chunks(per_buffer)
+                .enumerate()
+                .map(|(run, findings)| {
+                    let mut bytes = Vec::with_capacity(1024 * findings.len());
+                    for (i, f) in findings.iter().enumerate() {
+                        bytes.extend_from_slice(if block == 0 && run == 0 && i == 0 {
+                            b"\n    "
+                        } else {
+                            b",\n    "
+                        });
+                        if !finding::write(&mut bytes, f) {
+                            write_indented(&mut bytes, f, 2)?;
+                        }
                     }
                     Ok(bytes)
                 })
                 .collect();
-            for (i, bytes) in serialized.into_iter().enumerate() {
-                out.write_all(if block == 0 && i == 0 {
-                    b"\n    "
-                } else {
-                    b",\n    "
-                })?;
+            for bytes in serialized {
                 out.write_all(&bytes?)?;
             }
         }
@@ -208,8 +218,11 @@ mod tests {
             .push(LoadError::in_file("x.yaml", "a \u{202e} message"));
         assert_eq!(render(&run).unwrap(), whole(&run));
         let mut in_blocks = Vec::new();
-        write_in_blocks(&run, &mut in_blocks, 7).unwrap();
+        write_in_blocks(&run, &mut in_blocks, 7, 3).unwrap();
         assert_eq!(String::from_utf8(in_blocks).unwrap(), whole(&run));
+        let mut in_one_buffer = Vec::new();
+        write_in_blocks(&run, &mut in_one_buffer, 7, 7).unwrap();
+        assert_eq!(String::from_utf8(in_one_buffer).unwrap(), whole(&run));
         let empty = Run {
             campaigns: Vec::new(),
             broken_campaigns: Vec::new(),
