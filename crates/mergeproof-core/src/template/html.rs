@@ -182,7 +182,12 @@ pub fn read(html: &str) -> ReadHtml {
 /// `html` as well (not those of Outlook-only blocks read again): what else
 /// is learnt of the same text costs no second pass.
 pub(crate) fn read_observing(html: &str, observe: impl FnMut(&CallbackEvent<'_>)) -> ReadHtml {
-    let mut reader = Reader::default();
+    // The text is at most about as long as the HTML: sized once, not
+    // doubled a dozen times.
+    let mut reader = Reader {
+        text: String::with_capacity(html.len()),
+        ..Reader::default()
+    };
     reader.read_with(html, 0, observe);
     reader.finish()
 }
@@ -273,7 +278,10 @@ const HIDDEN: usize = 6;
 struct StartTag {
     name: String,
     self_closing: bool,
-    values: [Option<String>; READ_ATTRIBUTES.len()],
+    /// Each attribute's value, where `present` says the tag has it: the
+    /// strings are kept from tag to tag, not made again for every tag.
+    values: [String; READ_ATTRIBUTES.len()],
+    present: [bool; READ_ATTRIBUTES.len()],
     /// The attribute whose value comes next, when it is one to keep.
     pending: Option<usize>,
 }
@@ -283,7 +291,7 @@ impl StartTag {
         self.name.clear();
         self.name.push_str(&text(name));
         self.self_closing = false;
-        self.values.iter_mut().for_each(|v| *v = None);
+        self.present = [false; READ_ATTRIBUTES.len()];
         self.pending = None;
     }
 
@@ -291,22 +299,23 @@ impl StartTag {
         self.pending = READ_ATTRIBUTES
             .iter()
             .position(|a| a.as_bytes() == name)
-            .filter(|&i| self.values[i].is_none());
+            .filter(|&i| !self.present[i]);
         if let Some(i) = self.pending {
             // An attribute without a value has the empty one.
-            self.values[i] = Some(String::new());
+            self.present[i] = true;
+            self.values[i].clear();
         }
     }
 
     fn attribute_value(&mut self, value: &[u8]) {
-        if let Some(value_of) = self.pending.and_then(|i| self.values[i].as_mut()) {
-            value_of.push_str(&text(value));
+        if let Some(i) = self.pending {
+            self.values[i].push_str(&text(value));
         }
     }
 
     /// The value of `READ_ATTRIBUTES[index]`, if the tag has it.
     fn attribute(&self, index: usize) -> Option<&str> {
-        self.values[index].as_deref()
+        self.present[index].then(|| self.values[index].as_str())
     }
 
     /// Whether the element is hidden; `squeezed` is room for its style
