@@ -85,23 +85,6 @@ impl Written {
     }
 }
 
-/// [`fallback`] for the read at `read` of `token`, holding `value`, written
-/// once per campaign for each kind of blank.
-pub(crate) fn fallback_once(
-    written: &Written,
-    dialect: Dialect,
-    config: &Config,
-    token: &Token,
-    read: usize,
-    value: Option<&Value>,
-) -> Fix {
-    let path = &token.reads[read].path;
-    let blank = Blank::of(value).unwrap_or(Blank::Missing);
-    written.fix(token, FixOf::Fallback { read, blank }, || {
-        fallback(dialect, config, token, path, value)
-    })
-}
-
 /// A token printed nothing (or a placeholder word) because `path` holds
 /// `value`: its fallback, in the dialect's spelling.
 pub(crate) fn fallback(
@@ -121,8 +104,8 @@ pub(crate) fn fallback(
         return read_the_field(token, field);
     }
     let spelling = dialect.spelling();
-    // All it reads of the value ([`fallback_once`] writes a fix once per
-    // kind of blank).
+    // All it reads of the value (`CellContext::fallback_fix` writes a fix
+    // once per kind of blank).
     let blank = Blank::of(value).unwrap_or(Blank::Missing);
     let words = fallback_words(config, path);
     let Some(name) = written_name(token, path) else {

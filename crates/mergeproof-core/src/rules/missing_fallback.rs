@@ -64,15 +64,8 @@ impl Rule for MissingFallback {
                         "missing or blank"
                     };
                     let verb = if missing.len() == 1 { "is" } else { "are" };
-                    let fix = match (missing.as_slice(), paths.as_slice()) {
-                        ([read], [path]) => super::fix::fallback_once(
-                            &cx.facts.fixes,
-                            cx.campaign.dialect,
-                            cx.config,
-                            token,
-                            *read,
-                            cx.value(path),
-                        ),
+                    let fix = match missing.as_slice() {
+                        [read] => cx.fallback_fix(token, *read),
                         _ => cx
                             .facts
                             .fixes

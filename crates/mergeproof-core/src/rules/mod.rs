@@ -489,6 +489,20 @@ impl<'a> CellContext<'a> {
         crate::audience::value_at(&self.profile.data, path)
     }
 
+    /// The fallback fix ([`fix::fallback`]) for `token`'s read at `read`,
+    /// as this profile's value there needs it: written once per campaign,
+    /// token and kind of blank ([`fix::Written`]), copied for the others.
+    pub(crate) fn fallback_fix(&self, token: &Token, read: usize) -> crate::finding::Fix {
+        let path = &token.reads[read].path;
+        let value = self.value(path);
+        let blank = crate::dialect::Blank::of(value).unwrap_or(crate::dialect::Blank::Missing);
+        self.facts
+            .fixes
+            .fix(token, fix::FixOf::Fallback { read, blank }, || {
+                fix::fallback(self.campaign.dialect, self.config, token, path, value)
+            })
+    }
+
     /// The plain text of `field` as rendered for this cell (empty when the
     /// cell has no such field).
     fn reviewed_text(&self, field: Field) -> Arc<str> {

@@ -159,14 +159,7 @@ fn fix_of(
                 .iter()
                 .position(|r| crate::audience::is_blank(cx.value(&r.path)))
                 .or((!token.reads.is_empty()).then_some(0))?;
-            Some(super::fix::fallback_once(
-                &cx.facts.fixes,
-                cx.campaign.dialect,
-                cx.config,
-                token,
-                read,
-                cx.value(&token.reads[read].path),
-            ))
+            Some(cx.fallback_fix(token, read))
         })
         .or_else(|| {
             // Code the template wrote as text (not code the data held): the

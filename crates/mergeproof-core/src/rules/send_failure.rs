@@ -62,15 +62,8 @@ impl Rule for SendFailure {
                     .token
                     .and_then(|i| template.token(i))
                     .and_then(|token| {
-                        let path = &token.reads.first()?.path;
-                        Some(super::fix::fallback_once(
-                            &cx.facts.fixes,
-                            cx.campaign.dialect,
-                            cx.config,
-                            token,
-                            0,
-                            cx.value(path),
-                        ))
+                        token.reads.first()?;
+                        Some(cx.fallback_fix(token, 0))
                     });
                 Words::new(message, String::new()).with_fix(fix)
             }));
