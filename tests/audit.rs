@@ -465,6 +465,23 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
         expected
     );
 
+    // `-` is standard input even where a folder of that name is in the
+    // way.
+    std::fs::create_dir(dir.path().join("-")).unwrap();
+    let beside_a_dash = cargo_bin_cmd!("mergeproof")
+        .current_dir(dir.path())
+        .args(["audit", ".", "--profiles", "-", "--profiles-format", "csv"])
+        .args(["--format", "json"])
+        .write_stdin(std::fs::read(&csv).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        beside_a_dash.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&beside_a_dash.stderr)
+    );
+
     // A pipe named by nothing is read as a YAML list; when nothing could be
     // read so, the option is named.
     let fifo = cargo_bin_cmd!("mergeproof")

@@ -64,7 +64,7 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.profiles.display().to_string()
     };
-    if args.profiles.is_dir() {
+    if !from_stdin && args.profiles.is_dir() {
         anyhow::bail!(
             "{} is a folder; pass the export file itself (CSV, JSON Lines, JSON or a YAML list)",
             visible(&file_name)

@@ -62,7 +62,10 @@ pub fn unreadable_export(file: &str) -> Option<String> {
     let inner_format = match RecordFormat::of(inner) {
         Some(RecordFormat::Json) => "json",
         Some(RecordFormat::JsonLines) => "jsonl",
-        Some(RecordFormat::Csv) | None => "csv",
+        Some(RecordFormat::Csv) => "csv",
+        None if matches!(extension(inner).as_str(), "yaml" | "yml") => "yaml",
+        // The name says nothing of what is inside: the user picks.
+        None => "<csv|jsonl|json|yaml>",
     };
     match ext.as_str() {
         "gz" | "bz2" | "xz" | "zst" => {
@@ -827,6 +830,13 @@ mod tests {
                 "`xz -dc list.jsonl.xz | mergeproof audit --profiles - --profiles-format jsonl`"
             ),
             "{jsonl}"
+        );
+        let yaml = unreadable_export("list.yml.gz").expect("compressed");
+        assert!(yaml.contains("--profiles-format yaml`"), "{yaml}");
+        let unnamed = unreadable_export("list.gz").expect("compressed");
+        assert!(
+            unnamed.contains("--profiles-format <csv|jsonl|json|yaml>`"),
+            "{unnamed}"
         );
         let zip = unreadable_export("list.zip").expect("an archive");
         assert!(zip.contains("unpack it"), "{zip}");
