@@ -20,6 +20,17 @@ fn audit_of(dir: &Path, export: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `mergeproof audit . ARGS` run in `dir`, with `input` on standard input.
+fn audit_from_stdin(dir: &Path, args: &[&str], input: impl Into<Vec<u8>>) -> std::process::Output {
+    cargo_bin_cmd!("mergeproof")
+        .current_dir(dir)
+        .args(["audit", "."])
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap()
+}
+
 fn audit_json(dir: &Path, extra: &[&str]) -> (Value, i32, String) {
     let export = dir.join("exports/mailchimp-audience.csv");
     let out = audit_of(dir, &export, &[&["--format", "json"], extra].concat());
@@ -440,20 +451,15 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
         expected
     );
 
-    let piped = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .args([
-            "--profiles",
-            "-",
-            "--profiles-format",
-            "csv",
-            "--format",
-            "json",
-        ])
-        .write_stdin(std::fs::read(&csv).unwrap())
-        .output()
-        .unwrap();
+    let from_stdin = [
+        "--profiles",
+        "-",
+        "--profiles-format",
+        "csv",
+        "--format",
+        "json",
+    ];
+    let piped = audit_from_stdin(dir.path(), &from_stdin, std::fs::read(&csv).unwrap());
     assert_eq!(
         piped.status.code(),
         Some(code),
@@ -468,13 +474,7 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
     // `-` is standard input even where a folder of that name is in the
     // way.
     std::fs::create_dir(dir.path().join("-")).unwrap();
-    let beside_a_dash = cargo_bin_cmd!("mergeproof")
-        .current_dir(dir.path())
-        .args(["audit", ".", "--profiles", "-", "--profiles-format", "csv"])
-        .args(["--format", "json"])
-        .write_stdin(std::fs::read(&csv).unwrap())
-        .output()
-        .unwrap();
+    let beside_a_dash = audit_from_stdin(dir.path(), &from_stdin, std::fs::read(&csv).unwrap());
     assert_eq!(
         beside_a_dash.status.code(),
         Some(code),
@@ -484,13 +484,11 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
 
     // A pipe named by nothing is read as a YAML list; when nothing could be
     // read so, the option is named.
-    let fifo = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .args(["--profiles", "/dev/stdin"])
-        .write_stdin(std::fs::read(&csv).unwrap())
-        .output()
-        .unwrap();
+    let fifo = audit_from_stdin(
+        dir.path(),
+        &["--profiles", "/dev/stdin"],
+        std::fs::read(&csv).unwrap(),
+    );
     assert_eq!(fifo.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&fifo.stderr);
     assert!(
@@ -499,13 +497,7 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
     );
 
     // Without the option, standard input's format is asked for.
-    let unsaid = cargo_bin_cmd!("mergeproof")
-        .arg("audit")
-        .arg(dir.path())
-        .args(["--profiles", "-"])
-        .write_stdin("id\nc-1\n")
-        .output()
-        .unwrap();
+    let unsaid = audit_from_stdin(dir.path(), &["--profiles", "-"], "id\nc-1\n");
     assert_eq!(unsaid.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unsaid.stderr);
     assert!(stderr.contains("--profiles-format"), "{stderr}");
