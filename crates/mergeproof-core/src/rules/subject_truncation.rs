@@ -74,16 +74,29 @@ impl Rule for SubjectTruncation {
             .token(first_data.token)
             .map_or_else(|| template.source.start(), |t| t.loc.clone());
         out.push(cx.draft(DOC.id, Field::Subject, loc, || {
-            use std::fmt::Write;
-            let mut message = format!(
-                "personalization makes the subject {total} characters ({without_data} without data) and "
-            );
-            for (i, (client, width, _)) in cuts.iter().enumerate() {
-                let comma = if i == 0 { "" } else { ", " };
-                let _ = write!(message, "{comma}{client} ({width})");
-            }
+            // Most cells of a campaign with long subjects get this finding:
+            // its words are put together piece by piece, which costs a
+            // fraction of `format!`'s.
             let hidden = &text[narrowest..];
-            let _ = write!(message, " cut it: \"{hidden}\" is not shown");
+            let mut number = itoa::Buffer::new();
+            let mut message = String::with_capacity(96 + 16 * cuts.len() + hidden.len());
+            message.push_str("personalization makes the subject ");
+            message.push_str(number.format(total));
+            message.push_str(" characters (");
+            message.push_str(number.format(without_data));
+            message.push_str(" without data) and ");
+            for (i, (client, width, _)) in cuts.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(client);
+                message.push_str(" (");
+                message.push_str(number.format(*width));
+                message.push(')');
+            }
+            message.push_str(" cut it: \"");
+            message.push_str(hidden);
+            message.push_str("\" is not shown");
             Words::new(message, cut_excerpt(text, narrowest))
         }));
     }

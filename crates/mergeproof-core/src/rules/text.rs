@@ -243,7 +243,17 @@ pub(crate) fn char_len(text: &str) -> usize {
 
 /// The byte offset of character number `n` (or the end).
 pub(crate) fn byte_at_char(text: &str, n: usize) -> usize {
-    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
+    // A byte a character while the text is ASCII, as most is.
+    let ascii = text.bytes().take(n).take_while(u8::is_ascii).count();
+    if ascii == n {
+        return n;
+    }
+    let rest = &text[ascii..];
+    ascii
+        + rest
+            .char_indices()
+            .nth(n - ascii)
+            .map_or(rest.len(), |(i, _)| i)
 }
 
 /// Where byte `offset` of a template's text is in the file a person edits.
@@ -536,6 +546,16 @@ mod tests {
         assert_eq!(char_len("Zoë"), 3);
         assert_eq!(byte_at_char("Zoë!", 3), "Zoë".len());
         assert_eq!(byte_at_char("ab", 5), 2);
+    }
+
+    proptest::proptest! {
+        /// Past an ASCII start, as through it: the byte where the `n`th
+        /// character starts, or the end.
+        #[test]
+        fn the_byte_of_a_character_is_where_it_starts(text in "[a é😀]{0,12}", n in 0usize..16) {
+            let expected = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+            proptest::prop_assert_eq!(byte_at_char(&text, n), expected);
+        }
     }
 
     #[test]

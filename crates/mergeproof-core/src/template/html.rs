@@ -17,7 +17,7 @@
 //!   hyphens) are dropped.
 
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use html5gum::{Readable, Reader as Input, Span, Tokenizer};
 
 use crate::markers::{CLOSE, OPEN};
 
@@ -55,7 +55,7 @@ pub struct Image {
 }
 
 /// `href="…"` of an `<a>`, `src="…"` of an `<img>`, and the like.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct UrlAttribute {
     pub tag: String,
     /// One of [`URL_ATTRIBUTES`].
@@ -190,6 +190,135 @@ pub(crate) fn read_observing(html: &str, observe: impl FnMut(&CallbackEvent<'_>)
     };
     reader.read_with(html, 0, observe);
     reader.finish()
+}
+
+/// A reading kept so that the reading of another HTML that starts with the
+/// same text can be taken up where they part ([`read_resuming`]): the
+/// reader as it ended, before its texts were trimmed, and where it could
+/// have been stopped and started again.
+pub(crate) struct Resumable {
+    reader: Reader,
+    points: Vec<ResumePoint>,
+}
+
+/// A place right after a tag where the tokenizer goes on reading text, and
+/// the reader's state there in numbers: what it had written then is the
+/// start of what it wrote in the end. Only places outside any link, any
+/// element left out of the text and any hidden element are kept; most
+/// places of a body are.
+///
+/// Kept in 32-bit numbers: an email's reading has a place every few dozen
+/// bytes, and a place past 4 GiB (never reached within a cell's budget) is
+/// left out.
+#[derive(Clone, Copy, Debug)]
+struct ResumePoint {
+    /// The byte of the HTML after the tag's `>`.
+    at: u32,
+    /// How long the text was, and how many of its last bytes were spaces
+    /// (a block element's tag trims those later).
+    text: u32,
+    trailing_spaces: u32,
+    outlook_only: u32,
+    links: u32,
+    images: u32,
+    urls: u32,
+    /// Whether the preheader had been found (it is then the one kept).
+    preheader: bool,
+}
+
+impl Resumable {
+    /// The byte after the last place of this reading at or before `at`, and
+    /// that place's index.
+    pub(crate) fn point_before(&self, at: usize) -> Option<(usize, usize)> {
+        let index = self
+            .points
+            .partition_point(|p| p.at as usize <= at)
+            .checked_sub(1)?;
+        Some((self.points[index].at as usize, index))
+    }
+
+    /// About how many bytes it holds.
+    pub(crate) fn size(&self) -> usize {
+        let reader = &self.reader;
+        reader.text.len()
+            + reader.outlook_only.len()
+            + reader.preheader.len()
+            + (reader.links.len() + reader.images.len() + reader.urls.len()) * 64
+            + self.points.len() * std::mem::size_of::<ResumePoint>()
+    }
+
+    /// The reader as it was at its `index`th place.
+    fn reader_at(&self, index: usize, capacity: usize) -> Reader {
+        let point = self.points[index];
+        let kept = &self.reader;
+        let spaces = point.trailing_spaces as usize;
+        let mut text = String::with_capacity(capacity);
+        text.push_str(&kept.text[..point.text as usize - spaces]);
+        text.extend(std::iter::repeat_n(' ', spaces));
+        Reader {
+            text,
+            preheader: if point.preheader {
+                kept.preheader.clone()
+            } else {
+                String::new()
+            },
+            outlook_only: kept.outlook_only[..point.outlook_only as usize].to_string(),
+            links: kept.links[..point.links as usize].to_vec(),
+            images: kept.images[..point.images as usize].to_vec(),
+            urls: kept.urls[..point.urls as usize].to_vec(),
+            ..Reader::default()
+        }
+    }
+}
+
+/// [`read_observing`], taken up at the `index`th place of `from` when it is
+/// given (the HTML it was read from is `html` up to that place), and kept
+/// to be taken up again. The reading is the whole of `html`'s; the events
+/// observed are those after the place.
+pub(crate) fn read_resuming(
+    html: &str,
+    from: Option<(&Resumable, usize)>,
+    mut observe: impl FnMut(&CallbackEvent<'_>),
+) -> (ReadHtml, Resumable) {
+    let (mut reader, mut points) = match from {
+        Some((resumable, index)) => (
+            resumable.reader_at(index, html.len()),
+            resumable.points[..=index].to_vec(),
+        ),
+        None => (
+            Reader {
+                text: String::with_capacity(html.len()),
+                ..Reader::default()
+            },
+            Vec::new(),
+        ),
+    };
+    let start = points.last().map_or(0, |p| p.at as usize);
+    let mut tag = StartTag::default();
+    let read = std::cell::Cell::new(start);
+    let counting = Counting {
+        inner: html[start..].to_reader(),
+        read: &read,
+    };
+    tokenize_from(counting, |event| {
+        observe(&event);
+        // The tokenizer reads text after every end tag, and after a start
+        // tag unless it reads what follows as raw text (`<style>`).
+        let resumes = match event {
+            CallbackEvent::EndTag { .. } => true,
+            CallbackEvent::CloseStartTag { .. } => {
+                html5gum::naive_next_state(tag.name.as_bytes()).is_none()
+            }
+            _ => false,
+        };
+        reader.on_event(event, &mut tag, 0);
+        if resumes && let Some(point) = reader.resume_point(read.get()) {
+            debug_assert_eq!(html.as_bytes()[point.at as usize - 1], b'>');
+            points.push(point);
+        }
+    });
+    let read = reader.finish();
+    (read, Resumable { reader, points })
 }
 
 /// What is being left out of the body text, and until which end tag.
@@ -342,7 +471,11 @@ impl StartTag {
 /// raw text, not tags. Every reading of HTML goes through here (public for
 /// the render floor's `--read-html`, which runs the tokenizer as a reading
 /// does and keeps nothing).
-pub fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
+pub fn tokenize(html: &str, on_event: impl FnMut(CallbackEvent<'_>)) {
+    tokenize_from(html.to_reader(), on_event);
+}
+
+fn tokenize_from<'a>(reader: impl Input + 'a, mut on_event: impl FnMut(CallbackEvent<'_>)) {
     let mut emitter = CallbackEmitter::new(
         |event: CallbackEvent<'_>, _: Span<()>| -> Option<std::convert::Infallible> {
             on_event(event);
@@ -350,7 +483,57 @@ pub fn tokenize(html: &str, mut on_event: impl FnMut(CallbackEvent<'_>)) {
         },
     );
     emitter.naively_switch_states(true);
-    Tokenizer::new_with_emitter(html, WithoutErrors(emitter)).for_each(drop);
+    Tokenizer::new_with_emitter(reader, WithoutErrors(emitter)).for_each(drop);
+}
+
+/// html5gum's reader of a string, counting the bytes it hands the
+/// tokenizer: when a tag's end is read (the tokenizer reads no further
+/// before it says so), where the tag ends. html5gum's own spans would say
+/// it too, at a cost on every byte of every event.
+struct Counting<'a, 'c> {
+    inner: html5gum::StringReader<'a>,
+    read: &'c std::cell::Cell<usize>,
+}
+
+impl Counting<'_, '_> {
+    #[inline(always)]
+    fn count(&self, bytes: usize) {
+        self.read.set(self.read.get() + bytes);
+    }
+}
+
+impl Input for Counting<'_, '_> {
+    type Error = std::convert::Infallible;
+
+    #[inline(always)]
+    fn read_byte(&mut self) -> Result<Option<u8>, Self::Error> {
+        let byte = self.inner.read_byte()?;
+        self.count(usize::from(byte.is_some()));
+        Ok(byte)
+    }
+
+    #[inline(always)]
+    fn try_read_string(&mut self, s: &[u8], case_sensitive: bool) -> Result<bool, Self::Error> {
+        let matched = self.inner.try_read_string(s, case_sensitive)?;
+        if matched {
+            self.count(s.len());
+        }
+        Ok(matched)
+    }
+
+    #[inline(always)]
+    fn read_until<'b>(
+        &'b mut self,
+        needle: &[u8],
+        char_buf: &'b mut [u8; 4],
+    ) -> Result<Option<&'b [u8]>, Self::Error> {
+        let read = self.read;
+        let chunk = self.inner.read_until(needle, char_buf)?;
+        if let Some(chunk) = chunk {
+            read.set(read.get() + chunk.len());
+        }
+        Ok(chunk)
+    }
 }
 
 /// An emitter that asks for no parse errors. html5gum checks every byte of
@@ -570,7 +753,30 @@ impl Reader {
         }
     }
 
-    fn finish(mut self) -> ReadHtml {
+    /// Where the reading could be taken up again at `at`, right after a
+    /// tag at depth 0: `None` inside a link, an element left out of the
+    /// text or a hidden one (their state is not kept in numbers).
+    fn resume_point(&self, at: usize) -> Option<ResumePoint> {
+        if self.skip.is_some() || !self.open_links.is_empty() {
+            return None;
+        }
+        let number = |n: usize| u32::try_from(n).ok();
+        Some(ResumePoint {
+            at: number(at)?,
+            text: number(self.text.len())?,
+            trailing_spaces: number(self.text.len() - self.text.trim_end_matches(' ').len())?,
+            outlook_only: number(self.outlook_only.len())?,
+            links: number(self.links.len())?,
+            images: number(self.images.len())?,
+            urls: number(self.urls.len())?,
+            preheader: !self.preheader.is_empty(),
+        })
+    }
+
+    /// The reading: texts trimmed, and link and image positions in the text
+    /// without its markers. The reader is left as it is, to be taken up
+    /// again ([`read_resuming`]).
+    fn finish(&self) -> ReadHtml {
         let lead = self.text.len() - self.text.trim_start().len();
         let text = self.text.trim().to_string();
         // Positions in the text without markers, after the leading trim.
@@ -589,15 +795,22 @@ impl Reader {
         let (link_at, image_at) = mapped.split_at(self.links.len());
         let links = self
             .links
-            .drain(..)
+            .iter()
             .zip(link_at)
-            .map(|((href, _), at)| Link { href, at: *at })
+            .map(|((href, _), at)| Link {
+                href: href.clone(),
+                at: *at,
+            })
             .collect();
         let images = self
             .images
-            .drain(..)
+            .iter()
             .zip(image_at)
-            .map(|((src, alt, _), at)| Image { src, alt, at: *at })
+            .map(|((src, alt, _), at)| Image {
+                src: src.clone(),
+                alt: alt.clone(),
+                at: *at,
+            })
             .collect();
         ReadHtml {
             text,
@@ -605,7 +818,7 @@ impl Reader {
             outlook_only: self.outlook_only.trim().to_string(),
             links,
             images,
-            urls: self.urls,
+            urls: self.urls.clone(),
         }
     }
 }

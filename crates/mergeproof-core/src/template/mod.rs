@@ -702,6 +702,8 @@ pub(crate) struct BodyReads {
     /// without the template text pays ([`BodyReads::outputs_only_pays`]).
     skeletons_met: std::sync::atomic::AtomicUsize,
     skeletons_missed: std::sync::atomic::AtomicUsize,
+    /// The last skeletons read, for the next one to take their reading up.
+    recent: splice::RecentReads,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -811,7 +813,8 @@ impl BodyReads {
             // with the renderer's trace, checked once per skeleton).
             let read = known.or_else(|| {
                 let skeleton = splice::skeleton(marked).filter(|s| s.contents == key.contents)?;
-                let read = std::sync::Arc::new(splice::SkeletonRead::of(&skeleton));
+                let read =
+                    std::sync::Arc::new(splice::SkeletonRead::of_after(&skeleton, &self.recent));
                 let mut skeletons = lock(&self.skeletons);
                 if skeletons.len() < self.capacity() {
                     skeletons.insert(key.digest, read.clone());

@@ -476,6 +476,44 @@ fn contexts_within(skeleton: &str, count: usize, depth: usize) -> Vec<Context> {
     placing.contexts
 }
 
+/// The contexts of `placed`, where the tokenizer put a skeleton's
+/// placeholders, refined by their [`surroundings`] from byte `from` on
+/// (the byte after a tag's `>`, or the start).
+fn refined(mut contexts: Vec<Context>, skeleton: &str, from: usize) -> Vec<Context> {
+    // The tokenizer does not say whether a value was quoted: one that was
+    // not ends at a space.
+    let surroundings = surroundings(skeleton, from, contexts.len());
+    for (context, (quoted, in_tag)) in contexts.iter_mut().zip(surroundings) {
+        match *context {
+            Context::Quoted if !quoted => *context = Context::Never,
+            // Inside an Outlook-only block: in its text, or in a quoted
+            // value of its markup, a space reads as itself.
+            Context::Comment { .. } => {
+                *context = Context::Comment {
+                    in_tag: !quoted && in_tag,
+                }
+            }
+            _ => {}
+        }
+    }
+    contexts
+}
+
+/// The contexts of the placeholders of `prefix`, the start of a skeleton
+/// that another one, whose placeholders have `placed`, starts with too.
+fn copy_placed(prefix: &str, placed: &[Context], contexts: &mut [Context]) {
+    // A placeholder's lead byte is never inside another character.
+    for at in memchr::memchr_iter(PLACEHOLDER_LEAD, prefix.as_bytes()) {
+        let n = placeholder_index(prefix[at..].chars().next().unwrap_or_default());
+        if let (Some(slot), Some(&context)) = (
+            n.and_then(|n| contexts.get_mut(n)),
+            n.and_then(|n| placed.get(n)),
+        ) {
+            *slot = context;
+        }
+    }
+}
+
 /// Where each of a skeleton's placeholders is, learnt from the events of
 /// the tokenizer's pass over it.
 struct Placing {
@@ -558,16 +596,17 @@ impl Placing {
 /// of `"` `'` `<` `>` before it is a quote right after an `=` (an unquoted
 /// value holds no quote, and a closing quote follows the value's text).
 /// Inside a tag's markup: the last `<` or `>` before it is a `<`.
-fn surroundings(skeleton: &str, count: usize) -> Vec<(bool, bool)> {
+fn surroundings(skeleton: &str, from: usize, count: usize) -> Vec<(bool, bool)> {
     // A placeholder never found is neither quoted nor known to be text.
     let mut found = vec![(false, true); count];
-    let mut last_mark = None;
+    // From the byte after a tag's `>`, when not from the start.
+    let mut last_mark = (from > 0).then_some(b'>');
     let mut quote_after_equals = false;
-    let mut last_angle = None;
+    let mut last_angle = last_mark;
     // Only quotes, angle brackets and placeholders are looked at, a byte
     // at a time: every other character of a skeleton's 20–40 KB passes.
     let bytes = skeleton.as_bytes();
-    for (at, &byte) in bytes.iter().enumerate() {
+    for (at, &byte) in bytes.iter().enumerate().skip(from) {
         match byte {
             b'"' | b'\'' => {
                 // The last character before it that is no white space.
@@ -600,29 +639,144 @@ pub(crate) struct SkeletonRead {
     contexts: Vec<Context>,
 }
 
-impl SkeletonRead {
-    pub(crate) fn of(skeleton: &Skeleton) -> SkeletonRead {
-        // One pass of the tokenizer reads the skeleton and places its
-        // placeholders.
-        let mut placing = Placing::new(skeleton.contents.len(), 0);
-        let read = html::read_observing(&skeleton.text, |event| placing.on_event(event));
-        let mut contexts = placing.contexts;
-        // The tokenizer does not say whether a value was quoted: one that
-        // was not ends at a space.
-        let surroundings = surroundings(&skeleton.text, contexts.len());
-        for (context, (quoted, in_tag)) in contexts.iter_mut().zip(surroundings) {
-            match *context {
-                Context::Quoted if !quoted => *context = Context::Never,
-                // Inside an Outlook-only block: in its text, or in a quoted
-                // value of its markup, a space reads as itself.
-                Context::Comment { .. } => {
-                    *context = Context::Comment {
-                        in_tag: !quoted && in_tag,
-                    }
-                }
-                _ => {}
+/// Skeletons a campaign read, kept with their readings so that a new
+/// skeleton's reading is taken up where it parts from the one it shares
+/// the longest start with: skeletons of one template differ where a
+/// condition or a loop does, and read alike up to there. They are kept in
+/// the order of their texts, where the one sharing the longest start with
+/// a text is next to it, before or after; the oldest go first once they
+/// hold [`RecentReads::KEPT_BYTES`].
+#[derive(Default)]
+pub(crate) struct RecentReads(std::sync::Mutex<Kept>);
+
+#[derive(Default)]
+struct Kept {
+    by_text: std::collections::BTreeMap<Arc<str>, Arc<KeptRead>>,
+    oldest_first: std::collections::VecDeque<Arc<str>>,
+    bytes: usize,
+}
+
+/// A skeleton's reading kept to be taken up again, where the tokenizer put
+/// each placeholder, and their contexts once [`surroundings`] refined them.
+pub(crate) struct KeptRead {
+    resumable: html::Resumable,
+    placed: Vec<Context>,
+    contexts: Vec<Context>,
+}
+
+impl RecentReads {
+    /// What the kept readings of one campaign may hold, about: some twenty
+    /// of a 40 KB email, every one of a small one.
+    const KEPT_BYTES: usize = 4 << 20;
+
+    /// The kept reading whose text shares the longest start with `text`,
+    /// and how long that start is.
+    fn closest(&self, text: &str) -> Option<(Arc<KeptRead>, usize)> {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        let kept = lock(&self.0);
+        let before = kept
+            .by_text
+            .range::<str, _>((Unbounded, Included(text)))
+            .next_back();
+        let after = kept
+            .by_text
+            .range::<str, _>((Excluded(text), Unbounded))
+            .next();
+        before
+            .into_iter()
+            .chain(after)
+            .map(|(kept_text, read)| (read.clone(), shared_start(kept_text, text)))
+            .max_by_key(|(_, shared)| *shared)
+    }
+
+    fn keep(&self, text: &str, read: KeptRead) {
+        let bytes = 2 * text.len() + read.resumable.size() + 2 * read.contexts.len();
+        let mut kept = lock(&self.0);
+        while kept.bytes + bytes > Self::KEPT_BYTES
+            && let Some(oldest) = kept.oldest_first.pop_front()
+        {
+            if let Some(gone) = kept.by_text.remove(&oldest) {
+                kept.bytes -= 2 * oldest.len() + gone.resumable.size() + 2 * gone.contexts.len();
             }
         }
+        let text: Arc<str> = text.into();
+        if kept.by_text.insert(text.clone(), Arc::new(read)).is_none() {
+            kept.oldest_first.push_back(text);
+            kept.bytes += bytes;
+        }
+    }
+}
+
+/// How many bytes `a` and `b` start with alike, compared eight at a time.
+fn shared_start(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let words = a.chunks_exact(8).zip(b.chunks_exact(8));
+    let mut alike = 0;
+    for (x, y) in words {
+        if x != y {
+            break;
+        }
+        alike += 8;
+    }
+    alike
+        + a[alike..]
+            .iter()
+            .zip(&b[alike..])
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+impl SkeletonRead {
+    #[cfg(test)]
+    pub(crate) fn of(skeleton: &Skeleton) -> SkeletonRead {
+        Self::of_after(skeleton, &RecentReads::default())
+    }
+
+    /// [`Self::of`], the reading taken up from the closest of `recent`, to
+    /// which this one is added.
+    pub(crate) fn of_after(skeleton: &Skeleton, recent: &RecentReads) -> SkeletonRead {
+        let text = skeleton.text.as_str();
+        let closest = recent.closest(text);
+        let from = closest.as_ref().and_then(|(kept, shared)| {
+            let (at, index) = kept.resumable.point_before(*shared)?;
+            Some((kept, at, index))
+        });
+        // One pass of the tokenizer reads the skeleton (from where it
+        // parts from the closest one) and places its placeholders; those
+        // before the place are where the closest one's are.
+        let mut placing = Placing::new(skeleton.contents.len(), 0);
+        let start = from.map_or(0, |(kept, at, _)| {
+            copy_placed(&text[..at], &kept.placed, &mut placing.contexts);
+            at
+        });
+        let (read, resumable) = html::read_resuming(
+            text,
+            from.map(|(kept, _, index)| (&kept.resumable, index)),
+            |event| placing.on_event(event),
+        );
+        let placed = placing.contexts.clone();
+        // Those before the place are the closest one's.
+        let mut contexts = refined(placing.contexts, text, start);
+        if let Some((kept, at, _)) = from {
+            copy_placed(&text[..at], &kept.contexts, &mut contexts);
+        }
+        #[cfg(debug_assertions)]
+        if from.is_some() {
+            // Tests hold the reading taken up to the whole one.
+            let mut whole = Placing::new(skeleton.contents.len(), 0);
+            let read_whole = html::read_observing(text, |event| whole.on_event(event));
+            assert_eq!(read, read_whole, "{text:?}");
+            assert_eq!(placed, whole.contexts, "{text:?}");
+            assert_eq!(contexts, refined(whole.contexts, text, 0), "{text:?}");
+        }
+        recent.keep(
+            text,
+            KeptRead {
+                resumable,
+                placed,
+                contexts: contexts.clone(),
+            },
+        );
         SkeletonRead {
             unmarked: Unmarked::of(&read),
             contexts,
@@ -1217,7 +1371,7 @@ mod tests {
             ),
         ) {
             let skeleton = pieces.concat();
-            proptest::prop_assert_eq!(surroundings(&skeleton, 5), surroundings_by_char(&skeleton, 5));
+            proptest::prop_assert_eq!(surroundings(&skeleton, 0, 5), surroundings_by_char(&skeleton, 5));
         }
     }
 
@@ -1290,6 +1444,55 @@ mod tests {
             return false;
         };
         read_from(&SkeletonRead::of(&skeleton), marked, &skeleton.contents)
+    }
+
+    #[test]
+    fn a_skeleton_is_read_on_from_the_last_tag_it_shares_with_one_read_before() {
+        let recent = RecentReads::default();
+        let first = marked(
+            "<p>Hi {0},</p><p><b>Sale</b> ends {1}</p>",
+            &["Ana", "today"],
+        );
+        let second = marked(
+            "<p>Hi {0},</p><p><b>Sale</b> starts {1}</p>",
+            &["Ana", "today"],
+        );
+        let (first, second) = (skeleton(&first).unwrap(), skeleton(&second).unwrap());
+        SkeletonRead::of_after(&first, &recent);
+        let (kept, shared) = recent.closest(&second.text).unwrap();
+        assert_eq!(&second.text[..shared], &first.text[..shared]);
+        assert!(second.text[shared..].starts_with("start"));
+        // Taken up after `</b>`, the last tag both have.
+        let (at, _) = kept.resumable.point_before(shared).unwrap();
+        assert!(
+            second.text[..at].ends_with("</b>"),
+            "{:?}",
+            &second.text[..at]
+        );
+        let read = SkeletonRead::of_after(&second, &recent);
+        assert!(read_from(
+            &read,
+            &marked(
+                "<p>Hi {0},</p><p><b>Sale</b> starts {1}</p>",
+                &["Ana", "today"]
+            ),
+            &second.contents
+        ));
+    }
+
+    #[test]
+    fn kept_readings_stay_within_their_bytes_the_oldest_going_first() {
+        let recent = RecentReads::default();
+        let filler = "x".repeat(RecentReads::KEPT_BYTES / 6);
+        for n in 0..4 {
+            let body = marked(&format!("<p>{n}{filler}</p><p>{{0}}</p>"), &["Ana"]);
+            SkeletonRead::of_after(&skeleton(&body).unwrap(), &recent);
+        }
+        let kept = lock(&recent.0);
+        assert!(kept.bytes <= RecentReads::KEPT_BYTES, "{}", kept.bytes);
+        assert_eq!(kept.by_text.len(), kept.oldest_first.len());
+        assert!(kept.by_text.len() < 4);
+        assert!(kept.oldest_first.back().unwrap().starts_with("<p>3"));
     }
 
     /// Patterns that overlap each other and the texts around outputs.
@@ -1442,6 +1645,29 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config { cases: 2048, failure_persistence: None, ..Default::default() })]
+
+        /// Bodies that start alike, each read from its skeleton after the
+        /// others, its reading taken up where it parts from the closest
+        /// one: every reading is the whole body's (and, in a debug build,
+        /// the skeleton's reading taken up is the one read from its start).
+        #[test]
+        fn a_reading_taken_up_from_a_skeleton_read_before_is_the_whole_reading(
+            start in proptest::collection::vec(proptest::sample::select(PIECES), 0..16),
+            ends in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+                1..5,
+            ),
+            values in proptest::collection::vec(proptest::sample::select(VALUES), 4),
+        ) {
+            let recent = RecentReads::default();
+            for end in &ends {
+                let body = marked(&format!("{}{}", start.concat(), end.concat()), &values);
+                if let Some(skeleton) = skeleton(&body) {
+                    let read = SkeletonRead::of_after(&skeleton, &recent);
+                    read_from(&read, &body, &skeleton.contents);
+                }
+            }
+        }
 
         /// Any body of these pieces, with any values: its skeleton's key is
         /// the digest of the skeleton written out, and where a skeleton is
