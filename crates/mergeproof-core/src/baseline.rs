@@ -108,12 +108,12 @@ impl Baseline {
                 if known.contains(print.as_str()) {
                     unmatched.remove(print.as_str());
                     f.waived = true;
-                    f.waiver = Some(Waiver {
+                    f.waiver = Some(Box::new(Waiver {
                         kind: BASELINE.into(),
                         reason: "in the baseline".into(),
                         reviewer: None,
                         at: None,
-                    });
+                    }));
                     accepted += 1;
                 }
             }

@@ -516,11 +516,13 @@ fn finish(
     let variant = draft
         .variant
         .and_then(|v| compiled.campaign.variants.get(v));
-    let waiver = verdict.allowed.map(|reason| Waiver {
-        kind: "allow".into(),
-        reason: reason.to_string(),
-        reviewer: None,
-        at: None,
+    let waiver = verdict.allowed.map(|reason| {
+        Box::new(Waiver {
+            kind: "allow".into(),
+            reason: reason.to_string(),
+            reviewer: None,
+            at: None,
+        })
     });
     // The replaced text as the template file writes it.
     let fix = draft.fix.map(|mut fix| {

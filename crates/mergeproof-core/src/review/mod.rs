@@ -60,7 +60,7 @@ pub(crate) fn apply(run: &mut Run, decisions: &Decisions) {
                     used[i] = true;
                     if finding.waiver.is_none() {
                         finding.waived = true;
-                        finding.waiver = Some(entries[i].waiver(entries[i].decision.as_str()));
+                        finding.waiver = Some(Box::new(entries[i].waiver(entries[i].decision.as_str())));
                     }
                 }
                 None => unmatched.push((ci, fi)),
@@ -77,7 +77,7 @@ pub(crate) fn apply(run: &mut Run, decisions: &Decisions) {
         let candidates = by_key.get(&DecisionKey::of(finding));
         if let Some(&i) = candidates.and_then(|c| c.iter().find(|&&i| !used[i])) {
             used[i] = true;
-            finding.waiver = Some(entries[i].waiver(STALE));
+            finding.waiver = Some(Box::new(entries[i].waiver(STALE)));
         }
     }
     run.obsolete_decisions = entries

@@ -543,12 +543,12 @@ fn a_decision_on_a_stale_finding_replaces_one_decision_not_every_one_at_its_plac
         .decide_at(&second, Decision::Waived, "known", "qa", at.clone())
         .unwrap();
     let mut changed = subject("ana", "three");
-    changed.waiver = Some(crate::finding::Waiver {
+    changed.waiver = Some(Box::new(crate::finding::Waiver {
         kind: STALE.into(),
         reason: "known".into(),
         reviewer: Some("qa".into()),
         at: Some(at),
-    });
+    }));
     store
         .decide(&changed, Decision::Approved, "", "qa")
         .unwrap();

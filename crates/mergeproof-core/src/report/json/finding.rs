@@ -253,12 +253,12 @@ mod tests {
     #[test]
     fn a_waived_finding_is_left_to_serde() {
         let mut f = finding("a", true);
-        f.waiver = Some(Waiver {
+        f.waiver = Some(Box::new(Waiver {
             kind: "waived".into(),
             reason: "r".into(),
             reviewer: None,
             at: None,
-        });
+        }));
         assert_eq!(by_hand(&f), None);
     }
 
