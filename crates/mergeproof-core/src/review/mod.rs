@@ -60,7 +60,8 @@ pub(crate) fn apply(run: &mut Run, decisions: &Decisions) {
                     used[i] = true;
                     if finding.waiver.is_none() {
                         finding.waived = true;
-                        finding.waiver = Some(Box::new(entries[i].waiver(entries[i].decision.as_str())));
+                        finding.waiver =
+                            Some(Box::new(entries[i].waiver(entries[i].decision.as_str())));
                     }
                 }
                 None => unmatched.push((ci, fi)),
