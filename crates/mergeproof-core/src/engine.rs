@@ -541,7 +541,11 @@ fn finish(
                     as_written
                 }
             };
-            fix.replace = Some(as_written);
+            // Shared with the other findings of the fix until the file
+            // writes the text otherwise.
+            if fix.replace.as_deref() != Some(as_written.as_str()) {
+                Arc::make_mut(&mut fix).replace = Some(as_written);
+            }
         }
         fix
     });

@@ -130,7 +130,9 @@ pub struct Finding {
     /// How to fix this finding, written for its token and dialect; without
     /// one, the rule's general fix (`mergeproof explain`) applies.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<Fix>,
+    /// Shared: a token that prints nothing for many profiles has the same
+    /// fix in each of their findings.
+    pub fix: Option<Arc<Fix>>,
 }
 
 /// A finding's fix: what to do, in the dialect's own spelling, and, when it

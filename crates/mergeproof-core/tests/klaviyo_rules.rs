@@ -14,7 +14,7 @@ fn fixes(body: &str, profiles: &str) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|f| {
             let fix = f.fix?;
-            Some((fix.replace?, fix.replacement?))
+            Some((fix.replace.clone()?, fix.replacement.clone()?))
         })
         .collect()
 }

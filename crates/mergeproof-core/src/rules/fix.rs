@@ -4,6 +4,8 @@
 //! can help (SendGrid's `insert` prints a name of spaces as it is), the fix
 //! says so and points at the data.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::config::Config;
@@ -48,7 +50,7 @@ const ACCEPT: &str =
 /// profiles gets the same fix for each, and writing it (the dialect's
 /// spellings filled in, the words formatted) costs more than copying it.
 #[derive(Debug, Default)]
-pub(crate) struct Written(std::sync::Mutex<foldhash::HashMap<(usize, FixOf), Fix>>);
+pub(crate) struct Written(std::sync::Mutex<foldhash::HashMap<(usize, FixOf), Arc<Fix>>>);
 
 /// What a token's fix is written from, beside the token and the campaign.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -62,22 +64,22 @@ pub(crate) enum FixOf {
 impl Written {
     /// The fix for `token` written from `of`: written by `write` the first
     /// time, copied after.
-    pub(crate) fn fix(&self, token: &Token, of: FixOf, write: impl FnOnce() -> Fix) -> Fix {
+    pub(crate) fn fix(&self, token: &Token, of: FixOf, write: impl FnOnce() -> Fix) -> Arc<Fix> {
         // The token by its address: tokens stay where they are while a
         // campaign is checked (its checks borrow it), and no two share one.
         let key = (std::ptr::from_ref(token).addr(), of);
         if let Some(fix) = self.lock().get(&key).cloned() {
             // Tests hold the copy to what writing it again writes.
-            debug_assert_eq!(fix, write(), "a fix depends on more than its key");
+            debug_assert_eq!(*fix, write(), "a fix depends on more than its key");
             return fix;
         }
         // Written outside the lock; a fix written twice at once is the same.
-        let fix = write();
+        let fix = Arc::new(write());
         self.lock().insert(key, fix.clone());
         fix
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, foldhash::HashMap<(usize, FixOf), Fix>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, foldhash::HashMap<(usize, FixOf), Arc<Fix>>> {
         // A panic elsewhere leaves the map as it was: whole fixes only.
         self.0
             .lock()
@@ -418,7 +420,7 @@ mod tests {
         let in_spaces = once(&token, Some(&spaces));
         assert_ne!(in_spaces, missing, "SendGrid cannot catch spaces");
         assert_eq!(
-            in_spaces,
+            *in_spaces,
             fallback(
                 Dialect::Sendgrid,
                 &config,

@@ -349,7 +349,7 @@ pub(crate) struct Draft {
     pub profile: Option<ProfileRef>,
     /// This finding's own fix, when the rule writes one for its token and
     /// dialect.
-    pub fix: Option<crate::finding::Fix>,
+    pub fix: Option<Arc<crate::finding::Fix>>,
 }
 
 /// One profile and the variant it receives, rendered.
@@ -419,7 +419,7 @@ impl ReviewedTexts {
 pub(crate) struct Words {
     pub message: String,
     pub excerpt: String,
-    pub fix: Option<crate::finding::Fix>,
+    pub fix: Option<Arc<crate::finding::Fix>>,
 }
 
 impl Words {
@@ -431,7 +431,12 @@ impl Words {
         }
     }
 
-    pub(crate) fn with_fix(mut self, fix: Option<crate::finding::Fix>) -> Words {
+    pub(crate) fn with_fix(self, fix: Option<crate::finding::Fix>) -> Words {
+        self.with_shared_fix(fix.map(Arc::new))
+    }
+
+    /// [`Words::with_fix`], the fix shared with other findings.
+    pub(crate) fn with_shared_fix(mut self, fix: Option<Arc<crate::finding::Fix>>) -> Words {
         self.fix = fix;
         self
     }
@@ -492,7 +497,7 @@ impl<'a> CellContext<'a> {
     /// The fallback fix ([`fix::fallback`]) for `token`'s read at `read`,
     /// as this profile's value there needs it: written once per campaign,
     /// token and kind of blank ([`fix::Written`]), copied for the others.
-    pub(crate) fn fallback_fix(&self, token: &Token, read: usize) -> crate::finding::Fix {
+    pub(crate) fn fallback_fix(&self, token: &Token, read: usize) -> Arc<crate::finding::Fix> {
         let path = &token.reads[read].path;
         let value = self.value(path);
         let blank = crate::dialect::Blank::of(value).unwrap_or(crate::dialect::Blank::Missing);

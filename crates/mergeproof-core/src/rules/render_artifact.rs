@@ -128,7 +128,7 @@ impl Rule for RenderArtifact {
                     let excerpt =
                         excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
                     let fix = fix_of(cx, template, text, &a);
-                    Words::new(a.message, excerpt).with_fix(fix)
+                    Words::new(a.message, excerpt).with_shared_fix(fix)
                 }));
             }
         }
@@ -144,13 +144,13 @@ fn fix_of(
     template: &CompiledTemplate,
     rendered: &RenderedText,
     artifact: &Artifact,
-) -> Option<crate::finding::Fix> {
+) -> Option<std::sync::Arc<crate::finding::Fix>> {
     artifact
         .token
         .and_then(|index| template.token(index))
         .and_then(|token| {
             if let Some(field) = token.shadowed_field.as_deref() {
-                return Some(super::fix::read_the_field(token, field));
+                return Some(super::fix::read_the_field(token, field).into());
             }
             // The first value it read that holds nothing; in a loop, what
             // this occurrence printed told.
@@ -165,19 +165,19 @@ fn fix_of(
             // Code the template wrote as text (not code the data held): the
             // campaign is read in another dialect than the one it is in.
             (artifact.code && !rendered.holds_data_in(&artifact.range)).then(|| {
-                crate::finding::Fix::advice(format!(
+                std::sync::Arc::new(crate::finding::Fix::advice(format!(
                     "This campaign is read as `dialect: {}` ({}), which does not run this code: write it in that dialect's syntax, or set `dialect:` to the platform that sends the campaign (`mergeproof explain render-artifact --dialect D` shows each one's).",
                     cx.campaign.dialect.table().name,
                     cx.campaign.dialect.platform()
-                ))
+                )))
             })
         })
         .or_else(|| {
             artifact.message.contains("merge tag").then(|| {
-                crate::finding::Fix::advice(format!(
+                std::sync::Arc::new(crate::finding::Fix::advice(format!(
                     "Write this field as a {} token, or name the tag's pattern under `literal_tags:` in mergeproof.yaml when a later stage fills it in.",
                     cx.campaign.dialect.platform()
-                ))
+                )))
             })
         })
 }

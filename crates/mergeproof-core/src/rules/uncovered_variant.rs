@@ -50,7 +50,7 @@ impl Rule for UncoveredVariant {
             draft.variant = Some(vi);
             // Written for this variant: the general fix's iMac is the
             // documentation's example, not this campaign's segment.
-            draft.fix = Some(Fix::advice(match v.audience {
+            draft.fix = Some(std::sync::Arc::new(Fix::advice(match v.audience {
                 Some(_) => format!(
                     "Add a sample profile in sample-profiles/ that the audience of `{}` admits and no earlier variant takes first, like {who}, or drop the segment if nobody is in it.",
                     v.id
@@ -59,7 +59,7 @@ impl Rule for UncoveredVariant {
                     "Add a sample profile in sample-profiles/ that no earlier variant's audience admits, like {who}, so that the catch-all `{}` is reviewed with realistic data.",
                     v.id
                 ),
-            }));
+            })));
             out.push(draft);
         }
     }

@@ -71,7 +71,7 @@ impl Rule for ZeroBalance {
                             ),
                             excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                         )
-                        .with_fix(Some(read.fixes[usize::from(before_a_word)].clone()))
+                        .with_shared_fix(Some(read.fixes[usize::from(before_a_word)].clone()))
                     }));
                     break;
                 }
@@ -91,7 +91,7 @@ pub(super) struct Figures(foldhash::HashMap<String, Vec<Vec<Figure>>>);
 #[derive(Debug)]
 pub(super) struct Figure {
     path: String,
-    fixes: [Fix; 2],
+    fixes: [std::sync::Arc<Fix>; 2],
 }
 
 impl Figures {
@@ -115,6 +115,7 @@ impl Figures {
                                     &r.path,
                                     before_a_word,
                                 )
+                                .into()
                             }),
                         })
                         .collect()

@@ -216,10 +216,12 @@ mod tests {
             waived: options,
             waiver: None,
             reviewed_text: "".into(),
-            fix: options.then(|| Fix {
-                text: text.into(),
-                replace: Some(text.into()),
-                replacement: (!text.is_empty()).then(|| text.into()),
+            fix: options.then(|| {
+                std::sync::Arc::new(Fix {
+                    text: text.into(),
+                    replace: Some(text.into()),
+                    replacement: (!text.is_empty()).then(|| text.into()),
+                })
             }),
         }
     }
@@ -244,7 +246,7 @@ mod tests {
                 }
             }
         }
-        f.fix = Some(Fix::advice("only words"));
+        f.fix = Some(Fix::advice("only words").into());
         assert_eq!(by_hand(&f), Some(by_serde(&f)));
         f.fix = None;
         assert_eq!(by_hand(&f), Some(by_serde(&f)));
