@@ -30,10 +30,10 @@ fn lint(root: &Path) -> (Vec<Finding>, usize) {
 fn key(f: &Finding) -> (String, String, String, String, String, u32, u32) {
     (
         f.rule.to_string(),
-        f.campaign.clone(),
-        f.variant.clone().unwrap_or_default(),
+        f.campaign.to_string(),
+        f.variant.as_deref().unwrap_or_default().to_string(),
         f.profile.clone().unwrap_or_default(),
-        f.file.clone(),
+        f.file.to_string(),
         f.line,
         f.column,
     )
@@ -65,7 +65,7 @@ fn nothing_new(fixed: &Finding, before: &[Finding], after: &[Finding], what: &st
 /// characters); a token inside a YAML double-quoted scalar gets its quotes
 /// escaped when `quoted`.
 fn apply(root: &Path, f: &Finding, from: &str, to: &str, quoted: bool) -> bool {
-    let path = root.join(&f.file);
+    let path = root.join(&*f.file);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let Some(line) = lines.get_mut(f.line as usize - 1) else {
@@ -107,7 +107,7 @@ fn every_fix_on_the_examples_works_or_says_only_the_data_can() {
     let mut advice = 0;
     for f in &findings {
         let Some(fix) = &f.fix else { continue };
-        let dialect = &dialect_of[&f.campaign];
+        let dialect = &dialect_of[&*f.campaign];
         // Never a helper the dialect lacks.
         if dialect != "mergeproof" {
             assert!(

@@ -103,7 +103,7 @@ fn waiver_project() -> tempfile::TempDir {
     );
     let target = run
         .findings()
-        .find(|f| f.campaign == "reviewed" && !f.waived)
+        .find(|f| &*f.campaign == "reviewed" && !f.waived)
         .unwrap()
         .clone();
     ReviewStore::open(dir.path())

@@ -52,8 +52,8 @@ impl Baseline {
             .map(|f| Entry {
                 fingerprint: crate::report::sarif::fingerprint(f),
                 rule: f.rule.as_str().to_string(),
-                campaign: f.campaign.clone(),
-                variant: f.variant.clone(),
+                campaign: f.campaign.to_string(),
+                variant: f.variant.as_deref().map(str::to_string),
                 profile: f.profile.clone(),
                 field: f.field.as_str().to_string(),
             })

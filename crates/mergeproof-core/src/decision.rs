@@ -112,8 +112,8 @@ impl DecisionEntry {
     ) -> Self {
         Self {
             rule: finding.rule.to_string(),
-            campaign: finding.campaign.clone(),
-            variant: finding.variant.clone(),
+            campaign: finding.campaign.to_string(),
+            variant: finding.variant.as_deref().map(str::to_string),
             profile: finding.profile.clone(),
             field: finding.field,
             fingerprint: fingerprint(finding),

@@ -390,8 +390,9 @@ fn run_campaign_with(
     let drafts = cell_findings.iter().map(Vec::len).sum::<usize>() + campaign_drafts.len();
     let mut findings: Vec<(usize, Finding)> = Vec::with_capacity(drafts);
     let mut written = WrittenFixes::default();
+    let mut names = Names::of(campaign);
     for (pi, draft) in cell_findings.into_iter().flatten() {
-        if let Some(f) = finish(draft, &compiled, config, &mut written) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written, &mut names) {
             findings.push((pi, f));
         }
     }
@@ -409,7 +410,7 @@ fn run_campaign_with(
             .as_ref()
             .and_then(|p| place.get(p.id.as_str()).copied())
             .unwrap_or(usize::MAX);
-        if let Some(f) = finish(draft, &compiled, config, &mut written) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written, &mut names) {
             findings.push((order, f));
         }
     }
@@ -424,11 +425,8 @@ fn run_campaign_with(
                     continue;
                 }
                 let used = findings.iter().any(|(_, f)| {
-                    f.variant.as_ref() == Some(variant_id)
-                        && allow.accepts(
-                            f.rule,
-                            &crate::source::SourceLoc::new(f.file.clone(), f.line, f.column),
-                        )
+                    f.variant.as_deref() == Some(variant_id.as_str())
+                        && allow.accepts_at(f.rule, &f.file, f.line, f.column)
                 });
                 let key = (allow.loc.file.clone(), allow.loc.line, allow.loc.column);
                 if used || !seen_allows.insert(key) {
@@ -439,8 +437,8 @@ fn run_campaign_with(
                     Finding {
                         rule: allow.rule,
                         severity: crate::finding::Severity::Info,
-                        campaign: campaign.id.clone(),
-                        variant: Some(variant_id.clone()),
+                        campaign: names.campaign.clone(),
+                        variant: Some(names.variants[vi].clone()),
                         profile: None,
                         profile_kind: None,
                         field: template.field,
@@ -448,7 +446,7 @@ fn run_campaign_with(
                             "`mergeproof-allow {}` accepts nothing: no `{}` finding is on its line or at the token after it; remove it",
                             allow.rule, allow.rule
                         ),
-                        file: allow.loc.file.clone(),
+                        file: names.file(&allow.loc.file),
                         line: allow.loc.line,
                         column: allow.loc.column,
                         excerpt: String::new(),
@@ -465,7 +463,7 @@ fn run_campaign_with(
     let variant_order = |f: &Finding| {
         f.variant
             .as_ref()
-            .and_then(|v| campaign.variants.iter().position(|x| &x.id == v))
+            .and_then(|v| campaign.variants.iter().position(|x| *x.id == **v))
             .unwrap_or(usize::MAX)
     };
     // (A stable sort; each key is made once, not once per comparison.)
@@ -505,17 +503,47 @@ fn written_in(compiled: &CompiledCampaign, variant: usize, file: &str, replace: 
         .unwrap_or_else(|| replace.to_string())
 }
 
+/// The names a campaign's findings share: its own, its variants', and
+/// those of the files its findings are in, each made once.
+struct Names {
+    campaign: Arc<str>,
+    variants: Vec<Arc<str>>,
+    files: foldhash::HashMap<String, Arc<str>>,
+}
+
+impl Names {
+    fn of(campaign: &crate::project::Campaign) -> Names {
+        Names {
+            campaign: campaign.id.as_str().into(),
+            variants: campaign
+                .variants
+                .iter()
+                .map(|v| v.id.as_str().into())
+                .collect(),
+            files: Default::default(),
+        }
+    }
+
+    fn file(&mut self, file: &str) -> Arc<str> {
+        if let Some(name) = self.files.get(file) {
+            return name.clone();
+        }
+        let name: Arc<str> = file.into();
+        self.files.insert(file.to_string(), name.clone());
+        name
+    }
+}
+
 /// A draft with its severity (from the config) and its `allow:` waiver.
 fn finish(
     draft: Draft,
     compiled: &CompiledCampaign,
     config: &Config,
     written: &mut WrittenFixes,
+    names: &mut Names,
 ) -> Option<Finding> {
     let verdict = crate::rules::verdict(&draft, compiled, config)?;
-    let variant = draft
-        .variant
-        .and_then(|v| compiled.campaign.variants.get(v));
+    let variant = draft.variant.and_then(|v| names.variants.get(v)).cloned();
     let waiver = verdict.allowed.map(|reason| {
         Box::new(Waiver {
             kind: "allow".into(),
@@ -552,13 +580,13 @@ fn finish(
     Some(Finding {
         rule: draft.rule,
         severity: verdict.severity,
-        campaign: compiled.campaign.id.clone(),
-        variant: variant.map(|v| v.id.clone()),
+        campaign: names.campaign.clone(),
+        variant,
         profile: draft.profile.as_ref().map(|p| p.id.clone()),
         profile_kind: draft.profile.as_ref().map(|p| p.kind),
         field: draft.field,
         message: draft.message,
-        file: draft.loc.file,
+        file: names.file(&draft.loc.file),
         line: draft.loc.line,
         column: draft.loc.column,
         excerpt: draft.excerpt,

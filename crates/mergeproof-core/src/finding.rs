@@ -107,13 +107,15 @@ impl ProfileKind {
 pub struct Finding {
     pub rule: RuleId,
     pub severity: Severity,
-    pub campaign: String,
-    pub variant: Option<String>,
+    /// The campaign's, the variant's and the file's names are shared by
+    /// every finding of the campaign (a run holds tens of thousands).
+    pub campaign: Arc<str>,
+    pub variant: Option<Arc<str>>,
     pub profile: Option<String>,
     pub profile_kind: Option<ProfileKind>,
     pub field: Field,
     pub message: String,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
     pub excerpt: String,
@@ -309,7 +311,7 @@ mod tests {
             profile_kind: None,
             field: Field::Subject,
             message: String::new(),
-            file: String::new(),
+            file: "".into(),
             line: 1,
             column: 1,
             excerpt: String::new(),

@@ -136,7 +136,7 @@ fn n_and_shift_n_walk_every_flag() {
             assert_eq!(app.profile_id(), Some(p.as_str()));
         }
         if let Some(v) = &f.variant {
-            assert_eq!(app.variant_id(), Some(v.as_str()));
+            assert_eq!(app.variant_id(), Some(&**v));
         }
         assert!(!seen.contains(&f), "{f:?} visited twice");
         seen.push(f);

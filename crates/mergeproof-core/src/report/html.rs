@@ -237,7 +237,7 @@ fn write_campaign_body(out: &mut String, campaign: &CampaignRun) {
         if let Some(f) = first_edge
             && let (Some(p), Some(v)) = (&f.profile, &f.variant)
             && let Some(&pi) = index.get(p.as_str())
-            && let Some(vi) = variants.iter().position(|x| &x.id == v)
+            && let Some(vi) = variants.iter().position(|x| *x.id == **v)
             && seen.insert((pi, vi))
         {
             shown.push((pi, vi));

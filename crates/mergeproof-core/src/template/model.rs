@@ -222,13 +222,24 @@ impl InlineAllow {
 
     /// Whether it accepts a finding of `rule` at `loc`.
     pub(crate) fn accepts(&self, rule: crate::rule_id::RuleId, loc: &SourceLoc) -> bool {
+        self.accepts_at(rule, &loc.file, loc.line, loc.column)
+    }
+
+    /// [`Allow::accepts`], the place given by its parts.
+    pub(crate) fn accepts_at(
+        &self,
+        rule: crate::rule_id::RuleId,
+        file: &str,
+        line: u32,
+        column: u32,
+    ) -> bool {
         rule == self.rule
-            && loc.file == self.loc.file
-            && ((loc.line == self.loc.line && loc.column > self.loc.column)
+            && file == self.loc.file
+            && ((line == self.loc.line && column > self.loc.column)
                 || self
                     .next_token
                     .as_ref()
-                    .is_some_and(|t| t.line == loc.line && t.column == loc.column))
+                    .is_some_and(|t| t.line == line && t.column == column))
     }
 }
 

@@ -209,7 +209,7 @@ mod tests {
             profile_kind: options.then_some(ProfileKind::Edge),
             field: Field::Body,
             message: format!("`{{{{{text}}}}}` is missing"),
-            file: format!("campaigns/{text}.yaml"),
+            file: format!("campaigns/{text}.yaml").into(),
             line: u32::MAX,
             column: 0,
             excerpt: text.into(),
