@@ -45,7 +45,7 @@
 //!     .filter(|f| f.rule == RuleId::MissingFallback)
 //!     .collect();
 //! assert_eq!(missing.len(), 1);
-//! assert_eq!(missing[0].campaign, "points");
+//! assert_eq!(&*missing[0].campaign, "points");
 //! assert_eq!(missing[0].profile.as_deref(), Some("ben"));
 //! assert_eq!(run.summary().campaigns, 2);
 //! ```
