@@ -390,9 +390,9 @@ fn run_campaign_with(
     let drafts = cell_findings.iter().map(Vec::len).sum::<usize>() + campaign_drafts.len();
     let mut findings: Vec<(usize, Finding)> = Vec::with_capacity(drafts);
     let mut written = WrittenFixes::default();
-    let mut names = Names::of(campaign);
+    let names = Names::of(campaign);
     for (pi, draft) in cell_findings.into_iter().flatten() {
-        if let Some(f) = finish(draft, &compiled, config, &mut written, &mut names) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written, &names) {
             findings.push((pi, f));
         }
     }
@@ -410,7 +410,7 @@ fn run_campaign_with(
             .as_ref()
             .and_then(|p| place.get(p.id.as_str()).copied())
             .unwrap_or(usize::MAX);
-        if let Some(f) = finish(draft, &compiled, config, &mut written, &mut names) {
+        if let Some(f) = finish(draft, &compiled, config, &mut written, &names) {
             findings.push((order, f));
         }
     }
@@ -446,7 +446,7 @@ fn run_campaign_with(
                             "`mergeproof-allow {}` accepts nothing: no `{}` finding is on its line or at the token after it; remove it",
                             allow.rule, allow.rule
                         ),
-                        file: names.file(&allow.loc.file),
+                        file: allow.loc.file.clone(),
                         line: allow.loc.line,
                         column: allow.loc.column,
                         excerpt: String::new(),
@@ -503,12 +503,11 @@ fn written_in(compiled: &CompiledCampaign, variant: usize, file: &str, replace: 
         .unwrap_or_else(|| replace.to_string())
 }
 
-/// The names a campaign's findings share: its own, its variants', and
-/// those of the files its findings are in, each made once.
+/// The names a campaign's findings share, its own and its variants', each
+/// made once (a file's is shared by its places already).
 struct Names {
     campaign: Arc<str>,
     variants: Vec<Arc<str>>,
-    files: foldhash::HashMap<String, Arc<str>>,
 }
 
 impl Names {
@@ -520,17 +519,7 @@ impl Names {
                 .iter()
                 .map(|v| v.id.as_str().into())
                 .collect(),
-            files: Default::default(),
         }
-    }
-
-    fn file(&mut self, file: &str) -> Arc<str> {
-        if let Some(name) = self.files.get(file) {
-            return name.clone();
-        }
-        let name: Arc<str> = file.into();
-        self.files.insert(file.to_string(), name.clone());
-        name
     }
 }
 
@@ -540,7 +529,7 @@ fn finish(
     compiled: &CompiledCampaign,
     config: &Config,
     written: &mut WrittenFixes,
-    names: &mut Names,
+    names: &Names,
 ) -> Option<Finding> {
     let verdict = crate::rules::verdict(&draft, compiled, config)?;
     let variant = draft.variant.and_then(|v| names.variants.get(v)).cloned();
@@ -555,10 +544,10 @@ fn finish(
     // The replaced text as the template file writes it.
     let fix = draft.fix.map(|mut fix| {
         if let (Some(variant), Some(replace)) = (draft.variant, &fix.replace) {
-            let file = &draft.loc.file;
+            let file: &str = &draft.loc.file;
             let in_file = written.entry(variant).or_default();
             if !in_file.contains_key(file) {
-                in_file.insert(file.clone(), Default::default());
+                in_file.insert(file.to_string(), Default::default());
             }
             let by_text = in_file.get_mut(file).expect("inserted above");
             let as_written = match by_text.get(replace) {
@@ -586,7 +575,7 @@ fn finish(
         profile_kind: draft.profile.as_ref().map(|p| p.kind),
         field: draft.field,
         message: draft.message,
-        file: names.file(&draft.loc.file),
+        file: draft.loc.file,
         line: draft.loc.line,
         column: draft.loc.column,
         excerpt: draft.excerpt,

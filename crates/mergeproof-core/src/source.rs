@@ -8,13 +8,15 @@ use serde::Serialize;
 /// project folder, and 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
 pub struct SourceLoc {
-    pub file: String,
+    /// Shared: every token of a template, and every finding made of one,
+    /// carries its file's path.
+    pub file: std::sync::Arc<str>,
     pub line: u32,
     pub column: u32,
 }
 
 impl SourceLoc {
-    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
+    pub fn new(file: impl Into<std::sync::Arc<str>>, line: u32, column: u32) -> Self {
         Self {
             file: file.into(),
             line,
@@ -53,7 +55,7 @@ impl LoadError {
     /// such as [`crate::project::paths::PathError`].
     pub(crate) fn at(loc: &SourceLoc, message: impl fmt::Display) -> Self {
         Self {
-            file: loc.file.clone(),
+            file: loc.file.to_string(),
             line: loc.line,
             column: loc.column,
             message: message.to_string(),

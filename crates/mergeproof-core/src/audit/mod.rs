@@ -549,7 +549,7 @@ fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> Campaig
             variant: campaign.variants[*vi].id.clone(),
             field: *field,
             token: token.expression.clone(),
-            file: token.loc.file.clone(),
+            file: token.loc.file.to_string(),
             line: token.loc.line,
             column: token.loc.column,
             received: tally.reach[*vi],

@@ -97,7 +97,7 @@ fn without_samples_the_base_is_empty() {
             .unwrap()
             .contains("no sample profiles")
     );
-    assert_eq!(p.loc.file, "campaigns/test.yaml");
+    assert_eq!(&*p.loc.file, "campaigns/test.yaml");
 }
 
 #[test]

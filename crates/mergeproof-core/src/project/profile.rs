@@ -148,7 +148,11 @@ pub(crate) fn load_yaml_profiles(
                     Ok(Value::Null) if !unit.item => {}
                     Ok(value) => entries.push((
                         value,
-                        SourceLoc::new(&file_name, unit.first_line, if unit.item { 3 } else { 1 }),
+                        SourceLoc::new(
+                            file_name.as_str(),
+                            unit.first_line,
+                            if unit.item { 3 } else { 1 },
+                        ),
                     )),
                     Err(e) => {
                         let mut error = yaml_error(&file_name, &e);
@@ -156,7 +160,7 @@ pub(crate) fn load_yaml_profiles(
                         errors.push(error);
                         // Numbered all the same: the records after it keep
                         // their ids when it is mended.
-                        entries.push((Value::Null, SourceLoc::new(&file_name, 0, 0)));
+                        entries.push((Value::Null, SourceLoc::new(file_name.as_str(), 0, 0)));
                     }
                 }
             }

@@ -46,7 +46,7 @@ impl Rule for NoControl {
                 DOC.id,
                 Field::Campaign,
                 "the campaign names no `control` variant: without an unpersonalized baseline, nobody can measure what personalization earns".into(),
-                SourceLoc::new(&campaign.file, 1, 1),
+                SourceLoc::new(campaign.file.as_str(), 1, 1),
             ));
             return;
         };

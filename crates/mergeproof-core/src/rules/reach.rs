@@ -156,7 +156,7 @@ fn witness(cx: &CampaignContext<'_>, vi: usize) -> Reach {
                 "witness".into(),
                 made.data,
                 ProfileKind::Edge,
-                SourceLoc::new(&campaign.file, 1, 1),
+                SourceLoc::new(campaign.file.as_str(), 1, 1),
             );
             if crate::select::select(campaign, &probe) == Some(vi) {
                 return Reach::Synthetic(describe(&made.edits));

@@ -234,7 +234,7 @@ impl InlineAllow {
         column: u32,
     ) -> bool {
         rule == self.rule
-            && file == self.loc.file
+            && file == &*self.loc.file
             && ((line == self.loc.line && column > self.loc.column)
                 || self
                     .next_token

@@ -216,7 +216,7 @@ impl CsvRow {
         Record {
             id: self.id().into_owned(),
             data: self.data_of(0..self.cells.len()),
-            loc: SourceLoc::new(&self.layout.file, self.line, 1),
+            loc: SourceLoc::new(self.layout.file.as_str(), self.line, 1),
         }
     }
 

@@ -177,7 +177,7 @@ impl Renderer for LiquidRenderer {
 /// Where `loc` (in the template's file) is within the template's own text,
 /// as a render failure gives it; `None` for a place outside it.
 fn within(source: &TemplateSource, loc: &SourceLoc) -> Option<(usize, usize)> {
-    if loc.file != source.file {
+    if *loc.file != *source.file {
         return None;
     }
     let line = loc.line.checked_sub(source.line)? + 1;
