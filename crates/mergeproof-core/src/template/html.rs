@@ -317,7 +317,7 @@ pub(crate) fn read_resuming(
             points.push(point);
         }
     });
-    let read = reader.finish();
+    let read = reader.finish_keeping();
     (read, Resumable { reader, points })
 }
 
@@ -495,20 +495,13 @@ struct Counting<'a, 'c> {
     read: &'c std::cell::Cell<usize>,
 }
 
-impl Counting<'_, '_> {
-    #[inline(always)]
-    fn count(&self, bytes: usize) {
-        self.read.set(self.read.get() + bytes);
-    }
-}
-
 impl Input for Counting<'_, '_> {
     type Error = std::convert::Infallible;
 
     #[inline(always)]
     fn read_byte(&mut self) -> Result<Option<u8>, Self::Error> {
         let byte = self.inner.read_byte()?;
-        self.count(usize::from(byte.is_some()));
+        self.read.set(self.read.get() + usize::from(byte.is_some()));
         Ok(byte)
     }
 
@@ -516,7 +509,7 @@ impl Input for Counting<'_, '_> {
     fn try_read_string(&mut self, s: &[u8], case_sensitive: bool) -> Result<bool, Self::Error> {
         let matched = self.inner.try_read_string(s, case_sensitive)?;
         if matched {
-            self.count(s.len());
+            self.read.set(self.read.get() + s.len());
         }
         Ok(matched)
     }
@@ -527,10 +520,9 @@ impl Input for Counting<'_, '_> {
         needle: &[u8],
         char_buf: &'b mut [u8; 4],
     ) -> Result<Option<&'b [u8]>, Self::Error> {
-        let read = self.read;
         let chunk = self.inner.read_until(needle, char_buf)?;
         if let Some(chunk) = chunk {
-            read.set(read.get() + chunk.len());
+            self.read.set(self.read.get() + chunk.len());
         }
         Ok(chunk)
     }
@@ -774,17 +766,35 @@ impl Reader {
     }
 
     /// The reading: texts trimmed, and link and image positions in the text
-    /// without its markers. The reader is left as it is, to be taken up
-    /// again ([`read_resuming`]).
-    fn finish(&self) -> ReadHtml {
+    /// without its markers.
+    fn finish(mut self) -> ReadHtml {
+        let links = std::mem::take(&mut self.links);
+        let images = std::mem::take(&mut self.images);
+        let urls = std::mem::take(&mut self.urls);
+        self.finish_with(links, images, urls)
+    }
+
+    /// [`Reader::finish`], the reader left as it is to be taken up again
+    /// ([`read_resuming`]).
+    fn finish_keeping(&self) -> ReadHtml {
+        self.finish_with(self.links.clone(), self.images.clone(), self.urls.clone())
+    }
+
+    /// The reading of this reader's texts, with its links, images and URL
+    /// attributes handed over.
+    fn finish_with(
+        &self,
+        links: Vec<(String, usize)>,
+        images: Vec<(String, String, usize)>,
+        urls: Vec<UrlAttribute>,
+    ) -> ReadHtml {
         let lead = self.text.len() - self.text.trim_start().len();
         let text = self.text.trim().to_string();
         // Positions in the text without markers, after the leading trim.
-        let mut positions: Vec<usize> = self
-            .links
+        let mut positions: Vec<usize> = links
             .iter()
             .map(|l| l.1)
-            .chain(self.images.iter().map(|i| i.2))
+            .chain(images.iter().map(|i| i.2))
             .chain([lead + text.len()])
             .collect();
         let mut mapped = unmarked_offsets(&self.text, &mut positions, lead);
@@ -792,25 +802,16 @@ impl Reader {
         // the end of the text.
         let end = mapped.pop().unwrap_or_default();
         mapped.iter_mut().for_each(|at| *at = (*at).min(end));
-        let (link_at, image_at) = mapped.split_at(self.links.len());
-        let links = self
-            .links
-            .iter()
+        let (link_at, image_at) = mapped.split_at(links.len());
+        let links = links
+            .into_iter()
             .zip(link_at)
-            .map(|((href, _), at)| Link {
-                href: href.clone(),
-                at: *at,
-            })
+            .map(|((href, _), at)| Link { href, at: *at })
             .collect();
-        let images = self
-            .images
-            .iter()
+        let images = images
+            .into_iter()
             .zip(image_at)
-            .map(|((src, alt, _), at)| Image {
-                src: src.clone(),
-                alt: alt.clone(),
-                at: *at,
-            })
+            .map(|((src, alt, _), at)| Image { src, alt, at: *at })
             .collect();
         ReadHtml {
             text,
@@ -818,7 +819,7 @@ impl Reader {
             outlook_only: self.outlook_only.trim().to_string(),
             links,
             images,
-            urls: self.urls.clone(),
+            urls,
         }
     }
 }
