@@ -702,7 +702,7 @@ pub(crate) struct BodyReads {
     /// without the template text pays ([`BodyReads::outputs_only_pays`]).
     skeletons_met: std::sync::atomic::AtomicUsize,
     skeletons_missed: std::sync::atomic::AtomicUsize,
-    /// The last skeletons read, for the next one to take their reading up.
+    /// Skeletons read, for a new one to take a reading up from.
     recent: splice::RecentReads,
 }
 

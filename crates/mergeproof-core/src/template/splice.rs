@@ -722,21 +722,33 @@ impl RecentReads {
             .max_by_key(|(_, shared)| *shared)
     }
 
+    /// Keeps `read`, the reading of `text`, unless that text is kept (two
+    /// cells read the same new skeleton at once).
     fn keep(&self, text: &str, read: KeptRead) {
-        let bytes = 2 * text.len() + read.resumable.size() + 2 * read.contexts.len();
         let mut kept = lock(&self.kept);
+        if kept.by_text.contains_key(text) {
+            return;
+        }
+        let bytes = read.bytes(text);
         while kept.bytes + bytes > Self::KEPT_BYTES
             && let Some(oldest) = kept.oldest_first.pop_front()
         {
             if let Some(gone) = kept.by_text.remove(&oldest) {
-                kept.bytes -= 2 * oldest.len() + gone.resumable.size() + 2 * gone.contexts.len();
+                kept.bytes -= gone.bytes(&oldest);
             }
         }
         let text: Arc<str> = text.into();
-        if kept.by_text.insert(text.clone(), Arc::new(read)).is_none() {
-            kept.oldest_first.push_back(text);
-            kept.bytes += bytes;
-        }
+        kept.by_text.insert(text.clone(), Arc::new(read));
+        kept.oldest_first.push_back(text);
+        kept.bytes += bytes;
+    }
+}
+
+impl KeptRead {
+    /// About how much it holds, with its skeleton's `text` (kept twice: a
+    /// key and its place in line).
+    fn bytes(&self, text: &str) -> usize {
+        2 * text.len() + self.resumable.size() + 2 * self.contexts.len()
     }
 }
 
@@ -775,8 +787,9 @@ impl SkeletonRead {
         }
     }
 
-    /// [`Self::of`], the reading taken up from the closest of `recent`, to
-    /// which this one is added.
+    /// The skeleton read, and where its placeholders are: taken up from
+    /// the closest reading `recent` keeps, and kept there in turn, when the
+    /// skeleton is long enough (else read whole).
     pub(crate) fn of_after(skeleton: &Skeleton, recent: &RecentReads) -> SkeletonRead {
         let text = skeleton.text.as_str();
         if text.len() < recent.from_bytes {
