@@ -81,7 +81,7 @@ impl Rule for MissingFallback {
                         ),
                         excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                     )
-                    .with_shared_fix(Some(fix))
+                    .with_fix(Some(fix))
                 }));
             }
         }

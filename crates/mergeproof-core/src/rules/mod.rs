@@ -431,13 +431,9 @@ impl Words {
         }
     }
 
-    pub(crate) fn with_fix(self, fix: Option<crate::finding::Fix>) -> Words {
-        self.with_shared_fix(fix.map(Arc::new))
-    }
-
-    /// [`Words::with_fix`], the fix shared with other findings.
-    pub(crate) fn with_shared_fix(mut self, fix: Option<Arc<crate::finding::Fix>>) -> Words {
-        self.fix = fix;
+    /// The finding's fix: one of its own, or one shared with other findings.
+    pub(crate) fn with_fix(mut self, fix: Option<impl Into<Arc<crate::finding::Fix>>>) -> Words {
+        self.fix = fix.map(Into::into);
         self
     }
 }

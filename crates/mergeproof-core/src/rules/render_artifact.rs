@@ -128,7 +128,7 @@ impl Rule for RenderArtifact {
                     let excerpt =
                         excerpt_keeping_spaces(&text.text, a.range.start, a.range.end, 20);
                     let fix = fix_of(cx, template, text, &a);
-                    Words::new(a.message, excerpt).with_shared_fix(fix)
+                    Words::new(a.message, excerpt).with_fix(fix)
                 }));
             }
         }

@@ -65,7 +65,7 @@ impl Rule for SendFailure {
                         token.reads.first()?;
                         Some(cx.fallback_fix(token, 0))
                     });
-                Words::new(message, String::new()).with_shared_fix(fix)
+                Words::new(message, String::new()).with_fix(fix)
             }));
         }
     }

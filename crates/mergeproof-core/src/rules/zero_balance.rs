@@ -71,7 +71,7 @@ impl Rule for ZeroBalance {
                             ),
                             excerpt(&rendered.plain.text, rt.span.start, rt.span.end, 24),
                         )
-                        .with_shared_fix(Some(read.fixes[usize::from(before_a_word)].clone()))
+                        .with_fix(Some(read.fixes[usize::from(before_a_word)].clone()))
                     }));
                     break;
                 }
