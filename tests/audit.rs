@@ -459,28 +459,25 @@ fn an_export_named_by_its_format_option_or_piped_audits_the_same() {
         "--format",
         "json",
     ];
-    let piped = audit_from_stdin(dir.path(), &from_stdin, std::fs::read(&csv).unwrap());
-    assert_eq!(
-        piped.status.code(),
-        Some(code),
-        "{}",
-        String::from_utf8_lossy(&piped.stderr)
-    );
-    assert_eq!(
-        as_shipped(&piped.stdout, "standard input", "standard input"),
-        expected
-    );
-
+    // The export piped in is audited as the file named is.
+    let piped_audits_the_same = || {
+        let piped = audit_from_stdin(dir.path(), &from_stdin, std::fs::read(&csv).unwrap());
+        assert_eq!(
+            piped.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&piped.stderr)
+        );
+        assert_eq!(
+            as_shipped(&piped.stdout, "standard input", "standard input"),
+            expected
+        );
+    };
+    piped_audits_the_same();
     // `-` is standard input even where a folder of that name is in the
     // way.
     std::fs::create_dir(dir.path().join("-")).unwrap();
-    let beside_a_dash = audit_from_stdin(dir.path(), &from_stdin, std::fs::read(&csv).unwrap());
-    assert_eq!(
-        beside_a_dash.status.code(),
-        Some(code),
-        "{}",
-        String::from_utf8_lossy(&beside_a_dash.stderr)
-    );
+    piped_audits_the_same();
 
     // A pipe named by nothing is read as a YAML list; when nothing could be
     // read so, the option is named.
