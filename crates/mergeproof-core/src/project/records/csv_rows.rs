@@ -5,7 +5,7 @@
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
     CSV_READ_AHEAD, CsvLayout, CsvRow, Entry, MAX_RECORD_BYTES, RECORD_TOO_LONG, too_long,
@@ -141,12 +141,7 @@ pub(super) fn read_csv(
         .collect();
     let id_column = paths.iter().position(|p| p == columns.id_field());
     let paths = without_too_deep_columns(paths, &headers, file, each);
-    let layout = Arc::new(CsvLayout {
-        file: file.to_string(),
-        paths,
-        id_column,
-        decimal_comma: delimiter == b';',
-    });
+    let layout = Arc::new(CsvLayout::new(file, paths, id_column, delimiter == b';'));
     let mut cells = csv::StringRecord::new();
     let mut row = 0usize;
     loop {
@@ -372,29 +367,6 @@ fn is_number(cell: &str) -> bool {
         && (whole == "0" || !whole.starts_with('0'))
         && whole.len() <= 15
         && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Sets `a.b.c` in an object, making the objects on the way.
-pub(super) fn insert_path(data: &mut Value, path: &str, value: Value) {
-    let mut current = data;
-    let mut segments = path.split('.').filter(|s| !s.is_empty()).peekable();
-    while let Some(segment) = segments.next() {
-        let Value::Object(map) = current else {
-            return;
-        };
-        if segments.peek().is_none() {
-            map.insert(segment.to_string(), value);
-            return;
-        }
-        let next = map
-            .entry(segment.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !next.is_object() {
-            // A column `a` and a column `a.b`: the first one wins.
-            return;
-        }
-        current = next;
-    }
 }
 
 #[cfg(test)]
