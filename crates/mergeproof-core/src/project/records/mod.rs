@@ -172,24 +172,30 @@ impl CsvLayout {
         id_column: Option<usize>,
         decimal_comma: bool,
     ) -> CsvLayout {
-        let mut parents: Vec<Box<[String]>> = Vec::new();
-        let places = paths
+        let all: Vec<Vec<String>> = paths
             .iter()
             .map(|path| {
-                let mut segments: Vec<String> = path
-                    .split('.')
+                path.split('.')
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
-                    .collect();
-                let key = segments.pop()?;
-                let parent = match parents.iter().position(|p| **p == *segments) {
-                    Some(known) => known,
-                    None => {
-                        parents.push(segments.into());
-                        parents.len() - 1
-                    }
-                };
-                Some(ColumnPlace { parent, key })
+                    .collect()
+            })
+            .collect();
+        let mut parents: Vec<Box<[String]>> = Vec::new();
+        // Looked up, not searched: a header may have thousands of columns.
+        let mut numbered: std::collections::HashMap<&[String], usize> = Default::default();
+        let places = all
+            .iter()
+            .map(|segments| {
+                let (key, path) = segments.split_last()?;
+                let parent = *numbered.entry(path).or_insert_with(|| {
+                    parents.push(path.into());
+                    parents.len() - 1
+                });
+                Some(ColumnPlace {
+                    parent,
+                    key: key.clone(),
+                })
             })
             .collect();
         CsvLayout {
