@@ -285,9 +285,8 @@ impl CsvRow {
     /// Each value is set at its path (`a.b.c`), objects made on the way; a
     /// value that is not an object on the way keeps the column out (a column
     /// `a` and a column `a.b`: the first one wins). Columns in a row that go
-    /// into one object
-    /// (`loyalty.tier`, `loyalty.points`) find it once: walking each path
-    /// from the top was a tenth of an audit's work.
+    /// into one object (`loyalty.tier`, `loyalty.points`) find it once:
+    /// walking each path from the top was a tenth of an audit's work.
     pub(crate) fn data_of(&self, columns: impl IntoIterator<Item = usize>) -> Value {
         let layout = &*self.layout;
         let mut data = Map::new();
