@@ -141,7 +141,7 @@ pub(super) fn read_csv(
         .collect();
     let id_column = paths.iter().position(|p| p == columns.id_field());
     let paths = without_too_deep_columns(paths, &headers, file, each);
-    let layout = Arc::new(CsvLayout::new(file, paths, id_column, delimiter == b';'));
+    let layout = Arc::new(CsvLayout::new(file, &paths, id_column, delimiter == b';'));
     let mut cells = csv::StringRecord::new();
     let mut row = 0usize;
     loop {

@@ -141,9 +141,8 @@ impl Entry {
 #[derive(Debug)]
 pub(crate) struct CsvLayout {
     file: String,
-    paths: Vec<String>,
-    /// Parallel to `paths`: where each column's value lands in a record
-    /// (`None` for a column left out, whose path is empty).
+    /// Column by column, where its value lands in a record (`None` for a
+    /// column left out, whose path is empty).
     places: Vec<Option<ColumnPlace>>,
     /// The objects on the way to each place, each path once: `[]` for the
     /// top level, `["loyalty"]` for `loyalty.tier` and `loyalty.points`.
@@ -168,7 +167,7 @@ impl CsvLayout {
     /// empty path is a column left out).
     pub(super) fn new(
         file: &str,
-        paths: Vec<String>,
+        paths: &[String],
         id_column: Option<usize>,
         decimal_comma: bool,
     ) -> CsvLayout {
@@ -200,7 +199,6 @@ impl CsvLayout {
             .collect();
         CsvLayout {
             file: file.to_string(),
-            paths,
             places,
             parents,
             id_column,
@@ -224,11 +222,14 @@ impl CsvLayout {
     /// The columns whose values land under these top-level fields, in column
     /// order; every column for `None` (all of the record).
     pub(crate) fn columns_under(&self, fields: Option<&[String]>) -> Vec<usize> {
-        (0..self.paths.len())
+        (0..self.places.len())
             .filter(|&i| {
                 fields.is_none_or(|fields| {
-                    let top = self.paths[i].split('.').find(|s| !s.is_empty());
-                    top.is_none_or(|top| fields.iter().any(|f| f == top))
+                    // The path's first name: its first parent's, else its key.
+                    let top = self.places[i]
+                        .as_ref()
+                        .map(|place| self.parents[place.parent].first().unwrap_or(&place.key));
+                    top.is_none_or(|top| fields.contains(top))
                 })
             })
             .collect()
