@@ -78,6 +78,13 @@ impl CompiledVariant {
             .chain(self.preheader.iter())
             .chain(std::iter::once(&self.body))
     }
+
+    fn templates_mut(&mut self) -> impl Iterator<Item = &mut CompiledTemplate> {
+        self.subject
+            .iter_mut()
+            .chain(self.preheader.iter_mut())
+            .chain(std::iter::once(&mut self.body))
+    }
 }
 
 /// A campaign ready to render: every template compiled once, and the
@@ -925,11 +932,12 @@ impl CompiledCampaign {
     /// templates were a fifth of lint's peak memory.
     pub(crate) fn let_go_of_templates(&mut self) {
         self.renderer = Box::new(TemplatesLetGo);
-        for variant in &mut self.variants {
-            let templates = [variant.subject.as_mut(), variant.preheader.as_mut()];
-            for template in templates.into_iter().flatten().chain([&mut variant.body]) {
-                template.analysis = Analysis::default();
-            }
+        for template in self
+            .variants
+            .iter_mut()
+            .flat_map(CompiledVariant::templates_mut)
+        {
+            template.analysis = Analysis::default();
         }
     }
 

@@ -225,7 +225,7 @@ impl InlineAllow {
         self.accepts_at(rule, &loc.file, loc.line, loc.column)
     }
 
-    /// [`Allow::accepts`], the place given by its parts.
+    /// [`InlineAllow::accepts`], the place given by its parts.
     pub(crate) fn accepts_at(
         &self,
         rule: crate::rule_id::RuleId,
