@@ -24,6 +24,8 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     const HANDOVER_BYTES: usize = 4 << 20;
     without_transparent_huge_pages();
     let root = project_root(args.path.as_deref())?;
+    // The rules' once-per-process builds, while the project loads.
+    mergeproof_core::rules::prepare_in_background();
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(

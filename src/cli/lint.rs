@@ -20,6 +20,8 @@ pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let root = project_root(args.path.as_deref())?;
+    // The rules' once-per-process builds, while the project loads.
+    mergeproof_core::rules::prepare_in_background();
     let project = load_project(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(

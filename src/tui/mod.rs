@@ -28,6 +28,9 @@ pub use ui::draw;
 /// Opens the TUI on the project at `path` until the person quits.
 #[cfg(unix)]
 pub fn run(path: &Path) -> anyhow::Result<()> {
+    // The rules' once-per-process builds, while the first load reads the
+    // project.
+    mergeproof_core::rules::prepare_in_background();
     let mut store = decisions::open(path);
     event::run(path, store.as_mut())
 }

@@ -6,18 +6,7 @@ mod finding;
 
 use super::ReportError;
 use crate::finding::Finding;
-use crate::run::{Run, Summary};
-use crate::source::LoadError;
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    summary: Summary,
-    findings: Vec<&'a Finding>,
-    load_errors: &'a [LoadError],
-    /// Campaigns whose edge cases were cut by `edge_cases.max_per_campaign`.
-    edge_cases_capped: Vec<&'a str>,
-}
+use crate::run::Run;
 
 pub fn render(run: &Run) -> Result<String, ReportError> {
     let mut out = Vec::new();
@@ -46,22 +35,30 @@ fn write_in_blocks(
     per_buffer: usize,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let report = report(run);
     out.write_all(b"{\n  \"version\": ")?;
-    write_indented(out, &report.version, 1)?;
+    write_indented(out, &VERSION, 1)?;
     out.write_all(b",\n  \"summary\": ")?;
-    write_indented(out, &report.summary, 1)?;
+    write_indented(out, &run.summary(), 1)?;
     out.write_all(b",\n  \"findings\": ")?;
-    if report.findings.is_empty() {
+    // Runs of at most `per_buffer` findings, each within one campaign's
+    // list: no list of every finding is made (on the one thread that waits
+    // for the others, its fresh memory cost more than writing it out).
+    let runs: Vec<&[Finding]> = run
+        .campaigns
+        .iter()
+        .flat_map(|c| c.findings.chunks(per_buffer))
+        .collect();
+    if runs.is_empty() {
         out.write_all(b"[]")?;
     } else {
         out.write_all(b"[")?;
-        for (block, findings) in report.findings.chunks(block_size).enumerate() {
+        let runs_per_block = block_size.div_ceil(per_buffer).max(1);
+        for (block, runs) in runs.chunks(runs_per_block).enumerate() {
             // A run of findings into one buffer per task, each after the
             // separator that comes before it: a buffer per finding cost an
             // allocation and a second copy each.
-            let serialized: Vec<std::io::Result<Vec<u8>>> = findings
-                .par_chunks(per_buffer)
+            let serialized: Vec<std::io::Result<Vec<u8>>> = runs
+                .par_iter()
                 .enumerate()
                 .map(|(run, findings)| {
                     let mut bytes = Vec::with_capacity(1024 * findings.len());
@@ -85,25 +82,21 @@ fn write_in_blocks(
         out.write_all(b"\n  ]")?;
     }
     out.write_all(b",\n  \"load_errors\": ")?;
-    write_indented(out, &report.load_errors, 1)?;
+    write_indented(out, &run.load_errors, 1)?;
     out.write_all(b",\n  \"edge_cases_capped\": ")?;
-    write_indented(out, &report.edge_cases_capped, 1)?;
+    write_indented(out, &edge_cases_capped(run), 1)?;
     out.write_all(b"\n}\n")
 }
 
-fn report(run: &Run) -> JsonReport<'_> {
-    JsonReport {
-        version: 1,
-        summary: run.summary(),
-        findings: run.findings().collect(),
-        load_errors: &run.load_errors,
-        edge_cases_capped: run
-            .campaigns
-            .iter()
-            .filter(|c| c.edge_capped)
-            .map(|c| c.id())
-            .collect(),
-    }
+/// The report's `version`.
+const VERSION: u32 = 1;
+
+fn edge_cases_capped(run: &Run) -> Vec<&str> {
+    run.campaigns
+        .iter()
+        .filter(|c| c.edge_capped)
+        .map(|c| c.id())
+        .collect()
 }
 
 /// [`write_safe`] for a value `depth` levels deep in a pretty document: its
@@ -198,6 +191,29 @@ impl serde_json::ser::Formatter for SafeFormatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::Summary;
+    use crate::source::LoadError;
+
+    #[derive(Serialize)]
+    struct JsonReport<'a> {
+        version: u32,
+        summary: Summary,
+        findings: Vec<&'a Finding>,
+        load_errors: &'a [LoadError],
+        /// Campaigns whose edge cases were cut by `edge_cases.max_per_campaign`.
+        edge_cases_capped: Vec<&'a str>,
+    }
+
+    /// The report as one value: what [`write`] writes a piece at a time.
+    fn report(run: &Run) -> JsonReport<'_> {
+        JsonReport {
+            version: VERSION,
+            summary: run.summary(),
+            findings: run.findings().collect(),
+            load_errors: &run.load_errors,
+            edge_cases_capped: edge_cases_capped(run),
+        }
+    }
 
     /// The report serialized whole, as one serde value.
     fn whole(run: &Run) -> String {

@@ -198,6 +198,11 @@ static FORMS: std::sync::LazyLock<Forms> = std::sync::LazyLock::new(|| {
     }
 });
 
+/// Builds the automaton of the forms ([`super::prepare_in_background`]).
+pub(super) fn prepare() {
+    std::sync::LazyLock::force(&FORMS);
+}
+
 /// A title found at `hit` (with its period, if one follows) when it
 /// addresses the reader: followed by a space, then a value from data or,
 /// for most titles, a capitalised word.

@@ -162,6 +162,13 @@ impl Rule for PluralAgreement {
     }
 }
 
+/// Compiles the inflection's patterns, both ways, as the first word checked
+/// would ([`super::prepare_in_background`]).
+pub(super) fn prepare() {
+    pluralizer::pluralize("point", 2, false);
+    pluralizer::pluralize("points", 1, false);
+}
+
 /// Nouns each thread keeps the agreeing form of.
 const KEPT_WORDS: usize = 4096;
 
