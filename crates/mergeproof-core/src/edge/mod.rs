@@ -442,20 +442,21 @@ impl Builder {
     /// `name`, else `name@base` (the same change made to another base), else
     /// numbered.
     fn unique_name(&mut self, name: &str, base: Option<&str>) -> String {
-        let mut tries = vec![name.to_string()];
-        if let Some(b) = base {
-            tries.push(format!("{name}@{b}"));
-        }
-        let stem = tries.last().cloned().unwrap_or_default();
-        let chosen = tries
-            .into_iter()
-            .find(|n| !self.names.contains(n))
-            .unwrap_or_else(|| {
+        // The other names are only written when `name` is taken: a run's
+        // reach rules make thousands of probes, most of them named once.
+        let chosen = if !self.names.contains(name) {
+            name.to_string()
+        } else {
+            let stem = base.map_or_else(|| name.to_string(), |b| format!("{name}@{b}"));
+            if base.is_some() && !self.names.contains(&stem) {
+                stem
+            } else {
                 (2..)
                     .map(|i| format!("{stem}#{i}"))
                     .find(|n| !self.names.contains(n))
                     .unwrap_or(stem)
-            });
+            }
+        };
         self.names.insert(chosen.clone());
         chosen
     }

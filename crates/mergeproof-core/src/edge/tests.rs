@@ -461,3 +461,18 @@ fn an_edge_case_reports_only_what_its_change_added() {
         run.findings
     );
 }
+
+#[test]
+fn a_name_taken_is_tried_after_its_base_then_numbered() {
+    let samples = samples(&[("edge:taken", "a: 1"), ("s", "a: 2")]);
+    let mut builder = Builder::new(&samples, "c.yaml");
+    // A sample named `edge:…` is in the way; other samples are not.
+    assert_eq!(builder.unique_name("edge:taken", None), "edge:taken#2");
+    assert_eq!(builder.unique_name("edge:x", Some("s")), "edge:x");
+    assert_eq!(builder.unique_name("edge:x", Some("s")), "edge:x@s");
+    assert_eq!(builder.unique_name("edge:x", Some("s")), "edge:x@s#2");
+    assert_eq!(builder.unique_name("edge:x", Some("s")), "edge:x@s#3");
+    assert_eq!(builder.unique_name("edge:x", Some("t")), "edge:x@t");
+    assert_eq!(builder.unique_name("edge:x", None), "edge:x#2");
+    assert_eq!(builder.unique_name("edge:s", None), "edge:s");
+}
