@@ -292,19 +292,26 @@ pub fn doc(id: RuleId) -> &'static RuleDoc {
     rule(id).doc()
 }
 
-/// Builds, on a thread of its own, what rules build once per process: the
+/// Builds, on a worker of the pool, what rules build once per process: the
 /// inflection's patterns (some eighty regular expressions) and the
 /// honorifics' automaton. Built at the first cell instead, they take one
 /// core for tens of milliseconds while every other thread that reaches the
 /// same rule waits for them; started before a project loads, they are
-/// built while it loads. Detached: a run that ends first needs none of it.
+/// built while it loads. On a worker, not a thread of its own: a new
+/// thread's allocations take fresh memory of their own, and the shipped
+/// examples' lint then took 15% more wall time than without this, where on
+/// a worker it takes 24% less (41 paired rounds). Detached: a run that ends
+/// first needs none of it.
 pub fn prepare_in_background() {
-    let _ = std::thread::Builder::new()
-        .name("mergeproof-prepare".into())
-        .spawn(|| {
+    rayon::spawn(|| {
+        // A panic in a spawned task would end the process; caught, the
+        // rule builds again at its first cell and reports it there, as
+        // without this.
+        let _ = std::panic::catch_unwind(|| {
             plural_agreement::prepare();
             gender_assumption::prepare();
         });
+    });
 }
 
 /// Every rule's documentation, in rule-id order.
