@@ -4,11 +4,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use mergeproof_core::engine;
-use mergeproof_core::project::load_project;
 use mergeproof_core::report;
 use mergeproof_core::sanitize::visible;
 
-use super::{AuditArgs, PreviewFormat, ProfilesFormat, project_root, write_output};
+use super::{
+    AuditArgs, PreviewFormat, ProfilesFormat, load_project_to_check, project_root, write_output,
+};
 
 /// `mergeproof audit PATH --profiles FILE`: the export streamed through every
 /// campaign; the report holds counts and customer ids, nothing else of them.
@@ -24,9 +25,7 @@ pub(super) fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     const HANDOVER_BYTES: usize = 4 << 20;
     without_transparent_huge_pages();
     let root = project_root(args.path.as_deref())?;
-    // The rules' once-per-process builds, while the project loads.
-    mergeproof_core::rules::prepare_in_background();
-    let project = load_project(&root);
+    let project = load_project_to_check(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
             "--output {} is one of the project's own files; write the report elsewhere",

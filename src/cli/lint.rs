@@ -5,12 +5,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use mergeproof_core::engine::{self, Options};
-use mergeproof_core::project::load_project;
 use mergeproof_core::report::{self, Format};
 use mergeproof_core::rule_id::RuleId;
 use mergeproof_core::sanitize::visible;
 
-use super::{ColorChoice, LintArgs, color_wanted, project_root, write_output, write_output_with};
+use super::{
+    ColorChoice, LintArgs, color_wanted, load_project_to_check, project_root, write_output,
+    write_output_with,
+};
 
 pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     if (args.statistics || args.quiet) && args.format != Format::Text {
@@ -20,9 +22,7 @@ pub(super) fn lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let root = project_root(args.path.as_deref())?;
-    // The rules' once-per-process builds, while the project loads.
-    mergeproof_core::rules::prepare_in_background();
-    let project = load_project(&root);
+    let project = load_project_to_check(&root);
     if let Some(output) = args.output.as_deref().filter(|o| project.owns(o)) {
         anyhow::bail!(
             "--output {} is one of the project's own files; write the report elsewhere (proof.json, or a folder outside campaigns/ and sample-profiles/)",

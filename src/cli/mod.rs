@@ -310,6 +310,14 @@ fn run_tui(path: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads the project at `root` for a command that checks it. The rules'
+/// once-per-process builds are started first, so that they are made while
+/// it loads ([`mergeproof_core::rules::prepare_in_background`]).
+fn load_project_to_check(root: &Path) -> mergeproof_core::project::Project {
+    mergeproof_core::rules::prepare_in_background();
+    mergeproof_core::project::load_project(root)
+}
+
 /// The project folder: PATH as given; without one, the nearest folder from
 /// the current one upward that holds `campaigns/` or `mergeproof.yaml` (as
 /// cargo finds `Cargo.toml`), written relative (`..`) so that every path

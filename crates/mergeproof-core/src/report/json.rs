@@ -14,7 +14,8 @@ pub fn render(run: &Run) -> Result<String, ReportError> {
     String::from_utf8(out).map_err(|e| ReportError::new("JSON", e))
 }
 
-/// Findings serialized together, in parallel, before they are written.
+/// Findings serialized together, in parallel, before they are written (at
+/// most: a block is whole runs, and a run ends with its campaign).
 const FINDINGS_AT_A_TIME: usize = 4096;
 
 /// Findings serialized one after another into one buffer, by one task.
