@@ -46,17 +46,21 @@ pub(crate) fn strip(text: &str) -> String {
 /// Replaces the marker characters in every string of a profile's data.
 pub(crate) fn neutralise_markers(value: &mut Value) {
     match value {
-        // Both markers start with one byte, found by memchr: a search for
-        // either character decodes every character of every value.
-        Value::String(s)
-            if memchr::memchr(MARKER_LEAD, s.as_bytes()).is_some() && s.contains([OPEN, CLOSE]) =>
-        {
+        Value::String(s) if holds_marker(s) => {
             *s = s.replace([OPEN, CLOSE], "\u{FFFD}");
         }
         Value::Array(items) => items.iter_mut().for_each(neutralise_markers),
         Value::Object(map) => map.values_mut().for_each(neutralise_markers),
         _ => {}
     }
+}
+
+/// Whether `s` holds a marker character: what [`neutralise_markers`]
+/// changes in a string.
+pub(crate) fn holds_marker(s: &str) -> bool {
+    // Both markers start with one byte, found by memchr: a search for
+    // either character decodes every character of every value.
+    memchr::memchr(MARKER_LEAD, s.as_bytes()).is_some() && s.contains([OPEN, CLOSE])
 }
 
 /// The first byte of both markers in UTF-8.

@@ -42,7 +42,7 @@ use identity::Recipe;
 use scope::Scope;
 use usage::{FieldUse, campaign_fields};
 
-pub(crate) use probes::audience_probes_until;
+pub(crate) use probes::{FirstReceivers, first_probe_receivers};
 pub use yaml::to_yaml;
 
 /// The prefix of every edge-case profile id.
@@ -330,6 +330,15 @@ struct Candidate<'a> {
     hash: u64,
 }
 
+/// `base`'s data with `edits` made, as an edge profile holds it: what a
+/// profile file could not hold is not data, so `id` and `description` are
+/// taken out and marker characters neutralised.
+fn made_from(base: &Value, edits: &[PathEdit]) -> Value {
+    let mut data = base.clone();
+    apply_all(&mut data, edits);
+    Profile::from_data(String::new(), data, ProfileKind::Edge, SourceLoc::default()).data
+}
+
 /// A set hashed fast: what the builder keeps is told apart only within a
 /// run, and it hashes every candidate's recipe and every name it tries.
 type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
@@ -376,12 +385,7 @@ impl Builder {
         if !self.made.insert(Recipe::new(base.profile, edits)) {
             return None;
         }
-        let mut data = base.data.clone();
-        apply_all(&mut data, edits);
-        // What a profile file could not hold is not data: `id` and
-        // `description` are taken out, marker characters neutralised.
-        let data =
-            Profile::from_data(String::new(), data, ProfileKind::Edge, SourceLoc::default()).data;
+        let data = made_from(base.data, edits);
         let hash = identity::data_hash(&data);
         Some(Candidate { base, data, hash })
     }

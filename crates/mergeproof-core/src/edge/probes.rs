@@ -18,20 +18,22 @@
 //! top-level fields the audiences read; two probes are still merged only when
 //! the whole profiles they stand for are identical.
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use serde_json::{Map, Value};
 
 use crate::audience::{Leaf, value_at};
-use crate::project::{Profile, ProfileRef};
+use crate::project::{Campaign, Profile, ProfileRef};
+use crate::select::select_by;
 use crate::template::CompiledCampaign;
 
 use super::cases::leaf_points;
-use super::edit::PathEdit;
+use super::edit::{Edit, PathEdit, apply_if};
 use super::scope::Scope;
 use super::solve::{receive_terms, witness};
-use super::{Base, Builder};
+use super::{Base, Builder, EDGE_PREFIX, identity, made_from};
 
 /// At most this many distinct bases (by the audience leaves that hold for them)
 /// are probed; beyond it, more bases rarely reach a variant the first did not.
@@ -52,72 +54,258 @@ pub(crate) fn audience_probes(
 }
 
 /// Hands `each` every profile [`audience_probes`] makes, in the order it
-/// makes them, as it makes each, until `each` says to stop: what the reach
-/// rules look for in them (the first that receives each variant no sample
-/// receives) is often among the first few of hundreds.
+/// makes them, as it makes each, until `each` says to stop. The reach rules
+/// read only the names of some of them ([`first_probe_receivers`]); the
+/// profiles made here are what the tests hold those names to.
+#[cfg(test)]
 pub(crate) fn audience_probes_until(
     compiled: &CompiledCampaign,
     samples: &[ProfileRef],
     mut each: impl FnMut(&ProfileRef) -> ControlFlow<()>,
 ) {
     let campaign = &compiled.campaign;
+    let bases = ProbeBases::of(campaign, samples);
     let mut builder = Builder::new(samples, &campaign.file);
-    let leaves: Vec<&Leaf> = campaign
-        .variants
-        .iter()
-        .flat_map(|v| v.audience.iter().flat_map(|a| a.leaves()))
-        .collect();
-    let bases = representatives(samples, &leaves);
-    // Probes are only selected, and selection reads only the fields the
-    // audiences name: each probe is made from (and keeps) those fields of its
-    // base alone, which spares copying the rest of the profile for every one.
-    let scope = Scope::of_paths(leaves.iter().map(|l| l.field.as_str()), &bases);
-    let empty = Value::Object(Map::new());
-    let parts: Vec<Value> = bases
-        .iter()
-        .map(|b| scope.part(b.map_or(&empty, |p| &p.data)))
-        .collect();
-    let rests = scope.rests(&bases);
-    let bases: Vec<Base<'_>> = bases
-        .iter()
-        .zip(&parts)
-        .zip(rests)
-        .map(|((profile, data), rest)| Base {
-            profile: *profile,
-            data,
-            rest,
-        })
-        .collect();
+    bases.each_recipe(campaign, |base, edits, change| {
+        let Some(candidate) = builder.candidate(bases.base(base), edits) else {
+            return ControlFlow::Continue(());
+        };
+        match builder.add(candidate, &change(), None) {
+            Some(probe) => each(probe),
+            None => ControlFlow::Continue(()),
+        }
+    });
+}
 
-    for leaf in &leaves {
-        for base in &bases {
-            let current = value_at(base.data, &leaf.field);
-            for p in leaf_points(&leaf.op, current) {
-                let edits = [PathEdit {
-                    path: leaf.field.clone(),
-                    edit: p.edit,
-                }];
-                if let Some(candidate) = builder.candidate(*base, &edits)
-                    && let Some(probe) =
-                        builder.add(candidate, &format!("{}={}", leaf.field, p.label), None)
-                    && each(probe).is_break()
-                {
-                    return;
-                }
+/// For each of `wanted` (variants of the campaign), the name of the first
+/// profile `audience_probes_until` makes that receives it; `None` when
+/// none does. The same names, found without making the probes.
+///
+/// Making, naming and keeping every probe was a tenth of `lint` on the
+/// small benchmark project (16,000 probes for 52 campaigns), though only a
+/// few names are wanted: the variants no sample receives are mostly
+/// reached by the witnesses, which come after every other probe. Here each
+/// probe's change is laid on its base, the variant it receives and the hash
+/// of its data read, and the change taken off again; the probes kept and
+/// their names are decided as the builder decides them ([`Kept`],
+/// `Builder::unique_name`), since a name depends on the names before it.
+pub(crate) fn first_probe_receivers(
+    compiled: &CompiledCampaign,
+    samples: &[ProfileRef],
+    wanted: &[usize],
+) -> Vec<Option<String>> {
+    let campaign = &compiled.campaign;
+    let bases = ProbeBases::of(campaign, samples);
+    // Each base as a probe's data holds it (cleaned as a profile's is).
+    let mut cleaned: Vec<Value> = bases
+        .parts
+        .iter()
+        .map(|part| made_from(part, &[]))
+        .collect();
+    let mut kept = Kept::default();
+    let mut namer = Builder::new(samples, &campaign.file);
+    let mut first = FirstReceivers::new(wanted);
+    bases.each_recipe(campaign, |base, edits, change| {
+        let (selected, hash) = laid_on(campaign, &mut cleaned[base], &bases.parts[base], edits);
+        if !kept.is_new(&bases, base, edits, hash) {
+            return ControlFlow::Continue(());
+        }
+        let base_id = bases.profiles[base].map(|p| p.id.as_str());
+        let name = namer.unique_name(&format!("{EDGE_PREFIX}{}", change()), base_id);
+        first.consider(&name, selected)
+    });
+    first.names()
+}
+
+/// The variant a probe made from `part` with `edits` receives, and its
+/// data's [`identity::data_hash`]. `cleaned` is `part` as a probe's data
+/// holds it; one edit that leaves nothing for the cleaning to change (no
+/// `id` or `description`, no marker character, no key an index could be
+/// ordered by) is laid on it and taken off again, which leaves it as it
+/// was. Anything else is made as the probe is.
+fn laid_on(
+    campaign: &Campaign,
+    cleaned: &mut Value,
+    part: &Value,
+    edits: &[PathEdit],
+) -> (Option<usize>, u64) {
+    let read = |data: &Value| (select_by(campaign, data), identity::data_hash(data));
+    let [edit] = edits else {
+        return read(&made_from(part, edits));
+    };
+    let top = edit.path.split('.').find(|s| !s.is_empty());
+    let cleaned_alike = !matches!(top, Some("id" | "description"))
+        && !edit
+            .path
+            .split('.')
+            .any(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        && match &edit.edit {
+            Edit::Remove => true,
+            Edit::Set(Value::String(text)) => !crate::markers::holds_marker(text),
+            Edit::Set(Value::Array(_) | Value::Object(_)) => false,
+            Edit::Set(_) => true,
+        };
+    if !cleaned_alike {
+        return read(&made_from(part, edits));
+    }
+    let result = Cell::new((None, 0));
+    apply_if(cleaned, &edit.path, &edit.edit, |data| {
+        result.set(read(data));
+        false
+    });
+    result.get()
+}
+
+/// The probes kept so far, told apart as `Builder` tells them: by their
+/// base's `rest` and their data. Their data is not kept but made again
+/// from their base and edits when another's hash is the same.
+#[derive(Default)]
+struct Kept {
+    by_hash: HashMap<u64, Vec<(usize, Vec<PathEdit>)>, foldhash::fast::FixedState>,
+}
+
+impl Kept {
+    /// Whether the probe made from base `base` with `edits`, whose data
+    /// hashes to `hash`, is kept (no probe kept before has its data and its
+    /// base's `rest`); it is noted when it is.
+    fn is_new(
+        &mut self,
+        bases: &ProbeBases<'_>,
+        base: usize,
+        edits: &[PathEdit],
+        hash: u64,
+    ) -> bool {
+        let same_hash = self.by_hash.entry(hash).or_default();
+        if !same_hash.is_empty() {
+            let data = made_from(&bases.parts[base], edits);
+            if same_hash.iter().any(|(other, other_edits)| {
+                bases.rests[*other] == bases.rests[base]
+                    && identity::same_value(&made_from(&bases.parts[*other], other_edits), &data)
+            }) {
+                return false;
             }
+        }
+        same_hash.push((base, edits.to_vec()));
+        true
+    }
+}
+
+/// For each of some wanted variants, the name of the first of the probes
+/// handed to it that receives it.
+pub(crate) struct FirstReceivers<'w> {
+    wanted: &'w [usize],
+    found: Vec<Option<String>>,
+    /// How many of `wanted` have no name yet.
+    left: usize,
+}
+
+impl<'w> FirstReceivers<'w> {
+    pub(crate) fn new(wanted: &'w [usize]) -> Self {
+        FirstReceivers {
+            wanted,
+            found: vec![None; wanted.len()],
+            left: wanted.len(),
         }
     }
 
-    // The first sample (the empty profile without samples) is the first base.
-    let witness_base = bases[0];
-    for (k, variant) in campaign.variants.iter().enumerate() {
-        for term in receive_terms(campaign, k) {
-            if let Some(case) = witness(&term, witness_base, &variant.id)
-                && let Some(candidate) = builder.candidate(witness_base, &case.edits)
-                && let Some(probe) = builder.add(candidate, &case.change, None)
-                && each(probe).is_break()
-            {
-                return;
+    /// Takes note of a probe named `name` that receives `selected`; says to
+    /// stop once every wanted variant has its first.
+    pub(crate) fn consider(&mut self, name: &str, selected: Option<usize>) -> ControlFlow<()> {
+        if let Some(i) = self.wanted.iter().position(|w| Some(*w) == selected)
+            && self.found[i].is_none()
+        {
+            self.found[i] = Some(name.to_string());
+            self.left -= 1;
+        }
+        if self.left == 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    pub(crate) fn names(self) -> Vec<Option<String>> {
+        self.found
+    }
+}
+
+/// The bases probes are made from, and the audiences' leaves they are made
+/// for.
+struct ProbeBases<'a> {
+    leaves: Vec<&'a Leaf>,
+    profiles: Vec<Option<&'a Profile>>,
+    /// Parallel to `profiles`: the fields of each that the audiences read.
+    /// Probes are only selected, and selection reads only those: each probe
+    /// is made from (and keeps) them alone, which spares copying the rest of
+    /// the profile for every one.
+    parts: Vec<Value>,
+    rests: Vec<usize>,
+}
+
+impl<'a> ProbeBases<'a> {
+    fn of(campaign: &'a Campaign, samples: &'a [ProfileRef]) -> Self {
+        let leaves: Vec<&Leaf> = campaign
+            .variants
+            .iter()
+            .flat_map(|v| v.audience.iter().flat_map(|a| a.leaves()))
+            .collect();
+        let profiles = representatives(samples, &leaves);
+        let scope = Scope::of_paths(leaves.iter().map(|l| l.field.as_str()), &profiles);
+        let empty = Value::Object(Map::new());
+        let parts = profiles
+            .iter()
+            .map(|b| scope.part(b.map_or(&empty, |p| &p.data)))
+            .collect();
+        let rests = scope.rests(&profiles);
+        ProbeBases {
+            leaves,
+            profiles,
+            parts,
+            rests,
+        }
+    }
+
+    fn base(&self, i: usize) -> Base<'_> {
+        Base {
+            profile: self.profiles[i],
+            data: &self.parts[i],
+            rest: self.rests[i],
+        }
+    }
+
+    /// Hands `each` every probe's recipe (its base's index, its changes and
+    /// how to name them after `edge:`), in the order probes are made, until
+    /// `each` says to stop: first each audience leaf's values on each base,
+    /// then the witnesses.
+    fn each_recipe(
+        &self,
+        campaign: &Campaign,
+        mut each: impl FnMut(usize, &[PathEdit], &dyn Fn() -> String) -> ControlFlow<()>,
+    ) {
+        for leaf in &self.leaves {
+            for (base, data) in self.parts.iter().enumerate() {
+                let current = value_at(data, &leaf.field);
+                for p in leaf_points(&leaf.op, current) {
+                    let edits = [PathEdit {
+                        path: leaf.field.clone(),
+                        edit: p.edit,
+                    }];
+                    let change = || format!("{}={}", leaf.field, p.label);
+                    if each(base, &edits, &change).is_break() {
+                        return;
+                    }
+                }
+            }
+        }
+        // The first sample (the empty profile without samples) is the first
+        // base.
+        for (k, variant) in campaign.variants.iter().enumerate() {
+            for term in receive_terms(campaign, k) {
+                if let Some(case) = witness(&term, self.base(0), &variant.id)
+                    && each(0, &case.edits, &|| case.change.clone()).is_break()
+                {
+                    return;
+                }
             }
         }
     }
@@ -339,5 +527,158 @@ mod tests {
             .map(|p| p.id.clone())
             .collect();
         assert_eq!(a, b);
+    }
+
+    mod found_without_making {
+        //! [`first_probe_receivers`] names the probes it does not make as
+        //! the builder names those it makes ([`audience_probes`]).
+        use super::*;
+        use crate::edge::edit::apply;
+        use proptest::prelude::*;
+        use serde_json::json;
+
+        const FIELDS: [&str; 7] = [
+            "tier",
+            "age",
+            "account.balance",
+            "tags",
+            "id",
+            "description",
+            "orders.0.total",
+        ];
+
+        fn value() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "gold",
+                    "silver",
+                    "a@b",
+                    "gold#2",
+                    "x\u{FDD0}y",
+                    "",
+                    "18",
+                    "2.5"
+                ])
+                .prop_map(|s| json!(s)),
+                prop::sample::select(vec![-1i64, 0, 17, 18, 21, 1000]).prop_map(|n| json!(n)),
+                Just(json!(2.5)),
+                Just(json!(true)),
+            ]
+        }
+
+        /// A condition's `null` is no operator at all.
+        fn data_value() -> impl Strategy<Value = Value> {
+            prop_oneof![value(), Just(Value::Null)]
+        }
+
+        fn leaf() -> impl Strategy<Value = Value> {
+            let field = prop::sample::select(FIELDS.to_vec());
+            let op = prop_oneof![
+                any::<bool>().prop_map(|b| ("exists", json!(b))),
+                value().prop_map(|v| ("eq", v)),
+                value().prop_map(|v| ("ne", v)),
+                prop::collection::vec(value(), 1..3).prop_map(|v| ("in", json!(v))),
+                prop::collection::vec(value(), 1..3).prop_map(|v| ("not_in", json!(v))),
+                (
+                    prop::sample::select(vec!["gt", "gte", "lt", "lte"]),
+                    -2i64..25
+                )
+                    .prop_map(|(op, n)| (op, json!(n))),
+                value().prop_map(|v| ("contains", v)),
+            ];
+            (field, op).prop_map(|(field, (op, v))| json!({ "field": field, op: v }))
+        }
+
+        fn audience() -> impl Strategy<Value = Option<Value>> {
+            prop_oneof![
+                Just(None),
+                leaf().prop_map(Some),
+                prop::collection::vec(leaf(), 2..3).prop_map(|l| Some(json!({ "all": l }))),
+                prop::collection::vec(leaf(), 2..3).prop_map(|l| Some(json!({ "any": l }))),
+                leaf().prop_map(|l| Some(json!({ "not": l }))),
+            ]
+        }
+
+        fn sample() -> impl Strategy<Value = (String, Value)> {
+            let id = prop::sample::select(vec![
+                "s",
+                "edge:tier=gold",
+                "edge:age=18@s0",
+                "edge:tier=silver#2",
+            ]);
+            let fields =
+                prop::collection::vec((prop::sample::select(FIELDS.to_vec()), data_value()), 0..4);
+            (id, fields).prop_map(|(id, fields)| {
+                let mut data = json!({});
+                for (field, value) in fields {
+                    apply(&mut data, field, &Edit::Set(value));
+                }
+                (id.to_string(), data)
+            })
+        }
+
+        fn builders_names(
+            c: &CompiledCampaign,
+            samples: &[ProfileRef],
+            wanted: &[usize],
+        ) -> Vec<Option<String>> {
+            let probes = audience_probes(c, samples);
+            wanted
+                .iter()
+                .map(|&vi| {
+                    probes
+                        .iter()
+                        .find(|p| select_by(&c.campaign, &p.data) == Some(vi))
+                        .map(|p| p.id.clone())
+                })
+                .collect()
+        }
+
+        #[test]
+        fn a_probe_with_the_data_of_one_kept_before_takes_no_name() {
+            // Every text holds "": on `s0` the probes with and without it
+            // both keep `tier: gold`, so the second is not kept, and the name
+            // it would have taken goes to `s1`'s, which receives `v0`.
+            let c = compiled(
+                "variants:\n  - id: v0\n    audience: { not: { field: tier, contains: '' } }\n    subject: a\n    body: a\n",
+            );
+            let samples = named_profiles("s", &["tier: gold", "{}"]);
+            let names = first_probe_receivers(&c, &samples, &[0]);
+            assert_eq!(names, builders_names(&c, &samples, &[0]));
+            assert!(names[0].is_some(), "{names:?}");
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+            #[test]
+            fn names_are_the_builders(
+                audiences in prop::collection::vec(audience(), 1..5),
+                samples in prop::collection::vec(sample(), 0..5),
+            ) {
+                let mut campaign = String::from("variants:\n");
+                for (i, audience) in audiences.iter().enumerate() {
+                    campaign.push_str(&format!("  - id: v{i}\n    subject: a\n    body: a\n"));
+                    if let Some(audience) = audience {
+                        campaign.push_str(&format!("    audience: {audience}\n"));
+                    }
+                }
+                let c = compiled(&campaign);
+                let samples: Vec<ProfileRef> = samples
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, data))| {
+                        let id = if id == "s" { format!("s{i}") } else { format!("{id}{}", "~".repeat(i)) };
+                        std::sync::Arc::new(crate::testkit::named_profile(&id, &data.to_string()))
+                    })
+                    .collect();
+                let wanted: Vec<usize> = (0..audiences.len()).collect();
+                prop_assert_eq!(
+                    first_probe_receivers(&c, &samples, &wanted),
+                    builders_names(&c, &samples, &wanted),
+                    "{}",
+                    campaign
+                );
+            }
+        }
     }
 }

@@ -31,7 +31,6 @@ mod verdict;
 mod zero_balance;
 
 use std::cell::OnceCell;
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -645,34 +644,18 @@ impl<'a> Probes<'a> {
     ) -> Vec<Option<String>> {
         #[cfg(test)]
         self.used.set(true);
-        let mut found: Vec<Option<String>> = vec![None; wanted.len()];
-        let mut left = wanted.len();
-        let mut consider = |probe: &ProfileRef, selected: Option<usize>| {
-            if let Some(i) = wanted.iter().position(|w| Some(*w) == selected)
-                && found[i].is_none()
-            {
-                found[i] = Some(probe.id.clone());
-                left -= 1;
-            }
-            if left == 0 {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
         match &self.given {
             Some(given) => {
+                let mut first = crate::edge::FirstReceivers::new(wanted);
                 for (probe, selected) in given {
-                    if consider(probe, *selected).is_break() {
+                    if first.consider(&probe.id, *selected).is_break() {
                         break;
                     }
                 }
+                first.names()
             }
-            None => crate::edge::audience_probes_until(campaign, self.samples, |probe| {
-                consider(probe, crate::select::select(&campaign.campaign, probe))
-            }),
+            None => crate::edge::first_probe_receivers(campaign, self.samples, wanted),
         }
-        found
     }
 }
 
