@@ -86,9 +86,11 @@ pub(crate) fn audience_probes_until(
 /// few names are wanted: the variants no sample receives are mostly
 /// reached by the witnesses, which come after every other probe. Here each
 /// probe's change is laid on its base, the variant it receives and the hash
-/// of its data read, and the change taken off again; the probes kept and
-/// their names are decided as the builder decides them ([`Kept`],
-/// `Builder::unique_name`), since a name depends on the names before it.
+/// of its data read, and the change taken off again. A name then depends
+/// only on the probes before it whose changes could be named alike
+/// ([`may_be_named_alike`]); those alone are told apart and named as the
+/// builder tells them apart (by their base's `rest` and their data) and
+/// names them (`Builder::unique_name`).
 pub(crate) fn first_probe_receivers(
     compiled: &CompiledCampaign,
     samples: &[ProfileRef],
@@ -102,19 +104,109 @@ pub(crate) fn first_probe_receivers(
         .iter()
         .map(|part| made_from(part, &[]))
         .collect();
-    let mut kept = Kept::default();
-    let mut namer = Builder::new(samples, &campaign.file);
-    let mut first = FirstReceivers::new(wanted);
+    // Every probe tried, in the order they are made, up to the last first
+    // receiver: its base, its change and its data's hash. The first to
+    // receive a variant is kept: one before it with its data would receive
+    // the variant first.
+    let mut tried: Vec<(usize, String, u64)> = Vec::new();
+    let mut receiver_of: Vec<Option<usize>> = vec![None; wanted.len()];
+    let mut left = wanted.len();
     bases.each_recipe(campaign, |base, edits, change| {
         let (selected, hash) = laid_on(campaign, &mut cleaned[base], &bases.parts[base], edits);
-        if !kept.is_new(&bases, base, edits, hash) {
-            return ControlFlow::Continue(());
+        if let Some(i) = wanted.iter().position(|w| Some(*w) == selected)
+            && receiver_of[i].is_none()
+        {
+            receiver_of[i] = Some(tried.len());
+            left -= 1;
         }
-        let base_id = bases.profiles[base].map(|p| p.id.as_str());
-        let name = namer.unique_name(&format!("{EDGE_PREFIX}{}", change()), base_id);
-        first.consider(&name, selected)
+        tried.push((base, change(), hash));
+        if left == 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     });
-    first.names()
+    let Some(last) = receiver_of.iter().flatten().max().copied() else {
+        return vec![None; wanted.len()];
+    };
+    tried.truncate(last + 1);
+
+    // The changes that can be named alike with a receiver's, directly or
+    // through another such change.
+    let mut alike: Vec<&str> = Vec::new();
+    for at in receiver_of.iter().flatten() {
+        if !alike.contains(&tried[*at].1.as_str()) {
+            alike.push(&tried[*at].1);
+        }
+    }
+    loop {
+        let before = alike.len();
+        for (_, change, _) in &tried {
+            if !alike.contains(&change.as_str())
+                && alike.iter().any(|a| may_be_named_alike(a, change))
+            {
+                alike.push(change);
+            }
+        }
+        if alike.len() == before {
+            break;
+        }
+    }
+    let named: Vec<usize> = (0..tried.len())
+        .filter(|&at| alike.contains(&tried[at].1.as_str()))
+        .collect();
+
+    // Their data, and the data of every probe before them with the hash of
+    // one of theirs, made again: whether one is kept depends on those.
+    let hashes: HashSet<u64> = named.iter().map(|&at| tried[at].2).collect();
+    let mut data: HashMap<usize, Value> = HashMap::new();
+    let mut at = 0;
+    bases.each_recipe(campaign, |base, edits, _| {
+        if hashes.contains(&tried[at].2) {
+            data.insert(at, made_from(&bases.parts[base], edits));
+        }
+        at += 1;
+        if at == tried.len() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    let kept = |at: usize| {
+        let (base, _, hash) = &tried[at];
+        !(0..at).any(|before| {
+            let (other, _, other_hash) = &tried[before];
+            other_hash == hash
+                && bases.rests[*other] == bases.rests[*base]
+                && identity::same_value(&data[&before], &data[&at])
+        })
+    };
+    let mut namer = Builder::new(samples, &campaign.file);
+    let mut names: HashMap<usize, String> = HashMap::new();
+    for at in named {
+        if kept(at) {
+            let (base, change, _) = &tried[at];
+            let base_id = bases.profiles[*base].map(|p| p.id.as_str());
+            names.insert(
+                at,
+                namer.unique_name(&format!("{EDGE_PREFIX}{change}"), base_id),
+            );
+        }
+    }
+    receiver_of
+        .iter()
+        .map(|at| at.and_then(|at| names.get(&at).cloned()))
+        .collect()
+}
+
+/// Whether `Builder::unique_name` can give a probe whose change is `a` a
+/// name it can give one whose change is `b`: it names a probe `edge:` and
+/// its change, else that and `@base`, else that and `#n`, so only when the
+/// two are the same, or one is the other followed by `@` or `#` and more.
+fn may_be_named_alike(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.strip_prefix(short)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['@', '#']))
 }
 
 /// The variant a probe made from `part` with `edits` receives, and its
@@ -154,40 +246,6 @@ fn laid_on(
         false
     });
     result.get()
-}
-
-/// The probes kept so far, told apart as `Builder` tells them: by their
-/// base's `rest` and their data. Their data is not kept but made again
-/// from their base and edits when another's hash is the same.
-#[derive(Default)]
-struct Kept {
-    by_hash: HashMap<u64, Vec<(usize, Vec<PathEdit>)>, foldhash::fast::FixedState>,
-}
-
-impl Kept {
-    /// Whether the probe made from base `base` with `edits`, whose data
-    /// hashes to `hash`, is kept (no probe kept before has its data and its
-    /// base's `rest`); it is noted when it is.
-    fn is_new(
-        &mut self,
-        bases: &ProbeBases<'_>,
-        base: usize,
-        edits: &[PathEdit],
-        hash: u64,
-    ) -> bool {
-        let same_hash = self.by_hash.entry(hash).or_default();
-        if !same_hash.is_empty() {
-            let data = made_from(&bases.parts[base], edits);
-            if same_hash.iter().any(|(other, other_edits)| {
-                bases.rests[*other] == bases.rests[base]
-                    && identity::same_value(&made_from(&bases.parts[*other], other_edits), &data)
-            }) {
-                return false;
-            }
-        }
-        same_hash.push((base, edits.to_vec()));
-        true
-    }
 }
 
 /// For each of some wanted variants, the name of the first of the probes
@@ -646,6 +704,21 @@ mod tests {
             let names = first_probe_receivers(&c, &samples, &[0]);
             assert_eq!(names, builders_names(&c, &samples, &[0]));
             assert!(names[0].is_some(), "{names:?}");
+        }
+
+        #[test]
+        fn a_name_taken_by_another_change_is_not_given_again() {
+            // `tier=gold` made from `s1` is named `edge:tier=gold@s1`, which
+            // is also the name of the change `tier=gold@s1`: the probe with
+            // that change, which receives `v1`, is named after its base.
+            let c = compiled(
+                "variants:\n  - id: v0\n    audience: { field: tier, eq: gold }\n    subject: a\n    body: a\n  - id: v1\n    audience: { field: tier, eq: 'gold@s1' }\n    subject: b\n    body: b\n",
+            );
+            let samples =
+                named_profiles("s", &["{tier: silver, name: A}", "{tier: gold, name: B}"]);
+            let names = first_probe_receivers(&c, &samples, &[1]);
+            assert_eq!(names, builders_names(&c, &samples, &[1]));
+            assert_eq!(names, [Some("edge:tier=gold@s1@s0".to_string())]);
         }
 
         proptest! {
