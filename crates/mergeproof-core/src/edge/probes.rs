@@ -87,8 +87,8 @@ pub(crate) fn audience_probes_until(
 /// reached by the witnesses, which come after every other probe. Here each
 /// probe's change is laid on its base, the variant it receives and the hash
 /// of its data read, and the change taken off again. A name then depends
-/// only on the probes before it whose changes could be named alike
-/// ([`may_be_named_alike`]); those alone are told apart and named as the
+/// only on the probes before it whose changes could be named alike (with
+/// the same [`name_root`]); those alone are told apart and named as the
 /// builder tells them apart (by their base's `rest` and their data) and
 /// names them (`Builder::unique_name`).
 pub(crate) fn first_probe_receivers(
@@ -131,39 +131,28 @@ pub(crate) fn first_probe_receivers(
     };
     tried.truncate(last + 1);
 
-    // The changes that can be named alike with a receiver's, directly or
-    // through another such change.
-    let mut alike: Vec<&str> = Vec::new();
-    for at in receiver_of.iter().flatten() {
-        if !alike.contains(&tried[*at].1.as_str()) {
-            alike.push(&tried[*at].1);
-        }
-    }
-    loop {
-        let before = alike.len();
-        for (_, change, _) in &tried {
-            if !alike.contains(&change.as_str())
-                && alike.iter().any(|a| may_be_named_alike(a, change))
-            {
-                alike.push(change);
-            }
-        }
-        if alike.len() == before {
-            break;
-        }
-    }
+    // The probes that can be named as a receiver can: those whose changes
+    // have a receiver's root.
+    let roots: Vec<&str> = receiver_of
+        .iter()
+        .flatten()
+        .map(|at| name_root(&tried[*at].1))
+        .collect();
     let named: Vec<usize> = (0..tried.len())
-        .filter(|&at| alike.contains(&tried[at].1.as_str()))
+        .filter(|&at| roots.contains(&name_root(&tried[at].1)))
         .collect();
 
     // Their data, and the data of every probe before them with the hash of
     // one of theirs, made again: whether one is kept depends on those.
     let hashes: HashSet<u64> = named.iter().map(|&at| tried[at].2).collect();
     let mut data: HashMap<usize, Value> = HashMap::new();
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut at = 0;
     bases.each_recipe(campaign, |base, edits, _| {
-        if hashes.contains(&tried[at].2) {
+        let hash = tried[at].2;
+        if hashes.contains(&hash) {
             data.insert(at, made_from(&bases.parts[base], edits));
+            by_hash.entry(hash).or_default().push(at);
         }
         at += 1;
         if at == tried.len() {
@@ -172,14 +161,16 @@ pub(crate) fn first_probe_receivers(
             ControlFlow::Continue(())
         }
     });
+    // Kept: no probe before it has its base's `rest` and its data.
     let kept = |at: usize| {
         let (base, _, hash) = &tried[at];
-        !(0..at).any(|before| {
-            let (other, _, other_hash) = &tried[before];
-            other_hash == hash
-                && bases.rests[*other] == bases.rests[*base]
-                && identity::same_value(&data[&before], &data[&at])
-        })
+        !by_hash[hash]
+            .iter()
+            .take_while(|before| **before < at)
+            .any(|&before| {
+                bases.rests[tried[before].0] == bases.rests[*base]
+                    && identity::same_value(&data[&before], &data[&at])
+            })
     };
     let mut namer = Builder::new(samples, &campaign.file);
     let mut names: HashMap<usize, String> = HashMap::new();
@@ -199,14 +190,14 @@ pub(crate) fn first_probe_receivers(
         .collect()
 }
 
-/// Whether `Builder::unique_name` can give a probe whose change is `a` a
-/// name it can give one whose change is `b`: it names a probe `edge:` and
-/// its change, else that and `@base`, else that and `#n`, so only when the
-/// two are the same, or one is the other followed by `@` or `#` and more.
-fn may_be_named_alike(a: &str, b: &str) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    long.strip_prefix(short)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['@', '#']))
+/// What every name `Builder::unique_name` can give a probe with this change
+/// starts with, and no name of a change with another root can: it names a
+/// probe `edge:` and its change, else that and `@base`, else that and `#n`.
+/// Two changes can be named alike only when one is the other, or the other
+/// followed by `@` or `#` and more; both are then the same up to their first
+/// `@` or `#`.
+fn name_root(change: &str) -> &str {
+    change.find(['@', '#']).map_or(change, |at| &change[..at])
 }
 
 /// The variant a probe made from `part` with `edits` receives, and its
