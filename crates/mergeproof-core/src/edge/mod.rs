@@ -42,7 +42,7 @@ use identity::Recipe;
 use scope::Scope;
 use usage::{FieldUse, campaign_fields};
 
-pub(crate) use probes::{FirstReceivers, first_probe_receivers};
+pub(crate) use probes::first_probe_receivers;
 pub use yaml::to_yaml;
 
 /// The prefix of every edge-case profile id.

@@ -239,45 +239,6 @@ fn laid_on(
     result.get()
 }
 
-/// For each of some wanted variants, the name of the first of the probes
-/// handed to it that receives it.
-pub(crate) struct FirstReceivers<'w> {
-    wanted: &'w [usize],
-    found: Vec<Option<String>>,
-    /// How many of `wanted` have no name yet.
-    left: usize,
-}
-
-impl<'w> FirstReceivers<'w> {
-    pub(crate) fn new(wanted: &'w [usize]) -> Self {
-        FirstReceivers {
-            wanted,
-            found: vec![None; wanted.len()],
-            left: wanted.len(),
-        }
-    }
-
-    /// Takes note of a probe named `name` that receives `selected`; says to
-    /// stop once every wanted variant has its first.
-    pub(crate) fn consider(&mut self, name: &str, selected: Option<usize>) -> ControlFlow<()> {
-        if let Some(i) = self.wanted.iter().position(|w| Some(*w) == selected)
-            && self.found[i].is_none()
-        {
-            self.found[i] = Some(name.to_string());
-            self.left -= 1;
-        }
-        if self.left == 0 {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    }
-
-    pub(crate) fn names(self) -> Vec<Option<String>> {
-        self.found
-    }
-}
-
 /// The bases probes are made from, and the audiences' leaves they are made
 /// for.
 struct ProbeBases<'a> {

@@ -645,15 +645,15 @@ impl<'a> Probes<'a> {
         #[cfg(test)]
         self.used.set(true);
         match &self.given {
-            Some(given) => {
-                let mut first = crate::edge::FirstReceivers::new(wanted);
-                for (probe, selected) in given {
-                    if first.consider(&probe.id, *selected).is_break() {
-                        break;
-                    }
-                }
-                first.names()
-            }
+            Some(given) => wanted
+                .iter()
+                .map(|w| {
+                    given
+                        .iter()
+                        .find(|(_, selected)| *selected == Some(*w))
+                        .map(|(probe, _)| probe.id.clone())
+                })
+                .collect(),
             None => crate::edge::first_probe_receivers(campaign, self.samples, wanted),
         }
     }
