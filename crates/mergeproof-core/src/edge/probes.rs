@@ -562,7 +562,7 @@ mod tests {
                 prop::sample::select(vec![
                     "gold",
                     "silver",
-                    "a@b",
+                    "gold@s1",
                     "gold#2",
                     "x\u{FDD0}y",
                     "",
