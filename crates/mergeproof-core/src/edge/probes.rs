@@ -202,10 +202,10 @@ fn name_root(change: &str) -> &str {
 
 /// The variant a probe made from `part` with `edits` receives, and its
 /// data's [`identity::data_hash`]. `cleaned` is `part` as a probe's data
-/// holds it; one edit that leaves nothing for the cleaning to change (no
-/// `id` or `description`, no marker character, no key an index could be
-/// ordered by) is laid on it and taken off again, which leaves it as it
-/// was. Anything else is made as the probe is.
+/// holds it; one edit that leaves nothing for the cleaning to change
+/// ([`crate::project::profile::cleaning_keeps`]) is laid on it and taken
+/// off again, which leaves it as it was. Anything else is made as the probe
+/// is.
 fn laid_on(
     campaign: &Campaign,
     cleaned: &mut Value,
@@ -216,19 +216,11 @@ fn laid_on(
     let [edit] = edits else {
         return read(&made_from(part, edits));
     };
-    let top = edit.path.split('.').find(|s| !s.is_empty());
-    let cleaned_alike = !matches!(top, Some("id" | "description"))
-        && !edit
-            .path
-            .split('.')
-            .any(|s| s.starts_with(|c: char| c.is_ascii_digit()))
-        && match &edit.edit {
-            Edit::Remove => true,
-            Edit::Set(Value::String(text)) => !crate::markers::holds_marker(text),
-            Edit::Set(Value::Array(_) | Value::Object(_)) => false,
-            Edit::Set(_) => true,
-        };
-    if !cleaned_alike {
+    let value = match &edit.edit {
+        Edit::Remove => None,
+        Edit::Set(value) => Some(value),
+    };
+    if !crate::project::profile::cleaning_keeps(&edit.path, value) {
         return read(&made_from(part, edits));
     }
     let result = Cell::new((None, 0));

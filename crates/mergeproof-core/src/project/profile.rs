@@ -75,6 +75,25 @@ impl Profile {
     }
 }
 
+/// Whether [`Profile::from_data`] leaves data that is already clean as it
+/// is after `value` is set at `path` (`None`: the field taken out): the path
+/// names no reserved key (`id`, `description`) and no key an index could be
+/// ordered by ([`javascript_key_order`]), and the value is a scalar without
+/// a marker character.
+pub(crate) fn cleaning_keeps(path: &str, value: Option<&Value>) -> bool {
+    let top = path.split('.').find(|s| !s.is_empty());
+    !matches!(top, Some("id" | "description"))
+        && !path
+            .split('.')
+            .any(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        && match value {
+            None => true,
+            Some(Value::String(text)) => !crate::markers::holds_marker(text),
+            Some(Value::Array(_) | Value::Object(_)) => false,
+            Some(_) => true,
+        }
+}
+
 /// Loads one profile file (YAML, or an export: CSV, JSON, JSON Lines); each
 /// profile keeps the line it starts on. A bad profile is an error at its
 /// place and the others still load.
@@ -410,6 +429,42 @@ pub fn read_yaml_list(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cleaning_keeps_what_from_data_leaves_as_it_is() {
+        let clean = || serde_json::json!({"tier": "silver", "account": {"balance": 3}});
+        let cleaned = |data: Value| {
+            Profile::from_data(String::new(), data, ProfileKind::Edge, SourceLoc::default()).data
+        };
+        let cases: [(&str, Option<Value>, bool); 8] = [
+            ("tier", Some(Value::from("gold")), true),
+            ("account.balance", Some(Value::from(-1)), true),
+            ("tier", None, true),
+            ("id", Some(Value::from("x")), false),
+            ("description", Some(Value::from("x")), false),
+            ("account.0", Some(Value::from(1)), false),
+            ("tier", Some(Value::from("a\u{FDD0}b")), false),
+            ("tier", Some(serde_json::json!({"a": 2, "2": 1})), false),
+        ];
+        for (path, value, keeps) in cases {
+            assert_eq!(
+                cleaning_keeps(path, value.as_ref()),
+                keeps,
+                "{path} {value:?}"
+            );
+            let mut data = clean();
+            let edit = match value {
+                Some(v) => crate::edge::edit::Edit::Set(v),
+                None => crate::edge::edit::Edit::Remove,
+            };
+            crate::edge::edit::apply(&mut data, path, &edit);
+            // What it says keeps is kept; what it does not, the cleaning
+            // changes (each case here is one it would). Compared as text:
+            // maps are equal whatever their order.
+            let (before, after) = (data.to_string(), cleaned(data).to_string());
+            assert_eq!(before == after, keeps, "{path}");
+        }
+    }
     #[test]
     fn a_yaml_list_loads_and_one_too_large_to_read_whole_is_refused() {
         let read = |input: &mut dyn std::io::Read| {
