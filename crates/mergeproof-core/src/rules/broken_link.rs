@@ -57,7 +57,7 @@ impl Rule for BrokenLink {
                 let filled_later = || !crate::dialect::literal_ranges(tags, candidate).is_empty();
                 problem(candidate, &url.value, filled_later)
             };
-            let problem = if &*url.attribute == "srcset" {
+            let problem = if url.attribute == "srcset" {
                 url.value
                     .text
                     .split(',')

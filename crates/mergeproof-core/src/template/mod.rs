@@ -391,7 +391,8 @@ pub(crate) struct RenderedUrl {
     /// Shared by every customer's reading of a skeleton: a body of links
     /// copies none of these per customer.
     pub tag: std::sync::Arc<str>,
-    pub attribute: std::sync::Arc<str>,
+    /// One of [`html::URL_ATTRIBUTES`].
+    pub attribute: &'static str,
     pub value: RenderedText,
 }
 
@@ -583,7 +584,7 @@ impl HtmlParts {
                 .into_iter()
                 .map(|u| RenderedUrl {
                     tag: u.tag.into(),
-                    attribute: u.attribute.into(),
+                    attribute: u.attribute,
                     value: spans(&u.value),
                 })
                 .filter(|u| !u.value.spans.is_empty())

@@ -872,7 +872,7 @@ impl SkeletonRead {
                 .iter()
                 .map(|(tag, attribute, value)| RenderedUrl {
                     tag: tag.clone(),
-                    attribute: attribute.clone(),
+                    attribute,
                     value: fill(value),
                 })
                 .collect(),
@@ -1028,46 +1028,51 @@ impl TextWithPlaceholders {
 /// searches found in it once.
 pub(crate) struct SkeletonText {
     text: TextWithPlaceholders,
-    /// By search: the matches in the text between placeholders.
-    found: std::sync::Mutex<Vec<KeptSearch>>,
+    /// By search: the matches in the text between placeholders. Each slot
+    /// is set once and then only read: the customers of an audit, on every
+    /// core, look their searches up here, and a lock or a shared count
+    /// taken per customer would move between the cores with each of them.
+    found: [std::sync::OnceLock<KeptSearch>; KEPT_SEARCHES],
 }
 
 /// A match: the pattern, and where.
 pub(crate) type Found = (usize, Range<usize>);
 
 /// A search's key and what it found between placeholders.
-type KeptSearch = (&'static str, Arc<[Found]>);
+type KeptSearch = (&'static str, Box<[Found]>);
+
+/// The searches a skeleton keeps the finds of: more than the checks make
+/// (a search beyond them is made for each text, and is not kept).
+const KEPT_SEARCHES: usize = 8;
 
 impl SkeletonText {
     /// What `find` finds in this text, asked the first time `key` is: it
-    /// is handed the text and where each placeholder is in it.
+    /// is handed the text and where each placeholder is in it. Two cores
+    /// asking at once may both search; the first to finish keeps its finds,
+    /// which are the other's too.
     fn kept(
         &self,
         key: &'static str,
         find: impl FnOnce(&str, &[Range<usize>]) -> Vec<Found>,
-    ) -> Arc<[Found]> {
-        let kept = |found: &Vec<KeptSearch>| {
-            found
+    ) -> std::borrow::Cow<'_, [Found]> {
+        let mut find = Some(find);
+        let mut search = || {
+            let placeholders: Vec<Range<usize>> = self
+                .text
+                .placeholders
                 .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, f)| f.clone())
+                .map(|&(p, _)| p..p + PLACEHOLDER_BYTES)
+                .collect();
+            let find = find.take().expect("a search is made once");
+            find(&self.text.text.text, &placeholders)
         };
-        if let Some(found) = kept(&lock(&self.found)) {
-            return found;
+        for slot in &self.found {
+            let (kept_key, found) = slot.get_or_init(|| (key, search().into()));
+            if *kept_key == key {
+                return std::borrow::Cow::Borrowed(found);
+            }
         }
-        let placeholders: Vec<Range<usize>> = self
-            .text
-            .placeholders
-            .iter()
-            .map(|&(p, _)| p..p + PLACEHOLDER_BYTES)
-            .collect();
-        let found: Arc<[Found]> = find(&self.text.text.text, &placeholders).into();
-        let mut kept_now = lock(&self.found);
-        if let Some(found) = kept(&kept_now) {
-            return found;
-        }
-        kept_now.push((key, found.clone()));
-        found
+        std::borrow::Cow::Owned(search())
     }
 }
 
@@ -1346,7 +1351,7 @@ struct Unmarked {
     text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
-    urls: Vec<(Arc<str>, Arc<str>, TextWithPlaceholders)>,
+    urls: Vec<(Arc<str>, &'static str, TextWithPlaceholders)>,
 }
 
 impl Unmarked {
@@ -1362,7 +1367,7 @@ impl Unmarked {
             urls: read
                 .urls
                 .iter()
-                .map(|u| (u.tag.as_str().into(), u.attribute.into(), of(&u.value)))
+                .map(|u| (u.tag.as_str().into(), u.attribute, of(&u.value)))
                 .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
@@ -1624,6 +1629,33 @@ mod tests {
             assert_eq!(patterns_in(&whole.0.text, None, key, finder), patterns);
         }
         true
+    }
+
+    #[test]
+    fn a_skeleton_keeps_a_search_once_and_answers_searches_beyond_its_slots() {
+        let body = marked("<p>Hi {0}, cc ZO and ZO</p>", &["Ana"]);
+        let read = SkeletonRead::of_after(&skeleton(&body).unwrap(), &RecentReads::default());
+        let text = &read.unmarked.text;
+        let searches = std::sync::atomic::AtomicUsize::new(0);
+        // Each key finds its own pattern: the finds of one are never
+        // handed to another, kept or not.
+        let keys: Vec<&'static str> = (0..KEPT_SEARCHES + 3)
+            .map(|n| &*Box::leak(format!("search {n}").into_boxed_str()))
+            .collect();
+        for _ in 0..2 {
+            for (n, key) in keys.iter().enumerate() {
+                let found = text.kept(key, |_, _| {
+                    searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    vec![(n, 0..n)]
+                });
+                assert_eq!(&*found, &[(n, 0..n)], "{key}");
+            }
+        }
+        // The first rounds' searches, and those beyond the slots again.
+        assert_eq!(
+            searches.into_inner(),
+            keys.len() + (keys.len() - KEPT_SEARCHES)
+        );
     }
 
     #[test]
