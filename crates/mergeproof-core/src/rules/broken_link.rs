@@ -469,6 +469,27 @@ mod tests {
     }
 
     #[test]
+    fn names_the_element_a_link_is_on_whatever_it_is() {
+        // An element emails link from, Outlook's button, and one of the
+        // team's own (named by a shared name, not a static one).
+        for (body, named) in [
+            ("<a href=\"{{url}}\">Go</a>", "`href` of `<a>`"),
+            (
+                "<!--[if mso]><v:roundrect href=\"{{url}}\"></v:roundrect><![endif]-->",
+                "`href` of `<v:roundrect>`",
+            ),
+            (
+                "<promo-card background=\"{{url}}\">x</promo-card>",
+                "`background` of `<promo-card>`",
+            ),
+        ] {
+            let found = fires(body, "x: 1");
+            assert_eq!(found.len(), 1, "{body}: {found:?}");
+            assert!(found[0].contains(named), "{body}: {}", found[0]);
+        }
+    }
+
+    #[test]
     fn correct_guarded_and_literal_links_do_not_fire() {
         let ok = [
             (

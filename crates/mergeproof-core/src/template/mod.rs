@@ -388,12 +388,81 @@ pub struct RenderedImage {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RenderedUrl {
-    /// Shared by every customer's reading of a skeleton: a body of links
-    /// copies none of these per customer.
-    pub tag: std::sync::Arc<str>,
+    /// Named as every customer's reading of a skeleton names it: a body of
+    /// links copies none of these per customer.
+    pub tag: ElementName,
     /// One of [`html::URL_ATTRIBUTES`].
     pub attribute: &'static str,
     pub value: RenderedText,
+}
+
+/// An element's name as a link's place keeps it. The elements emails link
+/// from are named by a static name, handed to each customer's reading of a
+/// skeleton as it is; any other is shared, and each customer's reading
+/// takes a count of it (a write every core of an audit makes in turn).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ElementName {
+    Known(&'static str),
+    Other(std::sync::Arc<str>),
+}
+
+/// Elements that carry a URL in emails, Outlook's VML buttons and
+/// backgrounds among them.
+const LINKING_ELEMENTS: &[&str] = &[
+    "a",
+    "img",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "tbody",
+    "body",
+    "div",
+    "span",
+    "area",
+    "link",
+    "image",
+    "source",
+    "video",
+    "audio",
+    "iframe",
+    "input",
+    "embed",
+    "track",
+    "script",
+    "v:roundrect",
+    "v:rect",
+    "v:fill",
+    "v:image",
+    "v:imagedata",
+];
+
+impl ElementName {
+    pub(crate) fn of(name: &str) -> ElementName {
+        match LINKING_ELEMENTS.iter().find(|known| **known == name) {
+            Some(known) => ElementName::Known(known),
+            None => ElementName::Other(name.into()),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            ElementName::Known(name) => name,
+            ElementName::Other(name) => name,
+        }
+    }
+}
+
+impl Default for ElementName {
+    fn default() -> Self {
+        ElementName::Known("")
+    }
+}
+
+impl std::fmt::Display for ElementName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A body as a text browser (w3m, lynx) shows it: each link's text followed
@@ -583,7 +652,7 @@ impl HtmlParts {
                 .urls
                 .into_iter()
                 .map(|u| RenderedUrl {
-                    tag: u.tag.into(),
+                    tag: ElementName::of(&u.tag),
                     attribute: u.attribute,
                     value: spans(&u.value),
                 })
@@ -689,10 +758,15 @@ impl RenderedCell {
 /// templates by their address ([`splice::KeyTrace`]).
 #[derive(Default)]
 pub(crate) struct BodyReads {
-    /// By their digest ([`splice::SkeletonKey`]).
-    skeletons: std::sync::Mutex<
-        HashMap<u128, std::sync::Arc<splice::SkeletonRead>, foldhash::fast::FixedState>,
-    >,
+    /// Skeletons read, and how often a body met one.
+    shared: SkeletonReads,
+    /// For an audit ([`BodyReads::skeletons_only`]), each worker thread's
+    /// own, by its index: every customer takes a count of their skeleton's
+    /// reading and of its text, and counts what they met. Shared by the
+    /// cores, each of those writes would move its line from one core to
+    /// the other for every customer; a worker reads each skeleton once
+    /// for itself instead (a handful per campaign).
+    by_worker: Box<[SkeletonReads]>,
     whole: std::sync::Mutex<FastMap<(RenderedText, HtmlParts)>>,
     /// Every body read whole, as the equivalence tests compare.
     whole_only: bool,
@@ -703,15 +777,26 @@ pub(crate) struct BodyReads {
     /// cells' [`RenderedField::output`] holds only what the outputs
     /// printed, not a copy of the whole body per customer.
     html_unread: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
+    /// Skeletons read, for a new one to take a reading up from.
+    recent: splice::RecentReads,
+}
+
+/// Skeletons read, by their digest ([`splice::SkeletonKey`]), and the
+/// counts that tell whether rendering without the template text pays
+/// ([`BodyReads::outputs_only_pays`]). Aligned apart, so that two workers'
+/// never share a cache line.
+#[derive(Default)]
+#[repr(align(128))]
+struct SkeletonReads {
+    skeletons: std::sync::Mutex<
+        HashMap<u128, std::sync::Arc<splice::SkeletonRead>, foldhash::fast::FixedState>,
+    >,
     /// Bodies read from a skeleton read before, however they were
     /// rendered; and bodies whose skeleton had not been read, or that were
     /// rendered without their template text in vain (their outputs did
-    /// not read as themselves there): what tells whether rendering
-    /// without the template text pays ([`BodyReads::outputs_only_pays`]).
-    skeletons_met: std::sync::atomic::AtomicUsize,
-    skeletons_missed: std::sync::atomic::AtomicUsize,
-    /// Skeletons read, for a new one to take a reading up from.
-    recent: splice::RecentReads,
+    /// not read as themselves there).
+    met: std::sync::atomic::AtomicUsize,
+    missed: std::sync::atomic::AtomicUsize,
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -733,8 +818,19 @@ impl BodyReads {
     pub(crate) fn skeletons_only() -> BodyReads {
         BodyReads {
             skeletons_only: true,
+            by_worker: (0..rayon::current_num_threads())
+                .map(|_| SkeletonReads::default())
+                .collect(),
             ..BodyReads::default()
         }
+    }
+
+    /// The skeletons this thread reads and counts: its own on a worker of
+    /// an audit, else the shared ones.
+    fn here(&self) -> &SkeletonReads {
+        rayon::current_thread_index()
+            .and_then(|worker| self.by_worker.get(worker))
+            .unwrap_or(&self.shared)
     }
 
     /// Keeps only what the outputs printed in [`RenderedField::output`] of
@@ -769,18 +865,16 @@ impl BodyReads {
     /// that combine many ways) renders each body once, whole.
     fn outputs_only_pays(&self) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
-        let met = self.skeletons_met.load(Relaxed);
-        met >= 8 && self.skeletons_missed.load(Relaxed) * 8 <= met
+        let here = self.here();
+        let met = here.met.load(Relaxed);
+        met >= 8 && here.missed.load(Relaxed) * 8 <= met
     }
 
     /// Counts a body that met a skeleton read before, or missed one.
     fn count_skeleton(&self, met: bool) {
         use std::sync::atomic::Ordering::Relaxed;
-        let counter = if met {
-            &self.skeletons_met
-        } else {
-            &self.skeletons_missed
-        };
+        let here = self.here();
+        let counter = if met { &here.met } else { &here.missed };
         counter.fetch_add(1, Relaxed);
     }
 
@@ -795,7 +889,7 @@ impl BodyReads {
         key: Option<&splice::SkeletonKey>,
     ) -> Option<(RenderedText, HtmlParts, splice::PlainSource)> {
         let key = key?;
-        let read = lock(&self.skeletons).get(&key.digest).cloned()?;
+        let read = lock(&self.here().skeletons).get(&key.digest).cloned()?;
         // A new skeleton is counted when the body rendered again whole is
         // read ([`Self::read`]); a known one whose outputs do not read as
         // themselves there was rendered without its template text in vain.
@@ -814,7 +908,8 @@ impl BodyReads {
         if !self.whole_only
             && let Some(key) = key.or_else(|| splice::skeleton_key(marked))
         {
-            let known = lock(&self.skeletons).get(&key.digest).cloned();
+            let here = self.here();
+            let known = lock(&here.skeletons).get(&key.digest).cloned();
             self.count_skeleton(known.is_some());
             // A skeleton not seen yet is written out and read once. Its
             // outputs are where the key says (the walk of the text agrees
@@ -823,7 +918,7 @@ impl BodyReads {
                 let skeleton = splice::skeleton(marked).filter(|s| s.contents == key.contents)?;
                 let read =
                     std::sync::Arc::new(splice::SkeletonRead::of_after(&skeleton, &self.recent));
-                let mut skeletons = lock(&self.skeletons);
+                let mut skeletons = lock(&here.skeletons);
                 if skeletons.len() < self.capacity() {
                     skeletons.insert(key.digest, read.clone());
                 }
@@ -857,7 +952,11 @@ impl BodyReads {
     /// How many readings are kept (for the tests of what is kept).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        lock(&self.whole).len() + lock(&self.skeletons).len()
+        lock(&self.whole).len()
+            + std::iter::once(&self.shared)
+                .chain(&self.by_worker)
+                .map(|reads| lock(&reads.skeletons).len())
+                .sum::<usize>()
     }
 }
 

@@ -521,6 +521,38 @@ mod tests {
         assert_eq!(many.len(), BodyReads::CAPACITY + 1);
     }
 
+    #[test]
+    fn an_audits_workers_each_read_a_skeleton_for_themselves() {
+        use crate::template::{BodyReads, RenderInput};
+        let c = crate::testkit::compiled(
+            "variants:\n  - id: v\n    subject: \"Hi {{first_name}}\"\n    body: \"<p>Hi {{default first_name 'there'}},</p><a href='https://shop.example/{{first_name}}'>Shop</a>\"\n",
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        // Made inside the pool, as an audit makes them on its workers.
+        let reads = pool.install(BodyReads::skeletons_only);
+        let cells = pool.broadcast(|_| {
+            ["Ann", "Bo", "Cy"].map(|name| {
+                let input =
+                    RenderInput::of(&crate::testkit::profile(&format!("first_name: {name}")));
+                c.render_input(0, &input, Some(&reads))
+            })
+        });
+        // The same cells on each worker, and as each body read alone.
+        for (n, name) in ["Ann", "Bo", "Cy"].iter().enumerate() {
+            let input = RenderInput::of(&crate::testkit::profile(&format!("first_name: {name}")));
+            let mut alone = c.render_input(0, &input, None);
+            let html = alone.body.html.take().expect("an HTML body");
+            alone.body.html = Some(Box::new(html.for_checks()));
+            assert_eq!(cells[0][n], alone, "{name}");
+            assert_eq!(cells[1][n], alone, "{name}");
+        }
+        // One skeleton, read by each worker for itself.
+        assert_eq!(reads.len(), 2);
+    }
+
     /// A body rendered with its key followed as it is written, and the
     /// key (`None` when the walk has to make it).
     fn traced(

@@ -1351,7 +1351,7 @@ struct Unmarked {
     text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
-    urls: Vec<(Arc<str>, &'static str, TextWithPlaceholders)>,
+    urls: Vec<(super::ElementName, &'static str, TextWithPlaceholders)>,
 }
 
 impl Unmarked {
@@ -1367,7 +1367,7 @@ impl Unmarked {
             urls: read
                 .urls
                 .iter()
-                .map(|u| (u.tag.as_str().into(), u.attribute, of(&u.value)))
+                .map(|u| (super::ElementName::of(&u.tag), u.attribute, of(&u.value)))
                 .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
