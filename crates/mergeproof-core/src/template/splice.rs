@@ -1047,9 +1047,8 @@ const KEPT_SEARCHES: usize = 8;
 
 impl SkeletonText {
     /// What `find` finds in this text, asked the first time `key` is: it
-    /// is handed the text and where each placeholder is in it. Two cores
-    /// asking at once may both search; the first to finish keeps its finds,
-    /// which are the other's too.
+    /// is handed the text and where each placeholder is in it. A core that
+    /// asks while another searches for the same slot waits for that search.
     fn kept(
         &self,
         key: &'static str,
