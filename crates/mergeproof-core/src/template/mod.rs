@@ -386,83 +386,14 @@ pub struct RenderedImage {
     pub at: usize,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RenderedUrl {
     /// Named as every customer's reading of a skeleton names it: a body of
     /// links copies none of these per customer.
-    pub tag: ElementName,
+    pub tag: html::ElementName,
     /// One of [`html::URL_ATTRIBUTES`].
     pub attribute: &'static str,
     pub value: RenderedText,
-}
-
-/// An element's name as a link's place keeps it. The elements emails link
-/// from are named by a static name, handed to each customer's reading of a
-/// skeleton as it is; any other is shared, and each customer's reading
-/// takes a count of it (a write every core of an audit makes in turn).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ElementName {
-    Known(&'static str),
-    Other(std::sync::Arc<str>),
-}
-
-/// Elements that carry a URL in emails, Outlook's VML buttons and
-/// backgrounds among them.
-const LINKING_ELEMENTS: &[&str] = &[
-    "a",
-    "img",
-    "table",
-    "td",
-    "th",
-    "tr",
-    "tbody",
-    "body",
-    "div",
-    "span",
-    "area",
-    "link",
-    "image",
-    "source",
-    "video",
-    "audio",
-    "iframe",
-    "input",
-    "embed",
-    "track",
-    "script",
-    "v:roundrect",
-    "v:rect",
-    "v:fill",
-    "v:image",
-    "v:imagedata",
-];
-
-impl ElementName {
-    pub(crate) fn of(name: &str) -> ElementName {
-        match LINKING_ELEMENTS.iter().find(|known| **known == name) {
-            Some(known) => ElementName::Known(known),
-            None => ElementName::Other(name.into()),
-        }
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            ElementName::Known(name) => name,
-            ElementName::Other(name) => name,
-        }
-    }
-}
-
-impl Default for ElementName {
-    fn default() -> Self {
-        ElementName::Known("")
-    }
-}
-
-impl std::fmt::Display for ElementName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A body as a text browser (w3m, lynx) shows it: each link's text followed
@@ -652,7 +583,7 @@ impl HtmlParts {
                 .urls
                 .into_iter()
                 .map(|u| RenderedUrl {
-                    tag: ElementName::of(&u.tag),
+                    tag: u.tag,
                     attribute: u.attribute,
                     value: spans(&u.value),
                 })

@@ -1350,7 +1350,7 @@ struct Unmarked {
     text: Arc<SkeletonText>,
     preheader: TextWithPlaceholders,
     outlook_only: TextWithPlaceholders,
-    urls: Vec<(super::ElementName, &'static str, TextWithPlaceholders)>,
+    urls: Vec<(html::ElementName, &'static str, TextWithPlaceholders)>,
 }
 
 impl Unmarked {
@@ -1366,7 +1366,7 @@ impl Unmarked {
             urls: read
                 .urls
                 .iter()
-                .map(|u| (super::ElementName::of(&u.tag), u.attribute, of(&u.value)))
+                .map(|u| (u.tag.clone(), u.attribute, of(&u.value)))
                 .filter(|(_, _, value)| !value.text.spans.is_empty())
                 .collect(),
         }
