@@ -714,7 +714,7 @@ pub(crate) struct BodyReads {
 
 /// Skeletons read, by their digest ([`splice::SkeletonKey`]), and the
 /// counts that tell whether rendering without the template text pays
-/// ([`BodyReads::outputs_only_pays`]). Aligned apart, so that two workers'
+/// ([`SkeletonReads::outputs_only_pays`]). Aligned apart, so that two workers'
 /// never share a cache line.
 #[derive(Default)]
 #[repr(align(128))]
@@ -728,6 +728,28 @@ struct SkeletonReads {
     /// not read as themselves there).
     met: std::sync::atomic::AtomicUsize,
     missed: std::sync::atomic::AtomicUsize,
+}
+
+impl SkeletonReads {
+    /// Whether rendering a body without its template text first pays: a
+    /// body whose skeleton is new is rendered a second time, whole. It is
+    /// tried once eight bodies met a skeleton read before, and while at most
+    /// one body in nine missed one, whole renders and renders without
+    /// template text alike: a campaign whose profiles seldom share a
+    /// skeleton (a few hundred profiles, guards that combine many ways)
+    /// renders each body once, whole.
+    fn outputs_only_pays(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let met = self.met.load(Relaxed);
+        met >= 8 && self.missed.load(Relaxed) * 8 <= met
+    }
+
+    /// Counts a body that met a skeleton read before, or missed one.
+    fn count(&self, met: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let counter = if met { &self.met } else { &self.missed };
+        counter.fetch_add(1, Relaxed);
+    }
 }
 
 /// Keys of 20–40 KB are hashed for each customer: a fast hash, not a
@@ -787,28 +809,6 @@ impl BodyReads {
         }
     }
 
-    /// Whether rendering a body of [`Self::html_unread`] without its
-    /// template text first pays: a body whose skeleton is new is rendered a
-    /// second time, whole. It is tried once eight bodies met a skeleton
-    /// read before, and while at most one body in nine missed one, whole
-    /// renders and renders without template text alike: a campaign whose
-    /// profiles seldom share a skeleton (a few hundred profiles, guards
-    /// that combine many ways) renders each body once, whole.
-    fn outputs_only_pays(&self) -> bool {
-        use std::sync::atomic::Ordering::Relaxed;
-        let here = self.here();
-        let met = here.met.load(Relaxed);
-        met >= 8 && here.missed.load(Relaxed) * 8 <= met
-    }
-
-    /// Counts a body that met a skeleton read before, or missed one.
-    fn count_skeleton(&self, met: bool) {
-        use std::sync::atomic::Ordering::Relaxed;
-        let here = self.here();
-        let counter = if met { &here.met } else { &here.missed };
-        counter.fetch_add(1, Relaxed);
-    }
-
     /// The reading of a body rendered without its template text, from
     /// its skeleton's reading: `None` when the render made no key, that
     /// skeleton was not read yet, or an output's text does not read as
@@ -820,12 +820,13 @@ impl BodyReads {
         key: Option<&splice::SkeletonKey>,
     ) -> Option<(RenderedText, HtmlParts, splice::PlainSource)> {
         let key = key?;
-        let read = lock(&self.here().skeletons).get(&key.digest).cloned()?;
+        let here = self.here();
+        let read = lock(&here.skeletons).get(&key.digest).cloned()?;
         // A new skeleton is counted when the body rendered again whole is
         // read ([`Self::read`]); a known one whose outputs do not read as
         // themselves there was rendered without its template text in vain.
         let spliced = read.splice(outputs, &key.contents);
-        self.count_skeleton(spliced.is_some());
+        here.count(spliced.is_some());
         spliced
     }
 
@@ -841,7 +842,7 @@ impl BodyReads {
         {
             let here = self.here();
             let known = lock(&here.skeletons).get(&key.digest).cloned();
-            self.count_skeleton(known.is_some());
+            here.count(known.is_some());
             // A skeleton not seen yet is written out and read once. Its
             // outputs are where the key says (the walk of the text agrees
             // with the renderer's trace, checked once per skeleton).
@@ -1037,7 +1038,7 @@ impl CompiledCampaign {
             template.html && reads.is_some_and(|r| r.html_unread.contains(template.key.as_str()));
         if html_unread
             && self.renderer.traces()
-            && let Some(reads) = reads.filter(|r| !r.whole_only && r.outputs_only_pays())
+            && let Some(reads) = reads.filter(|r| !r.whole_only && r.here().outputs_only_pays())
             && let Some(field) = self.render_outputs_only(template, input, marked, reads)
         {
             return field;

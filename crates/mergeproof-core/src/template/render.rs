@@ -675,21 +675,24 @@ mod tests {
             c.render_input(0, &input, Some(&reads))
         };
         // Nothing read yet: every body is rendered whole.
-        assert!(!reads.outputs_only_pays());
+        assert!(!reads.here().outputs_only_pays());
         for i in 0..8 {
             render(&format!("first_name: N{i}"));
         }
         // One skeleton, met seven times after it was read.
-        assert!(!reads.outputs_only_pays(), "seven bodies met it");
+        assert!(!reads.here().outputs_only_pays(), "seven bodies met it");
         render("first_name: N8");
-        assert!(reads.outputs_only_pays(), "eight bodies met it, one missed");
+        assert!(
+            reads.here().outputs_only_pays(),
+            "eight bodies met it, one missed"
+        );
         // A skeleton of its own is a miss: one body in nine may miss.
         render("{vip: true, tier: gold}");
-        assert!(!reads.outputs_only_pays(), "two missed, eight met");
+        assert!(!reads.here().outputs_only_pays(), "two missed, eight met");
         for _ in 0..8 {
             render("{vip: true, tier: silver}");
         }
-        assert!(reads.outputs_only_pays(), "two missed, sixteen met");
+        assert!(reads.here().outputs_only_pays(), "two missed, sixteen met");
         let outputs_only = |profile: &str| {
             let input = crate::template::RenderInput::of(&crate::testkit::profile(profile));
             let mut outputs = String::new();
@@ -702,11 +705,14 @@ mod tests {
         // A new skeleton is counted when its body, rendered again whole,
         // is read.
         assert!(!outputs_only("{vip: true, tier: gold, orders: [{id: 1}]}"));
-        assert!(reads.outputs_only_pays(), "counted when read");
+        assert!(reads.here().outputs_only_pays(), "counted when read");
         // A known skeleton whose outputs do not read as themselves there
         // (`&amp;` in an attribute reads as `&`) was rendered so in vain.
         assert!(!outputs_only("{vip: true, tier: gold, first_name: 'A&B'}"));
-        assert!(!reads.outputs_only_pays(), "three missed, seventeen met");
+        assert!(
+            !reads.here().outputs_only_pays(),
+            "three missed, seventeen met"
+        );
     }
 
     #[test]
