@@ -429,7 +429,6 @@ pub fn read_yaml_list(
 
 #[cfg(test)]
 mod tests {
-
     #[test]
     fn cleaning_keeps_what_from_data_leaves_as_it_is() {
         let clean = || serde_json::json!({"tier": "silver", "account": {"balance": 3}});
@@ -465,6 +464,7 @@ mod tests {
             assert_eq!(before == after, keeps, "{path}");
         }
     }
+
     #[test]
     fn a_yaml_list_loads_and_one_too_large_to_read_whole_is_refused() {
         let read = |input: &mut dyn std::io::Read| {
