@@ -369,6 +369,7 @@ fn render_csv_export(
     use mergeproof_core::project::records::{Entry, RecordFormat, read_entries};
     let file = open_export(path);
     let columns = project.config.profile_columns.clone();
+    let reader_columns = columns.clone();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(4);
     let file_name = path.to_string();
     let reader = std::thread::spawn(move || {
@@ -378,7 +379,7 @@ fn render_csv_export(
             input,
             RecordFormat::Csv,
             &file_name,
-            &columns,
+            &reader_columns,
             &mut |entry| {
                 if let Ok(entry) = entry {
                     batch.push(entry);
@@ -398,7 +399,10 @@ fn render_csv_export(
         let (c, b) = batch
             .into_par_iter()
             .map(|entry| {
-                let record = entry.into_record();
+                // A CSV row is always a record.
+                let Ok(record) = entry.into_record(&columns) else {
+                    return (0, 0);
+                };
                 render_customer(project, record.id, record.data, path, render_cell)
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));

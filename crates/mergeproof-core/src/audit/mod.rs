@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::audience::is_blank;
-use crate::config::Config;
+use crate::config::{Config, ProfileColumns};
 use crate::finding::{Field, Severity};
 use crate::project::Profile;
 use crate::project::records::Entry;
@@ -396,110 +396,85 @@ fn audit_with(
         version: 1,
         ..Audit::default()
     };
+    // What was read, checked a batch at a time.
+    let mut read: Vec<Result<Entry, LoadError>> = Vec::with_capacity(BATCH);
+    let mut read_bytes = 0;
     let mut batch: Vec<Customer> = Vec::with_capacity(BATCH);
-    let mut batch_bytes = 0;
     let mut unshared_checks = 0;
-    let checks = &mut unshared_checks;
-    let mut flush = |batch: &mut Vec<Customer>, tallies: &mut Vec<Tally>| {
-        let check_in = |n: usize, p: &mut Profile, vi: Option<usize>| {
-            outcome(&campaign_checks[n], p, vi, &first_slots[n], &reads[n])
-        };
-        // Campaigns that share checks between shapes work the batch out
-        // first, each in its own passes; the others, in one pass over the
-        // customers (each profile made once for all of them).
-        let ways: Vec<Way> = match sharing {
-            Sharing::Nothing => campaigns.iter().map(|_| Way::OneByOne).collect(),
-            Sharing::Shapes => campaigns
-                .iter()
-                .zip(shapes.iter_mut())
-                .enumerate()
-                .map(|(n, (compiled, shapes))| {
-                    let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
-                    shapes.work(batch, check, &compiled.campaign)
-                })
-                .collect(),
-        };
-        let one_by_one: Vec<usize> = ways
-            .iter()
-            .enumerate()
-            .filter_map(|(n, way)| matches!(way, Way::OneByOne).then_some(n))
-            .collect();
-        for &n in &one_by_one {
-            match sharing {
-                Sharing::Nothing => *checks += batch.len() as u64,
-                Sharing::Shapes => shapes[n].checked_one_by_one(batch.len()),
-            }
-        }
-        // One pass on every core: each customer is checked through the
-        // campaigns worked out one by one, counted with the outcomes of
-        // the others, and freed (a JSON Lines customer holds their whole
-        // profile; a row's was freed by the last campaign that used it).
-        // The runs' counts are added up in order: the example ids are the
-        // first in the file. (A pass to check, one to count and one to
-        // free kept a core waiting at the end of each.)
-        let counted = batch
-            .par_drain(..)
-            .enumerate()
-            .fold(
-                || campaigns.iter().map(|c| Tally::new(c)).collect::<Vec<_>>(),
-                |mut counts, (i, mut customer)| {
-                    let mut left = one_by_one.len();
-                    for (n, (way, tally)) in ways.iter().zip(counts.iter_mut()).enumerate() {
-                        let checked;
-                        let outcome = match way {
-                            Way::Keyed(outcomes) => &*outcomes[i],
-                            Way::OneByOne => {
-                                left -= 1;
-                                // The profile is kept while campaigns after
-                                // this one check it.
-                                checked = customer.with_profile(left > 0, |p| {
-                                    let vi = crate::select::select(&campaigns[n].campaign, p);
-                                    check_in(n, p, vi)
-                                });
-                                &checked
-                            }
-                        };
-                        tally.add(|| customer.id(), outcome);
-                    }
-                    counts
-                },
-            )
-            .reduce_with(|mut earlier, later| {
-                for (tally, later) in earlier.iter_mut().zip(later) {
-                    tally.merge(later);
-                }
-                earlier
-            });
-        for (tally, counted) in tallies.iter_mut().zip(counted.into_iter().flatten()) {
-            tally.merge(counted);
-        }
+    let unshared = &mut unshared_checks;
+    let columns = &config.profile_columns;
+    let check_in = |n: usize, p: &mut Profile, vi: Option<usize>| {
+        outcome(&campaign_checks[n], p, vi, &first_slots[n], &reads[n])
     };
+    let mut check =
+        |read: &mut Vec<Result<Entry, LoadError>>, tallies: &mut Vec<Tally>, result: &mut Audit| {
+            // The campaigns that share checks between shapes in this batch
+            // work it out first, each in its own passes, from customers made
+            // beforehand; the others check it in one pass over the customers
+            // (each profile made once for all of them).
+            let keyed: Vec<bool> = shapes
+                .iter_mut()
+                .map(|shapes| sharing == Sharing::Shapes && shapes.keys_next_batch())
+                .collect();
+            let lines = read.iter().any(|r| matches!(r, Ok(Entry::Line(_))));
+            let (ways, counted, customers) = if lines && !keyed.contains(&true) {
+                // A JSON Lines line is parsed in that pass, just before it is
+                // checked, on the core that checks and frees it. (Parsed in a
+                // pass of their own, a batch's profiles had left every cache
+                // by the time they were checked.)
+                let ways: Vec<Way> = keyed.iter().map(|_| Way::OneByOne).collect();
+                let lines = read.len();
+                let (counted, refused) = count_each(read, &ways, campaigns, &check_in, |entry| {
+                    entry.and_then(|e| Customer::of(e, columns))
+                });
+                let refused_count = refused.len();
+                for e in refused {
+                    refuse(result, e);
+                }
+                (ways, counted, lines - refused_count)
+            } else {
+                settle(read, columns, &mut batch, result);
+                let ways: Vec<Way> = campaigns
+                    .iter()
+                    .zip(shapes.iter_mut())
+                    .zip(&keyed)
+                    .enumerate()
+                    .map(|(n, ((compiled, shapes), &keyed))| {
+                        if keyed {
+                            let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
+                            shapes.work(&batch, check, &compiled.campaign)
+                        } else {
+                            Way::OneByOne
+                        }
+                    })
+                    .collect();
+                let customers = batch.len();
+                let (counted, _) = count_each(&mut batch, &ways, campaigns, &check_in, Ok);
+                (ways, counted, customers)
+            };
+            result.profiles += customers as u64;
+            for (n, way) in ways.iter().enumerate() {
+                if matches!(way, Way::OneByOne) {
+                    match sharing {
+                        Sharing::Nothing => *unshared += customers as u64,
+                        Sharing::Shapes => shapes[n].checked_one_by_one(customers),
+                    }
+                }
+            }
+            for (tally, counted) in tallies.iter_mut().zip(counted) {
+                tally.merge(counted);
+            }
+        };
     for record in records {
-        match record {
-            Ok(entry) => {
-                result.profiles += 1;
-                batch_bytes += entry.approximate_bytes();
-                batch.push(Customer::of(entry));
-                if batch.len() == BATCH || batch_bytes > BATCH_BYTES {
-                    batch_bytes = 0;
-                    flush(&mut batch, &mut tallies);
-                    progress(result.profiles + result.rejected);
-                }
-            }
-            Err(e) => {
-                result.rejected += 1;
-                if result.rejected_records.len() < LISTED_REJECTIONS {
-                    result.rejected_records.push(Rejected {
-                        file: e.file,
-                        line: e.line,
-                        column: e.column,
-                        message: e.message,
-                    });
-                }
-            }
+        read_bytes += record.as_ref().map_or(0, Entry::approximate_bytes);
+        read.push(record);
+        if read.len() == BATCH || read_bytes > BATCH_BYTES {
+            read_bytes = 0;
+            check(&mut read, &mut tallies, &mut result);
+            progress(result.profiles + result.rejected);
         }
     }
-    flush(&mut batch, &mut tallies);
+    check(&mut read, &mut tallies, &mut result);
     progress(result.profiles + result.rejected);
     result.checks = unshared_checks
         + shapes
@@ -512,6 +487,108 @@ fn audit_with(
         .map(|(c, t)| finish(c, config, t))
         .collect();
     result
+}
+
+/// One pass on every core over `items`: each made a customer by `make`
+/// (or refused), checked through the campaigns worked out one by one,
+/// counted with the outcomes of the others (`ways`), and freed (a JSON
+/// Lines customer holds their whole profile; a row's was freed by the last
+/// campaign that used it). The runs' counts are added up in order: the
+/// example ids are the first in the file, and the refused items are in its
+/// order. (A pass to check, one to count and one to free kept a core
+/// waiting at the end of each.)
+fn count_each<T: Send>(
+    items: &mut Vec<T>,
+    ways: &[Way],
+    campaigns: &[Arc<CompiledCampaign>],
+    check_in: &(impl Fn(usize, &mut Profile, Option<usize>) -> Outcome + Sync),
+    make: impl Fn(T) -> Result<Customer, LoadError> + Sync,
+) -> (Vec<Tally>, Vec<LoadError>) {
+    let one_by_one = ways.iter().filter(|w| matches!(w, Way::OneByOne)).count();
+    items
+        .par_drain(..)
+        .enumerate()
+        .fold(
+            || {
+                let counts: Vec<Tally> = campaigns.iter().map(|c| Tally::new(c)).collect();
+                (counts, Vec::new())
+            },
+            |(mut counts, mut refused), (i, item)| {
+                let mut customer = match make(item) {
+                    Ok(customer) => customer,
+                    Err(e) => {
+                        refused.push(e);
+                        return (counts, refused);
+                    }
+                };
+                let mut left = one_by_one;
+                for (n, (way, tally)) in ways.iter().zip(counts.iter_mut()).enumerate() {
+                    let checked;
+                    let outcome = match way {
+                        Way::Keyed(outcomes) => &*outcomes[i],
+                        Way::OneByOne => {
+                            left -= 1;
+                            // The profile is kept while campaigns after
+                            // this one check it.
+                            checked = customer.with_profile(left > 0, |p| {
+                                let vi = crate::select::select(&campaigns[n].campaign, p);
+                                check_in(n, p, vi)
+                            });
+                            &checked
+                        }
+                    };
+                    tally.add(|| customer.id(), outcome);
+                }
+                (counts, refused)
+            },
+        )
+        .reduce_with(|(mut earlier, mut refused), (later, later_refused)| {
+            for (tally, later) in earlier.iter_mut().zip(later) {
+                tally.merge(later);
+            }
+            refused.extend(later_refused);
+            (earlier, refused)
+        })
+        .unwrap_or_default()
+}
+
+/// Makes what was `read` into the `batch`'s customers, and refuses what
+/// holds none, in the order of the file. JSON Lines lines (and records of
+/// a JSON file) are made into profiles on every core; a CSV row stays
+/// cells, at no cost worth a pass on the cores.
+fn settle(
+    read: &mut Vec<Result<Entry, LoadError>>,
+    columns: &ProfileColumns,
+    batch: &mut Vec<Customer>,
+    result: &mut Audit,
+) {
+    let customer = |entry: Result<Entry, LoadError>| entry.and_then(|e| Customer::of(e, columns));
+    let mut keep = |customer| match customer {
+        Ok(customer) => batch.push(customer),
+        Err(e) => refuse(result, e),
+    };
+    if read
+        .iter()
+        .any(|entry| matches!(entry, Ok(Entry::Line(_) | Entry::Record(_))))
+    {
+        let made: Vec<Result<Customer, LoadError>> = read.par_drain(..).map(customer).collect();
+        made.into_iter().for_each(keep);
+    } else {
+        read.drain(..).map(customer).for_each(&mut keep);
+    }
+}
+
+/// Counts a record that holds no customer, and lists it among the first.
+fn refuse(result: &mut Audit, e: LoadError) {
+    result.rejected += 1;
+    if result.rejected_records.len() < LISTED_REJECTIONS {
+        result.rejected_records.push(Rejected {
+            file: e.file,
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        });
+    }
 }
 
 fn finish(compiled: &CompiledCampaign, config: &Config, tally: Tally) -> CampaignAudit {
@@ -831,6 +908,67 @@ mod tests {
 
     fn run_audit(compiled: &[Arc<CompiledCampaign>], config: &Config, jsonl: &str) -> Audit {
         run(compiled, config, jsonl, "list.jsonl", Sharing::Shapes)
+    }
+
+    /// JSON Lines lines are parsed where the batch is checked, but a line
+    /// that is no profile is listed where the file has it: among the lines
+    /// the reader refused itself (not UTF-8), and across batches.
+    #[test]
+    fn rejected_lines_are_listed_in_the_order_of_the_file() {
+        let (project, compiled) = examples();
+        let mut text = Vec::new();
+        let mut refused = Vec::new();
+        for line in 1..=BATCH + 40 {
+            let bad: &[u8] = match line % 97 {
+                3 => b"{\"id\": \"cut\", \"first_name\": ",
+                4 => b"\xff not text",
+                5 => b"\"a single value\"",
+                6 => b"{\"id\": [1]}",
+                _ => b"",
+            };
+            if bad.is_empty() {
+                text.extend_from_slice(format!("{{\"id\": \"c{line}\"}}").as_bytes());
+            } else {
+                text.extend_from_slice(bad);
+                refused.push(line as u32);
+            }
+            text.push(b'\n');
+        }
+        // Customers who share their shape are parsed before the batch is
+        // keyed; checked one by one, each is parsed in the pass that checks
+        // them.
+        for sharing in [Sharing::Shapes, Sharing::Nothing] {
+            let mut entries = Vec::new();
+            read_entries(
+                text.as_slice(),
+                RecordFormat::JsonLines,
+                "list.jsonl",
+                &project.config.profile_columns,
+                &mut |e| entries.push(e),
+            );
+            let audit = audit_with(
+                &compiled,
+                &project.config,
+                &[],
+                &mut entries.into_iter(),
+                &|_| {},
+                sharing,
+            );
+            let listed: Vec<u32> = audit.rejected_records.iter().map(|r| r.line).collect();
+            assert_eq!(listed, refused);
+            assert_eq!(audit.rejected, refused.len() as u64);
+            assert_eq!(audit.profiles, (BATCH + 40 - refused.len()) as u64);
+            // The reader's own refusal and the parser's, each in its words.
+            let said = |n: usize| &audit.rejected_records[n].message;
+            assert!(said(0).contains("ends inside its JSON"), "{}", said(0));
+            assert!(said(1).contains("not UTF-8"), "{}", said(1));
+            assert!(said(2).contains("not a single value"), "{}", said(2));
+            assert!(
+                said(3).contains("must be a text or a number"),
+                "{}",
+                said(3)
+            );
+        }
     }
 
     /// Sharing a check between customers of one shape changes nothing: the

@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Outcome;
-use crate::config::Config;
+use crate::config::{Config, ProfileColumns};
 use crate::finding::ProfileKind;
 use crate::project::records::{CsvLayout, CsvRow, Entry};
 use crate::project::{Campaign, Profile};
+use crate::source::LoadError;
 use crate::template::CompiledCampaign;
 
 /// Whether customers who agree on what a campaign reads share one check.
@@ -43,13 +44,16 @@ pub(super) enum Customer {
 }
 
 impl Customer {
-    pub(super) fn of(entry: Entry) -> Customer {
-        match entry {
+    /// The customer an entry read with `columns` holds, or why it holds
+    /// none (a JSON Lines line that is no profile).
+    pub(super) fn of(entry: Entry, columns: &ProfileColumns) -> Result<Customer, LoadError> {
+        Ok(match entry {
             Entry::Row(row) => Customer::Row { row, made: None },
-            Entry::Record(r) => {
+            entry => {
+                let r = entry.into_record(columns)?;
                 Customer::Profile(Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc))
             }
-        }
+        })
     }
 
     pub(super) fn id(&self) -> Cow<'_, str> {
@@ -353,24 +357,25 @@ impl Shapes {
         self.layout = Some(layout.clone());
     }
 
-    /// How the campaign works `batch` out: the outcome of each customer
-    /// where shapes are keyed, worked out here once per shape; else what
-    /// the batch's one pass over its customers needs to check each.
+    /// Whether the campaign works the next batch out by shape ([`Self::
+    /// work`]); else the batch's one pass over its customers checks each,
+    /// selected from the profile their check makes. (Writing and looking
+    /// up their audience values to find a selection kept cost more than
+    /// selecting: a fifteenth of an audit of distinct customers, on the
+    /// thread that hands batches out, for audiences that read values most
+    /// customers have their own of, such as points beside a tier.)
+    pub(super) fn keys_next_batch(&mut self) -> bool {
+        self.outcomes.keys_next_batch()
+    }
+
+    /// How the campaign works out `batch`, a batch it keys: the outcome of
+    /// each customer, worked out here once per shape.
     pub(super) fn work(
         &mut self,
         batch: &[Customer],
         check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
     ) -> Way {
-        if !self.outcomes.keys_next_batch() {
-            // Each customer is then selected from the profile their check
-            // makes: writing and looking up their audience values to find
-            // a selection kept cost more than selecting (a fifteenth of an
-            // audit of distinct customers, on the thread that hands batches
-            // out, for audiences that read values most customers have their
-            // own of, such as points beside a tier).
-            return Way::OneByOne;
-        }
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
         let keyed_selections = self.selections.keys_next_batch();

@@ -472,7 +472,7 @@ mod tests {
             let mut errors = Vec::new();
             super::read_yaml_list(input, "list.yaml", &mut |e| match e {
                 Ok(e) => {
-                    let r = e.into_record();
+                    let r = e.into_record(&Default::default()).unwrap();
                     records.push((r.id, r.loc.line));
                 }
                 Err(e) => errors.push(e.to_string()),

@@ -101,11 +101,46 @@ pub struct Record {
 }
 
 /// A record as read. A CSV row stays cells until something needs its values:
-/// `audit` tells most rows apart by their cells alone.
+/// `audit` tells most rows apart by their cells alone. A JSON Lines line
+/// stays text until it is made a record where it is used: `audit` parses it
+/// on the core that checks it, which then frees it, where parsing on the
+/// thread that reads the file left that thread behind the cores and had
+/// every value freed on a core other than the one that made it.
 #[derive(Clone, Debug)]
 pub enum Entry {
     Row(CsvRow),
+    Line(JsonLine),
     Record(Record),
+}
+
+/// A line of a JSON Lines export, as text: what [`JsonLine::record`]
+/// parses.
+#[derive(Clone, Debug)]
+pub struct JsonLine {
+    /// The line without its line end (and without a byte order mark).
+    text: String,
+    /// Where the line starts.
+    loc: SourceLoc,
+    /// The how-manieth record of the file: a record without an id is
+    /// named by it.
+    row: usize,
+}
+
+impl JsonLine {
+    /// The line's record, or why it is none: its column is where the line
+    /// stops being JSON.
+    pub fn record(self, columns: &ProfileColumns) -> Result<Record, LoadError> {
+        match serde_json::from_str::<Value>(&self.text) {
+            Ok(value) => record(value, self.loc, self.row, columns),
+            Err(e) => Err(LoadError::at(
+                &SourceLoc {
+                    column: u32::try_from(e.column().max(1)).unwrap_or(u32::MAX),
+                    ..self.loc
+                },
+                json_line_error(&e),
+            )),
+        }
+    }
 }
 
 impl Entry {
@@ -123,15 +158,21 @@ impl Entry {
         }
         match self {
             Entry::Row(row) => row.cells.as_slice().len() + 16 * row.cells.len(),
+            // Its text: what is held until it is parsed, where the batch it
+            // is parsed in is bounded again.
+            Entry::Line(line) => line.text.len(),
             Entry::Record(record) => record.id.len() + of(&record.data),
         }
     }
 
-    /// The record the entry holds: a CSV row's cells made into its fields.
-    pub fn into_record(self) -> Record {
+    /// The record the entry holds: a CSV row's cells made into its fields,
+    /// a JSON Lines line parsed (and renamed by `columns`, the columns it
+    /// was read with), or why the line is no record.
+    pub fn into_record(self, columns: &ProfileColumns) -> Result<Record, LoadError> {
         match self {
-            Entry::Row(row) => row.record(),
-            Entry::Record(record) => record,
+            Entry::Row(row) => Ok(row.record()),
+            Entry::Line(line) => line.record(columns),
+            Entry::Record(record) => Ok(record),
         }
     }
 }
@@ -348,7 +389,7 @@ pub(crate) fn read_records(
     each: &mut dyn FnMut(Result<Record, LoadError>),
 ) {
     read_entries(input, format, file, columns, &mut |entry| {
-        each(entry.map(Entry::into_record));
+        each(entry.and_then(|entry| entry.into_record(columns)));
     });
 }
 
@@ -367,7 +408,7 @@ pub fn unmatched_columns(
     }
 }
 
-/// [`read_records`], CSV rows left as cells.
+/// [`read_records`], CSV rows left as cells and JSON Lines lines as text.
 pub fn read_entries(
     input: impl BufRead,
     format: RecordFormat,
@@ -377,9 +418,7 @@ pub fn read_entries(
 ) {
     match format {
         RecordFormat::Csv => read_csv(input, file, columns, each),
-        RecordFormat::JsonLines => read_json_lines(input, file, columns, &mut |r| {
-            each(r.map(Entry::Record));
-        }),
+        RecordFormat::JsonLines => read_json_lines(input, file, each),
         RecordFormat::Json => read_json(input, file, columns, &mut |r| {
             each(r.map(Entry::Record));
         }),
@@ -399,12 +438,7 @@ fn too_long(record: &str) -> String {
     )
 }
 
-fn read_json_lines(
-    input: impl Read,
-    file: &str,
-    columns: &ProfileColumns,
-    each: &mut dyn FnMut(Result<Record, LoadError>),
-) {
+fn read_json_lines(input: impl Read, file: &str, each: &mut dyn FnMut(Result<Entry, LoadError>)) {
     let mut reader = std::io::BufReader::new(input);
     let mut row = 0usize;
     let mut line = Vec::new();
@@ -451,13 +485,11 @@ fn read_json_lines(
             continue;
         }
         row += 1;
-        match serde_json::from_str::<Value>(text) {
-            Ok(value) => each(record(value, at(1), file, row, columns)),
-            Err(e) => each(Err(LoadError::at(
-                &at(e.column().max(1)),
-                json_line_error(&e),
-            ))),
-        }
+        each(Ok(Entry::Line(JsonLine {
+            text: text.to_owned(),
+            loc: at(1),
+            row,
+        })));
     }
 }
 
@@ -633,7 +665,7 @@ impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
                 break;
             };
             row += 1;
-            (self.each)(record(value, loc, self.file, row, self.columns));
+            (self.each)(record(value, loc, row, self.columns));
         }
         Ok(())
     }
@@ -641,7 +673,7 @@ impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let loc = self.place.get().of_last_byte(self.file);
         let value = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        (self.each)(record(value, loc, self.file, 1, self.columns));
+        (self.each)(record(value, loc, 1, self.columns));
         Ok(())
     }
 
@@ -671,7 +703,7 @@ impl<'de> serde::de::Visitor<'de> for TopLevel<'_, '_> {
 impl TopLevel<'_, '_> {
     fn not_an_object<E>(self) -> Result<(), E> {
         let loc = SourceLoc::new(self.file, 1, 1);
-        (self.each)(record(Value::Null, loc, self.file, 1, self.columns));
+        (self.each)(record(Value::Null, loc, 1, self.columns));
         Ok(())
     }
 }
@@ -696,7 +728,6 @@ impl<'de> serde::de::DeserializeSeed<'de> for PlacedValue<'_> {
 fn record(
     mut value: Value,
     loc: SourceLoc,
-    file: &str,
     row: usize,
     columns: &ProfileColumns,
 ) -> Result<Record, LoadError> {
@@ -714,7 +745,7 @@ fn record(
     let id = match map.shift_remove(columns.id_field()) {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
-        None | Some(Value::Null) => format!("{}#{row}", stem(file)),
+        None | Some(Value::Null) => format!("{}#{row}", stem(&loc.file)),
         Some(_) => {
             return Err(LoadError::at(
                 &loc,
