@@ -357,9 +357,9 @@ impl Shapes {
         self.layout = Some(layout.clone());
     }
 
-    /// Whether the campaign works the next batch out by shape ([`Self::
-    /// work`]); else the batch's one pass over its customers checks each,
-    /// selected from the profile their check makes. (Writing and looking
+    /// Whether the campaign works the next batch out by shape
+    /// ([`Self::work`]); else the batch's one pass over its customers
+    /// checks each, selected from the profile their check makes. (Writing and looking
     /// up their audience values to find a selection kept cost more than
     /// selecting: a fifteenth of an audit of distinct customers, on the
     /// thread that hands batches out, for audiences that read values most

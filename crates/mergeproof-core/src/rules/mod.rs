@@ -590,7 +590,7 @@ pub(crate) struct CampaignContext<'a> {
 
 /// Profiles synthesized at the audiences' own values (just below, at and
 /// above each threshold), even when edge cases are off
-/// ([`crate::edge::audience_probes_until`]), each selected as it is made.
+/// (`edge::probes::audience_probes_until`), each selected as it is made.
 /// Their data holds only the top-level fields the audiences read (all that
 /// selection looks at). They are made only for a variant that no profile
 /// receives, and only until one receives it: a campaign with a dozen
