@@ -2,7 +2,7 @@
 # `mergeproof audit` against the ingest floor: the csv crate only parsing the
 # same export (bench/csv_floor.rs), measured in the same run.
 #
-#   bench/audit.sh [--rows N] [--runs R] [--distinct] [--real-size [--campaigns K]]
+#   bench/audit.sh [--rows N] [--runs R] [--distinct] [--real-size [--campaigns K] [--wide]]
 #
 # Generates a seeded export in Mailchimp's shape and a project with one
 # campaign of five variants (bench/generate_export.py) in a temporary
@@ -29,12 +29,17 @@
 # (`render-floor PROJECT --profiles export.jsonl|export.csv`).
 # --campaigns K audits them through K such campaigns (a project's worth:
 # each customer is rendered and checked K times, their record read once).
+# --wide gives the CSV export the columns Mailchimp adds to every audience
+# export (MEMBER_RATING, OPTIN_TIME, OPTIN_IP, ... LEID, EUID, NOTES, TAGS:
+# seventeen, seeded values), which no template reads: a CSV as wide as a
+# real export.
 set -euo pipefail
 ROWS=1000000
 RUNS=3
 DISTINCT=()
 REAL=0
 CAMPAIGNS=1
+WIDE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --real-size) REAL=1; shift ;;
@@ -42,6 +47,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift 2 ;;
     --distinct) DISTINCT=(--distinct); shift ;;
     --campaigns) CAMPAIGNS="$2"; shift 2 ;;
+    --wide) WIDE=1; shift ;;
     *) echo "audit.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -73,8 +79,8 @@ run_real_size() {
   head -n 20 "$samples" > "$dir/samples.yaml" && mv "$dir/samples.yaml" "$samples"
   # The same customers as a flat CSV export, as platforms export a list:
   # nested fields under dotted headers, and no lists (their recent orders).
-  python3 - "$dir/export.jsonl" "$dir/export.csv" <<'PY'
-import csv, json, sys
+  python3 - "$dir/export.jsonl" "$dir/export.csv" "$WIDE" <<'PY'
+import csv, json, random, sys
 def flat(value, prefix, out):
     for key, v in value.items():
         if isinstance(v, dict):
@@ -86,11 +92,35 @@ header = {}
 with open(sys.argv[1]) as f:
     for line in f:
         header.update(dict.fromkeys(flat(json.loads(line), "", {})))
+# Mailchimp's own columns of an audience export, for --wide.
+seeded = random.Random(7)
+def stamp():
+    return f"2024-{seeded.randint(1, 12):02d}-{seeded.randint(1, 28):02d} {seeded.randint(0, 23):02d}:{seeded.randint(0, 59):02d}:{seeded.randint(0, 59):02d}"
+def ip():
+    return ".".join(str(seeded.randint(1, 254)) for _ in range(4))
+def mailchimp_columns():
+    optin, confirmed, address = stamp(), stamp(), ip()
+    return {
+        "MEMBER_RATING": seeded.randint(1, 5), "OPTIN_TIME": optin, "OPTIN_IP": address,
+        "CONFIRM_TIME": confirmed, "CONFIRM_IP": address,
+        "LATITUDE": f"{seeded.uniform(25, 49):.7f}", "LONGITUDE": f"{seeded.uniform(-124, -67):.7f}",
+        "GMTOFF": seeded.choice([-8, -7, -6, -5]), "DSTOFF": seeded.choice([-7, -6, -5, -4]),
+        "TIMEZONE": seeded.choice(["America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York"]),
+        "CC": "US", "REGION": seeded.choice(["OR", "WA", "ID", "CA"]), "LAST_CHANGED": stamp(),
+        "LEID": seeded.randint(10**8, 10**9), "EUID": f"{seeded.getrandbits(40):010x}", "NOTES": "",
+        "TAGS": seeded.choice(["", '"vip"', '"newsletter","spring"']),
+    }
+wide = sys.argv[3] == "1"
+if wide:
+    header.update(dict.fromkeys(mailchimp_columns()))
 with open(sys.argv[1]) as f, open(sys.argv[2], "w", newline="") as out:
     writer = csv.DictWriter(out, fieldnames=list(header))
     writer.writeheader()
     for line in f:
-        writer.writerow(flat(json.loads(line), "", {}))
+        row = flat(json.loads(line), "", {})
+        if wide:
+            row.update(mailchimp_columns())
+        writer.writerow(row)
 PY
   local format fw fc fm aw ac am rw rc
   for format in jsonl csv; do
@@ -133,7 +163,9 @@ run_size() {
 }
 
 if [ "$REAL" = 1 ]; then
-  echo "mergeproof audit vs the render floor of the same rows ($CAMPAIGNS real-size campaign(s) of five variants, distinct customers, as JSON Lines with their orders and as a flat CSV); median of $RUNS runs; $(nproc) cores"
+  wide=""
+  [ "$WIDE" = 1 ] && wide=" with Mailchimp's own seventeen columns besides"
+  echo "mergeproof audit vs the render floor of the same rows ($CAMPAIGNS real-size campaign(s) of five variants, distinct customers, as JSON Lines with their orders and as a flat CSV$wide); median of $RUNS runs; $(nproc) cores"
   sizes run_real_size
   exit 0
 fi

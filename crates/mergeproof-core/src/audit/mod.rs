@@ -22,7 +22,7 @@ use crate::source::LoadError;
 use crate::template::CompiledCampaign;
 
 mod shapes;
-use shapes::{Customer, Shapes, Sharing, Way};
+use shapes::{Customer, Kept, Shapes, Sharing, Way};
 
 /// How many records are read before they are checked together, in parallel.
 const BATCH: usize = 4096;
@@ -402,6 +402,12 @@ fn audit_with(
     let mut batch: Vec<Customer> = Vec::with_capacity(BATCH);
     let mut unshared_checks = 0;
     let unshared = &mut unshared_checks;
+    // A row's profile is made of the columns some campaign reads; checking
+    // every customer on their own, of every column.
+    let mut kept = match sharing {
+        Sharing::Shapes => Kept::read_by(campaigns, config),
+        Sharing::Nothing => Kept::fields(None),
+    };
     let columns = &config.profile_columns;
     let check_in = |n: usize, p: &mut Profile, vi: Option<usize>| {
         outcome(&campaign_checks[n], p, vi, &first_slots[n], &reads[n])
@@ -424,9 +430,9 @@ fn audit_with(
                 // by the time they were checked.)
                 let ways: Vec<Way> = keyed.iter().map(|_| Way::OneByOne).collect();
                 let lines = read.len();
-                let (counted, refused) = count_each(read, &ways, campaigns, &check_in, |entry| {
-                    entry.and_then(|e| Customer::of(e, columns))
-                });
+                let make =
+                    |entry: Result<Entry, LoadError>| entry.and_then(|e| Customer::of(e, columns));
+                let (counted, refused) = count_each(read, &ways, campaigns, &kept, &check_in, make);
                 let refused_count = refused.len();
                 for e in refused {
                     refuse(result, e);
@@ -434,6 +440,7 @@ fn audit_with(
                 (ways, counted, lines - refused_count)
             } else {
                 settle(read, columns, &mut batch, result);
+                kept.follow_layout(&batch);
                 let ways: Vec<Way> = campaigns
                     .iter()
                     .zip(shapes.iter_mut())
@@ -442,14 +449,14 @@ fn audit_with(
                     .map(|(n, ((compiled, shapes), &keyed))| {
                         if keyed {
                             let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
-                            shapes.work(&batch, check, &compiled.campaign)
+                            shapes.work(&batch, check, &compiled.campaign, &kept)
                         } else {
                             Way::OneByOne
                         }
                     })
                     .collect();
                 let customers = batch.len();
-                let (counted, _) = count_each(&mut batch, &ways, campaigns, &check_in, Ok);
+                let (counted, _) = count_each(&mut batch, &ways, campaigns, &kept, &check_in, Ok);
                 (ways, counted, customers)
             };
             result.profiles += customers as u64;
@@ -501,6 +508,7 @@ fn count_each<T: Send>(
     items: &mut Vec<T>,
     ways: &[Way],
     campaigns: &[Arc<CompiledCampaign>],
+    kept: &Kept,
     check_in: &(impl Fn(usize, &mut Profile, Option<usize>) -> Outcome + Sync),
     make: impl Fn(T) -> Result<Customer, LoadError> + Sync,
 ) -> (Vec<Tally>, Vec<LoadError>) {
@@ -530,7 +538,7 @@ fn count_each<T: Send>(
                             left -= 1;
                             // The profile is kept while campaigns after
                             // this one check it.
-                            checked = customer.with_profile(left > 0, |p| {
+                            checked = customer.with_profile(left > 0, kept, |p| {
                                 let vi = crate::select::select(&campaigns[n].campaign, p);
                                 check_in(n, p, vi)
                             });
@@ -969,6 +977,39 @@ mod tests {
                 said(3)
             );
         }
+    }
+
+    /// A row's profile is made of the columns the campaigns read alone, and
+    /// the report is the one checking every customer's whole row gives:
+    /// campaign by campaign (each reads a few fields of its own), of a list
+    /// whose rows hold a column no template reads.
+    #[test]
+    fn columns_no_campaign_reads_change_nothing() {
+        let (project, compiled) = examples();
+        let mut list = customers(&project, &compiled, 300);
+        for (n, customer) in list.iter_mut().enumerate() {
+            let ip = format!("10.0.{}.{}", n / 250, n % 250);
+            customer.insert("signup_ip".to_string(), Value::String(ip));
+        }
+        let text = csv(&list);
+        let mut fewer = 0;
+        for campaign in &compiled {
+            let one = std::slice::from_ref(campaign);
+            let kept = Kept::read_by(one, &project.config);
+            if kept
+                .names()
+                .is_some_and(|names| !names.iter().any(|n| n == "signup_ip"))
+            {
+                fewer += 1;
+            }
+            each_and_shared(one, &project.config, &text, "exports/list.csv");
+        }
+        // The test means something: most campaigns leave columns out.
+        assert!(
+            fewer * 2 > compiled.len(),
+            "{fewer} of {} campaigns leave a column out",
+            compiled.len()
+        );
     }
 
     /// Sharing a check between customers of one shape changes nothing: the

@@ -65,32 +65,113 @@ impl Customer {
 
     /// `f` of the customer's profile, which it may take apart so long as it
     /// puts it back together (a render borrows its data). A row's profile
-    /// is made once and kept while `more` campaigns are to check it; after
-    /// the last, it is freed here, by the thread that used it (kept to the
-    /// end of the batch, profiles cost an audit of one campaign a tenth).
-    pub(super) fn with_profile<R>(&mut self, more: bool, f: impl FnOnce(&mut Profile) -> R) -> R {
+    /// (of the columns `kept`) is made once and kept while `more` campaigns
+    /// are to check it; after the last, it is freed here, by the thread
+    /// that used it (kept to the end of the batch, profiles cost an audit of
+    /// one campaign a tenth).
+    pub(super) fn with_profile<R>(
+        &mut self,
+        more: bool,
+        kept: &Kept,
+        f: impl FnOnce(&mut Profile) -> R,
+    ) -> R {
         match self {
-            Customer::Row { row, made } if more => f(made.get_or_insert_with(|| profile_of(row))),
-            Customer::Row { row, made } => f(&mut made.take().unwrap_or_else(|| profile_of(row))),
+            Customer::Row { row, made } if more => {
+                f(made.get_or_insert_with(|| kept.profile_of(row)))
+            }
+            Customer::Row { row, made } => {
+                f(&mut made.take().unwrap_or_else(|| kept.profile_of(row)))
+            }
             Customer::Profile(p) => f(p),
         }
     }
 
-    pub(super) fn profile(&self) -> Cow<'_, Profile> {
+    /// The customer's profile: a row's of the columns `kept`.
+    pub(super) fn profile(&self, kept: &Kept) -> Cow<'_, Profile> {
         match self {
             Customer::Row {
                 made: Some(made), ..
             } => Cow::Borrowed(made),
-            Customer::Row { row, made: None } => Cow::Owned(profile_of(row)),
+            Customer::Row { row, made: None } => Cow::Owned(kept.profile_of(row)),
             Customer::Profile(p) => Cow::Borrowed(p),
         }
     }
 }
 
-/// The profile of a CSV row: its record.
-fn profile_of(row: &CsvRow) -> Profile {
-    let r = row.record();
-    Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc)
+/// The layout of the first CSV row of `batch`, if it holds one.
+fn layout_of(batch: &[Customer]) -> Option<&Arc<CsvLayout>> {
+    batch.iter().find_map(|c| match c {
+        Customer::Row { row, .. } => Some(&row.layout),
+        Customer::Profile(_) => None,
+    })
+}
+
+/// The top-level fields any campaign of an audit reads (what its audiences
+/// read, and what decides every render and finding of each variant: the
+/// fields a shape is told apart by), and their columns in the layout last
+/// seen. A CSV row's profile is made of those columns alone: an export
+/// holds columns no template reads (Mailchimp's sign-up time and IP
+/// address, time zone, coordinates, member rating…), and making each of
+/// them a value, for every customer, decided nothing.
+pub(super) struct Kept {
+    part: Part,
+    layout: Option<Arc<CsvLayout>>,
+}
+
+impl Kept {
+    /// The fields `campaigns` read; all of them when a template reads the
+    /// profile as a whole.
+    pub(super) fn read_by(campaigns: &[Arc<CompiledCampaign>], config: &Config) -> Kept {
+        let read = || -> Option<Vec<String>> {
+            let mut fields = std::collections::BTreeSet::new();
+            for compiled in campaigns {
+                fields.extend(crate::edge::audience_fields(&compiled.campaign)?);
+                for vi in 0..compiled.variants.len() {
+                    fields.extend(crate::edge::read_fields(compiled, vi, config)?);
+                }
+            }
+            Some(fields.into_iter().collect())
+        };
+        Kept::fields(read())
+    }
+
+    /// `fields`, or every field for `None`.
+    pub(super) fn fields(fields: Option<Vec<String>>) -> Kept {
+        Kept {
+            part: Part {
+                fields,
+                columns: Vec::new(),
+            },
+            layout: None,
+        }
+    }
+
+    /// The fields kept: `None` for all of them.
+    #[cfg(test)]
+    pub(super) fn names(&self) -> Option<&[String]> {
+        self.part.fields.as_deref()
+    }
+
+    /// Finds the columns of the fields in the layout of `batch`'s first row.
+    pub(super) fn follow_layout(&mut self, batch: &[Customer]) {
+        let Some(layout) = layout_of(batch) else {
+            return;
+        };
+        if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
+            return;
+        }
+        self.part.columns = layout.columns_under(self.part.fields.as_deref());
+        self.layout = Some(layout.clone());
+    }
+
+    /// The profile of a CSV row, of the columns kept.
+    fn profile_of(&self, row: &CsvRow) -> Profile {
+        let r = match self.part.fields {
+            None => row.record(),
+            Some(_) => row.record_of(&self.part.columns_of(row, self.layout.as_ref())),
+        };
+        Profile::from_data(r.id, r.data, ProfileKind::Sample, r.loc)
+    }
 }
 
 /// Some top-level fields of a record, and the CSV columns that hold them in
@@ -342,10 +423,7 @@ impl Shapes {
 
     /// Finds the columns of each part in the layout of `batch`'s first row.
     pub(super) fn follow_layout(&mut self, batch: &[Customer]) {
-        let Some(layout) = batch.iter().find_map(|c| match c {
-            Customer::Row { row, .. } => Some(&row.layout),
-            Customer::Profile(_) => None,
-        }) else {
+        let Some(layout) = layout_of(batch) else {
             return;
         };
         if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
@@ -359,11 +437,11 @@ impl Shapes {
 
     /// Whether the campaign works the next batch out by shape
     /// ([`Self::work`]); else the batch's one pass over its customers
-    /// checks each, selected from the profile their check makes. (Writing and looking
-    /// up their audience values to find a selection kept cost more than
-    /// selecting: a fifteenth of an audit of distinct customers, on the
-    /// thread that hands batches out, for audiences that read values most
-    /// customers have their own of, such as points beside a tier.)
+    /// checks each, selected from the profile their check makes. (Writing
+    /// and looking up their audience values to find a selection kept cost
+    /// more than selecting: a fifteenth of an audit of distinct customers,
+    /// on the thread that hands batches out, for audiences that read values
+    /// most customers have their own of, such as points beside a tier.)
     pub(super) fn keys_next_batch(&mut self) -> bool {
         self.outcomes.keys_next_batch()
     }
@@ -375,6 +453,7 @@ impl Shapes {
         batch: &[Customer],
         check: impl Fn(&mut Profile, Option<usize>) -> Arc<Outcome> + Sync,
         campaign: &Campaign,
+        kept: &Kept,
     ) -> Way {
         self.follow_layout(batch);
         let layout = self.layout.as_ref();
@@ -416,7 +495,7 @@ impl Shapes {
             })
             .collect();
         Way::Keyed(self.outcomes.resolve(&keys, |i| {
-            check(&mut batch[i].profile().into_owned(), selections[i])
+            check(&mut batch[i].profile(kept).into_owned(), selections[i])
         }))
     }
 

@@ -313,9 +313,21 @@ impl CsvRow {
 
     /// The row's cells as values, at their fields' paths.
     pub(crate) fn record(&self) -> Record {
+        self.record_holding(self.data_of(0..self.cells.len()))
+    }
+
+    /// The record of these columns alone (in column order): for the
+    /// columns [`CsvLayout::columns_under`] some top-level fields, the
+    /// record's id and place, and what [`Self::record`] holds under those
+    /// fields.
+    pub(crate) fn record_of(&self, columns: &[usize]) -> Record {
+        self.record_holding(self.data_of(columns.iter().copied()))
+    }
+
+    fn record_holding(&self, data: Value) -> Record {
         Record {
             id: self.id().into_owned(),
-            data: self.data_of(0..self.cells.len()),
+            data,
             loc: SourceLoc::new(self.layout.file.as_str(), self.line, 1),
         }
     }
