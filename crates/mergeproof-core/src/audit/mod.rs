@@ -405,7 +405,7 @@ fn audit_with(
     // A row's profile is made of the columns some campaign reads; checking
     // every customer on their own, of every column.
     let mut kept = match sharing {
-        Sharing::Shapes => Kept::read_by(campaigns, config),
+        Sharing::Shapes => Kept::read_by(&shapes),
         Sharing::Nothing => Kept::fields(None),
     };
     let columns = &config.profile_columns;
@@ -995,7 +995,7 @@ mod tests {
         let mut fewer = 0;
         for campaign in &compiled {
             let one = std::slice::from_ref(campaign);
-            let kept = Kept::read_by(one, &project.config);
+            let kept = Kept::read_by(&[Shapes::new(campaign, &project.config, 1)]);
             if kept
                 .names()
                 .is_some_and(|names| !names.iter().any(|n| n == "signup_ip"))

@@ -119,20 +119,20 @@ pub(super) struct Kept {
 }
 
 impl Kept {
-    /// The fields `campaigns` read; all of them when a template reads the
-    /// profile as a whole.
-    pub(super) fn read_by(campaigns: &[Arc<CompiledCampaign>], config: &Config) -> Kept {
-        let read = || -> Option<Vec<String>> {
-            let mut fields = std::collections::BTreeSet::new();
-            for compiled in campaigns {
-                fields.extend(crate::edge::audience_fields(&compiled.campaign)?);
-                for vi in 0..compiled.variants.len() {
-                    fields.extend(crate::edge::read_fields(compiled, vi, config)?);
-                }
-            }
-            Some(fields.into_iter().collect())
-        };
-        Kept::fields(read())
+    /// The fields the campaigns' `shapes` are told apart by; all of them
+    /// when a template reads the profile as a whole.
+    pub(super) fn read_by(shapes: &[Shapes]) -> Kept {
+        let parts = shapes
+            .iter()
+            .flat_map(|s| std::iter::once(&s.audiences).chain(&s.variants));
+        let mut fields = std::collections::BTreeSet::new();
+        for part in parts {
+            let Some(read) = &part.fields else {
+                return Kept::fields(None);
+            };
+            fields.extend(read.iter().cloned());
+        }
+        Kept::fields(Some(fields.into_iter().collect()))
     }
 
     /// `fields`, or every field for `None`.

@@ -158,8 +158,10 @@ impl Entry {
         }
         match self {
             Entry::Row(row) => row.cells.as_slice().len() + 16 * row.cells.len(),
-            // Its text: what is held until it is parsed, where the batch it
-            // is parsed in is bounded again.
+            // Its text, which is what is held until it is parsed: `audit`
+            // parses a line as it checks it (its values hold a few times
+            // its text, a line at a time on each core), or, for a batch it
+            // keys by shape, the whole batch first.
             Entry::Line(line) => line.text.len(),
             Entry::Record(record) => record.id.len() + of(&record.data),
         }
