@@ -25,8 +25,10 @@ pub(super) enum Sharing {
     /// read: a few thousand in a million customers when they read fields of
     /// few values, nearly one per customer when they print names.
     Shapes,
-    /// Every customer rendered and checked on their own: what sharing must
-    /// agree with (the tests compare the two).
+    /// Every customer rendered and checked on their own, a row's profile
+    /// made of all its columns: what sharing, and leaving out the columns
+    /// no campaign reads ([`Kept`]), must agree with (the tests compare the
+    /// two).
     #[cfg_attr(not(test), allow(dead_code))]
     Nothing,
 }
