@@ -751,19 +751,35 @@ fn record(
             "a profile is an object of fields (`{\"first_name\": \"Loren\"}`), not a single value",
         ));
     };
+    // A field renamed to a path (`"Tier": loyalty.tier`) lands at that path,
+    // as a CSV column renamed so does: objects are made on the way, and a
+    // value that is not an object on the way keeps the renamed field out.
     for (from, to) in columns.all_renames() {
         if let Some(v) = map.shift_remove(from) {
-            map.insert(to.to_string(), v);
+            let segments: Vec<String> = to
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some((key, path)) = segments.split_last()
+                && let Some(object) = object_at(map, path)
+            {
+                object.insert(key.clone(), v);
+            }
         }
     }
     let id = match map.shift_remove(columns.id_field()) {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
-        None | Some(Value::Null) => format!("{}#{row}", stem(&loc.file)),
+        // No id, or a blank one (an export's empty id cell, `""`): numbered,
+        // as a CSV row without one is.
+        None | Some(Value::Null | Value::String(_)) => format!("{}#{row}", stem(&loc.file)),
         Some(_) => {
+            // Named as the export names it (`profile_columns: { id: ... }`).
+            let named = columns.id.as_deref().unwrap_or(columns.id_field());
             return Err(LoadError::at(
                 &loc,
-                format!("the id `{}` must be a text or a number", columns.id_field()),
+                format!("the id `{named}` must be a text or a number"),
             ));
         }
     };
@@ -1306,6 +1322,53 @@ mod tests {
         assert_eq!(r[1].id, "data#2");
         let (_, e) = all("{\"a\": }", "bad.json", &ProfileColumns::default());
         assert!(e[0].starts_with("bad.json:1:7: not valid JSON"), "{e:?}");
+    }
+
+    /// A JSON record's field renamed to a path lands at that path, as a
+    /// CSV column renamed so does, beside what the record holds there.
+    #[test]
+    fn a_json_field_renamed_to_a_path_lands_there() {
+        let columns =
+            ProfileColumns::with(&[("Tier", "loyalty.tier"), ("First Name", "first_name")]);
+        let (r, e) = all(
+            "{\"id\": \"a\", \"Tier\": \"gold\", \"loyalty\": {\"points\": 5}, \"First Name\": \"Ann\"}\n{\"id\": \"b\", \"Tier\": \"gold\", \"loyalty\": 7}\n",
+            "list.jsonl",
+            &columns,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            r[0].data,
+            serde_json::json!({"loyalty": {"points": 5, "tier": "gold"}, "first_name": "Ann"})
+        );
+        // A value that is not an object on the way: the renamed field is
+        // kept out, as a CSV column would be.
+        assert_eq!(r[1].data, serde_json::json!({"loyalty": 7}));
+        let csv = all("id,Tier,First Name\na,gold,Ann\n", "list.csv", &columns);
+        assert_eq!(
+            csv.0[0].data,
+            serde_json::json!({"loyalty": {"tier": "gold"}, "first_name": "Ann"})
+        );
+    }
+
+    /// A JSON record's blank id is numbered, as a CSV row's empty id cell
+    /// is; an id that is neither text nor a number is refused in the
+    /// export's own name for its id column.
+    #[test]
+    fn a_blank_id_is_numbered_and_an_id_of_another_kind_is_named_as_the_export_names_it() {
+        let columns = ProfileColumns::with_id("Email Address", &[]);
+        let (r, e) = all(
+            "{\"Email Address\": \"a@example.com\"}\n{\"Email Address\": \"\"}\n{\"Email Address\": \" \"}\n{\"Email Address\": [1]}\n",
+            "list.jsonl",
+            &columns,
+        );
+        assert_eq!(
+            r.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a@example.com", "list#2", "list#3"]
+        );
+        assert_eq!(
+            e,
+            ["list.jsonl:4:1: the id `Email Address` must be a text or a number"]
+        );
     }
 
     #[test]
