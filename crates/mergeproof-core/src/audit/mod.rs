@@ -412,66 +412,67 @@ fn audit_with(
     let check_in = |n: usize, p: &mut Profile, vi: Option<usize>| {
         outcome(&campaign_checks[n], p, vi, &first_slots[n], &reads[n])
     };
-    let mut check =
-        |read: &mut Vec<Result<Entry, LoadError>>, tallies: &mut Vec<Tally>, result: &mut Audit| {
-            // The campaigns that share checks between shapes in this batch
-            // work it out first, each in its own passes, from customers made
-            // beforehand; the others check it in one pass over the customers
-            // (each profile made once for all of them).
-            let keyed: Vec<bool> = shapes
-                .iter_mut()
-                .map(|shapes| sharing == Sharing::Shapes && shapes.keys_next_batch())
-                .collect();
-            let lines = read.iter().any(|r| matches!(r, Ok(Entry::Line(_))));
-            let (ways, counted, customers) = if lines && !keyed.contains(&true) {
-                // A JSON Lines line is parsed in that pass, just before it is
-                // checked, on the core that checks and frees it. (Parsed in a
-                // pass of their own, a batch's profiles had left every cache
-                // by the time they were checked.)
-                let ways: Vec<Way> = keyed.iter().map(|_| Way::OneByOne).collect();
-                let lines = read.len();
-                let make =
-                    |entry: Result<Entry, LoadError>| entry.and_then(|e| Customer::of(e, columns));
-                let (counted, refused) = count_each(read, &ways, campaigns, &kept, &check_in, make);
-                let refused_count = refused.len();
-                for e in refused {
-                    refuse(result, e);
-                }
-                (ways, counted, lines - refused_count)
-            } else {
-                settle(read, columns, &mut batch, result);
-                kept.follow_layout(&batch);
-                let ways: Vec<Way> = campaigns
-                    .iter()
-                    .zip(shapes.iter_mut())
-                    .zip(&keyed)
-                    .enumerate()
-                    .map(|(n, ((compiled, shapes), &keyed))| {
-                        if keyed {
-                            let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
-                            shapes.work(&batch, check, &compiled.campaign, &kept)
-                        } else {
-                            Way::OneByOne
-                        }
-                    })
-                    .collect();
-                let customers = batch.len();
-                let (counted, _) = count_each(&mut batch, &ways, campaigns, &kept, &check_in, Ok);
-                (ways, counted, customers)
-            };
-            result.profiles += customers as u64;
-            for (n, way) in ways.iter().enumerate() {
-                if matches!(way, Way::OneByOne) {
-                    match sharing {
-                        Sharing::Nothing => *unshared += customers as u64,
-                        Sharing::Shapes => shapes[n].checked_one_by_one(customers),
+    let mut check = |read: &mut Vec<Result<Entry, LoadError>>,
+                     tallies: &mut Vec<Tally>,
+                     result: &mut Audit| {
+        // The campaigns that share checks between shapes in this batch
+        // work it out first, each in its own passes, from customers made
+        // beforehand; the others check it in one pass over the customers
+        // (each profile made once for all of them).
+        let keyed: Vec<bool> = shapes
+            .iter_mut()
+            .map(|shapes| sharing == Sharing::Shapes && shapes.keys_next_batch())
+            .collect();
+        kept.follow_layout(read);
+        let (ways, counted, refused, customers) = if !keyed.contains(&true) {
+            // Each entry is made a customer in that pass, just before it
+            // is checked: a JSON Lines line is parsed on the core that
+            // checks and frees it. (Parsed in a pass of their own, a
+            // batch's profiles had left every cache by the time they
+            // were checked.)
+            let ways: Vec<Way> = keyed.iter().map(|_| Way::OneByOne).collect();
+            let entries = read.len();
+            let make =
+                |entry: Result<Entry, LoadError>| entry.and_then(|e| Customer::of(e, columns));
+            let (counted, refused) = count_each(read, &ways, campaigns, &kept, &check_in, make);
+            let customers = entries - refused.len();
+            (ways, counted, refused, customers)
+        } else {
+            settle(read, columns, &mut batch, result);
+            let ways: Vec<Way> = campaigns
+                .iter()
+                .zip(shapes.iter_mut())
+                .zip(&keyed)
+                .enumerate()
+                .map(|(n, ((compiled, shapes), &keyed))| {
+                    if keyed {
+                        let check = |p: &mut Profile, vi| Arc::new(check_in(n, p, vi));
+                        shapes.work(&batch, check, &compiled.campaign, &kept)
+                    } else {
+                        Way::OneByOne
                     }
+                })
+                .collect();
+            let customers = batch.len();
+            let (counted, refused) = count_each(&mut batch, &ways, campaigns, &kept, &check_in, Ok);
+            (ways, counted, refused, customers)
+        };
+        for e in refused {
+            refuse(result, e);
+        }
+        result.profiles += customers as u64;
+        for (n, way) in ways.iter().enumerate() {
+            if matches!(way, Way::OneByOne) {
+                match sharing {
+                    Sharing::Nothing => *unshared += customers as u64,
+                    Sharing::Shapes => shapes[n].checked_one_by_one(customers),
                 }
             }
-            for (tally, counted) in tallies.iter_mut().zip(counted) {
-                tally.merge(counted);
-            }
-        };
+        }
+        for (tally, counted) in tallies.iter_mut().zip(counted) {
+            tally.merge(counted);
+        }
+    };
     for record in records {
         read_bytes += record.as_ref().map_or(0, Entry::approximate_bytes);
         read.push(record);

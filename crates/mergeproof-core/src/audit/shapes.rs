@@ -100,12 +100,24 @@ impl Customer {
     }
 }
 
-/// The layout of the first CSV row of `batch`, if it holds one.
-fn layout_of(batch: &[Customer]) -> Option<&Arc<CsvLayout>> {
-    batch.iter().find_map(|c| match c {
-        Customer::Row { row, .. } => Some(&row.layout),
-        Customer::Profile(_) => None,
-    })
+/// Finds the columns of `parts` in `layout` (a CSV row's), when it is not
+/// the layout `seen` last: an export's rows share one, so they are found
+/// once for the file.
+fn follow<'p>(
+    seen: &mut Option<Arc<CsvLayout>>,
+    layout: Option<&Arc<CsvLayout>>,
+    parts: impl IntoIterator<Item = &'p mut Part>,
+) {
+    let Some(layout) = layout else {
+        return;
+    };
+    if seen.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
+        return;
+    }
+    for part in parts {
+        part.columns = layout.columns_under(part.fields.as_deref());
+    }
+    *seen = Some(layout.clone());
 }
 
 /// The top-level fields any campaign of an audit reads (what its audiences
@@ -154,16 +166,14 @@ impl Kept {
         self.part.fields.as_deref()
     }
 
-    /// Finds the columns of the fields in the layout of `batch`'s first row.
-    pub(super) fn follow_layout(&mut self, batch: &[Customer]) {
-        let Some(layout) = layout_of(batch) else {
-            return;
-        };
-        if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
-            return;
-        }
-        self.part.columns = layout.columns_under(self.part.fields.as_deref());
-        self.layout = Some(layout.clone());
+    /// Finds the columns of the fields in the layout of the first CSV row
+    /// `read`.
+    pub(super) fn follow_layout(&mut self, read: &[Result<Entry, LoadError>]) {
+        let layout = read.iter().find_map(|entry| match entry {
+            Ok(Entry::Row(row)) => Some(&row.layout),
+            _ => None,
+        });
+        follow(&mut self.layout, layout, [&mut self.part]);
     }
 
     /// The profile of a CSV row, of the columns kept.
@@ -425,16 +435,12 @@ impl Shapes {
 
     /// Finds the columns of each part in the layout of `batch`'s first row.
     pub(super) fn follow_layout(&mut self, batch: &[Customer]) {
-        let Some(layout) = layout_of(batch) else {
-            return;
-        };
-        if self.layout.as_ref().is_some_and(|l| Arc::ptr_eq(l, layout)) {
-            return;
-        }
-        for part in std::iter::once(&mut self.audiences).chain(&mut self.variants) {
-            part.columns = layout.columns_under(part.fields.as_deref());
-        }
-        self.layout = Some(layout.clone());
+        let layout = batch.iter().find_map(|c| match c {
+            Customer::Row { row, .. } => Some(&row.layout),
+            Customer::Profile(_) => None,
+        });
+        let parts = std::iter::once(&mut self.audiences).chain(&mut self.variants);
+        follow(&mut self.layout, layout, parts);
     }
 
     /// Whether the campaign works the next batch out by shape
