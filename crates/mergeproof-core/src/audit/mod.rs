@@ -791,13 +791,13 @@ mod tests {
     fn run(
         compiled: &[Arc<CompiledCampaign>],
         config: &Config,
-        text: &str,
+        text: impl AsRef<[u8]>,
         file: &str,
         sharing: Sharing,
     ) -> Audit {
         let mut entries = Vec::new();
         read_entries(
-            text.as_bytes(),
+            text.as_ref(),
             RecordFormat::of(file).unwrap(),
             file,
             &config.profile_columns,
@@ -947,22 +947,7 @@ mod tests {
         // keyed; checked one by one, each is parsed in the pass that checks
         // them.
         for sharing in [Sharing::Shapes, Sharing::Nothing] {
-            let mut entries = Vec::new();
-            read_entries(
-                text.as_slice(),
-                RecordFormat::JsonLines,
-                "list.jsonl",
-                &project.config.profile_columns,
-                &mut |e| entries.push(e),
-            );
-            let audit = audit_with(
-                &compiled,
-                &project.config,
-                &[],
-                &mut entries.into_iter(),
-                &|_| {},
-                sharing,
-            );
+            let audit = run(&compiled, &project.config, &text, "list.jsonl", sharing);
             let listed: Vec<u32> = audit.rejected_records.iter().map(|r| r.line).collect();
             assert_eq!(listed, refused);
             assert_eq!(audit.rejected, refused.len() as u64);
