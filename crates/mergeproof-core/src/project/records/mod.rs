@@ -365,7 +365,10 @@ impl CsvRow {
             {
                 open = Some((
                     place.parent,
-                    object_at(&mut data, &layout.parents[place.parent]),
+                    object_at(
+                        &mut data,
+                        layout.parents[place.parent].iter().map(String::as_str),
+                    ),
                 ));
             }
             if let Some((_, Some(object))) = &mut open {
@@ -379,13 +382,13 @@ impl CsvRow {
 /// The object at `path` under `map`, made on the way where missing; `None`
 /// when a value that is not an object stands on the way (a column `a` and a
 /// column `a.b`: the first one wins).
-fn object_at<'m>(
+fn object_at<'m, 'p>(
     mut map: &'m mut Map<String, Value>,
-    path: &[String],
+    path: impl IntoIterator<Item = &'p str>,
 ) -> Option<&'m mut Map<String, Value>> {
     for segment in path {
         map = map
-            .entry(segment.clone())
+            .entry(segment)
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut()?;
     }
@@ -756,15 +759,12 @@ fn record(
     // value that is not an object on the way keeps the renamed field out.
     for (from, to) in columns.all_renames() {
         if let Some(v) = map.shift_remove(from) {
-            let segments: Vec<String> = to
-                .split('.')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            if let Some((key, path)) = segments.split_last()
-                && let Some(object) = object_at(map, path)
-            {
-                object.insert(key.clone(), v);
+            let mut path = to.split('.').filter(|s| !s.is_empty());
+            let Some(key) = path.next_back() else {
+                continue;
+            };
+            if let Some(object) = object_at(map, path) {
+                object.insert(key.to_string(), v);
             }
         }
     }
